@@ -1,0 +1,16 @@
+// Subcommand registration. Each Add*Command attaches one subcommand (with its own --help) to the
+// top-level app; the callback runs the command and throws std::exception on runtime failure.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace spymaster::cli {
+
+void AddDbnCommand(CLI::App& app);       // dbn to-json | info
+void AddBenchCommand(CLI::App& app);     // bench dbn | ...
+void AddSimulateCommand(CLI::App& app);  // simulate
+void AddSelectContractCommand(CLI::App& app);
+void AddRunCommand(CLI::App& app);       // run --product-type --layer ...
+void AddDemoCommand(CLI::App& app);
+
+}  // namespace spymaster::cli

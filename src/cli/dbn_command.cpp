@@ -1,0 +1,7 @@
+#include "cli/commands.hpp"
+
+namespace spymaster::cli {
+
+void AddDbnCommand(CLI::App& /*app*/) {}
+
+}  // namespace spymaster::cli
