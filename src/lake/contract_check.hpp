@@ -1,0 +1,23 @@
+// Checks an Arrow schema against a dataset contract: missing, extra, misordered or mistyped columns
+// are errors naming the dataset and the column.
+#pragma once
+
+#include <stdexcept>
+#include <string_view>
+
+#include <arrow/type_fwd.h>
+
+#include "lake/registry.hpp"
+
+namespace spymaster::lake {
+
+class ContractError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Throws ContractError. Nullability is not part of the check (our contracts have no nullable
+// columns, and writers produce non-null arrays).
+void CheckContract(const DatasetSpec& dataset, const arrow::Schema& schema);
+
+}  // namespace spymaster::lake

@@ -1,0 +1,87 @@
+// The dataset registry: config/datasets.yaml plus one Avro .avsc contract per dataset, loaded at run
+// time. A contract fixes column names, order and types; every lake write is checked against it.
+//
+// datasets.yaml:
+//   contract_root: ..                # relative to the yaml file; contract paths are relative to it
+//   datasets:
+//     bronze.future_mbo.mbo:
+//       layer: bronze
+//       path: bronze/source=databento/product_type=future_mbo/symbol={symbol}/table=mbo
+//       format: parquet
+//       partition_keys: [symbol, dt]
+//       contract: contracts/bronze/future_mbo/mbo.avsc
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <arrow/type_fwd.h>
+
+#include "lake/product_type.hpp"
+
+namespace spymaster::lake {
+
+// Avro primitive types used by our contracts, with their Arrow equivalents:
+// long → int64, int → int32, double → float64, boolean → bool, string → utf8. No nullable unions.
+enum class ColumnType { kLong, kInt, kDouble, kBoolean, kString };
+
+std::string_view ToString(ColumnType type);
+
+struct Column {
+  std::string name;
+  ColumnType type;
+};
+
+struct Contract {
+  std::string name;                 // Avro record name, e.g. "MboEvent"
+  std::string relative_path;        // as written in datasets.yaml, e.g. contracts/bronze/...
+  std::filesystem::path path;       // resolved file
+  std::string sha256;               // hex digest of the file bytes
+  std::vector<Column> columns;      // in contract order
+
+  // Non-nullable Arrow fields in contract order.
+  std::shared_ptr<arrow::Schema> ArrowSchema() const;
+};
+
+struct DatasetSpec {
+  std::string key;                  // e.g. "silver.future_mbo.book_snapshot_1s"
+  Layer layer;
+  std::string path_template;        // relative to the lake root, may contain {symbol}
+  std::string format;               // "parquet"
+  std::vector<std::string> partition_keys;  // [symbol, dt], or [] for a single file
+  Contract contract;
+};
+
+class DatasetRegistry {
+ public:
+  // Parses datasets.yaml and every contract it names; throws RegistryError naming file and key.
+  static DatasetRegistry Load(const std::filesystem::path& datasets_yaml);
+
+  // Throws RegistryError("unknown dataset key ...").
+  const DatasetSpec& Get(std::string_view key) const;
+  bool Contains(std::string_view key) const;
+  const std::map<std::string, DatasetSpec, std::less<>>& datasets() const { return datasets_; }
+
+ private:
+  std::map<std::string, DatasetSpec, std::less<>> datasets_;
+};
+
+class RegistryError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Where datasets.yaml is: $SPYMASTER_CONFIG if set (a datasets.yaml file or a directory holding
+// config/datasets.yaml), else <source_dir>/config/datasets.yaml. Callers pass the compile definition
+// SPYMASTER_SOURCE_DIR, which the executable and the test binaries get.
+std::filesystem::path DatasetsYamlPath(std::string_view source_dir);
+
+// Hex sha256 of a file's bytes (OpenSSL).
+std::string Sha256File(const std::filesystem::path& path);
+std::string Sha256Hex(std::string_view bytes);
+
+}  // namespace spymaster::lake

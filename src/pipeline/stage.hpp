@@ -1,0 +1,67 @@
+// The interface between the runner and the stages. A stage is a plain function that computes one
+// (product_type, layer) step for one task (symbol, dt): it reads its inputs from the lake, writes its
+// output partitions through lake::PartitionWriter / lake::WritePartition, and reports what it did.
+// stage_registry.cpp holds one row per (product_type, layer); the runner looks stages up there.
+//
+// Conventions every stage follows:
+// - Skip when all its output partitions are complete (lake::IsComplete) unless ctx.overwrite.
+// - Require its inputs complete (lake::ReadPartition / OpenPartitionReader throw "input not ready").
+// - Record lineage: StageInfo.inputs = lake::InputRefFor(...) of every input partition.
+// - Throw std::runtime_error (or a subclass) with a message naming the dataset, file or parameter.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lake/product_type.hpp"
+#include "lake/registry.hpp"
+
+namespace spymaster::pipeline {
+
+using lake::Layer;
+using lake::ProductType;
+
+struct StageContext {
+  std::filesystem::path lake_root;
+  const lake::DatasetRegistry& registry;
+  bool overwrite = false;  // silver/gold only; the runner refuses it for bronze
+  // Session window in America/New_York wall-clock minutes after midnight (default 09:30–10:30).
+  // Convert with pipeline::SessionBoundsNs(dt, ...) from eastern_time.hpp.
+  int session_start_minute = 9 * 60 + 30;
+  int session_end_minute = 10 * 60 + 30;
+};
+
+struct Task {
+  ProductType product_type;
+  std::string symbol;  // bronze: the raw root (ES, SPY); silver/gold: the contract or ticker (ESH6, SPY)
+  std::string dt;      // YYYY-MM-DD
+};
+
+struct StageResult {
+  std::string stage;
+  std::vector<std::string> datasets_written;  // "<dataset key> symbol=<s>" per written partition
+  int64_t rows = 0;                           // rows written (all outputs)
+  bool skipped = false;                       // every output was already complete
+  std::map<std::string, int64_t> counters;    // e.g. records_read, spreads_dropped, bytes_written
+};
+
+using StageFn = StageResult (*)(const StageContext& ctx, const Task& task);
+
+struct StageDef {
+  ProductType product_type;
+  Layer layer;           // kBronze, kSilver or kGold
+  std::string_view name; // e.g. "bronze_ingest_future_mbo"
+  StageFn run;
+};
+
+// Every registered stage (stage_registry.cpp).
+std::span<const StageDef> RegisteredStages();
+// nullptr when no stage is registered for the pair.
+const StageDef* FindStage(ProductType product_type, Layer layer);
+
+}  // namespace spymaster::pipeline
