@@ -1,5 +1,6 @@
 #include "dbn/metadata.hpp"
 
+#include <array>
 #include <cstring>
 #include <stdexcept>
 
@@ -20,17 +21,20 @@ class Writer {
   explicit Writer(std::vector<std::byte>* out) : out_{out} {}
   template <class T>
   void Put(T value) {
-    const auto* p = reinterpret_cast<const std::byte*>(&value);
-    out_->insert(out_->end(), p, p + sizeof(T));
+    Append(&value, sizeof(T));
   }
-  void Zeros(std::size_t n) { out_->insert(out_->end(), n, std::byte{0}); }
+  void Zeros(std::size_t n) { out_->resize(out_->size() + n, std::byte{0}); }
+  void Append(const void* data, std::size_t n) {
+    const std::size_t at = out_->size();
+    out_->resize(at + n);
+    std::memcpy(out_->data() + at, data, n);
+  }
   void CStr(const std::string& text, std::size_t width) {
     if (text.size() >= width) {
       throw std::invalid_argument(
           fmt::format("DBN metadata string '{}' is {} bytes; at most {} fit", text, text.size(), width - 1));
     }
-    const auto* p = reinterpret_cast<const std::byte*>(text.data());
-    out_->insert(out_->end(), p, p + text.size());
+    Append(text.data(), text.size());
     Zeros(width - text.size());
   }
 
@@ -54,7 +58,10 @@ class Reader {
     Need(width, what);
     const char* p = reinterpret_cast<const char*>(bytes_.data() + pos_);
     pos_ += width;
-    return std::string{p, ::strnlen(p, width)};
+    // Like the reference decoder: the whole field with trailing NULs trimmed.
+    std::size_t n = width;
+    while (n > 0 && p[n - 1] == '\0') --n;
+    return std::string{p, n};
   }
   void Skip(std::size_t n, const char* what) {
     Need(n, what);
@@ -72,6 +79,16 @@ class Reader {
   std::size_t pos_;
   const std::string& source_;
 };
+
+bool IsValidDate(std::uint32_t yyyymmdd) {
+  const std::uint32_t year = yyyymmdd / 10000;
+  const std::uint32_t month = yyyymmdd / 100 % 100;
+  const std::uint32_t day = yyyymmdd % 100;
+  if (year == 0 || month < 1 || month > 12 || day < 1) return false;
+  constexpr std::array<std::uint32_t, 12> kDays = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return day <= (month == 2 && !leap ? 28 : kDays[month - 1]);
+}
 
 std::vector<std::string> GetSymbols(Reader& r, std::size_t width, const char* what) {
   const auto count = r.Get<std::uint32_t>(what);
@@ -192,8 +209,13 @@ Metadata DecodeMetadata(std::span<const std::byte> bytes, const std::string& sou
     const auto interval_count = r.Get<std::uint32_t>("mapping interval count");
     for (std::uint32_t j = 0; j < interval_count; ++j) {
       MappingInterval interval;
+      const std::size_t date_pos = r.pos();
       interval.start_date = r.Get<std::uint32_t>("mapping start_date");
       interval.end_date = r.Get<std::uint32_t>("mapping end_date");
+      if (!IsValidDate(interval.start_date) || !IsValidDate(interval.end_date)) {
+        throw DecodeError(source, date_pos,
+                          fmt::format("invalid mapping date {} or {}", interval.start_date, interval.end_date));
+      }
       interval.symbol = r.CStr(width, "mapping symbol");
       mapping.intervals.push_back(std::move(interval));
     }

@@ -1,0 +1,430 @@
+#include "dbn/decoder.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <istream>
+#include <stdexcept>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "dbn/upgrade.hpp"
+
+namespace spymaster::dbn {
+namespace {
+
+constexpr std::size_t kChunk = 1 << 20;
+constexpr std::uint32_t kZstdMagic = 0xFD2FB528;
+constexpr std::uint32_t kZstdSkippableMask = 0xFFFFFFF0;
+constexpr std::uint32_t kZstdSkippableMagic = 0x184D2A50;
+
+bool IsZstd(std::span<const std::byte> head) {
+  if (head.size() < 4) return false;
+  std::uint32_t magic;
+  std::memcpy(&magic, head.data(), 4);
+  return magic == kZstdMagic || (magic & kZstdSkippableMask) == kZstdSkippableMagic;
+}
+
+// Smallest valid size of a record of `rtype` in any DBN version (so older layouts decode as-is).
+std::size_t MinRecordSize(RType rtype) {
+  switch (rtype) {
+    case RType::kMbp0: return sizeof(TradeMsg);
+    case RType::kMbp1: return sizeof(Mbp1Msg);
+    case RType::kMbp10: return sizeof(Mbp10Msg);
+    case RType::kOhlcvDeprecated:
+    case RType::kOhlcv1S:
+    case RType::kOhlcv1M:
+    case RType::kOhlcv1H:
+    case RType::kOhlcv1D:
+    case RType::kOhlcvEod: return sizeof(OhlcvMsg);
+    case RType::kStatus: return sizeof(StatusMsg);
+    case RType::kInstrumentDef: return sizeof(v1::InstrumentDefMsg);
+    case RType::kImbalance: return sizeof(ImbalanceMsg);
+    case RType::kError: return sizeof(v1::ErrorMsg);
+    case RType::kSymbolMapping: return sizeof(v1::SymbolMappingMsg);
+    case RType::kSystem: return sizeof(v1::SystemMsg);
+    case RType::kStatistics: return sizeof(v1::StatMsg);
+    case RType::kMbo: return sizeof(MboMsg);
+    case RType::kCmbp1:
+    case RType::kTcbbo: return sizeof(Cmbp1Msg);
+    case RType::kCbbo1S:
+    case RType::kCbbo1M: return sizeof(CbboMsg);
+    case RType::kBbo1S:
+    case RType::kBbo1M: return sizeof(BboMsg);
+  }
+  return sizeof(RecordHeader);
+}
+
+// Size of the `version` layout of a record whose layout changed across versions.
+std::size_t VersionedSize(RType rtype, std::uint8_t version) {
+  switch (rtype) {
+    case RType::kInstrumentDef:
+      return version == 1 ? sizeof(v1::InstrumentDefMsg)
+                          : version == 2 ? sizeof(v2::InstrumentDefMsg) : sizeof(InstrumentDefMsg);
+    case RType::kStatistics: return version <= 2 ? sizeof(v1::StatMsg) : sizeof(StatMsg);
+    case RType::kError: return version == 1 ? sizeof(v1::ErrorMsg) : sizeof(ErrorMsg);
+    case RType::kSymbolMapping: return version == 1 ? sizeof(v1::SymbolMappingMsg) : sizeof(SymbolMappingMsg);
+    case RType::kSystem: return version == 1 ? sizeof(v1::SystemMsg) : sizeof(SystemMsg);
+    default: return MinRecordSize(rtype);
+  }
+}
+
+// Version of a record of unknown version, inferred from its size (fragments without a given version).
+std::uint8_t InferVersion(RType rtype, std::size_t body_size) {
+  switch (rtype) {
+    case RType::kInstrumentDef:
+      return body_size < sizeof(v2::InstrumentDefMsg) ? 1 : body_size < sizeof(InstrumentDefMsg) ? 2 : 3;
+    case RType::kStatistics: return body_size < sizeof(StatMsg) ? 2 : 3;
+    case RType::kError: return body_size < sizeof(ErrorMsg) ? 1 : 3;
+    case RType::kSymbolMapping: return body_size < sizeof(SymbolMappingMsg) ? 1 : 3;
+    case RType::kSystem: return body_size < sizeof(SystemMsg) ? 1 : 3;
+    default: return 3;
+  }
+}
+
+}  // namespace
+
+std::uint64_t RecordRef::ts_out() const {
+  std::uint64_t value;
+  std::memcpy(&value, data() + size() - 8, sizeof value);
+  return value;
+}
+
+struct Decoder::Impl {
+  std::string name;
+  DecoderOptions options;
+
+  // Raw input: a memory view (buffer or mmap'd file), a file descriptor or a std::istream.
+  std::span<const std::byte> memory;
+  void* mapped = nullptr;
+  std::size_t mapped_size = 0;
+  int fd = -1;
+  std::istream* stream = nullptr;
+  std::vector<std::byte> raw;        // raw chunk for fd/stream input
+  std::span<const std::byte> zsrc;   // current raw window: `memory` or the filled part of `raw`
+  std::size_t zsrc_pos = 0;
+  std::uint64_t raw_base = 0;        // raw offset of zsrc[0]
+  bool raw_eof = false;
+
+  ZSTD_DCtx* zstd = nullptr;
+  bool frame_open = false;  // inside a zstd frame (input ending here means truncation)
+
+  // Decoded bytes: data[pos, end). `data` is `memory` for plain in-memory input, else `buf`.
+  const std::byte* data = nullptr;
+  std::size_t pos = 0;
+  std::size_t end = 0;
+  std::uint64_t base = 0;  // decoded-stream offset of data[0]
+  bool eof = false;        // no decoded bytes beyond `end` will ever arrive
+  std::vector<std::byte> buf;
+
+  Metadata metadata;
+  bool has_metadata = false;
+  std::uint8_t input_version = kDbnVersion;  // 0 = unknown (fragment), inferred per record
+  std::uint8_t output_version = kDbnVersion;
+  bool ts_out = false;
+  std::array<std::uint16_t, 256> min_size{};
+  std::array<bool, 256> upgrade{};
+  alignas(8) std::array<std::byte, kMaxRecordLen + 8> scratch{};
+  alignas(8) std::array<std::byte, 1024> aligned{};  // misaligned or upgrade-source copy of a record
+  RecordRef current;
+  std::uint64_t record_offset = 0;
+
+  ~Impl() {
+    if (zstd != nullptr) ZSTD_freeDCtx(zstd);
+    if (mapped != nullptr) ::munmap(mapped, mapped_size);
+    if (fd >= 0) ::close(fd);
+  }
+
+  [[noreturn]] void Fail(std::uint64_t offset, const std::string& what) const {
+    throw DecodeError(name, offset, zstd != nullptr ? what + " (offset in the decompressed stream)" : what);
+  }
+
+  // Reads the next raw chunk of a fd/stream source into `raw`; false at end of input.
+  bool ReadRaw() {
+    if (fd < 0 && stream == nullptr) return false;
+    raw_base += zsrc.size();
+    std::size_t got = 0;
+    if (fd >= 0) {
+      for (;;) {
+        const ssize_t n = ::read(fd, raw.data(), raw.size());
+        if (n >= 0) {
+          got = static_cast<std::size_t>(n);
+          break;
+        }
+        if (errno != EINTR) throw DecodeError(name, raw_base, fmt::format("read failed: {}", std::strerror(errno)));
+      }
+    } else {
+      stream->read(reinterpret_cast<char*>(raw.data()), static_cast<std::streamsize>(raw.size()));
+      got = static_cast<std::size_t>(stream->gcount());
+      if (stream->bad()) throw DecodeError(name, raw_base, "stream read failed");
+    }
+    zsrc = {raw.data(), got};
+    zsrc_pos = 0;
+    if (got == 0) raw_eof = true;
+    return got > 0;
+  }
+
+  // Appends decoded bytes to buf[end, cap): at least `want` unless the input ends. Returns bytes added.
+  std::size_t Produce(std::size_t want) {
+    std::byte* dst = buf.data() + end;
+    const std::size_t cap = buf.size() - end;
+    if (zstd == nullptr) {  // plain fd/stream: hand over leftover raw bytes, then read straight into buf
+      std::size_t n = std::min(cap, zsrc.size() - zsrc_pos);
+      std::memcpy(dst, zsrc.data() + zsrc_pos, n);
+      zsrc_pos += n;
+      while (n < want) {
+        if (zsrc_pos == zsrc.size() && !ReadRaw()) {
+          eof = true;
+          break;
+        }
+        const std::size_t m = std::min(cap - n, zsrc.size() - zsrc_pos);
+        std::memcpy(dst + n, zsrc.data() + zsrc_pos, m);
+        zsrc_pos += m;
+        n += m;
+      }
+      return n;
+    }
+    ZSTD_outBuffer out{dst, cap, 0};
+    for (;;) {
+      if (zsrc_pos == zsrc.size()) {
+        if (out.pos >= want) break;
+        if (!ReadRaw()) {
+          if (frame_open) throw DecodeError(name, raw_base + zsrc.size(), "truncated zstd frame (input ends mid-frame)");
+          eof = true;
+          break;
+        }
+      }
+      ZSTD_inBuffer in{zsrc.data(), zsrc.size(), zsrc_pos};
+      const std::size_t ret = ZSTD_decompressStream(zstd, &out, &in);
+      if (ZSTD_isError(ret)) {
+        throw DecodeError(name, raw_base + in.pos, fmt::format("corrupt zstd data: {}", ZSTD_getErrorName(ret)));
+      }
+      zsrc_pos = in.pos;
+      frame_open = ret != 0;
+      if (out.pos == out.size) break;
+    }
+    return out.pos;
+  }
+
+  // Makes at least `need` decoded bytes available at data + pos unless the input ends first.
+  std::size_t Fill(std::size_t need) {
+    if (end - pos >= need || eof) return end - pos;
+    if (pos > 0) {
+      std::memmove(buf.data(), buf.data() + pos, end - pos);
+      base += pos;
+      end -= pos;
+      pos = 0;
+    }
+    while (end < need && !eof) {
+      if (end == buf.size()) buf.resize(std::max(buf.size() * 2, kChunk));  // grows only as bytes arrive
+      end += Produce(need - end);
+    }
+    data = buf.data();
+    return end - pos;
+  }
+
+  void ReadMetadata() {
+    const std::size_t have = Fill(8);
+    const std::size_t total = MetadataSize({data + pos, have}, name);
+    if (Fill(total) < total) {
+      Fail(base + end, fmt::format("truncated DBN metadata: stream ends after {} of {} bytes", end - pos, total));
+    }
+    metadata = DecodeMetadata({data + pos, total}, name);
+    pos += total;
+    has_metadata = true;
+    input_version = metadata.version;
+    ts_out = metadata.ts_out;
+  }
+
+  void Configure() {
+    switch (options.upgrade_policy) {
+      case VersionUpgradePolicy::kAsIs:
+        output_version = input_version;
+        break;
+      case VersionUpgradePolicy::kUpgradeToV2:
+        if (input_version > 2) {
+          throw DecodeError(name, 3, fmt::format("cannot upgrade DBN version {} to version 2", input_version));
+        }
+        output_version = 2;
+        break;
+      case VersionUpgradePolicy::kUpgradeToV3:
+        output_version = 3;
+        break;
+    }
+    if (has_metadata) {
+      if (metadata.version == 1 && output_version > 1) metadata.symbol_cstr_len = kSymbolCstrLen;
+      metadata.version = output_version;
+    } else {
+      metadata.version = output_version;
+      metadata.ts_out = ts_out;
+    }
+    const std::size_t suffix = ts_out ? 8 : 0;
+    for (std::size_t r = 0; r < 256; ++r) {
+      const auto rtype = static_cast<RType>(r);
+      min_size[r] = static_cast<std::uint16_t>(MinRecordSize(rtype) + suffix);
+      upgrade[r] = input_version == 0 ? NeedsUpgrade(rtype, 1, output_version)
+                                      : NeedsUpgrade(rtype, input_version, output_version);
+    }
+  }
+
+  const RecordRef* Upgrade(const std::byte* rec, std::size_t len) {
+    const auto* hd = reinterpret_cast<const RecordHeader*>(rec);
+    const std::size_t body = len - (ts_out ? 8 : 0);
+    const std::uint8_t from = input_version != 0 ? input_version : InferVersion(hd->rtype, body);
+    if (!NeedsUpgrade(hd->rtype, from, output_version)) {
+      current = RecordRef{hd, ts_out};
+      return &current;
+    }
+    if (body < VersionedSize(hd->rtype, from)) {
+      Fail(record_offset, fmt::format("record length {} is smaller than a DBN v{} {} record ({} bytes)", len, from,
+                                      ToString(hd->rtype), VersionedSize(hd->rtype, from)));
+    }
+    if (reinterpret_cast<std::uintptr_t>(rec) % 8 != 0) {
+      std::memcpy(aligned.data(), rec, len);
+      hd = reinterpret_cast<const RecordHeader*>(aligned.data());
+    }
+    UpgradeRecord(*hd, from, output_version, ts_out, scratch.data());
+    current = RecordRef{reinterpret_cast<const RecordHeader*>(scratch.data()), ts_out};
+    return &current;
+  }
+
+  const RecordRef* Next() {
+    if (end - pos < sizeof(RecordHeader)) [[unlikely]] {
+      if (Fill(sizeof(RecordHeader)) == 0) return nullptr;
+      if (end - pos < sizeof(RecordHeader)) {
+        Fail(base + pos, fmt::format("truncated record header: stream ends after {} of 16 bytes", end - pos));
+      }
+    }
+    const std::byte* rec = data + pos;
+    record_offset = base + pos;
+    const std::size_t len = static_cast<std::size_t>(rec[0]) * 4;
+    const auto rtype = static_cast<std::uint8_t>(rec[1]);
+    if (len < min_size[rtype]) [[unlikely]] {
+      if (len == 0) Fail(record_offset, "record with length 0");
+      Fail(record_offset, fmt::format("record length {} bytes is smaller than the {} bytes of rtype 0x{:02x}{}", len,
+                                      min_size[rtype], rtype,
+                                      ToString(static_cast<RType>(rtype)).empty()
+                                          ? std::string{}
+                                          : fmt::format(" ({})", ToString(static_cast<RType>(rtype)))));
+    }
+    if (end - pos < len) [[unlikely]] {
+      if (Fill(len) < len) {
+        Fail(record_offset, fmt::format("truncated record: stream ends after {} of {} bytes", end - pos, len));
+      }
+      rec = data + pos;
+    }
+    pos += len;
+    if (upgrade[rtype]) [[unlikely]] {
+      return Upgrade(rec, len);
+    }
+    if (reinterpret_cast<std::uintptr_t>(rec) % 8 != 0) [[unlikely]] {
+      std::memcpy(aligned.data(), rec, len);
+      rec = aligned.data();
+    }
+    current = RecordRef{reinterpret_cast<const RecordHeader*>(rec), ts_out};
+    return &current;
+  }
+
+  // Sets up decoding once the raw source is in place: detects zstd, reads metadata.
+  void Start(std::span<const std::byte> head) {
+    if (IsZstd(head)) {
+      zstd = ZSTD_createDCtx();
+      if (zstd == nullptr) throw std::bad_alloc();
+    } else if (fd < 0 && stream == nullptr) {
+      data = memory.data();
+      end = memory.size();
+      eof = true;
+    }
+    if (options.fragment) {
+      if (options.fragment_version > 3) {
+        throw DecodeError(name, 0, fmt::format("unsupported DBN version {} (supported: 1-3)", options.fragment_version));
+      }
+      input_version = options.fragment_version;
+      ts_out = options.fragment_ts_out;
+    } else {
+      ReadMetadata();
+    }
+    Configure();
+  }
+};
+
+Decoder::Decoder(std::unique_ptr<Impl> impl) : impl_{std::move(impl)} {}
+Decoder::Decoder(Decoder&&) noexcept = default;
+Decoder& Decoder::operator=(Decoder&&) noexcept = default;
+Decoder::~Decoder() = default;
+
+Decoder Decoder::FromBuffer(std::span<const std::byte> bytes, const DecoderOptions& options, std::string name) {
+  auto impl = std::make_unique<Impl>();
+  impl->name = std::move(name);
+  impl->options = options;
+  impl->memory = bytes;
+  impl->zsrc = bytes;
+  impl->raw_eof = true;
+  impl->Start(bytes);
+  return Decoder{std::move(impl)};
+}
+
+Decoder Decoder::FromStream(std::istream& in, const DecoderOptions& options, std::string name) {
+  auto impl = std::make_unique<Impl>();
+  impl->name = std::move(name);
+  impl->options = options;
+  impl->stream = &in;
+  impl->raw.resize(kChunk / 4);
+  impl->ReadRaw();
+  impl->raw_base = 0;
+  impl->Start(impl->zsrc);
+  return Decoder{std::move(impl)};
+}
+
+Decoder Decoder::FromFile(const std::filesystem::path& path, const DecoderOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->name = path.string();
+  impl->options = options;
+  impl->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (impl->fd < 0) throw DecodeError(impl->name, 0, fmt::format("cannot open: {}", std::strerror(errno)));
+  struct stat st {};
+  if (::fstat(impl->fd, &st) != 0) throw DecodeError(impl->name, 0, fmt::format("cannot stat: {}", std::strerror(errno)));
+  std::array<std::byte, 4> head{};
+  const ssize_t n = ::pread(impl->fd, head.data(), head.size(), 0);
+  const std::span<const std::byte> head_span{head.data(), static_cast<std::size_t>(std::max<ssize_t>(n, 0))};
+  if (S_ISREG(st.st_mode) && st.st_size > 0 && !IsZstd(head_span)) {
+    // Plain regular file: decode straight from the page cache, zero-copy.
+    const auto size = static_cast<std::size_t>(st.st_size);
+    void* mapped = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, impl->fd, 0);
+    if (mapped != MAP_FAILED) {
+      ::madvise(mapped, size, MADV_SEQUENTIAL);
+      impl->mapped = mapped;
+      impl->mapped_size = size;
+      ::close(impl->fd);
+      impl->fd = -1;
+      impl->memory = {static_cast<const std::byte*>(mapped), size};
+      impl->zsrc = impl->memory;
+      impl->raw_eof = true;
+      impl->Start(impl->memory);
+      return Decoder{std::move(impl)};
+    }
+  }
+  impl->raw.resize(kChunk);
+  impl->ReadRaw();
+  impl->raw_base = 0;
+  impl->Start(impl->zsrc);
+  return Decoder{std::move(impl)};
+}
+
+const RecordRef* Decoder::Next() { return impl_->Next(); }
+bool Decoder::has_metadata() const { return impl_->has_metadata; }
+const Metadata& Decoder::metadata() const { return impl_->metadata; }
+std::uint8_t Decoder::input_version() const { return impl_->input_version; }
+bool Decoder::compressed() const { return impl_->zstd != nullptr; }
+const std::string& Decoder::source_name() const { return impl_->name; }
+std::uint64_t Decoder::record_offset() const { return impl_->record_offset; }
+
+}  // namespace spymaster::dbn
