@@ -1,0 +1,44 @@
+// The scenario timeline of a simulated day: market episodes injected at fixed offsets after the session
+// open (a wall, a liquidity vacuum, flickering size, a lull, a mid-session clear + snapshot, cancels of
+// unknown order ids, a crossed moment). Read from a small JSON file; the default day is embedded.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace spymaster::sim {
+
+enum class EpisodeKind { kWall, kVacuum, kFlicker, kLull, kClearSnapshot, kUnknownCancels, kCrossed };
+
+std::string_view ToString(EpisodeKind kind);
+
+struct Episode {
+  EpisodeKind kind = EpisodeKind::kLull;
+  double at_s = 0;        // seconds after the session start
+  double duration_s = 0;  // 0 for instantaneous episodes (clear_snapshot)
+  char side = 'B';        // wall/flicker: side of the order; vacuum: side whose liquidity is pulled
+  double distance_bp = 0;     // wall: distance from the price at episode start, basis points (> 0)
+  int distance_ticks = 0;     // flicker: ticks behind the touch
+  double move_bp = 0;         // vacuum: size of the fast move that follows the pull (> 0)
+  std::uint32_t size_lots = 0;  // wall/flicker order size in lots (1 ES contract, 100 shares)
+  double period_ms = 0;       // flicker: add/cancel cycle length
+  int count = 0;              // unknown_cancels: how many
+  int cross_ticks = 0;        // crossed: how far the injected bid reaches through the best ask
+};
+
+struct Scenario {
+  double premarket_minutes = 90;  // quiet trading before the open (gives bronze/selection premarket trades)
+  double snapshot_lead_s = 60;    // the opening clear + snapshot precedes the premarket by this much
+  std::vector<Episode> episodes;  // sorted by at_s
+};
+
+// Parses and validates scenario JSON; errors name `source` and the offending field.
+Scenario ParseScenario(std::string_view json_text, std::string_view source);
+Scenario LoadScenarioFile(const std::filesystem::path& path);
+// The embedded default day (also shipped as src/sim/default_day.json).
+std::string_view DefaultScenarioJson();
+
+}  // namespace spymaster::sim

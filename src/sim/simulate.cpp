@@ -1,0 +1,546 @@
+#include "sim/simulate.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "dbn/encoder.hpp"
+#include "sim/batch_files.hpp"
+#include "sim/instruments.hpp"
+#include "sim/market_path.hpp"
+#include "sim/mbo_generator.hpp"
+#include "sim/progress.hpp"
+#include "sim/quote_generator.hpp"
+#include "sim/rng.hpp"
+#include "sim/session.hpp"
+
+namespace spymaster::sim {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Target {
+  const ProductPlan* plan;
+  const Job* job;
+  fs::path final_dir;
+  fs::path staging_dir;
+  fs::path DataFile() const { return staging_dir / job->file_name; }
+};
+
+struct Resolved {
+  Scenario scenario;
+  Session session;
+  std::vector<ProductType> products;
+};
+
+Resolved Resolve(const SimOptions& options) {
+  if (!(options.scale > 0 && options.scale <= 100)) {
+    throw std::invalid_argument(fmt::format("--scale {} must be in (0, 100]", options.scale));
+  }
+  Resolved r;
+  r.scenario = options.scenario_file ? LoadScenarioFile(*options.scenario_file)
+                                     : ParseScenario(DefaultScenarioJson(), "(embedded default)");
+  r.session = MakeSession(options.dt, options.start, options.end, r.scenario);
+  for (const std::string& name : options.products) {
+    const auto p = ProductTypeFromString(name);
+    if (!p) {
+      throw std::invalid_argument(fmt::format(
+          "unknown product '{}' (future_mbo, future_option_mbo, equity_mbo, equity_option_mbo)", name));
+    }
+    if (std::find(r.products.begin(), r.products.end(), *p) == r.products.end()) r.products.push_back(*p);
+  }
+  if (r.products.empty()) r.products.assign(std::begin(kAllProducts), std::end(kAllProducts));
+  return r;
+}
+
+// Header, receive time and sequence of every record of one file: ts_recv trails ts_event by a few
+// microseconds and never goes backwards; sequence numbers increase by one per record.
+class Stamper {
+ public:
+  Stamper(std::uint16_t publisher_id, Rng rng) : publisher_id_(publisher_id), rng_(rng) {}
+
+  template <class R>
+  void Apply(R& r, std::uint32_t instrument_id) {
+    r.hd.publisher_id = publisher_id_;
+    r.hd.instrument_id = instrument_id;
+    const std::uint64_t recv = r.hd.ts_event + 1500 + rng_.Below(6000);
+    last_recv_ = std::max(last_recv_, recv);
+    r.ts_recv = last_recv_;
+    r.ts_in_delta = static_cast<std::int32_t>(800 + rng_.Below(12000));
+    if constexpr (requires { r.sequence; }) r.sequence = sequence_++;
+    if constexpr (requires { r.channel_id; }) r.channel_id = 0;
+  }
+
+ private:
+  std::uint16_t publisher_id_;
+  Rng rng_;
+  std::uint64_t last_recv_ = 0;
+  std::uint32_t sequence_ = 1'000'000;
+};
+
+std::int64_t RoundToTick(double dollars, std::int64_t tick) {
+  const auto t = static_cast<double>(tick) / 1e9;
+  return std::max<std::int64_t>(1, std::llround(dollars / t)) * tick;
+}
+
+// Databento statistics of option instruments: the prior session's settlement (or close), open interest
+// and cleared volume at the opening snapshot; opening price, session high and low as trades print.
+class StatsWriter {
+ public:
+  StatsWriter(const ProductPlan& plan, const MarketPath& path, const Session& session, dbn::Encoder* encoder,
+              Rng rng)
+      : plan_(plan), path_(path), session_(session), encoder_(encoder), rng_(rng),
+        stamper_(plan.publisher_id, Rng(rng.Next(), 7)), state_(plan.instruments.size()) {}
+
+  void Opening(std::uint64_t ts) {
+    const Date prev = [&] {
+      Date d = AddDays(session_.date, -1);
+      while (Weekday(d) == 0 || Weekday(d) == 6) d = AddDays(d, -1);
+      return d;
+    }();
+    const std::uint64_t ts_ref = UtcMidnightNs(prev);
+    const bool cme = plan_.dataset == "GLBX.MDP3";
+    for (std::size_t i = 0; i < plan_.instruments.size(); ++i) {
+      const Instrument& in = plan_.instruments[i];
+      const double fair = FairPrice(path_, in.model, ts) * (1.0 + 0.04 * rng_.Normal());
+      const std::int64_t tick = cme ? in.tick : dbn::kFixedPriceScale / 100;
+      Write(ts, i, cme ? 3 : 11, RoundToTick(fair, tick), dbn::kUndefStatQuantity, ts_ref, cme ? 1 : 0);
+      Write(ts, i, 9, dbn::kUndefPrice, static_cast<std::int64_t>(std::floor(rng_.Pareto(50, 1.2))), ts_ref, 0);
+      Write(ts, i, 6, dbn::kUndefPrice, static_cast<std::int64_t>(std::floor(rng_.Pareto(10, 1.1))), ts_ref, 0);
+    }
+  }
+
+  void Trade(std::uint64_t ts, std::size_t i, std::int64_t price) {
+    if (ts < session_.open_ns) return;
+    State& s = state_[i];
+    if (!s.opened) {
+      s.opened = true;
+      s.high = s.low = price;
+      Write(ts, i, 1, price, dbn::kUndefStatQuantity, dbn::kUndefTimestamp, 0);
+      Write(ts, i, 5, price, dbn::kUndefStatQuantity, dbn::kUndefTimestamp, 0);
+      Write(ts, i, 4, price, dbn::kUndefStatQuantity, dbn::kUndefTimestamp, 0);
+      return;
+    }
+    if (price > s.high) {
+      s.high = price;
+      Write(ts, i, 5, price, dbn::kUndefStatQuantity, dbn::kUndefTimestamp, 0);
+    } else if (price < s.low) {
+      s.low = price;
+      Write(ts, i, 4, price, dbn::kUndefStatQuantity, dbn::kUndefTimestamp, 0);
+    }
+  }
+
+  std::uint64_t records() const { return records_; }
+
+ private:
+  struct State {
+    bool opened = false;
+    std::int64_t high = 0, low = 0;
+  };
+
+  void Write(std::uint64_t ts, std::size_t i, std::uint16_t type, std::int64_t price, std::int64_t qty,
+             std::uint64_t ts_ref, std::uint8_t stat_flags) {
+    dbn::StatMsg m;
+    m.hd.ts_event = ts;
+    m.ts_ref = ts_ref;
+    m.price = price;
+    m.quantity = qty;
+    m.stat_type = type;
+    m.update_action = 1;
+    m.stat_flags = stat_flags;
+    stamper_.Apply(m, plan_.instruments[i].instrument_id);
+    encoder_->Write(m);
+    ++records_;
+  }
+
+  const ProductPlan& plan_;
+  const MarketPath& path_;
+  const Session& session_;
+  dbn::Encoder* encoder_;
+  Rng rng_;
+  Stamper stamper_;
+  std::vector<State> state_;
+  std::uint64_t records_ = 0;
+};
+
+std::uint64_t WriteDefinitions(const ProductPlan& plan, const Target& target, const Session& session) {
+  auto enc = dbn::Encoder::ToFile(target.DataFile(), MakeMetadata(plan, *target.job, session), dbn::Compression::kZstd);
+  const bool cme = plan.dataset == "GLBX.MDP3";
+  std::uint64_t ts = session.day_start_ns;
+  for (const Instrument& in : plan.instruments) {
+    dbn::InstrumentDefMsg d;
+    d.hd.publisher_id = plan.publisher_id;
+    d.hd.instrument_id = in.instrument_id;
+    d.hd.ts_event = ts;
+    d.ts_recv = ts + 2000;
+    ts += 1000;
+    d.min_price_increment = in.tick;
+    d.display_factor = cme ? 50'000'000'000 : dbn::kFixedPriceScale;
+    d.expiration = in.expiration;
+    d.activation = session.day_start_ns - 86'400 * kNsPerSecond * 30;
+    d.strike_price = in.strike_price;
+    d.raw_instrument_id = in.instrument_id;
+    d.underlying_id = in.underlying_id;
+    d.contract_multiplier = cme ? 1 : 100;
+    d.min_lot_size = 1;
+    d.min_lot_size_round_lot = 1;
+    d.channel_id = 0;
+    d.market_depth = cme ? 10 : 1;
+    d.maturity_year = static_cast<std::uint16_t>(session.date.year);
+    auto copy = [](auto& dst, std::string_view text) {
+      std::fill(dst.begin(), dst.end(), '\0');
+      std::copy_n(text.begin(), std::min(text.size(), dst.size() - 1), dst.begin());
+    };
+    copy(d.currency, "USD");
+    copy(d.settl_currency, "USD");
+    copy(d.strike_price_currency, in.strike_price == dbn::kUndefPrice ? "" : "USD");
+    copy(d.raw_symbol, in.raw_symbol);
+    copy(d.group, cme ? "ES" : in.asset);
+    copy(d.exchange, cme ? "XCME" : "OPRA");
+    copy(d.asset, in.asset);
+    copy(d.cfi, in.instrument_class == 'C' ? "OCAFPS" : in.instrument_class == 'P' ? "OPAFPS" : "OMXXXX");
+    copy(d.security_type, cme ? (in.user_defined ? "MLEG" : "OOF") : "OSTK");
+    copy(d.underlying, in.underlying);
+    d.instrument_class = in.instrument_class;
+    d.match_algorithm = cme ? 'F' : ' ';
+    d.security_update_action = 'A';
+    d.user_defined_instrument = in.user_defined ? 'Y' : 'N';
+    if (in.user_defined) {
+      d.leg_count = 2;
+      d.leg_index = 0;
+    }
+    enc.Write(d);
+  }
+  enc.Finish();
+  return plan.instruments.size();
+}
+
+struct ProductOutcome {
+  std::vector<std::uint64_t> records;  // per target of the product, in job order
+};
+
+using ProgressFn = std::function<void(double)>;
+
+// Merges the per-instrument generators of one file by event time (ties by instrument order).
+template <class Gen>
+class Merger {
+ public:
+  explicit Merger(std::vector<Gen>& gens) : gens_(gens) {
+    for (std::uint32_t i = 0; i < gens_.size(); ++i) Push(i);
+  }
+  bool Empty() const { return heap_.empty(); }
+  std::uint64_t TopTs() const { return heap_.front().first; }
+  std::uint32_t Pop() {
+    std::pop_heap(heap_.begin(), heap_.end(), std::greater<>());
+    const std::uint32_t i = heap_.back().second;
+    heap_.pop_back();
+    return i;
+  }
+  void Push(std::uint32_t i) {
+    const std::uint64_t ts = gens_[i].next_ts();
+    if (ts == std::numeric_limits<std::uint64_t>::max()) return;
+    heap_.emplace_back(ts, i);
+    std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
+  }
+
+ private:
+  std::vector<Gen>& gens_;
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> heap_;
+};
+
+std::uint64_t StreamSeed(std::uint64_t seed, const ProductPlan& plan) {
+  std::uint64_t h = 0xCBF29CE484222325ULL;
+  for (char c : std::string(ToString(plan.product)) + "/" + plan.root) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001B3ULL;
+  return seed ^ h;
+}
+
+ProductOutcome GenerateMbo(const ProductPlan& plan, const std::vector<Target>& targets, const Session& session,
+                           const MarketPath& path, const SimOptions& options, const ProgressFn& progress) {
+  const std::uint64_t seed = StreamSeed(options.seed, plan);
+  ProductOutcome outcome;
+  outcome.records.assign(targets.size(), 0);
+  auto mbo = dbn::Encoder::ToFile(targets[0].DataFile(), MakeMetadata(plan, *targets[0].job, session),
+                                  dbn::Compression::kZstd);
+  std::optional<dbn::Encoder> stats_enc;
+  std::optional<StatsWriter> stats;
+  for (std::size_t t = 1; t < targets.size(); ++t) {
+    if (targets[t].job->schema == dbn::Schema::kDefinition) outcome.records[t] = WriteDefinitions(plan, targets[t], session);
+    if (targets[t].job->schema == dbn::Schema::kStatistics) {
+      stats_enc.emplace(dbn::Encoder::ToFile(targets[t].DataFile(), MakeMetadata(plan, *targets[t].job, session),
+                                             dbn::Compression::kZstd));
+      stats.emplace(plan, path, session, &*stats_enc, Rng(seed, 0x57A7));
+    }
+  }
+  std::vector<MboGenerator> gens;
+  gens.reserve(plan.instruments.size());
+  const std::uint64_t id_base = plan.dataset == "GLBX.MDP3" ? 6'400'000'000'000ULL : 100'000'000ULL;
+  for (std::size_t i = 0; i < plan.instruments.size(); ++i) {
+    gens.emplace_back(plan.instruments[i], path, session, options.scale, Rng(seed, 1000 + i),
+                      id_base + static_cast<std::uint64_t>(i) * 10'000'000'000ULL);
+  }
+  Stamper stamper(plan.publisher_id, Rng(seed, 0x57A3));
+  std::vector<dbn::MboMsg> out;
+  out.reserve(4096);
+  std::uint64_t written = 0;
+  auto flush = [&](std::uint32_t instrument_id, std::size_t index) {
+    for (auto& m : out) {
+      stamper.Apply(m, instrument_id);
+      mbo.Write(m);
+      if (stats && m.action == 'T') stats->Trade(m.hd.ts_event, index, m.price);
+    }
+    written += out.size();
+    out.clear();
+  };
+  auto snapshot_all = [&](std::uint64_t ts) {
+    for (std::size_t i = 0; i < gens.size(); ++i) {
+      gens[i].Snapshot(ts, out);
+      flush(plan.instruments[i].instrument_id, i);
+    }
+  };
+  snapshot_all(session.snapshot_ns);
+  if (stats) stats->Opening(session.snapshot_ns);
+  std::vector<std::uint64_t> clears;
+  for (const auto& e : session.episodes) {
+    if (e.episode.kind == EpisodeKind::kClearSnapshot) clears.push_back(e.begin_ns);
+  }
+  std::size_t next_clear = 0;
+  Merger merger(gens);
+  const double span = static_cast<double>(session.close_ns - session.snapshot_ns);
+  std::uint64_t steps = 0;
+  while (!merger.Empty()) {
+    const std::uint64_t ts = merger.TopTs();
+    if (next_clear < clears.size() && clears[next_clear] <= ts) {
+      snapshot_all(clears[next_clear++]);
+      continue;
+    }
+    const std::uint32_t g = merger.Pop();
+    gens[g].Step(out);
+    flush(plan.instruments[g].instrument_id, g);
+    merger.Push(g);
+    if ((++steps & 0x3FFF) == 0) progress(static_cast<double>(ts - session.snapshot_ns) / span);
+  }
+  while (next_clear < clears.size()) snapshot_all(clears[next_clear++]);
+  mbo.Finish();
+  outcome.records[0] = written;
+  if (stats_enc) {
+    stats_enc->Finish();
+    for (std::size_t t = 1; t < targets.size(); ++t) {
+      if (targets[t].job->schema == dbn::Schema::kStatistics) outcome.records[t] = stats->records();
+    }
+  }
+  progress(1.0);
+  return outcome;
+}
+
+ProductOutcome GenerateQuotes(const ProductPlan& plan, const std::vector<Target>& targets, const Session& session,
+                              const MarketPath& path, const SimOptions& options, const ProgressFn& progress) {
+  const std::uint64_t seed = StreamSeed(options.seed, plan);
+  ProductOutcome outcome;
+  outcome.records.assign(targets.size(), 0);
+  auto cmbp = dbn::Encoder::ToFile(targets[0].DataFile(), MakeMetadata(plan, *targets[0].job, session),
+                                   dbn::Compression::kZstd);
+  std::optional<dbn::Encoder> stats_enc;
+  std::optional<StatsWriter> stats;
+  for (std::size_t t = 1; t < targets.size(); ++t) {
+    if (targets[t].job->schema == dbn::Schema::kDefinition) outcome.records[t] = WriteDefinitions(plan, targets[t], session);
+    if (targets[t].job->schema == dbn::Schema::kStatistics) {
+      stats_enc.emplace(dbn::Encoder::ToFile(targets[t].DataFile(), MakeMetadata(plan, *targets[t].job, session),
+                                             dbn::Compression::kZstd));
+      stats.emplace(plan, path, session, &*stats_enc, Rng(seed, 0x57A7));
+    }
+  }
+  std::vector<QuoteGenerator> gens;
+  gens.reserve(plan.instruments.size());
+  for (std::size_t i = 0; i < plan.instruments.size(); ++i) {
+    gens.emplace_back(plan.instruments[i], path, session, options.scale, Rng(seed, 1000 + i));
+  }
+  Stamper stamper(plan.publisher_id, Rng(seed, 0x57A3));
+  std::vector<dbn::Cmbp1Msg> out;
+  out.reserve(64);
+  std::uint64_t written = 0;
+  auto flush = [&](std::size_t index) {
+    for (auto& m : out) {
+      stamper.Apply(m, plan.instruments[index].instrument_id);
+      cmbp.Write(m);
+      if (stats && m.action == 'T') stats->Trade(m.hd.ts_event, index, m.price);
+    }
+    written += out.size();
+    out.clear();
+  };
+  for (std::size_t i = 0; i < gens.size(); ++i) {
+    gens[i].Open(session.snapshot_ns, out);
+    flush(i);
+  }
+  if (stats) stats->Opening(session.snapshot_ns);
+  Merger merger(gens);
+  const double span = static_cast<double>(session.close_ns - session.snapshot_ns);
+  std::uint64_t steps = 0;
+  while (!merger.Empty()) {
+    const std::uint64_t ts = merger.TopTs();
+    const std::uint32_t g = merger.Pop();
+    gens[g].Step(out);
+    flush(g);
+    merger.Push(g);
+    if ((++steps & 0x3FFF) == 0) progress(static_cast<double>(ts - session.snapshot_ns) / span);
+  }
+  cmbp.Finish();
+  outcome.records[0] = written;
+  if (stats_enc) {
+    stats_enc->Finish();
+    for (std::size_t t = 1; t < targets.size(); ++t) {
+      if (targets[t].job->schema == dbn::Schema::kStatistics) outcome.records[t] = stats->records();
+    }
+  }
+  progress(1.0);
+  return outcome;
+}
+
+bool IsDataFileFor(const fs::path& file, const Session& session, const std::string& table) {
+  const std::string name = file.filename().string();
+  const std::string needle = fmt::format("-{}.{}.dbn", DateAsYyyymmdd(session.date), table);
+  return name.find(needle) != std::string::npos;
+}
+
+// Refuses before anything is generated: existing raw files for the day (unless --overwrite and they are
+// our own simulated job's files) and unwritable directories.
+void CheckTargets(const std::vector<Target>& targets, const Session& session, bool overwrite) {
+  for (const Target& t : targets) {
+    const fs::path table_dir = t.final_dir.parent_path();
+    std::error_code ec;
+    if (fs::is_directory(table_dir, ec)) {
+      for (const auto& job : fs::directory_iterator(table_dir)) {
+        if (!job.is_directory() || job.path().filename().string().starts_with(".")) continue;
+        for (const auto& file : fs::directory_iterator(job.path())) {
+          if (!IsDataFileFor(file.path(), session, t.job->table)) continue;
+          if (!overwrite) {
+            throw std::runtime_error(fmt::format("raw file already present: {} (pass --overwrite to replace "
+                                                 "simulated files)",
+                                                 file.path().string()));
+          }
+          if (job.path() != t.final_dir) {
+            throw std::runtime_error(fmt::format("refusing to overwrite {}: it belongs to job {}, not to the "
+                                                 "simulator's {}; remove it yourself if you mean to",
+                                                 file.path().string(), job.path().filename().string(),
+                                                 t.job->job_id));
+          }
+        }
+      }
+    }
+  }
+  for (const Target& t : targets) {
+    std::error_code ec;
+    fs::create_directories(t.final_dir.parent_path(), ec);
+    if (ec) {
+      throw std::runtime_error(fmt::format("cannot create directory {}: {}", t.final_dir.parent_path().string(),
+                                           ec.message()));
+    }
+    if (access(t.final_dir.parent_path().c_str(), W_OK) != 0) {
+      throw std::runtime_error(fmt::format("directory {} is not writable", t.final_dir.parent_path().string()));
+    }
+  }
+}
+
+}  // namespace
+
+std::string Describe(const SimOptions& options) { return DescribeSession(Resolve(options).session); }
+
+SimReport Simulate(const SimOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  const Resolved resolved = Resolve(options);
+  const Session& session = resolved.session;
+  const MarketPath path(session, options.seed);
+  const std::vector<ProductPlan> plans = PlanDay(session, path, resolved.products);
+
+  std::vector<std::vector<Target>> targets(plans.size());
+  std::vector<Target> all;
+  const std::string tag = fmt::format(".tmp-{}", getpid());
+  for (std::size_t p = 0; p < plans.size(); ++p) {
+    for (const Job& job : plans[p].jobs) {
+      const fs::path table_dir = options.lake / "raw" / "source=databento" /
+                                 fmt::format("product_type={}", ToString(plans[p].product)) /
+                                 fmt::format("symbol={}", plans[p].root) / fmt::format("table={}", job.table);
+      Target t{&plans[p], &job, table_dir / job.job_id, table_dir / ("." + job.job_id + tag)};
+      targets[p].push_back(t);
+      all.push_back(t);
+    }
+  }
+  CheckTargets(all, session, options.overwrite);
+
+  auto cleanup = [&] {
+    for (const Target& t : all) {
+      std::error_code ec;
+      fs::remove_all(t.staging_dir, ec);
+    }
+  };
+  std::vector<std::string> names;
+  for (const auto& p : plans) names.push_back(fmt::format("{}/{}", ToString(p.product), p.root));
+  Progress progress(names, options.progress);
+  std::vector<ProductOutcome> outcomes(plans.size());
+  try {
+    for (const Target& t : all) {
+      fs::remove_all(t.staging_dir);
+      fs::create_directory(t.staging_dir);
+    }
+    // Products are independent (own random streams, own files), so running them on parallel threads
+    // cannot change a byte of the output.
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr error;
+    std::mutex error_mutex;
+    auto worker = [&] {
+      for (std::size_t p; (p = next.fetch_add(1)) < plans.size();) {
+        try {
+          const ProgressFn report = [&progress, p](double f) { progress.Update(p, f); };
+          outcomes[p] = plans[p].product == ProductType::kEquityOptionMbo
+                            ? GenerateQuotes(plans[p], targets[p], session, path, options, report)
+                            : GenerateMbo(plans[p], targets[p], session, path, options, report);
+          for (const Target& t : targets[p]) WriteSideFiles(t.staging_dir, plans[p], *t.job, session);
+        } catch (...) {
+          std::lock_guard lock(error_mutex);
+          if (!error) error = std::current_exception();
+        }
+      }
+    };
+    const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+    const unsigned n_threads = std::min<unsigned>(options.threads > 0 ? static_cast<unsigned>(options.threads) : hw,
+                                                  static_cast<unsigned>(plans.size()));
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < n_threads; ++i) pool.emplace_back(worker);
+    worker();
+    for (auto& th : pool) th.join();
+    progress.Finish();
+    if (error) std::rethrow_exception(error);
+    for (const Target& t : all) {
+      if (fs::exists(t.final_dir)) fs::remove_all(t.final_dir);  // CheckTargets allowed it (--overwrite)
+      fs::rename(t.staging_dir, t.final_dir);
+    }
+  } catch (...) {
+    progress.Finish();
+    cleanup();
+    throw;
+  }
+
+  SimReport report;
+  for (std::size_t p = 0; p < plans.size(); ++p) {
+    for (std::size_t j = 0; j < targets[p].size(); ++j) {
+      const Target& t = targets[p][j];
+      const fs::path file = t.final_dir / t.job->file_name;
+      report.files.push_back({file, std::string(ToString(plans[p].product)), t.job->table, outcomes[p].records[j],
+                              fs::file_size(file)});
+      report.records += outcomes[p].records[j];
+    }
+  }
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return report;
+}
+
+}  // namespace spymaster::sim
