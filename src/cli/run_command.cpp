@@ -1,7 +1,106 @@
+// spymaster run --product-type P --layer bronze|silver|gold|all --symbol S
+//               (--dt D | --dates a,b | --dates a:b | --start-date A --end-date B)
+//               [--workers N] [--overwrite] [--lake DIR] [--session-start HH:MM --session-end HH:MM]
+#include <unistd.h>
+
+#include <iostream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
 #include "cli/commands.hpp"
+#include "lake/registry.hpp"
+#include "pipeline/runner.hpp"
+#include "pipeline/session.hpp"
 
 namespace spymaster::cli {
+namespace {
 
-void AddRunCommand(CLI::App& /*app*/) {}
+struct RunArgs {
+  std::string product_type;
+  std::string layer;
+  std::string symbol;
+  std::string dt;
+  std::string dates;
+  std::string start_date;
+  std::string end_date;
+  int workers = 1;
+  bool overwrite = false;
+  std::string lake = "lake";
+  std::string session_start = "09:30";
+  std::string session_end = "10:30";
+};
+
+std::vector<std::string> ResolveDates(const RunArgs& args) {
+  // --dt beats --start-date/--end-date, which beat --dates (the reference runner's precedence).
+  if (!args.dt.empty()) return pipeline::ExpandDates(args.dt);
+  if (!args.start_date.empty() || !args.end_date.empty()) {
+    if (args.start_date.empty() || args.end_date.empty()) {
+      throw std::invalid_argument("--start-date and --end-date go together");
+    }
+    return pipeline::ExpandDateRange(args.start_date, args.end_date);
+  }
+  if (!args.dates.empty()) return pipeline::ExpandDates(args.dates);
+  throw std::invalid_argument("no dates: give --dt, --dates or --start-date/--end-date");
+}
+
+void Execute(const RunArgs& args) {
+  pipeline::RunOptions options;
+  options.product_type = *lake::ParseProductType(args.product_type);
+  if (args.layer == "all") {
+    options.layers = {lake::Layer::kBronze, lake::Layer::kSilver, lake::Layer::kGold};
+  } else {
+    options.layers = {*lake::ParseLayer(args.layer)};
+  }
+  options.symbol = args.symbol;
+  try {
+    options.dates = ResolveDates(args);
+    options.session_start_minute = pipeline::ParseMinuteOfDay(args.session_start);
+    options.session_end_minute = pipeline::ParseMinuteOfDay(args.session_end);
+  } catch (const std::invalid_argument& e) {
+    throw CLI::ValidationError("dates", e.what());
+  }
+  options.workers = args.workers;
+  options.overwrite = args.overwrite;
+  options.lake_root = args.lake;
+  options.progress = isatty(STDERR_FILENO) != 0;
+  const auto registry = lake::DatasetRegistry::Load(lake::DatasetsYamlPath(SPYMASTER_SOURCE_DIR));
+  pipeline::RunSummary summary;
+  try {
+    summary = pipeline::Run(options, registry, std::cout);
+  } catch (const std::invalid_argument& e) {
+    throw CLI::ValidationError("run", e.what());
+  }
+  if (summary.failed > 0) {
+    throw std::runtime_error(fmt::format("{} task(s) failed; see the summary above", summary.failed));
+  }
+}
+
+}  // namespace
+
+void AddRunCommand(CLI::App& app) {
+  auto args = std::make_shared<RunArgs>();
+  CLI::App* cmd = app.add_subcommand("run", "Run bronze/silver/gold stages for a product over dates");
+  cmd->add_option("--product-type", args->product_type, "Product type")
+      ->required()
+      ->check(CLI::IsMember({"future_mbo", "future_option_mbo", "equity_mbo", "equity_option_mbo"}));
+  cmd->add_option("--layer", args->layer, "Layer to run")
+      ->required()
+      ->check(CLI::IsMember({"bronze", "silver", "gold", "all"}));
+  cmd->add_option("--symbol", args->symbol, "Raw root for bronze (ES, SPY); contract or ticker for silver/gold "
+                                            "(ES resolves through the selection map)")
+      ->required();
+  cmd->add_option("--dt", args->dt, "One date, YYYY-MM-DD");
+  cmd->add_option("--dates", args->dates, "Dates: a,b,c or start:end (inclusive)");
+  cmd->add_option("--start-date", args->start_date, "Range start (inclusive, with --end-date)");
+  cmd->add_option("--end-date", args->end_date, "Range end (inclusive)");
+  cmd->add_option("--workers", args->workers, "Parallel (symbol, dt) tasks")->check(CLI::Range(1, 256));
+  cmd->add_flag("--overwrite", args->overwrite, "Recompute complete silver/gold partitions");
+  cmd->add_option("--lake", args->lake, "Lake root directory")->capture_default_str();
+  cmd->add_option("--session-start", args->session_start, "Session start, America/New_York HH:MM")
+      ->capture_default_str();
+  cmd->add_option("--session-end", args->session_end, "Session end, America/New_York HH:MM")->capture_default_str();
+  cmd->callback([args] { Execute(*args); });
+}
 
 }  // namespace spymaster::cli

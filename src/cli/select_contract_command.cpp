@@ -1,7 +1,45 @@
+// spymaster select-contract --dates a,b|a:b [--lake DIR]: writes <lake>/selection/mbo_contract_day_selection.parquet
+// (session_date → front-month ES contract) from bronze future_mbo; see pipeline/contract_selection.hpp.
+#include <iostream>
+
+#include <fmt/format.h>
+
 #include "cli/commands.hpp"
+#include "lake/partition.hpp"
+#include "lake/registry.hpp"
+#include "pipeline/contract_selection.hpp"
+#include "pipeline/session.hpp"
 
 namespace spymaster::cli {
 
-void AddSelectContractCommand(CLI::App& /*app*/) {}
+void AddSelectContractCommand(CLI::App& app) {
+  struct Args {
+    std::string dates;
+    std::string lake = "lake";
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand("select-contract", "Write the front-month ES selection map for dates");
+  cmd->add_option("--dates", args->dates, "Dates: a,b,c or start:end (inclusive)")->required();
+  cmd->add_option("--lake", args->lake, "Lake root directory")->capture_default_str();
+  cmd->callback([args] {
+    std::vector<std::string> dates;
+    try {
+      dates = pipeline::ExpandDates(args->dates);
+    } catch (const std::invalid_argument& e) {
+      throw CLI::ValidationError("--dates", e.what());
+    }
+    const auto registry = lake::DatasetRegistry::Load(lake::DatasetsYamlPath(SPYMASTER_SOURCE_DIR));
+    const auto rows = pipeline::BuildSelection(registry, args->lake, dates);
+    pipeline::WriteSelection(registry, args->lake, rows);
+    for (const auto& r : rows) {
+      std::cout << fmt::format("{} -> {} (expires {}, prev {} volume {}, rank2 {}, roll {})\n", r.session_date,
+                               r.selected_symbol.empty() ? "-" : r.selected_symbol, r.selected_exp_date,
+                               r.prev_trading_date.empty() ? "-" : r.prev_trading_date, r.prev_volume_selected,
+                               r.prev_volume_rank2, r.roll_flag);
+    }
+    const auto file = lake::PartitionDir(registry.Get(pipeline::kSelectionDataset), args->lake, {});
+    std::cout << fmt::format("wrote {} ({} rows)\n", file.string(), rows.size());
+  });
+}
 
 }  // namespace spymaster::cli

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include <arrow/io/type_fwd.h>
 #include <arrow/type_fwd.h>
 
 #include "lake/registry.hpp"
@@ -111,6 +112,14 @@ std::shared_ptr<arrow::Table> ReadPartition(const DatasetRegistry& registry,
                                             const std::filesystem::path& lake_root,
                                             std::string_view dataset_key,
                                             const PartitionKey& partition);
+
+// Only the named columns (in the order given) of a complete partition; the files are still checked
+// against the full contract. Throws LakeError naming a column that is not in the contract.
+std::shared_ptr<arrow::Table> ReadPartitionColumns(const DatasetRegistry& registry,
+                                                   const std::filesystem::path& lake_root,
+                                                   std::string_view dataset_key,
+                                                   const PartitionKey& partition,
+                                                   const std::vector<std::string>& columns);
 
 // Streaming variant: record batches of about batch_rows rows in file order, contract-checked.
 std::shared_ptr<arrow::RecordBatchReader> OpenPartitionReader(

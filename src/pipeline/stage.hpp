@@ -31,7 +31,7 @@ struct StageContext {
   const lake::DatasetRegistry& registry;
   bool overwrite = false;  // silver/gold only; the runner refuses it for bronze
   // Session window in America/New_York wall-clock minutes after midnight (default 09:30–10:30).
-  // Convert with pipeline::SessionBoundsNs(dt, ...) from eastern_time.hpp.
+  // Convert with pipeline::SessionBoundsNs(dt, start, end) from session.hpp.
   int session_start_minute = 9 * 60 + 30;
   int session_end_minute = 10 * 60 + 30;
 };

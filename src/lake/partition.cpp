@@ -1,0 +1,437 @@
+#include "lake/partition.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <fstream>
+
+#include <arrow/api.h>
+#include <arrow/io/file.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <parquet/arrow/reader.h>
+#include <parquet/arrow/writer.h>
+#include <parquet/properties.h>
+
+#include "lake/contract_check.hpp"
+
+namespace spymaster::lake {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr std::string_view kDataFile = "part-00000.parquet";
+constexpr std::string_view kManifest = "_MANIFEST.json";
+constexpr std::string_view kSuccess = "_SUCCESS";
+constexpr int kZstdLevel = 3;
+
+void Check(const arrow::Status& status, std::string_view what, const fs::path& path) {
+  if (!status.ok()) {
+    throw LakeError(fmt::format("{} {}: {}", what, path.string(), status.ToString()));
+  }
+}
+
+template <typename T>
+T Unwrap(arrow::Result<T> result, std::string_view what, const fs::path& path) {
+  Check(result.status(), what, path);
+  return std::move(result).ValueUnsafe();
+}
+
+bool IsPartitioned(const DatasetSpec& dataset) { return !dataset.partition_keys.empty(); }
+
+void ValidatePartition(const DatasetSpec& dataset, const PartitionKey& partition) {
+  if (!IsPartitioned(dataset)) return;
+  const auto& s = partition.symbol;
+  if (s.empty() || s == "." || s == ".." || s.find_first_of("/\\\0") != std::string::npos) {
+    throw LakeError(fmt::format("dataset {}: invalid partition symbol '{}'", dataset.key, s));
+  }
+  const auto& d = partition.dt;
+  const bool date_shaped = d.size() == 10 && d[4] == '-' && d[7] == '-' &&
+                           std::all_of(d.begin(), d.end(), [](char c) { return c == '-' || std::isdigit(static_cast<unsigned char>(c)); });
+  if (!date_shaped) {
+    throw LakeError(fmt::format("dataset {}: invalid partition dt '{}' (want YYYY-MM-DD)", dataset.key, d));
+  }
+}
+
+// Fault injection for the interrupted-write test: with SPYMASTER_FAULT_AFTER_ROWS=N the process dies
+// (no cleanup, like kill -9) once N rows have gone to Parquet writers in this process.
+int64_t FaultAfterRows() {
+  static const int64_t limit = [] {
+    const char* env = std::getenv("SPYMASTER_FAULT_AFTER_ROWS");
+    return env != nullptr && *env != '\0' ? std::atoll(env) : -1;
+  }();
+  return limit;
+}
+std::atomic<int64_t> g_rows_written{0};
+
+void CountRowsAndMaybeDie(int64_t rows) {
+  const int64_t limit = FaultAfterRows();
+  if (limit < 0) return;
+  if (g_rows_written.fetch_add(rows) + rows >= limit) {
+    std::fprintf(stderr, "fault injection: dying after %lld rows (SPYMASTER_FAULT_AFTER_ROWS)\n",
+                 static_cast<long long>(limit));
+    std::_Exit(86);
+  }
+}
+
+std::atomic<int64_t> g_tmp_counter{0};
+
+// Removes temporary siblings left by writers of the same target that are no longer running.
+void RemoveStaleTemporaries(const fs::path& final_path) {
+  const fs::path parent = final_path.parent_path();
+  if (!fs::is_directory(parent)) return;
+  const std::string prefix = ".tmp-" + final_path.filename().string() + ".";
+  for (const auto& entry : fs::directory_iterator(parent)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with(prefix)) continue;
+    const std::string rest = name.substr(prefix.size());
+    const pid_t pid = static_cast<pid_t>(std::atol(rest.c_str()));
+    if (pid > 0 && pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH) {
+      std::error_code ec;
+      fs::remove_all(entry.path(), ec);
+    }
+  }
+}
+
+std::vector<fs::path> DataFiles(const fs::path& dir) {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with("part-") && name.ends_with(".parquet")) files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::unique_ptr<parquet::arrow::FileReader> OpenParquet(const fs::path& file, int64_t batch_rows) {
+  auto input = Unwrap(arrow::io::ReadableFile::Open(file.string()), "cannot open", file);
+  parquet::ArrowReaderProperties props;
+  props.set_batch_size(batch_rows);
+  parquet::arrow::FileReaderBuilder builder;
+  Check(builder.Open(input), "cannot read Parquet", file);
+  builder.properties(props);
+  return Unwrap(builder.Build(), "cannot read Parquet", file);
+}
+
+fs::path RequireComplete(const DatasetRegistry& registry, const fs::path& lake_root,
+                         std::string_view key, const PartitionKey& partition) {
+  const DatasetSpec& dataset = registry.Get(key);
+  ValidatePartition(dataset, partition);
+  const fs::path dir = PartitionDir(dataset, lake_root, partition);
+  if (!IsComplete(dir)) {
+    throw LakeError(fmt::format("input not ready: dataset {} symbol={} dt={} ({} has no {})", key,
+                                partition.symbol, partition.dt, dir.string(), kSuccess));
+  }
+  return dir;
+}
+
+// Streams the batches of every data file of a partition, in file order.
+class PartitionBatchReader : public arrow::RecordBatchReader {
+ public:
+  PartitionBatchReader(const DatasetSpec& dataset, std::vector<fs::path> files, int64_t batch_rows)
+      : dataset_(dataset), files_(std::move(files)), batch_rows_(batch_rows),
+        schema_(dataset.contract.ArrowSchema()) {}
+
+  std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
+
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override {
+    while (true) {
+      if (current_) {
+        ARROW_RETURN_NOT_OK(current_->ReadNext(batch));
+        if (*batch) return arrow::Status::OK();
+        current_.reset();
+        file_reader_.reset();
+      }
+      if (next_file_ >= files_.size()) {
+        *batch = nullptr;
+        return arrow::Status::OK();
+      }
+      const fs::path& file = files_[next_file_++];
+      try {
+        file_reader_ = OpenParquet(file, batch_rows_);
+        std::shared_ptr<arrow::Schema> schema;
+        ARROW_RETURN_NOT_OK(file_reader_->GetSchema(&schema));
+        CheckContract(dataset_, *schema);
+      } catch (const std::exception& e) {
+        return arrow::Status::IOError(e.what());
+      }
+      ARROW_ASSIGN_OR_RAISE(current_, file_reader_->GetRecordBatchReader());
+    }
+  }
+
+ private:
+  const DatasetSpec& dataset_;
+  std::vector<fs::path> files_;
+  int64_t batch_rows_;
+  std::shared_ptr<arrow::Schema> schema_;
+  size_t next_file_ = 0;
+  std::unique_ptr<parquet::arrow::FileReader> file_reader_;
+  std::unique_ptr<arrow::RecordBatchReader> current_;
+};
+
+}  // namespace
+
+fs::path PartitionDir(const DatasetSpec& dataset, const fs::path& lake_root,
+                      const PartitionKey& partition) {
+  std::string path = dataset.path_template;
+  if (auto pos = path.find("{symbol}"); pos != std::string::npos) {
+    path.replace(pos, 8, partition.symbol);
+  }
+  fs::path dir = lake_root / path;
+  if (IsPartitioned(dataset)) dir /= "dt=" + partition.dt;
+  return dir;
+}
+
+bool IsComplete(const fs::path& partition_dir) {
+  if (fs::is_regular_file(partition_dir)) return true;  // unpartitioned dataset: the file itself
+  return fs::is_regular_file(partition_dir / kSuccess);
+}
+
+PartitionWriter::PartitionWriter(const DatasetRegistry& registry, fs::path lake_root,
+                                 std::string_view dataset_key, PartitionKey partition, bool overwrite)
+    : dataset_(registry.Get(dataset_key)),
+      lake_root_(std::move(lake_root)),
+      partition_(std::move(partition)),
+      overwrite_(overwrite) {
+  ValidatePartition(dataset_, partition_);
+  final_dir_ = PartitionDir(dataset_, lake_root_, partition_);
+  if (overwrite_ && (dataset_.layer == Layer::kRaw || dataset_.layer == Layer::kBronze)) {
+    throw LakeError(fmt::format("dataset {}: overwrite refused, {} partitions are never deleted",
+                                dataset_.key, ToString(dataset_.layer)));
+  }
+  if (IsComplete(final_dir_) && !overwrite_) {
+    throw LakeError(fmt::format("dataset {}: partition {} is already complete (use --overwrite for "
+                                "silver/gold)", dataset_.key, final_dir_.string()));
+  }
+  std::error_code ec;
+  fs::create_directories(final_dir_.parent_path(), ec);
+  if (ec) throw LakeError(fmt::format("cannot create {}: {}", final_dir_.parent_path().string(), ec.message()));
+  RemoveStaleTemporaries(final_dir_);
+  tmp_dir_ = final_dir_.parent_path() /
+             fmt::format(".tmp-{}.{}.{}", final_dir_.filename().string(), getpid(), g_tmp_counter++);
+  fs::create_directory(tmp_dir_, ec);
+  if (ec) throw LakeError(fmt::format("cannot create {}: {}", tmp_dir_.string(), ec.message()));
+}
+
+PartitionWriter::~PartitionWriter() {
+  if (committed_) return;
+  if (writer_) (void)writer_->Close();
+  if (sink_) (void)sink_->Close();
+  std::error_code ec;
+  fs::remove_all(tmp_dir_, ec);
+}
+
+void PartitionWriter::OpenFile(const std::shared_ptr<arrow::Schema>& schema) {
+  const fs::path file = tmp_dir_ / kDataFile;
+  sink_ = Unwrap(arrow::io::FileOutputStream::Open(file.string()), "cannot create", file);
+  auto props = parquet::WriterProperties::Builder()
+                   .compression(parquet::Compression::ZSTD)
+                   ->compression_level(kZstdLevel)
+                   ->build();
+  auto arrow_props = parquet::ArrowWriterProperties::Builder().store_schema()->build();
+  writer_ = Unwrap(parquet::arrow::FileWriter::Open(*schema, arrow::default_memory_pool(), sink_,
+                                                    props, arrow_props),
+                   "cannot write Parquet", file);
+}
+
+void PartitionWriter::Write(const arrow::RecordBatch& batch) {
+  CheckContract(dataset_, *batch.schema());
+  if (!writer_) OpenFile(dataset_.contract.ArrowSchema());
+  Check(writer_->WriteRecordBatch(batch), "cannot write", tmp_dir_ / kDataFile);
+  rows_ += batch.num_rows();
+  CountRowsAndMaybeDie(batch.num_rows());
+}
+
+void PartitionWriter::Write(const arrow::Table& table) {
+  CheckContract(dataset_, *table.schema());
+  arrow::TableBatchReader reader(table);
+  reader.set_chunksize(1 << 20);
+  std::shared_ptr<arrow::RecordBatch> batch;
+  while (true) {
+    Check(reader.ReadNext(&batch), "cannot read table for", final_dir_);
+    if (!batch) break;
+    Write(*batch);
+  }
+}
+
+CommitResult PartitionWriter::Commit(const StageInfo& info) {
+  if (committed_) throw LakeError("partition committed twice: " + final_dir_.string());
+  if (!writer_) OpenFile(dataset_.contract.ArrowSchema());  // an empty partition is still a partition
+  const fs::path file = tmp_dir_ / kDataFile;
+  Check(writer_->Close(), "cannot finish", file);
+  Check(sink_->Close(), "cannot close", file);
+  writer_.reset();
+  sink_.reset();
+
+  CommitResult result;
+  result.rows = rows_;
+  result.bytes = static_cast<int64_t>(fs::file_size(file));
+
+  nlohmann::json manifest;
+  manifest["dataset"] = dataset_.key;
+  manifest["symbol"] = partition_.symbol;
+  manifest["dt"] = partition_.dt;
+  manifest["row_count"] = rows_;
+  manifest["contract_path"] = dataset_.contract.relative_path;
+  manifest["contract_sha256"] = dataset_.contract.sha256;
+  manifest["stage"] = info.stage;
+  manifest["engine_version"] = kEngineVersion;
+  manifest["inputs"] = nlohmann::json::array();
+  for (const InputRef& in : info.inputs) {
+    manifest["inputs"].push_back({{"dataset", in.dataset}, {"dt", in.dt}, {"manifest_sha256", in.manifest_sha256}});
+  }
+  manifest["counters"] = info.counters;
+
+  std::error_code ec;
+  if (!IsPartitioned(dataset_)) {
+    // A single-file dataset: the rename of the file itself is the commit.
+    const fs::path target = final_dir_;
+    {
+      std::ofstream out(final_dir_.string() + ".manifest.json.tmp");
+      out << manifest.dump(2) << '\n';
+    }
+    fs::rename(file, target, ec);
+    if (ec) throw LakeError(fmt::format("cannot rename {} to {}: {}", file.string(), target.string(), ec.message()));
+    fs::rename(final_dir_.string() + ".manifest.json.tmp", final_dir_.string() + ".manifest.json", ec);
+    fs::remove_all(tmp_dir_, ec);
+    committed_ = true;
+    result.dir = target;
+    return result;
+  }
+
+  {
+    std::ofstream out(tmp_dir_ / kManifest);
+    out << manifest.dump(2) << '\n';
+    if (!out) throw LakeError("cannot write " + (tmp_dir_ / kManifest).string());
+  }
+  { std::ofstream success(tmp_dir_ / kSuccess); }
+  if (!fs::is_regular_file(tmp_dir_ / kSuccess)) {
+    throw LakeError("cannot write " + (tmp_dir_ / kSuccess).string());
+  }
+
+  fs::path trash;
+  if (fs::exists(final_dir_)) {
+    if (IsComplete(final_dir_) && !overwrite_) {
+      throw LakeError(fmt::format("dataset {}: partition {} was completed by another writer",
+                                  dataset_.key, final_dir_.string()));
+    }
+    trash = final_dir_.parent_path() / fmt::format(".trash-{}.{}.{}", final_dir_.filename().string(),
+                                                   getpid(), g_tmp_counter++);
+    fs::rename(final_dir_, trash, ec);
+    if (ec) throw LakeError(fmt::format("cannot move aside {}: {}", final_dir_.string(), ec.message()));
+  }
+  fs::rename(tmp_dir_, final_dir_, ec);
+  if (ec) throw LakeError(fmt::format("cannot rename {} to {}: {}", tmp_dir_.string(), final_dir_.string(), ec.message()));
+  committed_ = true;
+  if (!trash.empty()) fs::remove_all(trash, ec);
+  result.dir = final_dir_;
+  return result;
+}
+
+CommitResult WritePartition(const DatasetRegistry& registry, const fs::path& lake_root,
+                            std::string_view dataset_key, const PartitionKey& partition,
+                            const arrow::Table& table, const StageInfo& info, bool overwrite) {
+  const DatasetSpec& dataset = registry.Get(dataset_key);
+  ValidatePartition(dataset, partition);
+  const fs::path dir = PartitionDir(dataset, lake_root, partition);
+  if (IsComplete(dir) && !overwrite) {
+    CommitResult skipped;
+    skipped.dir = dir;
+    skipped.skipped = true;
+    return skipped;
+  }
+  PartitionWriter writer(registry, lake_root, dataset_key, partition, overwrite);
+  writer.Write(table);
+  return writer.Commit(info);
+}
+
+std::shared_ptr<arrow::Table> ReadPartition(const DatasetRegistry& registry, const fs::path& lake_root,
+                                            std::string_view dataset_key, const PartitionKey& partition) {
+  const DatasetSpec& dataset = registry.Get(dataset_key);
+  const fs::path dir = RequireComplete(registry, lake_root, dataset_key, partition);
+  const std::vector<fs::path> files = IsPartitioned(dataset) ? DataFiles(dir) : std::vector<fs::path>{dir};
+  std::vector<std::shared_ptr<arrow::Table>> tables;
+  for (const fs::path& file : files) {
+    auto reader = OpenParquet(file, 1 << 16);
+    std::shared_ptr<arrow::Table> table;
+    Check(reader->ReadTable(&table), "cannot read", file);
+    CheckContract(dataset, *table->schema());
+    tables.push_back(std::move(table));
+  }
+  if (tables.empty()) return Unwrap(arrow::Table::MakeEmpty(dataset.contract.ArrowSchema()), "empty table", dir);
+  if (tables.size() == 1) return tables.front();
+  return Unwrap(arrow::ConcatenateTables(tables), "cannot concatenate", dir);
+}
+
+std::shared_ptr<arrow::Table> ReadPartitionColumns(const DatasetRegistry& registry, const fs::path& lake_root,
+                                                   std::string_view dataset_key, const PartitionKey& partition,
+                                                   const std::vector<std::string>& columns) {
+  const DatasetSpec& dataset = registry.Get(dataset_key);
+  const fs::path dir = RequireComplete(registry, lake_root, dataset_key, partition);
+  std::vector<int> indices;
+  arrow::FieldVector fields;
+  const auto contract_schema = dataset.contract.ArrowSchema();
+  for (const std::string& name : columns) {
+    const int i = contract_schema->GetFieldIndex(name);
+    if (i < 0) throw LakeError(fmt::format("dataset {}: no column '{}' in the contract", dataset.key, name));
+    indices.push_back(i);
+    fields.push_back(contract_schema->field(i));
+  }
+  const std::vector<fs::path> files = IsPartitioned(dataset) ? DataFiles(dir) : std::vector<fs::path>{dir};
+  std::vector<std::shared_ptr<arrow::Table>> tables;
+  for (const fs::path& file : files) {
+    auto reader = OpenParquet(file, 1 << 16);
+    std::shared_ptr<arrow::Schema> schema;
+    Check(reader->GetSchema(&schema), "cannot read schema of", file);
+    CheckContract(dataset, *schema);
+    std::shared_ptr<arrow::Table> table;
+    Check(reader->ReadTable(indices, &table), "cannot read", file);
+    // Parquet returns the columns in file order; put them in the order asked for.
+    arrow::ChunkedArrayVector ordered;
+    for (const std::string& name : columns) ordered.push_back(table->GetColumnByName(name));
+    tables.push_back(arrow::Table::Make(arrow::schema(fields), std::move(ordered), table->num_rows()));
+  }
+  if (tables.empty()) return Unwrap(arrow::Table::MakeEmpty(arrow::schema(fields)), "empty table", dir);
+  if (tables.size() == 1) return tables.front();
+  return Unwrap(arrow::ConcatenateTables(tables), "cannot concatenate", dir);
+}
+
+std::shared_ptr<arrow::RecordBatchReader> OpenPartitionReader(const DatasetRegistry& registry,
+                                                              const fs::path& lake_root,
+                                                              std::string_view dataset_key,
+                                                              const PartitionKey& partition,
+                                                              int64_t batch_rows) {
+  const DatasetSpec& dataset = registry.Get(dataset_key);
+  const fs::path dir = RequireComplete(registry, lake_root, dataset_key, partition);
+  std::vector<fs::path> files = IsPartitioned(dataset) ? DataFiles(dir) : std::vector<fs::path>{dir};
+  return std::make_shared<PartitionBatchReader>(dataset, std::move(files), batch_rows);
+}
+
+InputRef InputRefFor(const DatasetRegistry& registry, const fs::path& lake_root,
+                     std::string_view dataset_key, const PartitionKey& partition) {
+  const DatasetSpec& dataset = registry.Get(dataset_key);
+  const fs::path dir = RequireComplete(registry, lake_root, dataset_key, partition);
+  const fs::path manifest = IsPartitioned(dataset) ? dir / kManifest : fs::path(dir.string() + ".manifest.json");
+  return InputRef{dataset.key, partition.dt, Sha256File(manifest)};
+}
+
+std::vector<std::string> ListSymbols(const DatasetRegistry& registry, const fs::path& lake_root,
+                                     std::string_view dataset_key) {
+  const DatasetSpec& dataset = registry.Get(dataset_key);
+  const auto pos = dataset.path_template.find("symbol={symbol}");
+  if (pos == std::string::npos) return {};
+  const fs::path parent = lake_root / dataset.path_template.substr(0, pos);
+  std::vector<std::string> symbols;
+  if (!fs::is_directory(parent)) return symbols;
+  for (const auto& entry : fs::directory_iterator(parent)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_directory() && name.starts_with("symbol=")) symbols.push_back(name.substr(7));
+  }
+  std::sort(symbols.begin(), symbols.end());
+  return symbols;
+}
+
+}  // namespace spymaster::lake

@@ -1,0 +1,175 @@
+#include "lake/registry.hpp"
+
+#include <array>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <arrow/api.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+#include <yaml-cpp/yaml.h>
+
+namespace spymaster::lake {
+namespace {
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw RegistryError(fmt::format("cannot open {}", path.string()));
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+ColumnType ParseColumnType(const nlohmann::json& type, const std::filesystem::path& file,
+                           const std::string& column) {
+  if (type.is_string()) {
+    const auto& t = type.get_ref<const std::string&>();
+    if (t == "long") return ColumnType::kLong;
+    if (t == "int") return ColumnType::kInt;
+    if (t == "double") return ColumnType::kDouble;
+    if (t == "boolean") return ColumnType::kBoolean;
+    if (t == "string") return ColumnType::kString;
+  }
+  throw RegistryError(fmt::format("{}: column '{}' has unsupported Avro type {}", file.string(),
+                                  column, type.dump()));
+}
+
+Contract LoadContract(const std::filesystem::path& root, const std::string& relative) {
+  Contract contract;
+  contract.relative_path = relative;
+  contract.path = root / relative;
+  const std::string text = ReadFile(contract.path);
+  contract.sha256 = Sha256Hex(text);
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw RegistryError(fmt::format("{}: invalid JSON: {}", contract.path.string(), e.what()));
+  }
+  if (doc.value("type", "") != "record" || !doc.contains("fields") || !doc["fields"].is_array()) {
+    throw RegistryError(fmt::format("{}: not an Avro record with fields", contract.path.string()));
+  }
+  contract.name = doc.value("name", "");
+  for (const auto& field : doc["fields"]) {
+    const std::string name = field.value("name", "");
+    if (name.empty()) {
+      throw RegistryError(fmt::format("{}: field without a name", contract.path.string()));
+    }
+    for (const Column& c : contract.columns) {
+      if (c.name == name) {
+        throw RegistryError(fmt::format("{}: duplicate field '{}'", contract.path.string(), name));
+      }
+    }
+    contract.columns.push_back({name, ParseColumnType(field["type"], contract.path, name)});
+  }
+  return contract;
+}
+
+std::shared_ptr<arrow::DataType> ArrowType(ColumnType type) {
+  switch (type) {
+    case ColumnType::kLong: return arrow::int64();
+    case ColumnType::kInt: return arrow::int32();
+    case ColumnType::kDouble: return arrow::float64();
+    case ColumnType::kBoolean: return arrow::boolean();
+    case ColumnType::kString: return arrow::utf8();
+  }
+  return arrow::null();
+}
+
+}  // namespace
+
+std::string_view ToString(ColumnType type) {
+  switch (type) {
+    case ColumnType::kLong: return "long";
+    case ColumnType::kInt: return "int";
+    case ColumnType::kDouble: return "double";
+    case ColumnType::kBoolean: return "boolean";
+    case ColumnType::kString: return "string";
+  }
+  return "?";
+}
+
+std::shared_ptr<arrow::Schema> Contract::ArrowSchema() const {
+  arrow::FieldVector fields;
+  fields.reserve(columns.size());
+  for (const Column& c : columns) fields.push_back(arrow::field(c.name, ArrowType(c.type), false));
+  return arrow::schema(std::move(fields));
+}
+
+DatasetRegistry DatasetRegistry::Load(const std::filesystem::path& datasets_yaml) {
+  YAML::Node doc;
+  try {
+    doc = YAML::LoadFile(datasets_yaml.string());
+  } catch (const YAML::Exception& e) {
+    throw RegistryError(fmt::format("{}: {}", datasets_yaml.string(), e.what()));
+  }
+  const std::filesystem::path root =
+      datasets_yaml.parent_path() / doc["contract_root"].as<std::string>(".");
+  if (!doc["datasets"] || !doc["datasets"].IsMap()) {
+    throw RegistryError(fmt::format("{}: missing 'datasets' mapping", datasets_yaml.string()));
+  }
+  DatasetRegistry registry;
+  for (const auto& entry : doc["datasets"]) {
+    DatasetSpec spec;
+    spec.key = entry.first.as<std::string>();
+    const YAML::Node& node = entry.second;
+    auto required = [&](const char* name) {
+      if (!node[name]) {
+        throw RegistryError(fmt::format("{}: dataset '{}' has no '{}'", datasets_yaml.string(),
+                                        spec.key, name));
+      }
+      return node[name];
+    };
+    const auto layer = ParseLayer(required("layer").as<std::string>());
+    if (!layer) {
+      throw RegistryError(
+          fmt::format("{}: dataset '{}' has an unknown layer", datasets_yaml.string(), spec.key));
+    }
+    spec.layer = *layer;
+    spec.path_template = required("path").as<std::string>();
+    spec.format = required("format").as<std::string>();
+    if (spec.format != "parquet") {
+      throw RegistryError(fmt::format("{}: dataset '{}' has unsupported format '{}'",
+                                      datasets_yaml.string(), spec.key, spec.format));
+    }
+    spec.partition_keys = required("partition_keys").as<std::vector<std::string>>();
+    spec.contract = LoadContract(root, required("contract").as<std::string>());
+    registry.datasets_.emplace(spec.key, std::move(spec));
+  }
+  return registry;
+}
+
+const DatasetSpec& DatasetRegistry::Get(std::string_view key) const {
+  auto it = datasets_.find(key);
+  if (it == datasets_.end()) throw RegistryError(fmt::format("unknown dataset key '{}'", key));
+  return it->second;
+}
+
+bool DatasetRegistry::Contains(std::string_view key) const { return datasets_.contains(key); }
+
+std::filesystem::path DatasetsYamlPath(std::string_view source_dir) {
+  if (const char* env = std::getenv("SPYMASTER_CONFIG"); env != nullptr && *env != '\0') {
+    std::filesystem::path path(env);
+    if (std::filesystem::is_directory(path)) path = path / "config" / "datasets.yaml";
+    return path;
+  }
+  return std::filesystem::path(source_dir) / "config" / "datasets.yaml";
+}
+
+std::string Sha256Hex(std::string_view bytes) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("sha256 failed");
+  }
+  std::string hex;
+  hex.reserve(length * 2);
+  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+std::string Sha256File(const std::filesystem::path& path) { return Sha256Hex(ReadFile(path)); }
+
+}  // namespace spymaster::lake

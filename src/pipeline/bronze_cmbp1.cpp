@@ -1,0 +1,146 @@
+// Bronze for equity options: OPRA CMBP-1 (consolidated top of book) of the 0DTE options on the task's
+// underlying, joined with their definitions, sorted by (ts_event, ts_recv), one partition per underlying.
+#include <algorithm>
+#include <stdexcept>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "dbn/decoder.hpp"
+#include "lake/partition.hpp"
+#include "pipeline/arrow_columns.hpp"
+#include "pipeline/bronze_stages.hpp"
+#include "pipeline/option_definitions.hpp"
+#include "pipeline/raw_input.hpp"
+#include "sim/eastern_time.hpp"
+
+namespace spymaster::pipeline {
+namespace {
+
+constexpr std::string_view kStage = "bronze_ingest_equity_option_cmbp_1";
+constexpr std::string_view kDataset = "bronze.equity_option_mbo.cmbp_1";
+constexpr int64_t kBatchRows = 1 << 20;
+
+int64_t PriceOrZero(int64_t price) { return price == dbn::kUndefPrice ? 0 : price; }
+
+bool Before(const dbn::Cmbp1Msg& a, const dbn::Cmbp1Msg& b) {
+  return a.hd.ts_event != b.hd.ts_event ? a.hd.ts_event < b.hd.ts_event : a.ts_recv < b.ts_recv;
+}
+
+}  // namespace
+
+StageResult RunBronzeEquityOptionCmbp1(const StageContext& ctx, const Task& task) {
+  if (ctx.overwrite) {
+    throw std::runtime_error(fmt::format("{}: --overwrite is not allowed for bronze (bronze is never deleted)", kStage));
+  }
+  sim::ParseDate(task.dt);
+  const lake::DatasetSpec& dataset = ctx.registry.Get(kDataset);
+  std::vector<lake::InputRef> inputs;
+  const auto def_files = FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "definition", task.dt);
+  const OptionDefinitions options = LoadZeroDteOptions(def_files, task.dt, task.symbol);
+  for (const auto& f : def_files) inputs.push_back(RawInputRef(f, "definition", task.dt));
+  const auto files = FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "cmbp-1", task.dt);
+  for (const auto& f : files) inputs.push_back(RawInputRef(f, "cmbp-1", task.dt));
+
+  std::map<std::string, int64_t> counters;
+  for (const auto& [k, v] : options.counters) counters["definition_" + k] = v;
+  std::map<std::string, std::vector<dbn::Cmbp1Msg>> groups;  // by underlying
+  int64_t read = 0, other = 0, not_zero_dte = 0, null_prices = 0;
+  for (const auto& file : files) {
+    auto decoder = dbn::Decoder::FromFile(file);
+    uint64_t prev_ts_recv = 0;
+    int64_t index = -1;
+    uint32_t last_id = 0;
+    std::vector<dbn::Cmbp1Msg>* last_group = nullptr;
+    bool have_last = false;
+    while (const dbn::RecordRef* rec = decoder.Next()) {
+      ++index;
+      const auto* msg = rec->Get<dbn::Cmbp1Msg>();
+      if (msg == nullptr || msg->hd.rtype != dbn::RType::kCmbp1) {
+        ++other;
+        continue;
+      }
+      ++read;
+      if (msg->ts_recv < prev_ts_recv) {
+        throw std::runtime_error(fmt::format(
+            "raw file {}: record {} at byte offset {} is out of order (ts_recv {} < previous {})", file.string(),
+            index, decoder.record_offset(), msg->ts_recv, prev_ts_recv));
+      }
+      prev_ts_recv = msg->ts_recv;
+      if (!have_last || msg->hd.instrument_id != last_id) {
+        last_id = msg->hd.instrument_id;
+        have_last = true;
+        const auto meta = options.zero_dte.find(last_id);
+        last_group = meta == options.zero_dte.end() ? nullptr : &groups[meta->second.underlying];
+      }
+      if (last_group == nullptr) {
+        ++not_zero_dte;
+        continue;
+      }
+      const auto& level = msg->levels[0];
+      null_prices += (level.bid_px == dbn::kUndefPrice) + (level.ask_px == dbn::kUndefPrice);
+      last_group->push_back(*msg);
+    }
+  }
+  counters["records_read"] = read;
+  counters["other_records_skipped"] = other;
+  counters["not_0dte_dropped"] = not_zero_dte;
+  counters["null_price_zeroed"] = null_prices;
+  int64_t kept = 0;
+  for (const auto& [u, rows] : groups) kept += static_cast<int64_t>(rows.size());
+  if (kept == 0) {
+    throw std::runtime_error(fmt::format("{}: no 0DTE CMBP-1 rows for {} {} ({} records read from {}, {} 0DTE "
+                                         "instruments in the definitions)",
+                                         kStage, task.symbol, task.dt, read, files.front().string(),
+                                         options.zero_dte.size()));
+  }
+
+  StageResult result;
+  result.stage = std::string(kStage);
+  bool all_skipped = true;
+  for (auto& [underlying, rows] : groups) {
+    const lake::PartitionKey key{underlying, task.dt};
+    if (lake::IsComplete(lake::PartitionDir(dataset, ctx.lake_root, key))) {
+      ++counters["partitions_skipped"];
+      continue;
+    }
+    all_skipped = false;
+    if (!std::is_sorted(rows.begin(), rows.end(), Before)) {
+      std::stable_sort(rows.begin(), rows.end(), Before);
+      ++counters["partitions_resorted"];
+    }
+    lake::PartitionWriter writer(ctx.registry, ctx.lake_root, kDataset, key);
+    const auto n = static_cast<int64_t>(rows.size());
+    for (int64_t begin = 0; begin < n; begin += kBatchRows) {
+      const int64_t count = std::min(kBatchRows, n - begin);
+      const dbn::Cmbp1Msg* r = rows.data() + begin;
+      std::vector<const OptionMeta*> m(count);
+      for (int64_t i = 0; i < count; ++i) m[i] = &options.zero_dte.at(r[i].hd.instrument_id);
+      std::vector<std::shared_ptr<arrow::Array>> columns = {
+          Int64Column(count, [&](int64_t i) { return static_cast<int64_t>(r[i].ts_recv); }),
+          Int64Column(count, [&](int64_t i) { return static_cast<int64_t>(r[i].hd.ts_event); }),
+          Int64Column(count, [&](int64_t i) { return static_cast<int64_t>(r[i].hd.publisher_id); }),
+          Int64Column(count, [&](int64_t i) { return static_cast<int64_t>(r[i].hd.instrument_id); }),
+          Int64Column(count, [&](int64_t i) { return PriceOrZero(r[i].levels[0].bid_px); }),
+          Int64Column(count, [&](int64_t i) { return PriceOrZero(r[i].levels[0].ask_px); }),
+          Int64Column(count, [&](int64_t i) { return static_cast<int64_t>(r[i].levels[0].bid_sz); }),
+          Int64Column(count, [&](int64_t i) { return static_cast<int64_t>(r[i].levels[0].ask_sz); }),
+          StringColumn(count, [&](int64_t i) { return std::string_view(m[i]->underlying); }),
+          CharColumn(count, [&](int64_t i) { return m[i]->right; }),
+          Int64Column(count, [&](int64_t i) { return m[i]->strike; }),
+          Int64Column(count, [&](int64_t i) { return m[i]->expiration; }),
+      };
+      writer.Write(*arrow::RecordBatch::Make(dataset.contract.ArrowSchema(), count, std::move(columns)));
+    }
+    const auto commit = writer.Commit(lake::StageInfo{std::string(kStage), inputs, counters});
+    result.rows += commit.rows;
+    counters["bytes_written"] += commit.bytes;
+    ++counters["partitions_written"];
+    result.datasets_written.push_back(fmt::format("{} symbol={}", kDataset, underlying));
+  }
+  result.skipped = all_skipped;
+  result.counters = std::move(counters);
+  return result;
+}
+
+}  // namespace spymaster::pipeline

@@ -1,0 +1,207 @@
+#include "pipeline/contract_selection.hpp"
+
+#include <algorithm>
+#include <regex>
+#include <set>
+#include <stdexcept>
+
+#include <arrow/api.h>
+#include <fmt/format.h>
+
+#include "lake/partition.hpp"
+#include "pipeline/arrow_columns.hpp"
+#include "sim/eastern_time.hpp"
+
+namespace spymaster::pipeline {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr std::string_view kBronzeDataset = "bronze.future_mbo.mbo";
+constexpr int64_t kNsPerMinute = 60'000'000'000;
+
+struct DayStats {
+  int64_t volume = 0;
+  int64_t premarket_trades = 0;
+};
+
+std::vector<std::string> PartitionDates(const lake::DatasetRegistry& registry, const fs::path& lake_root,
+                                        const std::string& symbol) {
+  const auto& dataset = registry.Get(kBronzeDataset);
+  const fs::path dir = lake::PartitionDir(dataset, lake_root, {symbol, "2000-01-01"}).parent_path();
+  std::vector<std::string> dates;
+  if (!fs::is_directory(dir)) return dates;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with("dt=") && lake::IsComplete(entry.path())) dates.push_back(name.substr(3));
+  }
+  std::sort(dates.begin(), dates.end());
+  return dates;
+}
+
+DayStats ReadDayStats(const lake::DatasetRegistry& registry, const fs::path& lake_root, const std::string& symbol,
+                      const std::string& dt) {
+  const auto table = lake::ReadPartitionColumns(registry, lake_root, kBronzeDataset, {symbol, dt},
+                                                {"ts_event", "action", "size"});
+  const sim::Date date = sim::ParseDate(dt);
+  const auto pre_start = static_cast<int64_t>(sim::EasternToUtcNs(date, 5 * 60 * kNsPerMinute));
+  const auto pre_end = static_cast<int64_t>(sim::EasternToUtcNs(date, (8 * 60 + 30) * kNsPerMinute));
+  DayStats stats;
+  for (int c = 0; c < table->column(0)->num_chunks(); ++c) {
+    const auto& ts = static_cast<const arrow::Int64Array&>(*table->column(0)->chunk(c));
+    const auto& action = static_cast<const arrow::StringArray&>(*table->column(1)->chunk(c));
+    const auto& size = static_cast<const arrow::Int64Array&>(*table->column(2)->chunk(c));
+    for (int64_t i = 0; i < ts.length(); ++i) {
+      if (action.GetView(i) != "T") continue;
+      stats.volume += size.Value(i);
+      stats.premarket_trades += ts.Value(i) >= pre_start && ts.Value(i) < pre_end;
+    }
+  }
+  return stats;
+}
+
+}  // namespace
+
+std::optional<std::string> EsContractExpiration(std::string_view symbol) {
+  static const std::regex kPattern("^ES([HMUZ])(\\d{1,2})$");
+  std::match_results<std::string_view::const_iterator> m;
+  if (!std::regex_match(symbol.begin(), symbol.end(), m, kPattern)) return std::nullopt;
+  const char code = m[1].str()[0];
+  const int month = code == 'H' ? 3 : code == 'M' ? 6 : code == 'U' ? 9 : 12;
+  const std::string digits = m[2].str();
+  const int year = digits.size() == 1 ? 2020 + std::stoi(digits) : 2000 + std::stoi(digits);
+  const sim::Date first{year, month, 1};
+  const int to_friday = (5 - sim::Weekday(first) + 7) % 7;
+  return sim::FormatDate(sim::AddDays(first, to_friday + 14));
+}
+
+std::vector<SelectionRow> BuildSelection(const lake::DatasetRegistry& registry, const fs::path& lake_root,
+                                         const std::vector<std::string>& dates) {
+  if (dates.empty()) throw std::invalid_argument("select-contract: no dates given");
+  const auto [min_date, max_date] = std::minmax_element(dates.begin(), dates.end());
+  std::map<std::string, std::string> expiration;  // eligible symbol → expiration date
+  for (const std::string& symbol : lake::ListSymbols(registry, lake_root, kBronzeDataset)) {
+    if (auto exp = EsContractExpiration(symbol)) expiration[symbol] = *exp;
+  }
+  const fs::path bronze_dir = lake::PartitionDir(registry.Get(kBronzeDataset), lake_root, {"ES", "x"})
+                                  .parent_path().parent_path();
+  if (expiration.empty()) {
+    throw std::runtime_error(fmt::format("select-contract: no ES outright contracts in bronze under {} (run "
+                                         "`spymaster run --product-type future_mbo --layer bronze --symbol ES` first)",
+                                         bronze_dir.string()));
+  }
+  std::map<std::string, std::map<std::string, int64_t>> volume;  // dt → symbol → volume
+  std::map<std::string, int64_t> premarket;                      // dt → premarket trades
+  for (const auto& [symbol, exp] : expiration) {
+    for (const std::string& dt : PartitionDates(registry, lake_root, symbol)) {
+      const DayStats stats = ReadDayStats(registry, lake_root, symbol, dt);
+      volume[dt][symbol] += stats.volume;
+      premarket[dt] += stats.premarket_trades;
+    }
+  }
+  std::vector<std::string> trading;
+  for (const auto& [dt, by_symbol] : volume) {
+    int64_t total = 0;
+    for (const auto& [s, v] : by_symbol) total += v;
+    if (total > 0 && premarket[dt] > 0) trading.push_back(dt);
+  }
+  size_t first = trading.size();
+  for (size_t i = 0; i < trading.size(); ++i) {
+    if (trading[i] >= *min_date && trading[i] <= *max_date) {
+      first = i;
+      break;
+    }
+  }
+  if (first == trading.size()) {
+    throw std::runtime_error(fmt::format(
+        "select-contract: no trading dates in {}..{} in bronze under {} (a trading date has ES trades, some "
+        "of them 05:00–08:30 New York time)",
+        *min_date, *max_date, bronze_dir.string()));
+  }
+
+  std::vector<SelectionRow> rows;
+  std::string prev_selected;
+  for (size_t i = first > 0 ? first - 1 : first; i < trading.size() && trading[i] <= *max_date; ++i) {
+    const std::string& session = trading[i];
+    const std::string prev = i > 0 ? trading[i - 1] : "";
+    struct Candidate {
+      std::string symbol;
+      std::string exp;
+      int64_t volume;
+    };
+    std::vector<Candidate> candidates;
+    for (const auto& [symbol, exp] : expiration) {
+      if (session >= exp) continue;
+      int64_t v = 0;
+      if (!prev.empty()) {
+        const auto& by_symbol = volume[prev];
+        if (auto it = by_symbol.find(symbol); it != by_symbol.end()) v = it->second;
+      }
+      candidates.push_back({symbol, exp, v});
+    }
+    std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+      if (a.volume != b.volume) return a.volume > b.volume;
+      if (a.exp != b.exp) return a.exp < b.exp;
+      return a.symbol < b.symbol;
+    });
+    SelectionRow row{session, "", "", prev, 0, 0, 0};
+    if (!candidates.empty()) {
+      row.selected_symbol = candidates[0].symbol;
+      row.selected_exp_date = candidates[0].exp;
+      row.prev_volume_selected = candidates[0].volume;
+      row.prev_volume_rank2 = candidates.size() > 1 ? candidates[1].volume : 0;
+    }
+    row.roll_flag = !prev_selected.empty() && prev_selected != row.selected_symbol ? 1 : 0;
+    prev_selected = row.selected_symbol;
+    if (i >= first) rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+void WriteSelection(const lake::DatasetRegistry& registry, const fs::path& lake_root,
+                    const std::vector<SelectionRow>& rows) {
+  const auto& dataset = registry.Get(kSelectionDataset);
+  const auto n = static_cast<int64_t>(rows.size());
+  std::vector<std::shared_ptr<arrow::Array>> columns = {
+      StringColumn(n, [&](int64_t i) { return std::string_view(rows[i].session_date); }),
+      StringColumn(n, [&](int64_t i) { return std::string_view(rows[i].selected_symbol); }),
+      StringColumn(n, [&](int64_t i) { return std::string_view(rows[i].selected_exp_date); }),
+      StringColumn(n, [&](int64_t i) { return std::string_view(rows[i].prev_trading_date); }),
+      Int64Column(n, [&](int64_t i) { return rows[i].prev_volume_selected; }),
+      Int64Column(n, [&](int64_t i) { return rows[i].prev_volume_rank2; }),
+  };
+  arrow::Int32Builder roll;
+  for (const auto& r : rows) {
+    if (!roll.Append(r.roll_flag).ok()) throw std::runtime_error("select-contract: out of memory");
+  }
+  columns.push_back(roll.Finish().ValueOrDie());
+  const auto batch = arrow::RecordBatch::Make(dataset.contract.ArrowSchema(), n, std::move(columns));
+  lake::PartitionWriter writer(registry, lake_root, kSelectionDataset, {}, /*overwrite=*/true);
+  writer.Write(*batch);
+  writer.Commit(lake::StageInfo{"select_contract", {}, {{"rows", n}}});
+}
+
+std::map<std::string, std::string> LoadSelection(const lake::DatasetRegistry& registry, const fs::path& lake_root) {
+  const auto& dataset = registry.Get(kSelectionDataset);
+  const fs::path file = lake::PartitionDir(dataset, lake_root, {});
+  if (!fs::is_regular_file(file)) {
+    throw std::runtime_error(fmt::format("selection map {} not found (run `spymaster select-contract --dates ...`)",
+                                         file.string()));
+  }
+  const auto table = lake::ReadPartitionColumns(registry, lake_root, kSelectionDataset, {},
+                                                {"session_date", "selected_symbol"});
+  std::map<std::string, std::string> map;
+  for (int c = 0; c < table->column(0)->num_chunks(); ++c) {
+    const auto& date = static_cast<const arrow::StringArray&>(*table->column(0)->chunk(c));
+    const auto& symbol = static_cast<const arrow::StringArray&>(*table->column(1)->chunk(c));
+    for (int64_t i = 0; i < date.length(); ++i) {
+      if (symbol.GetView(i).empty()) continue;
+      if (!map.emplace(std::string(date.GetView(i)), std::string(symbol.GetView(i))).second) {
+        throw std::runtime_error(fmt::format("selection map {}: duplicate session_date {}", file.string(),
+                                             date.GetView(i)));
+      }
+    }
+  }
+  return map;
+}
+
+}  // namespace spymaster::pipeline

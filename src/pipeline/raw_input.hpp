@@ -1,0 +1,39 @@
+// Discovery of raw Databento batch files in the lake and what bronze needs from them: the files of
+// one (product_type, root symbol, schema, date), their lineage hash, and instrument_id → symbol.
+//
+// Layout: <lake>/raw/source=databento/product_type=<pt>/symbol=<root>/table=<schema>/<job_id>/
+//         <dataset>-<YYYYMMDD>.<schema>.dbn[.zst]   (+ manifest.json, metadata.json, ...)
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "dbn/metadata.hpp"
+#include "lake/partition.hpp"
+#include "lake/product_type.hpp"
+
+namespace spymaster::pipeline {
+
+// <lake>/raw/source=databento/product_type=<pt>/symbol=<root>/table=<schema>
+std::filesystem::path RawTableDir(const std::filesystem::path& lake_root, lake::ProductType product_type,
+                                  std::string_view root_symbol, std::string_view schema);
+
+// Data files of the date (name contains YYYYMMDD and the schema, ends .dbn or .dbn.zst) in every job
+// directory of the table, sorted by path. Throws std::runtime_error naming the directory when none.
+std::vector<std::filesystem::path> FindRawFiles(const std::filesystem::path& lake_root,
+                                                lake::ProductType product_type,
+                                                std::string_view root_symbol, std::string_view schema,
+                                                std::string_view dt);
+
+// Lineage of a raw file: sha256 of its job's manifest.json when present, else of the file itself.
+lake::InputRef RawInputRef(const std::filesystem::path& file, std::string_view schema, std::string_view dt);
+
+// instrument_id → symbol from the metadata's symbol mappings valid on `yyyymmdd`. With stype_out
+// instrument_id the mapping's raw_symbol is the symbol (as databento's InstrumentMap does).
+std::unordered_map<uint32_t, std::string> InstrumentSymbols(const dbn::Metadata& metadata, uint32_t yyyymmdd);
+
+}  // namespace spymaster::pipeline

@@ -1,0 +1,196 @@
+#include "pipeline/runner.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <ostream>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "lake/partition.hpp"
+#include "pipeline/contract_selection.hpp"
+
+namespace spymaster::pipeline {
+namespace {
+
+bool ResolvesThroughSelection(ProductType product_type, Layer layer, const std::string& symbol) {
+  return layer != Layer::kBronze && symbol == "ES" &&
+         (product_type == ProductType::kFutureMbo || product_type == ProductType::kFutureOptionMbo);
+}
+
+std::vector<Task> BuildTasks(const RunOptions& options, Layer layer, const lake::DatasetRegistry& registry,
+                             std::ostream& out) {
+  std::vector<Task> tasks;
+  if (!ResolvesThroughSelection(options.product_type, layer, options.symbol)) {
+    for (const auto& dt : options.dates) tasks.push_back({options.product_type, options.symbol, dt});
+    return tasks;
+  }
+  const auto selection = LoadSelection(registry, options.lake_root);
+  int skipped = 0;
+  for (const auto& dt : options.dates) {
+    if (auto it = selection.find(dt); it != selection.end()) {
+      tasks.push_back({options.product_type, it->second, dt});
+    } else {
+      ++skipped;
+    }
+  }
+  if (skipped > 0) out << fmt::format("Skipping {} dates not in selection map\n", skipped);
+  if (tasks.empty()) {
+    throw std::runtime_error("none of the dates is in the selection map; run `spymaster select-contract --dates ...`");
+  }
+  const std::string_view bronze = options.product_type == ProductType::kFutureMbo ? "bronze.future_mbo.mbo"
+                                                                                  : "bronze.future_option_mbo.mbo";
+  const auto present = lake::ListSymbols(registry, options.lake_root, bronze);
+  for (const Task& t : tasks) {
+    if (std::find(present.begin(), present.end(), t.symbol) == present.end()) {
+      throw std::runtime_error(fmt::format("selected contract {} for {} has no {} partitions in lake {}", t.symbol,
+                                           t.dt, bronze, options.lake_root.string()));
+    }
+  }
+  return tasks;
+}
+
+class Progress {
+ public:
+  Progress(bool enabled, size_t total, std::string label) : enabled_(enabled), total_(total), label_(std::move(label)) {
+    Draw("");
+  }
+  void Done(const Task& task, bool ok) {
+    std::lock_guard lock(mutex_);
+    ++done_;
+    Draw(fmt::format("{} {} {}", task.symbol, task.dt, ok ? "ok" : "FAILED"));
+    if (enabled_ && done_ == total_) std::fputc('\n', stderr);
+  }
+
+ private:
+  void Draw(const std::string& last) {
+    if (!enabled_) return;
+    constexpr size_t kWidth = 30;
+    const size_t filled = total_ == 0 ? kWidth : done_ * kWidth / total_;
+    std::fprintf(stderr, "\r%s [%s%s] %zu/%zu %s\033[K", label_.c_str(), std::string(filled, '#').c_str(),
+                 std::string(kWidth - filled, '.').c_str(), done_, total_, last.c_str());
+    std::fflush(stderr);
+  }
+  bool enabled_;
+  size_t total_;
+  std::string label_;
+  size_t done_ = 0;
+  std::mutex mutex_;
+};
+
+std::vector<TaskOutcome> RunLayer(const RunOptions& options, const StageDef& stage, const std::vector<Task>& tasks,
+                                  const lake::DatasetRegistry& registry) {
+  const StageContext ctx{options.lake_root, registry, options.overwrite, options.session_start_minute,
+                         options.session_end_minute};
+  std::vector<TaskOutcome> outcomes(tasks.size());
+  Progress progress(options.progress, tasks.size(),
+                    fmt::format("{} {}", lake::ToString(stage.layer), lake::ToString(stage.product_type)));
+  std::atomic<size_t> next{0};
+  std::atomic<bool> stop{false};
+  const bool parallel = options.workers > 1 && tasks.size() > 1;
+  auto worker = [&] {
+    for (size_t i; !stop && (i = next++) < tasks.size();) {
+      TaskOutcome& o = outcomes[i];
+      o.task = tasks[i];
+      o.layer = stage.layer;
+      const auto start = std::chrono::steady_clock::now();
+      try {
+        o.result = stage.run(ctx, tasks[i]);
+      } catch (const std::exception& e) {
+        o.error = e.what();
+        o.result.stage = std::string(stage.name);
+        if (!parallel) stop = true;  // sequential runs stop at the first failure
+      }
+      o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      progress.Done(tasks[i], o.error.empty());
+    }
+  };
+  if (parallel) {
+    std::vector<std::thread> threads;
+    const int n = std::min<int>(options.workers, static_cast<int>(tasks.size()));
+    for (int t = 0; t < n; ++t) threads.emplace_back(worker);
+    for (auto& t : threads) t.join();
+  } else {
+    worker();
+  }
+  // Tasks never started after a sequential failure are left out of the summary.
+  std::erase_if(outcomes, [](const TaskOutcome& o) { return o.result.stage.empty(); });
+  return outcomes;
+}
+
+}  // namespace
+
+RunSummary Run(const RunOptions& options, const lake::DatasetRegistry& registry, std::ostream& out) {
+  if (options.dates.empty()) throw std::invalid_argument("no dates: give --dt, --dates or --start-date/--end-date");
+  if (options.symbol.empty() || options.symbol.find('/') != std::string::npos) {
+    throw std::invalid_argument(fmt::format("invalid --symbol '{}'", options.symbol));
+  }
+  if (options.workers < 1) throw std::invalid_argument("--workers must be at least 1");
+  if (options.overwrite) {
+    for (Layer layer : options.layers) {
+      if (layer != Layer::kSilver && layer != Layer::kGold) {
+        throw std::invalid_argument("--overwrite is only allowed with --layer silver or gold (bronze and raw are "
+                                    "never deleted)");
+      }
+    }
+  }
+  std::vector<const StageDef*> stages;
+  for (Layer layer : options.layers) {
+    const StageDef* stage = FindStage(options.product_type, layer);
+    if (stage == nullptr) {
+      throw std::runtime_error(fmt::format("no {} stage is registered for {} (src/pipeline/stage_registry.cpp)",
+                                           lake::ToString(layer), lake::ToString(options.product_type)));
+    }
+    stages.push_back(stage);
+  }
+
+  RunSummary summary;
+  std::set<std::string> contracts;
+  for (const StageDef* stage : stages) {
+    const auto tasks = BuildTasks(options, stage->layer, registry, out);
+    for (const Task& t : tasks) {
+      if (t.symbol != options.symbol) contracts.insert(t.symbol);
+    }
+    auto outcomes = RunLayer(options, *stage, tasks, registry);
+    int failed = 0;
+    for (auto& o : outcomes) {
+      failed += !o.error.empty();
+      summary.outcomes.push_back(std::move(o));
+    }
+    summary.failed += failed;
+    if (failed > 0) break;  // later layers need this one's outputs
+  }
+
+  std::string layers;
+  for (Layer l : options.layers) layers += (layers.empty() ? "" : ",") + std::string(lake::ToString(l));
+  std::string contract_list;
+  for (const auto& c : contracts) contract_list += (contract_list.empty() ? "" : ",") + c;
+  out << fmt::format("Product Type: {}\nLayer:        {}\nSymbol:       {}\nDates:        {} ({})\n",
+                     lake::ToString(options.product_type), layers, options.symbol, options.dates.front() +
+                     (options.dates.size() > 1 ? ".." + options.dates.back() : ""), options.dates.size());
+  out << fmt::format("Contracts:    {}\nTasks:        {}\nWorkers:      {}\n", contract_list.empty() ? "-" : contract_list,
+                     summary.outcomes.size(), options.workers);
+  for (const TaskOutcome& o : summary.outcomes) {
+    if (!o.error.empty()) {
+      out << fmt::format("  FAILED  {} {} {}: {}\n", o.result.stage, o.task.symbol, o.task.dt, o.error);
+      continue;
+    }
+    const auto records = o.result.counters.count("records_read") ? o.result.counters.at("records_read") : o.result.rows;
+    out << fmt::format("  {:7} {} {} {}  rows={}  {:.2f}s  {:.2f} M records/s\n",
+                       o.result.skipped ? "skipped" : "ok", o.result.stage, o.task.symbol, o.task.dt, o.result.rows,
+                       o.seconds, o.seconds > 0 ? records / o.seconds / 1e6 : 0.0);
+    for (const auto& d : o.result.datasets_written) out << "          -> " << d << '\n';
+  }
+  out << fmt::format("{} lake={} ({} failed)\n", summary.failed == 0 ? "DONE" : "FAILED",
+                     std::filesystem::absolute(options.lake_root).string(), summary.failed);
+  return summary;
+}
+
+}  // namespace spymaster::pipeline

@@ -1,0 +1,29 @@
+// The session window of a trading date in UTC nanoseconds, and date-list parsing for the CLI.
+// America/New_York with DST comes from sim/eastern_time.hpp (the tested US rule, no tz database).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace spymaster::pipeline {
+
+struct SessionBounds {
+  int64_t start_ns;  // inclusive
+  int64_t end_ns;    // exclusive
+};
+
+// [dt start_minute, dt end_minute) New York wall clock, in UTC ns. Throws std::invalid_argument for a
+// bad date or an empty window.
+SessionBounds SessionBoundsNs(std::string_view dt, int start_minute, int end_minute);
+
+// "HH:MM" → minutes after midnight; throws std::invalid_argument naming the text.
+int ParseMinuteOfDay(std::string_view text);
+
+// Dates for --dt / --dates / --start-date --end-date: "a,b,c" or "start:end" (inclusive calendar
+// range). Returns sorted unique YYYY-MM-DD strings; throws std::invalid_argument naming the bad part.
+std::vector<std::string> ExpandDates(std::string_view dates);
+std::vector<std::string> ExpandDateRange(std::string_view start, std::string_view end);
+
+}  // namespace spymaster::pipeline

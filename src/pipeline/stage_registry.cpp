@@ -1,0 +1,30 @@
+// One row per (product_type, layer). Silver and gold stages are added here by their authors.
+#include <array>
+
+#include "pipeline/bronze_stages.hpp"
+#include "pipeline/stage.hpp"
+
+namespace spymaster::pipeline {
+namespace {
+
+constexpr std::array kStages = {
+    StageDef{ProductType::kFutureMbo, Layer::kBronze, "bronze_ingest_future_mbo", &RunBronzeFutureMbo},
+    StageDef{ProductType::kFutureOptionMbo, Layer::kBronze, "bronze_ingest_future_option_mbo",
+             &RunBronzeFutureOptionMbo},
+    StageDef{ProductType::kEquityMbo, Layer::kBronze, "bronze_ingest_equity_mbo", &RunBronzeEquityMbo},
+    StageDef{ProductType::kEquityOptionMbo, Layer::kBronze, "bronze_ingest_equity_option_cmbp_1",
+             &RunBronzeEquityOptionCmbp1},
+};
+
+}  // namespace
+
+std::span<const StageDef> RegisteredStages() { return kStages; }
+
+const StageDef* FindStage(ProductType product_type, Layer layer) {
+  for (const StageDef& stage : kStages) {
+    if (stage.product_type == product_type && stage.layer == layer) return &stage;
+  }
+  return nullptr;
+}
+
+}  // namespace spymaster::pipeline
