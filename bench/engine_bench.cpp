@@ -41,3 +41,31 @@ BENCHMARK(BM_EngineBookSilver)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_EngineBookSilverGold)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
 }  // namespace
+
+// Gold alone: one window of the dense 802-cell futures surface from ~150 silver rows.
+void BM_GoldWindow(benchmark::State& state) {
+  spymaster::engine::GoldState gold(200);
+  std::vector<spymaster::engine::DepthFlowRow> rows;
+  for (int32_t rel = -75; rel <= 75; ++rel) {
+    spymaster::engine::DepthFlowRow r;
+    r.side = rel < 0 ? 'B' : 'A';
+    r.rel_ticks = rel;
+    r.rel_ticks_side = rel;
+    r.depth_qty_start = 20 + rel % 7;
+    r.depth_qty_end = 22 + rel % 5;
+    r.add_qty = 3;
+    r.pull_qty_total = 2;
+    r.depth_qty_rest = 10;
+    rows.push_back(r);
+  }
+  std::vector<spymaster::engine::GoldRow> out;
+  spymaster::engine::SnapshotRow snapshot;
+  snapshot.spot_ref_price_int = 6'000'000'000'000;
+  for (auto _ : state) {
+    snapshot.window_end_ts_ns += 1'000'000'000;
+    gold.OnWindow(snapshot, rows, out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_GoldWindow);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace spymaster::engine {
 namespace {
@@ -18,6 +19,7 @@ GoldState::GoldState(int32_t half_width)
                   &pull_, &rest_, &fill_, &omega_, &u_near_, &u_far_, &omega_near_, &omega_far_}) {
     v->assign(n, 0.0);
   }
+  padded_.assign(static_cast<std::size_t>(cells_) + 2 * kMaxTaps + 32, 0.0);
 }
 
 GoldState::Kernel GoldState::MakeKernel(double sigma, int32_t n) const {
@@ -34,22 +36,40 @@ GoldState::Kernel GoldState::MakeKernel(double sigma, int32_t n) const {
 }
 
 // out(x) = Σ w(k)·in(x+k) / Σ w(k) over the cells inside the grid (gold.md Part 1, renormalized edges).
-void GoldState::Smooth(const Kernel& kernel, const double* in, double* out) const {
+// The input is copied into a zero-padded buffer so every tap is in range (zeros add nothing; the per-cell
+// norm divides by the in-grid weights only), then 8 outputs at a time accumulate in registers across the
+// taps: one broadcast weight, one load and one FMA per 8 cells per tap, no stores in the inner loop.
+void GoldState::Smooth(const Kernel& kernel, const double* in, double* out) {
+  // GCC/Clang vector extension: AVX2 FMAs with -march=x86-64-v3, SSE2 pairs on the baseline. Eight
+  // independent accumulators (32 cells) hide the FMA latency.
+  typedef double V4 __attribute__((vector_size(32)));
+  constexpr int32_t kLanes = 8;
   const int32_t n = kernel.n;
-  const double* w = kernel.weights.data() + n;
-  for (int32_t x = 0; x < cells_; ++x) {
-    const int32_t lo = std::max(-n, -x);
-    const int32_t hi = std::min(n, cells_ - 1 - x);
-    double sum = 0.0;
-    for (int32_t k = lo; k <= hi; ++k) sum += w[k] * in[x + k];
-    out[x] = sum * kernel.norm[x];
+  std::fill(padded_.begin(), padded_.end(), 0.0);
+  std::copy(in, in + cells_, padded_.begin() + kMaxTaps);
+  const double* w = kernel.weights.data();
+  for (int32_t x0 = 0; x0 < cells_; x0 += 4 * kLanes) {
+    V4 acc[kLanes] = {};
+    const double* src = padded_.data() + kMaxTaps + x0 - n;
+    for (int32_t k = 0; k <= 2 * n; ++k) {
+      for (int32_t l = 0; l < kLanes; ++l) {
+        V4 v;
+        std::memcpy(&v, src + k + 4 * l, sizeof v);
+        acc[l] += w[k] * v;
+      }
+    }
+    double sums[4 * kLanes];
+    std::memcpy(sums, acc, sizeof sums);
+    for (int32_t j = 0; j < 4 * kLanes && x0 + j < cells_; ++j) out[x0 + j] = sums[j] * kernel.norm[x0 + j];
   }
 }
 
 void GoldState::OnWindow(const SnapshotRow& snapshot, std::span<const DepthFlowRow> rows, std::vector<GoldRow>& out) {
-  out.clear();
   const int64_t spot = snapshot.spot_ref_price_int;
-  if (spot <= 0) return;
+  if (spot <= 0) {
+    out.clear();
+    return;
+  }
 
   for (auto* v : {&depth_start_, &depth_end_, &add_, &pull_, &rest_, &fill_}) std::fill(v->begin(), v->end(), 0.0);
   // rel_ticks_side offset per side (rel_ticks - rel_ticks_side); 0 for a side without rows.
@@ -76,7 +96,7 @@ void GoldState::OnWindow(const SnapshotRow& snapshot, std::span<const DepthFlowR
   ++windows_;
   prev_window_end_ = snapshot.window_end_ts_ns;
 
-  out.resize(2 * static_cast<std::size_t>(cells_));
+  out.resize(2 * static_cast<std::size_t>(cells_));  // every field of every row is written below
   const std::size_t n = out.size();
   for (std::size_t c = 0; c < n; ++c) {
     GoldRow& g = out[c];

@@ -16,7 +16,7 @@ class GoldState {
  public:
   explicit GoldState(int32_t half_width);
 
-  // Appends this window's dense surface to `out` (cleared first): 2 × (2·half_width + 1) rows ordered by
+  // Replaces the contents of `out` with this window's dense surface: 2 × (2·half_width + 1) rows ordered by
   // side (A, B) then rel_ticks ascending; nothing when spot_ref_price_int is 0. Rows whose |rel_ticks|
   // exceeds the half-width are ignored. Windows must come in increasing time.
   void OnWindow(const SnapshotRow& snapshot, std::span<const DepthFlowRow> rows, std::vector<GoldRow>& out);
@@ -31,7 +31,9 @@ class GoldState {
     std::vector<double> norm;     // 1 / Σ in-grid w, per cell
   };
   Kernel MakeKernel(double sigma, int32_t n) const;
-  void Smooth(const Kernel& kernel, const double* in, double* out) const;
+  void Smooth(const Kernel& kernel, const double* in, double* out);
+
+  static constexpr int32_t kMaxTaps = 64;  // the widest kernel's half-width (u_far, Omega_far)
 
   int32_t half_width_;
   int32_t cells_;  // per side
@@ -44,6 +46,7 @@ class GoldState {
   // Per-window scratch.
   std::vector<double> depth_start_, depth_end_, add_, pull_, rest_, fill_, omega_, u_near_, u_far_, omega_near_,
       omega_far_;
+  std::vector<double> padded_;  // Smooth's zero-padded input
 };
 
 }  // namespace spymaster::engine
