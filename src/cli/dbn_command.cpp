@@ -1,5 +1,6 @@
-// `spymaster dbn to-json FILE` (same output and flags as the official `dbn FILE --json`) and
-// `spymaster dbn info FILE` (metadata and record counts per rtype).
+// `spymaster dbn to-json FILE` (same output and flags as the official `dbn FILE --json`),
+// `spymaster dbn info FILE` (metadata and record counts per rtype) and
+// `spymaster dbn recode IN OUT` (decode + encode, e.g. to upgrade or (de)compress).
 #include <array>
 #include <cstdio>
 #include <map>
@@ -12,6 +13,7 @@
 
 #include "cli/commands.hpp"
 #include "dbn/decoder.hpp"
+#include "dbn/encoder.hpp"
 #include "dbn/json.hpp"
 #include "dbn/symbol_map.hpp"
 
@@ -136,6 +138,24 @@ void RunInfo(const ToJsonArgs& args) {
   std::fputs(text.c_str(), stdout);
 }
 
+struct RecodeArgs {
+  ToJsonArgs input;
+  std::string output;
+  bool zstd = false;
+  bool fragment = false;
+};
+
+// Decodes and re-encodes: byte-identical to the input for as-is decoding of a canonical file.
+void RunRecode(const RecodeArgs& args) {
+  auto decoder = dbn::Decoder::FromFile(args.input.file, DecoderOptionsFor(args.input));
+  const auto compression = args.zstd ? dbn::Compression::kZstd : dbn::Compression::kNone;
+  auto encoder = args.fragment || !decoder.has_metadata()
+                     ? dbn::Encoder::FragmentToFile(args.output, compression)
+                     : dbn::Encoder::ToFile(args.output, decoder.metadata(), compression);
+  while (const dbn::RecordRef* record = decoder.Next()) encoder.Write(record->header());
+  encoder.Finish();
+}
+
 void AddInputOptions(CLI::App& cmd, ToJsonArgs& args) {
   cmd.add_option("file", args.file, "DBN file (.dbn, .dbn.zst or a fragment)")->required();
   auto* frag = cmd.add_flag("--input-fragment", args.input_fragment,
@@ -174,6 +194,14 @@ void AddDbnCommand(CLI::App& app) {
   auto* info = dbn_cmd->add_subcommand("info", "Print metadata and record counts per rtype");
   AddInputOptions(*info, *info_args);
   info->callback([info_args] { RunInfo(*info_args); });
+
+  auto recode_args = std::make_shared<RecodeArgs>();
+  auto* recode = dbn_cmd->add_subcommand("recode", "Decode a DBN file and encode it again (optionally upgraded)");
+  AddInputOptions(*recode, recode_args->input);
+  recode->add_option("output", recode_args->output, "Output file")->required();
+  recode->add_flag("-z,--zstd", recode_args->zstd, "Zstd-compress the output");
+  recode->add_flag("-F,--fragment", recode_args->fragment, "Write records only, no metadata");
+  recode->callback([recode_args] { RunRecode(*recode_args); });
 }
 
 }  // namespace spymaster::cli

@@ -81,7 +81,7 @@ struct Encoder::Impl {
       const std::size_t rc = ZSTD_compressStream2(zstd, &zout, &in, mode);
       if (ZSTD_isError(rc)) throw std::runtime_error(fmt::format("zstd compression failed: {}", ZSTD_getErrorName(rc)));
       Sink(zbuffer.data(), zout.pos);
-      if (mode == ZSTD_e_end ? rc == 0 : in.pos == in.size) break;
+      if (mode == ZSTD_e_continue ? in.pos == in.size : rc == 0) break;
     }
   }
 
@@ -154,6 +154,10 @@ void Encoder::WriteBytes(const std::byte* data, std::size_t size) { impl_->Appen
 
 void Encoder::Finish() {
   if (impl_->finished) return;
+  // Flushing the data before ending the frame (as the reference encoder does) leaves the content size
+  // out of the frame header and ends with an empty last block: our .dbn.zst files then match the
+  // reference's byte for byte.
+  impl_->Flush(ZSTD_e_flush);
   impl_->Flush(ZSTD_e_end);
   impl_->finished = true;
   impl_->buffer = {};  // makes any later Append overflow into the "after Finish" error

@@ -159,18 +159,9 @@ class JsonObject {
     }
     out_.push_back('"');
   }
-  // Enum-typed chars (v1 security_update_action, user_defined_instrument): the byte as a code point.
-  void EnumChar(std::string_view key, char ch) {
-    const auto c = static_cast<unsigned char>(ch);
-    std::string utf8;
-    if (c < 0x80) {
-      utf8.push_back(ch);
-    } else {
-      utf8.push_back(static_cast<char>(0xC0 | (c >> 6)));
-      utf8.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    }
-    Str(key, utf8);
-  }
+  // Enum-typed chars (v1 security_update_action, user_defined_instrument): one byte, JSON-escaped. The
+  // reference converts the enum to a char assuming an ASCII value, so other bytes come out raw as well.
+  void EnumChar(std::string_view key, char ch) { Str(key, std::string_view{&ch, 1}); }
   template <std::size_t N>
   void CStr(std::string_view key, const std::array<char, N>& chars) {
     const void* nul = std::memchr(chars.data(), 0, N);
