@@ -72,7 +72,11 @@ void Execute(const RunArgs& args) {
     throw CLI::ValidationError("run", e.what());
   }
   if (summary.failed > 0) {
-    throw std::runtime_error(fmt::format("{} task(s) failed; see the summary above", summary.failed));
+    std::string message = fmt::format("{} task(s) failed", summary.failed);
+    for (const auto& o : summary.outcomes) {
+      if (!o.error.empty()) message += fmt::format("\n  {} {} {}: {}", o.result.stage, o.task.symbol, o.task.dt, o.error);
+    }
+    throw std::runtime_error(message);
   }
 }
 

@@ -98,6 +98,7 @@ StageResult RunBronzeEquityOptionCmbp1(const StageContext& ctx, const Task& task
   StageResult result;
   result.stage = std::string(kStage);
   bool all_skipped = true;
+  const lake::StageInfo info{std::string(kStage), inputs, counters};  // what every manifest records
   for (auto& [underlying, rows] : groups) {
     const lake::PartitionKey key{underlying, task.dt};
     if (lake::IsComplete(lake::PartitionDir(dataset, ctx.lake_root, key))) {
@@ -132,7 +133,7 @@ StageResult RunBronzeEquityOptionCmbp1(const StageContext& ctx, const Task& task
       };
       writer.Write(*arrow::RecordBatch::Make(dataset.contract.ArrowSchema(), count, std::move(columns)));
     }
-    const auto commit = writer.Commit(lake::StageInfo{std::string(kStage), inputs, counters});
+    const auto commit = writer.Commit(info);
     result.rows += commit.rows;
     counters["bytes_written"] += commit.bytes;
     ++counters["partitions_written"];

@@ -227,6 +227,7 @@ StageResult RunMbo(const StageContext& ctx, const Task& task, std::string_view s
   std::sort(ingest.groups.begin(), ingest.groups.end(),
             [](const Group& a, const Group& b) { return a.symbol < b.symbol; });
   bool all_skipped = true;
+  const lake::StageInfo info{std::string(stage), inputs, ingest.counters};  // what every manifest records
   for (Group& group : ingest.groups) {
     const lake::PartitionKey key{group.symbol, task.dt};
     if (lake::IsComplete(lake::PartitionDir(dataset, ctx.lake_root, key))) {
@@ -240,7 +241,6 @@ StageResult RunMbo(const StageContext& ctx, const Task& task, std::string_view s
     for (int64_t begin = 0; begin < n; begin += kBatchRows) {
       writer.Write(*MakeBatch(ingest, dataset, group, begin, std::min(kBatchRows, n - begin)));
     }
-    lake::StageInfo info{std::string(stage), inputs, ingest.counters};
     const auto commit = writer.Commit(info);
     result.rows += commit.rows;
     ingest.counters["bytes_written"] += commit.bytes;

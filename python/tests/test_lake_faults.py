@@ -1,0 +1,196 @@
+"""Bad input and interrupted writes: clear errors, non-zero exits, nothing that looks complete.
+
+The interrupted write uses the lake's fault-injection hook (SPYMASTER_FAULT_AFTER_ROWS=N makes the
+process die without cleanup, like kill -9, once N rows went to Parquet writers).
+"""
+import os
+import pathlib
+import shutil
+import struct
+import subprocess
+
+import databento_dbn as dd
+import pytest
+
+DT = "2026-01-06"
+MBO_RECORD = 56  # bytes of a v3 MBO record
+
+
+def run(cmd, env=None):
+    return subprocess.run([str(c) for c in cmd], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
+
+
+def ok(cmd, env=None):
+    proc = run(cmd, env)
+    assert proc.returncode == 0, f"{cmd}: {proc.stdout}\n{proc.stderr}"
+    return proc.stdout
+
+
+def bronze_runs(bin_, lake, product_type="future_mbo", symbol="ES", extra=(), env=None):
+    return run([bin_, "run", "--product-type", product_type, "--layer", "bronze", "--symbol", symbol, "--dt", DT,
+                "--lake", lake, *extra], env)
+
+
+def complete_partitions(lake):
+    return sorted(str(p.parent.relative_to(lake)) for p in lake.rglob("_SUCCESS"))
+
+
+@pytest.fixture(scope="module")
+def raw_lake(spymaster_bin, tmp_path_factory):
+    """A lake with only raw files (short simulated session), copied by tests that write bronze."""
+    lake = tmp_path_factory.mktemp("raw")
+    ok([spymaster_bin, "simulate", "--lake", lake, "--dt", DT, "--seed", "11", "--start", "09:30", "--end", "09:33"])
+    return lake
+
+
+@pytest.fixture
+def lake(raw_lake, tmp_path):
+    copy = tmp_path / "lake"
+    shutil.copytree(raw_lake, copy)
+    return copy
+
+
+def es_mbo_file(lake):
+    return next((lake / "raw/source=databento/product_type=future_mbo/symbol=ES/table=mbo").glob("*/*.mbo.dbn.zst"))
+
+
+def test_interrupted_write_leaves_no_complete_partition_and_rerun_completes(spymaster_bin, lake):
+    proc = bronze_runs(spymaster_bin, lake, env={"SPYMASTER_FAULT_AFTER_ROWS": "1000"})
+    assert proc.returncode == 86, proc.stderr
+    assert "fault injection" in proc.stderr
+    assert complete_partitions(lake) == []
+    bronze = lake / "bronze/source=databento/product_type=future_mbo"
+    assert not list(bronze.rglob("dt=*")), "no directory may carry a partition's name"
+    assert list(bronze.rglob(".tmp-dt=*")), "the dead writer's temporary directory should be there"
+
+    ok(bronze_runs(spymaster_bin, lake).args)
+    assert complete_partitions(lake) == [
+        "bronze/source=databento/product_type=future_mbo/symbol=ESH6/table=mbo/dt=2026-01-06",
+        "bronze/source=databento/product_type=future_mbo/symbol=ESM6/table=mbo/dt=2026-01-06"]
+    assert not list(bronze.rglob(".tmp-*")), "the rerun removes stale temporaries"
+
+
+def test_crash_between_fan_out_partitions_keeps_the_first_and_rerun_adds_the_second(spymaster_bin, lake, tmp_path):
+    # Row count of the first partition (ESH6) from a clean run on a copy.
+    probe = tmp_path / "probe"
+    shutil.copytree(lake, probe)
+    ok(bronze_runs(spymaster_bin, probe).args)
+    import pyarrow.parquet as pq
+    first = pq.ParquetFile(next(probe.rglob("symbol=ESH6/table=mbo/dt=*/part-00000.parquet"))).metadata.num_rows
+
+    proc = bronze_runs(spymaster_bin, lake, env={"SPYMASTER_FAULT_AFTER_ROWS": str(first + 1)})
+    assert proc.returncode == 86
+    assert complete_partitions(lake) == [
+        "bronze/source=databento/product_type=future_mbo/symbol=ESH6/table=mbo/dt=2026-01-06"]
+    out = ok(bronze_runs(spymaster_bin, lake).args)
+    assert len(complete_partitions(lake)) == 2
+    assert "partitions_skipped" not in out  # counters are in the manifest, not the summary
+    esm6 = next(lake.rglob("symbol=ESM6/table=mbo/dt=*/part-00000.parquet"))
+    assert pq.ParquetFile(esm6).metadata.num_rows > 0
+
+
+def test_unknown_product_type_is_a_usage_error(spymaster_bin, lake):
+    proc = bronze_runs(spymaster_bin, lake, product_type="future_mbp")
+    assert proc.returncode == 2
+    assert "future_mbp" in proc.stderr and "--product-type" in proc.stderr
+
+
+def test_unknown_layer_is_a_usage_error(spymaster_bin, lake):
+    proc = run([spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "platinum", "--symbol", "ES",
+                "--dt", DT, "--lake", lake])
+    assert proc.returncode == 2
+    assert "platinum" in proc.stderr
+
+
+@pytest.mark.parametrize("flags", [["--dt", "2026-13-01"], ["--dates", "2026-01-06,2026-02-30"],
+                                   ["--dates", "2026-01-07:2026-01-05"], ["--start-date", "2026-01-06"]])
+def test_bad_dates_are_usage_errors_naming_the_date(spymaster_bin, lake, flags):
+    proc = run([spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "bronze", "--symbol", "ES",
+                "--lake", lake, *flags])
+    assert proc.returncode == 2, proc.stderr
+    assert flags[-1].split(",")[-1].split(":")[0] in proc.stderr or "--end-date" in proc.stderr
+    assert complete_partitions(lake) == []
+
+
+def test_missing_raw_files_name_the_directory(spymaster_bin, tmp_path):
+    proc = bronze_runs(spymaster_bin, tmp_path / "empty")
+    assert proc.returncode == 1
+    assert "missing raw input" in proc.stderr
+    assert "raw/source=databento/product_type=future_mbo/symbol=ES/table=mbo" in proc.stderr
+    assert "20260106" in proc.stderr
+
+
+def test_overwrite_is_refused_for_bronze(spymaster_bin, lake):
+    proc = bronze_runs(spymaster_bin, lake, extra=["--overwrite"])
+    assert proc.returncode == 2
+    assert "never deleted" in proc.stderr
+
+
+def rewrite_plain(path: pathlib.Path, mutate):
+    """Decompresses a raw .dbn.zst into a plain .dbn beside it (and removes the .zst), with
+    mutate(bytearray of the record section, metadata length) applied to the record bytes."""
+    data = subprocess.run(["zstd", "-dc", str(path)], capture_output=True, check=True).stdout
+    meta_len = 8 + struct.unpack_from("<I", data, 4)[0]
+    body = bytearray(data[meta_len:])
+    mutate(body)
+    out = path.with_name(path.name[: -len(".zst")])
+    out.write_bytes(data[:meta_len] + bytes(body))
+    path.unlink()
+    return out
+
+
+def mbo_offsets(body):
+    """Byte offsets of MBO records (rtype 0xA0) in a record section."""
+    offsets, pos = [], 0
+    while pos < len(body):
+        length = body[pos] * 4
+        if body[pos + 1] == 0xA0:
+            offsets.append(pos)
+        pos += length
+    return offsets
+
+
+def test_out_of_order_raw_file_names_file_and_record(spymaster_bin, lake):
+    swapped = {}
+
+    def swap(body):
+        offs = mbo_offsets(body)
+        ts = lambda o: struct.unpack_from("<Q", body, o + 40)[0]  # ts_recv
+        i = next(k for k in range(100, len(offs) - 1) if ts(offs[k]) < ts(offs[k + 1]))
+        a, b = offs[i], offs[i + 1]
+        body[a:a + MBO_RECORD], body[b:b + MBO_RECORD] = body[b:b + MBO_RECORD], body[a:a + MBO_RECORD]
+        swapped["index"] = i + 1
+
+    out = rewrite_plain(es_mbo_file(lake), swap)
+    dd_check = dd.DBNDecoder()
+    dd_check.write(out.read_bytes())
+    assert len(dd_check.decode()) > 100  # still a valid DBN file for the official decoder
+    proc = bronze_runs(spymaster_bin, lake)
+    assert proc.returncode == 1
+    assert out.name in proc.stderr and "out of order" in proc.stderr
+    assert "byte offset" in proc.stderr
+    assert complete_partitions(lake) == []
+    assert not (lake / "bronze").exists() or not list((lake / "bronze").rglob("dt=*"))
+
+
+def test_add_without_price_is_an_error_naming_the_record(spymaster_bin, lake):
+    def null_price_on_an_add(body):
+        for o in mbo_offsets(body):
+            if chr(body[o + 38]) == "A":
+                struct.pack_into("<q", body, o + 24, 2**63 - 1)
+                return
+        raise AssertionError("no add record")
+
+    out = rewrite_plain(es_mbo_file(lake), null_price_on_an_add)
+    proc = bronze_runs(spymaster_bin, lake)
+    assert proc.returncode == 1
+    assert out.name in proc.stderr and "without a price" in proc.stderr
+    assert complete_partitions(lake) == []
+
+
+def test_select_contract_without_bronze_names_what_is_missing(spymaster_bin, tmp_path):
+    proc = run([spymaster_bin, "select-contract", "--dates", DT, "--lake", tmp_path])
+    assert proc.returncode == 1
+    assert "no ES outright contracts in bronze" in proc.stderr
+    assert not (tmp_path / "selection").exists()

@@ -1,0 +1,121 @@
+"""The lake opens in DuckDB and polars with the schemas of the shipped Avro contracts.
+
+A short simulated day goes through bronze (all four products) and contract selection; then every
+bronze dataset is read as a Hive-partitioned dataset by DuckDB and by polars, and the column types
+are compared with the dataset's .avsc contract from config/datasets.yaml.
+"""
+import json
+import pathlib
+import subprocess
+
+import duckdb
+import polars as pl
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+DT = "2026-01-06"
+DUCKDB_TYPES = {"long": "BIGINT", "int": "INTEGER", "double": "DOUBLE", "boolean": "BOOLEAN", "string": "VARCHAR"}
+POLARS_TYPES = {"long": pl.Int64, "int": pl.Int32, "double": pl.Float64, "boolean": pl.Boolean, "string": pl.String}
+
+
+def run(cmd):
+    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
+    assert proc.returncode == 0, f"{cmd}: {proc.stdout}\n{proc.stderr}"
+    return proc.stdout
+
+
+def registry():
+    """datasets.yaml is flat enough to read without a YAML library: key → (path, contract)."""
+    datasets, key = {}, None
+    for line in (REPO / "config/datasets.yaml").read_text().splitlines():
+        if line.startswith("  ") and not line.startswith("    ") and line.strip().endswith(":"):
+            key = line.strip()[:-1]
+            datasets[key] = {}
+        elif line.startswith("    ") and key:
+            name, _, value = line.strip().partition(": ")
+            datasets[key][name] = value
+    return datasets
+
+
+def contract_fields(dataset):
+    avsc = json.loads((REPO / dataset["contract"]).read_text())
+    return [(f["name"], f["type"]) for f in avsc["fields"]]
+
+
+@pytest.fixture(scope="module")
+def lake(spymaster_bin, tmp_path_factory):
+    lake = tmp_path_factory.mktemp("lake")
+    run([spymaster_bin, "simulate", "--lake", lake, "--dt", DT, "--seed", "3", "--start", "09:30", "--end", "09:33"])
+    for product_type, symbol in [("future_mbo", "ES"), ("future_option_mbo", "ES"), ("equity_mbo", "SPY"),
+                                 ("equity_option_mbo", "QQQ")]:
+        run([spymaster_bin, "run", "--product-type", product_type, "--layer", "bronze", "--symbol", symbol,
+             "--dt", DT, "--lake", lake, "--workers", "2"])
+    run([spymaster_bin, "select-contract", "--dates", DT, "--lake", lake])
+    return lake
+
+
+BRONZE = ["bronze.future_mbo.mbo", "bronze.future_option_mbo.mbo", "bronze.equity_mbo.mbo",
+          "bronze.equity_option_mbo.cmbp_1"]
+
+
+def dataset_glob(lake, dataset):
+    return str(lake / dataset["path"].replace("{symbol}", "*") / "dt=*" / "*.parquet")
+
+
+def manifest_rows(lake, dataset):
+    root = lake / dataset["path"].split("/symbol=")[0]
+    return sum(json.loads(m.read_text())["row_count"] for m in root.glob("symbol=*/table=*/dt=*/_MANIFEST.json"))
+
+
+@pytest.mark.parametrize("key", BRONZE)
+def test_duckdb_reads_bronze_with_contract_schema(lake, key):
+    dataset = registry()[key]
+    con = duckdb.connect()
+    rel = con.sql(f"SELECT * FROM read_parquet('{dataset_glob(lake, dataset)}', hive_partitioning = true)")
+    described = dict(zip(rel.columns, [str(t) for t in rel.types]))
+    for name, avro_type in contract_fields(dataset):
+        assert described[name] == DUCKDB_TYPES[avro_type], (key, name)
+    assert described["dt"] == "DATE"
+    count, dts = con.execute(f"SELECT count(*), count(DISTINCT dt) FROM read_parquet('{dataset_glob(lake, dataset)}', "
+                         "hive_partitioning = true)").fetchone()
+    assert count == manifest_rows(lake, dataset) > 0
+    assert dts == 1
+
+
+@pytest.mark.parametrize("key", BRONZE)
+def test_polars_reads_bronze_with_contract_schema(lake, key):
+    dataset = registry()[key]
+    frame = pl.scan_parquet(dataset_glob(lake, dataset), hive_partitioning=True)
+    schema = frame.collect_schema()
+    for name, avro_type in contract_fields(dataset):
+        assert schema[name] == POLARS_TYPES[avro_type], (key, name)
+    names = [n for n, _ in contract_fields(dataset)]
+    assert list(schema.names())[: len(names)] == names  # contract order, partition columns after
+    assert frame.select(pl.len()).collect().item() == manifest_rows(lake, dataset)
+
+
+def test_bronze_is_sorted_and_prices_are_fixed_point(lake):
+    con = duckdb.connect()
+    glob = dataset_glob(lake, registry()["bronze.future_mbo.mbo"])
+    unsorted = con.execute(f"""
+        SELECT count(*) FROM (
+          SELECT ts_event, sequence, lag(ts_event) OVER w AS pt, lag(sequence) OVER w AS ps
+          FROM read_parquet('{glob}', hive_partitioning = true, file_row_number = true)
+          WINDOW w AS (PARTITION BY symbol ORDER BY file_row_number))
+        WHERE ts_event < pt OR (ts_event = pt AND sequence < ps)""").fetchone()[0]
+    assert unsorted == 0
+    bad_price = con.execute(f"SELECT count(*) FROM read_parquet('{glob}') WHERE action IN ('A','M') AND "
+                        "(price <= 0 OR price % 250000000 <> 0)").fetchone()[0]
+    assert bad_price == 0
+    spreads = con.execute(f"SELECT count(*) FROM read_parquet('{glob}') WHERE symbol LIKE '%-%'").fetchone()[0]
+    assert spreads == 0
+
+
+def test_selection_opens_in_duckdb_and_polars(lake):
+    path = lake / "selection/mbo_contract_day_selection.parquet"
+    fields = contract_fields(registry()["selection.future_mbo.mbo_contract_day_selection"])
+    rel = duckdb.connect().sql(f"SELECT * FROM read_parquet('{path}')")
+    assert [(c, str(t)) for c, t in zip(rel.columns, rel.types)] == [(n, DUCKDB_TYPES[t]) for n, t in fields]
+    frame = pl.read_parquet(path)
+    assert frame.row(0, named=True)["selected_symbol"] == "ESH6"
+    assert [(n, frame.schema[n]) for n in frame.columns] == [(n, POLARS_TYPES[t]) for n, t in fields]

@@ -1,0 +1,27 @@
+// Conversions between the engine's window rows (engine/rows.hpp) and Arrow record batches shaped by the
+// dataset contracts: silver book_snapshot_1s and depth_and_flow_1s, gold physics_surface_1s. Batches are
+// built in the contract's column order (so a contract/engine mismatch is an error naming the column).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <arrow/type_fwd.h>
+
+#include "engine/rows.hpp"
+
+namespace spymaster::pipeline {
+
+std::shared_ptr<arrow::RecordBatch> SnapshotBatch(const std::vector<engine::SnapshotRow>& rows,
+                                                  const std::shared_ptr<arrow::Schema>& schema);
+std::shared_ptr<arrow::RecordBatch> DepthFlowBatch(const std::vector<engine::DepthFlowRow>& rows,
+                                                   const std::shared_ptr<arrow::Schema>& schema);
+std::shared_ptr<arrow::RecordBatch> GoldBatch(const std::vector<engine::GoldRow>& rows,
+                                              const std::shared_ptr<arrow::Schema>& schema);
+
+// Reading silver back (the gold stage): appends the batch's rows. Throws std::invalid_argument naming a
+// missing or mistyped column.
+void AppendSnapshotRows(const arrow::RecordBatch& batch, std::vector<engine::SnapshotRow>& out);
+void AppendDepthFlowRows(const arrow::RecordBatch& batch, std::vector<engine::DepthFlowRow>& out);
+
+}  // namespace spymaster::pipeline

@@ -1,0 +1,142 @@
+// Silver for future_mbo and equity_mbo: bronze MBO rows in (ts_event, sequence) order → engine →
+// book_snapshot_1s + depth_and_flow_1s, streamed into the two partitions in batches.
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#include <arrow/api.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "engine/engine.hpp"
+#include "lake/mbo_rows.hpp"
+#include "lake/partition.hpp"
+#include "pipeline/engine_rows_arrow.hpp"
+#include "pipeline/mbo_stages.hpp"
+#include "pipeline/session.hpp"
+
+namespace spymaster::pipeline {
+namespace {
+
+constexpr std::size_t kFlushRows = 1 << 16;
+
+// Bronze that breaks these cannot be trusted to build a book; the stage stops with the row named.
+book::MboEvent ToEvent(const lake::MboRow& r, const std::string& where, int64_t row) {
+  constexpr int64_t kU32 = std::numeric_limits<uint32_t>::max();
+  if (r.ts_event < 0 || r.size < 0 || r.size > kU32 || r.sequence < 0 || r.sequence > kU32 || r.instrument_id < 0 ||
+      r.instrument_id > kU32 || r.flags < 0 || r.flags > 255) {
+    throw std::runtime_error(fmt::format(
+        "{}: row {} has a field out of range (ts_event {}, size {}, sequence {}, instrument_id {}, flags {})", where,
+        row, r.ts_event, r.size, r.sequence, r.instrument_id, r.flags));
+  }
+  book::MboEvent e;
+  e.ts_event = static_cast<uint64_t>(r.ts_event);
+  e.order_id = static_cast<uint64_t>(r.order_id);
+  e.price = r.price;
+  e.size = static_cast<uint32_t>(r.size);
+  e.instrument_id = static_cast<uint32_t>(r.instrument_id);
+  e.sequence = static_cast<uint32_t>(r.sequence);
+  e.action = r.action;
+  e.side = r.side;
+  e.flags = static_cast<uint8_t>(r.flags);
+  return e;
+}
+
+StageResult RunSilver(const StageContext& ctx, const Task& task, std::string_view stage,
+                      const engine::ProductConfig& product) {
+  const std::string pt(lake::ToString(task.product_type));
+  const std::string bronze_key = fmt::format("bronze.{}.mbo", pt);
+  const std::string snap_key = fmt::format("silver.{}.book_snapshot_1s", pt);
+  const std::string flow_key = fmt::format("silver.{}.depth_and_flow_1s", pt);
+  const lake::PartitionKey part{task.symbol, task.dt};
+  const auto& reg = ctx.registry;
+
+  StageResult result;
+  result.stage = std::string(stage);
+  if (!ctx.overwrite && lake::IsComplete(lake::PartitionDir(reg.Get(snap_key), ctx.lake_root, part)) &&
+      lake::IsComplete(lake::PartitionDir(reg.Get(flow_key), ctx.lake_root, part))) {
+    result.skipped = true;
+    return result;
+  }
+
+  const SessionBounds session = SessionBoundsNs(task.dt, ctx.session_start_minute, ctx.session_end_minute);
+  const auto input = lake::InputRefFor(reg, ctx.lake_root, bronze_key, part);
+  auto reader = lake::OpenPartitionReader(reg, ctx.lake_root, bronze_key, part, 1 << 16);
+  lake::PartitionWriter snap_writer(reg, ctx.lake_root, snap_key, part, ctx.overwrite);
+  lake::PartitionWriter flow_writer(reg, ctx.lake_root, flow_key, part, ctx.overwrite);
+  const auto snap_schema = reg.Get(snap_key).contract.ArrowSchema();
+  const auto flow_schema = reg.Get(flow_key).contract.ArrowSchema();
+
+  std::vector<engine::SnapshotRow> snaps;
+  std::vector<engine::DepthFlowRow> flows;
+  flows.reserve(kFlushRows + 1024);
+  engine::EngineOptions options;
+  options.session_start_ns = session.start_ns;
+  options.session_end_ns = session.end_ns;
+  options.compute_gold = false;  // gold is its own stage, computed by the same GoldState from these rows
+  engine::Engine engine(product, options, [&](const engine::WindowResult& w) {
+    snaps.push_back(w.snapshot);
+    flows.insert(flows.end(), w.depth_flow.begin(), w.depth_flow.end());
+    if (flows.size() >= kFlushRows) {
+      flow_writer.Write(*DepthFlowBatch(flows, flow_schema));
+      flows.clear();
+    }
+  });
+
+  const std::string where = fmt::format("{} symbol={} dt={}", bronze_key, task.symbol, task.dt);
+  int64_t row = 0;
+  int64_t prev_ts = std::numeric_limits<int64_t>::min();
+  int64_t prev_seq = 0;
+  bool done = false;
+  while (!done) {
+    std::shared_ptr<arrow::RecordBatch> batch;
+    const arrow::Status st = reader->ReadNext(&batch);
+    if (!st.ok()) throw std::runtime_error(fmt::format("{}: {}", where, st.ToString()));
+    if (!batch) break;
+    const lake::MboBatchView view(*batch);
+    for (int64_t i = 0; i < view.size(); ++i, ++row) {
+      const lake::MboRow r = view.Row(i);
+      if (r.ts_event < prev_ts || (r.ts_event == prev_ts && r.sequence < prev_seq)) {
+        throw std::runtime_error(fmt::format(
+            "{}: row {} is out of (ts_event, sequence) order: ({}, {}) after ({}, {}); bronze must be sorted", where,
+            row, r.ts_event, r.sequence, prev_ts, prev_seq));
+      }
+      prev_ts = r.ts_event;
+      prev_seq = r.sequence;
+      if (r.ts_event >= session.end_ns) {
+        done = true;  // sorted: nothing later is used
+        break;
+      }
+      engine.OnEvent(ToEvent(r, where, row));
+    }
+  }
+  engine.Finish();
+  if (!flows.empty()) flow_writer.Write(*DepthFlowBatch(flows, flow_schema));
+  snap_writer.Write(*SnapshotBatch(snaps, snap_schema));
+
+  std::map<std::string, int64_t> counters;
+  for (const auto& [name, value] : engine.CounterList()) counters[name] = value;
+  counters["bronze_rows_read"] = row;
+  const lake::StageInfo info{std::string(stage), {input}, counters};
+  result.rows += snap_writer.Commit(info).rows;
+  result.rows += flow_writer.Commit(info).rows;
+  result.datasets_written = {fmt::format("{} symbol={}", snap_key, task.symbol),
+                             fmt::format("{} symbol={}", flow_key, task.symbol)};
+  std::string summary;
+  for (const auto& [name, value] : counters) summary += fmt::format(" {}={}", name, value);
+  spdlog::info("{} {} {}:{}", stage, task.symbol, task.dt, summary);
+  result.counters = std::move(counters);
+  return result;
+}
+
+}  // namespace
+
+StageResult RunSilverFutureMbo(const StageContext& ctx, const Task& task) {
+  return RunSilver(ctx, task, "silver_compute_book_states_1s", engine::FutureMboConfig());
+}
+
+StageResult RunSilverEquityMbo(const StageContext& ctx, const Task& task) {
+  return RunSilver(ctx, task, "silver_compute_equity_book_states_1s", engine::EquityMboConfig());
+}
+
+}  // namespace spymaster::pipeline

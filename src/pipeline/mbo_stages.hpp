@@ -1,0 +1,15 @@
+// Silver and gold stages of the two MBO products (future_mbo, equity_mbo). Silver drives the engine
+// from bronze (one pass; book_snapshot_1s and depth_and_flow_1s); gold runs the engine's GoldState over
+// silver read back from the lake, so `--layer gold` can run alone with the engine's own code.
+#pragma once
+
+#include "pipeline/stage.hpp"
+
+namespace spymaster::pipeline {
+
+StageResult RunSilverFutureMbo(const StageContext& ctx, const Task& task);
+StageResult RunSilverEquityMbo(const StageContext& ctx, const Task& task);
+StageResult RunGoldFutureMbo(const StageContext& ctx, const Task& task);
+StageResult RunGoldEquityMbo(const StageContext& ctx, const Task& task);
+
+}  // namespace spymaster::pipeline
