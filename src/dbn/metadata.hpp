@@ -16,11 +16,15 @@ struct MappingInterval {
   std::uint32_t start_date = 0;  // YYYYMMDD, inclusive
   std::uint32_t end_date = 0;    // YYYYMMDD, exclusive
   std::string symbol;            // output-stype symbol, e.g. instrument id as decimal text
+
+  bool operator==(const MappingInterval&) const = default;
 };
 
 struct SymbolMapping {
   std::string raw_symbol;  // input-stype symbol
   std::vector<MappingInterval> intervals;
+
+  bool operator==(const SymbolMapping&) const = default;
 };
 
 struct Metadata {
