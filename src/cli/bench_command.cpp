@@ -1,7 +1,12 @@
+#include "cli/bench_commands.hpp"
 #include "cli/commands.hpp"
 
 namespace spymaster::cli {
 
-void AddBenchCommand(CLI::App& /*app*/) {}
+void AddBenchCommand(CLI::App& app) {
+  auto* bench = app.add_subcommand("bench", "Measure hot-path throughput (prints records/s and GB/s)");
+  bench->require_subcommand(1);
+  AddBenchDbnCommand(*bench);
+}
 
 }  // namespace spymaster::cli

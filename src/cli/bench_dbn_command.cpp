@@ -1,0 +1,110 @@
+// `spymaster bench dbn [FILE]`: DBN decode throughput. Without FILE it generates synthetic MBO files
+// (plain and zstd) in a temporary directory first, so it needs no external data.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "cli/bench_commands.hpp"
+#include "dbn/decoder.hpp"
+#include "dbn/synthetic.hpp"
+#include "dbn/throughput.hpp"
+
+namespace spymaster::cli {
+namespace {
+
+struct BenchDbnArgs {
+  std::string file;
+  std::uint64_t records = 10'000'000;
+  int repeat = 3;
+};
+
+// Best of `repeat` runs (after one warm-up run that pulls the file into the page cache).
+double BestSeconds(int repeat, const std::function<dbn::PassResult()>& pass, dbn::PassResult& result) {
+  result = pass();
+  double best = 1e300;
+  for (int i = 0; i < repeat; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    result = pass();
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return best;
+}
+
+double Report(const std::string& name, int repeat, const std::function<dbn::PassResult()>& pass) {
+  dbn::PassResult r;
+  const double s = BestSeconds(repeat, pass, r);
+  const double gbps = static_cast<double>(r.bytes) / s / 1e9;
+  std::printf("%-22s %11llu records %9.1f Mrec/s %7.2f GB/s  (%.3f s, checksum %llx)\n", name.c_str(),
+              static_cast<unsigned long long>(r.records), static_cast<double>(r.records) / s / 1e6, gbps, s,
+              static_cast<unsigned long long>(r.checksum));
+  std::fflush(stdout);
+  return gbps;
+}
+
+class TempDir {
+ public:
+  TempDir()
+      : path_{std::filesystem::temp_directory_path() / fmt::format("spymaster-bench-dbn-{}", ::getpid())} {
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+void RunBenchDbn(const BenchDbnArgs& args) {
+  if (!args.file.empty()) {
+    const std::filesystem::path path{args.file};
+    const bool zstd = dbn::Decoder::FromFile(path).compressed();
+    std::printf("file: %s (%s)\n", args.file.c_str(), zstd ? "zstd" : "plain");
+    const double ours = Report(zstd ? "zstd decode" : "plain decode", args.repeat, [&] { return dbn::DecodePass(path); });
+    Report("decode + MBO checksum", args.repeat, [&] { return dbn::MboChecksumPass(path); });
+    if (zstd) {
+      const double raw = Report("libzstd alone", args.repeat, [&] { return dbn::ZstdOnlyPass(path); });
+      std::printf("zstd decode / libzstd alone: %.0f %%\n", 100.0 * ours / raw);
+    }
+    return;
+  }
+  TempDir dir;
+  const auto plain = dir.path() / "synthetic.mbo.dbn";
+  const auto zst = dir.path() / "synthetic.mbo.dbn.zst";
+  const auto start = std::chrono::steady_clock::now();
+  dbn::WriteSyntheticMboFile(plain, args.records, dbn::Compression::kNone);
+  dbn::WriteSyntheticMboFile(zst, args.records, dbn::Compression::kZstd);
+  std::printf("generated %llu synthetic MBO records: %.1f MB plain, %.1f MB zstd (%.1f s)\n",
+              static_cast<unsigned long long>(args.records), std::filesystem::file_size(plain) / 1e6,
+              std::filesystem::file_size(zst) / 1e6,
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  Report("plain decode", args.repeat, [&] { return dbn::DecodePass(plain); });
+  Report("plain + MBO checksum", args.repeat, [&] { return dbn::MboChecksumPass(plain); });
+  const double ours = Report("zstd decode", args.repeat, [&] { return dbn::DecodePass(zst); });
+  Report("zstd + MBO checksum", args.repeat, [&] { return dbn::MboChecksumPass(zst); });
+  const double raw = Report("libzstd alone", args.repeat, [&] { return dbn::ZstdOnlyPass(zst); });
+  std::printf("zstd decode / libzstd alone: %.0f %%\n", 100.0 * ours / raw);
+}
+
+}  // namespace
+
+void AddBenchDbnCommand(CLI::App& bench) {
+  auto args = std::make_shared<BenchDbnArgs>();
+  auto* cmd = bench.add_subcommand("dbn", "DBN decode throughput: plain, zstd, and with an MBO checksum");
+  cmd->add_option("file", args->file, "DBN file to measure (default: generate synthetic MBO files)");
+  cmd->add_option("--records", args->records, "Synthetic records to generate when no FILE is given")
+      ->check(CLI::Range(1ULL, 1'000'000'000ULL));
+  cmd->add_option("--repeat", args->repeat, "Timed runs per measurement (best is reported)")->check(CLI::Range(1, 100));
+  cmd->callback([args] { RunBenchDbn(*args); });
+}
+
+}  // namespace spymaster::cli
