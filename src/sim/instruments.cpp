@@ -82,7 +82,7 @@ Instrument Future(std::uint32_t id, std::string symbol, int year, int month, dou
 ProductPlan FutureMboPlan(const Session& s) {
   ProductPlan p{ProductType::kFutureMbo, "ES", "GLBX.MDP3", 1, dbn::SType::kParent, {"ES.FUT"}, {}, {}};
   constexpr double kCarry = 1.0066;  // ESM6 over ESH6: three months of financing net of dividends
-  Instrument front = Future(42140878, "ESH6", 2026, 3, 1.0, {270, 700, 1, 1.5, 250, 0.03, 40});
+  Instrument front = Future(42140878, "ESH6", 2026, 3, 1.0, {200, 700, 1, 1.5, 250, 0.03, 40, 0.2});
   front.primary = true;
   p.instruments.push_back(front);
   p.instruments.push_back(Future(42140864, "ESM6", 2026, 6, kCarry, {22, 200, 1, 1.6, 100, 0.03, 20}));
@@ -111,7 +111,7 @@ Instrument EsOption(const Session& s, const MarketPath& path, std::uint32_t id, 
   // CME E-mini options: 0.05 below a premium of 5.00, 0.25 above.
   in.tick = FairPrice(path, in.model, s.snapshot_ns) < 5.0 ? kScale / 20 : kScale / 4;
   const double moneyness = std::abs(strike - spot);
-  in.flow = {rate_scale * std::exp(-moneyness / 40.0) + 0.12, 40, 1, 1.7, 60, 0.04, 15};
+  in.flow = {rate_scale * std::exp(-moneyness / 40.0) + 0.12, 40, 1, 1.7, 60, 0.02, 15, 0.92};
   return in;
 }
 
@@ -166,7 +166,7 @@ ProductPlan EquityPlan(const Session& s, std::string symbol, std::uint32_t id, U
   in.tick = kScale / 100;
   in.primary = true;
   in.model = {PriceKind::kOutright, u, 1.0, 0, 0, 0};
-  in.flow = {rate, 600, 100, 1.8, 40, 0.03, 40};
+  in.flow = {rate, 600, 100, 1.8, 40, 0.02, 40, 0.9};
   p.instruments.push_back(in);
   p.jobs.push_back(MakeJob(s, p.dataset, dbn::Schema::kMbo));
   return p;
@@ -197,7 +197,7 @@ ProductPlan EquityOptionPlan(const Session& s, const MarketPath& path, const std
   const double atm = std::round(spot);
   std::uint32_t id = first_id;
   for (double k = atm - 30; k <= atm + 30; k += 1) {
-    for (bool call : {true, false}) p.instruments.push_back(EquityOption(root, u, id++, s.date, call, k, spot, 2.0));
+    for (bool call : {true, false}) p.instruments.push_back(EquityOption(root, u, id++, s.date, call, k, spot, 1.5));
   }
   p.instruments[p.instruments.size() / 2].primary = true;
   for (const Date& d : {NextWeekday(s.date), AddDays(s.date, 7)}) {
@@ -262,8 +262,8 @@ std::vector<ProductPlan> PlanDay(const Session& session, const MarketPath& path,
   if (wanted(ProductType::kFutureMbo)) plans.push_back(FutureMboPlan(session));
   if (wanted(ProductType::kFutureOptionMbo)) plans.push_back(FutureOptionPlan(session, path));
   if (wanted(ProductType::kEquityMbo)) {
-    plans.push_back(EquityPlan(session, "SPY", 15144, Underlier::kSpy, 120));
-    plans.push_back(EquityPlan(session, "QQQ", 13340, Underlier::kQqq, 100));
+    plans.push_back(EquityPlan(session, "SPY", 15144, Underlier::kSpy, 90));
+    plans.push_back(EquityPlan(session, "QQQ", 13340, Underlier::kQqq, 75));
   }
   if (wanted(ProductType::kEquityOptionMbo)) {
     plans.push_back(EquityOptionPlan(session, path, "SPY", Underlier::kSpy, 1'100'000'000));

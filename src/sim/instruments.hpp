@@ -45,6 +45,7 @@ struct FlowParams {
   std::uint32_t max_lots = 200;
   double trade_share = 0.03;    // share of events that are marketable orders
   int depth_ticks = 30;         // adds land within this many ticks of the touch
+  double stale_pull_share = 0.2;  // stale quotes (wrong side of fair) pulled rather than traded
 };
 
 struct Instrument {

@@ -54,7 +54,7 @@ MarketPath::MarketPath(const Session& session, std::uint64_t seed) : start_ns_(s
   const double es0 = 6900.0 + std::round((rng.Uniform() - 0.5) * 40.0) * 0.25;
   const double spy0 = 690.0 + (rng.Uniform() - 0.5) * 2.0;
   const double qqq0 = 620.0 + (rng.Uniform() - 0.5) * 2.0;
-  double x = 0, log_vol = 0, idio_spy = 0, idio_qqq = 0;
+  double x = 0, log_vol = 0, idio_spy = 0, idio_qqq = 0, smooth_vol = 0;
   const double open_s = static_cast<double>(session.open_ns - start_ns_) / 1e9;
   for (std::size_t i = 0; i < n; ++i) {
     const double t_s = static_cast<double>(i) * dt;
@@ -90,7 +90,10 @@ MarketPath::MarketPath(const Session& session, std::uint64_t seed) : start_ns_(s
     spy_[i] = spy0 * std::exp(x + idio_spy);
     qqq_[i] = qqq0 * std::exp(1.2 * x + idio_qqq);
     activity_[i] = profile * std::pow(std::exp(log_vol), 0.7);
-    annual_vol_[i] = std::clamp(vol * std::sqrt(kSecondsPerYear) * 0.75, 0.06, 0.9);
+    // Implied vol follows realised vol slowly (10-minute EMA): option prices move with the underlying,
+    // not with every wiggle of the instantaneous volatility.
+    smooth_vol = i == 0 ? vol : smooth_vol + (vol - smooth_vol) * dt / 600.0;
+    annual_vol_[i] = std::clamp(smooth_vol * std::sqrt(kSecondsPerYear) * 0.75, 0.06, 0.9);
   }
 }
 

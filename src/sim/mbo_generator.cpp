@@ -48,7 +48,7 @@ MboGenerator::MboGenerator(const Instrument& instrument, const MarketPath& path,
     const char side = i % 2 == 0 ? 'B' : 'A';
     const int k = SampleDepth();
     const std::int32_t level = side == 'B' ? bid_ref - k : bid_ref + 1 + k;
-    if (level < 0 || level >= num_levels_ || base_tick_ + level <= 0) continue;
+    if (level < 0 || level >= num_levels_ || !PriceAllowed(level)) continue;
     NewOrder(next_id_++, side, level, SampleSize(), false);
   }
 
@@ -270,13 +270,18 @@ void MboGenerator::RandomEvent(std::uint64_t ts, std::vector<dbn::MboMsg>& out) 
       if (out.size() > before) return;
     }
   }
-  // Stale quotes on the wrong side of fair value get taken: the book follows the latent price.
-  if (HasAsk() && best_ask_ <= bid_ref && rng_.Chance(0.7)) {
-    Sweep(ts, true, bid_ref, std::numeric_limits<std::uint32_t>::max(), out);
-    return;
-  }
-  if (HasBid() && best_bid_ >= ask_ref && rng_.Chance(0.7)) {
-    Sweep(ts, false, ask_ref, std::numeric_limits<std::uint32_t>::max(), out);
+  // Stale quotes on the wrong side of fair value get taken, or their owners pull them first (option
+  // market makers mostly re-quote): either way the book follows the latent price.
+  const bool stale_ask = HasAsk() && best_ask_ <= bid_ref;
+  const bool stale_bid = HasBid() && best_bid_ >= ask_ref;
+  if ((stale_ask || stale_bid) && rng_.Chance(0.7)) {
+    if (rng_.Chance(instrument_.flow.stale_pull_share)) {
+      PullNearTouch(ts, stale_ask ? 'A' : 'B', out);
+    } else if (stale_ask) {
+      Sweep(ts, true, bid_ref, std::numeric_limits<std::uint32_t>::max(), out);
+    } else {
+      Sweep(ts, false, ask_ref, std::numeric_limits<std::uint32_t>::max(), out);
+    }
     return;
   }
   const FlowParams& fp = instrument_.flow;
@@ -305,6 +310,9 @@ void MboGenerator::RandomEvent(std::uint64_t ts, std::vector<dbn::MboMsg>& out) 
 void MboGenerator::Add(std::uint64_t ts, char side, double fair, std::vector<dbn::MboMsg>& out) {
   const auto bid_ref = static_cast<std::int32_t>(std::floor(fair));
   int k = SampleDepth();
+  // A touch left behind fair value is refilled first: that keeps the spread tight as the price moves.
+  const bool touch_behind = side == 'B' ? best_bid_ < bid_ref : best_ask_ > bid_ref + 1;
+  if (touch_behind && rng_.Chance(0.5)) k = 0;
   if (VacuumPulls(side, ts)) k = std::max(k, kVacuumGapTicks);
   std::int32_t level;
   if (side == 'B') {
@@ -314,7 +322,7 @@ void MboGenerator::Add(std::uint64_t ts, char side, double fair, std::vector<dbn
     level = bid_ref + 1 + k;
     if (HasBid()) level = std::max(level, best_bid_ + 1);
   }
-  if (level < 0 || level >= num_levels_ || base_tick_ + level <= 0) return;
+  if (level < 0 || level >= num_levels_ || !PriceAllowed(level)) return;
   const std::uint32_t size = SampleSize();
   const std::int32_t o = NewOrder(next_id_++, side, level, size, false);
   Push(out, ts, 'A', side, PriceOf(level), size, orders_[static_cast<std::size_t>(o)].id);
@@ -343,7 +351,7 @@ void MboGenerator::Modify(std::uint64_t ts, std::vector<dbn::MboMsg>& out) {
   std::int32_t level = ord.level + kMoves[rng_.Below(4)];
   if (ord.side == 'B' && HasAsk()) level = std::min(level, best_ask_ - 1);
   if (ord.side == 'A' && HasBid()) level = std::max(level, best_bid_ + 1);
-  if (level == ord.level || level < 0 || level >= num_levels_ || base_tick_ + level <= 0) return;
+  if (level == ord.level || level < 0 || level >= num_levels_ || !PriceAllowed(level)) return;
   // A price change loses queue priority: the order moves to the back of its new level.
   Unlink(o);
   ord.level = level;
@@ -424,7 +432,7 @@ void MboGenerator::RunAction(const Action& action, std::vector<dbn::MboMsg>& out
       auto level = static_cast<std::int32_t>(std::llround(fair_abs * factor) - base_tick_);
       if (e.side == 'B' && HasAsk()) level = std::min(level, best_ask_ - 1);
       if (e.side == 'A' && HasBid()) level = std::max(level, best_bid_ + 1);
-      if (level < 0 || level >= num_levels_ || base_tick_ + level <= 0) return;
+      if (level < 0 || level >= num_levels_ || !PriceAllowed(level)) return;
       const std::uint32_t size = e.size_lots * instrument_.flow.lot;
       wall_order_ = NewOrder(next_id_++, e.side, level, size, true);
       wall_side_ = e.side;
@@ -444,7 +452,7 @@ void MboGenerator::RunAction(const Action& action, std::vector<dbn::MboMsg>& out
       } else {
         level = (HasAsk() ? best_ask_ : static_cast<std::int32_t>(FairLevel(ts)) + 1) + e.distance_ticks;
       }
-      if (level < 0 || level >= num_levels_ || base_tick_ + level <= 0) return;
+      if (level < 0 || level >= num_levels_ || !PriceAllowed(level)) return;
       const std::uint32_t size = e.size_lots * instrument_.flow.lot;
       flicker_order_ = NewOrder(next_id_++, e.side, level, size, true);
       Push(out, ts, 'A', e.side, PriceOf(level), size, orders_[static_cast<std::size_t>(flicker_order_)].id);

@@ -59,6 +59,10 @@ class MboGenerator {
 
   double FairLevel(std::uint64_t ts) const;  // fair price in level units (fractional)
   std::int64_t PriceOf(std::int32_t level) const { return (base_tick_ + level) * instrument_.tick; }
+  // Calendar spreads trade at negative prices; everything else needs a positive one.
+  bool PriceAllowed(std::int32_t level) const {
+    return instrument_.instrument_class == 'S' || base_tick_ + level > 0;
+  }
   bool HasBid() const { return best_bid_ >= 0; }
   bool HasAsk() const { return best_ask_ < num_levels_; }
   std::uint32_t SampleSize();

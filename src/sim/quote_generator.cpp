@@ -84,18 +84,28 @@ void QuoteGenerator::Step(std::vector<dbn::Cmbp1Msg>& out) {
   const std::size_t first = out.size();
   const Quote target = Target(ts);
   if (target.bid_px != quote_.bid_px || target.ask_px != quote_.ask_px) {
-    // Re-quote the side(s) whose price moved with the underlying.
-    if (target.bid_px != quote_.bid_px) {
+    // Re-quote the side(s) whose price moved with the underlying, the ask first on the way up and the
+    // bid first on the way down, so that no intermediate record shows a crossed book.
+    auto requote_bid = [&] {
+      if (target.bid_px == quote_.bid_px) return;
       quote_.bid_px = target.bid_px;
       quote_.bid_sz = target.bid_px == dbn::kUndefPrice ? 0 : SampleSize();
       quote_.bid_pb = target.bid_px == dbn::kUndefPrice ? 0 : SampleVenue();
       Emit(out, ts, 'A', 'B', quote_.bid_px, quote_.bid_sz);
-    }
-    if (target.ask_px != quote_.ask_px) {
+    };
+    auto requote_ask = [&] {
+      if (target.ask_px == quote_.ask_px) return;
       quote_.ask_px = target.ask_px;
       quote_.ask_sz = SampleSize();
       quote_.ask_pb = SampleVenue();
       Emit(out, ts, 'A', 'A', quote_.ask_px, quote_.ask_sz);
+    };
+    if (target.ask_px > quote_.ask_px) {
+      requote_ask();
+      requote_bid();
+    } else {
+      requote_bid();
+      requote_ask();
     }
   } else if (rng_.Chance(instrument_.flow.trade_share)) {
     const bool buy = rng_.Chance(0.5) || quote_.bid_px == dbn::kUndefPrice;
