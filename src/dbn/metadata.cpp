@@ -15,6 +15,7 @@ constexpr std::size_t kPreludeLen = 8;
 constexpr std::size_t kFixedLen = 100;  // bytes after the prelude, before schema_definition_length
 constexpr std::size_t kDatasetLen = 16;
 constexpr std::uint64_t kV1NullRecordCount = ~std::uint64_t{0};
+constexpr std::uint32_t kMaxMetadataLen = 256u << 20;
 
 class Writer {
  public:
@@ -162,6 +163,11 @@ std::size_t MetadataSize(std::span<const std::byte> prelude, const std::string& 
   std::memcpy(&length, prelude.data() + 4, sizeof length);
   if (length < kFixedLen + 4) {
     throw DecodeError(source, 4, fmt::format("metadata length {} is shorter than the fixed section", length));
+  }
+  // Real metadata (even ALL_SYMBOLS option chains) is a few MB; a larger length is corruption, and
+  // honouring it would buffer gigabytes.
+  if (length > kMaxMetadataLen) {
+    throw DecodeError(source, 4, fmt::format("metadata length {} exceeds the {} byte limit", length, kMaxMetadataLen));
   }
   return kPreludeLen + length;
 }
