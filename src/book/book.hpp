@@ -24,7 +24,7 @@ struct BookConfig {
   int64_t tick = 250'000'000;        // price grid of the instrument (ES $0.25; equities $0.01)
   uint32_t dense_levels = 1 << 15;   // ticks kept in the dense array per side
   int64_t rest_ns = 500'000'000;     // time at price after which an order counts as resting
-  std::size_t expected_orders = 1 << 16;
+  std::size_t expected_orders = 1 << 12;  // sizing hint only; the table grows (small stays in cache)
 };
 
 struct BookCounters {

@@ -238,6 +238,7 @@ std::vector<std::pair<std::string, int64_t>> Engine::CounterList() const {
           {"duplicate_add", b.duplicate_add},
           {"clears", b.clears},
           {"snapshot_records", b.snapshot_records},
+          {"orders_live_at_end", static_cast<int64_t>(book_.OrderCount())},
           {"windows", e.windows},
           {"windows_invalid", e.windows_invalid},
           {"windows_without_spot", e.windows_without_spot},

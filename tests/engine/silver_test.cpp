@@ -292,7 +292,7 @@ TEST(SilverTest, UnknownIdsAndBadRecordsAreCountedInCounterList) {
   EXPECT_EQ(c.at("off_grid_price"), 1);
   EXPECT_EQ(c.at("windows"), 1);
   EXPECT_EQ(c.at("records"), 6);
-  EXPECT_EQ(list.size(), 19u);
+  EXPECT_EQ(list.size(), 20u);
 }
 
 TEST(SilverTest, OtherInstrumentsAreSkippedWhenOneIsSelected) {
