@@ -23,6 +23,7 @@ struct BenchDbnArgs {
   std::string file;
   std::uint64_t records = 10'000'000;
   int repeat = 3;
+  std::string keep_dir;  // write the synthetic files here and keep them (for side-by-side runs of other tools)
 };
 
 // Best of `repeat` runs (after one warm-up run that pulls the file into the page cache).
@@ -77,9 +78,11 @@ void RunBenchDbn(const BenchDbnArgs& args) {
     }
     return;
   }
-  TempDir dir;
-  const auto plain = dir.path() / "synthetic.mbo.dbn";
-  const auto zst = dir.path() / "synthetic.mbo.dbn.zst";
+  TempDir temp;
+  const std::filesystem::path dir = args.keep_dir.empty() ? temp.path() : std::filesystem::path{args.keep_dir};
+  std::filesystem::create_directories(dir);
+  const auto plain = dir / "synthetic.mbo.dbn";
+  const auto zst = dir / "synthetic.mbo.dbn.zst";
   const auto start = std::chrono::steady_clock::now();
   dbn::WriteSyntheticMboFile(plain, args.records, dbn::Compression::kNone);
   dbn::WriteSyntheticMboFile(zst, args.records, dbn::Compression::kZstd);
@@ -103,6 +106,7 @@ void AddBenchDbnCommand(CLI::App& bench) {
   cmd->add_option("file", args->file, "DBN file to measure (default: generate synthetic MBO files)");
   cmd->add_option("--records", args->records, "Synthetic records to generate when no FILE is given")
       ->check(CLI::Range(1ULL, 1'000'000'000ULL));
+  cmd->add_option("--keep-dir", args->keep_dir, "Write the synthetic files to this directory and keep them");
   cmd->add_option("--repeat", args->repeat, "Timed runs per measurement (best is reported)")->check(CLI::Range(1, 100));
   cmd->callback([args] { RunBenchDbn(*args); });
 }
