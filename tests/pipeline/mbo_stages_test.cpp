@@ -34,7 +34,9 @@ std::shared_ptr<arrow::Array> Column(const std::vector<book::MboEvent>& ev, Fn f
   return b.Finish().ValueOrDie();
 }
 
-std::shared_ptr<arrow::Table> BronzeTable(const std::vector<book::MboEvent>& ev, const lake::DatasetRegistry& reg) {
+// negative_size_row >= 0 writes size -1 at that row (a bronze file that cannot be trusted).
+std::shared_ptr<arrow::Table> BronzeTable(const std::vector<book::MboEvent>& ev, const lake::DatasetRegistry& reg,
+                                          int64_t negative_size_row = -1) {
   const auto schema = reg.Get("bronze.future_mbo.mbo").contract.ArrowSchema();
   std::vector<std::shared_ptr<arrow::Array>> cols;
   for (const auto& f : schema->fields()) {
@@ -46,7 +48,7 @@ std::shared_ptr<arrow::Table> BronzeTable(const std::vector<book::MboEvent>& ev,
     } else {
       cols.push_back(Column<arrow::Int64Builder>(ev, [&](const book::MboEvent& e) -> int64_t {
         if (n == "ts_event" || n == "ts_recv") return static_cast<int64_t>(e.ts_event);
-        if (n == "size") return e.size;
+        if (n == "size") return &e - ev.data() == negative_size_row ? -1 : int64_t{e.size};
         if (n == "order_id") return static_cast<int64_t>(e.order_id);
         if (n == "flags") return e.flags;
         if (n == "instrument_id") return e.instrument_id;
@@ -75,8 +77,8 @@ class MboStagesTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(root_); }
 
-  void WriteBronze(const std::vector<book::MboEvent>& ev) {
-    lake::WritePartition(registry_, root_, "bronze.future_mbo.mbo", key_, *BronzeTable(ev, registry_),
+  void WriteBronze(const std::vector<book::MboEvent>& ev, int64_t negative_size_row = -1) {
+    lake::WritePartition(registry_, root_, "bronze.future_mbo.mbo", key_, *BronzeTable(ev, registry_, negative_size_row),
                          {"test_bronze", {}, {}});
   }
   StageContext Ctx(bool overwrite = false) {
@@ -195,6 +197,17 @@ TEST_F(MboStagesTest, OutOfOrderBronzeIsAClearErrorAndWritesNothing) {
   }
   for (const char* key : {"silver.future_mbo.book_snapshot_1s", "silver.future_mbo.depth_and_flow_1s"}) {
     EXPECT_FALSE(lake::IsComplete(lake::PartitionDir(registry_.Get(key), root_, key_))) << key;
+  }
+}
+
+TEST_F(MboStagesTest, OutOfRangeBronzeFieldIsAClearError) {
+  WriteBronze(std::vector<book::MboEvent>(events_.begin(), events_.begin() + 100), 42);
+  try {
+    RunSilverFutureMbo(Ctx(), task_);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("row 42 has a field out of range"));
+    EXPECT_THAT(e.what(), HasSubstr("size -1"));
   }
 }
 
