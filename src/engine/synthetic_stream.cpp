@@ -51,8 +51,19 @@ std::vector<book::MboEvent> SyntheticMboStream(const SyntheticStreamOptions& o) 
     t += gap(rng) * mean_gap;
     const double r = u01(rng);
     const bool crowded = static_cast<int32_t>(live.size()) > o.target_live_orders;
-    if (r < 0.002) {  // the mid wanders a tick
-      bid_tick += u01(rng) < 0.5 ? -1 : 1;
+    if (r < 0.002) {  // the mid moves a tick: aggressors sweep the level it moves through
+      const bool up = u01(rng) < 0.5;
+      bid_tick += up ? 1 : -1;
+      for (std::size_t j = live.size(); j-- > 0;) {
+        const Live m = live[j];
+        const bool crossed = up ? (m.side == 'A' && m.price <= bid_tick * o.tick)
+                                : (m.side == 'B' && m.price >= (bid_tick + 1) * o.tick);
+        if (!crossed) continue;
+        emit('T', m.side == 'B' ? 'A' : 'B', m.price, m.size, 0);
+        emit('F', m.side, m.price, m.size, m.id);
+        emit('C', m.side, m.price, m.size, m.id);
+        remove_at(j);
+      }
       continue;
     }
     if (live.empty() || r < (crowded ? 0.30 : 0.48)) {

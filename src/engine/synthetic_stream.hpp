@@ -1,7 +1,7 @@
 // A deterministic, valid, ES-like MBO event stream for benchmarks (bench/*_bench.cpp and `spymaster bench
 // book|engine`), so throughput can be measured without data files. Shape of a busy ES hour: ~10k live
 // orders concentrated near the touch, adds/cancels dominating, modifies, fills (T, F, then C as CME sends
-// them) and a slowly wandering mid. Not a market simulator (that is src/sim); only realistic load.
+// them) and a mid that moves a tick at a time by sweeping a level. Not a market simulator (that is src/sim); only realistic load.
 #pragma once
 
 #include <cstdint>
