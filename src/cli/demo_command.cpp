@@ -1,7 +1,155 @@
+// spymaster demo: the main job on the built-in synthetic day. With no raw data under the lake it
+// generates the 2026-01-06 session (all four products), then runs bronze for every product, the
+// front-month selection, and every registered silver/gold stage, and prints what the lake now holds.
+// Real raw data already under the lake is used as it is (raw files are never touched).
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
 #include "cli/commands.hpp"
+#include "lake/registry.hpp"
+#include "pipeline/contract_selection.hpp"
+#include "pipeline/runner.hpp"
+#include "pipeline/session.hpp"
+#include "pipeline/stage.hpp"
+#include "sim/simulate.hpp"
 
 namespace spymaster::cli {
+namespace {
 
-void AddDemoCommand(CLI::App& /*app*/) {}
+struct DemoArgs {
+  std::string lake = "lake";
+  std::string dt = "2026-01-06";
+  std::uint64_t seed = 1;
+  std::string start = "09:30";
+  std::string end = "10:30";
+  int workers = 2;
+};
+
+struct ProductSymbols {
+  lake::ProductType product_type;
+  std::vector<std::string> raw_roots;   // bronze --symbol
+  std::vector<std::string> engine_syms; // silver/gold --symbol (ES resolves through the selection)
+};
+
+const std::vector<ProductSymbols>& DemoProducts() {
+  static const std::vector<ProductSymbols> products = {
+      {lake::ProductType::kFutureMbo, {"ES"}, {"ES"}},
+      {lake::ProductType::kFutureOptionMbo, {"ES"}, {"ES"}},
+      {lake::ProductType::kEquityMbo, {"SPY", "QQQ"}, {"SPY", "QQQ"}},
+      {lake::ProductType::kEquityOptionMbo, {"SPY", "QQQ"}, {"SPY", "QQQ"}},
+  };
+  return products;
+}
+
+std::filesystem::path RawRoot(const std::filesystem::path& lake, lake::ProductType pt, const std::string& root) {
+  return lake / "raw" / "source=databento" / fmt::format("product_type={}", lake::ToString(pt)) /
+         fmt::format("symbol={}", root);
+}
+
+bool HasRawData(const std::filesystem::path& lake) {
+  const auto raw = lake / "raw" / "source=databento";
+  if (!std::filesystem::is_directory(raw)) return false;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(raw)) {
+    if (entry.is_regular_file() && entry.path().string().ends_with(".dbn.zst")) return true;
+  }
+  return false;
+}
+
+void RunLayer(const DemoArgs& args, const lake::DatasetRegistry& registry, lake::ProductType pt, lake::Layer layer,
+              const std::string& symbol) {
+  pipeline::RunOptions options;
+  options.product_type = pt;
+  options.layers = {layer};
+  options.symbol = symbol;
+  options.dates = {args.dt};
+  options.workers = args.workers;
+  options.lake_root = args.lake;
+  options.session_start_minute = pipeline::ParseMinuteOfDay(args.start);
+  options.session_end_minute = pipeline::ParseMinuteOfDay(args.end);
+  options.progress = isatty(STDERR_FILENO) != 0;
+  const auto summary = pipeline::Run(options, registry, std::cout);
+  if (summary.failed > 0) {
+    std::string message = fmt::format("demo: {} {} {} failed", lake::ToString(pt), lake::ToString(layer), symbol);
+    for (const auto& o : summary.outcomes) {
+      if (!o.error.empty()) message += fmt::format("\n  {} {} {}: {}", o.result.stage, o.task.symbol, o.task.dt, o.error);
+    }
+    throw std::runtime_error(message);
+  }
+}
+
+void Execute(const DemoArgs& args) {
+  const std::filesystem::path lake_root = args.lake;
+  if (HasRawData(lake_root)) {
+    std::cout << fmt::format("demo: using the raw data under {}\n", (lake_root / "raw").string());
+  } else {
+    std::cout << fmt::format("demo: no raw data under {}; generating the synthetic {} session (seed {})\n",
+                             (lake_root / "raw").string(), args.dt, args.seed);
+    sim::SimOptions sim_options;
+    sim_options.dt = args.dt;
+    sim_options.seed = args.seed;
+    sim_options.start = args.start;
+    sim_options.end = args.end;
+    sim_options.lake = lake_root;
+    sim_options.progress = isatty(STDERR_FILENO) != 0;
+    const auto report = sim::Simulate(sim_options);
+    std::cout << fmt::format("demo: simulated {} records into {} files in {:.2f} s\n", report.records,
+                             report.files.size(), report.seconds);
+  }
+
+  const auto registry = lake::DatasetRegistry::Load(lake::DatasetsYamlPath(SPYMASTER_SOURCE_DIR));
+  for (const auto& product : DemoProducts()) {
+    for (const auto& root : product.raw_roots) {
+      if (!std::filesystem::is_directory(RawRoot(lake_root, product.product_type, root))) continue;
+      RunLayer(args, registry, product.product_type, lake::Layer::kBronze, root);
+    }
+  }
+
+  const auto selection = pipeline::BuildSelection(registry, lake_root, {args.dt});
+  pipeline::WriteSelection(registry, lake_root, selection);
+  for (const auto& row : selection) {
+    std::cout << fmt::format("demo: front month on {} is {}\n", row.session_date,
+                             row.selected_symbol.empty() ? "(none)" : row.selected_symbol);
+  }
+
+  for (const auto& product : DemoProducts()) {
+    for (const lake::Layer layer : {lake::Layer::kSilver, lake::Layer::kGold}) {
+      if (pipeline::FindStage(product.product_type, layer) == nullptr) {
+        std::cout << fmt::format("demo: {} {} is not implemented yet; skipped\n", lake::ToString(product.product_type),
+                                 lake::ToString(layer));
+        continue;
+      }
+      for (const auto& symbol : product.engine_syms) {
+        if (!std::filesystem::is_directory(RawRoot(lake_root, product.product_type, symbol))) continue;
+        RunLayer(args, registry, product.product_type, layer, symbol);
+      }
+    }
+  }
+  std::cout << fmt::format(
+      "demo: done. The lake is at {}; read it with DuckDB, e.g.\n"
+      "  .venv/bin/python -c \"import duckdb; print(duckdb.sql(\\\"select count(*), min(window_end_ts_ns), "
+      "max(window_end_ts_ns) from '{}/gold/*/*/*/*/*.parquet'\\\"))\"\n"
+      "The stream server and browser view are not built yet.\n",
+      std::filesystem::absolute(lake_root).string(), lake_root.string());
+}
+
+}  // namespace
+
+void AddDemoCommand(CLI::App& app) {
+  auto args = std::make_shared<DemoArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "demo", "Generate the synthetic day if no raw data is present, then run bronze, selection, silver and gold");
+  cmd->add_option("--lake", args->lake, "Lake root directory")->capture_default_str();
+  cmd->add_option("--dt", args->dt, "Session date, YYYY-MM-DD")->capture_default_str();
+  cmd->add_option("--seed", args->seed, "Simulator seed (when generating)")->capture_default_str();
+  cmd->add_option("--start", args->start, "Session start, America/New_York HH:MM")->capture_default_str();
+  cmd->add_option("--end", args->end, "Session end, America/New_York HH:MM")->capture_default_str();
+  cmd->add_option("--workers", args->workers, "Parallel tasks per stage")->check(CLI::Range(1, 64))->capture_default_str();
+  cmd->callback([args] { Execute(*args); });
+}
 
 }  // namespace spymaster::cli
