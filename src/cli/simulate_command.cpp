@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -35,12 +36,20 @@ void AddSimulateCommand(CLI::App& app) {
   cmd->add_option("--threads", options->threads, "Worker threads (default: all cores)");
   cmd->callback([options, describe, scenario] {
     if (!scenario->empty()) options->scenario_file = *scenario;
+    // Bad parameters are usage errors (exit 2); I/O problems and refusals stay runtime errors (exit 1).
+    auto usage_errors = [](auto&& fn) {
+      try {
+        return fn();
+      } catch (const std::invalid_argument& e) {
+        throw CLI::ValidationError("simulate", e.what());
+      }
+    };
     if (*describe) {
-      std::fputs(sim::Describe(*options).c_str(), stdout);
+      std::fputs(usage_errors([&] { return sim::Describe(*options); }).c_str(), stdout);
       return;
     }
     options->progress = true;
-    const sim::SimReport report = sim::Simulate(*options);
+    const sim::SimReport report = usage_errors([&] { return sim::Simulate(*options); });
     std::uint64_t bytes = 0;
     for (const auto& f : report.files) {
       fmt::print("{:>10} records {:>12} bytes  {}\n", f.records, f.bytes, f.path.string());

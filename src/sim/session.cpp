@@ -51,10 +51,17 @@ std::uint64_t Session::LullEnd(std::uint64_t ts) const {
 }
 
 Session MakeSession(std::string_view dt, std::string_view start, std::string_view end, const Scenario& scenario) {
+  auto named = [](const char* param, auto&& parse) {
+    try {
+      return parse();
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(fmt::format("{}: {}", param, e.what()));
+    }
+  };
   Session s;
-  s.date = ParseDate(dt);
-  const std::int64_t start_of_day = ParseClock(start);
-  const std::int64_t end_of_day = ParseClock(end);
+  s.date = named("--dt", [&] { return ParseDate(dt); });
+  const std::int64_t start_of_day = named("--start", [&] { return ParseClock(start); });
+  const std::int64_t end_of_day = named("--end", [&] { return ParseClock(end); });
   if (end_of_day <= start_of_day) {
     throw std::invalid_argument(fmt::format("--end {} is not after --start {}", end, start));
   }

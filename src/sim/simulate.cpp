@@ -534,7 +534,7 @@ SimReport Simulate(const SimOptions& options) {
     for (std::size_t j = 0; j < targets[p].size(); ++j) {
       const Target& t = targets[p][j];
       const fs::path file = t.final_dir / t.job->file_name;
-      report.files.push_back({file, std::string(ToString(plans[p].product)), t.job->table, outcomes[p].records[j],
+      report.files.push_back({file, std::string(ToString(plans[p].product)), plans[p].root, t.job->table, outcomes[p].records[j],
                               fs::file_size(file)});
       report.records += outcomes[p].records[j];
     }

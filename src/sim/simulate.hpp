@@ -28,6 +28,7 @@ struct SimOptions {
 struct FileReport {
   std::filesystem::path path;
   std::string product_type;
+  std::string symbol;  // lake symbol= partition (ES, SPY, QQQ)
   std::string schema;
   std::uint64_t records = 0;
   std::uint64_t bytes = 0;
