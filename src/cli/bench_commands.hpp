@@ -5,6 +5,8 @@
 
 namespace spymaster::cli {
 
-void AddBenchDbnCommand(CLI::App& bench);  // bench dbn [FILE]
+void AddBenchDbnCommand(CLI::App& bench);     // bench dbn [FILE]
+void AddBenchBookCommand(CLI::App& bench);    // bench book [--events N]
+void AddBenchEngineCommand(CLI::App& bench);  // bench engine [--events N] [--no-gold]
 
 }  // namespace spymaster::cli
