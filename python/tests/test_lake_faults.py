@@ -78,6 +78,10 @@ def test_crash_between_fan_out_partitions_keeps_the_first_and_rerun_adds_the_sec
     ok(bronze_runs(spymaster_bin, probe).args)
     import pyarrow.parquet as pq
     first = pq.ParquetFile(next(probe.rglob("symbol=ESH6/table=mbo/dt=*/part-00000.parquet"))).metadata.num_rows
+    second = pq.ParquetFile(next(probe.rglob("symbol=ESM6/table=mbo/dt=*/part-00000.parquet"))).metadata.num_rows
+    # Bronze streams batches of 64 Ki rows per partition and commits in symbol order; with less than
+    # one batch of ESM6 rows, all of them reach the writer after ESH6 is committed.
+    assert second < 65536
 
     proc = bronze_runs(spymaster_bin, lake, env={"SPYMASTER_FAULT_AFTER_ROWS": str(first + 1)})
     assert proc.returncode == 86

@@ -26,7 +26,17 @@ namespace {
 constexpr std::string_view kDataFile = "part-00000.parquet";
 constexpr std::string_view kManifest = "_MANIFEST.json";
 constexpr std::string_view kSuccess = "_SUCCESS";
-constexpr int kZstdLevel = 3;
+// Level 1: bronze is write-heavy; level 3 costs ~15% more CPU for ~4% smaller files.
+constexpr int kZstdLevel = 1;
+
+// Timestamps, order ids and sequence numbers almost never repeat: a dictionary only costs hashing
+// before Parquet falls back to plain, while delta packing of these (near-)monotonic values is
+// cheap and small.
+bool HighCardinality(const arrow::Field& field) {
+  const std::string& n = field.name();
+  return field.type()->id() == arrow::Type::INT64 &&
+         (n.starts_with("ts_") || n.ends_with("_ts_ns") || n == "order_id" || n == "sequence");
+}
 
 void Check(const arrow::Status& status, std::string_view what, const fs::path& path) {
   if (!status.ok()) {
@@ -227,10 +237,17 @@ PartitionWriter::~PartitionWriter() {
 void PartitionWriter::OpenFile(const std::shared_ptr<arrow::Schema>& schema) {
   const fs::path file = tmp_dir_ / kDataFile;
   sink_ = Unwrap(arrow::io::FileOutputStream::Open(file.string()), "cannot create", file);
-  auto props = parquet::WriterProperties::Builder()
-                   .compression(parquet::Compression::ZSTD)
-                   ->compression_level(kZstdLevel)
-                   ->build();
+  parquet::WriterProperties::Builder builder;
+  builder.compression(parquet::Compression::ZSTD)->compression_level(kZstdLevel);
+  for (const auto& field : schema->fields()) {
+    if (HighCardinality(*field)) {
+      builder.disable_dictionary(field->name());
+      builder.encoding(field->name(), parquet::Encoding::DELTA_BINARY_PACKED);
+    }
+    // Min/max of short code strings (action, side, symbol) prune nothing and cost string compares.
+    if (field->type()->id() == arrow::Type::STRING) builder.disable_statistics(field->name());
+  }
+  auto props = builder.build();
   auto arrow_props = parquet::ArrowWriterProperties::Builder().store_schema()->build();
   writer_ = Unwrap(parquet::arrow::FileWriter::Open(*schema, arrow::default_memory_pool(), sink_,
                                                     props, arrow_props),

@@ -1,8 +1,13 @@
-// Bronze for the three MBO products. Records are collected per output partition as raw MboMsg (56
-// bytes each), re-sorted only when the file order differs from (ts_event, sequence), then turned into
-// Arrow columns batch by batch and written through lake::PartitionWriter.
+// Bronze for the three MBO products.
+//
+// Fast path (streaming): records go straight to their partition's writer in batches of 64 Ki rows,
+// as long as each partition's records arrive in (ts_event, sequence) order, which is how the day
+// files of a single instrument come. The first record that would break a partition's order abandons
+// the streaming attempt (its writers remove their temporary directories) and the files are read again
+// into memory (RowBlocks, 56 bytes a record), stable-sorted per partition and written.
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <numeric>
 #include <optional>
 #include <stdexcept>
@@ -16,17 +21,15 @@
 #include "pipeline/bronze_stages.hpp"
 #include "pipeline/option_definitions.hpp"
 #include "pipeline/raw_input.hpp"
+#include "pipeline/row_blocks.hpp"
 #include "sim/eastern_time.hpp"
 
 namespace spymaster::pipeline {
 namespace {
 
-constexpr int64_t kBatchRows = 1 << 20;
+constexpr int64_t kBatchRows = 1 << 16;
 
-struct Group {
-  std::string symbol;  // partition symbol
-  std::vector<dbn::MboMsg> rows;
-};
+enum class Mode { kStream, kBuffer };
 
 enum Drop { kUnmapped, kUserDefined, kSpread, kNotZeroDte, kDropReasons };
 constexpr std::array<const char*, kDropReasons> kDropCounter = {
@@ -38,48 +41,46 @@ struct Route {
   Drop drop = kUnmapped;
 };
 
-struct Ingest {
-  lake::ProductType product_type;
+bool Before(const dbn::MboMsg& a, const dbn::MboMsg& b) {
+  return a.hd.ts_event != b.hd.ts_event ? a.hd.ts_event < b.hd.ts_event : a.sequence < b.sequence;
+}
+
+// The rows of one output partition.
+struct Group {
+  std::string symbol;
+  bool complete = false;  // the partition exists already: rows are counted, not written
+  int64_t rows = 0;
+  dbn::MboMsg last{};
+  std::unique_ptr<lake::PartitionWriter> writer;  // streaming
+  std::vector<dbn::MboMsg> pending;               // streaming: the batch being filled
+  RowBlocks<dbn::MboMsg> buffered;                // buffered mode
+};
+
+struct Spec {
   std::string_view stage;
   std::string_view dataset;
   bool drop_spreads;
-  const OptionDefinitions* options;  // nullptr for outrights/equities
+};
 
-  std::vector<Group> groups;
-  std::unordered_map<std::string, int32_t> group_of_symbol;
-  std::unordered_map<uint32_t, std::string> symbol_of_instrument;  // every routed instrument
-  std::map<std::string, int64_t> counters;
-
-  Route RouteFor(uint32_t instrument_id, const std::unordered_map<uint32_t, std::string>& symbols) {
-    const auto sym = symbols.find(instrument_id);
-    if (sym == symbols.end()) return {-1, kUnmapped};
-    const std::string& symbol = sym->second;
-    if (symbol.starts_with("UD:")) return {-1, kUserDefined};
-    if (drop_spreads && symbol.find('-') != std::string::npos) return {-1, kSpread};
-    std::string partition = symbol;
-    if (options != nullptr) {
-      const auto meta = options->zero_dte.find(instrument_id);
-      if (meta == options->zero_dte.end()) return {-1, kNotZeroDte};
-      partition = meta->second.underlying;
+class MboIngest {
+ public:
+  MboIngest(const StageContext& ctx, const Task& task, Spec spec, const OptionDefinitions* options, Mode mode)
+      : ctx_(ctx), task_(task), spec_(spec), dataset_(ctx.registry.Get(spec.dataset)), options_(options), mode_(mode) {
+    if (options_ != nullptr) {
+      for (const auto& [k, v] : options_->counters) counters_["definition_" + k] = v;
     }
-    symbol_of_instrument[instrument_id] = symbol;
-    auto [it, inserted] = group_of_symbol.try_emplace(partition, static_cast<int32_t>(groups.size()));
-    if (inserted) groups.push_back(Group{partition, {}});
-    return {it->second, kUnmapped};
   }
 
-  void ReadFile(const std::filesystem::path& file, uint32_t yyyymmdd) {
+  // Returns false (streaming only) when a partition's rows leave (ts_event, sequence) order.
+  bool ReadFile(const std::filesystem::path& file, uint32_t yyyymmdd) {
     auto decoder = dbn::Decoder::FromFile(file);
     auto symbols = InstrumentSymbols(decoder.metadata(), yyyymmdd);
     std::unordered_map<uint32_t, Route> routes;
     uint32_t last_id = 0;
-    Route last_route;
-    bool have_last = false;
+    Route route;
+    bool have_route = false;
     uint64_t prev_ts_recv = 0;
-    int64_t index = -1;
-    int64_t mbo = 0;
-    int64_t other = 0;
-    int64_t zeroed = 0;
+    int64_t index = -1, mbo = 0, other = 0, zeroed = 0;
     std::array<int64_t, kDropReasons> dropped{};
     while (const dbn::RecordRef* rec = decoder.Next()) {
       ++index;
@@ -88,7 +89,7 @@ struct Ingest {
         if (const auto* mapping = rec->Get<dbn::SymbolMappingMsg>()) {
           symbols[mapping->hd.instrument_id] = std::string(dbn::CStr(mapping->stype_out_symbol));
           routes.erase(mapping->hd.instrument_id);
-          have_last = false;
+          have_route = false;
         } else {
           ++other;
         }
@@ -101,102 +102,191 @@ struct Ingest {
             index, decoder.record_offset(), msg->ts_recv, prev_ts_recv));
       }
       prev_ts_recv = msg->ts_recv;
-      const uint32_t id = msg->hd.instrument_id;
-      if (!have_last || id != last_id) {
-        auto it = routes.find(id);
-        if (it == routes.end()) it = routes.emplace(id, RouteFor(id, symbols)).first;
-        last_id = id;
-        last_route = it->second;
-        have_last = true;
+      if (!have_route || msg->hd.instrument_id != last_id) {
+        last_id = msg->hd.instrument_id;
+        auto it = routes.find(last_id);
+        if (it == routes.end()) it = routes.emplace(last_id, RouteFor(last_id, symbols)).first;
+        route = it->second;
+        have_route = true;
       }
-      if (last_route.group < 0) {
-        ++dropped[last_route.drop];
+      if (route.group < 0) {
+        ++dropped[route.drop];
         continue;
       }
       dbn::MboMsg row = *msg;
       if (row.price == dbn::kUndefPrice) {
         if (row.action == 'A' || row.action == 'M') {
-          throw std::runtime_error(fmt::format(
-              "raw file {}: record {} at byte offset {}: {} action '{}' without a price (order {})", file.string(),
-              index, decoder.record_offset(), "MBO", row.action, row.order_id));
+          throw std::runtime_error(
+              fmt::format("raw file {}: record {} at byte offset {}: MBO action '{}' without a price (order {})",
+                          file.string(), index, decoder.record_offset(), row.action, row.order_id));
         }
         row.price = 0;
         ++zeroed;
       }
-      groups[last_route.group].rows.push_back(row);
+      Group& g = groups_[route.group];
+      if (mode_ == Mode::kStream && g.rows > 0 && Before(row, g.last)) return false;
+      g.last = row;
+      ++g.rows;
+      if (g.complete) continue;
+      if (mode_ == Mode::kBuffer) {
+        g.buffered.push_back(row);
+      } else {
+        g.pending.push_back(row);
+        if (static_cast<int64_t>(g.pending.size()) == kBatchRows) Flush(g);
+      }
     }
-    counters["records_read"] += mbo;
-    counters["other_records_skipped"] += other;
-    counters["null_price_zeroed"] += zeroed;
+    counters_["records_read"] += mbo;
+    counters_["other_records_skipped"] += other;
+    counters_["null_price_zeroed"] += zeroed;
     for (int d = 0; d < kDropReasons; ++d) {
-      if (dropped[d] > 0) counters[kDropCounter[d]] += dropped[d];
+      if (dropped[d] > 0) counters_[kDropCounter[d]] += dropped[d];
+    }
+    return true;
+  }
+
+  StageResult Finish(const std::vector<lake::InputRef>& inputs, const std::filesystem::path& first_file) {
+    int64_t kept = 0;
+    for (const Group& g : groups_) kept += g.rows;
+    if (kept == 0) {
+      throw std::runtime_error(fmt::format("{}: no rows left for {} {} after filters ({} MBO records read from {})",
+                                           spec_.stage, task_.symbol, task_.dt, counters_["records_read"],
+                                           first_file.string()));
+    }
+    std::sort(groups_.begin(), groups_.end(), [](const Group& a, const Group& b) { return a.symbol < b.symbol; });
+    const lake::StageInfo info{std::string(spec_.stage), inputs, counters_};  // what every manifest records
+    StageResult result;
+    result.stage = std::string(spec_.stage);
+    result.skipped = true;
+    for (Group& g : groups_) {
+      if (g.complete) {
+        ++counters_["partitions_skipped"];
+        continue;
+      }
+      result.skipped = false;
+      if (mode_ == Mode::kBuffer) WriteBuffered(g);
+      Flush(g);
+      const auto commit = g.writer->Commit(info);
+      result.rows += commit.rows;
+      counters_["bytes_written"] += commit.bytes;
+      ++counters_["partitions_written"];
+      result.datasets_written.push_back(fmt::format("{} symbol={}", spec_.dataset, g.symbol));
+      g.writer.reset();
+      g.buffered.clear();
+    }
+    counters_["streamed"] = mode_ == Mode::kStream;
+    result.counters = counters_;
+    return result;
+  }
+
+ private:
+  Route RouteFor(uint32_t instrument_id, const std::unordered_map<uint32_t, std::string>& symbols) {
+    const auto sym = symbols.find(instrument_id);
+    if (sym == symbols.end()) return {-1, kUnmapped};
+    const std::string& symbol = sym->second;
+    if (symbol.starts_with("UD:")) return {-1, kUserDefined};
+    if (spec_.drop_spreads && symbol.find('-') != std::string::npos) return {-1, kSpread};
+    std::string partition = symbol;
+    if (options_ != nullptr) {
+      const auto meta = options_->zero_dte.find(instrument_id);
+      if (meta == options_->zero_dte.end()) return {-1, kNotZeroDte};
+      partition = meta->second.underlying;
+    }
+    symbol_of_instrument_[instrument_id] = symbol;
+    auto [it, inserted] = group_of_symbol_.try_emplace(partition, static_cast<int32_t>(groups_.size()));
+    if (inserted) {
+      Group& g = groups_.emplace_back();
+      g.symbol = partition;
+      g.complete = lake::IsComplete(lake::PartitionDir(dataset_, ctx_.lake_root, {partition, task_.dt}));
+    }
+    return {it->second, kUnmapped};
+  }
+
+  void Flush(Group& g) {
+    if (!g.writer) g.writer = std::make_unique<lake::PartitionWriter>(ctx_.registry, ctx_.lake_root, spec_.dataset,
+                                                                      lake::PartitionKey{g.symbol, task_.dt});
+    if (g.pending.empty()) return;
+    g.writer->Write(*MakeBatch(g.symbol, g.pending.data(), static_cast<int64_t>(g.pending.size())));
+    g.pending.clear();
+  }
+
+  // Sorts (stable, only when needed) and writes every buffered row.
+  void WriteBuffered(Group& g) {
+    const RowBlocks<dbn::MboMsg>& rows = g.buffered;
+    const int64_t n = rows.size();
+    int64_t first_unsorted = 1;
+    while (first_unsorted < n && !Before(rows[first_unsorted], rows[first_unsorted - 1])) ++first_unsorted;
+    std::vector<int64_t> order;
+    if (first_unsorted < n) {
+      order.resize(n);
+      std::iota(order.begin(), order.end(), 0);
+      std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return Before(rows[a], rows[b]); });
+      ++counters_["partitions_resorted"];
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      g.pending.push_back(rows[order.empty() ? i : order[i]]);
+      if (static_cast<int64_t>(g.pending.size()) == kBatchRows) Flush(g);
     }
   }
+
+  std::shared_ptr<arrow::RecordBatch> MakeBatch(const std::string& partition, const dbn::MboMsg* r, int64_t rows) {
+    std::vector<std::shared_ptr<arrow::Array>> columns = {
+        Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].ts_recv); }),
+        Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].size); }),
+        Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].hd.ts_event); }),
+        Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].channel_id); }),
+        Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].hd.rtype); }),
+        Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].order_id); }),
+        Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].hd.publisher_id); }),
+        Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].flags); }),
+        Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].hd.instrument_id); }),
+        Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].ts_in_delta); }),
+        CharColumn(rows, [&](int64_t i) { return r[i].action; }),
+        Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].sequence); }),
+        CharColumn(rows, [&](int64_t i) { return r[i].side; }),
+    };
+    if (options_ == nullptr) {
+      columns.push_back(StringColumn(rows, [&](int64_t) { return std::string_view(partition); }));
+    } else {
+      // Rows of one underlying cycle through many instruments; cache the last lookup.
+      uint32_t last_id = 0;
+      std::string_view last_symbol;
+      columns.push_back(StringColumn(rows, [&](int64_t i) {
+        if (last_symbol.empty() || r[i].hd.instrument_id != last_id) {
+          last_id = r[i].hd.instrument_id;
+          last_symbol = symbol_of_instrument_.at(last_id);
+        }
+        return last_symbol;
+      }));
+    }
+    columns.push_back(Int64Column(rows, [&](int64_t i) { return r[i].price; }));
+    if (options_ != nullptr) {
+      std::vector<const OptionMeta*> m(rows);
+      for (int64_t i = 0; i < rows; ++i) m[i] = &options_->zero_dte.at(r[i].hd.instrument_id);
+      columns.push_back(StringColumn(rows, [&](int64_t i) { return std::string_view(m[i]->underlying); }));
+      columns.push_back(CharColumn(rows, [&](int64_t i) { return m[i]->right; }));
+      columns.push_back(Int64Column(rows, [&](int64_t i) { return m[i]->strike; }));
+      columns.push_back(Int64Column(rows, [&](int64_t i) { return m[i]->expiration; }));
+    }
+    return arrow::RecordBatch::Make(dataset_.contract.ArrowSchema(), rows, std::move(columns));
+  }
+
+  const StageContext& ctx_;
+  const Task& task_;
+  Spec spec_;
+  const lake::DatasetSpec& dataset_;
+  const OptionDefinitions* options_;
+  Mode mode_;
+  std::vector<Group> groups_;
+  std::unordered_map<std::string, int32_t> group_of_symbol_;
+  std::unordered_map<uint32_t, std::string> symbol_of_instrument_;
+  std::map<std::string, int64_t> counters_;
 };
 
-bool Before(const dbn::MboMsg& a, const dbn::MboMsg& b) {
-  return a.hd.ts_event != b.hd.ts_event ? a.hd.ts_event < b.hd.ts_event : a.sequence < b.sequence;
-}
-
-// Sorts by (ts_event, sequence), stable, only when needed; returns whether it had to.
-bool SortRows(std::vector<dbn::MboMsg>& rows) {
-  if (std::is_sorted(rows.begin(), rows.end(), Before)) return false;
-  std::stable_sort(rows.begin(), rows.end(), Before);
-  return true;
-}
-
-std::shared_ptr<arrow::RecordBatch> MakeBatch(const Ingest& ingest, const lake::DatasetSpec& dataset,
-                                              const Group& group, int64_t begin, int64_t rows) {
-  const dbn::MboMsg* r = group.rows.data() + begin;
-  std::vector<std::shared_ptr<arrow::Array>> columns = {
-      Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].ts_recv); }),
-      Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].size); }),
-      Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].hd.ts_event); }),
-      Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].channel_id); }),
-      Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].hd.rtype); }),
-      Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].order_id); }),
-      Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].hd.publisher_id); }),
-      Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].flags); }),
-      Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].hd.instrument_id); }),
-      Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].ts_in_delta); }),
-      CharColumn(rows, [&](int64_t i) { return r[i].action; }),
-      Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].sequence); }),
-      CharColumn(rows, [&](int64_t i) { return r[i].side; }),
-  };
-  if (ingest.options == nullptr) {
-    columns.push_back(StringColumn(rows, [&](int64_t) { return std::string_view(group.symbol); }));
-  } else {
-    // Rows of one underlying cycle through many instruments; cache the last lookup.
-    uint32_t last_id = 0;
-    std::string_view last_symbol;
-    columns.push_back(StringColumn(rows, [&](int64_t i) {
-      if (last_symbol.empty() || r[i].hd.instrument_id != last_id) {
-        last_id = r[i].hd.instrument_id;
-        last_symbol = ingest.symbol_of_instrument.at(last_id);
-      }
-      return last_symbol;
-    }));
-  }
-  columns.push_back(Int64Column(rows, [&](int64_t i) { return r[i].price; }));
-  if (ingest.options != nullptr) {
-    const auto& meta = ingest.options->zero_dte;
-    std::vector<const OptionMeta*> m(rows);
-    for (int64_t i = 0; i < rows; ++i) m[i] = &meta.at(r[i].hd.instrument_id);
-    columns.push_back(StringColumn(rows, [&](int64_t i) { return std::string_view(m[i]->underlying); }));
-    columns.push_back(CharColumn(rows, [&](int64_t i) { return m[i]->right; }));
-    columns.push_back(Int64Column(rows, [&](int64_t i) { return m[i]->strike; }));
-    columns.push_back(Int64Column(rows, [&](int64_t i) { return m[i]->expiration; }));
-  }
-  return arrow::RecordBatch::Make(dataset.contract.ArrowSchema(), rows, std::move(columns));
-}
-
-StageResult RunMbo(const StageContext& ctx, const Task& task, std::string_view stage, std::string_view dataset_key,
-                   bool drop_spreads, bool zero_dte_options) {
-  const sim::Date date = sim::ParseDate(task.dt);
-  const uint32_t yyyymmdd = sim::DateAsYyyymmdd(date);
-  const lake::DatasetSpec& dataset = ctx.registry.Get(dataset_key);
+StageResult RunMbo(const StageContext& ctx, const Task& task, Spec spec, bool zero_dte_options) {
+  const uint32_t yyyymmdd = sim::DateAsYyyymmdd(sim::ParseDate(task.dt));
   if (ctx.overwrite) {
-    throw std::runtime_error(fmt::format("{}: --overwrite is not allowed for bronze (bronze is never deleted)", stage));
+    throw std::runtime_error(
+        fmt::format("{}: --overwrite is not allowed for bronze (bronze is never deleted)", spec.stage));
   }
   std::optional<OptionDefinitions> options;
   std::vector<lake::InputRef> inputs;
@@ -208,63 +298,29 @@ StageResult RunMbo(const StageContext& ctx, const Task& task, std::string_view s
   const auto files = FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "mbo", task.dt);
   for (const auto& f : files) inputs.push_back(RawInputRef(f, "mbo", task.dt));
 
-  Ingest ingest{task.product_type, stage, dataset_key, drop_spreads, options ? &*options : nullptr, {}, {}, {}, {}};
-  if (options) {
-    for (const auto& [k, v] : options->counters) ingest.counters["definition_" + k] = v;
-  }
-  for (const auto& file : files) ingest.ReadFile(file, yyyymmdd);
-
-  int64_t kept = 0;
-  for (const Group& g : ingest.groups) kept += static_cast<int64_t>(g.rows.size());
-  if (kept == 0) {
-    throw std::runtime_error(fmt::format("{}: no rows left for {} {} after filters ({} MBO records read from {})",
-                                         stage, task.symbol, task.dt, ingest.counters["records_read"],
-                                         files.front().string()));
-  }
-
-  StageResult result;
-  result.stage = std::string(stage);
-  std::sort(ingest.groups.begin(), ingest.groups.end(),
-            [](const Group& a, const Group& b) { return a.symbol < b.symbol; });
-  bool all_skipped = true;
-  const lake::StageInfo info{std::string(stage), inputs, ingest.counters};  // what every manifest records
-  for (Group& group : ingest.groups) {
-    const lake::PartitionKey key{group.symbol, task.dt};
-    if (lake::IsComplete(lake::PartitionDir(dataset, ctx.lake_root, key))) {
-      ++ingest.counters["partitions_skipped"];
-      continue;
+  auto run = [&](Mode mode) -> std::optional<StageResult> {
+    MboIngest ingest(ctx, task, spec, options ? &*options : nullptr, mode);
+    for (const auto& file : files) {
+      if (!ingest.ReadFile(file, yyyymmdd)) return std::nullopt;  // writers remove their temporaries
     }
-    all_skipped = false;
-    if (SortRows(group.rows)) ++ingest.counters["partitions_resorted"];
-    lake::PartitionWriter writer(ctx.registry, ctx.lake_root, dataset_key, key);
-    const auto n = static_cast<int64_t>(group.rows.size());
-    for (int64_t begin = 0; begin < n; begin += kBatchRows) {
-      writer.Write(*MakeBatch(ingest, dataset, group, begin, std::min(kBatchRows, n - begin)));
-    }
-    const auto commit = writer.Commit(info);
-    result.rows += commit.rows;
-    ingest.counters["bytes_written"] += commit.bytes;
-    ++ingest.counters["partitions_written"];
-    result.datasets_written.push_back(fmt::format("{} symbol={}", dataset_key, group.symbol));
-    std::vector<dbn::MboMsg>().swap(group.rows);
-  }
-  result.skipped = all_skipped;
-  result.counters = std::move(ingest.counters);
-  return result;
+    return ingest.Finish(inputs, files.front());
+  };
+  if (auto streamed = run(Mode::kStream)) return *streamed;
+  return *run(Mode::kBuffer);
 }
 
 }  // namespace
 
 StageResult RunBronzeFutureMbo(const StageContext& ctx, const Task& task) {
-  return RunMbo(ctx, task, "bronze_ingest_future_mbo", "bronze.future_mbo.mbo", true, false);
+  return RunMbo(ctx, task, {"bronze_ingest_future_mbo", "bronze.future_mbo.mbo", true}, false);
 }
 
 StageResult RunBronzeFutureOptionMbo(const StageContext& ctx, const Task& task) {
-  return RunMbo(ctx, task, "bronze_ingest_future_option_mbo", "bronze.future_option_mbo.mbo", true, true);
+  return RunMbo(ctx, task, {"bronze_ingest_future_option_mbo", "bronze.future_option_mbo.mbo", true}, true);
 }
 
 StageResult RunBronzeEquityMbo(const StageContext& ctx, const Task& task) {
-  return RunMbo(ctx, task, "bronze_ingest_equity_mbo", "bronze.equity_mbo.mbo", false, false);
+  return RunMbo(ctx, task, {"bronze_ingest_equity_mbo", "bronze.equity_mbo.mbo", false}, false);
 }
 
 }  // namespace spymaster::pipeline
