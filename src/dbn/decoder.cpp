@@ -276,6 +276,10 @@ struct Decoder::Impl {
   }
 
   const RecordRef* Upgrade(const std::byte* rec, std::size_t len) {
+    if (reinterpret_cast<std::uintptr_t>(rec) % 8 != 0) {
+      std::memcpy(aligned.data(), rec, len);
+      rec = aligned.data();
+    }
     const auto* hd = reinterpret_cast<const RecordHeader*>(rec);
     const std::size_t body = len - (ts_out ? 8 : 0);
     const std::uint8_t from = input_version != 0 ? input_version : InferVersion(hd->rtype, body);
@@ -286,10 +290,6 @@ struct Decoder::Impl {
     if (body < VersionedSize(hd->rtype, from)) {
       Fail(record_offset, fmt::format("record length {} is smaller than a DBN v{} {} record ({} bytes)", len, from,
                                       ToString(hd->rtype), VersionedSize(hd->rtype, from)));
-    }
-    if (reinterpret_cast<std::uintptr_t>(rec) % 8 != 0) {
-      std::memcpy(aligned.data(), rec, len);
-      hd = reinterpret_cast<const RecordHeader*>(aligned.data());
     }
     UpgradeRecord(*hd, from, output_version, ts_out, scratch.data());
     current = RecordRef{reinterpret_cast<const RecordHeader*>(scratch.data()), ts_out};

@@ -168,6 +168,31 @@ TEST(DbnDecoder, MisalignedBuffersDecodeTheSameRecords) {
   }
 }
 
+// Records that may need upgrading (version inferred per record) take the same alignment care.
+TEST(DbnDecoder, MisalignedFragmentsOfInferredVersionDecode) {
+  std::vector<std::byte> frag;
+  auto encoder = Encoder::FragmentToBuffer(&frag);
+  SystemMsg system;
+  v1::SystemMsg old_system;
+  std::memcpy(old_system.msg.data(), "Heartbeat", 9);
+  encoder.Write(system);
+  encoder.Write(old_system);
+  encoder.Write(InstrumentDefMsg{});
+  encoder.Finish();
+  DecoderOptions options;
+  options.fragment = true;
+  options.fragment_version = 0;
+  std::vector<std::byte> storage(frag.size() + 4);
+  std::memcpy(storage.data() + 4, frag.data(), frag.size());
+  auto decoder = Decoder::FromBuffer({storage.data() + 4, frag.size()}, options);
+  std::vector<std::uint8_t> codes;
+  while (const RecordRef* rec = decoder.Next()) {
+    ASSERT_EQ(reinterpret_cast<std::uintptr_t>(rec->data()) % 8, 0u);
+    if (const auto* msg = rec->Get<SystemMsg>()) codes.push_back(msg->code);
+  }
+  EXPECT_EQ(codes, (std::vector<std::uint8_t>{255, 0}));  // the v1 heartbeat is upgraded with code 0
+}
+
 TEST(DbnDecoder, TsOutSuffixIsCountedAndExposed) {
   Metadata m = EsMetadata();
   m.ts_out = true;
