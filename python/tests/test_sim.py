@@ -458,13 +458,37 @@ def test_wall_holds_and_price_bounces(day, replays):
 def test_vacuum_pulls_then_moves(day, replays):
     (v0, v1), = day["timeline"]["vacuum"]
     _, recs, _ = replays[("future_mbo", "ES")]
-    es = [r for r in recs if r.instrument_id == 42140878]
-    pulls = sum(1 for r in es if v0 <= r.ts_event < v1 and r.action == "C" and r.side == "A")
-    adds = sum(1 for r in es if v0 <= r.ts_event < v1 and r.action == "A" and r.side == "A")
-    assert pulls > 2 * adds
-    before = [r.price for r in es if r.action == "T" and r.ts_event < v0][-1]
-    after = [r.price for r in es if r.action == "T" and v1 + 3 * 10**9 <= r.ts_event][0]
-    assert after - before >= 4 * 250_000_000, "no fast move up after the ask vacuum"
+    es = [r for r in recs if r.instrument_id == 42140878 and r.ts_event < v1]
+    tick = 250_000_000
+
+    def near_ask_depth(until):
+        book = Book()
+        for r in es:
+            if r.ts_event >= until:
+                break
+            a = r.action.value
+            if a == "R":
+                book = Book()
+            elif a == "A":
+                book.add(r.order_id, r.side.value, r.price, r.size)
+            elif a in ("C", "M") and r.order_id in book.orders:
+                side, price, remaining = book.orders[r.order_id]
+                if a == "C":
+                    book.remove(r.order_id, r.size)
+                elif r.price == price:
+                    book.remove(r.order_id, remaining - r.size)
+                else:
+                    book.remove(r.order_id, remaining)
+                    book.add(r.order_id, side, r.price, r.size)
+        bid = book.best("B")
+        return sum(book.depth["A"][bid + k * tick] for k in range(1, 6))
+
+    before, during = near_ask_depth(v0), near_ask_depth(v1)
+    assert during < 0.3 * before, (before, during)
+    last_before = [r.price for r in recs if r.instrument_id == 42140878 and r.action == "T" and r.ts_event < v0][-1]
+    first_after = [r.price for r in recs
+                   if r.instrument_id == 42140878 and r.action == "T" and r.ts_event >= v1 + 3 * 10**9][0]
+    assert first_after - last_before >= 4 * tick, "no fast move up after the ask vacuum"
 
 
 def test_flicker_adds_and_cancels(day, replays):

@@ -82,7 +82,7 @@ Instrument Future(std::uint32_t id, std::string symbol, int year, int month, dou
 ProductPlan FutureMboPlan(const Session& s) {
   ProductPlan p{ProductType::kFutureMbo, "ES", "GLBX.MDP3", 1, dbn::SType::kParent, {"ES.FUT"}, {}, {}};
   constexpr double kCarry = 1.0066;  // ESM6 over ESH6: three months of financing net of dividends
-  Instrument front = Future(42140878, "ESH6", 2026, 3, 1.0, {200, 700, 1, 1.5, 250, 0.03, 40, 0.2});
+  Instrument front = Future(42140878, "ESH6", 2026, 3, 1.0, {200, 700, 1, 1.5, 250, 0.025, 40, 0.55});
   front.primary = true;
   p.instruments.push_back(front);
   p.instruments.push_back(Future(42140864, "ESM6", 2026, 6, kCarry, {22, 200, 1, 1.6, 100, 0.03, 20}));

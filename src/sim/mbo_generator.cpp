@@ -291,7 +291,12 @@ void MboGenerator::RandomEvent(std::uint64_t ts, std::vector<dbn::MboMsg>& out) 
   const double w_trade = 2.0 * fp.trade_share;
   double u = rng_.Uniform() * (w_add + w_cancel + w_modify + w_trade);
   if ((u -= w_add) < 0) {
-    Add(ts, rng_.Chance(0.5) ? 'B' : 'A', f, out);
+    // Liquidity providers step into a gap first: a side whose touch is behind fair gets the add.
+    const bool bid_behind = best_bid_ < bid_ref;
+    const bool ask_behind = best_ask_ > ask_ref;
+    char side = rng_.Chance(0.5) ? 'B' : 'A';
+    if (bid_behind != ask_behind && rng_.Chance(0.6)) side = bid_behind ? 'B' : 'A';
+    Add(ts, side, f, out);
   } else if ((u -= w_cancel) < 0) {
     if (!live_.empty()) Cancel(ts, live_[rng_.Below(static_cast<std::uint32_t>(live_.size()))], out);
   } else if ((u -= w_modify) < 0) {
@@ -312,7 +317,7 @@ void MboGenerator::Add(std::uint64_t ts, char side, double fair, std::vector<dbn
   int k = SampleDepth();
   // A touch left behind fair value is refilled first: that keeps the spread tight as the price moves.
   const bool touch_behind = side == 'B' ? best_bid_ < bid_ref : best_ask_ > bid_ref + 1;
-  if (touch_behind && rng_.Chance(0.5)) k = 0;
+  if (touch_behind && rng_.Chance(0.85)) k = 0;
   if (VacuumPulls(side, ts)) k = std::max(k, kVacuumGapTicks);
   std::int32_t level;
   if (side == 'B') {
