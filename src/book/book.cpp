@@ -84,7 +84,6 @@ void Book::ClearAll() {
   bids_.Clear();
   asks_.Clear();
   map_.Clear();
-  for (uint32_t slot = 0; slot < pool_.size(); ++slot) pool_[slot].epoch = 0;
   pool_.clear();
   free_slots_.clear();
   arrivals_head_ = 0;

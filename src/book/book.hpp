@@ -76,7 +76,6 @@ class Book {
   bool in_snapshot() const { return in_snapshot_; }
   int64_t last_trade_price() const { return last_trade_price_; }
   const BookCounters& counters() const { return counters_; }
-  const BookConfig& config() const { return config_; }
 
   const PriceLevels& bids() const { return bids_; }
   const PriceLevels& asks() const { return asks_; }

@@ -81,12 +81,6 @@ int64_t PriceLevels::BestPrice() const {
   return is_bid_ ? std::max(dense, over) : std::min(dense, over);
 }
 
-std::size_t PriceLevels::LevelCount() const {
-  std::size_t n = overflow_.size();
-  for (uint64_t w : bits_) n += std::popcount(w);
-  return n;
-}
-
 int64_t PriceLevels::NextBelow(int64_t i) const {
   if (i <= 0) return -1;
   int64_t w = (i - 1) >> 6;

@@ -30,7 +30,6 @@ class PriceLevels {
   int64_t BestPrice() const;
   int64_t BestQty() const { return At(BestPrice()); }
   bool Empty() const { return best_ < 0 && overflow_.empty(); }
-  std::size_t LevelCount() const;
 
   // Calls fn(price, qty) for every non-empty level with lo <= price <= hi (dense levels ascending, then
   // overflow levels ascending).
