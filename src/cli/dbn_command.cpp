@@ -120,12 +120,17 @@ void RunInfo(const ToJsonArgs& args) {
                         m.symbol_cstr_len);
     text += fmt::format("symbols: {}\npartial: {}\nnot_found: {}\nmappings: {}\n", list(m.symbols), list(m.partial),
                         list(m.not_found), m.mappings.size());
+    constexpr int kShown = 20;
+    int shown = 0;
     for (const auto& mapping : m.mappings) {
       for (const auto& interval : mapping.intervals) {
-        text += fmt::format("  {} [{}, {}) -> {}\n", mapping.raw_symbol, interval.start_date, interval.end_date,
-                            interval.symbol);
+        if (shown++ < kShown) {
+          text += fmt::format("  {} [{}, {}) -> {}\n", mapping.raw_symbol, interval.start_date, interval.end_date,
+                              interval.symbol);
+        }
       }
     }
+    if (shown > kShown) text += fmt::format("  ... {} more intervals\n", shown - kShown);
   } else {
     text += fmt::format("fragment: version {}, no metadata\n", decoder.input_version());
   }
