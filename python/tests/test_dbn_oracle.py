@@ -185,6 +185,13 @@ RTYPE_SIZES = {
 }
 
 
+def layout_version(rtype: int, size: int) -> int:
+    """The DBN version whose layout of `rtype` is `size` bytes."""
+    if rtype == 0x13:
+        return {360: 1, 400: 2}.get(size, 3)
+    return 1 if size < RTYPE_SIZES[rtype][0] else 3
+
+
 def random_record(rng: random.Random, rtype: int, size: int) -> bytes:
     body = bytearray(rng.getrandbits(8) for _ in range(size))
     body[0] = size // 4
@@ -213,7 +220,8 @@ def test_random_records_of_every_rtype_match_official_cli(spymaster_bin, tmp_pat
         for size in sizes:
             frag = tmp_path / f"r{rtype:02x}-{size}.frag"
             frag.write_bytes(b"".join(random_record(rng, rtype, size) for _ in range(20)))
-            for flags in ([], ["--pretty"]):
+            version = ["--input-dbn-version", str(layout_version(rtype, size))]
+            for flags in ([], ["--pretty"], version, [*version, "--upgrade"], [*version, "--upgrade", "--pretty"]):
                 cmd = ["dbn", "to-json", frag, "--input-fragment", *flags]
                 theirs = run([DBN_CLI, frag, "--json", "--input-fragment", *flags], check=False)
                 if theirs.returncode != 0:
