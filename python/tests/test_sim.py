@@ -278,10 +278,12 @@ class Book:
         return b is not None and a is not None and b >= a
 
 
-def replay(recs, sample=(), window=30 * 10**9):
+def replay(recs, sample=(), window=30 * 10**9, shape_tick=None):
     """Replays an MBO file; asserts the invariants and returns counters. For instruments in `sample`,
-    also returns the book mid at the end of each window: {instrument: {window index: mid}}."""
+    also returns the book mid at the end of each window ({instrument: {window index: mid}}) and, given
+    `shape_tick`, the spread in ticks at each event end and the mean depth of the first 8 levels."""
     mids = {iid: {} for iid in sample}
+    shape = {iid: {"spreads": collections.Counter(), "depth": [0] * 8, "samples": 0} for iid in sample}
     books = collections.defaultdict(Book)
     stats = collections.Counter()
     unknown = []
@@ -388,9 +390,18 @@ def replay(recs, sample=(), window=30 * 10**9):
             b, a_ = book.best("B"), book.best("A")
             if b is not None and a_ is not None:
                 mids[iid][r.ts_event // window] = (b + a_) / 2
+                if shape_tick and r.flags & F_LAST:
+                    sh = shape[iid]
+                    sh["spreads"][(a_ - b) // shape_tick] += 1
+                    if sum(sh["spreads"].values()) % 32 == 0:
+                        sh["samples"] += 1
+                        for k in range(8):
+                            sh["depth"][k] += book.depth["B"][b - k * shape_tick] + book.depth["A"][a_ + k * shape_tick]
         i += 1
     stats["ended_cancel"], stats["ended_fill"] = ended_cancel, ended_fill
-    return stats, unknown, crossed_seen, clears, mids
+    for sh in shape.values():
+        sh["depth"] = [d / max(1, 2 * sh["samples"]) for d in sh["depth"]]
+    return stats, unknown, crossed_seen, clears, mids, shape
 
 
 MBO_FILES = [("future_mbo", "ES", 42140878), ("future_option_mbo", "ES", None), ("equity_mbo", "SPY", 15144),
@@ -402,13 +413,14 @@ def replays(decoded):
     out = {}
     for pt, root, _ in MBO_FILES:
         md, recs = decoded(pt, root, "mbo")
-        out[(pt, root)] = (md, recs, replay(recs))
+        front = [42140878] if pt == "future_mbo" else []
+        out[(pt, root)] = (md, recs, replay(recs, sample=front, shape_tick=250_000_000))
     return out
 
 
 @pytest.mark.parametrize("pt,root,primary", MBO_FILES, ids=lambda x: str(x))
 def test_mbo_replays_through_reference_book(day, replays, pt, root, primary):
-    md, recs, (stats, unknown, crossed, clears, _) = replays[(pt, root)]
+    md, recs, (stats, unknown, crossed, clears, _, _) = replays[(pt, root)]
     tl = day["timeline"]
     # Opens like Databento's daily files: a clear + snapshot of every book.
     instruments = {int(v[0]["symbol"]) for v in md.mappings.values()}
@@ -429,6 +441,31 @@ def test_mbo_replays_through_reference_book(day, replays, pt, root, primary):
     # Most adds end cancelled; there is real trading.
     assert stats["ended_cancel"] >= 0.8 * stats["adds"], stats
     assert stats["trades"] > 100 and stats["ended_fill"] > 0
+
+
+def test_es_book_shape(replays):
+    """ESH6 keeps a one-tick spread most of the time, and depth is thicker a few ticks from the touch."""
+    shape = replays[("future_mbo", "ES")][2][5][42140878]
+    spreads = shape["spreads"]
+    assert spreads[1] / sum(spreads.values()) > 0.8
+    depth = shape["depth"]
+    assert depth[0] < depth[2] < depth[4] and depth[0] > 1
+
+
+def test_order_sizes_are_heavy_tailed(decoded):
+    _, recs = decoded("future_mbo", "ES", "mbo")
+    sizes = [r.size for r in recs if r.action == "A" and r.instrument_id == 42140878]
+    ones = sum(1 for x in sizes if x == 1) / len(sizes)
+    big = sum(1 for x in sizes if x >= 20) / len(sizes)
+    assert 0.5 < ones < 0.8 and 0.005 < big < 0.05 and max(sizes) >= 100
+
+
+def test_intensity_peaks_at_the_open(day, decoded):
+    (open_ns, close_ns), = day["timeline"]["open"]
+    _, recs = decoded("future_mbo", "ES", "mbo")
+    minute = collections.Counter((r.ts_event - open_ns) // (60 * 10**9) for r in recs if open_ns <= r.ts_event < close_ns)
+    premarket = sum(1 for r in recs if open_ns - 600 * 10**9 <= r.ts_event < open_ns) / 10
+    assert minute[0] > 1.8 * (sum(minute[m] for m in range(30, 60)) / 30) > 2 * premarket
 
 
 def test_lull_has_no_events_anywhere(day, decoded):
@@ -549,6 +586,28 @@ def test_progress_is_plain_log_lines_without_a_terminal(day):
     assert lines and all(l.startswith("simulate:") for l in lines)
     assert "100% done" in lines[-1]
     assert "records/s" in day["stdout"]
+
+
+def test_progress_bar_on_a_terminal(spymaster_bin, tmp_path):
+    import os
+    import pty
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([str(spymaster_bin), "simulate", "--lake", str(tmp_path), "--product", "equity_mbo",
+                             "--end", "09:45"], stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    data = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO once the child closed its end
+            break
+        if not chunk:
+            break
+        data += chunk
+    proc.wait()
+    os.close(master)
+    assert proc.returncode == 0
+    assert b"\rsimulate [" in data and b"100.0%" in data and b"#" * 40 in data
 
 
 def test_describe_lists_every_episode(day):
