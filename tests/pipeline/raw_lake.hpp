@@ -1,0 +1,88 @@
+// Test helper: writes raw Databento-style day files with our DBN encoder into a temporary lake, at
+// <lake>/raw/source=databento/product_type=<pt>/symbol=<root>/table=<schema>/TEST-<schema>/<file>.
+#pragma once
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "dbn/encoder.hpp"
+#include "lake/registry.hpp"
+#include "pipeline/raw_input.hpp"
+
+namespace spymaster::pipeline::testing {
+
+inline constexpr uint64_t kDay = 1'767'657'600'000'000'000;  // 2026-01-06T00:00:00Z
+inline constexpr uint64_t kSecond = 1'000'000'000;
+inline constexpr int64_t kPx = 6'900'000'000'000;  // $6900 in 1e-9 units
+
+inline dbn::Metadata DayMetadata(std::string dataset, dbn::Schema schema,
+                                 std::vector<std::pair<std::string, uint32_t>> symbols, uint32_t yyyymmdd = 20260106) {
+  dbn::Metadata m;
+  m.dataset = std::move(dataset);
+  m.schema = schema;
+  m.start = kDay;
+  m.end = kDay + 86'400 * kSecond;
+  m.stype_in = dbn::SType::kParent;
+  m.stype_out = dbn::SType::kInstrumentId;
+  for (auto& [symbol, id] : symbols) {
+    m.mappings.push_back({symbol, {{yyyymmdd, yyyymmdd + 1, std::to_string(id)}}});
+  }
+  return m;
+}
+
+inline dbn::MboMsg Mbo(uint32_t instrument_id, uint64_t ts_event, uint64_t ts_recv, char action, char side,
+                       int64_t price, uint32_t size, uint64_t order_id, uint32_t sequence, uint8_t flags = 0) {
+  dbn::MboMsg m;
+  m.hd.instrument_id = instrument_id;
+  m.hd.publisher_id = 1;
+  m.hd.ts_event = ts_event;
+  m.ts_recv = ts_recv;
+  m.action = action;
+  m.side = side;
+  m.price = price;
+  m.size = size;
+  m.order_id = order_id;
+  m.sequence = sequence;
+  m.flags = flags;
+  m.channel_id = 7;
+  m.ts_in_delta = 1234;
+  return m;
+}
+
+class RawLake : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = std::filesystem::temp_directory_path() /
+            ("spymaster_pipeline_" + std::to_string(getpid()) + "_" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(root_);
+  }
+  void TearDown() override { std::filesystem::remove_all(root_); }
+
+  // Writes records (any DBN record structs) as a zstd day file; returns its path.
+  template <class R>
+  std::filesystem::path WriteRaw(lake::ProductType pt, const std::string& root_symbol, const std::string& schema,
+                                 const std::string& file_prefix, const dbn::Metadata& metadata,
+                                 const std::vector<R>& records, const std::string& dt = "20260106") {
+    const auto dir = RawTableDir(root_, pt, root_symbol, schema) / ("TEST-" + schema);
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "manifest.json") << R"({"job_id":"TEST-)" << schema << R"("})";
+    const auto path = dir / (file_prefix + "-" + dt + "." + schema + ".dbn.zst");
+    auto enc = dbn::Encoder::ToFile(path, metadata, dbn::Compression::kZstd);
+    for (const auto& r : records) enc.Write(r);
+    enc.Finish();
+    return path;
+  }
+
+  lake::DatasetRegistry registry_ = lake::DatasetRegistry::Load(lake::DatasetsYamlPath(SPYMASTER_SOURCE_DIR));
+  std::filesystem::path root_;
+};
+
+}  // namespace spymaster::pipeline::testing
