@@ -1,9 +1,11 @@
 #include "pipeline/engine_rows_arrow.hpp"
 
-#include <functional>
+#include <cstddef>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include <arrow/api.h>
@@ -12,76 +14,96 @@
 namespace spymaster::pipeline {
 namespace {
 
-template <class Row>
-using ColumnFn = std::function<std::shared_ptr<arrow::Array>(const std::vector<Row>&)>;
+static_assert(std::is_standard_layout_v<engine::SnapshotRow> && std::is_standard_layout_v<engine::DepthFlowRow> &&
+              std::is_standard_layout_v<engine::GoldRow>);  // columns are read by member offset
 
-template <class ArrowType, class Row, class Fn>
-ColumnFn<Row> Numeric(Fn field) {
-  return [field](const std::vector<Row>& rows) {
-    arrow::NumericBuilder<ArrowType> b;
-    if (!b.Reserve(static_cast<int64_t>(rows.size())).ok()) throw std::bad_alloc();
-    for (const Row& r : rows) b.UnsafeAppend(field(r));
-    return b.Finish().ValueOrDie();
-  };
-}
+enum class Kind { kLong, kInt, kDouble, kBool, kSide };
 
-template <class Row, class Fn>
-ColumnFn<Row> Long(Fn field) { return Numeric<arrow::Int64Type, Row>(field); }
-template <class Row, class Fn>
-ColumnFn<Row> Int(Fn field) { return Numeric<arrow::Int32Type, Row>(field); }
-template <class Row, class Fn>
-ColumnFn<Row> Double(Fn field) { return Numeric<arrow::DoubleType, Row>(field); }
+struct ColumnSpec {
+  std::string_view name;
+  Kind kind;
+  std::size_t offset;  // of the field in the row struct
+};
 
-template <class Row, class Fn>
-ColumnFn<Row> Bool(Fn field) {
-  return [field](const std::vector<Row>& rows) {
-    arrow::BooleanBuilder b;
-    if (!b.Reserve(static_cast<int64_t>(rows.size())).ok()) throw std::bad_alloc();
-    for (const Row& r : rows) b.UnsafeAppend(field(r));
-    return b.Finish().ValueOrDie();
-  };
-}
-
-template <class Row, class Fn>
-ColumnFn<Row> Side(Fn field) {
-  return [field](const std::vector<Row>& rows) {
-    arrow::StringBuilder b;
-    if (!b.Reserve(static_cast<int64_t>(rows.size())).ok() || !b.ReserveData(static_cast<int64_t>(rows.size())).ok()) {
-      throw std::bad_alloc();
-    }
-    for (const Row& r : rows) {
-      const char c = field(r);
-      b.UnsafeAppend(std::string_view(&c, 1));
-    }
-    return b.Finish().ValueOrDie();
-  };
-}
-
+// One pass over the rows (row-major reads) filling every column buffer: rows are wide (gold has 36
+// fields), so per-column passes would stream the whole row vector through the cache 36 times.
 template <class Row>
 std::shared_ptr<arrow::RecordBatch> Build(const std::vector<Row>& rows, const std::shared_ptr<arrow::Schema>& schema,
-                                          const std::vector<std::pair<std::string_view, ColumnFn<Row>>>& columns) {
-  std::vector<std::shared_ptr<arrow::Array>> arrays;
+                                          const std::vector<ColumnSpec>& specs) {
+  const auto n = static_cast<int64_t>(rows.size());
+  struct Out {
+    Kind kind;
+    std::size_t offset;
+    std::shared_ptr<arrow::Buffer> data;
+    std::shared_ptr<arrow::Buffer> offsets;  // side strings only
+  };
+  std::vector<Out> outs;
   for (const auto& field : schema->fields()) {
-    const ColumnFn<Row>* fn = nullptr;
-    for (const auto& [name, f] : columns) {
-      if (name == field->name()) fn = &f;
+    const ColumnSpec* spec = nullptr;
+    for (const ColumnSpec& c : specs) {
+      if (c.name == field->name()) spec = &c;
     }
-    if (fn == nullptr) {
+    if (spec == nullptr) {
       throw std::invalid_argument(fmt::format("contract column '{}' is not produced by the engine", field->name()));
     }
-    arrays.push_back((*fn)(rows));
+    Out o{spec->kind, spec->offset, nullptr, nullptr};
+    switch (spec->kind) {
+      case Kind::kLong:
+      case Kind::kDouble: o.data = arrow::AllocateBuffer(n * 8).ValueOrDie(); break;
+      case Kind::kInt: o.data = arrow::AllocateBuffer(n * 4).ValueOrDie(); break;
+      case Kind::kBool:
+        o.data = arrow::AllocateBuffer((n + 7) / 8).ValueOrDie();
+        std::memset(o.data->mutable_data(), 0, static_cast<std::size_t>((n + 7) / 8));
+        break;
+      case Kind::kSide:
+        o.data = arrow::AllocateBuffer(n).ValueOrDie();
+        o.offsets = arrow::AllocateBuffer((n + 1) * 4).ValueOrDie();
+        break;
+    }
+    outs.push_back(std::move(o));
   }
-  return arrow::RecordBatch::Make(schema, static_cast<int64_t>(rows.size()), std::move(arrays));
+  for (int64_t i = 0; i < n; ++i) {
+    const char* row = reinterpret_cast<const char*>(&rows[static_cast<std::size_t>(i)]);
+    for (Out& o : outs) {
+      uint8_t* dst = o.data->mutable_data();
+      switch (o.kind) {
+        case Kind::kLong:
+        case Kind::kDouble: std::memcpy(dst + i * 8, row + o.offset, 8); break;
+        case Kind::kInt: std::memcpy(dst + i * 4, row + o.offset, 4); break;
+        case Kind::kBool:
+          if (*reinterpret_cast<const bool*>(row + o.offset)) dst[i >> 3] |= static_cast<uint8_t>(1u << (i & 7));
+          break;
+        case Kind::kSide:
+          dst[i] = static_cast<uint8_t>(row[o.offset]);
+          reinterpret_cast<int32_t*>(o.offsets->mutable_data())[i] = static_cast<int32_t>(i);
+          break;
+      }
+    }
+  }
+  std::vector<std::shared_ptr<arrow::Array>> arrays;
+  for (Out& o : outs) {
+    switch (o.kind) {
+      case Kind::kLong: arrays.push_back(std::make_shared<arrow::Int64Array>(n, o.data)); break;
+      case Kind::kDouble: arrays.push_back(std::make_shared<arrow::DoubleArray>(n, o.data)); break;
+      case Kind::kInt: arrays.push_back(std::make_shared<arrow::Int32Array>(n, o.data)); break;
+      case Kind::kBool: arrays.push_back(std::make_shared<arrow::BooleanArray>(n, o.data)); break;
+      case Kind::kSide:
+        reinterpret_cast<int32_t*>(o.offsets->mutable_data())[n] = static_cast<int32_t>(n);
+        arrays.push_back(std::make_shared<arrow::StringArray>(n, o.offsets, o.data));
+        break;
+    }
+  }
+  return arrow::RecordBatch::Make(schema, n, std::move(arrays));
 }
 
-#define SPYMASTER_COL(kind, Row, name) {#name, kind<Row>([](const Row& r) { return r.name; })}
+#define SPYMASTER_COL(kind, Row, name) ColumnSpec{#name, Kind::k##kind, offsetof(Row, name)}
 
 }  // namespace
 
 std::shared_ptr<arrow::RecordBatch> SnapshotBatch(const std::vector<engine::SnapshotRow>& rows,
                                                   const std::shared_ptr<arrow::Schema>& schema) {
   using R = engine::SnapshotRow;
-  static const std::vector<std::pair<std::string_view, ColumnFn<R>>> kColumns = {
+  static const std::vector<ColumnSpec> kColumns = {
       SPYMASTER_COL(Long, R, window_start_ts_ns), SPYMASTER_COL(Long, R, window_end_ts_ns),
       SPYMASTER_COL(Long, R, best_bid_price_int), SPYMASTER_COL(Long, R, best_bid_qty),
       SPYMASTER_COL(Long, R, best_ask_price_int), SPYMASTER_COL(Long, R, best_ask_qty),
@@ -94,7 +116,7 @@ std::shared_ptr<arrow::RecordBatch> SnapshotBatch(const std::vector<engine::Snap
 std::shared_ptr<arrow::RecordBatch> DepthFlowBatch(const std::vector<engine::DepthFlowRow>& rows,
                                                    const std::shared_ptr<arrow::Schema>& schema) {
   using R = engine::DepthFlowRow;
-  static const std::vector<std::pair<std::string_view, ColumnFn<R>>> kColumns = {
+  static const std::vector<ColumnSpec> kColumns = {
       SPYMASTER_COL(Long, R, window_start_ts_ns), SPYMASTER_COL(Long, R, window_end_ts_ns),
       SPYMASTER_COL(Long, R, price_int),          SPYMASTER_COL(Side, R, side),
       SPYMASTER_COL(Long, R, spot_ref_price_int), SPYMASTER_COL(Int, R, rel_ticks),
@@ -109,7 +131,7 @@ std::shared_ptr<arrow::RecordBatch> DepthFlowBatch(const std::vector<engine::Dep
 std::shared_ptr<arrow::RecordBatch> GoldBatch(const std::vector<engine::GoldRow>& rows,
                                               const std::shared_ptr<arrow::Schema>& schema) {
   using R = engine::GoldRow;
-  static const std::vector<std::pair<std::string_view, ColumnFn<R>>> kColumns = {
+  static const std::vector<ColumnSpec> kColumns = {
       SPYMASTER_COL(Long, R, window_end_ts_ns), SPYMASTER_COL(Long, R, event_ts_ns),
       SPYMASTER_COL(Long, R, spot_ref_price_int), SPYMASTER_COL(Int, R, rel_ticks),
       SPYMASTER_COL(Int, R, rel_ticks_side),    SPYMASTER_COL(Side, R, side),
