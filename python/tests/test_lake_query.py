@@ -1,7 +1,8 @@
 """The lake opens in DuckDB and polars with the schemas of the shipped Avro contracts.
 
-A short simulated day goes through bronze (all four products) and contract selection; then every
-bronze dataset is read as a Hive-partitioned dataset by DuckDB and by polars, and the column types
+A short simulated day goes through bronze (all four products), contract selection, and the silver and
+gold stages registered for future_mbo (ES → ESH6 through the selection map) and equity_mbo; then every
+dataset written is read as a Hive-partitioned dataset by DuckDB and by polars, and the column types
 are compared with the dataset's .avsc contract from config/datasets.yaml.
 """
 import json
@@ -51,11 +52,19 @@ def lake(spymaster_bin, tmp_path_factory):
         run([spymaster_bin, "run", "--product-type", product_type, "--layer", "bronze", "--symbol", symbol,
              "--dt", DT, "--lake", lake, "--workers", "2"])
     run([spymaster_bin, "select-contract", "--dates", DT, "--lake", lake])
+    for product_type, symbol in [("future_mbo", "ES"), ("equity_mbo", "SPY")]:
+        for layer in ("silver", "gold"):
+            run([spymaster_bin, "run", "--product-type", product_type, "--layer", layer, "--symbol", symbol,
+                 "--dt", DT, "--lake", lake, "--session-end", "09:33"])
     return lake
 
 
 BRONZE = ["bronze.future_mbo.mbo", "bronze.future_option_mbo.mbo", "bronze.equity_mbo.mbo",
           "bronze.equity_option_mbo.cmbp_1"]
+# Written by the engine's stages (the registered silver/gold stages of the MBO products).
+DERIVED = [f"{layer}.{pt}.{table}" for pt in ("future_mbo", "equity_mbo")
+           for layer, table in (("silver", "book_snapshot_1s"), ("silver", "depth_and_flow_1s"),
+                                ("gold", "physics_surface_1s"))]
 
 
 def dataset_glob(lake, dataset):
@@ -64,11 +73,13 @@ def dataset_glob(lake, dataset):
 
 def manifest_rows(lake, dataset):
     root = lake / dataset["path"].split("/symbol=")[0]
-    return sum(json.loads(m.read_text())["row_count"] for m in root.glob("symbol=*/table=*/dt=*/_MANIFEST.json"))
+    table = dataset["path"].rsplit("table=", 1)[1]
+    return sum(json.loads(m.read_text())["row_count"]
+               for m in root.glob(f"symbol=*/table={table}/dt=*/_MANIFEST.json"))
 
 
-@pytest.mark.parametrize("key", BRONZE)
-def test_duckdb_reads_bronze_with_contract_schema(lake, key):
+@pytest.mark.parametrize("key", BRONZE + DERIVED)
+def test_duckdb_reads_the_lake_with_contract_schema(lake, key):
     dataset = registry()[key]
     con = duckdb.connect()
     rel = con.sql(f"SELECT * FROM read_parquet('{dataset_glob(lake, dataset)}', hive_partitioning = true)")
@@ -82,8 +93,8 @@ def test_duckdb_reads_bronze_with_contract_schema(lake, key):
     assert dts == 1
 
 
-@pytest.mark.parametrize("key", BRONZE)
-def test_polars_reads_bronze_with_contract_schema(lake, key):
+@pytest.mark.parametrize("key", BRONZE + DERIVED)
+def test_polars_reads_the_lake_with_contract_schema(lake, key):
     dataset = registry()[key]
     frame = pl.scan_parquet(dataset_glob(lake, dataset), hive_partitioning=True)
     schema = frame.collect_schema()

@@ -182,10 +182,16 @@ RunSummary Run(const RunOptions& options, const lake::DatasetRegistry& registry,
       out << fmt::format("  FAILED  {} {} {}: {}\n", o.result.stage, o.task.symbol, o.task.dt, o.error);
       continue;
     }
-    const auto records = o.result.counters.count("records_read") ? o.result.counters.at("records_read") : o.result.rows;
-    out << fmt::format("  {:7} {} {} {}  rows={}  {:.2f}s  {:.2f} M records/s\n",
-                       o.result.skipped ? "skipped" : "ok", o.result.stage, o.task.symbol, o.task.dt, o.result.rows,
-                       o.seconds, o.seconds > 0 ? records / o.seconds / 1e6 : 0.0);
+    if (o.result.skipped) {
+      out << fmt::format("  skipped {} {} {}  (complete; --overwrite recomputes silver/gold)\n", o.result.stage,
+                         o.task.symbol, o.task.dt);
+      continue;
+    }
+    // Stages report their input size as records_read (bronze) or records (engine stages).
+    const auto& c = o.result.counters;
+    const int64_t records = c.count("records_read") ? c.at("records_read") : c.count("records") ? c.at("records") : o.result.rows;
+    out << fmt::format("  ok      {} {} {}  rows={}  {:.2f}s  {:.2f} M input records/s\n", o.result.stage, o.task.symbol,
+                       o.task.dt, o.result.rows, o.seconds, o.seconds > 0 ? records / o.seconds / 1e6 : 0.0);
     for (const auto& d : o.result.datasets_written) out << "          -> " << d << '\n';
   }
   out << fmt::format("{} lake={} ({} failed)\n", summary.failed == 0 ? "DONE" : "FAILED",

@@ -74,7 +74,7 @@ TEST_F(Runner, RerunReportsSkipped) {
   pipeline::Run(Options({"2026-01-06"}, 1), registry_, first);
   const auto summary = pipeline::Run(Options({"2026-01-06"}, 1), registry_, second);
   EXPECT_TRUE(summary.outcomes.at(0).result.skipped);
-  EXPECT_THAT(second.str(), HasSubstr("skipped bronze_ingest_equity_mbo SPY 2026-01-06"));
+  EXPECT_THAT(second.str(), HasSubstr("skipped bronze_ingest_equity_mbo SPY 2026-01-06  (complete"));
 }
 
 TEST_F(Runner, UsageErrors) {
