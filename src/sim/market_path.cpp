@@ -89,7 +89,7 @@ MarketPath::MarketPath(const Session& session, std::uint64_t seed) : start_ns_(s
     es_[i] = es0 * std::exp(x);
     spy_[i] = spy0 * std::exp(x + idio_spy);
     qqq_[i] = qqq0 * std::exp(1.2 * x + idio_qqq);
-    activity_[i] = profile * std::pow(std::exp(log_vol), 0.7);
+    activity_[i] = profile * std::exp(0.7 * log_vol);
     // Implied vol follows realised vol slowly (10-minute EMA): option prices move with the underlying,
     // not with every wiggle of the instantaneous volatility.
     smooth_vol = i == 0 ? vol : smooth_vol + (vol - smooth_vol) * dt / 600.0;

@@ -46,9 +46,22 @@ class Rng {
   }
   bool Chance(double p) { return Uniform() < p; }
   double Exponential(double mean) { return -mean * std::log(UniformPositive()); }
-  // Standard normal by the Box–Muller transform (one value per call keeps the stream simple).
+  // Standard normal by Marsaglia's polar method; the second value of each pair is kept for the next call.
   double Normal() {
-    return std::sqrt(-2.0 * std::log(UniformPositive())) * std::cos(6.283185307179586 * Uniform());
+    if (has_spare_) {
+      has_spare_ = false;
+      return spare_;
+    }
+    double u, v, s;
+    do {
+      u = 2.0 * Uniform() - 1.0;
+      v = 2.0 * Uniform() - 1.0;
+      s = u * u + v * v;
+    } while (s >= 1.0 || s == 0.0);
+    const double f = std::sqrt(-2.0 * std::log(s) / s);
+    spare_ = v * f;
+    has_spare_ = true;
+    return u * f;
   }
   // Pareto with minimum x_min and tail index alpha: heavy-tailed order sizes.
   double Pareto(double x_min, double alpha) { return x_min * std::pow(UniformPositive(), -1.0 / alpha); }
@@ -56,6 +69,8 @@ class Rng {
  private:
   static std::uint64_t Rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   std::uint64_t s_[4];
+  double spare_ = 0;
+  bool has_spare_ = false;
 };
 
 }  // namespace spymaster::sim
