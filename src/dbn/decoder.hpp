@@ -34,13 +34,16 @@ enum class VersionUpgradePolicy : std::uint8_t {
 
 struct DecoderOptions {
   VersionUpgradePolicy upgrade_policy = VersionUpgradePolicy::kUpgradeToV3;
-  // Fragments are records with no metadata; their version and ts_out must be given.
+  // Fragments are records with no metadata; their version and ts_out must be given. A fragment_version
+  // of 0 means unknown: versioned records (definitions, statistics, ...) get their version from their size.
   bool fragment = false;
   std::uint8_t fragment_version = kDbnVersion;
   bool fragment_ts_out = false;
 };
 
 // A view of one decoded record. Get<T>() checks rtype and length before handing out a typed pointer.
+// Decoded with kUpgradeToV3 (the default) every record has the current, unqualified layout (MboMsg,
+// InstrumentDefMsg, StatMsg, ...); with kAsIs, older files hold v1::/v2:: layouts, which are shorter.
 class RecordRef {
  public:
   RecordRef() = default;

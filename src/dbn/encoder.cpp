@@ -135,12 +135,10 @@ Encoder Encoder::FragmentToBuffer(std::vector<std::byte>* out, Compression compr
   return Encoder{std::move(impl)};
 }
 
-void Encoder::CheckLength(const RecordHeader& header, std::size_t size) {
-  if (header.Size() != size) {
-    throw std::invalid_argument(fmt::format("dbn::Encoder: record with rtype 0x{:02x} has header length {} bytes, "
-                                            "struct size {}",
-                                            static_cast<unsigned>(header.rtype), header.Size(), size));
-  }
+void Encoder::ThrowLengthMismatch(const RecordHeader& header, std::size_t size) {
+  throw std::invalid_argument(fmt::format("dbn::Encoder: record with rtype 0x{:02x} has header length {} bytes, "
+                                          "struct size {}",
+                                          static_cast<unsigned>(header.rtype), header.Size(), size));
 }
 
 void Encoder::Write(const RecordHeader& header) {
