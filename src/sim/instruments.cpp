@@ -1,6 +1,7 @@
 #include "sim/instruments.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <stdexcept>
 

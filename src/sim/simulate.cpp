@@ -11,6 +11,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -98,9 +99,9 @@ std::int64_t RoundToTick(double dollars, std::int64_t tick) {
 class StatsWriter {
  public:
   StatsWriter(const ProductPlan& plan, const MarketPath& path, const Session& session, dbn::Encoder* encoder,
-              Rng rng)
-      : plan_(plan), path_(path), session_(session), encoder_(encoder), rng_(rng),
-        stamper_(plan.publisher_id, Rng(rng.Next(), 7)), state_(plan.instruments.size()) {}
+              Rng values, Rng stamps)
+      : plan_(plan), path_(path), session_(session), encoder_(encoder), rng_(values),
+        stamper_(plan.publisher_id, stamps), state_(plan.instruments.size()) {}
 
   void Opening(std::uint64_t ts) {
     const Date prev = [&] {
@@ -264,54 +265,71 @@ std::uint64_t StreamSeed(std::uint64_t seed, const ProductPlan& plan) {
   return seed ^ h;
 }
 
-ProductOutcome GenerateMbo(const ProductPlan& plan, const std::vector<Target>& targets, const Session& session,
-                           const MarketPath& path, const SimOptions& options, const ProgressFn& progress) {
+// One product: its market-data file (MBO or CMBP-1) from the per-instrument generators merged in time
+// order, plus the definition and statistics files that accompany option products.
+template <class Gen, class Msg>
+ProductOutcome GenerateProduct(const ProductPlan& plan, const std::vector<Target>& targets, const Session& session,
+                               const MarketPath& path, const SimOptions& options, const ProgressFn& progress) {
+  constexpr bool kMbo = std::is_same_v<Gen, MboGenerator>;
   const std::uint64_t seed = StreamSeed(options.seed, plan);
   ProductOutcome outcome;
   outcome.records.assign(targets.size(), 0);
-  auto mbo = dbn::Encoder::ToFile(targets[0].DataFile(), MakeMetadata(plan, *targets[0].job, session),
-                                  dbn::Compression::kZstd);
-  std::optional<dbn::Encoder> stats_enc;
+  auto data = dbn::Encoder::ToFile(targets[0].DataFile(), MakeMetadata(plan, *targets[0].job, session),
+                                   dbn::Compression::kZstd);
+  std::optional<dbn::Encoder> stats_encoder;
   std::optional<StatsWriter> stats;
+  std::size_t stats_target = 0;
   for (std::size_t t = 1; t < targets.size(); ++t) {
     if (targets[t].job->schema == dbn::Schema::kDefinition) outcome.records[t] = WriteDefinitions(plan, targets[t], session);
     if (targets[t].job->schema == dbn::Schema::kStatistics) {
-      stats_enc.emplace(dbn::Encoder::ToFile(targets[t].DataFile(), MakeMetadata(plan, *targets[t].job, session),
-                                             dbn::Compression::kZstd));
-      stats.emplace(plan, path, session, &*stats_enc, Rng(seed, 0x57A7));
+      stats_encoder.emplace(dbn::Encoder::ToFile(targets[t].DataFile(), MakeMetadata(plan, *targets[t].job, session),
+                                                 dbn::Compression::kZstd));
+      stats.emplace(plan, path, session, &*stats_encoder, Rng(seed, 0x57A7), Rng(seed, 0x57A8));
+      stats_target = t;
     }
   }
-  std::vector<MboGenerator> gens;
+  std::vector<Gen> gens;
   gens.reserve(plan.instruments.size());
-  const std::uint64_t id_base = plan.dataset == "GLBX.MDP3" ? 6'400'000'000'000ULL : 100'000'000ULL;
   for (std::size_t i = 0; i < plan.instruments.size(); ++i) {
-    gens.emplace_back(plan.instruments[i], path, session, options.scale, Rng(seed, 1000 + i),
-                      id_base + static_cast<std::uint64_t>(i) * 10'000'000'000ULL);
+    if constexpr (kMbo) {
+      // CME order ids are 13-digit numbers, Nasdaq's small sequential ones; each instrument its own range.
+      const std::uint64_t id_base = plan.dataset == "GLBX.MDP3" ? 6'400'000'000'000ULL : 100'000'000ULL;
+      gens.emplace_back(plan.instruments[i], path, session, options.scale, Rng(seed, 1000 + i),
+                        id_base + static_cast<std::uint64_t>(i) * 10'000'000'000ULL);
+    } else {
+      gens.emplace_back(plan.instruments[i], path, session, options.scale, Rng(seed, 1000 + i));
+    }
   }
   Stamper stamper(plan.publisher_id, Rng(seed, 0x57A3));
-  std::vector<dbn::MboMsg> out;
+  std::vector<Msg> out;
   out.reserve(4096);
-  std::uint64_t written = 0;
-  auto flush = [&](std::uint32_t instrument_id, std::size_t index) {
+  auto flush = [&](std::size_t index) {
     for (auto& m : out) {
-      stamper.Apply(m, instrument_id);
-      mbo.Write(m);
+      stamper.Apply(m, plan.instruments[index].instrument_id);
+      data.Write(m);
       if (stats && m.action == 'T') stats->Trade(m.hd.ts_event, index, m.price);
     }
-    written += out.size();
+    outcome.records[0] += out.size();
     out.clear();
   };
-  auto snapshot_all = [&](std::uint64_t ts) {
+  // The opening: MBO files start with a clear + snapshot of every book, CMBP-1 with every first quote.
+  auto opening = [&](std::uint64_t ts) {
     for (std::size_t i = 0; i < gens.size(); ++i) {
-      gens[i].Snapshot(ts, out);
-      flush(plan.instruments[i].instrument_id, i);
+      if constexpr (kMbo) {
+        gens[i].Snapshot(ts, out);
+      } else {
+        gens[i].Open(ts, out);
+      }
+      flush(i);
     }
   };
-  snapshot_all(session.snapshot_ns);
+  opening(session.snapshot_ns);
   if (stats) stats->Opening(session.snapshot_ns);
   std::vector<std::uint64_t> clears;
-  for (const auto& e : session.episodes) {
-    if (e.episode.kind == EpisodeKind::kClearSnapshot) clears.push_back(e.begin_ns);
+  if constexpr (kMbo) {
+    for (const auto& e : session.episodes) {
+      if (e.episode.kind == EpisodeKind::kClearSnapshot) clears.push_back(e.begin_ns);
+    }
   }
   std::size_t next_clear = 0;
   Merger merger(gens);
@@ -320,86 +338,20 @@ ProductOutcome GenerateMbo(const ProductPlan& plan, const std::vector<Target>& t
   while (!merger.Empty()) {
     const std::uint64_t ts = merger.TopTs();
     if (next_clear < clears.size() && clears[next_clear] <= ts) {
-      snapshot_all(clears[next_clear++]);
+      opening(clears[next_clear++]);
       continue;
     }
-    const std::uint32_t g = merger.Pop();
-    gens[g].Step(out);
-    flush(plan.instruments[g].instrument_id, g);
-    merger.Push(g);
-    if ((++steps & 0x3FFF) == 0) progress(static_cast<double>(ts - session.snapshot_ns) / span);
-  }
-  while (next_clear < clears.size()) snapshot_all(clears[next_clear++]);
-  mbo.Finish();
-  outcome.records[0] = written;
-  if (stats_enc) {
-    stats_enc->Finish();
-    for (std::size_t t = 1; t < targets.size(); ++t) {
-      if (targets[t].job->schema == dbn::Schema::kStatistics) outcome.records[t] = stats->records();
-    }
-  }
-  progress(1.0);
-  return outcome;
-}
-
-ProductOutcome GenerateQuotes(const ProductPlan& plan, const std::vector<Target>& targets, const Session& session,
-                              const MarketPath& path, const SimOptions& options, const ProgressFn& progress) {
-  const std::uint64_t seed = StreamSeed(options.seed, plan);
-  ProductOutcome outcome;
-  outcome.records.assign(targets.size(), 0);
-  auto cmbp = dbn::Encoder::ToFile(targets[0].DataFile(), MakeMetadata(plan, *targets[0].job, session),
-                                   dbn::Compression::kZstd);
-  std::optional<dbn::Encoder> stats_enc;
-  std::optional<StatsWriter> stats;
-  for (std::size_t t = 1; t < targets.size(); ++t) {
-    if (targets[t].job->schema == dbn::Schema::kDefinition) outcome.records[t] = WriteDefinitions(plan, targets[t], session);
-    if (targets[t].job->schema == dbn::Schema::kStatistics) {
-      stats_enc.emplace(dbn::Encoder::ToFile(targets[t].DataFile(), MakeMetadata(plan, *targets[t].job, session),
-                                             dbn::Compression::kZstd));
-      stats.emplace(plan, path, session, &*stats_enc, Rng(seed, 0x57A7));
-    }
-  }
-  std::vector<QuoteGenerator> gens;
-  gens.reserve(plan.instruments.size());
-  for (std::size_t i = 0; i < plan.instruments.size(); ++i) {
-    gens.emplace_back(plan.instruments[i], path, session, options.scale, Rng(seed, 1000 + i));
-  }
-  Stamper stamper(plan.publisher_id, Rng(seed, 0x57A3));
-  std::vector<dbn::Cmbp1Msg> out;
-  out.reserve(64);
-  std::uint64_t written = 0;
-  auto flush = [&](std::size_t index) {
-    for (auto& m : out) {
-      stamper.Apply(m, plan.instruments[index].instrument_id);
-      cmbp.Write(m);
-      if (stats && m.action == 'T') stats->Trade(m.hd.ts_event, index, m.price);
-    }
-    written += out.size();
-    out.clear();
-  };
-  for (std::size_t i = 0; i < gens.size(); ++i) {
-    gens[i].Open(session.snapshot_ns, out);
-    flush(i);
-  }
-  if (stats) stats->Opening(session.snapshot_ns);
-  Merger merger(gens);
-  const double span = static_cast<double>(session.close_ns - session.snapshot_ns);
-  std::uint64_t steps = 0;
-  while (!merger.Empty()) {
-    const std::uint64_t ts = merger.TopTs();
     const std::uint32_t g = merger.Pop();
     gens[g].Step(out);
     flush(g);
     merger.Push(g);
     if ((++steps & 0x3FFF) == 0) progress(static_cast<double>(ts - session.snapshot_ns) / span);
   }
-  cmbp.Finish();
-  outcome.records[0] = written;
-  if (stats_enc) {
-    stats_enc->Finish();
-    for (std::size_t t = 1; t < targets.size(); ++t) {
-      if (targets[t].job->schema == dbn::Schema::kStatistics) outcome.records[t] = stats->records();
-    }
+  while (next_clear < clears.size()) opening(clears[next_clear++]);
+  data.Finish();
+  if (stats) {
+    stats_encoder->Finish();
+    outcome.records[stats_target] = stats->records();
   }
   progress(1.0);
   return outcome;
@@ -501,8 +453,10 @@ SimReport Simulate(const SimOptions& options) {
         try {
           const ProgressFn report = [&progress, p](double f) { progress.Update(p, f); };
           outcomes[p] = plans[p].product == ProductType::kEquityOptionMbo
-                            ? GenerateQuotes(plans[p], targets[p], session, path, options, report)
-                            : GenerateMbo(plans[p], targets[p], session, path, options, report);
+                            ? GenerateProduct<QuoteGenerator, dbn::Cmbp1Msg>(plans[p], targets[p], session, path,
+                                                                             options, report)
+                            : GenerateProduct<MboGenerator, dbn::MboMsg>(plans[p], targets[p], session, path,
+                                                                         options, report);
           for (const Target& t : targets[p]) WriteSideFiles(t.staging_dir, plans[p], *t.job, session);
         } catch (...) {
           std::lock_guard lock(error_mutex);
