@@ -150,6 +150,28 @@ TEST(DbnFixtures, RoundTripReproducesEveryFixtureByteForByte) {
   }
 }
 
+// Our zstd framing is the reference streaming encoder's: checksum on, no content size, 2 MiB window (the
+// fixture frame header "28 b5 2f fd 04 58"). Compressed payloads can still differ between libzstd versions.
+TEST(DbnFixtures, ZstdFramingMatchesTheReferenceStreamingEncoder) {
+  SPYMASTER_REQUIRE_DBN_FIXTURES();
+  int compared = 0;
+  for (const auto& path : FixtureFiles()) {
+    const auto original = ReadBytes(path);
+    if (!testing::IsZstd(original) || original[4] != std::byte{0x04}) continue;  // not written by streaming
+    SCOPED_TRACE(path.filename().string());
+    auto decoder = Decoder::FromFile(path, AsIsOptions(path));
+    std::vector<std::byte> out;
+    auto encoder = decoder.has_metadata() ? Encoder::ToBuffer(&out, decoder.metadata(), Compression::kZstd)
+                                          : Encoder::FragmentToBuffer(&out, Compression::kZstd);
+    while (const RecordRef* rec = decoder.Next()) encoder.Write(rec->header());
+    encoder.Finish();
+    ASSERT_GE(out.size(), 6u);
+    EXPECT_TRUE(std::equal(out.begin(), out.begin() + 6, original.begin()));
+    ++compared;
+  }
+  EXPECT_GE(compared, 17);
+}
+
 // Whatever the input form (file, memory, stream), the decoded records are the same bytes.
 TEST(DbnFixtures, FileBufferAndStreamDecodeIdentically) {
   SPYMASTER_REQUIRE_DBN_FIXTURES();
