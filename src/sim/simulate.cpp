@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cmath>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -17,6 +16,7 @@
 
 #include "dbn/encoder.hpp"
 #include "sim/batch_files.hpp"
+#include "sim/definitions.hpp"
 #include "sim/instruments.hpp"
 #include "sim/market_path.hpp"
 #include "sim/mbo_generator.hpp"
@@ -24,6 +24,8 @@
 #include "sim/quote_generator.hpp"
 #include "sim/rng.hpp"
 #include "sim/session.hpp"
+#include "sim/stamper.hpp"
+#include "sim/statistics_writer.hpp"
 
 namespace spymaster::sim {
 namespace {
@@ -64,163 +66,12 @@ Resolved Resolve(const SimOptions& options) {
   return r;
 }
 
-// Header, receive time and sequence of every record of one file: ts_recv trails ts_event by a few
-// microseconds and never goes backwards; sequence numbers increase by one per record.
-class Stamper {
- public:
-  Stamper(std::uint16_t publisher_id, Rng rng) : publisher_id_(publisher_id), rng_(rng) {}
-
-  template <class R>
-  void Apply(R& r, std::uint32_t instrument_id) {
-    r.hd.publisher_id = publisher_id_;
-    r.hd.instrument_id = instrument_id;
-    const std::uint64_t recv = r.hd.ts_event + 1500 + rng_.Below(6000);
-    last_recv_ = std::max(last_recv_, recv);
-    r.ts_recv = last_recv_;
-    r.ts_in_delta = static_cast<std::int32_t>(800 + rng_.Below(12000));
-    if constexpr (requires { r.sequence; }) r.sequence = sequence_++;
-    if constexpr (requires { r.channel_id; }) r.channel_id = 0;
-  }
-
- private:
-  std::uint16_t publisher_id_;
-  Rng rng_;
-  std::uint64_t last_recv_ = 0;
-  std::uint32_t sequence_ = 1'000'000;
-};
-
-std::int64_t RoundToTick(double dollars, std::int64_t tick) {
-  const auto t = static_cast<double>(tick) / 1e9;
-  return std::max<std::int64_t>(1, std::llround(dollars / t)) * tick;
-}
-
-// Databento statistics of option instruments: the prior session's settlement (or close), open interest
-// and cleared volume at the opening snapshot; opening price, session high and low as trades print.
-class StatsWriter {
- public:
-  StatsWriter(const ProductPlan& plan, const MarketPath& path, const Session& session, dbn::Encoder* encoder,
-              Rng values, Rng stamps)
-      : plan_(plan), path_(path), session_(session), encoder_(encoder), rng_(values),
-        stamper_(plan.publisher_id, stamps), state_(plan.instruments.size()) {}
-
-  void Opening(std::uint64_t ts) {
-    const Date prev = [&] {
-      Date d = AddDays(session_.date, -1);
-      while (Weekday(d) == 0 || Weekday(d) == 6) d = AddDays(d, -1);
-      return d;
-    }();
-    const std::uint64_t ts_ref = UtcMidnightNs(prev);
-    const bool cme = plan_.dataset == "GLBX.MDP3";
-    for (std::size_t i = 0; i < plan_.instruments.size(); ++i) {
-      const Instrument& in = plan_.instruments[i];
-      const double fair = FairPrice(path_, in.model, ts) * (1.0 + 0.04 * rng_.Normal());
-      const std::int64_t tick = cme ? in.tick : dbn::kFixedPriceScale / 100;
-      Write(ts, i, cme ? 3 : 11, RoundToTick(fair, tick), dbn::kUndefStatQuantity, ts_ref, cme ? 1 : 0);
-      Write(ts, i, 9, dbn::kUndefPrice, static_cast<std::int64_t>(std::floor(rng_.Pareto(50, 1.2))), ts_ref, 0);
-      Write(ts, i, 6, dbn::kUndefPrice, static_cast<std::int64_t>(std::floor(rng_.Pareto(10, 1.1))), ts_ref, 0);
-    }
-  }
-
-  void Trade(std::uint64_t ts, std::size_t i, std::int64_t price) {
-    if (ts < session_.open_ns) return;
-    State& s = state_[i];
-    if (!s.opened) {
-      s.opened = true;
-      s.high = s.low = price;
-      Write(ts, i, 1, price, dbn::kUndefStatQuantity, dbn::kUndefTimestamp, 0);
-      Write(ts, i, 5, price, dbn::kUndefStatQuantity, dbn::kUndefTimestamp, 0);
-      Write(ts, i, 4, price, dbn::kUndefStatQuantity, dbn::kUndefTimestamp, 0);
-      return;
-    }
-    if (price > s.high) {
-      s.high = price;
-      Write(ts, i, 5, price, dbn::kUndefStatQuantity, dbn::kUndefTimestamp, 0);
-    } else if (price < s.low) {
-      s.low = price;
-      Write(ts, i, 4, price, dbn::kUndefStatQuantity, dbn::kUndefTimestamp, 0);
-    }
-  }
-
-  std::uint64_t records() const { return records_; }
-
- private:
-  struct State {
-    bool opened = false;
-    std::int64_t high = 0, low = 0;
-  };
-
-  void Write(std::uint64_t ts, std::size_t i, std::uint16_t type, std::int64_t price, std::int64_t qty,
-             std::uint64_t ts_ref, std::uint8_t stat_flags) {
-    dbn::StatMsg m;
-    m.hd.ts_event = ts;
-    m.ts_ref = ts_ref;
-    m.price = price;
-    m.quantity = qty;
-    m.stat_type = type;
-    m.update_action = 1;
-    m.stat_flags = stat_flags;
-    stamper_.Apply(m, plan_.instruments[i].instrument_id);
-    encoder_->Write(m);
-    ++records_;
-  }
-
-  const ProductPlan& plan_;
-  const MarketPath& path_;
-  const Session& session_;
-  dbn::Encoder* encoder_;
-  Rng rng_;
-  Stamper stamper_;
-  std::vector<State> state_;
-  std::uint64_t records_ = 0;
-};
-
 std::uint64_t WriteDefinitions(const ProductPlan& plan, const Target& target, const Session& session) {
   auto enc = dbn::Encoder::ToFile(target.DataFile(), MakeMetadata(plan, *target.job, session), dbn::Compression::kZstd);
-  const bool cme = plan.dataset == "GLBX.MDP3";
   std::uint64_t ts = session.day_start_ns;
   for (const Instrument& in : plan.instruments) {
-    dbn::InstrumentDefMsg d;
-    d.hd.publisher_id = plan.publisher_id;
-    d.hd.instrument_id = in.instrument_id;
-    d.hd.ts_event = ts;
-    d.ts_recv = ts + 2000;
+    enc.Write(MakeDefinition(plan, in, session, ts));
     ts += 1000;
-    d.min_price_increment = in.tick;
-    d.display_factor = cme ? 50'000'000'000 : dbn::kFixedPriceScale;
-    d.expiration = in.expiration;
-    d.activation = session.day_start_ns - 86'400 * kNsPerSecond * 30;
-    d.strike_price = in.strike_price;
-    d.raw_instrument_id = in.instrument_id;
-    d.underlying_id = in.underlying_id;
-    d.contract_multiplier = cme ? 1 : 100;
-    d.min_lot_size = 1;
-    d.min_lot_size_round_lot = 1;
-    d.channel_id = 0;
-    d.market_depth = cme ? 10 : 1;
-    d.maturity_year = static_cast<std::uint16_t>(session.date.year);
-    auto copy = [](auto& dst, std::string_view text) {
-      std::fill(dst.begin(), dst.end(), '\0');
-      std::copy_n(text.begin(), std::min(text.size(), dst.size() - 1), dst.begin());
-    };
-    copy(d.currency, "USD");
-    copy(d.settl_currency, "USD");
-    copy(d.strike_price_currency, in.strike_price == dbn::kUndefPrice ? "" : "USD");
-    copy(d.raw_symbol, in.raw_symbol);
-    copy(d.group, cme ? "ES" : in.asset);
-    copy(d.exchange, cme ? "XCME" : "OPRA");
-    copy(d.asset, in.asset);
-    copy(d.cfi, in.instrument_class == 'C' ? "OCAFPS" : in.instrument_class == 'P' ? "OPAFPS" : "OMXXXX");
-    copy(d.security_type, cme ? (in.user_defined ? "MLEG" : "OOF") : "OSTK");
-    copy(d.underlying, in.underlying);
-    d.instrument_class = in.instrument_class;
-    d.match_algorithm = cme ? 'F' : ' ';
-    d.security_update_action = 'A';
-    d.user_defined_instrument = in.user_defined ? 'Y' : 'N';
-    if (in.user_defined) {
-      d.leg_count = 2;
-      d.leg_index = 0;
-    }
-    enc.Write(d);
   }
   enc.Finish();
   return plan.instruments.size();
@@ -277,7 +128,7 @@ ProductOutcome GenerateProduct(const ProductPlan& plan, const std::vector<Target
   auto data = dbn::Encoder::ToFile(targets[0].DataFile(), MakeMetadata(plan, *targets[0].job, session),
                                    dbn::Compression::kZstd);
   std::optional<dbn::Encoder> stats_encoder;
-  std::optional<StatsWriter> stats;
+  std::optional<StatisticsWriter> stats;
   std::size_t stats_target = 0;
   for (std::size_t t = 1; t < targets.size(); ++t) {
     if (targets[t].job->schema == dbn::Schema::kDefinition) outcome.records[t] = WriteDefinitions(plan, targets[t], session);
