@@ -609,6 +609,30 @@ def test_progress_bar_on_a_terminal(spymaster_bin, tmp_path):
     assert b"\rsimulate [" in data and b"100.0%" in data and b"#" * 40 in data
 
 
+def test_scenario_file_sets_the_timeline(spymaster_bin, tmp_path):
+    scenario = tmp_path / "quiet.json"
+    scenario.write_text(json.dumps({"premarket_minutes": 5, "episodes": [
+        {"kind": "lull", "at_s": 60, "duration_s": 30}, {"kind": "clear_snapshot", "at_s": 120}]}))
+    res = run_sim(spymaster_bin, "--describe", "--scenario", str(scenario), "--end", "09:35")
+    timeline = parse_timeline(res.stdout)
+    open_ns = timeline["open"][0][0]
+    assert timeline["lull"] == [(open_ns + 60 * 10**9, open_ns + 90 * 10**9)]
+    assert timeline["clear_snapshot"] == [(open_ns + 120 * 10**9,) * 2]
+    assert timeline["premarket"][0][0] == open_ns - 300 * 10**9
+    assert "wall" not in timeline and "crossed" not in timeline
+    scenario.write_text('{"episodes": [{"kind": "earthquake", "at_s": 1}]}')
+    bad = run_sim(spymaster_bin, "--describe", "--scenario", str(scenario), check=False)
+    assert bad.returncode == 2 and "earthquake" in bad.stderr and str(scenario) in bad.stderr
+
+
+def test_bad_parameters_are_usage_errors(spymaster_bin, tmp_path):
+    for args, needle in [(["--dt", "2026-02-30"], "--dt"), (["--end", "09:00"], "--end"),
+                         (["--product", "bonds"], "bonds"), (["--dt", "2026-01-10"], "Saturday")]:
+        res = run_sim(spymaster_bin, "--lake", str(tmp_path / "lake"), *args, check=False)
+        assert res.returncode == 2 and needle in res.stderr, (args, res.stderr)
+    assert not (tmp_path / "lake").exists()
+
+
 def test_describe_lists_every_episode(day):
     assert set(day["timeline"]) >= {"opening_snapshot", "premarket", "open", "wall", "vacuum", "flicker", "lull",
                                     "clear_snapshot", "unknown_cancels", "crossed"}

@@ -239,6 +239,11 @@ void CheckTargets(const std::vector<Target>& targets, const Session& session, bo
         }
       }
     }
+    if (!overwrite && fs::exists(t.final_dir)) {
+      throw std::runtime_error(fmt::format("raw job directory already present: {} (pass --overwrite to replace "
+                                           "simulated files)",
+                                           t.final_dir.string()));
+    }
   }
   for (const Target& t : targets) {
     std::error_code ec;

@@ -142,6 +142,21 @@ TEST_F(SimulateTest, RefusesToOverwriteUnlessAsked) {
   }
 }
 
+TEST_F(SimulateTest, ALeftoverJobDirectoryIsNotSilentlyReplaced) {
+  SimOptions o = Options("lake");
+  o.products = {"equity_mbo"};
+  const fs::path job = o.lake / "raw/source=databento/product_type=equity_mbo/symbol=QQQ/table=mbo/SIM-20260106-mbo";
+  fs::create_directories(job);
+  std::ofstream(job / "notes.txt") << "mine";
+  try {
+    Simulate(o);
+    FAIL() << "expected a refusal";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("raw job directory already present"));
+  }
+  EXPECT_TRUE(fs::exists(job / "notes.txt"));
+}
+
 TEST_F(SimulateTest, NeverOverwritesAnotherJobsRawFiles) {
   SimOptions o = Options("lake");
   o.products = {"future_mbo"};
