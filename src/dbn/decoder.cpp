@@ -194,22 +194,25 @@ struct Decoder::Impl {
     }
     ZSTD_outBuffer out{dst, cap, 0};
     for (;;) {
-      if (zsrc_pos == zsrc.size()) {
-        if (out.pos >= want) break;
-        if (!ReadRaw()) {
-          if (frame_open) throw DecodeError(name, raw_base + zsrc.size(), "truncated zstd frame (input ends mid-frame)");
-          eof = true;
-          break;
-        }
-      }
+      // Called even without new input: zstd may hold output from a call that filled the buffer.
       ZSTD_inBuffer in{zsrc.data(), zsrc.size(), zsrc_pos};
+      const std::size_t out_before = out.pos;
       const std::size_t ret = ZSTD_decompressStream(zstd, &out, &in);
       if (ZSTD_isError(ret)) {
         throw DecodeError(name, raw_base + in.pos, fmt::format("corrupt zstd data: {}", ZSTD_getErrorName(ret)));
       }
+      // A call that moved nothing says nothing about frames (between frames zstd asks for a header).
+      if (in.pos != zsrc_pos || out.pos != out_before) frame_open = ret != 0;
       zsrc_pos = in.pos;
-      frame_open = ret != 0;
       if (out.pos == out.size) break;
+      if (zsrc_pos < zsrc.size()) continue;
+      // Input consumed and everything decodable flushed: read more only if still short.
+      if (out.pos >= want) break;
+      if (!ReadRaw()) {
+        if (frame_open) throw DecodeError(name, raw_base + zsrc.size(), "truncated zstd frame (input ends mid-frame)");
+        eof = true;
+        break;
+      }
     }
     return out.pos;
   }

@@ -102,18 +102,26 @@ TEST(DbnEncoder, StreamsALargeZstdFileThroughATempName) {
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1);  // no temp left
   EXPECT_LT(std::filesystem::file_size(path), kCount * sizeof(MboMsg) / 4);
 
-  auto decoder = Decoder::FromFile(path);
-  EXPECT_TRUE(decoder.compressed());
-  EXPECT_EQ(decoder.metadata(), EsMetadata());
-  std::uint64_t i = 0;
-  while (const RecordRef* rec = decoder.Next()) {
-    const auto* mbo = rec->Get<MboMsg>();
-    ASSERT_NE(mbo, nullptr);
-    const MboMsg expected = SyntheticMbo(i);
-    ASSERT_EQ(std::memcmp(mbo, &expected, sizeof(MboMsg)), 0) << "record " << i;
-    ++i;
+  // From the file, from memory (all input available at once) and from a stream, across many output chunks.
+  const auto bytes = testing::ReadBytes(path);
+  std::ifstream in{path, std::ios::binary};
+  std::vector<Decoder> decoders;
+  decoders.push_back(Decoder::FromFile(path));
+  decoders.push_back(Decoder::FromBuffer(bytes));
+  decoders.push_back(Decoder::FromStream(in));
+  for (auto& decoder : decoders) {
+    EXPECT_TRUE(decoder.compressed());
+    EXPECT_EQ(decoder.metadata(), EsMetadata());
+    std::uint64_t i = 0;
+    while (const RecordRef* rec = decoder.Next()) {
+      const auto* mbo = rec->Get<MboMsg>();
+      ASSERT_NE(mbo, nullptr);
+      const MboMsg expected = SyntheticMbo(i);
+      ASSERT_EQ(std::memcmp(mbo, &expected, sizeof(MboMsg)), 0) << "record " << i;
+      ++i;
+    }
+    EXPECT_EQ(i, kCount);
   }
-  EXPECT_EQ(i, kCount);
 }
 
 TEST(DbnEncoder, UnfinishedFileLeavesNothingBehind) {
