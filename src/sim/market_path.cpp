@@ -14,7 +14,6 @@ constexpr double kLogVolReversionPerSecond = 1.0 / 240.0;
 constexpr double kLogVolNoisePerSqrtSecond = 0.035;
 constexpr double kJumpsPerSecond = 4.0 / 3600.0;
 constexpr double kJumpStd = 6.0e-4;  // ≈ 4 ES points
-constexpr double kVacuumMoveSeconds = 3.0;
 constexpr double kWallApproachSeconds = 45.0;
 
 struct WallState {

@@ -13,6 +13,9 @@ namespace spymaster::sim {
 
 enum class Underlier { kEs, kSpy, kQqq };
 
+// A vacuum's fast move runs this long after its pull phase ends.
+inline constexpr double kVacuumMoveSeconds = 3.0;
+
 class MarketPath {
  public:
   static constexpr std::uint64_t kStepNs = 10'000'000;  // 10 ms grid

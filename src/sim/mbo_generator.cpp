@@ -8,7 +8,6 @@ namespace spymaster::sim {
 namespace {
 
 constexpr std::uint64_t kNever = std::numeric_limits<std::uint64_t>::max();
-constexpr double kVacuumMoveSeconds = 3.0;  // matches the fast move in MarketPath
 constexpr int kVacuumGapTicks = 6;
 
 }  // namespace
