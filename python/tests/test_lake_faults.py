@@ -198,3 +198,21 @@ def test_select_contract_without_bronze_names_what_is_missing(spymaster_bin, tmp
     assert proc.returncode == 1
     assert "no ES outright contracts in bronze" in proc.stderr
     assert not (tmp_path / "selection").exists()
+
+
+def test_contract_mismatch_names_dataset_and_column_and_writes_nothing(spymaster_bin, lake, tmp_path):
+    """A registry whose bronze contract expects a column bronze does not produce (SPYMASTER_CONFIG)."""
+    repo = pathlib.Path(__file__).resolve().parents[2]
+    config = tmp_path / "config-repo"
+    shutil.copytree(repo / "config", config / "config")
+    shutil.copytree(repo / "contracts", config / "contracts")
+    avsc = config / "contracts/bronze/future_mbo/mbo.avsc"
+    text = avsc.read_text().replace('{"name": "price", "type": "long"}',
+                                    '{"name": "price", "type": "long"},\n    {"name": "venue", "type": "string"}')
+    assert "venue" in text
+    avsc.write_text(text)
+    proc = bronze_runs(spymaster_bin, lake, env={"SPYMASTER_CONFIG": str(config)})
+    assert proc.returncode == 1
+    assert "bronze.future_mbo.mbo" in proc.stderr and "missing column 'venue'" in proc.stderr
+    assert complete_partitions(lake) == []
+    assert not list((lake / "bronze").rglob("dt=*"))

@@ -445,7 +445,17 @@ std::vector<std::string> ListSymbols(const DatasetRegistry& registry, const fs::
   if (!fs::is_directory(parent)) return symbols;
   for (const auto& entry : fs::directory_iterator(parent)) {
     const std::string name = entry.path().filename().string();
-    if (entry.is_directory() && name.starts_with("symbol=")) symbols.push_back(name.substr(7));
+    if (!entry.is_directory() || !name.starts_with("symbol=")) continue;
+    // Only symbols with data: a failed first write can leave an empty symbol directory behind.
+    const std::string symbol = name.substr(7);
+    const fs::path table_dir = PartitionDir(dataset, lake_root, {symbol, "0000-00-00"}).parent_path();
+    if (!fs::is_directory(table_dir)) continue;
+    for (const auto& dt : fs::directory_iterator(table_dir)) {
+      if (dt.path().filename().string().starts_with("dt=") && IsComplete(dt.path())) {
+        symbols.push_back(symbol);
+        break;
+      }
+    }
   }
   std::sort(symbols.begin(), symbols.end());
   return symbols;

@@ -122,6 +122,7 @@ std::shared_ptr<arrow::Table> ReadPartitionColumns(const DatasetRegistry& regist
                                                    const std::vector<std::string>& columns);
 
 // Streaming variant: record batches of about batch_rows rows in file order, contract-checked.
+// The reader refers to the registry's dataset entry: keep the registry alive while reading.
 std::shared_ptr<arrow::RecordBatchReader> OpenPartitionReader(
     const DatasetRegistry& registry, const std::filesystem::path& lake_root,
     std::string_view dataset_key, const PartitionKey& partition, int64_t batch_rows = 1 << 16);
@@ -130,7 +131,7 @@ std::shared_ptr<arrow::RecordBatchReader> OpenPartitionReader(
 InputRef InputRefFor(const DatasetRegistry& registry, const std::filesystem::path& lake_root,
                      std::string_view dataset_key, const PartitionKey& partition);
 
-// Symbols with at least one partition directory of the dataset ("symbol=<x>" dir names).
+// Symbols with at least one complete partition of the (symbol, dt)-partitioned dataset, sorted.
 std::vector<std::string> ListSymbols(const DatasetRegistry& registry,
                                      const std::filesystem::path& lake_root,
                                      std::string_view dataset_key);

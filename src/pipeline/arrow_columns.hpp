@@ -11,6 +11,17 @@
 
 namespace spymaster::pipeline {
 
+// The schema a stage produces, spelled out in the stage (not taken from the contract), so that the
+// lake's contract check compares two independent statements of the columns.
+inline std::shared_ptr<arrow::Schema> Int64AndStringSchema(
+    std::initializer_list<std::pair<const char*, bool>> columns) {  // (name, is_string)
+  arrow::FieldVector fields;
+  for (const auto& [name, is_string] : columns) {
+    fields.push_back(arrow::field(name, is_string ? arrow::utf8() : arrow::int64(), false));
+  }
+  return arrow::schema(std::move(fields));
+}
+
 template <class Fn>  // Fn: int64_t row → int64_t
 std::shared_ptr<arrow::Array> Int64Column(int64_t rows, Fn value) {
   auto buffer = arrow::AllocateBuffer(rows * 8).ValueOrDie();

@@ -21,6 +21,15 @@ constexpr std::string_view kStage = "bronze_ingest_equity_option_cmbp_1";
 constexpr std::string_view kDataset = "bronze.equity_option_mbo.cmbp_1";
 constexpr int64_t kBatchRows = 1 << 20;
 
+std::shared_ptr<arrow::Schema> Cmbp1Schema() {
+  constexpr bool kStr = true, kLong = false;
+  static const auto schema = Int64AndStringSchema(
+      {{"ts_recv", kLong}, {"ts_event", kLong}, {"publisher_id", kLong}, {"instrument_id", kLong},
+       {"bid_px_00", kLong}, {"ask_px_00", kLong}, {"bid_sz_00", kLong}, {"ask_sz_00", kLong},
+       {"underlying", kStr}, {"right", kStr}, {"strike", kLong}, {"expiration", kLong}});
+  return schema;
+}
+
 int64_t PriceOrZero(int64_t price) { return price == dbn::kUndefPrice ? 0 : price; }
 
 bool Before(const dbn::Cmbp1Msg& a, const dbn::Cmbp1Msg& b) {
@@ -131,7 +140,7 @@ StageResult RunBronzeEquityOptionCmbp1(const StageContext& ctx, const Task& task
           Int64Column(count, [&](int64_t i) { return m[i]->strike; }),
           Int64Column(count, [&](int64_t i) { return m[i]->expiration; }),
       };
-      writer.Write(*arrow::RecordBatch::Make(dataset.contract.ArrowSchema(), count, std::move(columns)));
+      writer.Write(*arrow::RecordBatch::Make(Cmbp1Schema(), count, std::move(columns)));
     }
     const auto commit = writer.Commit(info);
     result.rows += commit.rows;

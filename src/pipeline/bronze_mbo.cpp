@@ -41,6 +41,25 @@ struct Route {
   Drop drop = kUnmapped;
 };
 
+// Bronze MBO columns (silver.md §2.0), plus the option join for future_option_mbo.
+std::shared_ptr<arrow::Schema> MboSchema(bool options) {
+  constexpr bool kStr = true, kLong = false;
+  if (options) {
+    static const auto schema = Int64AndStringSchema(
+        {{"ts_recv", kLong}, {"size", kLong}, {"ts_event", kLong}, {"channel_id", kLong}, {"rtype", kLong},
+         {"order_id", kLong}, {"publisher_id", kLong}, {"flags", kLong}, {"instrument_id", kLong},
+         {"ts_in_delta", kLong}, {"action", kStr}, {"sequence", kLong}, {"side", kStr}, {"symbol", kStr},
+         {"price", kLong}, {"underlying", kStr}, {"right", kStr}, {"strike", kLong}, {"expiration", kLong}});
+    return schema;
+  }
+  static const auto schema = Int64AndStringSchema(
+      {{"ts_recv", kLong}, {"size", kLong}, {"ts_event", kLong}, {"channel_id", kLong}, {"rtype", kLong},
+       {"order_id", kLong}, {"publisher_id", kLong}, {"flags", kLong}, {"instrument_id", kLong},
+       {"ts_in_delta", kLong}, {"action", kStr}, {"sequence", kLong}, {"side", kStr}, {"symbol", kStr},
+       {"price", kLong}});
+  return schema;
+}
+
 bool Before(const dbn::MboMsg& a, const dbn::MboMsg& b) {
   return a.hd.ts_event != b.hd.ts_event ? a.hd.ts_event < b.hd.ts_event : a.sequence < b.sequence;
 }
@@ -267,7 +286,7 @@ class MboIngest {
       columns.push_back(Int64Column(rows, [&](int64_t i) { return m[i]->strike; }));
       columns.push_back(Int64Column(rows, [&](int64_t i) { return m[i]->expiration; }));
     }
-    return arrow::RecordBatch::Make(dataset_.contract.ArrowSchema(), rows, std::move(columns));
+    return arrow::RecordBatch::Make(MboSchema(options_ != nullptr), rows, std::move(columns));
   }
 
   const StageContext& ctx_;

@@ -159,7 +159,6 @@ std::vector<SelectionRow> BuildSelection(const lake::DatasetRegistry& registry, 
 
 void WriteSelection(const lake::DatasetRegistry& registry, const fs::path& lake_root,
                     const std::vector<SelectionRow>& rows) {
-  const auto& dataset = registry.Get(kSelectionDataset);
   const auto n = static_cast<int64_t>(rows.size());
   std::vector<std::shared_ptr<arrow::Array>> columns = {
       StringColumn(n, [&](int64_t i) { return std::string_view(rows[i].session_date); }),
@@ -174,7 +173,12 @@ void WriteSelection(const lake::DatasetRegistry& registry, const fs::path& lake_
     if (!roll.Append(r.roll_flag).ok()) throw std::runtime_error("select-contract: out of memory");
   }
   columns.push_back(roll.Finish().ValueOrDie());
-  const auto batch = arrow::RecordBatch::Make(dataset.contract.ArrowSchema(), n, std::move(columns));
+  const auto schema = Int64AndStringSchema({{"session_date", true}, {"selected_symbol", true},
+                                            {"selected_exp_date", true}, {"prev_trading_date", true},
+                                            {"prev_volume_selected", false}, {"prev_volume_rank2", false}})
+                          ->AddField(6, arrow::field("roll_flag", arrow::int32(), false))
+                          .ValueOrDie();
+  const auto batch = arrow::RecordBatch::Make(schema, n, std::move(columns));
   lake::PartitionWriter writer(registry, lake_root, kSelectionDataset, {}, /*overwrite=*/true);
   writer.Write(*batch);
   writer.Commit(lake::StageInfo{"select_contract", {}, {{"rows", n}}});
