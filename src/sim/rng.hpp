@@ -1,6 +1,7 @@
 // Deterministic random numbers for the simulator: xoshiro256** seeded through splitmix64, plus the few
 // distributions the market model needs. No std:: distributions: their output differs between standard
-// libraries, and the simulated day must be byte-identical everywhere for a given seed.
+// libraries. (The transcendental functions still come from the C library's libm, so byte identity holds
+// for a given build and libm, which is what the determinism test pins.)
 #pragma once
 
 #include <cmath>

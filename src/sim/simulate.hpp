@@ -22,7 +22,7 @@ struct SimOptions {
   std::optional<std::filesystem::path> scenario_file;  // default: the embedded default day
   std::vector<std::string> products;  // empty = all four product types
   bool progress = false;              // progress on stderr
-  int threads = 0;                    // 0 = hardware concurrency (at most 2 used per the machine)
+  int threads = 0;                    // worker threads; 0 = hardware concurrency (output is the same)
 };
 
 struct FileReport {
