@@ -216,3 +216,33 @@ def test_contract_mismatch_names_dataset_and_column_and_writes_nothing(spymaster
     assert "bronze.future_mbo.mbo" in proc.stderr and "missing column 'venue'" in proc.stderr
     assert complete_partitions(lake) == []
     assert not list((lake / "bronze").rglob("dt=*"))
+
+
+def test_sigkill_at_any_moment_never_leaves_a_partition_that_looks_complete(spymaster_bin, tmp_path):
+    """kill -9 during real bronze writes at several moments: every dt=* directory is complete and
+    consistent (manifest row count = Parquet rows), and a rerun finishes the rest."""
+    import json
+    import signal
+    import time
+
+    import pyarrow.parquet as pq
+
+    raw = tmp_path / "raw-lake"
+    ok([spymaster_bin, "simulate", "--lake", raw, "--dt", DT, "--seed", "5", "--start", "09:30", "--end", "09:50",
+        "--product", "future_mbo"])
+    for delay in (0.05, 0.15, 0.3, 0.6):
+        lake = tmp_path / f"lake-{delay}"
+        shutil.copytree(raw, lake)
+        proc = subprocess.Popen([str(spymaster_bin), "run", "--product-type", "future_mbo", "--layer", "bronze",
+                                 "--symbol", "ES", "--dt", DT, "--lake", str(lake)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        for part in lake.rglob("dt=*"):
+            assert (part / "_SUCCESS").is_file(), f"{part} looks like a partition but is incomplete"
+            manifest = json.loads((part / "_MANIFEST.json").read_text())
+            assert pq.ParquetFile(part / "part-00000.parquet").metadata.num_rows == manifest["row_count"]
+        ok(bronze_runs(spymaster_bin, lake).args)
+        assert len(complete_partitions(lake)) == 2
+        assert not list(lake.rglob(".tmp-*"))
