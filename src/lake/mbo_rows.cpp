@@ -28,7 +28,7 @@ const arrow::StringArray& StringColumn(const arrow::RecordBatch& batch, const ch
 
 MboBatchView::MboBatchView(const arrow::RecordBatch& batch)
     : rows_(batch.num_rows()),
-      ts_recv_(Int64Column(batch, "ts_recv")),
+      ts_recv_(batch.schema()->GetFieldIndex("ts_recv") >= 0 ? Int64Column(batch, "ts_recv") : nullptr),
       ts_event_(Int64Column(batch, "ts_event")),
       price_(Int64Column(batch, "price")),
       size_(Int64Column(batch, "size")),

@@ -27,11 +27,12 @@ struct MboRow {
 class MboBatchView {
  public:
   // Throws std::invalid_argument when a required column is missing or mistyped.
+  // ts_recv may be left out of the batch (the book does not use it); Row().ts_recv is then 0.
   explicit MboBatchView(const arrow::RecordBatch& batch);
 
   int64_t size() const { return rows_; }
   MboRow Row(int64_t i) const {
-    return MboRow{ts_recv_[i], ts_event_[i], price_[i],    size_[i], order_id_[i],
+    return MboRow{ts_recv_ != nullptr ? ts_recv_[i] : 0, ts_event_[i], price_[i],    size_[i], order_id_[i],
                   sequence_[i], instrument_id_[i], flags_[i], Char(action_, action_offsets_, i),
                   Char(side_, side_offsets_, i)};
   }

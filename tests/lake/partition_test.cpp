@@ -108,6 +108,17 @@ TEST_F(PartitionTest, WriteThenReadRoundTripsWithManifestAndSuccess) {
   }
   EXPECT_EQ(rows, 2500);
   EXPECT_GE(batches, 3);
+
+  // Projected stream: only the asked columns, in contract order, same values.
+  auto projected = OpenPartitionReader(registry_, root_, kSnapshot, key_, 1000, {"mid_price", "window_start_ts_ns"});
+  ASSERT_EQ(projected->schema()->num_fields(), 2);
+  EXPECT_EQ(projected->schema()->field(0)->name(), "window_start_ts_ns");
+  ASSERT_TRUE(projected->ReadNext(&batch).ok());
+  ASSERT_NE(batch, nullptr);
+  ASSERT_EQ(batch->num_columns(), 2);
+  EXPECT_TRUE(batch->column(1)->Equals(*table->GetColumnByName("mid_price")->chunk(0)->Slice(0, batch->num_rows())));
+  EXPECT_THAT([&] { OpenPartitionReader(registry_, root_, kSnapshot, key_, 1000, {"nope"}); },
+              ::testing::ThrowsMessage<LakeError>(HasSubstr("'nope'")));
 }
 
 TEST_F(PartitionTest, CompletePartitionIsSkippedUnlessOverwrite) {
