@@ -28,6 +28,9 @@ constexpr std::string_view kManifest = "_MANIFEST.json";
 constexpr std::string_view kSuccess = "_SUCCESS";
 // Level 1: bronze is write-heavy; level 3 costs ~15% more CPU for ~4% smaller files.
 constexpr int kZstdLevel = 1;
+// Byte-split float mantissa streams are close to random: zstd's fast negative level costs gold ~3% in
+// file size and saves ~15% of its CPU.
+constexpr int kFloatZstdLevel = -1;
 
 // Integers in our tables are timestamps, ids and sequence numbers (near-monotonic), constants
 // (channel, publisher, instrument) or small steps (sizes, flags, tick offsets, reference prices):
@@ -259,6 +262,7 @@ void PartitionWriter::OpenFile(const std::shared_ptr<arrow::Schema>& schema) {
     if (arrow::is_floating(field->type()->id())) {
       builder.disable_dictionary(field->name());
       builder.encoding(field->name(), parquet::Encoding::BYTE_STREAM_SPLIT);
+      builder.compression_level(field->name(), kFloatZstdLevel);
     }
     // Min/max of short code strings (action, side, symbol) prune nothing and cost string compares.
     if (field->type()->id() == arrow::Type::STRING) builder.disable_statistics(field->name());
