@@ -26,90 +26,132 @@ struct ColumnSpec {
   std::size_t offset;  // of the field in the row struct
 };
 
-// One pass over the rows (row-major reads) filling every column buffer: rows are wide (gold has 36
-// fields), so per-column passes would stream the whole row vector through the cache 36 times.
+// Column buffers of up to `capacity` rows, filled from row structs in L1-sized tiles: rows are wide
+// (gold has 36 fields), so per-column passes over all rows would stream them through the cache 36
+// times, while per-cell dispatch costs a switch per value.
 template <class Row>
-std::shared_ptr<arrow::RecordBatch> Build(const std::vector<Row>& rows, const std::shared_ptr<arrow::Schema>& schema,
-                                          const std::vector<ColumnSpec>& specs) {
-  const auto n = static_cast<int64_t>(rows.size());
+class Columns {
+ public:
+  Columns(std::shared_ptr<arrow::Schema> schema, const std::vector<ColumnSpec>& specs, int64_t capacity)
+      : schema_(std::move(schema)), capacity_(capacity) {
+    for (const auto& field : schema_->fields()) {
+      const ColumnSpec* spec = nullptr;
+      for (const ColumnSpec& c : specs) {
+        if (c.name == field->name()) spec = &c;
+      }
+      if (spec == nullptr) {
+        throw std::invalid_argument(fmt::format("contract column '{}' is not produced by the engine", field->name()));
+      }
+      outs_.push_back(Out{spec->kind, spec->offset, nullptr, nullptr});
+    }
+    Allocate();
+  }
+
+  int64_t size() const { return n_; }
+
+  // Throws std::length_error past capacity (a caller bug: it flushes at a fixed row count).
+  void Append(const Row* rows, int64_t count) {
+    if (count > capacity_ - n_) {
+      throw std::length_error(fmt::format("{} rows do not fit {} free row slots", count, capacity_ - n_));
+    }
+    constexpr int64_t kTile = 64;
+    // Output index i takes input row i - first.
+    const int64_t first = n_;
+    const char* base = reinterpret_cast<const char*>(rows);
+    for (int64_t begin = n_; begin < n_ + count; begin += kTile) {
+      const int64_t end = std::min(n_ + count, begin + kTile);
+      for (Out& o : outs_) {
+        uint8_t* dst = o.data->mutable_data();
+        const char* src = base + o.offset;
+        switch (o.kind) {
+          case Kind::kLong:
+          case Kind::kDouble:
+            for (int64_t i = begin; i < end; ++i) std::memcpy(dst + i * 8, src + (i - first) * sizeof(Row), 8);
+            break;
+          case Kind::kInt:
+            for (int64_t i = begin; i < end; ++i) std::memcpy(dst + i * 4, src + (i - first) * sizeof(Row), 4);
+            break;
+          case Kind::kBool:
+            for (int64_t i = begin; i < end; ++i) {
+              if (*reinterpret_cast<const bool*>(src + (i - first) * sizeof(Row))) {
+                dst[i >> 3] |= static_cast<uint8_t>(1u << (i & 7));
+              }
+            }
+            break;
+          case Kind::kSide: {
+            auto* offsets = reinterpret_cast<int32_t*>(o.offsets->mutable_data());
+            for (int64_t i = begin; i < end; ++i) {
+              dst[i] = static_cast<uint8_t>(src[(i - first) * sizeof(Row)]);
+              offsets[i] = static_cast<int32_t>(i);
+            }
+            break;
+          }
+        }
+      }
+    }
+    n_ += count;
+  }
+
+  // The rows appended so far as one batch; starts empty again with fresh buffers.
+  std::shared_ptr<arrow::RecordBatch> Take() {
+    std::vector<std::shared_ptr<arrow::Array>> arrays;
+    for (Out& o : outs_) {
+      switch (o.kind) {
+        case Kind::kLong: arrays.push_back(std::make_shared<arrow::Int64Array>(n_, o.data)); break;
+        case Kind::kDouble: arrays.push_back(std::make_shared<arrow::DoubleArray>(n_, o.data)); break;
+        case Kind::kInt: arrays.push_back(std::make_shared<arrow::Int32Array>(n_, o.data)); break;
+        case Kind::kBool: arrays.push_back(std::make_shared<arrow::BooleanArray>(n_, o.data)); break;
+        case Kind::kSide:
+          reinterpret_cast<int32_t*>(o.offsets->mutable_data())[n_] = static_cast<int32_t>(n_);
+          arrays.push_back(std::make_shared<arrow::StringArray>(n_, o.offsets, o.data));
+          break;
+      }
+    }
+    auto batch = arrow::RecordBatch::Make(schema_, n_, std::move(arrays));
+    n_ = 0;
+    Allocate();
+    return batch;
+  }
+
+ private:
   struct Out {
     Kind kind;
     std::size_t offset;
     std::shared_ptr<arrow::Buffer> data;
     std::shared_ptr<arrow::Buffer> offsets;  // side strings only
   };
-  std::vector<Out> outs;
-  for (const auto& field : schema->fields()) {
-    const ColumnSpec* spec = nullptr;
-    for (const ColumnSpec& c : specs) {
-      if (c.name == field->name()) spec = &c;
-    }
-    if (spec == nullptr) {
-      throw std::invalid_argument(fmt::format("contract column '{}' is not produced by the engine", field->name()));
-    }
-    Out o{spec->kind, spec->offset, nullptr, nullptr};
-    switch (spec->kind) {
-      case Kind::kLong:
-      case Kind::kDouble: o.data = arrow::AllocateBuffer(n * 8).ValueOrDie(); break;
-      case Kind::kInt: o.data = arrow::AllocateBuffer(n * 4).ValueOrDie(); break;
-      case Kind::kBool:
-        o.data = arrow::AllocateBuffer((n + 7) / 8).ValueOrDie();
-        std::memset(o.data->mutable_data(), 0, static_cast<std::size_t>((n + 7) / 8));
-        break;
-      case Kind::kSide:
-        o.data = arrow::AllocateBuffer(n).ValueOrDie();
-        o.offsets = arrow::AllocateBuffer((n + 1) * 4).ValueOrDie();
-        break;
-    }
-    outs.push_back(std::move(o));
-  }
-  // Tiles of rows small enough to stay in L1 while every column takes its values from them: the
-  // kind switch runs once per column per tile instead of once per cell.
-  constexpr int64_t kTile = 64;
-  const char* base = reinterpret_cast<const char*>(rows.data());
-  for (int64_t begin = 0; begin < n; begin += kTile) {
-    const int64_t end = std::min(n, begin + kTile);
-    for (Out& o : outs) {
-      uint8_t* dst = o.data->mutable_data();
-      const char* src = base + o.offset;
+
+  void Allocate() {
+    const int64_t c = capacity_;
+    for (Out& o : outs_) {
       switch (o.kind) {
         case Kind::kLong:
-        case Kind::kDouble:
-          for (int64_t i = begin; i < end; ++i) std::memcpy(dst + i * 8, src + i * sizeof(Row), 8);
-          break;
-        case Kind::kInt:
-          for (int64_t i = begin; i < end; ++i) std::memcpy(dst + i * 4, src + i * sizeof(Row), 4);
-          break;
+        case Kind::kDouble: o.data = arrow::AllocateBuffer(c * 8).ValueOrDie(); break;
+        case Kind::kInt: o.data = arrow::AllocateBuffer(c * 4).ValueOrDie(); break;
         case Kind::kBool:
-          for (int64_t i = begin; i < end; ++i) {
-            if (*reinterpret_cast<const bool*>(src + i * sizeof(Row))) dst[i >> 3] |= static_cast<uint8_t>(1u << (i & 7));
-          }
+          o.data = arrow::AllocateBuffer((c + 7) / 8).ValueOrDie();
+          std::memset(o.data->mutable_data(), 0, static_cast<std::size_t>((c + 7) / 8));
           break;
-        case Kind::kSide: {
-          auto* offsets = reinterpret_cast<int32_t*>(o.offsets->mutable_data());
-          for (int64_t i = begin; i < end; ++i) {
-            dst[i] = static_cast<uint8_t>(src[i * sizeof(Row)]);
-            offsets[i] = static_cast<int32_t>(i);
-          }
+        case Kind::kSide:
+          o.data = arrow::AllocateBuffer(c).ValueOrDie();
+          o.offsets = arrow::AllocateBuffer((c + 1) * 4).ValueOrDie();
           break;
-        }
       }
     }
   }
-  std::vector<std::shared_ptr<arrow::Array>> arrays;
-  for (Out& o : outs) {
-    switch (o.kind) {
-      case Kind::kLong: arrays.push_back(std::make_shared<arrow::Int64Array>(n, o.data)); break;
-      case Kind::kDouble: arrays.push_back(std::make_shared<arrow::DoubleArray>(n, o.data)); break;
-      case Kind::kInt: arrays.push_back(std::make_shared<arrow::Int32Array>(n, o.data)); break;
-      case Kind::kBool: arrays.push_back(std::make_shared<arrow::BooleanArray>(n, o.data)); break;
-      case Kind::kSide:
-        reinterpret_cast<int32_t*>(o.offsets->mutable_data())[n] = static_cast<int32_t>(n);
-        arrays.push_back(std::make_shared<arrow::StringArray>(n, o.offsets, o.data));
-        break;
-    }
-  }
-  return arrow::RecordBatch::Make(schema, n, std::move(arrays));
+
+  std::shared_ptr<arrow::Schema> schema_;
+  int64_t capacity_;
+  int64_t n_ = 0;
+  std::vector<Out> outs_;
+};
+
+template <class Row>
+std::shared_ptr<arrow::RecordBatch> Build(const std::vector<Row>& rows, const std::shared_ptr<arrow::Schema>& schema,
+                                          const std::vector<ColumnSpec>& specs) {
+  Columns<Row> columns(schema, specs, static_cast<int64_t>(rows.size()));
+  columns.Append(rows.data(), static_cast<int64_t>(rows.size()));
+  return columns.Take();
 }
 
 #define SPYMASTER_COL(kind, Row, name) ColumnSpec{#name, Kind::k##kind, offsetof(Row, name)}
@@ -144,8 +186,9 @@ std::shared_ptr<arrow::RecordBatch> DepthFlowBatch(const std::vector<engine::Dep
   return Build(rows, schema, kColumns);
 }
 
-std::shared_ptr<arrow::RecordBatch> GoldBatch(const std::vector<engine::GoldRow>& rows,
-                                              const std::shared_ptr<arrow::Schema>& schema) {
+namespace {
+
+const std::vector<ColumnSpec>& GoldSpecs() {
   using R = engine::GoldRow;
   static const std::vector<ColumnSpec> kColumns = {
       SPYMASTER_COL(Long, R, window_end_ts_ns), SPYMASTER_COL(Long, R, event_ts_ns),
@@ -166,8 +209,28 @@ std::shared_ptr<arrow::RecordBatch> GoldBatch(const std::vector<engine::GoldRow>
       SPYMASTER_COL(Double, R, Omega_near),     SPYMASTER_COL(Double, R, Omega_far),
       SPYMASTER_COL(Double, R, Omega_prom),     SPYMASTER_COL(Double, R, nu),
       SPYMASTER_COL(Double, R, kappa),          SPYMASTER_COL(Double, R, pressure_grad)};
-  return Build(rows, schema, kColumns);
+  return kColumns;
 }
+
+}  // namespace
+
+std::shared_ptr<arrow::RecordBatch> GoldBatch(const std::vector<engine::GoldRow>& rows,
+                                              const std::shared_ptr<arrow::Schema>& schema) {
+  return Build(rows, schema, GoldSpecs());
+}
+
+struct GoldColumns::Impl {
+  Columns<engine::GoldRow> columns;
+};
+
+GoldColumns::GoldColumns(std::shared_ptr<arrow::Schema> schema, int64_t capacity)
+    : impl_(std::make_unique<Impl>(Impl{Columns<engine::GoldRow>(std::move(schema), GoldSpecs(), capacity)})) {}
+GoldColumns::~GoldColumns() = default;
+int64_t GoldColumns::size() const { return impl_->columns.size(); }
+void GoldColumns::Append(std::span<const engine::GoldRow> rows) {
+  impl_->columns.Append(rows.data(), static_cast<int64_t>(rows.size()));
+}
+std::shared_ptr<arrow::RecordBatch> GoldColumns::Take() { return impl_->columns.Take(); }
 
 #undef SPYMASTER_COL
 

@@ -3,7 +3,9 @@
 // built in the contract's column order (so a contract/engine mismatch is an error naming the column).
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include <arrow/type_fwd.h>
@@ -18,6 +20,22 @@ std::shared_ptr<arrow::RecordBatch> DepthFlowBatch(const std::vector<engine::Dep
                                                    const std::shared_ptr<arrow::Schema>& schema);
 std::shared_ptr<arrow::RecordBatch> GoldBatch(const std::vector<engine::GoldRow>& rows,
                                               const std::shared_ptr<arrow::Schema>& schema);
+
+// Gold rows transposed into column buffers as each window arrives, so the stage keeps no copy of
+// them as row structs; Take() hands out what was appended as one batch and starts empty again.
+class GoldColumns {
+ public:
+  GoldColumns(std::shared_ptr<arrow::Schema> schema, int64_t capacity);
+  ~GoldColumns();
+  int64_t size() const;
+  // Throws std::length_error when the rows do not fit the remaining capacity.
+  void Append(std::span<const engine::GoldRow> rows);
+  std::shared_ptr<arrow::RecordBatch> Take();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // Reading silver back (the gold stage): appends the batch's rows. Throws std::invalid_argument naming a
 // missing or mistyped column.

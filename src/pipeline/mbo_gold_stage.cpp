@@ -82,8 +82,7 @@ StageResult RunGold(const StageContext& ctx, const Task& task, std::string_view 
   engine::GoldState gold(product.half_width);
   std::vector<engine::DepthFlowRow> window;
   std::vector<engine::GoldRow> out;
-  std::vector<engine::GoldRow> pending;
-  pending.reserve(kFlushRows + 2048);
+  GoldColumns pending(schema, static_cast<int64_t>(kFlushRows) + 2 * (2 * product.half_width + 1));
   int64_t prev_end = 0;
   int64_t gold_windows = 0;
   for (const engine::SnapshotRow& s : snaps) {
@@ -104,17 +103,14 @@ StageResult RunGold(const StageContext& ctx, const Task& task, std::string_view 
     }
     gold.OnWindow(s, window, out);
     if (!out.empty()) ++gold_windows;
-    pending.insert(pending.end(), out.begin(), out.end());
-    if (pending.size() >= kFlushRows) {
-      writer.Write(*GoldBatch(pending, schema));
-      pending.clear();
-    }
+    pending.Append(out);
+    if (pending.size() >= static_cast<int64_t>(kFlushRows)) writer.Write(*pending.Take());
   }
   if (const engine::DepthFlowRow* r = cursor.Peek()) {
     throw std::runtime_error(
         fmt::format("{}: row for window end {} has no book_snapshot_1s row", where, r->window_end_ts_ns));
   }
-  if (!pending.empty()) writer.Write(*GoldBatch(pending, schema));
+  if (pending.size() > 0) writer.Write(*pending.Take());
   std::map<std::string, int64_t> counters = {{"windows", static_cast<int64_t>(snaps.size())},
                                              {"gold_windows", gold_windows}};
   const auto commit = writer.Commit({std::string(stage), inputs, counters});

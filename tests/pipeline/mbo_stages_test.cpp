@@ -215,5 +215,32 @@ TEST_F(MboStagesTest, GoldWithoutSilverSaysInputNotReady) {
   EXPECT_THROW(RunGoldFutureMbo(Ctx(), task_), lake::LakeError);
 }
 
+TEST(GoldColumns, BatchesEqualGoldBatchOfTheSameRowsAcrossTakes) {
+  const auto registry = lake::DatasetRegistry::Load(lake::DatasetsYamlPath(SPYMASTER_SOURCE_DIR));
+  const auto schema = registry.Get("gold.future_mbo.physics_surface_1s").contract.ArrowSchema();
+  std::vector<engine::GoldRow> rows(5);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    engine::GoldRow& g = rows[i];
+    g.window_end_ts_ns = 1000 + static_cast<int64_t>(i);
+    g.event_ts_ns = g.window_end_ts_ns;
+    g.spot_ref_price_int = 5'000'000'000'000 + static_cast<int64_t>(i);
+    g.rel_ticks = static_cast<int32_t>(i) - 2;
+    g.rel_ticks_side = -static_cast<int32_t>(i);
+    g.side = i % 2 == 0 ? 'A' : 'B';
+    g.u_ema_2 = 0.5 * static_cast<double>(i);
+    g.pressure_grad = -1.25 * static_cast<double>(i);
+  }
+  GoldColumns columns(schema, 4);
+  columns.Append(std::span(rows).first(3));
+  EXPECT_EQ(columns.size(), 3);
+  EXPECT_THROW(columns.Append(std::span(rows).subspan(3)), std::length_error);
+  const auto first = columns.Take();
+  EXPECT_EQ(columns.size(), 0);
+  EXPECT_TRUE(first->Equals(*GoldBatch({rows.begin(), rows.begin() + 3}, schema))) << first->ToString();
+  columns.Append(std::span(rows).subspan(3));
+  const auto second = columns.Take();
+  EXPECT_TRUE(second->Equals(*GoldBatch({rows.begin() + 3, rows.end()}, schema))) << second->ToString();
+}
+
 }  // namespace
 }  // namespace spymaster::pipeline
