@@ -31,6 +31,7 @@ constexpr int kZstdLevel = 1;
 // Byte-split float mantissa streams are close to random: zstd's fast negative level costs gold ~3% in
 // file size and saves ~15% of its CPU.
 constexpr int kFloatZstdLevel = -1;
+constexpr int64_t kWriteBatchValues = 1 << 16;
 
 // Integers in our tables are timestamps, ids and sequence numbers (near-monotonic), constants
 // (channel, publisher, instrument) or small steps (sizes, flags, tick offsets, reference prices):
@@ -264,9 +265,20 @@ void PartitionWriter::OpenFile(const std::shared_ptr<arrow::Schema>& schema) {
       builder.encoding(field->name(), parquet::Encoding::BYTE_STREAM_SPLIT);
       builder.compression_level(field->name(), kFloatZstdLevel);
     }
-    // Min/max of short code strings (action, side, symbol) prune nothing and cost string compares.
-    if (field->type()->id() == arrow::Type::STRING) builder.disable_statistics(field->name());
+    // Only timestamps get min/max statistics: readers prune row groups by time, and the min/max of
+    // ids, sizes, prices and code strings prune nothing here while costing a compare per value.
+    const bool timestamp = field->name().starts_with("ts_");
+    if (!timestamp) builder.disable_statistics(field->name());
+    // Deltas of nanosecond timestamps (ts_recv, ts_event, ts_in_delta) are noise that zstd shrinks
+    // by ~3% (bronze ES hour); skipping it saves ~5% of bronze CPU. Regular stamps (silver/gold
+    // seconds) delta-pack to almost nothing anyway.
+    if (timestamp && DeltaEncoded(*field)) {
+      builder.compression(field->name(), parquet::Compression::UNCOMPRESSED);
+      builder.compression_level(field->name(), arrow::util::kUseDefaultCompressionLevel);
+    }
   }
+  // Encoders take the input in chunks of this many values (default 1024): fewer, longer calls.
+  builder.write_batch_size(kWriteBatchValues);
   auto props = builder.build();
   // Columns of a row group are encoded and compressed in parallel on Arrow's CPU pool.
   auto arrow_props = parquet::ArrowWriterProperties::Builder().store_schema()->set_use_threads(true)->build();

@@ -60,6 +60,83 @@ std::shared_ptr<arrow::Schema> MboSchema(bool options) {
   return schema;
 }
 
+// One batch of a partition's rows as Arrow column buffers, filled in a single pass per record and
+// reused batch after batch: the Parquet writer has encoded a batch by the time Write returns. The
+// partition's symbol and the one-character offsets never change, so they are laid out once.
+class MboColumns {
+ public:
+  explicit MboColumns(std::string_view symbol)
+      : char_offsets_(Allocate((kBatchRows + 1) * 4)),
+        symbol_offsets_(Allocate((kBatchRows + 1) * 4)),
+        symbol_chars_(Allocate(kBatchRows * static_cast<int64_t>(symbol.size()))),
+        action_(Allocate(kBatchRows)),
+        side_(Allocate(kBatchRows)) {
+    auto* char_off = reinterpret_cast<int32_t*>(char_offsets_->mutable_data());
+    auto* symbol_off = reinterpret_cast<int32_t*>(symbol_offsets_->mutable_data());
+    const auto len = static_cast<int32_t>(symbol.size());
+    for (int32_t i = 0; i <= kBatchRows; ++i) {
+      char_off[i] = i;
+      symbol_off[i] = i * len;
+    }
+    for (int64_t i = 0; i < kBatchRows; ++i) {
+      std::copy(symbol.begin(), symbol.end(), symbol_chars_->mutable_data() + i * len);
+    }
+    for (auto& buffer : ints_) buffer = Allocate(kBatchRows * 8);
+    for (size_t c = 0; c < ints_.size(); ++c) out_[c] = reinterpret_cast<int64_t*>(ints_[c]->mutable_data());
+  }
+
+  int64_t rows() const { return rows_; }
+  bool full() const { return rows_ == kBatchRows; }
+  void Clear() { rows_ = 0; }
+
+  void Append(const dbn::MboMsg& r) {
+    const int64_t i = rows_++;
+    out_[kTsRecv][i] = static_cast<int64_t>(r.ts_recv);
+    out_[kSize][i] = r.size;
+    out_[kTsEvent][i] = static_cast<int64_t>(r.hd.ts_event);
+    out_[kChannelId][i] = r.channel_id;
+    out_[kRtype][i] = static_cast<int64_t>(r.hd.rtype);
+    out_[kOrderId][i] = static_cast<int64_t>(r.order_id);
+    out_[kPublisherId][i] = r.hd.publisher_id;
+    out_[kFlags][i] = r.flags;
+    out_[kInstrumentId][i] = r.hd.instrument_id;
+    out_[kTsInDelta][i] = r.ts_in_delta;
+    out_[kSequence][i] = r.sequence;
+    out_[kPrice][i] = r.price;
+    action_->mutable_data()[i] = static_cast<uint8_t>(r.action);
+    side_->mutable_data()[i] = static_cast<uint8_t>(r.side);
+  }
+
+  const int64_t* instrument_ids() const { return out_[kInstrumentId]; }
+  std::shared_ptr<arrow::Array> Int64(int column) const {
+    return std::make_shared<arrow::Int64Array>(rows_, ints_[column]);
+  }
+  std::shared_ptr<arrow::Array> Action() const {
+    return std::make_shared<arrow::StringArray>(rows_, char_offsets_, action_);
+  }
+  std::shared_ptr<arrow::Array> Side() const {
+    return std::make_shared<arrow::StringArray>(rows_, char_offsets_, side_);
+  }
+  std::shared_ptr<arrow::Array> Symbol() const {
+    return std::make_shared<arrow::StringArray>(rows_, symbol_offsets_, symbol_chars_);
+  }
+
+  enum IntColumn {
+    kTsRecv, kSize, kTsEvent, kChannelId, kRtype, kOrderId, kPublisherId, kFlags, kInstrumentId, kTsInDelta,
+    kSequence, kPrice, kIntColumns
+  };
+
+ private:
+  static std::shared_ptr<arrow::Buffer> Allocate(int64_t bytes) {
+    return std::shared_ptr<arrow::Buffer>(arrow::AllocateBuffer(bytes).ValueOrDie());
+  }
+
+  std::shared_ptr<arrow::Buffer> char_offsets_, symbol_offsets_, symbol_chars_, action_, side_;
+  std::array<std::shared_ptr<arrow::Buffer>, kIntColumns> ints_;
+  std::array<int64_t*, kIntColumns> out_{};
+  int64_t rows_ = 0;
+};
+
 bool Before(const dbn::MboMsg& a, const dbn::MboMsg& b) {
   return a.hd.ts_event != b.hd.ts_event ? a.hd.ts_event < b.hd.ts_event : a.sequence < b.sequence;
 }
@@ -71,7 +148,7 @@ struct Group {
   int64_t rows = 0;
   dbn::MboMsg last{};
   std::unique_ptr<lake::PartitionWriter> writer;  // streaming
-  std::vector<dbn::MboMsg> pending;               // streaming: the batch being filled
+  std::unique_ptr<MboColumns> pending;            // the batch being filled
   RowBlocks<dbn::MboMsg> buffered;                // buffered mode
 };
 
@@ -150,8 +227,7 @@ class MboIngest {
       if (mode_ == Mode::kBuffer) {
         g.buffered.push_back(row);
       } else {
-        g.pending.push_back(row);
-        if (static_cast<int64_t>(g.pending.size()) == kBatchRows) Flush(g);
+        Append(g, row);
       }
     }
     counters_["records_read"] += mbo;
@@ -220,12 +296,18 @@ class MboIngest {
     return {it->second, kUnmapped};
   }
 
+  void Append(Group& g, const dbn::MboMsg& row) {
+    if (!g.pending) g.pending = std::make_unique<MboColumns>(g.symbol);
+    g.pending->Append(row);
+    if (g.pending->full()) Flush(g);
+  }
+
   void Flush(Group& g) {
     if (!g.writer) g.writer = std::make_unique<lake::PartitionWriter>(ctx_.registry, ctx_.lake_root, spec_.dataset,
                                                                       lake::PartitionKey{g.symbol, task_.dt});
-    if (g.pending.empty()) return;
-    g.writer->Write(*MakeBatch(g.symbol, g.pending.data(), static_cast<int64_t>(g.pending.size())));
-    g.pending.clear();
+    if (!g.pending || g.pending->rows() == 0) return;
+    g.writer->Write(*MakeBatch(*g.pending));
+    g.pending->Clear();
   }
 
   // Sorts (stable, only when needed) and writes every buffered row.
@@ -241,46 +323,37 @@ class MboIngest {
       std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return Before(rows[a], rows[b]); });
       ++counters_["partitions_resorted"];
     }
-    for (int64_t i = 0; i < n; ++i) {
-      g.pending.push_back(rows[order.empty() ? i : order[i]]);
-      if (static_cast<int64_t>(g.pending.size()) == kBatchRows) Flush(g);
-    }
+    for (int64_t i = 0; i < n; ++i) Append(g, rows[order.empty() ? i : order[i]]);
   }
 
-  std::shared_ptr<arrow::RecordBatch> MakeBatch(const std::string& partition, const dbn::MboMsg* r, int64_t rows) {
+  std::shared_ptr<arrow::RecordBatch> MakeBatch(const MboColumns& c) {
+    using C = MboColumns;
+    const int64_t rows = c.rows();
     std::vector<std::shared_ptr<arrow::Array>> columns = {
-        Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].ts_recv); }),
-        Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].size); }),
-        Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].hd.ts_event); }),
-        Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].channel_id); }),
-        Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].hd.rtype); }),
-        Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].order_id); }),
-        Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].hd.publisher_id); }),
-        Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].flags); }),
-        Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].hd.instrument_id); }),
-        Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].ts_in_delta); }),
-        CharColumn(rows, [&](int64_t i) { return r[i].action; }),
-        Int64Column(rows, [&](int64_t i) { return static_cast<int64_t>(r[i].sequence); }),
-        CharColumn(rows, [&](int64_t i) { return r[i].side; }),
+        c.Int64(C::kTsRecv),     c.Int64(C::kSize),  c.Int64(C::kTsEvent),      c.Int64(C::kChannelId),
+        c.Int64(C::kRtype),      c.Int64(C::kOrderId), c.Int64(C::kPublisherId), c.Int64(C::kFlags),
+        c.Int64(C::kInstrumentId), c.Int64(C::kTsInDelta), c.Action(),         c.Int64(C::kSequence),
+        c.Side(),
     };
+    const int64_t* ids = c.instrument_ids();
     if (options_ == nullptr) {
-      columns.push_back(StringColumn(rows, [&](int64_t) { return std::string_view(partition); }));
+      columns.push_back(c.Symbol());
     } else {
       // Rows of one underlying cycle through many instruments; cache the last lookup.
-      uint32_t last_id = 0;
+      int64_t last_id = -1;
       std::string_view last_symbol;
       columns.push_back(StringColumn(rows, [&](int64_t i) {
-        if (last_symbol.empty() || r[i].hd.instrument_id != last_id) {
-          last_id = r[i].hd.instrument_id;
-          last_symbol = symbol_of_instrument_.at(last_id);
+        if (ids[i] != last_id) {
+          last_id = ids[i];
+          last_symbol = symbol_of_instrument_.at(static_cast<uint32_t>(last_id));
         }
         return last_symbol;
       }));
     }
-    columns.push_back(Int64Column(rows, [&](int64_t i) { return r[i].price; }));
+    columns.push_back(c.Int64(C::kPrice));
     if (options_ != nullptr) {
       std::vector<const OptionMeta*> m(rows);
-      for (int64_t i = 0; i < rows; ++i) m[i] = &options_->zero_dte.at(r[i].hd.instrument_id);
+      for (int64_t i = 0; i < rows; ++i) m[i] = &options_->zero_dte.at(static_cast<uint32_t>(ids[i]));
       columns.push_back(StringColumn(rows, [&](int64_t i) { return std::string_view(m[i]->underlying); }));
       columns.push_back(CharColumn(rows, [&](int64_t i) { return m[i]->right; }));
       columns.push_back(Int64Column(rows, [&](int64_t i) { return m[i]->strike; }));
