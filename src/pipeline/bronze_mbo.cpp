@@ -5,8 +5,12 @@
 // files of a single instrument come. The first record that would break a partition's order abandons
 // the streaming attempt (its writers remove their temporary directories) and the files are read again
 // into memory (RowBlocks, 56 bytes a record), stable-sorted per partition and written.
+//
+// Decoding and Parquet encoding overlap: a full batch goes to its writer on another thread while the
+// next batch fills the partition's second set of column buffers.
 #include <algorithm>
 #include <array>
+#include <future>
 #include <memory>
 #include <numeric>
 #include <optional>
@@ -147,9 +151,13 @@ struct Group {
   bool complete = false;  // the partition exists already: rows are counted, not written
   int64_t rows = 0;
   dbn::MboMsg last{};
-  std::unique_ptr<lake::PartitionWriter> writer;  // streaming
+  std::unique_ptr<lake::PartitionWriter> writer;
   std::unique_ptr<MboColumns> pending;            // the batch being filled
+  std::unique_ptr<MboColumns> writing;            // the batch `write` is encoding
   RowBlocks<dbn::MboMsg> buffered;                // buffered mode
+  // Declared last so that it is destroyed first: destroying it waits for the write to finish
+  // before the buffers and the writer go.
+  std::future<void> write;
 };
 
 struct Spec {
@@ -260,6 +268,7 @@ class MboIngest {
       result.skipped = false;
       if (mode_ == Mode::kBuffer) WriteBuffered(g);
       Flush(g);
+      WaitForWrite(g);
       const auto commit = g.writer->Commit(info);
       result.rows += commit.rows;
       counters_["bytes_written"] += commit.bytes;
@@ -306,8 +315,17 @@ class MboIngest {
     if (!g.writer) g.writer = std::make_unique<lake::PartitionWriter>(ctx_.registry, ctx_.lake_root, spec_.dataset,
                                                                       lake::PartitionKey{g.symbol, task_.dt});
     if (!g.pending || g.pending->rows() == 0) return;
-    g.writer->Write(*MakeBatch(*g.pending));
-    g.pending->Clear();
+    // Built here, not on the writer's thread: MakeBatch reads maps this thread keeps filling.
+    auto batch = MakeBatch(*g.pending);
+    WaitForWrite(g);
+    std::swap(g.pending, g.writing);
+    if (g.pending) g.pending->Clear();
+    g.write = std::async(std::launch::async, [&writer = *g.writer, batch = std::move(batch)] { writer.Write(*batch); });
+  }
+
+  // Rethrows what the partition's last write threw.
+  static void WaitForWrite(Group& g) {
+    if (g.write.valid()) g.write.get();
   }
 
   // Sorts (stable, only when needed) and writes every buffered row.
