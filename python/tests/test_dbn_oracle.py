@@ -12,6 +12,7 @@ import pathlib
 import random
 import struct
 import subprocess
+import time
 
 import databento_dbn as dd
 import pytest
@@ -300,3 +301,96 @@ def test_ts_out_streams_match_official_cli(spymaster_bin, tmp_path):
         theirs = run([DBN_CLI, path, "--json", *flags]).stdout
         assert theirs.count(b'"ts_out"') >= (1 if flags == ["--metadata"] else len(records))
         assert run([spymaster_bin, "dbn", "to-json", path, *flags]).stdout == theirs, flags
+
+
+STDIN_CASES = {
+    "test_data.mbo.v3.dbn": [[], ["-m"], ["-p"], ["-s"], ["-p", "-s"], ["-l", "1"]],
+    "test_data.mbo.v3.dbn.zst": [[], ["-m"], ["-p"], ["-s"], ["-p", "-s"], ["-l", "1"]],
+    "test_data.definition.v2.dbn.zst": [[], ["-m", "-u"], ["-p", "-s", "-u"]],
+    "test_data.statistics.dbn": [[], ["-p", "-s"]],
+    "test_data.definition.v3.dbn.frag": [["--input-fragment"], ["--input-fragment", "-p"]],
+    "test_data.definition.v3.dbn.frag.zst": [["--input-zstd-fragment"], ["--input-zstd-fragment", "-p"]],
+    "test_data.definition.v1.dbn.frag": [["--input-fragment", "--input-dbn-version", "1", "-u"]],
+}
+
+
+def run_stdin(cmd, stdin):
+    """Runs `cmd` with `stdin` (bytes through a pipe, or an open file) on standard input."""
+    kwargs = {"input": stdin} if isinstance(stdin, bytes) else {"stdin": stdin}
+    return subprocess.run([str(c) for c in cmd], capture_output=True, **kwargs)
+
+
+@pytest.mark.parametrize("name", sorted(STDIN_CASES))
+def test_stdin_matches_file_input_and_official_cli(spymaster_bin, dbn_fixtures, tmp_path, name):
+    """`to-json -` reads a pipe or a redirected file; zstd is detected by its magic, as for files."""
+    if not have_dbn_cli():
+        pytest.fail(f"official dbn CLI not found at {DBN_CLI}; run scripts/setup")
+    path = dbn_fixtures / name
+    data = path.read_bytes()
+    # A redirected file whose read position is past some junk: decoding starts where stdin stands.
+    shifted = tmp_path / "shifted"
+    shifted.write_bytes(b"junk" + data)
+    for flags in STDIN_CASES[name]:
+        from_file = run([spymaster_bin, "dbn", "to-json", path, *flags]).stdout
+        assert from_file.strip(), f"{name} {flags}: empty output"
+        piped = run_stdin([spymaster_bin, "dbn", "to-json", "-", *flags], data)
+        assert piped.returncode == 0, piped.stderr.decode()
+        assert piped.stdout == from_file, f"{name} {flags}: pipe"
+        with path.open("rb") as f:
+            assert run_stdin([spymaster_bin, "dbn", "to-json", "-", *flags], f).stdout == from_file, f"{name} {flags}"
+        with shifted.open("rb") as f:
+            f.seek(4)
+            assert run_stdin([spymaster_bin, "dbn", "to-json", "-", *flags], f).stdout == from_file, f"{name} {flags}"
+        theirs = run_stdin([DBN_CLI, "-", "--json", *flags], data)
+        assert theirs.returncode == 0, theirs.stderr.decode()
+        assert piped.stdout == theirs.stdout, f"{name} {flags}: official CLI on stdin"
+
+
+def test_stdin_in_small_pieces_is_read_whole(spymaster_bin, dbn_fixtures):
+    """A pipe may deliver the first bytes (less than the zstd magic) on their own."""
+    path = dbn_fixtures / "test_data.mbo.v3.dbn.zst"
+    data = path.read_bytes()
+    proc = subprocess.Popen([str(spymaster_bin), "dbn", "to-json", "-"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    for piece in (data[:1], data[1:3], data[3:50], data[50:]):
+        proc.stdin.write(piece)
+        proc.stdin.flush()
+        time.sleep(0.02)  # lets the reader see each piece as a separate read; the result must not depend on it
+    out, err = proc.communicate()
+    assert proc.returncode == 0, err.decode()
+    assert out == run([spymaster_bin, "dbn", "to-json", path]).stdout
+
+
+def test_stdin_info_and_recode(spymaster_bin, dbn_fixtures, tmp_path):
+    data = (dbn_fixtures / "test_data.status.v3.dbn.zst").read_bytes()
+    out = run_stdin([spymaster_bin, "dbn", "info", "-"], data).stdout.decode()
+    assert "file: <stdin>\ncompression: zstd\n" in out
+    assert "records: 4 (160 bytes)" in out
+    recoded = tmp_path / "status.dbn"
+    proc = run_stdin([spymaster_bin, "dbn", "recode", "-", recoded], data)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert recoded.read_bytes() == decompressed(dbn_fixtures / "test_data.status.v3.dbn.zst")
+
+
+def test_bad_stdin_names_stdin_and_offset(spymaster_bin, dbn_fixtures):
+    garbage = bytes(random.Random(3).randrange(256) for _ in range(300))
+    proc = run_stdin([spymaster_bin, "dbn", "to-json", "-"], garbage)
+    assert proc.returncode == 1
+    assert "<stdin>: byte offset 0: " in proc.stderr.decode(), proc.stderr.decode()
+
+    truncated = (dbn_fixtures / "test_data.mbo.v3.dbn").read_bytes()[:-10]
+    proc = run_stdin([spymaster_bin, "dbn", "to-json", "-"], truncated)
+    assert proc.returncode == 1
+    assert "<stdin>: byte offset 416: truncated record" in proc.stderr.decode(), proc.stderr.decode()
+    assert proc.stdout.count(b"\n") == 1
+
+    z = bytearray((dbn_fixtures / "test_data.mbo.v3.dbn.zst").read_bytes())
+    z[20:60] = b"\xff" * 40
+    proc = run_stdin([spymaster_bin, "dbn", "to-json", "-"], bytes(z))
+    assert proc.returncode == 1
+    err = proc.stderr.decode()
+    assert err.startswith("error: <stdin>: byte offset ") and "zstd" in err, err
+
+    proc = run_stdin([spymaster_bin, "dbn", "to-json", "-"], b"")
+    assert proc.returncode == 1
+    assert "<stdin>: byte offset 0" in proc.stderr.decode()

@@ -1,4 +1,4 @@
-// `spymaster dbn to-json FILE` (same output and flags as the official `dbn FILE --json`),
+// `spymaster dbn to-json FILE` (same output and flags as the official `dbn FILE --json`; FILE "-" is stdin),
 // `spymaster dbn info FILE` (metadata and record counts per rtype) and
 // `spymaster dbn recode IN OUT` (decode + encode, e.g. to upgrade or (de)compress).
 #include <array>
@@ -44,6 +44,12 @@ dbn::DecoderOptions DecoderOptionsFor(const ToJsonArgs& args) {
   return options;
 }
 
+// "-" is standard input, as in the official CLI (a file named "-" is still reachable as "./-").
+dbn::Decoder OpenInput(const ToJsonArgs& args) {
+  const dbn::DecoderOptions options = DecoderOptionsFor(args);
+  return args.file == "-" ? dbn::Decoder::FromStdin(options) : dbn::Decoder::FromFile(args.file, options);
+}
+
 class Output {
  public:
   ~Output() { Flush(); }
@@ -63,7 +69,7 @@ class Output {
 };
 
 void RunToJson(const ToJsonArgs& args) {
-  auto decoder = dbn::Decoder::FromFile(args.file, DecoderOptionsFor(args));
+  auto decoder = OpenInput(args);
   Output out;
   if (args.metadata) {
     dbn::Metadata metadata = decoder.metadata();
@@ -97,7 +103,7 @@ std::string TsText(std::uint64_t ts) {
 }
 
 void RunInfo(const ToJsonArgs& args) {
-  auto decoder = dbn::Decoder::FromFile(args.file, DecoderOptionsFor(args));
+  auto decoder = OpenInput(args);
   std::array<std::uint64_t, 256> counts{};
   std::uint64_t total = 0;
   std::uint64_t bytes = 0;
@@ -106,7 +112,8 @@ void RunInfo(const ToJsonArgs& args) {
     ++total;
     bytes += record->size();
   }
-  std::string text = fmt::format("file: {}\ncompression: {}\n", args.file, decoder.compressed() ? "zstd" : "none");
+  std::string text =
+      fmt::format("file: {}\ncompression: {}\n", decoder.source_name(), decoder.compressed() ? "zstd" : "none");
   if (decoder.has_metadata()) {
     const auto& m = decoder.metadata();
     const auto list = [](const std::vector<std::string>& values) {
@@ -152,7 +159,7 @@ struct RecodeArgs {
 
 // Decodes and re-encodes: byte-identical to the input for as-is decoding of a canonical file.
 void RunRecode(const RecodeArgs& args) {
-  auto decoder = dbn::Decoder::FromFile(args.input.file, DecoderOptionsFor(args.input));
+  auto decoder = OpenInput(args.input);
   const auto compression = args.zstd ? dbn::Compression::kZstd : dbn::Compression::kNone;
   auto encoder = args.fragment || !decoder.has_metadata()
                      ? dbn::Encoder::FragmentToFile(args.output, compression)
@@ -162,7 +169,7 @@ void RunRecode(const RecodeArgs& args) {
 }
 
 void AddInputOptions(CLI::App& cmd, ToJsonArgs& args) {
-  cmd.add_option("file", args.file, "DBN file (.dbn, .dbn.zst or a fragment)")->required();
+  cmd.add_option("file", args.file, "DBN file (.dbn, .dbn.zst or a fragment); '-' reads standard input")->required();
   auto* frag = cmd.add_flag("--input-fragment", args.input_fragment,
                             "Interpret the input as an uncompressed DBN fragment (records without metadata)");
   auto* zfrag = cmd.add_flag("--input-zstd-fragment", args.input_zstd_fragment,

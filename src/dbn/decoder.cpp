@@ -147,20 +147,22 @@ struct Decoder::Impl {
     throw DecodeError(name, offset, zstd != nullptr ? what + " (offset in the decompressed stream)" : what);
   }
 
+  // One read(2) of at most `cap` bytes; 0 at end of input. `offset` is where they start, for errors.
+  std::size_t ReadFd(std::byte* dst, std::size_t cap, std::uint64_t offset) const {
+    for (;;) {
+      const ssize_t n = ::read(fd, dst, cap);
+      if (n >= 0) return static_cast<std::size_t>(n);
+      if (errno != EINTR) throw DecodeError(name, offset, fmt::format("read failed: {}", std::strerror(errno)));
+    }
+  }
+
   // Reads the next raw chunk of a fd/stream source into `raw`; false at end of input.
   bool ReadRaw() {
     if (fd < 0 && stream == nullptr) return false;
     raw_base += zsrc.size();
     std::size_t got = 0;
     if (fd >= 0) {
-      for (;;) {
-        const ssize_t n = ::read(fd, raw.data(), raw.size());
-        if (n >= 0) {
-          got = static_cast<std::size_t>(n);
-          break;
-        }
-        if (errno != EINTR) throw DecodeError(name, raw_base, fmt::format("read failed: {}", std::strerror(errno)));
-      }
+      got = ReadFd(raw.data(), raw.size(), raw_base);
     } else {
       stream->read(reinterpret_cast<char*>(raw.data()), static_cast<std::streamsize>(raw.size()));
       got = static_cast<std::size_t>(stream->gcount());
@@ -357,6 +359,45 @@ struct Decoder::Impl {
     }
     Configure();
   }
+
+  // Sets up an open `fd`: a plain regular file is mmap'd and decoded in place, anything else (zstd, pipes)
+  // is read in chunks.
+  void StartFd() {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) throw DecodeError(name, 0, fmt::format("cannot stat: {}", std::strerror(errno)));
+    std::array<std::byte, 4> head{};
+    // Only a file read from its start (a redirected stdin may have been read from already) is mapped whole.
+    const bool whole_file = S_ISREG(st.st_mode) && st.st_size > 0 && ::lseek(fd, 0, SEEK_CUR) == 0;
+    const ssize_t n = whole_file ? ::pread(fd, head.data(), head.size(), 0) : 0;
+    const std::span<const std::byte> head_span{head.data(), static_cast<std::size_t>(std::max<ssize_t>(n, 0))};
+    if (whole_file && !IsZstd(head_span)) {
+      const auto size = static_cast<std::size_t>(st.st_size);
+      void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+      if (map != MAP_FAILED) {
+        ::madvise(map, size, MADV_SEQUENTIAL);
+        mapped = map;
+        mapped_size = size;
+        ::close(fd);
+        fd = -1;
+        memory = {static_cast<const std::byte*>(map), size};
+        zsrc = memory;
+        raw_eof = true;
+        Start(memory);
+        return;
+      }
+    }
+    // A pipe may hand over fewer bytes than the zstd magic in one read: gather those first.
+    raw.resize(kChunk);
+    std::size_t got = 0;
+    while (got < sizeof(kZstdMagic)) {
+      const std::size_t m = ReadFd(raw.data() + got, raw.size() - got, got);
+      if (m == 0) break;
+      got += m;
+    }
+    zsrc = {raw.data(), got};
+    raw_eof = got == 0;
+    Start(zsrc);
+  }
 };
 
 Decoder::Decoder(std::unique_ptr<Impl> impl) : impl_{std::move(impl)} {}
@@ -393,32 +434,18 @@ Decoder Decoder::FromFile(const std::filesystem::path& path, const DecoderOption
   impl->options = options;
   impl->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (impl->fd < 0) throw DecodeError(impl->name, 0, fmt::format("cannot open: {}", std::strerror(errno)));
-  struct stat st {};
-  if (::fstat(impl->fd, &st) != 0) throw DecodeError(impl->name, 0, fmt::format("cannot stat: {}", std::strerror(errno)));
-  std::array<std::byte, 4> head{};
-  const ssize_t n = ::pread(impl->fd, head.data(), head.size(), 0);
-  const std::span<const std::byte> head_span{head.data(), static_cast<std::size_t>(std::max<ssize_t>(n, 0))};
-  if (S_ISREG(st.st_mode) && st.st_size > 0 && !IsZstd(head_span)) {
-    // Plain regular file: decode straight from the page cache, zero-copy.
-    const auto size = static_cast<std::size_t>(st.st_size);
-    void* mapped = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, impl->fd, 0);
-    if (mapped != MAP_FAILED) {
-      ::madvise(mapped, size, MADV_SEQUENTIAL);
-      impl->mapped = mapped;
-      impl->mapped_size = size;
-      ::close(impl->fd);
-      impl->fd = -1;
-      impl->memory = {static_cast<const std::byte*>(mapped), size};
-      impl->zsrc = impl->memory;
-      impl->raw_eof = true;
-      impl->Start(impl->memory);
-      return Decoder{std::move(impl)};
-    }
-  }
-  impl->raw.resize(kChunk);
-  impl->ReadRaw();
-  impl->raw_base = 0;
-  impl->Start(impl->zsrc);
+  impl->StartFd();
+  return Decoder{std::move(impl)};
+}
+
+Decoder Decoder::FromStdin(const DecoderOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->name = "<stdin>";
+  impl->options = options;
+  // A duplicate, so that the decoder owns and closes its descriptor like any other.
+  impl->fd = ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
+  if (impl->fd < 0) throw DecodeError(impl->name, 0, fmt::format("cannot read: {}", std::strerror(errno)));
+  impl->StartFd();
   return Decoder{std::move(impl)};
 }
 

@@ -73,6 +73,8 @@ class RecordRef {
 class Decoder {
  public:
   static Decoder FromFile(const std::filesystem::path& path, const DecoderOptions& options = {});
+  // Standard input, named "<stdin>" in errors: a pipe is read incrementally, a redirected plain file mmap'd.
+  static Decoder FromStdin(const DecoderOptions& options = {});
   // Decodes `bytes` in place (zero-copy when plain and 8-byte aligned); the caller keeps them alive.
   static Decoder FromBuffer(std::span<const std::byte> bytes, const DecoderOptions& options = {},
                             std::string name = "<memory>");

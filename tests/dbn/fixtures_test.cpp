@@ -1,4 +1,7 @@
 // Every shared DBN fixture decodes with the expected shape and round-trips byte for byte.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -188,6 +191,53 @@ TEST(DbnFixtures, FileBufferAndStreamDecodeIdentically) {
     EXPECT_EQ(a.records, DecodeAll(from_stream).records);
     EXPECT_EQ(from_file.metadata(), from_buffer.metadata());
     EXPECT_EQ(from_file.metadata(), from_stream.metadata());
+  }
+}
+
+// Points this process's standard input at `fd` (and closes it) until destroyed.
+class StdinFrom {
+ public:
+  explicit StdinFrom(int fd) : saved_{::dup(STDIN_FILENO)} {
+    ::dup2(fd, STDIN_FILENO);
+    ::close(fd);
+  }
+  ~StdinFrom() {
+    ::dup2(saved_, STDIN_FILENO);
+    ::close(saved_);
+  }
+
+ private:
+  int saved_;
+};
+
+// Standard input as a pipe (read in chunks) or a redirected file (mapped) decodes like the file itself.
+TEST(DbnFixtures, StdinDecodesLikeTheFile) {
+  SPYMASTER_REQUIRE_DBN_FIXTURES();
+  for (const auto& path : FixtureFiles()) {
+    SCOPED_TRACE(path.filename().string());
+    const auto options = AsIsOptions(path);
+    auto from_file = Decoder::FromFile(path, options);
+    const Decoded expected = DecodeAll(from_file);
+    const auto bytes = ReadBytes(path);
+    ASSERT_LT(bytes.size(), 65536u);  // fits in a pipe's buffer, so no writer thread is needed
+
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    ASSERT_EQ(::write(fds[1], bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+    ::close(fds[1]);
+    {
+      StdinFrom stdin_pipe{fds[0]};
+      auto from_pipe = Decoder::FromStdin(options);
+      EXPECT_EQ(from_pipe.source_name(), "<stdin>");
+      EXPECT_EQ(from_pipe.compressed(), testing::IsZstd(bytes));
+      EXPECT_EQ(DecodeAll(from_pipe).records, expected.records);
+      EXPECT_EQ(from_pipe.metadata(), from_file.metadata());
+    }
+    {
+      StdinFrom stdin_file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+      auto from_redirect = Decoder::FromStdin(options);
+      EXPECT_EQ(DecodeAll(from_redirect).records, expected.records);
+    }
   }
 }
 
