@@ -1,7 +1,10 @@
 #include "sim/simulate.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -205,6 +208,85 @@ TEST_F(SimulateTest, UnwritableLakeIsAClearError) {
     EXPECT_THAT(e.what(), HasSubstr("cannot create directory"));
     EXPECT_THAT(e.what(), HasSubstr("a_file"));
   }
+}
+
+// Caps the size of any file this process writes, so that a write fails half way with a real EFBIG
+// from the kernel (as a full disk would), with no test hook in the writers.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    getrlimit(RLIMIT_FSIZE, &saved_);
+    previous_handler_ = std::signal(SIGXFSZ, SIG_IGN);  // else the kernel kills the process instead
+    rlimit limit = saved_;
+    limit.rlim_cur = bytes;
+    setrlimit(RLIMIT_FSIZE, &limit);
+  }
+  ~FileSizeLimit() {
+    setrlimit(RLIMIT_FSIZE, &saved_);
+    std::signal(SIGXFSZ, previous_handler_);
+  }
+
+ private:
+  rlimit saved_{};
+  void (*previous_handler_)(int) = nullptr;
+};
+
+TEST_F(SimulateTest, AWriteFailingHalfWayRollsBackTheRunAndKeepsOtherJobs) {
+  SimOptions o = Options("lake");
+  o.threads = 1;
+  // A limit between the two largest files of this run: the largest fails part way while other jobs are
+  // complete in staging, and all of them must be rolled back.
+  SimReport probe = Simulate(Options("probe"));
+  std::sort(probe.files.begin(), probe.files.end(), [](const auto& a, const auto& b) { return a.bytes > b.bytes; });
+  ASSERT_GT(probe.files[0].bytes, probe.files[1].bytes + 1024);
+  const rlim_t limit = (probe.files[0].bytes + probe.files[1].bytes) / 2;
+  const std::string failing_dir = fs::relative(probe.files[0].path.parent_path().parent_path(), root_ / "probe");
+  const std::string failing_file = probe.files[0].path.filename();
+
+  SimOptions monday = o;
+  monday.dt = "2026-01-05";
+  Simulate(monday);  // simulated jobs SIM-20260105-* beside the ones this day will write
+  const fs::path es_table = o.lake / "raw/source=databento/product_type=future_mbo/symbol=ES/table=mbo";
+  const fs::path other_job = es_table / "GLBX-20260105-HPWHBMXMKL";
+  fs::create_directories(other_job);
+  std::ofstream(other_job / "glbx-mdp3-20260105.mbo.dbn.zst", std::ios::binary) << std::string("real\0data", 9);
+  std::ofstream(other_job / "manifest.json") << R"({"job_id": "GLBX-20260105-HPWHBMXMKL"})";
+
+  const auto failing_run = [&](const SimOptions& options) {
+    const auto before = Snapshot(o.lake);
+    std::string error = "no error";
+    {
+      FileSizeLimit guard(limit);
+      try {
+        Simulate(options);
+      } catch (const std::runtime_error& e) {
+        error = e.what();
+      }
+    }
+    EXPECT_THAT(error, HasSubstr(failing_dir + "/"));
+    EXPECT_THAT(error, HasSubstr(failing_file));
+    EXPECT_THAT(error, HasSubstr("write failed: File too large"));
+    EXPECT_TRUE(Snapshot(o.lake) == before) << "raw files changed by a failed run";
+    for (const auto& e : fs::recursive_directory_iterator(o.lake)) {
+      EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
+    }
+    return before;
+  };
+
+  const auto before = failing_run(o);
+  EXPECT_EQ(before.size(), 12u * 5u + 2u);  // Monday's twelve jobs and the other job's two files
+  for (const auto& e : fs::recursive_directory_iterator(o.lake)) {
+    EXPECT_EQ(e.path().filename().string().find("SIM-20260106"), std::string::npos) << e.path();
+  }
+  EXPECT_EQ(Snapshot(other_job).at("glbx-mdp3-20260105.mbo.dbn.zst"), std::string("real\0data", 9));
+
+  // With --overwrite, a failed run keeps the previous run (another seed) of the same job ids too.
+  SimOptions previous = o;
+  previous.seed = 12;
+  Simulate(previous);
+  SimOptions again = o;
+  again.overwrite = true;
+  EXPECT_EQ(failing_run(again).size(), 2u * 12u * 5u + 2u);
 }
 
 TEST_F(SimulateTest, DescribeNeedsNoFiles) {
