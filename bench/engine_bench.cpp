@@ -58,13 +58,13 @@ void BM_GoldWindow(benchmark::State& state) {
     r.depth_qty_rest = 10;
     rows.push_back(r);
   }
-  std::vector<spymaster::engine::GoldRow> out;
+  spymaster::engine::GoldSurface out;
   spymaster::engine::SnapshotRow snapshot;
   snapshot.spot_ref_price_int = 6'000'000'000'000;
   for (auto _ : state) {
     snapshot.window_end_ts_ns += 1'000'000'000;
     gold.OnWindow(snapshot, rows, out);
-    benchmark::DoNotOptimize(out.data());
+    benchmark::DoNotOptimize(out.values[0].data());
   }
   state.SetItemsProcessed(state.iterations());
 }

@@ -44,10 +44,14 @@ def lake(spymaster_bin, tmp_path_factory) -> pathlib.Path:
         run([spymaster_bin, "run", "--product-type", pt, "--layer", "bronze", "--symbol", raw_root, "--dt", DT,
              "--lake", root])
     run([spymaster_bin, "select-contract", "--dates", DT, "--lake", root])
+    # future_mbo goes through `--layer all` (silver and gold in one engine pass), equity_mbo through the two
+    # stages (gold from silver read back): the checks below cover both paths.
     for pt, raw_root, symbol, *_ in PRODUCTS.values():
-        for layer in ("silver", "gold"):
-            run([spymaster_bin, "run", "--product-type", pt, "--layer", layer, "--symbol", symbol, "--dt", DT,
-                 "--lake", root, *window])
+        for layer in (("all",) if pt == "future_mbo" else ("silver", "gold")):
+            out = run([spymaster_bin, "run", "--product-type", pt, "--layer", layer,
+                       "--symbol", raw_root if layer == "all" else symbol, "--dt", DT, "--lake", root, *window])
+            if layer == "all":
+                assert "ok      silver_compute_book_states_1s+gold_compute_physics_surface_1s ESH6" in out.stdout
     return root
 
 

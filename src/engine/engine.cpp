@@ -36,7 +36,6 @@ Engine::Engine(const ProductConfig& product, const EngineOptions& options, Sink 
   for (auto* v : {&add_, &pull_, &pull_rest_, &fill_, &depth_end_, &young_}) v->assign(n, 0.0);
   touched_.assign(n, 0);
   result_.depth_flow.reserve(n);
-  result_.gold.reserve(n);
 }
 
 int32_t Engine::CellOf(int64_t price) const {

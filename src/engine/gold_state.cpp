@@ -16,7 +16,7 @@ GoldState::GoldState(int32_t half_width)
     : half_width_(half_width), cells_(2 * half_width + 1), near_(MakeKernel(6.0, 16)), far_(MakeKernel(24.0, 64)) {
   const std::size_t n = 2 * static_cast<std::size_t>(cells_);
   for (auto* v : {&ema2_, &ema8_, &ema32_, &ema128_, &prev_ema2_, &prev_du_dt_, &depth_start_, &depth_end_, &add_,
-                  &pull_, &rest_, &fill_, &omega_, &u_near_, &u_far_, &omega_near_, &omega_far_}) {
+                  &pull_, &rest_, &fill_, &omega_}) {
     v->assign(n, 0.0);
   }
   padded_.assign(static_cast<std::size_t>(cells_) + 2 * kMaxTaps + 32, 0.0);
@@ -64,7 +64,7 @@ void GoldState::Smooth(const Kernel& kernel, const double* in, double* out) {
   }
 }
 
-void GoldState::OnWindow(const SnapshotRow& snapshot, std::span<const DepthFlowRow> rows, std::vector<GoldRow>& out) {
+void GoldState::OnWindow(const SnapshotRow& snapshot, std::span<const DepthFlowRow> rows, GoldSurface& out) {
   const int64_t spot = snapshot.spot_ref_price_int;
   if (spot <= 0) {
     out.clear();
@@ -96,74 +96,82 @@ void GoldState::OnWindow(const SnapshotRow& snapshot, std::span<const DepthFlowR
   ++windows_;
   prev_window_end_ = snapshot.window_end_ts_ns;
 
-  out.resize(2 * static_cast<std::size_t>(cells_));  // every field of every row is written below
-  const std::size_t n = out.size();
+  const std::size_t n = 2 * static_cast<std::size_t>(cells_);
+  out.resize(n);  // every value of every cell is written below
+  out.window_end_ts_ns = snapshot.window_end_ts_ns;
+  out.spot_ref_price_int = spot;
+  double* v[kGoldValueCount];
+  for (int i = 0; i < kGoldValueCount; ++i) v[i] = out.values[i].data();
   for (std::size_t c = 0; c < n; ++c) {
-    GoldRow& g = out[c];
     const int s = static_cast<int>(c / cells_);
     const int32_t rel = static_cast<int32_t>(c % cells_) - half_width_;
-    g.window_end_ts_ns = snapshot.window_end_ts_ns;
-    g.event_ts_ns = snapshot.window_end_ts_ns;
-    g.spot_ref_price_int = spot;
-    g.rel_ticks = rel;
-    g.rel_ticks_side = rel - offset[s];
-    g.side = s == 0 ? 'A' : 'B';
+    out.rel_ticks[c] = rel;
+    out.rel_ticks_side[c] = rel - offset[s];
+    out.side[c] = s == 0 ? 'A' : 'B';
 
     const double denom = depth_start_[c] + kEpsQty;
-    g.add_intensity = add_[c] / denom;
-    g.fill_intensity = fill_[c] / denom;
-    g.pull_intensity = pull_[c] / denom;
-    const double u = g.add_intensity - g.pull_intensity - g.fill_intensity;
-    g.liquidity_velocity = u;
+    const double add = add_[c] / denom;
+    const double fill = fill_[c] / denom;
+    const double pull = pull_[c] / denom;
+    const double u = add - pull - fill;
+    v[kAddIntensity][c] = add;
+    v[kFillIntensity][c] = fill;
+    v[kPullIntensity][c] = pull;
+    v[kLiquidityVelocity][c] = u;
 
     // EMA = first value at the first window (alpha 1), then decays toward u every window, idle or not.
     ema2_[c] += alpha[0] * (u - ema2_[c]);
     ema8_[c] += alpha[1] * (u - ema8_[c]);
     ema32_[c] += alpha[2] * (u - ema32_[c]);
     ema128_[c] += alpha[3] * (u - ema128_[c]);
-    g.u_ema_2 = ema2_[c];
-    g.u_ema_8 = ema8_[c];
-    g.u_ema_32 = ema32_[c];
-    g.u_ema_128 = ema128_[c];
-    g.u_band_fast = g.u_ema_2 - g.u_ema_8;
-    g.u_band_mid = g.u_ema_8 - g.u_ema_32;
-    g.u_band_slow = g.u_ema_32 - g.u_ema_128;
-    g.u_wave_energy =
-        std::sqrt(g.u_band_fast * g.u_band_fast + g.u_band_mid * g.u_band_mid + g.u_band_slow * g.u_band_slow);
-    g.du_dt = first ? 0.0 : ema2_[c] - prev_ema2_[c];
-    g.d2u_dt2 = first ? 0.0 : g.du_dt - prev_du_dt_[c];
+    v[kUEma2][c] = ema2_[c];
+    v[kUEma8][c] = ema8_[c];
+    v[kUEma32][c] = ema32_[c];
+    v[kUEma128][c] = ema128_[c];
+    const double band_fast = ema2_[c] - ema8_[c];
+    const double band_mid = ema8_[c] - ema32_[c];
+    const double band_slow = ema32_[c] - ema128_[c];
+    v[kUBandFast][c] = band_fast;
+    v[kUBandMid][c] = band_mid;
+    v[kUBandSlow][c] = band_slow;
+    v[kUWaveEnergy][c] = std::sqrt(band_fast * band_fast + band_mid * band_mid + band_slow * band_slow);
+    const double du_dt = first ? 0.0 : ema2_[c] - prev_ema2_[c];
+    v[kDuDt][c] = du_dt;
+    v[kD2uDt2][c] = first ? 0.0 : du_dt - prev_du_dt_[c];
     prev_ema2_[c] = ema2_[c];
-    prev_du_dt_[c] = g.du_dt;
+    prev_du_dt_[c] = du_dt;
 
-    g.rho = std::log(1.0 + depth_end_[c]);
-    g.phi_rest = rest_[c] / (depth_end_[c] + 1.0);
-    g.u_p = g.phi_rest * g.u_ema_8;
-    g.u_p_slow = g.phi_rest * g.u_ema_32;
-    g.Omega = g.rho * (0.5 + 0.5 * g.phi_rest) * (1.0 + std::max(0.0, g.u_p_slow));
-    omega_[c] = g.Omega;
-    g.pressure_grad = s == 1 ? g.u_p : -g.u_p;
+    const double rho = std::log(1.0 + depth_end_[c]);
+    const double phi_rest = rest_[c] / (depth_end_[c] + 1.0);
+    const double u_p = phi_rest * ema8_[c];
+    const double u_p_slow = phi_rest * ema32_[c];
+    v[kRho][c] = rho;
+    v[kPhiRest][c] = phi_rest;
+    v[kUP][c] = u_p;
+    v[kUPSlow][c] = u_p_slow;
+    omega_[c] = rho * (0.5 + 0.5 * phi_rest) * (1.0 + std::max(0.0, u_p_slow));
+    v[kOmega][c] = omega_[c];
+    v[kPressureGrad][c] = s == 1 ? u_p : -u_p;
   }
 
   for (int s = 0; s < 2; ++s) {
     const std::size_t base = s * static_cast<std::size_t>(cells_);
-    Smooth(near_, ema8_.data() + base, u_near_.data() + base);
-    Smooth(far_, ema32_.data() + base, u_far_.data() + base);
-    Smooth(near_, omega_.data() + base, omega_near_.data() + base);
-    Smooth(far_, omega_.data() + base, omega_far_.data() + base);
+    Smooth(near_, ema8_.data() + base, v[kUNear] + base);
+    Smooth(far_, ema32_.data() + base, v[kUFar] + base);
+    Smooth(near_, omega_.data() + base, v[kOmegaNear] + base);
+    Smooth(far_, omega_.data() + base, v[kOmegaFar] + base);
+    const double* u_near = v[kUNear];
     for (int32_t x = 0; x < cells_; ++x) {
       const std::size_t c = base + x;
-      GoldRow& g = out[c];
-      g.u_near = u_near_[c];
-      g.u_far = u_far_[c];
-      g.u_prom = g.u_near - g.u_far;
+      v[kUProm][c] = u_near[c] - v[kUFar][c];
       const bool edge = x == 0 || x == cells_ - 1;
-      g.du_dx = edge ? 0.0 : (u_near_[c + 1] - u_near_[c - 1]) * 0.5;
-      g.d2u_dx2 = edge ? 0.0 : u_near_[c + 1] - 2.0 * u_near_[c] + u_near_[c - 1];
-      g.Omega_near = omega_near_[c];
-      g.Omega_far = omega_far_[c];
-      g.Omega_prom = g.Omega_near - g.Omega_far;
-      g.nu = 1.0 + g.Omega_near + 2.0 * std::max(0.0, g.Omega_prom);
-      g.kappa = 1.0 / g.nu;
+      v[kDuDx][c] = edge ? 0.0 : (u_near[c + 1] - u_near[c - 1]) * 0.5;
+      v[kD2uDx2][c] = edge ? 0.0 : u_near[c + 1] - 2.0 * u_near[c] + u_near[c - 1];
+      const double omega_prom = v[kOmegaNear][c] - v[kOmegaFar][c];
+      v[kOmegaProm][c] = omega_prom;
+      const double nu = 1.0 + v[kOmegaNear][c] + 2.0 * std::max(0.0, omega_prom);
+      v[kNu][c] = nu;
+      v[kKappa][c] = 1.0 / nu;
     }
   }
 }

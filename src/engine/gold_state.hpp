@@ -19,7 +19,7 @@ class GoldState {
   // Replaces the contents of `out` with this window's dense surface: 2 × (2·half_width + 1) rows ordered by
   // side (A, B) then rel_ticks ascending; nothing when spot_ref_price_int is 0. Rows whose |rel_ticks|
   // exceeds the half-width are ignored. Windows must come in increasing time.
-  void OnWindow(const SnapshotRow& snapshot, std::span<const DepthFlowRow> rows, std::vector<GoldRow>& out);
+  void OnWindow(const SnapshotRow& snapshot, std::span<const DepthFlowRow> rows, GoldSurface& out);
 
   int32_t half_width() const { return half_width_; }
   int64_t windows() const { return windows_; }
@@ -44,8 +44,7 @@ class GoldState {
   // Per cell, index side * cells_ + (rel_ticks + half_width); side 0 = A, 1 = B.
   std::vector<double> ema2_, ema8_, ema32_, ema128_, prev_ema2_, prev_du_dt_;
   // Per-window scratch.
-  std::vector<double> depth_start_, depth_end_, add_, pull_, rest_, fill_, omega_, u_near_, u_far_, omega_near_,
-      omega_far_;
+  std::vector<double> depth_start_, depth_end_, add_, pull_, rest_, fill_, omega_;
   std::vector<double> padded_;  // Smooth's zero-padded input
 };
 

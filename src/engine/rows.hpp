@@ -1,8 +1,12 @@
 // The rows one closed window produces: the silver book_snapshot_1s row, the silver depth_and_flow_1s
-// rows and the gold physics_surface_1s rows. Field names and order follow the dataset contracts.
+// rows and the gold physics_surface_1s surface. Field names and order follow the dataset contracts.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <string_view>
 #include <vector>
 
 namespace spymaster::engine {
@@ -40,6 +44,7 @@ struct DepthFlowRow {
   bool window_valid = false;
 };
 
+// One cell of the gold surface as a row (tests and readers that want one cell; GoldSurface::Row).
 struct GoldRow {
   int64_t window_end_ts_ns = 0;
   int64_t event_ts_ns = 0;
@@ -79,11 +84,61 @@ struct GoldRow {
   double pressure_grad = 0.0;
 };
 
+// The gold value columns (every physics_surface_1s column after `side`), in contract order.
+enum GoldValue : int {
+  kAddIntensity, kFillIntensity, kPullIntensity, kLiquidityVelocity,
+  kUEma2, kUEma8, kUEma32, kUEma128, kUBandFast, kUBandMid, kUBandSlow, kUWaveEnergy, kDuDt, kD2uDt2,
+  kUNear, kUFar, kUProm, kDuDx, kD2uDx2,
+  kRho, kPhiRest, kUP, kUPSlow, kOmega, kOmegaNear, kOmegaFar, kOmegaProm, kNu, kKappa, kPressureGrad,
+  kGoldValueCount
+};
+inline constexpr std::array<std::string_view, kGoldValueCount> kGoldValueNames = {
+    "add_intensity", "fill_intensity", "pull_intensity", "liquidity_velocity",
+    "u_ema_2", "u_ema_8", "u_ema_32", "u_ema_128", "u_band_fast", "u_band_mid", "u_band_slow", "u_wave_energy",
+    "du_dt", "d2u_dt2", "u_near", "u_far", "u_prom", "du_dx", "d2u_dx2",
+    "rho", "phi_rest", "u_p", "u_p_slow", "Omega", "Omega_near", "Omega_far", "Omega_prom", "nu", "kappa",
+    "pressure_grad"};
+static_assert(offsetof(GoldRow, pressure_grad) - offsetof(GoldRow, add_intensity) ==
+              (kGoldValueCount - 1) * sizeof(double));  // Row() copies the values in this order
+
+// One window's gold surface column by column (struct of arrays): GoldState computes straight into it and
+// the lake copies each column once. window_end_ts_ns is also every row's event_ts_ns.
+struct GoldSurface {
+  int64_t window_end_ts_ns = 0;
+  int64_t spot_ref_price_int = 0;
+  std::vector<int32_t> rel_ticks;
+  std::vector<int32_t> rel_ticks_side;
+  std::vector<char> side;
+  std::array<std::vector<double>, kGoldValueCount> values;  // indexed by GoldValue
+
+  std::size_t size() const { return rel_ticks.size(); }
+  bool empty() const { return rel_ticks.empty(); }
+  void resize(std::size_t n) {
+    rel_ticks.resize(n);
+    rel_ticks_side.resize(n);
+    side.resize(n);
+    for (auto& v : values) v.resize(n);
+  }
+  void clear() { resize(0); }
+  GoldRow Row(std::size_t i) const {
+    GoldRow r;
+    r.window_end_ts_ns = window_end_ts_ns;
+    r.event_ts_ns = window_end_ts_ns;
+    r.spot_ref_price_int = spot_ref_price_int;
+    r.rel_ticks = rel_ticks[i];
+    r.rel_ticks_side = rel_ticks_side[i];
+    r.side = side[i];
+    auto* bytes = reinterpret_cast<unsigned char*>(&r) + offsetof(GoldRow, add_intensity);
+    for (int v = 0; v < kGoldValueCount; ++v) std::memcpy(bytes + v * sizeof(double), &values[v][i], sizeof(double));
+    return r;
+  }
+};
+
 // Everything one window close produces. The engine reuses one instance (and its vectors' storage).
 struct WindowResult {
   SnapshotRow snapshot;
   std::vector<DepthFlowRow> depth_flow;
-  std::vector<GoldRow> gold;  // empty when gold is off or spot_ref is 0
+  GoldSurface gold;  // empty when gold is off or spot_ref is 0
 };
 
 }  // namespace spymaster::engine

@@ -15,8 +15,8 @@
 namespace spymaster::pipeline {
 namespace {
 
-static_assert(std::is_standard_layout_v<engine::SnapshotRow> && std::is_standard_layout_v<engine::DepthFlowRow> &&
-              std::is_standard_layout_v<engine::GoldRow>);  // columns are read by member offset
+static_assert(std::is_standard_layout_v<engine::SnapshotRow> &&
+              std::is_standard_layout_v<engine::DepthFlowRow>);  // columns are read by member offset
 
 enum class Kind { kLong, kInt, kDouble, kBool, kSide };
 
@@ -26,9 +26,9 @@ struct ColumnSpec {
   std::size_t offset;  // of the field in the row struct
 };
 
-// Column buffers of up to `capacity` rows, filled from row structs in L1-sized tiles: rows are wide
-// (gold has 36 fields), so per-column passes over all rows would stream them through the cache 36
-// times, while per-cell dispatch costs a switch per value.
+// Column buffers of up to `capacity` rows, filled from row structs in L1-sized tiles: per-column passes
+// over all rows would stream the (wide) rows through the cache once per column, while per-cell dispatch
+// costs a switch per value.
 template <class Row>
 class Columns {
  public:
@@ -186,51 +186,128 @@ std::shared_ptr<arrow::RecordBatch> DepthFlowBatch(const std::vector<engine::Dep
   return Build(rows, schema, kColumns);
 }
 
-namespace {
-
-const std::vector<ColumnSpec>& GoldSpecs() {
-  using R = engine::GoldRow;
-  static const std::vector<ColumnSpec> kColumns = {
-      SPYMASTER_COL(Long, R, window_end_ts_ns), SPYMASTER_COL(Long, R, event_ts_ns),
-      SPYMASTER_COL(Long, R, spot_ref_price_int), SPYMASTER_COL(Int, R, rel_ticks),
-      SPYMASTER_COL(Int, R, rel_ticks_side),    SPYMASTER_COL(Side, R, side),
-      SPYMASTER_COL(Double, R, add_intensity),  SPYMASTER_COL(Double, R, fill_intensity),
-      SPYMASTER_COL(Double, R, pull_intensity), SPYMASTER_COL(Double, R, liquidity_velocity),
-      SPYMASTER_COL(Double, R, u_ema_2),        SPYMASTER_COL(Double, R, u_ema_8),
-      SPYMASTER_COL(Double, R, u_ema_32),       SPYMASTER_COL(Double, R, u_ema_128),
-      SPYMASTER_COL(Double, R, u_band_fast),    SPYMASTER_COL(Double, R, u_band_mid),
-      SPYMASTER_COL(Double, R, u_band_slow),    SPYMASTER_COL(Double, R, u_wave_energy),
-      SPYMASTER_COL(Double, R, du_dt),          SPYMASTER_COL(Double, R, d2u_dt2),
-      SPYMASTER_COL(Double, R, u_near),         SPYMASTER_COL(Double, R, u_far),
-      SPYMASTER_COL(Double, R, u_prom),         SPYMASTER_COL(Double, R, du_dx),
-      SPYMASTER_COL(Double, R, d2u_dx2),        SPYMASTER_COL(Double, R, rho),
-      SPYMASTER_COL(Double, R, phi_rest),       SPYMASTER_COL(Double, R, u_p),
-      SPYMASTER_COL(Double, R, u_p_slow),       SPYMASTER_COL(Double, R, Omega),
-      SPYMASTER_COL(Double, R, Omega_near),     SPYMASTER_COL(Double, R, Omega_far),
-      SPYMASTER_COL(Double, R, Omega_prom),     SPYMASTER_COL(Double, R, nu),
-      SPYMASTER_COL(Double, R, kappa),          SPYMASTER_COL(Double, R, pressure_grad)};
-  return kColumns;
-}
-
-}  // namespace
-
-std::shared_ptr<arrow::RecordBatch> GoldBatch(const std::vector<engine::GoldRow>& rows,
-                                              const std::shared_ptr<arrow::Schema>& schema) {
-  return Build(rows, schema, GoldSpecs());
-}
-
+// Gold surfaces are already columns: each contract column is one copy (or a fill, for the per-window
+// constants) per window into buffers that become the batch.
 struct GoldColumns::Impl {
-  Columns<engine::GoldRow> columns;
+  enum class Source { kWindowEnd, kSpot, kRelTicks, kRelTicksSide, kSide, kValue };
+  struct Out {
+    Source source;
+    int value = 0;  // GoldValue for kValue
+    std::shared_ptr<arrow::Buffer> data;
+    std::shared_ptr<arrow::Buffer> offsets;  // side strings only
+  };
+
+  void Allocate() {
+    const int64_t c = capacity;
+    for (Out& o : outs) {
+      switch (o.source) {
+        case Source::kRelTicks:
+        case Source::kRelTicksSide: o.data = arrow::AllocateBuffer(c * 4).ValueOrDie(); break;
+        case Source::kSide:
+          o.data = arrow::AllocateBuffer(c).ValueOrDie();
+          o.offsets = arrow::AllocateBuffer((c + 1) * 4).ValueOrDie();
+          break;
+        default: o.data = arrow::AllocateBuffer(c * 8).ValueOrDie(); break;
+      }
+    }
+  }
+
+  std::shared_ptr<arrow::Schema> schema;
+  int64_t capacity;
+  int64_t n = 0;
+  std::vector<Out> outs;
 };
 
-GoldColumns::GoldColumns(std::shared_ptr<arrow::Schema> schema, int64_t capacity)
-    : impl_(std::make_unique<Impl>(Impl{Columns<engine::GoldRow>(std::move(schema), GoldSpecs(), capacity)})) {}
-GoldColumns::~GoldColumns() = default;
-int64_t GoldColumns::size() const { return impl_->columns.size(); }
-void GoldColumns::Append(std::span<const engine::GoldRow> rows) {
-  impl_->columns.Append(rows.data(), static_cast<int64_t>(rows.size()));
+GoldColumns::GoldColumns(std::shared_ptr<arrow::Schema> schema, int64_t capacity) : impl_(std::make_unique<Impl>()) {
+  using Source = Impl::Source;
+  impl_->schema = std::move(schema);
+  impl_->capacity = capacity;
+  for (const auto& field : impl_->schema->fields()) {
+    const std::string& name = field->name();
+    Impl::Out o{Source::kValue, -1, nullptr, nullptr};
+    std::shared_ptr<arrow::DataType> want = arrow::float64();
+    if (name == "window_end_ts_ns" || name == "event_ts_ns") {
+      o.source = Source::kWindowEnd;
+      want = arrow::int64();
+    } else if (name == "spot_ref_price_int") {
+      o.source = Source::kSpot;
+      want = arrow::int64();
+    } else if (name == "rel_ticks" || name == "rel_ticks_side") {
+      o.source = name == "rel_ticks" ? Source::kRelTicks : Source::kRelTicksSide;
+      want = arrow::int32();
+    } else if (name == "side") {
+      o.source = Source::kSide;
+      want = arrow::utf8();
+    } else {
+      for (int v = 0; v < engine::kGoldValueCount; ++v) {
+        if (engine::kGoldValueNames[v] == name) o.value = v;
+      }
+      if (o.value < 0) throw std::invalid_argument(fmt::format("contract column '{}' is not produced by the engine", name));
+    }
+    if (!field->type()->Equals(*want)) {
+      throw std::invalid_argument(fmt::format("contract column '{}' has type {}, the engine produces {}", name,
+                                              field->type()->ToString(), want->ToString()));
+    }
+    impl_->outs.push_back(o);
+  }
+  impl_->Allocate();
 }
-std::shared_ptr<arrow::RecordBatch> GoldColumns::Take() { return impl_->columns.Take(); }
+
+GoldColumns::~GoldColumns() = default;
+
+int64_t GoldColumns::size() const { return impl_->n; }
+
+void GoldColumns::Append(const engine::GoldSurface& surface) {
+  using Source = Impl::Source;
+  Impl& m = *impl_;
+  const int64_t count = static_cast<int64_t>(surface.size());
+  if (count > m.capacity - m.n) {
+    throw std::length_error(fmt::format("{} rows do not fit {} free row slots", count, m.capacity - m.n));
+  }
+  const int64_t at = m.n;
+  for (Impl::Out& o : m.outs) {
+    uint8_t* dst = o.data->mutable_data();
+    switch (o.source) {
+      case Source::kWindowEnd:
+        std::fill_n(reinterpret_cast<int64_t*>(dst) + at, count, surface.window_end_ts_ns);
+        break;
+      case Source::kSpot: std::fill_n(reinterpret_cast<int64_t*>(dst) + at, count, surface.spot_ref_price_int); break;
+      case Source::kRelTicks: std::memcpy(dst + at * 4, surface.rel_ticks.data(), count * 4); break;
+      case Source::kRelTicksSide: std::memcpy(dst + at * 4, surface.rel_ticks_side.data(), count * 4); break;
+      case Source::kSide: {
+        std::memcpy(dst + at, surface.side.data(), count);
+        auto* offsets = reinterpret_cast<int32_t*>(o.offsets->mutable_data());
+        for (int64_t i = at; i < at + count; ++i) offsets[i] = static_cast<int32_t>(i);
+        break;
+      }
+      case Source::kValue: std::memcpy(dst + at * 8, surface.values[o.value].data(), count * 8); break;
+    }
+  }
+  m.n += count;
+}
+
+std::shared_ptr<arrow::RecordBatch> GoldColumns::Take() {
+  using Source = Impl::Source;
+  Impl& m = *impl_;
+  std::vector<std::shared_ptr<arrow::Array>> arrays;
+  for (Impl::Out& o : m.outs) {
+    switch (o.source) {
+      case Source::kWindowEnd:
+      case Source::kSpot: arrays.push_back(std::make_shared<arrow::Int64Array>(m.n, o.data)); break;
+      case Source::kRelTicks:
+      case Source::kRelTicksSide: arrays.push_back(std::make_shared<arrow::Int32Array>(m.n, o.data)); break;
+      case Source::kSide:
+        reinterpret_cast<int32_t*>(o.offsets->mutable_data())[m.n] = static_cast<int32_t>(m.n);
+        arrays.push_back(std::make_shared<arrow::StringArray>(m.n, o.offsets, o.data));
+        break;
+      case Source::kValue: arrays.push_back(std::make_shared<arrow::DoubleArray>(m.n, o.data)); break;
+    }
+  }
+  auto batch = arrow::RecordBatch::Make(m.schema, m.n, std::move(arrays));
+  m.n = 0;
+  m.Allocate();
+  return batch;
+}
 
 #undef SPYMASTER_COL
 

@@ -1,4 +1,4 @@
-// Conversions between the engine's window rows (engine/rows.hpp) and Arrow record batches shaped by the
+// Conversions between the engine's window output (engine/rows.hpp) and Arrow record batches shaped by the
 // dataset contracts: silver book_snapshot_1s and depth_and_flow_1s, gold physics_surface_1s. Batches are
 // built in the contract's column order (so a contract/engine mismatch is an error naming the column).
 #pragma once
@@ -18,18 +18,16 @@ std::shared_ptr<arrow::RecordBatch> SnapshotBatch(const std::vector<engine::Snap
                                                   const std::shared_ptr<arrow::Schema>& schema);
 std::shared_ptr<arrow::RecordBatch> DepthFlowBatch(const std::vector<engine::DepthFlowRow>& rows,
                                                    const std::shared_ptr<arrow::Schema>& schema);
-std::shared_ptr<arrow::RecordBatch> GoldBatch(const std::vector<engine::GoldRow>& rows,
-                                              const std::shared_ptr<arrow::Schema>& schema);
-
-// Gold rows transposed into column buffers as each window arrives, so the stage keeps no copy of
-// them as row structs; Take() hands out what was appended as one batch and starts empty again.
+// Gold surfaces appended window by window into the column buffers of up to `capacity` rows; Take() hands
+// out what was appended as one batch and starts empty again. Throws std::invalid_argument for a contract
+// column the engine does not produce or types differently.
 class GoldColumns {
  public:
   GoldColumns(std::shared_ptr<arrow::Schema> schema, int64_t capacity);
   ~GoldColumns();
   int64_t size() const;
-  // Throws std::length_error when the rows do not fit the remaining capacity.
-  void Append(std::span<const engine::GoldRow> rows);
+  // Throws std::length_error when the surface does not fit the remaining capacity.
+  void Append(const engine::GoldSurface& surface);
   std::shared_ptr<arrow::RecordBatch> Take();
 
  private:

@@ -81,7 +81,7 @@ StageResult RunGold(const StageContext& ctx, const Task& task, std::string_view 
   const auto schema = reg.Get(gold_key).contract.ArrowSchema();
   engine::GoldState gold(product.half_width);
   std::vector<engine::DepthFlowRow> window;
-  std::vector<engine::GoldRow> out;
+  engine::GoldSurface out;
   GoldColumns pending(schema, static_cast<int64_t>(kFlushRows) + 2 * (2 * product.half_width + 1));
   int64_t prev_end = 0;
   int64_t gold_windows = 0;

@@ -1,6 +1,11 @@
 // Silver for future_mbo and equity_mbo: bronze MBO rows in (ts_event, sequence) order → engine →
-// book_snapshot_1s + depth_and_flow_1s, streamed into the two partitions in batches.
+// book_snapshot_1s + depth_and_flow_1s, streamed into the two partitions in batches. With gold, the same
+// pass also writes physics_surface_1s from the GoldState the engine runs as each window closes (what
+// `--layer all` uses): no re-read of silver, and gold's Parquet encoding overlaps the book on a second
+// thread. The gold stage computes the same rows from silver read back (tested equal).
+#include <future>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -42,19 +47,77 @@ book::MboEvent ToEvent(const lake::MboRow& r, const std::string& where, int64_t 
   return e;
 }
 
-StageResult RunSilver(const StageContext& ctx, const Task& task, std::string_view stage,
-                      const engine::ProductConfig& product) {
+struct MboStageNames {
+  std::string_view silver;
+  std::string_view gold;
+  StageFn gold_alone;  // the gold stage, for a silver+gold run whose silver is already complete
+};
+
+constexpr MboStageNames kFutureNames{"silver_compute_book_states_1s", "gold_compute_physics_surface_1s",
+                                     &RunGoldFutureMbo};
+constexpr MboStageNames kEquityNames{"silver_compute_equity_book_states_1s",
+                                     "gold_compute_equity_physics_surface_1s", &RunGoldEquityMbo};
+
+// Gold rows as the engine emits them, written in batches on a second thread while the engine goes on.
+class GoldSink {
+ public:
+  GoldSink(const StageContext& ctx, const std::string& key, const lake::PartitionKey& part, int32_t half_width)
+      : writer_(ctx.registry, ctx.lake_root, key, part, ctx.overwrite),
+        columns_(ctx.registry.Get(key).contract.ArrowSchema(),
+                 static_cast<int64_t>(kFlushRows) + 2 * (2 * half_width + 1)) {}
+  ~GoldSink() {
+    if (write_.valid()) write_.wait();  // the writer's thread must finish before the writer goes
+  }
+
+  void OnWindow(const engine::GoldSurface& surface) {
+    if (!surface.empty()) ++gold_windows_;
+    columns_.Append(surface);
+    if (columns_.size() >= static_cast<int64_t>(kFlushRows)) Flush();
+  }
+
+  lake::CommitResult Commit(const lake::StageInfo& info) {
+    if (columns_.size() > 0) Flush();
+    Wait();
+    return writer_.Commit(info);
+  }
+  int64_t gold_windows() const { return gold_windows_; }
+
+ private:
+  void Flush() {
+    auto batch = columns_.Take();
+    Wait();
+    write_ = std::async(std::launch::async, [this, batch = std::move(batch)] { writer_.Write(*batch); });
+  }
+  // Rethrows what the last write threw.
+  void Wait() {
+    if (write_.valid()) write_.get();
+  }
+
+  lake::PartitionWriter writer_;
+  GoldColumns columns_;
+  std::future<void> write_;
+  int64_t gold_windows_ = 0;
+};
+
+StageResult RunSilver(const StageContext& ctx, const Task& task, const MboStageNames& names,
+                      const engine::ProductConfig& product, bool with_gold) {
   const std::string pt(lake::ToString(task.product_type));
   const std::string bronze_key = fmt::format("bronze.{}.mbo", pt);
   const std::string snap_key = fmt::format("silver.{}.book_snapshot_1s", pt);
   const std::string flow_key = fmt::format("silver.{}.depth_and_flow_1s", pt);
+  const std::string gold_key = fmt::format("gold.{}.physics_surface_1s", pt);
   const lake::PartitionKey part{task.symbol, task.dt};
   const auto& reg = ctx.registry;
+  auto complete = [&](const std::string& key) {
+    return !ctx.overwrite && lake::IsComplete(lake::PartitionDir(reg.Get(key), ctx.lake_root, part));
+  };
 
+  const bool silver_complete = complete(snap_key) && complete(flow_key);
+  if (with_gold && silver_complete) return names.gold_alone(ctx, task);
+  with_gold = with_gold && !complete(gold_key);
   StageResult result;
-  result.stage = std::string(stage);
-  if (!ctx.overwrite && lake::IsComplete(lake::PartitionDir(reg.Get(snap_key), ctx.lake_root, part)) &&
-      lake::IsComplete(lake::PartitionDir(reg.Get(flow_key), ctx.lake_root, part))) {
+  result.stage = with_gold ? fmt::format("{}+{}", names.silver, names.gold) : std::string(names.silver);
+  if (silver_complete) {
     result.skipped = true;
     return result;
   }
@@ -71,13 +134,16 @@ StageResult RunSilver(const StageContext& ctx, const Task& task, std::string_vie
   const auto snap_schema = reg.Get(snap_key).contract.ArrowSchema();
   const auto flow_schema = reg.Get(flow_key).contract.ArrowSchema();
 
+  std::optional<GoldSink> gold;
+  if (with_gold) gold.emplace(ctx, gold_key, part, product.half_width);
+
   std::vector<engine::SnapshotRow> snaps;
   std::vector<engine::DepthFlowRow> flows;
   flows.reserve(kFlushRows + 1024);
   engine::EngineOptions options;
   options.session_start_ns = session.start_ns;
   options.session_end_ns = session.end_ns;
-  options.compute_gold = false;  // gold is its own stage, computed by the same GoldState from these rows
+  options.compute_gold = with_gold;
   engine::Engine engine(product, options, [&](const engine::WindowResult& w) {
     snaps.push_back(w.snapshot);
     flows.insert(flows.end(), w.depth_flow.begin(), w.depth_flow.end());
@@ -85,6 +151,7 @@ StageResult RunSilver(const StageContext& ctx, const Task& task, std::string_vie
       flow_writer.Write(*DepthFlowBatch(flows, flow_schema));
       flows.clear();
     }
+    if (gold) gold->OnWindow(w.gold);
   });
 
   const std::string where = fmt::format("{} symbol={} dt={}", bronze_key, task.symbol, task.dt);
@@ -121,14 +188,28 @@ StageResult RunSilver(const StageContext& ctx, const Task& task, std::string_vie
   std::map<std::string, int64_t> counters;
   for (const auto& [name, value] : engine.CounterList()) counters[name] = value;
   counters["bronze_rows_read"] = row;
-  const lake::StageInfo info{std::string(stage), {input}, counters};
+  const lake::StageInfo info{std::string(names.silver), {input}, counters};
   result.rows += snap_writer.Commit(info).rows;
   result.rows += flow_writer.Commit(info).rows;
   result.datasets_written = {fmt::format("{} symbol={}", snap_key, task.symbol),
                              fmt::format("{} symbol={}", flow_key, task.symbol)};
   std::string summary;
   for (const auto& [name, value] : counters) summary += fmt::format(" {}={}", name, value);
-  spdlog::info("{} {} {}:{}", stage, task.symbol, task.dt, summary);
+  spdlog::info("{} {} {}:{}", names.silver, task.symbol, task.dt, summary);
+  if (gold) {
+    // Same lineage and counters as the gold stage: its inputs are the silver partitions just committed.
+    const std::map<std::string, int64_t> gold_counters = {{"windows", static_cast<int64_t>(snaps.size())},
+                                                          {"gold_windows", gold->gold_windows()}};
+    const auto commit = gold->Commit({std::string(names.gold),
+                                      {lake::InputRefFor(reg, ctx.lake_root, snap_key, part),
+                                       lake::InputRefFor(reg, ctx.lake_root, flow_key, part)},
+                                      gold_counters});
+    result.rows += commit.rows;
+    result.datasets_written.push_back(fmt::format("{} symbol={}", gold_key, task.symbol));
+    spdlog::info("{} {} {}: windows={} gold_windows={} rows={}", names.gold, task.symbol, task.dt, snaps.size(),
+                 gold->gold_windows(), commit.rows);
+    counters["gold_windows"] = gold->gold_windows();
+  }
   result.counters = std::move(counters);
   return result;
 }
@@ -136,11 +217,19 @@ StageResult RunSilver(const StageContext& ctx, const Task& task, std::string_vie
 }  // namespace
 
 StageResult RunSilverFutureMbo(const StageContext& ctx, const Task& task) {
-  return RunSilver(ctx, task, "silver_compute_book_states_1s", engine::FutureMboConfig());
+  return RunSilver(ctx, task, kFutureNames, engine::FutureMboConfig(), false);
 }
 
 StageResult RunSilverEquityMbo(const StageContext& ctx, const Task& task) {
-  return RunSilver(ctx, task, "silver_compute_equity_book_states_1s", engine::EquityMboConfig());
+  return RunSilver(ctx, task, kEquityNames, engine::EquityMboConfig(), false);
+}
+
+StageResult RunSilverGoldFutureMbo(const StageContext& ctx, const Task& task) {
+  return RunSilver(ctx, task, kFutureNames, engine::FutureMboConfig(), true);
+}
+
+StageResult RunSilverGoldEquityMbo(const StageContext& ctx, const Task& task) {
+  return RunSilver(ctx, task, kEquityNames, engine::EquityMboConfig(), true);
 }
 
 }  // namespace spymaster::pipeline

@@ -1,6 +1,8 @@
 // Silver and gold stages of the two MBO products (future_mbo, equity_mbo). Silver drives the engine
 // from bronze (one pass; book_snapshot_1s and depth_and_flow_1s); gold runs the engine's GoldState over
 // silver read back from the lake, so `--layer gold` can run alone with the engine's own code.
+// RunSilverGold* do both in one engine pass (gold as windows close; what `run --layer all` uses) and
+// write the same partitions; when silver is already complete they run the gold stage alone.
 #pragma once
 
 #include "pipeline/stage.hpp"
@@ -11,5 +13,7 @@ StageResult RunSilverFutureMbo(const StageContext& ctx, const Task& task);
 StageResult RunSilverEquityMbo(const StageContext& ctx, const Task& task);
 StageResult RunGoldFutureMbo(const StageContext& ctx, const Task& task);
 StageResult RunGoldEquityMbo(const StageContext& ctx, const Task& task);
+StageResult RunSilverGoldFutureMbo(const StageContext& ctx, const Task& task);
+StageResult RunSilverGoldEquityMbo(const StageContext& ctx, const Task& task);
 
 }  // namespace spymaster::pipeline

@@ -153,7 +153,16 @@ RunSummary Run(const RunOptions& options, const lake::DatasetRegistry& registry,
 
   RunSummary summary;
   std::set<std::string> contracts;
-  for (const StageDef* stage : stages) {
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    const StageDef* stage = stages[i];
+    // Silver then gold of the same tasks: one engine pass writes both (same partitions, half the work).
+    StageDef fused;
+    if (stage->run_with_gold != nullptr && i + 1 < stages.size() && stages[i + 1]->layer == Layer::kGold) {
+      fused = *stage;
+      fused.run = stage->run_with_gold;
+      stage = &fused;
+      ++i;
+    }
     const auto tasks = BuildTasks(options, stage->layer, registry, out);
     for (const Task& t : tasks) {
       if (t.symbol != options.symbol) contracts.insert(t.symbol);

@@ -15,8 +15,10 @@ constexpr std::array kStages = {
     StageDef{ProductType::kEquityMbo, Layer::kBronze, "bronze_ingest_equity_mbo", &RunBronzeEquityMbo},
     StageDef{ProductType::kEquityOptionMbo, Layer::kBronze, "bronze_ingest_equity_option_cmbp_1",
              &RunBronzeEquityOptionCmbp1},
-    StageDef{ProductType::kFutureMbo, Layer::kSilver, "silver_compute_book_states_1s", &RunSilverFutureMbo},
-    StageDef{ProductType::kEquityMbo, Layer::kSilver, "silver_compute_equity_book_states_1s", &RunSilverEquityMbo},
+    StageDef{ProductType::kFutureMbo, Layer::kSilver, "silver_compute_book_states_1s", &RunSilverFutureMbo,
+             &RunSilverGoldFutureMbo},
+    StageDef{ProductType::kEquityMbo, Layer::kSilver, "silver_compute_equity_book_states_1s", &RunSilverEquityMbo,
+             &RunSilverGoldEquityMbo},
     StageDef{ProductType::kFutureMbo, Layer::kGold, "gold_compute_physics_surface_1s", &RunGoldFutureMbo},
     StageDef{ProductType::kEquityMbo, Layer::kGold, "gold_compute_equity_physics_surface_1s", &RunGoldEquityMbo},
 };

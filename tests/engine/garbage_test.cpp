@@ -29,7 +29,8 @@ TEST(GarbageTest, RandomRecordsKeepBookConsistentAndOutputsSane) {
         EXPECT_GE(r.depth_qty_end, 0.0);
         EXPECT_LE(r.depth_qty_rest, r.depth_qty_end);
       }
-      for (const auto& g : w.gold) {
+      for (std::size_t i = 0; i < w.gold.size(); ++i) {
+        const GoldRow g = w.gold.Row(i);
         EXPECT_TRUE(std::isfinite(g.nu) && std::isfinite(g.u_far) && std::isfinite(g.Omega_far) &&
                     std::isfinite(g.d2u_dt2));
       }

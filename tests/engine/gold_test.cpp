@@ -42,9 +42,9 @@ std::vector<double> Values(const GoldRow& g) {
           g.Omega_near,    g.Omega_far,      g.Omega_prom,     g.nu,                 g.kappa, g.pressure_grad};
 }
 
-const GoldRow& Cell(const std::vector<GoldRow>& out, int32_t half_width, char side, int32_t rel) {
+GoldRow Cell(const GoldSurface& out, int32_t half_width, char side, int32_t rel) {
   const int32_t cells = 2 * half_width + 1;
-  return out[(side == 'A' ? 0 : cells) + rel + half_width];
+  return out.Row((side == 'A' ? 0 : cells) + rel + half_width);
 }
 
 struct Expected {
@@ -69,7 +69,7 @@ const std::vector<Expected> kToy = {
 
 TEST(GoldTest, ToyThreeWindowsEveryColumnHandComputed) {
   GoldState gold(1);
-  std::vector<GoldRow> out;
+  GoldSurface out;
   const std::vector<std::vector<DepthFlowRow>> windows = {
       {Row('B', 0, 0, 9, 10, 3, 1, 4, 1), Row('A', 1, 0, 0, 2, 2, 0, 0, 0)},
       {Row('B', 0, 0, 10, 8, 0, 2, 8, 0)},
@@ -100,25 +100,27 @@ TEST(GoldTest, ToyThreeWindowsEveryColumnHandComputed) {
 
 TEST(GoldTest, RowsAreDenseOrderedAndSkipWindowsWithoutSpot) {
   GoldState gold(200);
-  std::vector<GoldRow> out;
+  GoldSurface out;
   gold.OnWindow(Snap(1, 0), std::vector<DepthFlowRow>{}, out);
   EXPECT_TRUE(out.empty());
   EXPECT_EQ(gold.windows(), 0);
   gold.OnWindow(Snap(2), std::vector<DepthFlowRow>{Row('B', -3, -2, 1, 1, 0, 0, 1, 0)}, out);
   ASSERT_EQ(out.size(), 802u);
   for (std::size_t i = 0; i < out.size(); ++i) {
-    EXPECT_EQ(out[i].side, i < 401 ? 'A' : 'B');
-    EXPECT_EQ(out[i].rel_ticks, static_cast<int32_t>(i % 401) - 200);
-    EXPECT_EQ(out[i].spot_ref_price_int, 6000'000'000'000);
-    EXPECT_EQ(out[i].rel_ticks_side, out[i].rel_ticks - (i < 401 ? 0 : -1));
-    for (double v : Values(out[i])) EXPECT_TRUE(std::isfinite(v));
+    const GoldRow g = out.Row(i);
+    EXPECT_EQ(g.side, i < 401 ? 'A' : 'B');
+    EXPECT_EQ(g.rel_ticks, static_cast<int32_t>(i % 401) - 200);
+    EXPECT_EQ(g.spot_ref_price_int, 6000'000'000'000);
+    EXPECT_EQ(g.event_ts_ns, g.window_end_ts_ns);
+    EXPECT_EQ(g.rel_ticks_side, g.rel_ticks - (i < 401 ? 0 : -1));
+    for (double v : Values(g)) EXPECT_TRUE(std::isfinite(v));
   }
   EXPECT_EQ(gold.windows(), 1);
 }
 
 TEST(GoldTest, EmaAcrossGapUsesElapsedSeconds) {
   GoldState gold(0);  // one cell per side
-  std::vector<GoldRow> out;
+  GoldSurface out;
   gold.OnWindow(Snap(1), std::vector<DepthFlowRow>{Row('B', 0, 0, 0, 0, 1, 0, 0, 0)}, out);  // u = 1
   EXPECT_DOUBLE_EQ(Cell(out, 0, 'B', 0).u_ema_8, 1.0);
   gold.OnWindow(Snap(11), std::vector<DepthFlowRow>{}, out);  // 10 s later, u = 0
@@ -135,7 +137,7 @@ TEST(GoldTest, EmaAcrossGapUsesElapsedSeconds) {
 // Interior cells only: the reference differs from us only near the grid edges (NaN vs renormalized).
 TEST(GoldTest, MatchesReferenceGoldenExampleOnDenseInput) {
   GoldState gold(200);
-  std::vector<GoldRow> out;
+  GoldSurface out;
   for (int k = 1; k <= 3; ++k) {
     std::vector<DepthFlowRow> rows;
     for (char side : {'B', 'A'}) {
@@ -158,7 +160,7 @@ TEST(GoldTest, MatchesReferenceGoldenExampleOnDenseInput) {
     EXPECT_NEAR(b0.d2u_dt2, d2u_dt2[k - 1], 1e-6);
     EXPECT_NEAR(b0.u_wave_energy, energy[k - 1], 1e-6);
   }
-  auto b = [&](int32_t rel) -> const GoldRow& { return Cell(out, 200, 'B', rel); };
+  auto b = [&](int32_t rel) { return Cell(out, 200, 'B', rel); };
   EXPECT_NEAR(b(0).u_ema_8, 0.076246, 1e-6);
   EXPECT_NEAR(b(0).u_ema_32, 0.053759, 1e-6);
   EXPECT_NEAR(b(0).u_ema_128, 0.047571, 1e-6);
@@ -185,7 +187,7 @@ TEST(GoldTest, MatchesReferenceGoldenExampleOnDenseInput) {
 
 TEST(GoldTest, RowsOutsideTheGridAreIgnoredAndDuplicateCellsSum) {
   GoldState gold(2);
-  std::vector<GoldRow> out;
+  GoldSurface out;
   gold.OnWindow(Snap(1),
                 std::vector<DepthFlowRow>{Row('B', 5, 5, 100, 100, 100, 0, 0, 0), Row('B', 1, 1, 1, 0, 1, 0, 0, 0),
                                           Row('B', 1, 1, 2, 0, 2, 0, 0, 0)},

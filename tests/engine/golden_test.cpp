@@ -72,7 +72,8 @@ TEST(GoldenTest, FixedStreamPinsCountsFinalBookAndChecksums) {
         silver.Add(static_cast<int64_t>(v));
       }
     }
-    for (const GoldRow& g : w.gold) {
+    for (std::size_t i = 0; i < w.gold.size(); ++i) {
+      const GoldRow g = w.gold.Row(i);
       ++gold_rows;
       gold_sum[0] += g.u_ema_8;
       gold_sum[1] += g.Omega;

@@ -415,9 +415,19 @@ TEST_P(PropertyTest, EngineMatchesNaiveReferenceAndIdentitiesHold) {
 INSTANTIATE_TEST_SUITE_P(Streams, PropertyTest,
                          ::testing::Combine(::testing::Values(1u, 2u, 3u, 4u, 5u), ::testing::Bool()));
 
-bool SameGold(const std::vector<GoldRow>& a, const std::vector<GoldRow>& b) {
-  if (a.size() != b.size()) return false;
-  return a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(GoldRow)) == 0;
+// Bit for bit (== would let -0.0 equal 0.0).
+bool SameGold(const GoldSurface& a, const GoldSurface& b) {
+  auto same = [](const auto& x, const auto& y) {
+    return x.size() == y.size() && (x.empty() || std::memcmp(x.data(), y.data(), x.size() * sizeof(x[0])) == 0);
+  };
+  if (a.window_end_ts_ns != b.window_end_ts_ns || a.spot_ref_price_int != b.spot_ref_price_int ||
+      !same(a.rel_ticks, b.rel_ticks) || !same(a.rel_ticks_side, b.rel_ticks_side) || !same(a.side, b.side)) {
+    return false;
+  }
+  for (int v = 0; v < kGoldValueCount; ++v) {
+    if (!same(a.values[v], b.values[v])) return false;
+  }
+  return true;
 }
 
 // The one-engine guarantee: the same windows whether the day goes in as one batch or record by record with
@@ -442,7 +452,7 @@ TEST(OneEngineTest, BatchStreamAndGoldFromSilverAgree) {
     ASSERT_EQ(batch.size(), 30u);
     ASSERT_EQ(stream.size(), batch.size());
     GoldState from_silver(p.half_width);
-    std::vector<GoldRow> gold;
+    GoldSurface gold;
     for (std::size_t w = 0; w < batch.size(); ++w) {
       ExpectSameRows(batch[w], stream[w], "batch vs stream");
       EXPECT_TRUE(SameGold(batch[w].gold, stream[w].gold)) << "window " << w;

@@ -5,6 +5,8 @@
 
 #include <unistd.h>
 
+#include <cstddef>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -159,9 +161,9 @@ TEST_F(MboStagesTest, SilverAndGoldThroughTheLakeEqualTheEngineInMemory) {
   const auto kappa = gold_table->GetColumnByName("kappa");
   int64_t i = 0;
   for (const auto& w : want) {
-    for (const auto& g : w.gold) {
+    for (std::size_t c = 0; c < w.gold.size(); ++c) {
       if (i < omega->length()) {
-        ASSERT_EQ(omega->Value(i), g.Omega_far) << "row " << i;
+        ASSERT_EQ(omega->Value(i), w.gold.Row(c).Omega_far) << "row " << i;
       }
       ++i;
     }
@@ -182,6 +184,50 @@ TEST_F(MboStagesTest, SkipsCompleteOutputsAndOverwriteRecomputes) {
   EXPECT_FALSE(RunSilverFutureMbo(Ctx(true), task_).skipped);
   RunGoldFutureMbo(Ctx(), task_);
   EXPECT_TRUE(RunGoldFutureMbo(Ctx(), task_).skipped);
+}
+
+// `run --layer all` computes silver and gold in one engine pass; the lake must not be able to tell: the same
+// tables bit for bit, the same gold lineage (silver manifests) and stage names as silver then gold.
+TEST_F(MboStagesTest, SilverAndGoldInOnePassWriteWhatTheTwoStagesWrite) {
+  WriteBronze(events_);
+  const StageResult fused = RunSilverGoldFutureMbo(Ctx(), task_);
+  EXPECT_EQ(fused.stage, "silver_compute_book_states_1s+gold_compute_physics_surface_1s");
+  EXPECT_EQ(fused.datasets_written.size(), 3u);
+  EXPECT_EQ(fused.counters.at("gold_windows"), 60);
+  const std::vector<std::string> keys = {"silver.future_mbo.book_snapshot_1s", "silver.future_mbo.depth_and_flow_1s",
+                                         "gold.future_mbo.physics_surface_1s"};
+  std::vector<std::shared_ptr<arrow::Table>> one_pass;
+  std::vector<nlohmann::json> one_pass_manifests;
+  auto manifest = [&](const std::string& key) {
+    std::ifstream in(lake::PartitionDir(registry_.Get(key), root_, key_) / "_MANIFEST.json");
+    return nlohmann::json::parse(in);
+  };
+  for (const auto& key : keys) {
+    one_pass.push_back(lake::ReadPartition(registry_, root_, key, key_));
+    one_pass_manifests.push_back(manifest(key));
+  }
+  const nlohmann::json& gold_manifest = one_pass_manifests[2];
+  EXPECT_EQ(gold_manifest["stage"], "gold_compute_physics_surface_1s");
+  ASSERT_EQ(gold_manifest["inputs"].size(), 2u) << gold_manifest.dump();
+  EXPECT_EQ(gold_manifest["inputs"][1]["dataset"], keys[1]);
+
+  // Everything complete: skipped. Silver complete, gold missing: the gold stage alone.
+  EXPECT_TRUE(RunSilverGoldFutureMbo(Ctx(), task_).skipped);
+  fs::remove_all(lake::PartitionDir(registry_.Get(keys[2]), root_, key_));
+  const StageResult gold_only = RunSilverGoldFutureMbo(Ctx(), task_);
+  EXPECT_EQ(gold_only.stage, "gold_compute_physics_surface_1s");
+  EXPECT_EQ(gold_only.datasets_written.size(), 1u);
+
+  // Two stages from scratch.
+  for (const auto& key : keys) fs::remove_all(lake::PartitionDir(registry_.Get(key), root_, key_));
+  RunSilverFutureMbo(Ctx(), task_);
+  RunGoldFutureMbo(Ctx(), task_);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto two_stages = lake::ReadPartition(registry_, root_, keys[i], key_);
+    EXPECT_TRUE(two_stages->Equals(*one_pass[i])) << keys[i];
+    EXPECT_EQ(manifest(keys[i])["row_count"], one_pass_manifests[i]["row_count"]) << keys[i];
+    EXPECT_EQ(manifest(keys[i])["stage"], one_pass_manifests[i]["stage"]) << keys[i];
+  }
 }
 
 TEST_F(MboStagesTest, OutOfOrderBronzeIsAClearErrorAndWritesNothing) {
@@ -215,31 +261,84 @@ TEST_F(MboStagesTest, GoldWithoutSilverSaysInputNotReady) {
   EXPECT_THROW(RunGoldFutureMbo(Ctx(), task_), lake::LakeError);
 }
 
-TEST(GoldColumns, BatchesEqualGoldBatchOfTheSameRowsAcrossTakes) {
+engine::GoldSurface Surface(int64_t window_end, std::size_t n, double scale) {
+  engine::GoldSurface g;
+  g.resize(n);
+  g.window_end_ts_ns = window_end;
+  g.spot_ref_price_int = 5'000'000'000'000 + window_end;
+  for (std::size_t i = 0; i < n; ++i) {
+    g.rel_ticks[i] = static_cast<int32_t>(i) - 1;
+    g.rel_ticks_side[i] = -static_cast<int32_t>(i);
+    g.side[i] = i % 2 == 0 ? 'A' : 'B';
+    for (int v = 0; v < engine::kGoldValueCount; ++v) g.values[v][i] = scale * (100.0 * v + static_cast<double>(i));
+  }
+  return g;
+}
+
+// Every contract column of every appended row, across two batches, against GoldSurface::Row.
+TEST(GoldColumns, BatchesHoldEveryColumnOfTheAppendedSurfacesAcrossTakes) {
   const auto registry = lake::DatasetRegistry::Load(lake::DatasetsYamlPath(SPYMASTER_SOURCE_DIR));
   const auto schema = registry.Get("gold.future_mbo.physics_surface_1s").contract.ArrowSchema();
-  std::vector<engine::GoldRow> rows(5);
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    engine::GoldRow& g = rows[i];
-    g.window_end_ts_ns = 1000 + static_cast<int64_t>(i);
-    g.event_ts_ns = g.window_end_ts_ns;
-    g.spot_ref_price_int = 5'000'000'000'000 + static_cast<int64_t>(i);
-    g.rel_ticks = static_cast<int32_t>(i) - 2;
-    g.rel_ticks_side = -static_cast<int32_t>(i);
-    g.side = i % 2 == 0 ? 'A' : 'B';
-    g.u_ema_2 = 0.5 * static_cast<double>(i);
-    g.pressure_grad = -1.25 * static_cast<double>(i);
-  }
-  GoldColumns columns(schema, 4);
-  columns.Append(std::span(rows).first(3));
-  EXPECT_EQ(columns.size(), 3);
-  EXPECT_THROW(columns.Append(std::span(rows).subspan(3)), std::length_error);
+  const std::vector<engine::GoldSurface> surfaces = {Surface(1000, 3, 0.5), Surface(2000, 2, -1.25),
+                                                     Surface(3000, 3, 2.0)};
+  GoldColumns columns(schema, 5);
+  columns.Append(surfaces[0]);
+  columns.Append(surfaces[1]);
+  EXPECT_EQ(columns.size(), 5);
+  EXPECT_THROW(columns.Append(surfaces[2]), std::length_error);
   const auto first = columns.Take();
   EXPECT_EQ(columns.size(), 0);
-  EXPECT_TRUE(first->Equals(*GoldBatch({rows.begin(), rows.begin() + 3}, schema))) << first->ToString();
-  columns.Append(std::span(rows).subspan(3));
+  columns.Append(surfaces[2]);
   const auto second = columns.Take();
-  EXPECT_TRUE(second->Equals(*GoldBatch({rows.begin() + 3, rows.end()}, schema))) << second->ToString();
+  ASSERT_EQ(first->num_rows(), 5);
+  ASSERT_EQ(second->num_rows(), 3);
+  ASSERT_TRUE(first->schema()->Equals(*schema));
+
+  std::vector<engine::GoldRow> want;
+  for (const auto& s : surfaces) {
+    for (std::size_t i = 0; i < s.size(); ++i) want.push_back(s.Row(i));
+  }
+  std::vector<engine::GoldRow> got;
+  for (const auto& batch : {first, second}) {
+    auto i64 = [&](const char* n) { return std::static_pointer_cast<arrow::Int64Array>(batch->GetColumnByName(n)); };
+    auto i32 = [&](const char* n) { return std::static_pointer_cast<arrow::Int32Array>(batch->GetColumnByName(n)); };
+    const auto side = std::static_pointer_cast<arrow::StringArray>(batch->GetColumnByName("side"));
+    for (int64_t r = 0; r < batch->num_rows(); ++r) {
+      engine::GoldRow g;
+      g.window_end_ts_ns = i64("window_end_ts_ns")->Value(r);
+      g.event_ts_ns = i64("event_ts_ns")->Value(r);
+      g.spot_ref_price_int = i64("spot_ref_price_int")->Value(r);
+      g.rel_ticks = i32("rel_ticks")->Value(r);
+      g.rel_ticks_side = i32("rel_ticks_side")->Value(r);
+      ASSERT_EQ(side->GetView(r).size(), 1u);
+      g.side = side->GetView(r)[0];
+      auto* bytes = reinterpret_cast<unsigned char*>(&g) + offsetof(engine::GoldRow, add_intensity);
+      for (int v = 0; v < engine::kGoldValueCount; ++v) {
+        const auto col = std::static_pointer_cast<arrow::DoubleArray>(
+            batch->GetColumnByName(std::string(engine::kGoldValueNames[v])));
+        const double x = col->Value(r);
+        std::memcpy(bytes + v * sizeof(double), &x, sizeof x);
+      }
+      got.push_back(g);
+    }
+  }
+  ASSERT_EQ(got.size(), want.size());
+  constexpr std::size_t kValues = offsetof(engine::GoldRow, add_intensity);
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(got[i].window_end_ts_ns, want[i].window_end_ts_ns) << "row " << i;
+    EXPECT_EQ(got[i].event_ts_ns, want[i].event_ts_ns) << "row " << i;
+    EXPECT_EQ(got[i].spot_ref_price_int, want[i].spot_ref_price_int) << "row " << i;
+    EXPECT_EQ(got[i].rel_ticks, want[i].rel_ticks) << "row " << i;
+    EXPECT_EQ(got[i].rel_ticks_side, want[i].rel_ticks_side) << "row " << i;
+    EXPECT_EQ(got[i].side, want[i].side) << "row " << i;
+    EXPECT_EQ(std::memcmp(reinterpret_cast<const char*>(&got[i]) + kValues,
+                          reinterpret_cast<const char*>(&want[i]) + kValues, sizeof(engine::GoldRow) - kValues),
+              0)
+        << "values of row " << i;
+  }
+  EXPECT_EQ(got[4].u_ema_2, -1.25 * (100.0 * static_cast<int>(engine::kUEma2) + 1));
+  EXPECT_EQ(got[4].window_end_ts_ns, 2000);
+  EXPECT_EQ(got[4].event_ts_ns, 2000);
 }
 
 }  // namespace
