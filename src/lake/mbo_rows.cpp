@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include <arrow/api.h>
 
@@ -16,12 +17,37 @@ const int64_t* Int64Column(const arrow::RecordBatch& batch, const char* name) {
   return std::static_pointer_cast<arrow::Int64Array>(column)->raw_values();
 }
 
-const arrow::StringArray& StringColumn(const arrow::RecordBatch& batch, const char* name) {
+char FirstChar(const arrow::StringArray& a, int64_t i) {
+  const std::string_view v = a.GetView(i);
+  return v.empty() ? '\0' : v[0];
+}
+
+// The first character of each row's string, from a string or a dictionary<int32, string> column.
+std::vector<char> CharColumn(const arrow::RecordBatch& batch, const char* name) {
   const auto& column = batch.GetColumnByName(name);
-  if (!column || column->type_id() != arrow::Type::STRING) {
-    throw std::invalid_argument(std::string("MBO batch: missing string column ") + name);
+  std::vector<char> out(static_cast<std::size_t>(batch.num_rows()));
+  if (column && column->type_id() == arrow::Type::STRING) {
+    const auto& strings = static_cast<const arrow::StringArray&>(*column);
+    for (int64_t i = 0; i < batch.num_rows(); ++i) out[i] = FirstChar(strings, i);
+    return out;
   }
-  return static_cast<const arrow::StringArray&>(*column);
+  if (column && column->type_id() == arrow::Type::DICTIONARY) {
+    const auto& dict = static_cast<const arrow::DictionaryArray&>(*column);
+    if (dict.indices()->type_id() == arrow::Type::INT32 && dict.dictionary()->type_id() == arrow::Type::STRING) {
+      const auto& values = static_cast<const arrow::StringArray&>(*dict.dictionary());
+      std::vector<char> lut(static_cast<std::size_t>(values.length()));
+      for (int64_t k = 0; k < values.length(); ++k) lut[k] = FirstChar(values, k);
+      const int32_t* idx = static_cast<const arrow::Int32Array&>(*dict.indices()).raw_values();
+      for (int64_t i = 0; i < batch.num_rows(); ++i) {
+        if (idx[i] < 0 || idx[i] >= values.length()) {
+          throw std::invalid_argument(std::string("MBO batch: dictionary index out of range in column ") + name);
+        }
+        out[i] = lut[idx[i]];
+      }
+      return out;
+    }
+  }
+  throw std::invalid_argument(std::string("MBO batch: missing string column ") + name);
 }
 
 }  // namespace
@@ -35,13 +61,8 @@ MboBatchView::MboBatchView(const arrow::RecordBatch& batch)
       order_id_(Int64Column(batch, "order_id")),
       sequence_(Int64Column(batch, "sequence")),
       instrument_id_(Int64Column(batch, "instrument_id")),
-      flags_(Int64Column(batch, "flags")) {
-  const auto& action = StringColumn(batch, "action");
-  const auto& side = StringColumn(batch, "side");
-  action_ = action.value_data() ? action.value_data()->data() : nullptr;
-  action_offsets_ = action.raw_value_offsets();
-  side_ = side.value_data() ? side.value_data()->data() : nullptr;
-  side_offsets_ = side.raw_value_offsets();
-}
+      flags_(Int64Column(batch, "flags")),
+      action_(CharColumn(batch, "action")),
+      side_(CharColumn(batch, "side")) {}
 
 }  // namespace spymaster::lake

@@ -120,10 +120,13 @@ std::vector<fs::path> DataFiles(const fs::path& dir) {
   return files;
 }
 
-std::unique_ptr<parquet::arrow::FileReader> OpenParquet(const fs::path& file, int64_t batch_rows) {
+// dictionary_columns: leaf indices read as dictionary arrays.
+std::unique_ptr<parquet::arrow::FileReader> OpenParquet(const fs::path& file, int64_t batch_rows,
+                                                        const std::vector<int>& dictionary_columns = {}) {
   auto input = Unwrap(arrow::io::ReadableFile::Open(file.string()), "cannot open", file);
   parquet::ArrowReaderProperties props;
   props.set_batch_size(batch_rows);
+  for (const int i : dictionary_columns) props.set_read_dictionary(i, true);
   parquet::arrow::FileReaderBuilder builder;
   Check(builder.Open(input), "cannot read Parquet", file);
   builder.properties(props);
@@ -142,14 +145,27 @@ fs::path RequireComplete(const DatasetRegistry& registry, const fs::path& lake_r
   return dir;
 }
 
+// The schema with dictionary fields replaced by their value type (what the contract describes).
+std::shared_ptr<arrow::Schema> ValueTypes(const arrow::Schema& schema) {
+  arrow::FieldVector fields;
+  for (const auto& f : schema.fields()) {
+    fields.push_back(f->type()->id() == arrow::Type::DICTIONARY
+                         ? f->WithType(static_cast<const arrow::DictionaryType&>(*f->type()).value_type())
+                         : f);
+  }
+  return arrow::schema(std::move(fields), schema.metadata());
+}
+
 // Streams the batches of every data file of a partition, in file order.
 class PartitionBatchReader : public arrow::RecordBatchReader {
  public:
-  // column_indices empty: every column.
+  // column_indices empty: every column. dictionary_columns: string columns read as dictionary arrays.
   PartitionBatchReader(const DatasetSpec& dataset, std::vector<fs::path> files, int64_t batch_rows,
-                       std::vector<int> column_indices, std::shared_ptr<arrow::Schema> schema)
+                       std::vector<int> column_indices, std::vector<int> dictionary_columns,
+                       std::shared_ptr<arrow::Schema> schema)
       : dataset_(dataset), files_(std::move(files)), batch_rows_(batch_rows),
-        column_indices_(std::move(column_indices)), schema_(std::move(schema)) {}
+        column_indices_(std::move(column_indices)), dictionary_columns_(std::move(dictionary_columns)),
+        schema_(std::move(schema)) {}
 
   std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
 
@@ -167,10 +183,10 @@ class PartitionBatchReader : public arrow::RecordBatchReader {
       }
       const fs::path& file = files_[next_file_++];
       try {
-        file_reader_ = OpenParquet(file, batch_rows_);
+        file_reader_ = OpenParquet(file, batch_rows_, dictionary_columns_);
         std::shared_ptr<arrow::Schema> schema;
         ARROW_RETURN_NOT_OK(file_reader_->GetSchema(&schema));
-        CheckContract(dataset_, *schema);
+        CheckContract(dataset_, *ValueTypes(*schema));
       } catch (const std::exception& e) {
         return arrow::Status::IOError(e.what());
       }
@@ -189,6 +205,7 @@ class PartitionBatchReader : public arrow::RecordBatchReader {
   std::vector<fs::path> files_;
   int64_t batch_rows_;
   std::vector<int> column_indices_;  // the contract is flat: field index == Parquet leaf index
+  std::vector<int> dictionary_columns_;
   std::shared_ptr<arrow::Schema> schema_;
   size_t next_file_ = 0;
   std::unique_ptr<parquet::arrow::FileReader> file_reader_;
@@ -454,7 +471,8 @@ std::shared_ptr<arrow::RecordBatchReader> OpenPartitionReader(const DatasetRegis
                                                               std::string_view dataset_key,
                                                               const PartitionKey& partition,
                                                               int64_t batch_rows,
-                                                              const std::vector<std::string>& columns) {
+                                                              const std::vector<std::string>& columns,
+                                                              bool strings_as_dictionary) {
   const DatasetSpec& dataset = registry.Get(dataset_key);
   const auto contract_schema = dataset.contract.ArrowSchema();
   std::vector<int> indices;
@@ -466,12 +484,21 @@ std::shared_ptr<arrow::RecordBatchReader> OpenPartitionReader(const DatasetRegis
   // Parquet yields the columns in file order whatever order the indices are in.
   std::sort(indices.begin(), indices.end());
   indices.erase(std::unique(indices.begin(), indices.end()), indices.end());
+  std::vector<int> dictionary_columns;
   arrow::FieldVector fields;
-  for (const int i : indices) fields.push_back(contract_schema->field(i));
+  for (int i = 0; i < contract_schema->num_fields(); ++i) {
+    auto field = contract_schema->field(i);
+    if (!indices.empty() && !std::binary_search(indices.begin(), indices.end(), i)) continue;
+    if (strings_as_dictionary && field->type()->id() == arrow::Type::STRING) {
+      dictionary_columns.push_back(i);
+      field = field->WithType(arrow::dictionary(arrow::int32(), arrow::utf8()));
+    }
+    fields.push_back(std::move(field));
+  }
   const fs::path dir = RequireComplete(registry, lake_root, dataset_key, partition);
   std::vector<fs::path> files = IsPartitioned(dataset) ? DataFiles(dir) : std::vector<fs::path>{dir};
   return std::make_shared<PartitionBatchReader>(dataset, std::move(files), batch_rows, std::move(indices),
-                                                columns.empty() ? contract_schema : arrow::schema(fields));
+                                                std::move(dictionary_columns), arrow::schema(fields));
 }
 
 InputRef InputRefFor(const DatasetRegistry& registry, const fs::path& lake_root,

@@ -124,11 +124,13 @@ std::shared_ptr<arrow::Table> ReadPartitionColumns(const DatasetRegistry& regist
 // Streaming variant: record batches of about batch_rows rows in file order, contract-checked.
 // With columns, only those (in contract order) are decoded: a reader that needs few columns skips
 // the others' decompression and decoding. Throws LakeError naming a column not in the contract.
+// strings_as_dictionary: string columns come as dictionary<int32, utf8> arrays straight from
+// Parquet's dictionary pages (indices only), far cheaper than expanding codes like action and side.
 // The reader refers to the registry's dataset entry: keep the registry alive while reading.
 std::shared_ptr<arrow::RecordBatchReader> OpenPartitionReader(
     const DatasetRegistry& registry, const std::filesystem::path& lake_root,
     std::string_view dataset_key, const PartitionKey& partition, int64_t batch_rows = 1 << 16,
-    const std::vector<std::string>& columns = {});
+    const std::vector<std::string>& columns = {}, bool strings_as_dictionary = false);
 
 // The InputRef for a complete partition (sha256 of its _MANIFEST.json).
 InputRef InputRefFor(const DatasetRegistry& registry, const std::filesystem::path& lake_root,

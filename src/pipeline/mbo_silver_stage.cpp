@@ -124,11 +124,8 @@ StageResult RunSilver(const StageContext& ctx, const Task& task, const MboStageN
 
   const SessionBounds session = SessionBoundsNs(task.dt, ctx.session_start_minute, ctx.session_end_minute);
   const auto input = lake::InputRefFor(reg, ctx.lake_root, bronze_key, part);
-  // Only what the book needs: skipping ts_recv, ts_in_delta, symbol and the constant ids saves about
-  // half of the decoding.
-  auto reader = lake::OpenPartitionReader(reg, ctx.lake_root, bronze_key, part, 1 << 16,
-                                          {"ts_event", "price", "size", "order_id", "sequence", "instrument_id",
-                                           "flags", "action", "side"});
+  auto reader = lake::OpenPartitionReader(reg, ctx.lake_root, bronze_key, part, 1 << 16, lake::MboBookColumns(),
+                                          /*strings_as_dictionary=*/true);
   lake::PartitionWriter snap_writer(reg, ctx.lake_root, snap_key, part, ctx.overwrite);
   lake::PartitionWriter flow_writer(reg, ctx.lake_root, flow_key, part, ctx.overwrite);
   const auto snap_schema = reg.Get(snap_key).contract.ArrowSchema();

@@ -220,6 +220,58 @@ TEST_F(PartitionTest, UnpartitionedDatasetIsOneFileReplacedAtomically) {
                                             "mbo_contract_day_selection.parquet.manifest.json"));
 }
 
+// Bronze read with strings_as_dictionary (what the engine stages do): action and side arrive as dictionary
+// arrays, across several batches, and MboBatchView gives the same rows as from plain strings.
+TEST_F(PartitionTest, MboRowsReadTheSameFromDictionaryColumns) {
+  const auto schema = registry_.Get("bronze.future_mbo.mbo").contract.ArrowSchema();
+  constexpr int64_t kRows = 3000;
+  std::vector<std::shared_ptr<arrow::Array>> cols;
+  for (const auto& f : schema->fields()) {
+    if (f->type()->id() == arrow::Type::STRING) {
+      arrow::StringBuilder b;
+      for (int64_t i = 0; i < kRows; ++i) {
+        const std::string v = f->name() == "action" ? std::string(1, "ACMRTFN"[(i * 7 / 3) % 7])
+                              : f->name() == "side" ? std::string(1, "ABN"[(i / 5) % 3])
+                                                    : std::string("ESH6");
+        EXPECT_TRUE(b.Append(v).ok());
+      }
+      cols.push_back(b.Finish().ValueOrDie());
+    } else {
+      arrow::Int64Builder b;
+      for (int64_t i = 0; i < kRows; ++i) EXPECT_TRUE(b.Append(i).ok());
+      cols.push_back(b.Finish().ValueOrDie());
+    }
+  }
+  WritePartition(registry_, root_, "bronze.future_mbo.mbo", key_, *arrow::Table::Make(schema, cols, kRows),
+                 StageInfo{"test", {}, {}});
+
+  auto rows_of = [&](bool dictionary) {
+    auto reader = OpenPartitionReader(registry_, root_, "bronze.future_mbo.mbo", key_, 1000,
+                                      {"ts_event", "price", "size", "order_id", "sequence", "instrument_id", "flags",
+                                       "action", "side"},
+                                      dictionary);
+    EXPECT_EQ(reader->schema()->GetFieldByName("side")->type()->id(),
+              dictionary ? arrow::Type::DICTIONARY : arrow::Type::STRING);
+    std::string chars;
+    std::shared_ptr<arrow::RecordBatch> batch;
+    while (reader->ReadNext(&batch).ok() && batch) {
+      EXPECT_EQ(batch->GetColumnByName("action")->type_id(), dictionary ? arrow::Type::DICTIONARY : arrow::Type::STRING);
+      const MboBatchView view(*batch);
+      for (int64_t i = 0; i < view.size(); ++i) {
+        const MboRow r = view.Row(i);
+        EXPECT_EQ(r.order_id, static_cast<int64_t>(chars.size() / 2));
+        chars += r.action;
+        chars += r.side;
+      }
+    }
+    return chars;
+  };
+  const std::string plain = rows_of(false);
+  ASSERT_EQ(plain.size(), 2u * kRows);
+  EXPECT_EQ(plain.substr(0, 12), "AAMATAAAMATB");  // (action, side) of rows 0..5
+  EXPECT_EQ(rows_of(true), plain);
+}
+
 TEST(MboBatchView, ReadsTypedColumns) {
   const auto registry = DatasetRegistry::Load(DatasetsYamlPath(SPYMASTER_SOURCE_DIR));
   const auto schema = registry.Get("bronze.future_mbo.mbo").contract.ArrowSchema();
