@@ -14,6 +14,7 @@
 #include <memory>
 #include <numeric>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -392,6 +393,25 @@ class MboIngest {
   std::map<std::string, int64_t> counters_;
 };
 
+// The partitions the files' metadata symbol mappings route to, when every one of them is complete
+// (empty otherwise): a rerun then skips without decompressing the day. Options are not judged here
+// (their partitions come from the definitions' underlyings); they go the long way.
+std::vector<std::string> CompleteMappedPartitions(const StageContext& ctx, const Spec& spec, const Task& task,
+                                                  const std::vector<std::filesystem::path>& files, uint32_t yyyymmdd) {
+  std::set<std::string> partitions;
+  for (const auto& file : files) {
+    for (const auto& [id, symbol] : InstrumentSymbols(dbn::Decoder::FromFile(file).metadata(), yyyymmdd)) {
+      if (symbol.starts_with("UD:") || (spec.drop_spreads && symbol.find('-') != std::string::npos)) continue;
+      partitions.insert(symbol);
+    }
+  }
+  const lake::DatasetSpec& dataset = ctx.registry.Get(spec.dataset);
+  for (const auto& p : partitions) {
+    if (!lake::IsComplete(lake::PartitionDir(dataset, ctx.lake_root, {p, task.dt}))) return {};
+  }
+  return {partitions.begin(), partitions.end()};
+}
+
 StageResult RunMbo(const StageContext& ctx, const Task& task, Spec spec, bool zero_dte_options) {
   const uint32_t yyyymmdd = sim::DateAsYyyymmdd(sim::ParseDate(task.dt));
   if (ctx.overwrite) {
@@ -407,6 +427,15 @@ StageResult RunMbo(const StageContext& ctx, const Task& task, Spec spec, bool ze
   }
   const auto files = FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "mbo", task.dt);
   for (const auto& f : files) inputs.push_back(RawInputRef(f, "mbo", task.dt));
+  if (!zero_dte_options) {
+    if (const auto done = CompleteMappedPartitions(ctx, spec, task, files, yyyymmdd); !done.empty()) {
+      StageResult skipped;
+      skipped.stage = std::string(spec.stage);
+      skipped.skipped = true;
+      skipped.counters["partitions_skipped"] = static_cast<int64_t>(done.size());
+      return skipped;
+    }
+  }
 
   auto run = [&](Mode mode) -> std::optional<StageResult> {
     MboIngest ingest(ctx, task, spec, options ? &*options : nullptr, mode);

@@ -113,14 +113,14 @@ StageResult RunSilver(const StageContext& ctx, const Task& task, const MboStageN
   };
 
   const bool silver_complete = complete(snap_key) && complete(flow_key);
-  if (with_gold && silver_complete) return names.gold_alone(ctx, task);
-  with_gold = with_gold && !complete(gold_key);
+  if (with_gold && silver_complete && !complete(gold_key)) return names.gold_alone(ctx, task);
   StageResult result;
   result.stage = with_gold ? fmt::format("{}+{}", names.silver, names.gold) : std::string(names.silver);
   if (silver_complete) {
     result.skipped = true;
     return result;
   }
+  with_gold = with_gold && !complete(gold_key);
 
   const SessionBounds session = SessionBoundsNs(task.dt, ctx.session_start_minute, ctx.session_end_minute);
   const auto input = lake::InputRefFor(reg, ctx.lake_root, bronze_key, part);

@@ -91,9 +91,25 @@ TEST_F(Bronze, FutureMboFansOutByContractDropsSpreadsAndZeroesNullPrices) {
   EXPECT_EQ(m["inputs"][0]["manifest_sha256"].get<std::string>().size(), 64u);
   EXPECT_EQ(m["counters"]["spreads_dropped"], 1);
 
+  // Every partition the metadata maps to is complete: skipped from the metadata alone, no record read.
   const auto again = RunBronzeFutureMbo(Ctx(), {lake::ProductType::kFutureMbo, "ES", kDt});
   EXPECT_TRUE(again.skipped);
   EXPECT_EQ(again.rows, 0);
+  EXPECT_EQ(again.counters.at("partitions_skipped"), 2);
+  EXPECT_EQ(again.counters.count("records_read"), 0u);
+
+  // One missing: the day is read again, only that partition is written, the other is left alone.
+  const auto esh6_manifest = lake::Sha256File(lake::PartitionDir(registry_.Get("bronze.future_mbo.mbo"), root_,
+                                                           {"ESH6", kDt}) / "_MANIFEST.json");
+  std::filesystem::remove_all(lake::PartitionDir(registry_.Get("bronze.future_mbo.mbo"), root_, {"ESM6", kDt}));
+  const auto partial = RunBronzeFutureMbo(Ctx(), {lake::ProductType::kFutureMbo, "ES", kDt});
+  EXPECT_FALSE(partial.skipped);
+  EXPECT_EQ(partial.counters.at("partitions_written"), 1);
+  EXPECT_EQ(partial.counters.at("partitions_skipped"), 1);
+  EXPECT_THAT(Column<int64_t>(*Read("bronze.future_mbo.mbo", "ESM6"), "order_id"), ElementsAre(200));
+  EXPECT_EQ(lake::Sha256File(lake::PartitionDir(registry_.Get("bronze.future_mbo.mbo"), root_, {"ESH6", kDt}) /
+                       "_MANIFEST.json"),
+            esh6_manifest);
 }
 
 TEST_F(Bronze, RecordsOutOfEventOrderAreStableSortedThroughTheBufferedPath) {
