@@ -1,4 +1,5 @@
-// The four product types and the lake layers, with their lake spellings.
+// The four product types and the lake layers, with their lake spellings. Header-only and free of Arrow:
+// the simulator names its raw folders with the same spellings.
 #pragma once
 
 #include <array>
@@ -14,13 +15,45 @@ inline constexpr std::array<ProductType, 4> kAllProductTypes = {
     ProductType::kEquityOptionMbo};
 
 // "future_mbo", "future_option_mbo", "equity_mbo", "equity_option_mbo".
-std::string_view ToString(ProductType product_type);
-std::optional<ProductType> ParseProductType(std::string_view text);
+constexpr std::string_view ToString(ProductType product_type) {
+  switch (product_type) {
+    case ProductType::kFutureMbo: return "future_mbo";
+    case ProductType::kFutureOptionMbo: return "future_option_mbo";
+    case ProductType::kEquityMbo: return "equity_mbo";
+    case ProductType::kEquityOptionMbo: return "equity_option_mbo";
+  }
+  return "?";
+}
+
+constexpr std::optional<ProductType> ParseProductType(std::string_view text) {
+  for (ProductType p : kAllProductTypes) {
+    if (ToString(p) == text) return p;
+  }
+  return std::nullopt;
+}
 
 // raw and bronze are never deleted; silver, gold and selection may be overwritten on request.
 enum class Layer { kRaw, kBronze, kSilver, kGold, kSelection };
 
-std::string_view ToString(Layer layer);
-std::optional<Layer> ParseLayer(std::string_view text);
+inline constexpr std::array<Layer, 5> kAllLayers = {Layer::kRaw, Layer::kBronze, Layer::kSilver, Layer::kGold,
+                                                    Layer::kSelection};
+
+constexpr std::string_view ToString(Layer layer) {
+  switch (layer) {
+    case Layer::kRaw: return "raw";
+    case Layer::kBronze: return "bronze";
+    case Layer::kSilver: return "silver";
+    case Layer::kGold: return "gold";
+    case Layer::kSelection: return "selection";
+  }
+  return "?";
+}
+
+constexpr std::optional<Layer> ParseLayer(std::string_view text) {
+  for (Layer l : kAllLayers) {
+    if (ToString(l) == text) return l;
+  }
+  return std::nullopt;
+}
 
 }  // namespace spymaster::lake

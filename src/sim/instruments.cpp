@@ -214,23 +214,6 @@ ProductPlan EquityOptionPlan(const Session& s, const MarketPath& path, const std
 
 }  // namespace
 
-std::string_view ToString(ProductType product) {
-  switch (product) {
-    case ProductType::kFutureMbo: return "future_mbo";
-    case ProductType::kFutureOptionMbo: return "future_option_mbo";
-    case ProductType::kEquityMbo: return "equity_mbo";
-    case ProductType::kEquityOptionMbo: return "equity_option_mbo";
-  }
-  return "?";
-}
-
-std::optional<ProductType> ProductTypeFromString(std::string_view text) {
-  for (ProductType p : kAllProducts) {
-    if (ToString(p) == text) return p;
-  }
-  return std::nullopt;
-}
-
 double FairPrice(const MarketPath& path, const PriceModel& m, std::uint64_t ts) {
   const double s = path.Price(m.underlier, ts);
   switch (m.kind) {

@@ -10,16 +10,14 @@
 #include <vector>
 
 #include "dbn/enums.hpp"
+#include "lake/product_type.hpp"
 #include "sim/market_path.hpp"
 #include "sim/session.hpp"
 
 namespace spymaster::sim {
 
-enum class ProductType { kFutureMbo, kFutureOptionMbo, kEquityMbo, kEquityOptionMbo };
-inline constexpr ProductType kAllProducts[] = {ProductType::kFutureMbo, ProductType::kFutureOptionMbo,
-                                               ProductType::kEquityMbo, ProductType::kEquityOptionMbo};
-std::string_view ToString(ProductType product);
-std::optional<ProductType> ProductTypeFromString(std::string_view text);
+// The lake's product types and spellings (a header without Arrow), so raw folders match what bronze reads.
+using lake::ProductType;
 
 enum class PriceKind { kOutright, kCalendarSpread, kCall, kPut, kCallVertical };
 
@@ -82,7 +80,7 @@ struct ProductPlan {
   std::vector<Job> jobs;   // the market-data job first, then definition and statistics when present
 };
 
-// The day's plan for the requested products (in kAllProducts order; one plan per equity symbol).
+// The day's plan for the requested products (in lake::kAllProductTypes order; one plan per equity symbol).
 // Throws std::invalid_argument when the date has no session (weekend).
 std::vector<ProductPlan> PlanDay(const Session& session, const MarketPath& path,
                                  const std::vector<ProductType>& products);

@@ -55,14 +55,14 @@ Resolved Resolve(const SimOptions& options) {
                                      : ParseScenario(DefaultScenarioJson(), "(embedded default)");
   r.session = MakeSession(options.dt, options.start, options.end, r.scenario);
   for (const std::string& name : options.products) {
-    const auto p = ProductTypeFromString(name);
+    const auto p = lake::ParseProductType(name);
     if (!p) {
       throw std::invalid_argument(fmt::format(
           "unknown product '{}' (future_mbo, future_option_mbo, equity_mbo, equity_option_mbo)", name));
     }
     if (std::find(r.products.begin(), r.products.end(), *p) == r.products.end()) r.products.push_back(*p);
   }
-  if (r.products.empty()) r.products.assign(std::begin(kAllProducts), std::end(kAllProducts));
+  if (r.products.empty()) r.products.assign(lake::kAllProductTypes.begin(), lake::kAllProductTypes.end());
   return r;
 }
 
