@@ -60,11 +60,11 @@ bool HasRawData(const std::filesystem::path& lake) {
   return false;
 }
 
-void RunLayer(const DemoArgs& args, const lake::DatasetRegistry& registry, lake::ProductType pt, lake::Layer layer,
-              const std::string& symbol) {
+void RunLayers(const DemoArgs& args, const lake::DatasetRegistry& registry, lake::ProductType pt,
+               const std::vector<lake::Layer>& layers, const std::string& symbol) {
   pipeline::RunOptions options;
   options.product_type = pt;
-  options.layers = {layer};
+  options.layers = layers;
   options.symbol = symbol;
   options.dates = {args.dt};
   options.workers = args.workers;
@@ -74,7 +74,8 @@ void RunLayer(const DemoArgs& args, const lake::DatasetRegistry& registry, lake:
   options.progress = isatty(STDERR_FILENO) != 0;
   const auto summary = pipeline::Run(options, registry, std::cout);
   if (summary.failed > 0) {
-    std::string message = fmt::format("demo: {} {} {} failed", lake::ToString(pt), lake::ToString(layer), symbol);
+    std::string message = fmt::format("demo: {} {} {} failed", lake::ToString(pt),
+                                      lake::ToString(summary.outcomes.back().layer), symbol);
     for (const auto& o : summary.outcomes) {
       if (!o.error.empty()) message += fmt::format("\n  {} {} {}: {}", o.result.stage, o.task.symbol, o.task.dt, o.error);
     }
@@ -105,7 +106,7 @@ void Execute(const DemoArgs& args) {
   for (const auto& product : DemoProducts()) {
     for (const auto& root : product.raw_roots) {
       if (!std::filesystem::is_directory(RawRoot(lake_root, product.product_type, root))) continue;
-      RunLayer(args, registry, product.product_type, lake::Layer::kBronze, root);
+      RunLayers(args, registry, product.product_type, {lake::Layer::kBronze}, root);
     }
   }
 
@@ -116,17 +117,21 @@ void Execute(const DemoArgs& args) {
                              row.selected_symbol.empty() ? "(none)" : row.selected_symbol);
   }
 
+  // Silver and gold together: the runner computes both in one engine pass where the product has it.
   for (const auto& product : DemoProducts()) {
+    std::vector<lake::Layer> layers;
     for (const lake::Layer layer : {lake::Layer::kSilver, lake::Layer::kGold}) {
       if (pipeline::FindStage(product.product_type, layer) == nullptr) {
         std::cout << fmt::format("demo: {} {} is not implemented yet; skipped\n", lake::ToString(product.product_type),
                                  lake::ToString(layer));
-        continue;
+      } else {
+        layers.push_back(layer);
       }
-      for (const auto& symbol : product.engine_syms) {
-        if (!std::filesystem::is_directory(RawRoot(lake_root, product.product_type, symbol))) continue;
-        RunLayer(args, registry, product.product_type, layer, symbol);
-      }
+    }
+    if (layers.empty()) continue;
+    for (const auto& symbol : product.engine_syms) {
+      if (!std::filesystem::is_directory(RawRoot(lake_root, product.product_type, symbol))) continue;
+      RunLayers(args, registry, product.product_type, layers, symbol);
     }
   }
   std::cout << fmt::format(
