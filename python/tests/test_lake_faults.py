@@ -246,3 +246,51 @@ def test_sigkill_at_any_moment_never_leaves_a_partition_that_looks_complete(spym
         ok(bronze_runs(spymaster_bin, lake).args)
         assert len(complete_partitions(lake)) == 2
         assert not list(lake.rglob(".tmp-*"))
+
+
+def test_gold_write_failing_in_the_one_pass_silver_gold_run_fails_cleanly(spymaster_bin, lake, tmp_path):
+    """`--layer all` computes silver and gold in one engine pass with gold written on a second thread. A write
+    error there (the file-size limit, like a full disk) must fail the task with the error, leave no silver or
+    gold partition and no temporary directory, and a rerun completes."""
+    import resource
+    import signal
+
+    import pyarrow.parquet as pq
+
+    def all_layers(lake_dir, preexec=None):
+        return subprocess.run([str(c) for c in [spymaster_bin, "run", "--product-type", "future_mbo", "--layer",
+                                                "all", "--symbol", "ES", "--dt", DT, "--lake", lake_dir]],
+                              capture_output=True, text=True, preexec_fn=preexec)
+
+    ok(bronze_runs(spymaster_bin, lake).args)
+    ok([spymaster_bin, "select-contract", "--dates", DT, "--lake", lake])
+    probe = tmp_path / "probe"
+    shutil.copytree(lake, probe)
+    proc = all_layers(probe)
+    assert proc.returncode == 0, proc.stderr
+    sizes = {p.parent.parent.name: p.stat().st_size for p in probe.rglob("table=*/dt=*/part-00000.parquet")
+             if "silver" in str(p) or "gold" in str(p)}
+    gold = sizes["table=physics_surface_1s"]
+    largest_other = max(v for k, v in sizes.items() if k != "table=physics_surface_1s")
+    assert gold > 2 * largest_other, sizes
+    limit = (gold + largest_other) // 2
+
+    def limited():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    before = complete_partitions(lake)
+    proc = all_layers(lake, limited)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "FAILED" in proc.stdout and "silver_compute_book_states_1s+gold_compute_physics_surface_1s" in proc.stdout
+    assert "gold" in proc.stdout + proc.stderr
+    assert complete_partitions(lake) == before  # bronze only: no silver, no gold
+    assert not list((lake / "silver").rglob("*.parquet")) and not list((lake / "gold").rglob("*.parquet"))
+    assert not list(lake.rglob(".tmp-*"))
+
+    proc = all_layers(lake)
+    assert proc.returncode == 0, proc.stderr
+    for table in ("book_snapshot_1s", "depth_and_flow_1s", "physics_surface_1s"):
+        got = pq.read_table(next(lake.rglob(f"table={table}/dt=*/part-00000.parquet")))
+        want = pq.read_table(next(probe.rglob(f"table={table}/dt=*/part-00000.parquet")))
+        assert got.equals(want), table

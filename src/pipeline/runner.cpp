@@ -157,8 +157,11 @@ RunSummary Run(const RunOptions& options, const lake::DatasetRegistry& registry,
     const StageDef* stage = stages[i];
     // Silver then gold of the same tasks: one engine pass writes both (same partitions, half the work).
     StageDef fused;
+    std::string fused_name;
     if (stage->run_with_gold != nullptr && i + 1 < stages.size() && stages[i + 1]->layer == Layer::kGold) {
+      fused_name = fmt::format("{}+{}", stage->name, stages[i + 1]->name);
       fused = *stage;
+      fused.name = fused_name;
       fused.run = stage->run_with_gold;
       stage = &fused;
       ++i;
