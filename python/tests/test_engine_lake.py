@@ -363,3 +363,32 @@ def test_gold_layout_with_duckdb(lake, name):
         f"select count(*) from '{path}' where not (isfinite(nu) and isfinite(kappa) and isfinite(u_far) "
         f"and isfinite(Omega_far) and isfinite(u_prom))").fetchone()[0]
     assert non_finite == 0
+
+
+@pytest.mark.parametrize("name", PRODUCTS)
+def test_window_timestamps_carry_row_group_statistics(lake, name):
+    """Readers prune silver/gold row groups by time: every *_ts_ns column has min/max per row group, equal
+    to the data's, and row groups hold at most 256 Ki rows."""
+    import pyarrow.parquet as pq
+
+    pt, _, symbol, *_ = PRODUCTS[name]
+    files = [p for layer in ("silver", "gold") for p in (lake / layer / f"product_type={pt}" /
+                                                         f"symbol={symbol}").rglob("part-00000.parquet")]
+    assert len(files) == 3
+    for path in files:
+        meta = pq.ParquetFile(path).metadata
+        table = pq.read_table(path)
+        stamps = [n for n in table.column_names if n.endswith("_ts_ns")]
+        assert stamps, path
+        start = 0
+        for g in range(meta.num_row_groups):
+            group = meta.row_group(g)
+            assert group.num_rows <= 1 << 18
+            for c in range(group.num_columns):
+                column = group.column(c)
+                if column.path_in_schema not in stamps:
+                    continue
+                values = table[column.path_in_schema][start:start + group.num_rows].to_pylist()
+                assert column.statistics is not None and column.statistics.has_min_max, (path, column.path_in_schema)
+                assert (column.statistics.min, column.statistics.max) == (min(values), max(values))
+            start += group.num_rows

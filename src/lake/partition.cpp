@@ -32,6 +32,10 @@ constexpr int kZstdLevel = 1;
 // file size and saves ~15% of its CPU.
 constexpr int kFloatZstdLevel = -1;
 constexpr int64_t kWriteBatchValues = 1 << 16;
+// Arrow keeps a row group's encoded pages in memory until it closes: 256 Ki rows instead of the 1 Mi
+// default cut peak RSS by ~50 MB (bronze) and ~60 MB (gold) on a real-size hour at no measurable
+// cost in time or size (+0.15 %), and give readers finer time pruning (≈ 5 min of gold windows).
+constexpr int64_t kMaxRowGroupRows = 1 << 18;
 
 // Integers in our tables are timestamps, ids and sequence numbers (near-monotonic), constants
 // (channel, publisher, instrument) or small steps (sizes, flags, tick offsets, reference prices):
@@ -282,20 +286,22 @@ void PartitionWriter::OpenFile(const std::shared_ptr<arrow::Schema>& schema) {
       builder.encoding(field->name(), parquet::Encoding::BYTE_STREAM_SPLIT);
       builder.compression_level(field->name(), kFloatZstdLevel);
     }
-    // Only timestamps get min/max statistics: readers prune row groups by time, and the min/max of
-    // ids, sizes, prices and code strings prune nothing here while costing a compare per value.
-    const bool timestamp = field->name().starts_with("ts_");
-    if (!timestamp) builder.disable_statistics(field->name());
-    // Deltas of nanosecond timestamps (ts_recv, ts_event, ts_in_delta) are noise that zstd shrinks
-    // by ~3% (bronze ES hour); skipping it saves ~5% of bronze CPU. Regular stamps (silver/gold
-    // seconds) delta-pack to almost nothing anyway.
-    if (timestamp && DeltaEncoded(*field)) {
+    // Only timestamps (bronze ts_*, silver/gold *_ts_ns) get min/max statistics: readers prune row
+    // groups by time, and the min/max of ids, sizes, prices and code strings prune nothing here while
+    // costing a compare per value.
+    const bool event_stamp = field->name().starts_with("ts_");
+    if (!event_stamp && !field->name().ends_with("_ts_ns")) builder.disable_statistics(field->name());
+    // Deltas of nanosecond event timestamps (ts_recv, ts_event, ts_in_delta) are noise that zstd
+    // shrinks by ~3% (bronze ES hour); skipping it saves ~5% of bronze CPU. Window stamps (silver/gold
+    // *_ts_ns, whole seconds) delta-pack to almost nothing and keep zstd.
+    if (event_stamp && DeltaEncoded(*field)) {
       builder.compression(field->name(), parquet::Compression::UNCOMPRESSED);
       builder.compression_level(field->name(), arrow::util::kUseDefaultCompressionLevel);
     }
   }
   // Encoders take the input in chunks of this many values (default 1024): fewer, longer calls.
   builder.write_batch_size(kWriteBatchValues);
+  builder.max_row_group_length(kMaxRowGroupRows);
   auto props = builder.build();
   // Columns of a row group are encoded and compressed in parallel on Arrow's CPU pool.
   auto arrow_props = parquet::ArrowWriterProperties::Builder().store_schema()->set_use_threads(true)->build();
