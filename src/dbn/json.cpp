@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstring>
 #include <stdexcept>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -466,11 +467,17 @@ void Fields(JsonObject& o, const InstrumentDefMsg& r) {
   o.Num("leg_underlying_id", r.leg_underlying_id);
 }
 
-void Fields(JsonObject& o, const v2::InstrumentDefMsg& r) {
+// v1 and v2 definitions print the same fields; only v1 spells security_update_action as an enum.
+template <class Def>
+void V1V2DefinitionFields(JsonObject& o, const Def& r) {
   o.Ts("ts_recv", r.ts_recv);
   o.Header("hd", r.hd);
   o.CStr("raw_symbol", r.raw_symbol);
-  o.Char("security_update_action", r.security_update_action);
+  if constexpr (std::is_same_v<Def, v1::InstrumentDefMsg>) {
+    o.EnumChar("security_update_action", r.security_update_action);
+  } else {
+    o.Char("security_update_action", r.security_update_action);
+  }
   o.Char("instrument_class", r.instrument_class);
   o.Px("min_price_increment", r.min_price_increment);
   o.Px("display_factor", r.display_factor);
@@ -530,69 +537,9 @@ void Fields(JsonObject& o, const v2::InstrumentDefMsg& r) {
   o.Num("tick_rule", r.tick_rule);
 }
 
-void Fields(JsonObject& o, const v1::InstrumentDefMsg& r) {
-  o.Ts("ts_recv", r.ts_recv);
-  o.Header("hd", r.hd);
-  o.CStr("raw_symbol", r.raw_symbol);
-  o.EnumChar("security_update_action", r.security_update_action);
-  o.Char("instrument_class", r.instrument_class);
-  o.Px("min_price_increment", r.min_price_increment);
-  o.Px("display_factor", r.display_factor);
-  o.Ts("expiration", r.expiration);
-  o.Ts("activation", r.activation);
-  o.Px("high_limit_price", r.high_limit_price);
-  o.Px("low_limit_price", r.low_limit_price);
-  o.Px("max_price_variation", r.max_price_variation);
-  o.Px("trading_reference_price", r.trading_reference_price);
-  o.Px("unit_of_measure_qty", r.unit_of_measure_qty);
-  o.Px("min_price_increment_amount", r.min_price_increment_amount);
-  o.Px("price_ratio", r.price_ratio);
-  o.Num("inst_attrib_value", r.inst_attrib_value);
-  o.Num("underlying_id", r.underlying_id);
-  o.Num("raw_instrument_id", r.raw_instrument_id);
-  o.Num("market_depth_implied", r.market_depth_implied);
-  o.Num("market_depth", r.market_depth);
-  o.Num("market_segment_id", r.market_segment_id);
-  o.Num("max_trade_vol", r.max_trade_vol);
-  o.Num("min_lot_size", r.min_lot_size);
-  o.Num("min_lot_size_block", r.min_lot_size_block);
-  o.Num("min_lot_size_round_lot", r.min_lot_size_round_lot);
-  o.Num("min_trade_vol", r.min_trade_vol);
-  o.Num("contract_multiplier", r.contract_multiplier);
-  o.Num("decay_quantity", r.decay_quantity);
-  o.Num("original_contract_size", r.original_contract_size);
-  o.Num("trading_reference_date", r.trading_reference_date);
-  o.Num("appl_id", r.appl_id);
-  o.Num("maturity_year", r.maturity_year);
-  o.Num("decay_start_date", r.decay_start_date);
-  o.Num("channel_id", r.channel_id);
-  o.CStr("currency", r.currency);
-  o.CStr("settl_currency", r.settl_currency);
-  o.CStr("secsubtype", r.secsubtype);
-  o.CStr("group", r.group);
-  o.CStr("exchange", r.exchange);
-  o.CStr("asset", r.asset);
-  o.CStr("cfi", r.cfi);
-  o.CStr("security_type", r.security_type);
-  o.CStr("unit_of_measure", r.unit_of_measure);
-  o.CStr("underlying", r.underlying);
-  o.CStr("strike_price_currency", r.strike_price_currency);
-  o.Px("strike_price", r.strike_price);
-  o.Char("match_algorithm", r.match_algorithm);
-  o.Num("md_security_trading_status", r.md_security_trading_status);
-  o.Num("main_fraction", r.main_fraction);
-  o.Num("price_display_format", r.price_display_format);
-  o.Num("settl_price_type", r.settl_price_type);
-  o.Num("sub_fraction", r.sub_fraction);
-  o.Num("underlying_product", r.underlying_product);
-  o.Num("maturity_month", r.maturity_month);
-  o.Num("maturity_day", r.maturity_day);
-  o.Num("maturity_week", r.maturity_week);
-  o.EnumChar("user_defined_instrument", r.user_defined_instrument);
-  o.Num("contract_multiplier_unit", r.contract_multiplier_unit);
-  o.Num("flow_schedule_type", r.flow_schedule_type);
-  o.Num("tick_rule", r.tick_rule);
-}
+void Fields(JsonObject& o, const v2::InstrumentDefMsg& r) { V1V2DefinitionFields(o, r); }
+
+void Fields(JsonObject& o, const v1::InstrumentDefMsg& r) { V1V2DefinitionFields(o, r); }
 
 void Fields(JsonObject& o, const StatMsg& r) {
   o.Ts("ts_recv", r.ts_recv);
