@@ -11,6 +11,7 @@ void AddBenchCommand(CLI::App& app) {
   AddBenchSimCommand(*bench);
   AddBenchBookCommand(*bench);
   AddBenchEngineCommand(*bench);
+  AddBenchPipelineCommand(*bench);
 }
 
 }  // namespace spymaster::cli

@@ -10,5 +10,6 @@ void AddBenchBronzeCommand(CLI::App& bench);  // bench bronze [--scale S]
 void AddBenchSimCommand(CLI::App& bench);     // bench sim [--scale X]
 void AddBenchBookCommand(CLI::App& bench);    // bench book [--events N]
 void AddBenchEngineCommand(CLI::App& bench);  // bench engine [--events N] [--no-gold]
+void AddBenchPipelineCommand(CLI::App& bench);  // bench pipeline [--scale S] [--repeat N]
 
 }  // namespace spymaster::cli
