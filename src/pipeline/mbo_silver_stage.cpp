@@ -58,7 +58,7 @@ constexpr MboStageNames kFutureNames{"silver_compute_book_states_1s", "gold_comp
 constexpr MboStageNames kEquityNames{"silver_compute_equity_book_states_1s",
                                      "gold_compute_equity_physics_surface_1s", &RunGoldEquityMbo};
 
-// Gold rows as the engine emits them, written in batches on a second thread while the engine goes on.
+// Gold surfaces as the engine emits them, written in batches on a second thread while the engine goes on.
 class GoldSink {
  public:
   GoldSink(const StageContext& ctx, const std::string& key, const lake::PartitionKey& part, int32_t half_width)
@@ -112,15 +112,18 @@ StageResult RunSilver(const StageContext& ctx, const Task& task, const MboStageN
     return !ctx.overwrite && lake::IsComplete(lake::PartitionDir(reg.Get(key), ctx.lake_root, part));
   };
 
-  const bool silver_complete = complete(snap_key) && complete(flow_key);
-  if (with_gold && silver_complete && !complete(gold_key)) return names.gold_alone(ctx, task);
-  StageResult result;
-  result.stage = with_gold ? fmt::format("{}+{}", names.silver, names.gold) : std::string(names.silver);
-  if (silver_complete) {
-    result.skipped = true;
-    return result;
+  const std::string fused_name = fmt::format("{}+{}", names.silver, names.gold);
+  const bool gold_complete = complete(gold_key);
+  if (complete(snap_key) && complete(flow_key)) {
+    if (with_gold && !gold_complete) return names.gold_alone(ctx, task);
+    StageResult skipped;
+    skipped.stage = with_gold ? fused_name : std::string(names.silver);
+    skipped.skipped = true;
+    return skipped;
   }
-  with_gold = with_gold && !complete(gold_key);
+  with_gold = with_gold && !gold_complete;  // a complete gold partition is left alone
+  StageResult result;
+  result.stage = with_gold ? fused_name : std::string(names.silver);
 
   const SessionBounds session = SessionBoundsNs(task.dt, ctx.session_start_minute, ctx.session_end_minute);
   const auto input = lake::InputRefFor(reg, ctx.lake_root, bronze_key, part);

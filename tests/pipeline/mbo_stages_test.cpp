@@ -217,6 +217,14 @@ TEST_F(MboStagesTest, SilverAndGoldInOnePassWriteWhatTheTwoStagesWrite) {
   const StageResult gold_only = RunSilverGoldFutureMbo(Ctx(), task_);
   EXPECT_EQ(gold_only.stage, "gold_compute_physics_surface_1s");
   EXPECT_EQ(gold_only.datasets_written.size(), 1u);
+  // Gold complete, silver missing: silver alone, the gold partition left as it is.
+  const fs::path gold_manifest_path = lake::PartitionDir(registry_.Get(keys[2]), root_, key_) / "_MANIFEST.json";
+  const std::string gold_sha = lake::Sha256File(gold_manifest_path);
+  for (std::size_t i = 0; i < 2; ++i) fs::remove_all(lake::PartitionDir(registry_.Get(keys[i]), root_, key_));
+  const StageResult silver_only = RunSilverGoldFutureMbo(Ctx(), task_);
+  EXPECT_EQ(silver_only.stage, "silver_compute_book_states_1s");
+  EXPECT_EQ(silver_only.datasets_written.size(), 2u);
+  EXPECT_EQ(lake::Sha256File(gold_manifest_path), gold_sha);
 
   // Two stages from scratch.
   for (const auto& key : keys) fs::remove_all(lake::PartitionDir(registry_.Get(key), root_, key_));
