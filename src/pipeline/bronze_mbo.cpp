@@ -167,6 +167,13 @@ struct Spec {
   bool drop_spreads;
 };
 
+// Instruments bronze drops by their symbol alone: user-defined ones, and spreads where the spec says so.
+std::optional<Drop> DroppedBySymbol(std::string_view symbol, const Spec& spec) {
+  if (symbol.starts_with("UD:")) return kUserDefined;
+  if (spec.drop_spreads && symbol.find('-') != std::string_view::npos) return kSpread;
+  return std::nullopt;
+}
+
 class MboIngest {
  public:
   MboIngest(const StageContext& ctx, const Task& task, Spec spec, const OptionDefinitions* options, Mode mode)
@@ -288,8 +295,7 @@ class MboIngest {
     const auto sym = symbols.find(instrument_id);
     if (sym == symbols.end()) return {-1, kUnmapped};
     const std::string& symbol = sym->second;
-    if (symbol.starts_with("UD:")) return {-1, kUserDefined};
-    if (spec_.drop_spreads && symbol.find('-') != std::string::npos) return {-1, kSpread};
+    if (const auto drop = DroppedBySymbol(symbol, spec_)) return {-1, *drop};
     std::string partition = symbol;
     if (options_ != nullptr) {
       const auto meta = options_->zero_dte.find(instrument_id);
@@ -401,8 +407,7 @@ std::vector<std::string> CompleteMappedPartitions(const StageContext& ctx, const
   std::set<std::string> partitions;
   for (const auto& file : files) {
     for (const auto& [id, symbol] : InstrumentSymbols(dbn::Decoder::FromFile(file).metadata(), yyyymmdd)) {
-      if (symbol.starts_with("UD:") || (spec.drop_spreads && symbol.find('-') != std::string::npos)) continue;
-      partitions.insert(symbol);
+      if (!DroppedBySymbol(symbol, spec)) partitions.insert(symbol);
     }
   }
   const lake::DatasetSpec& dataset = ctx.registry.Get(spec.dataset);
