@@ -311,7 +311,7 @@ void PartitionWriter::OpenFile(const std::shared_ptr<arrow::Schema>& schema) {
 }
 
 void PartitionWriter::Write(const arrow::RecordBatch& batch) {
-  CheckContract(dataset_, *batch.schema());
+  CheckContract(dataset_, *ValueTypes(*batch.schema()));
   if (!writer_) OpenFile(dataset_.contract.ArrowSchema());
   Check(writer_->WriteRecordBatch(batch), "cannot write", tmp_dir_ / kDataFile);
   rows_ += batch.num_rows();

@@ -71,28 +71,21 @@ std::shared_ptr<arrow::Schema> MboSchema(bool options) {
 class MboColumns {
  public:
   explicit MboColumns(std::string_view symbol)
-      : char_offsets_(Allocate((kBatchRows + 1) * 4)),
-        symbol_offsets_(Allocate((kBatchRows + 1) * 4)),
-        symbol_chars_(Allocate(kBatchRows * static_cast<int64_t>(symbol.size()))),
-        action_(Allocate(kBatchRows)),
-        side_(Allocate(kBatchRows)) {
-    auto* char_off = reinterpret_cast<int32_t*>(char_offsets_->mutable_data());
-    auto* symbol_off = reinterpret_cast<int32_t*>(symbol_offsets_->mutable_data());
-    const auto len = static_cast<int32_t>(symbol.size());
-    for (int32_t i = 0; i <= kBatchRows; ++i) {
-      char_off[i] = i;
-      symbol_off[i] = i * len;
-    }
-    for (int64_t i = 0; i < kBatchRows; ++i) {
-      std::copy(symbol.begin(), symbol.end(), symbol_chars_->mutable_data() + i * len);
-    }
+      : symbol_dictionary_(OneString(symbol)),
+        zero_indices_(Allocate(kBatchRows * 4)),
+        action_(Allocate(kBatchRows * 4)),
+        side_(Allocate(kBatchRows * 4)) {
+    std::fill_n(reinterpret_cast<int32_t*>(zero_indices_->mutable_data()), kBatchRows, 0);
     for (auto& buffer : ints_) buffer = Allocate(kBatchRows * 8);
     for (size_t c = 0; c < ints_.size(); ++c) out_[c] = reinterpret_cast<int64_t*>(ints_[c]->mutable_data());
   }
 
   int64_t rows() const { return rows_; }
   bool full() const { return rows_ == kBatchRows; }
-  void Clear() { rows_ = 0; }
+  void Clear() {
+    rows_ = 0;
+    other_code_ = false;
+  }
 
   void Append(const dbn::MboMsg& r) {
     const int64_t i = rows_++;
@@ -108,23 +101,24 @@ class MboColumns {
     out_[kTsInDelta][i] = r.ts_in_delta;
     out_[kSequence][i] = r.sequence;
     out_[kPrice][i] = r.price;
-    action_->mutable_data()[i] = static_cast<uint8_t>(r.action);
-    side_->mutable_data()[i] = static_cast<uint8_t>(r.side);
+    const int32_t action = kCodeIndex[static_cast<uint8_t>(r.action)];
+    const int32_t side = kCodeIndex[static_cast<uint8_t>(r.side)];
+    reinterpret_cast<int32_t*>(action_->mutable_data())[i] = action;
+    reinterpret_cast<int32_t*>(side_->mutable_data())[i] = side;
+    other_code_ |= (action | side) < 0;
   }
 
   const int64_t* instrument_ids() const { return out_[kInstrumentId]; }
   std::shared_ptr<arrow::Array> Int64(int column) const {
     return std::make_shared<arrow::Int64Array>(rows_, ints_[column]);
   }
-  std::shared_ptr<arrow::Array> Action() const {
-    return std::make_shared<arrow::StringArray>(rows_, char_offsets_, action_);
-  }
-  std::shared_ptr<arrow::Array> Side() const {
-    return std::make_shared<arrow::StringArray>(rows_, char_offsets_, side_);
-  }
-  std::shared_ptr<arrow::Array> Symbol() const {
-    return std::make_shared<arrow::StringArray>(rows_, symbol_offsets_, symbol_chars_);
-  }
+  // Codes as dictionary arrays over one fixed dictionary of the MBO action and side codes: the Parquet
+  // writer takes the indices as they are instead of hashing every value (≈ 10 % of bronze CPU), and
+  // eight entries keep the indices at 3 bits. A batch holding any other code byte is written as plain
+  // strings, byte for byte.
+  std::shared_ptr<arrow::Array> Action() const { return Codes(action_); }
+  std::shared_ptr<arrow::Array> Side() const { return Codes(side_); }
+  std::shared_ptr<arrow::Array> Symbol() const { return Dictionary(zero_indices_, symbol_dictionary_); }
 
   enum IntColumn {
     kTsRecv, kSize, kTsEvent, kChannelId, kRtype, kOrderId, kPublisherId, kFlags, kInstrumentId, kTsInDelta,
@@ -136,10 +130,47 @@ class MboColumns {
     return std::shared_ptr<arrow::Buffer>(arrow::AllocateBuffer(bytes).ValueOrDie());
   }
 
-  std::shared_ptr<arrow::Buffer> char_offsets_, symbol_offsets_, symbol_chars_, action_, side_;
+  // Actions A C F M N R T and sides A B N.
+  static constexpr std::string_view kCodes = "ABCFMNRT";
+  // Dictionary index of each code byte; any other byte b as -(b + 1), so a fallback batch can restore it.
+  static constexpr std::array<int32_t, 256> kCodeIndex = [] {
+    std::array<int32_t, 256> index{};
+    for (int b = 0; b < 256; ++b) index[b] = -(b + 1);
+    for (std::size_t k = 0; k < kCodes.size(); ++k) index[static_cast<uint8_t>(kCodes[k])] = static_cast<int32_t>(k);
+    return index;
+  }();
+  static const std::shared_ptr<arrow::Array>& CodeDictionary() {
+    static const std::shared_ptr<arrow::Array> kDictionary = [] {
+      arrow::StringBuilder b;
+      for (const char c : kCodes) {
+        if (!b.Append(std::string_view(&c, 1)).ok()) throw std::bad_alloc();
+      }
+      return b.Finish().ValueOrDie();
+    }();
+    return kDictionary;
+  }
+  static std::shared_ptr<arrow::Array> OneString(std::string_view s) {
+    arrow::StringBuilder b;
+    if (!b.Append(s).ok()) throw std::bad_alloc();
+    return b.Finish().ValueOrDie();
+  }
+  std::shared_ptr<arrow::Array> Dictionary(const std::shared_ptr<arrow::Buffer>& indices,
+                                           const std::shared_ptr<arrow::Array>& dictionary) const {
+    return std::make_shared<arrow::DictionaryArray>(arrow::dictionary(arrow::int32(), arrow::utf8()),
+                                                    std::make_shared<arrow::Int32Array>(rows_, indices), dictionary);
+  }
+  std::shared_ptr<arrow::Array> Codes(const std::shared_ptr<arrow::Buffer>& indices) const {
+    if (!other_code_) return Dictionary(indices, CodeDictionary());
+    const auto* idx = reinterpret_cast<const int32_t*>(indices->data());
+    return CharColumn(rows_, [&](int64_t i) { return static_cast<char>(idx[i] >= 0 ? kCodes[idx[i]] : -idx[i] - 1); });
+  }
+
+  std::shared_ptr<arrow::Array> symbol_dictionary_;
+  std::shared_ptr<arrow::Buffer> zero_indices_, action_, side_;
   std::array<std::shared_ptr<arrow::Buffer>, kIntColumns> ints_;
   std::array<int64_t*, kIntColumns> out_{};
   int64_t rows_ = 0;
+  bool other_code_ = false;  // a code byte outside kCodes in this batch
 };
 
 bool Before(const dbn::MboMsg& a, const dbn::MboMsg& b) {
@@ -384,7 +415,10 @@ class MboIngest {
       columns.push_back(Int64Column(rows, [&](int64_t i) { return m[i]->strike; }));
       columns.push_back(Int64Column(rows, [&](int64_t i) { return m[i]->expiration; }));
     }
-    return arrow::RecordBatch::Make(MboSchema(options_ != nullptr), rows, std::move(columns));
+    const auto& schema = MboSchema(options_ != nullptr);
+    arrow::FieldVector fields;
+    for (int i = 0; i < schema->num_fields(); ++i) fields.push_back(schema->field(i)->WithType(columns[i]->type()));
+    return arrow::RecordBatch::Make(arrow::schema(std::move(fields)), rows, std::move(columns));
   }
 
   const StageContext& ctx_;

@@ -112,6 +112,28 @@ TEST_F(Bronze, FutureMboFansOutByContractDropsSpreadsAndZeroesNullPrices) {
             esh6_manifest);
 }
 
+// Codes go to Parquet as indices into a fixed dictionary of the MBO action/side codes; any other code byte
+// (no Databento feed sends one) still arrives byte for byte, its batch written as plain strings.
+TEST_F(Bronze, ActionAndSideCodesAreKeptByteForByteKnownOrNot) {
+  const uint64_t t = kDay + 3600 * kSecond;
+  WriteFutures({
+      Mbo(1, t, t + 10, 'A', 'B', kPx, 5, 100, 1),
+      Mbo(1, t + 1, t + 11, 'N', 'N', dbn::kUndefPrice, 0, 0, 2),
+      Mbo(2, t + 2, t + 12, 'A', 'A', kPx, 7, 200, 3),
+      Mbo(2, t + 3, t + 13, '\x90', 'A', kPx, 7, 200, 4),
+      Mbo(2, t + 4, t + 14, '\0', '\x7f', kPx, 7, 200, 5),
+  });
+  RunBronzeFutureMbo(Ctx(), {lake::ProductType::kFutureMbo, "ES", kDt});
+  const auto esh6 = Read("bronze.future_mbo.mbo", "ESH6");
+  EXPECT_THAT(Column<std::string>(*esh6, "action"), ElementsAre("A", "N"));
+  EXPECT_THAT(Column<std::string>(*esh6, "side"), ElementsAre("B", "N"));
+  EXPECT_THAT(Column<std::string>(*esh6, "symbol"), ElementsAre("ESH6", "ESH6"));
+  const auto esm6 = Read("bronze.future_mbo.mbo", "ESM6");
+  EXPECT_THAT(Column<std::string>(*esm6, "action"), ElementsAre("A", "\x90", std::string(1, '\0')));
+  EXPECT_THAT(Column<std::string>(*esm6, "side"), ElementsAre("A", "A", "\x7f"));
+  EXPECT_THAT(Column<std::string>(*esm6, "symbol"), ElementsAre("ESM6", "ESM6", "ESM6"));
+}
+
 TEST_F(Bronze, RecordsOutOfEventOrderAreStableSortedThroughTheBufferedPath) {
   const uint64_t t = kDay + 3600 * kSecond;
   // ts_recv ascending (file order) but ts_event steps back; equal (ts_event, sequence) keep file order.
