@@ -3,20 +3,18 @@
 // only) at the given scale into a temporary lake. Reports records/s per core (records over process
 // CPU time, since the machine is shared) and wall-clock, plus MB/s read (.dbn.zst) and written (Parquet).
 #include <time.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 
-#include <fmt/format.h>
 
 #include "cli/bench_commands.hpp"
+#include "cli/bench_es_hour.hpp"
 #include "lake/registry.hpp"
 #include "pipeline/bronze_stages.hpp"
 #include "pipeline/raw_input.hpp"
-#include "sim/simulate.hpp"
 
 namespace spymaster::cli {
 namespace {
@@ -36,25 +34,9 @@ struct Args {
 };
 
 void Run(const Args& args) {
-  const fs::path tmp = fs::temp_directory_path() / fmt::format("spymaster-bench-bronze-{}", getpid());
-  struct Cleanup {
-    fs::path dir;
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-  } cleanup{tmp};
-  fs::path raw_lake = args.raw_lake;
-  if (raw_lake.empty()) {
-    raw_lake = tmp / "raw-lake";
-    sim::SimOptions sim;
-    sim.lake = raw_lake;
-    sim.scale = args.scale;
-    sim.products = {"future_mbo"};
-    std::printf("simulating an ES hour at scale %.1f ...\n", args.scale);
-    std::fflush(stdout);
-    sim::Simulate(sim);
-  }
+  const BenchEsHour hour("bronze", args.scale, args.raw_lake);
+  const fs::path& tmp = hour.scratch();
+  const fs::path& raw_lake = hour.raw_lake();
   const auto registry = lake::DatasetRegistry::Load(lake::DatasetsYamlPath(SPYMASTER_SOURCE_DIR));
   const std::string dt = "2026-01-06";
   const auto files = pipeline::FindRawFiles(raw_lake, lake::ProductType::kFutureMbo, "ES", "mbo", dt);

@@ -21,7 +21,7 @@
 #include <fmt/format.h>
 
 #include "cli/bench_commands.hpp"
-#include "sim/simulate.hpp"
+#include "cli/bench_es_hour.hpp"
 
 extern char** environ;
 
@@ -74,25 +74,9 @@ ChildRun RunSelf(const std::vector<std::string>& args) {
 }
 
 void Run(const Args& args) {
-  const fs::path tmp = fs::temp_directory_path() / fmt::format("spymaster-bench-pipeline-{}", getpid());
-  struct Cleanup {
-    fs::path dir;
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-  } cleanup{tmp};
-  fs::path raw_lake = args.raw_lake;
-  if (raw_lake.empty()) {
-    raw_lake = tmp / "raw-lake";
-    sim::SimOptions sim;
-    sim.lake = raw_lake;
-    sim.scale = args.scale;
-    sim.products = {"future_mbo"};
-    std::printf("simulating an ES hour at scale %.1f ...\n", args.scale);
-    std::fflush(stdout);
-    sim::Simulate(sim);
-  }
+  const BenchEsHour hour("pipeline", args.scale, args.raw_lake);
+  const fs::path& tmp = hour.scratch();
+  const fs::path& raw_lake = hour.raw_lake();
   if (!fs::is_directory(raw_lake / "raw")) {
     throw std::runtime_error(fmt::format("--raw-lake {}: no raw/ directory", raw_lake.string()));
   }

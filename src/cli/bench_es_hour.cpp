@@ -1,0 +1,32 @@
+#include "cli/bench_es_hour.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "sim/simulate.hpp"
+
+namespace spymaster::cli {
+
+BenchEsHour::BenchEsHour(std::string_view name, double scale, const std::string& raw_lake)
+    : scratch_(std::filesystem::temp_directory_path() / fmt::format("spymaster-bench-{}-{}", name, getpid())),
+      raw_lake_(raw_lake) {
+  if (!raw_lake_.empty()) return;
+  raw_lake_ = scratch_ / "raw-lake";
+  sim::SimOptions sim;
+  sim.lake = raw_lake_;
+  sim.scale = scale;
+  sim.products = {"future_mbo"};
+  std::printf("simulating an ES hour at scale %.1f ...\n", scale);
+  std::fflush(stdout);
+  sim::Simulate(sim);
+}
+
+BenchEsHour::~BenchEsHour() {
+  std::error_code ec;
+  std::filesystem::remove_all(scratch_, ec);
+}
+
+}  // namespace spymaster::cli
