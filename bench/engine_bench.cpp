@@ -25,7 +25,8 @@ void RunEngine(benchmark::State& state, bool gold) {
   o.compute_gold = gold;
   int64_t rows = 0;
   for (auto _ : state) {
-    Engine engine(FutureMboConfig(), o, [&](const spymaster::engine::WindowResult& r) {
+    Engine engine(FutureMboConfig(), o, [&](const spymaster::engine::WindowPtr& r_ptr) {
+    const spymaster::engine::WindowResult& r = *r_ptr;
       rows += static_cast<int64_t>(r.depth_flow.size() + r.gold.size());
     });
     for (const auto& e : events) engine.OnEvent(e);

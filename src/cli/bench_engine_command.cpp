@@ -102,7 +102,8 @@ void AddBenchEngineCommand(CLI::App& bench) {
     int64_t windows = 0, silver_rows = 0, gold_rows = 0;
     const auto t = Best(args->repeat, [&] {
       windows = silver_rows = gold_rows = 0;
-      engine::Engine engine(engine::FutureMboConfig(), o, [&](const engine::WindowResult& w) {
+      engine::Engine engine(engine::FutureMboConfig(), o, [&](const engine::WindowPtr& w_ptr) {
+    const engine::WindowResult& w = *w_ptr;
         ++windows;
         silver_rows += static_cast<int64_t>(w.depth_flow.size());
         gold_rows += static_cast<int64_t>(w.gold.size());

@@ -29,6 +29,7 @@ struct RunArgs {
   std::string lake = "lake";
   std::string session_start = "09:30";
   std::string session_end = "10:30";
+  std::string source = "bronze";
 };
 
 std::vector<std::string> ResolveDates(const RunArgs& args) {
@@ -62,6 +63,7 @@ void Execute(const RunArgs& args) {
   }
   options.workers = args.workers;
   options.overwrite = args.overwrite;
+  options.origin = args.source == "raw" ? pipeline::RecordOrigin::kRaw : pipeline::RecordOrigin::kBronze;
   options.lake_root = args.lake;
   options.progress = isatty(STDERR_FILENO) != 0;
   const auto registry = lake::DatasetRegistry::Load(lake::DatasetsYamlPath(SPYMASTER_SOURCE_DIR));
@@ -104,6 +106,11 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_option("--session-start", args->session_start, "Session start, America/New_York HH:MM")
       ->capture_default_str();
   cmd->add_option("--session-end", args->session_end, "Session end, America/New_York HH:MM")->capture_default_str();
+  cmd->add_option("--source", args->source,
+                  "Where silver reads records: bronze partitions, or the raw DBN day file through bronze's "
+                  "normalization (same windows and rows)")
+      ->check(CLI::IsMember({"bronze", "raw"}))
+      ->capture_default_str();
   cmd->callback([args] { Execute(*args); });
 }
 

@@ -113,6 +113,9 @@ struct Decoder::Impl {
   std::size_t zsrc_pos = 0;
   std::uint64_t raw_base = 0;        // raw offset of zsrc[0]
   bool raw_eof = false;
+  bool push = false;                 // push mode: `raw` holds the fed bytes not yet consumed
+  bool push_finished = false;        // push mode: FinishInput() was called
+  bool started = false;              // metadata (or fragment start) decoded
 
   ZSTD_DCtx* zstd = nullptr;
   bool frame_open = false;  // inside a zstd frame (input ending here means truncation)
@@ -158,6 +161,10 @@ struct Decoder::Impl {
 
   // Reads the next raw chunk of a fd/stream source into `raw`; false at end of input.
   bool ReadRaw() {
+    if (push) {
+      if (push_finished) raw_eof = true;
+      return false;  // Feed() brings bytes in
+    }
     if (fd < 0 && stream == nullptr) return false;
     raw_base += zsrc.size();
     std::size_t got = 0;
@@ -184,7 +191,7 @@ struct Decoder::Impl {
       zsrc_pos += n;
       while (n < want) {
         if (zsrc_pos == zsrc.size() && !ReadRaw()) {
-          eof = true;
+          eof = !Starved();
           break;
         }
         const std::size_t m = std::min(cap - n, zsrc.size() - zsrc_pos);
@@ -211,6 +218,7 @@ struct Decoder::Impl {
       // Input consumed and everything decodable flushed: read more only if still short.
       if (out.pos >= want) break;
       if (!ReadRaw()) {
+        if (Starved()) break;
         if (frame_open) throw DecodeError(name, raw_base + zsrc.size(), "truncated zstd frame (input ends mid-frame)");
         eof = true;
         break;
@@ -219,7 +227,11 @@ struct Decoder::Impl {
     return out.pos;
   }
 
-  // Makes at least `need` decoded bytes available at data + pos unless the input ends first.
+  // Push mode before FinishInput(): running out of bytes means "wait", not "end".
+  bool Starved() const { return push && !push_finished; }
+
+  // Makes at least `need` decoded bytes available at data + pos unless the input ends (or, in push
+  // mode, the fed bytes run out) first.
   std::size_t Fill(std::size_t need) {
     if (end - pos >= need || eof) return end - pos;
     if (pos > 0) {
@@ -230,16 +242,21 @@ struct Decoder::Impl {
     }
     while (end < need && !eof) {
       if (end == buf.size()) buf.resize(std::max(buf.size() * 2, kChunk));  // grows only as bytes arrive
-      end += Produce(need - end);
+      const std::size_t got = Produce(need - end);
+      end += got;
+      if (got == 0 && Starved()) break;
     }
     data = buf.data();
     return end - pos;
   }
 
-  void ReadMetadata() {
+  // False (push mode) when the metadata has not fully arrived yet.
+  bool ReadMetadata() {
     const std::size_t have = Fill(8);
+    if (have < 8 && Starved()) return false;
     const std::size_t total = MetadataSize({data + pos, have}, name);
     if (Fill(total) < total) {
+      if (Starved()) return false;
       Fail(base + end, fmt::format("truncated DBN metadata: stream ends after {} of {} bytes", end - pos, total));
     }
     metadata = DecodeMetadata({data + pos, total}, name);
@@ -247,6 +264,7 @@ struct Decoder::Impl {
     has_metadata = true;
     input_version = metadata.version;
     ts_out = metadata.ts_out;
+    return true;
   }
 
   void Configure() {
@@ -302,9 +320,13 @@ struct Decoder::Impl {
   }
 
   const RecordRef* Next() {
+    if (!started) [[unlikely]] {
+      if (!TryStart()) return nullptr;
+    }
     if (end - pos < sizeof(RecordHeader)) [[unlikely]] {
       if (Fill(sizeof(RecordHeader)) == 0) return nullptr;
       if (end - pos < sizeof(RecordHeader)) {
+        if (Starved()) return nullptr;
         Fail(base + pos, fmt::format("truncated record header: stream ends after {} of 16 bytes", end - pos));
       }
     }
@@ -322,6 +344,7 @@ struct Decoder::Impl {
     }
     if (end - pos < len) [[unlikely]] {
       if (Fill(len) < len) {
+        if (Starved()) return nullptr;  // the record is re-read from its header once more bytes arrive
         Fail(record_offset, fmt::format("truncated record: stream ends after {} of {} bytes", end - pos, len));
       }
       rec = data + pos;
@@ -343,10 +366,21 @@ struct Decoder::Impl {
     if (IsZstd(head)) {
       zstd = ZSTD_createDCtx();
       if (zstd == nullptr) throw std::bad_alloc();
-    } else if (fd < 0 && stream == nullptr) {
+    } else if (fd < 0 && stream == nullptr && !push) {
       data = memory.data();
       end = memory.size();
       eof = true;
+    }
+    if (!push) TryStart();
+  }
+
+  // Reads the metadata (or takes the fragment's given version) and configures the record layouts.
+  // False only in push mode, while the metadata has not fully arrived.
+  bool TryStart() {
+    if (push && zstd == nullptr && end == pos && !push_finished) {
+      // The compression is known from the first four bytes only.
+      if (zsrc.size() - zsrc_pos < sizeof(kZstdMagic)) return false;
+      Start(zsrc.subspan(zsrc_pos));
     }
     if (options.fragment) {
       if (options.fragment_version > 3) {
@@ -354,10 +388,23 @@ struct Decoder::Impl {
       }
       input_version = options.fragment_version;
       ts_out = options.fragment_ts_out;
-    } else {
-      ReadMetadata();
+    } else if (!ReadMetadata()) {
+      return false;
     }
     Configure();
+    started = true;
+    return true;
+  }
+
+  void FeedBytes(std::span<const std::byte> bytes) {
+    if (!push) throw std::logic_error("Decoder::Feed is for push decoders only");
+    if (push_finished) throw std::logic_error("Decoder::Feed after FinishInput");
+    // Drop what zstd or the plain copy already consumed, then append.
+    raw.erase(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(zsrc_pos));
+    raw_base += zsrc_pos;
+    raw.insert(raw.end(), bytes.begin(), bytes.end());
+    zsrc = {raw.data(), raw.size()};
+    zsrc_pos = 0;
   }
 
   // Sets up an open `fd`: a plain regular file is mmap'd and decoded in place, anything else (zstd, pipes)
@@ -427,6 +474,21 @@ Decoder Decoder::FromStream(std::istream& in, const DecoderOptions& options, std
   impl->Start(impl->zsrc);
   return Decoder{std::move(impl)};
 }
+
+Decoder Decoder::Push(const DecoderOptions& options, std::string name) {
+  auto impl = std::make_unique<Impl>();
+  impl->name = std::move(name);
+  impl->options = options;
+  impl->push = true;
+  return Decoder{std::move(impl)};
+}
+
+void Decoder::Feed(std::span<const std::byte> bytes) { impl_->FeedBytes(bytes); }
+void Decoder::FinishInput() {
+  if (!impl_->push) throw std::logic_error("Decoder::FinishInput is for push decoders only");
+  impl_->push_finished = true;
+}
+bool Decoder::PollStart() { return impl_->started || impl_->TryStart(); }
 
 Decoder Decoder::FromFile(const std::filesystem::path& path, const DecoderOptions& options) {
   auto impl = std::make_unique<Impl>();

@@ -6,6 +6,14 @@
 //     if (const auto* mbo = rec->Get<MboMsg>()) { ... }
 //   }
 //
+// Push mode (a socket): bytes are handed in as they arrive and Next() returns nullptr when it needs more.
+//
+//   auto decoder = Decoder::Push();
+//   decoder.Feed(bytes);                 // any split, even mid-record or mid-zstd-block
+//   while (const RecordRef* rec = decoder.Next()) { ... }
+//   ...
+//   decoder.FinishInput();               // then nullptr means a clean end; a cut record throws
+//
 // Next() never allocates in steady state; a RecordRef and the record it points to stay valid until the
 // next call to Next(). Corrupt input throws DecodeError naming the source and byte offset.
 #pragma once
@@ -80,12 +88,24 @@ class Decoder {
                             std::string name = "<memory>");
   // Reads `in` incrementally; the caller keeps it alive.
   static Decoder FromStream(std::istream& in, const DecoderOptions& options = {}, std::string name = "<stream>");
+  // Push mode: no input yet; Feed() hands bytes in. Metadata is read once enough bytes have arrived
+  // (metadata_ready()).
+  static Decoder Push(const DecoderOptions& options = {}, std::string name = "<push>");
+
+  // Push mode only: appends bytes (copied). Records already returned stay valid until the next Next().
+  void Feed(std::span<const std::byte> bytes);
+  // Push mode only: no more bytes will come.
+  void FinishInput();
+  // Push mode: decodes the metadata once enough bytes have arrived, without taking a record. True when
+  // the metadata (for fragments: the start) is in, always true for the other modes.
+  bool PollStart();
 
   Decoder(Decoder&&) noexcept;
   Decoder& operator=(Decoder&&) noexcept;
   ~Decoder();
 
-  // The next record, or nullptr at a clean end of input. Throws DecodeError on corrupt input.
+  // The next record, or nullptr at a clean end of input (push mode: also when more bytes are needed
+  // before FinishInput()). Throws DecodeError on corrupt input.
   const RecordRef* Next();
 
   bool has_metadata() const;  // false for fragments

@@ -26,16 +26,11 @@ Engine::Engine(const ProductConfig& product, const EngineOptions& options, Sink 
       sink_(std::move(sink)),
       book_(MakeBookConfig(product, options)),
       gold_(product.half_width),
+      clock_(options.session_start_ns, options.session_end_ns),
       cells_(2 * product.half_width + 1) {
-  const int64_t span = options.session_end_ns - options.session_start_ns;
-  if (options.session_start_ns % kWindowNs != 0 || span <= 0 || span % kWindowNs != 0) {
-    throw std::invalid_argument("engine session must be a positive whole number of seconds on second boundaries");
-  }
-  window_count_ = span / kWindowNs;
   const std::size_t n = 2 * static_cast<std::size_t>(cells_);
   for (auto* v : {&add_, &pull_, &pull_rest_, &fill_, &depth_end_, &young_}) v->assign(n, 0.0);
   touched_.assign(n, 0);
-  result_.depth_flow.reserve(n);
 }
 
 int32_t Engine::CellOf(int64_t price) const {
@@ -65,29 +60,18 @@ int64_t Engine::ResolveSpotRef() const {
 }
 
 void Engine::OpenWindow(int64_t k) {
-  current_ = k;
   window_start_ = options_.session_start_ns + k * kWindowNs;
   spot_ref_ = ResolveSpotRef();
   best_bid_start_ = book_.BestBid();
   best_ask_start_ = book_.BestAsk();
   window_has_snapshot_ = false;
+  window_late_ = 0;
   for (auto* v : {&add_, &pull_, &pull_rest_, &fill_}) std::fill(v->begin(), v->end(), 0.0);
   std::fill(touched_.begin(), touched_.end(), 0);
 }
 
 void Engine::CloseThrough(int64_t ts) {
-  if (current_ < 0) {
-    if (ts < options_.session_start_ns) return;
-    OpenWindow(0);
-  }
-  while (current_ < window_count_ && ts >= window_start_ + kWindowNs) {
-    CloseWindow();
-    if (current_ + 1 < window_count_) {
-      OpenWindow(current_ + 1);
-    } else {
-      current_ = window_count_;
-    }
-  }
+  clock_.AdvanceTo(ts, [this](int64_t) { CloseWindow(); }, [this](int64_t k) { OpenWindow(k); });
 }
 
 void Engine::OnEvent(const book::MboEvent& e) {
@@ -110,7 +94,13 @@ void Engine::OnEvent(const book::MboEvent& e) {
   }
   CloseThrough(ts);
   const book::BookDelta delta = book_.Apply(e);
-  if (current_ >= 0 && current_ < window_count_) Accumulate(delta);
+  if (clock_.is_open()) {
+    if (ts < window_start_) {
+      ++counters_.late;
+      ++window_late_;
+    }
+    Accumulate(delta);
+  }
 }
 
 void Engine::Accumulate(const book::BookDelta& d) {
@@ -144,7 +134,14 @@ void Engine::Accumulate(const book::BookDelta& d) {
 void Engine::CloseWindow() {
   ++counters_.windows;
   const int64_t end = window_start_ + kWindowNs;
-  SnapshotRow& s = result_.snapshot;
+  // A result a sink still holds is immutable from here on; only an unshared one is reused.
+  if (!result_ || result_.use_count() > 1) {
+    result_ = std::make_shared<WindowResult>();
+    result_->depth_flow.reserve(add_.size());
+  }
+  WindowResult& out = *result_;
+  out.late_records = window_late_;
+  SnapshotRow& s = out.snapshot;
   const int64_t bid = book_.BestBid();
   const int64_t ask = book_.BestAsk();
   s.window_start_ts_ns = window_start_;
@@ -163,7 +160,7 @@ void Engine::CloseWindow() {
   if (!s.window_valid) ++counters_.windows_invalid;
   if (two_sided && bid >= ask) ++counters_.crossed_windows;
 
-  result_.depth_flow.clear();
+  out.depth_flow.clear();
   if (spot_ref_ > 0) {
     std::fill(depth_end_.begin(), depth_end_.end(), 0.0);
     std::fill(young_.begin(), young_.end(), 0.0);
@@ -188,7 +185,7 @@ void Engine::CloseWindow() {
       for (int32_t c = 0; c < cells_; ++c) {
         const std::size_t i = base + c;
         if (depth_end_[i] <= 0.0 && !touched_[i]) continue;
-        DepthFlowRow& r = result_.depth_flow.emplace_back();
+        DepthFlowRow& r = out.depth_flow.emplace_back();
         const int32_t rel = c - product_.half_width;
         r.window_start_ts_ns = window_start_;
         r.window_end_ts_ns = end;
@@ -210,13 +207,13 @@ void Engine::CloseWindow() {
   } else {
     ++counters_.windows_without_spot;
   }
-  counters_.depth_flow_rows += static_cast<int64_t>(result_.depth_flow.size());
+  counters_.depth_flow_rows += static_cast<int64_t>(out.depth_flow.size());
 
   if (options_.compute_gold) {
-    gold_.OnWindow(s, result_.depth_flow, result_.gold);
-    counters_.gold_rows += static_cast<int64_t>(result_.gold.size());
+    gold_.OnWindow(s, out.depth_flow, out.gold);
+    counters_.gold_rows += static_cast<int64_t>(out.gold.size());
   } else {
-    result_.gold.clear();
+    out.gold.clear();
   }
   if (sink_) sink_(result_);
 }
@@ -226,6 +223,7 @@ std::vector<std::pair<std::string, int64_t>> Engine::CounterList() const {
   const EngineCounters& e = counters_;
   return {{"records", e.records},
           {"records_out_of_order", e.out_of_order},
+          {"late_records", e.late},
           {"records_other_instrument", e.other_instrument},
           {"records_after_session", e.after_session},
           {"unknown_order_id", b.unknown_order_id},

@@ -1,15 +1,18 @@
-// The incremental MBO engine: records go in one at a time in (ts_event, sequence) order; each time a
-// 1-second session window closes, the engine hands that window's silver rows (book_snapshot_1s,
-// depth_and_flow_1s) and gold rows (physics_surface_1s) to the sink. Batch stages drive it from bronze,
-// the stream server from live records; there is no other implementation of this math.
+// The incremental MBO engine: records go in one at a time; each time a 1-second session window closes,
+// the engine hands that window's silver rows (book_snapshot_1s, depth_and_flow_1s) and gold rows
+// (physics_surface_1s) to the sink as one immutable WindowResult. Every source (raw DBN file, bronze,
+// live socket) drives it through engine::Drive; there is no other implementation of this math.
 //
-// Windows: the session [start, end) is cut into N = (end - start) / 1 s windows, all emitted, empty or
-// not. Records before start only build the book; records at or after end are not used. spot_ref is
-// resolved from the book at window start, before the window's records (silver.md Part 2 §3.6).
+// Windows follow engine::WindowClock: the session [start, end) is cut into N = (end - start) / 1 s
+// windows, all emitted, empty or not. Records before the first window only build the book; a record
+// stamped before the open window's start is late (applied, its flow counted in the open window, counted
+// in late_records); records at or after end are not used. spot_ref is resolved from the book at window
+// start, before the window's records (silver.md Part 2 §3.6).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +22,7 @@
 #include "engine/gold_state.hpp"
 #include "engine/product_config.hpp"
 #include "engine/rows.hpp"
+#include "engine/window_clock.hpp"
 
 namespace spymaster::engine {
 
@@ -33,6 +37,7 @@ struct EngineOptions {
 struct EngineCounters {
   int64_t records = 0;
   int64_t out_of_order = 0;        // (ts_event, sequence) lower than the previous record's
+  int64_t late = 0;                // ts_event before the open window's start (applied, counted there)
   int64_t other_instrument = 0;
   int64_t after_session = 0;       // records at or after session end (not used)
   int64_t windows = 0;
@@ -45,7 +50,9 @@ struct EngineCounters {
 
 class Engine {
  public:
-  using Sink = std::function<void(const WindowResult&)>;
+  // Receives each closed window. The result is immutable and may be kept or handed to other threads;
+  // the engine reuses a result's storage only when no sink kept it.
+  using Sink = std::function<void(const WindowPtr&)>;
 
   Engine(const ProductConfig& product, const EngineOptions& options, Sink sink);
 
@@ -53,11 +60,13 @@ class Engine {
   // Closes every session window whose end is <= ts (a live source calls this on its clock).
   void CloseThrough(int64_t ts);
   // Closes every remaining session window (end of input).
-  void Finish() { CloseThrough(options_.session_end_ns); }
+  void Finish() { CloseThrough(clock_.session_end_ns()); }
+  // Every session window has closed: later records cannot change any output.
+  bool finished() const { return clock_.finished(); }
 
   const book::Book& book() const { return book_; }
   const EngineCounters& counters() const { return counters_; }
-  int64_t window_count() const { return window_count_; }
+  int64_t window_count() const { return clock_.window_count(); }
   // Book and engine counters by name, for the manifest and the log.
   std::vector<std::pair<std::string, int64_t>> CounterList() const;
 
@@ -75,8 +84,7 @@ class Engine {
   book::Book book_;
   GoldState gold_;
   EngineCounters counters_;
-  int64_t window_count_;
-  int64_t current_ = -1;  // open window index; -1 before the session, window_count_ after it
+  WindowClock clock_;
   uint64_t last_ts_ = 0;
   uint32_t last_sequence_ = 0;
 
@@ -86,12 +94,13 @@ class Engine {
   int64_t best_bid_start_ = 0;
   int64_t best_ask_start_ = 0;
   bool window_has_snapshot_ = false;
+  int64_t window_late_ = 0;
   int32_t cells_;  // per side
   // Per cell, index side * cells_ + cell with side 0 = B, 1 = A.
   std::vector<double> add_, pull_, pull_rest_, fill_, depth_end_, young_;
   std::vector<uint8_t> touched_;
 
-  WindowResult result_;
+  std::shared_ptr<WindowResult> result_;  // the next window's result (recycled when no sink kept it)
 };
 
 }  // namespace spymaster::engine

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -134,11 +135,13 @@ struct GoldSurface {
   }
 };
 
-// Everything one window close produces. The engine reuses one instance (and its vectors' storage).
+// Everything one window close produces, handed to sinks as an immutable shared WindowPtr.
 struct WindowResult {
   SnapshotRow snapshot;
   std::vector<DepthFlowRow> depth_flow;
   GoldSurface gold;  // empty when gold is off or spot_ref is 0
+  int64_t late_records = 0;  // records applied in this window whose ts_event lay before its start
 };
+using WindowPtr = std::shared_ptr<const WindowResult>;
 
 }  // namespace spymaster::engine

@@ -8,9 +8,9 @@
 
 #include "dbn/decoder.hpp"
 #include "lake/partition.hpp"
-#include "pipeline/arrow_columns.hpp"
+#include "columns/arrow_columns.hpp"
 #include "pipeline/bronze_stages.hpp"
-#include "pipeline/option_definitions.hpp"
+#include "source/option_definitions.hpp"
 #include "pipeline/raw_input.hpp"
 #include "sim/eastern_time.hpp"
 
@@ -23,7 +23,7 @@ constexpr int64_t kBatchRows = 1 << 20;
 
 std::shared_ptr<arrow::Schema> Cmbp1Schema() {
   constexpr bool kStr = true, kLong = false;
-  static const auto schema = Int64AndStringSchema(
+  static const auto schema = columns::Int64AndStringSchema(
       {{"ts_recv", kLong}, {"ts_event", kLong}, {"publisher_id", kLong}, {"instrument_id", kLong},
        {"bid_px_00", kLong}, {"ask_px_00", kLong}, {"bid_sz_00", kLong}, {"ask_sz_00", kLong},
        {"underlying", kStr}, {"right", kStr}, {"strike", kLong}, {"expiration", kLong}});
@@ -46,7 +46,7 @@ StageResult RunBronzeEquityOptionCmbp1(const StageContext& ctx, const Task& task
   const lake::DatasetSpec& dataset = ctx.registry.Get(kDataset);
   std::vector<lake::InputRef> inputs;
   const auto def_files = FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "definition", task.dt);
-  const OptionDefinitions options = LoadZeroDteOptions(def_files, task.dt, task.symbol);
+  const source::OptionDefinitions options = source::LoadZeroDteOptions(def_files, task.dt, task.symbol);
   for (const auto& f : def_files) inputs.push_back(RawInputRef(f, "definition", task.dt));
   const auto files = FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "cmbp-1", task.dt);
   for (const auto& f : files) inputs.push_back(RawInputRef(f, "cmbp-1", task.dt));
@@ -124,21 +124,21 @@ StageResult RunBronzeEquityOptionCmbp1(const StageContext& ctx, const Task& task
     for (int64_t begin = 0; begin < n; begin += kBatchRows) {
       const int64_t count = std::min(kBatchRows, n - begin);
       const dbn::Cmbp1Msg* r = rows.data() + begin;
-      std::vector<const OptionMeta*> m(count);
+      std::vector<const source::OptionMeta*> m(count);
       for (int64_t i = 0; i < count; ++i) m[i] = &options.zero_dte.at(r[i].hd.instrument_id);
       std::vector<std::shared_ptr<arrow::Array>> columns = {
-          Int64Column(count, [&](int64_t i) { return static_cast<int64_t>(r[i].ts_recv); }),
-          Int64Column(count, [&](int64_t i) { return static_cast<int64_t>(r[i].hd.ts_event); }),
-          Int64Column(count, [&](int64_t i) { return static_cast<int64_t>(r[i].hd.publisher_id); }),
-          Int64Column(count, [&](int64_t i) { return static_cast<int64_t>(r[i].hd.instrument_id); }),
-          Int64Column(count, [&](int64_t i) { return PriceOrZero(r[i].levels[0].bid_px); }),
-          Int64Column(count, [&](int64_t i) { return PriceOrZero(r[i].levels[0].ask_px); }),
-          Int64Column(count, [&](int64_t i) { return static_cast<int64_t>(r[i].levels[0].bid_sz); }),
-          Int64Column(count, [&](int64_t i) { return static_cast<int64_t>(r[i].levels[0].ask_sz); }),
-          StringColumn(count, [&](int64_t i) { return std::string_view(m[i]->underlying); }),
-          CharColumn(count, [&](int64_t i) { return m[i]->right; }),
-          Int64Column(count, [&](int64_t i) { return m[i]->strike; }),
-          Int64Column(count, [&](int64_t i) { return m[i]->expiration; }),
+          columns::Int64Column(count, [&](int64_t i) { return static_cast<int64_t>(r[i].ts_recv); }),
+          columns::Int64Column(count, [&](int64_t i) { return static_cast<int64_t>(r[i].hd.ts_event); }),
+          columns::Int64Column(count, [&](int64_t i) { return static_cast<int64_t>(r[i].hd.publisher_id); }),
+          columns::Int64Column(count, [&](int64_t i) { return static_cast<int64_t>(r[i].hd.instrument_id); }),
+          columns::Int64Column(count, [&](int64_t i) { return PriceOrZero(r[i].levels[0].bid_px); }),
+          columns::Int64Column(count, [&](int64_t i) { return PriceOrZero(r[i].levels[0].ask_px); }),
+          columns::Int64Column(count, [&](int64_t i) { return static_cast<int64_t>(r[i].levels[0].bid_sz); }),
+          columns::Int64Column(count, [&](int64_t i) { return static_cast<int64_t>(r[i].levels[0].ask_sz); }),
+          columns::StringColumn(count, [&](int64_t i) { return std::string_view(m[i]->underlying); }),
+          columns::CharColumn(count, [&](int64_t i) { return m[i]->right; }),
+          columns::Int64Column(count, [&](int64_t i) { return m[i]->strike; }),
+          columns::Int64Column(count, [&](int64_t i) { return m[i]->expiration; }),
       };
       writer.Write(*arrow::RecordBatch::Make(Cmbp1Schema(), count, std::move(columns)));
     }

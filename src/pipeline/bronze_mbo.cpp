@@ -22,11 +22,12 @@
 
 #include "dbn/decoder.hpp"
 #include "lake/partition.hpp"
-#include "pipeline/arrow_columns.hpp"
+#include "columns/arrow_columns.hpp"
 #include "pipeline/bronze_stages.hpp"
-#include "pipeline/option_definitions.hpp"
 #include "pipeline/raw_input.hpp"
 #include "pipeline/row_blocks.hpp"
+#include "source/mbo_routing.hpp"
+#include "source/option_definitions.hpp"
 #include "sim/eastern_time.hpp"
 
 namespace spymaster::pipeline {
@@ -36,28 +37,18 @@ constexpr int64_t kBatchRows = 1 << 16;
 
 enum class Mode { kStream, kBuffer };
 
-enum Drop { kUnmapped, kUserDefined, kSpread, kNotZeroDte, kDropReasons };
-constexpr std::array<const char*, kDropReasons> kDropCounter = {
-    "unmapped_dropped", "user_defined_dropped", "spreads_dropped", "not_0dte_dropped"};
-
-// What bronze does with one instrument_id: which group it feeds, or why it is dropped.
-struct Route {
-  int32_t group = -1;  // -1 = dropped
-  Drop drop = kUnmapped;
-};
-
 // Bronze MBO columns (silver.md §2.0), plus the option join for future_option_mbo.
 std::shared_ptr<arrow::Schema> MboSchema(bool options) {
   constexpr bool kStr = true, kLong = false;
   if (options) {
-    static const auto schema = Int64AndStringSchema(
+    static const auto schema = columns::Int64AndStringSchema(
         {{"ts_recv", kLong}, {"size", kLong}, {"ts_event", kLong}, {"channel_id", kLong}, {"rtype", kLong},
          {"order_id", kLong}, {"publisher_id", kLong}, {"flags", kLong}, {"instrument_id", kLong},
          {"ts_in_delta", kLong}, {"action", kStr}, {"sequence", kLong}, {"side", kStr}, {"symbol", kStr},
          {"price", kLong}, {"underlying", kStr}, {"right", kStr}, {"strike", kLong}, {"expiration", kLong}});
     return schema;
   }
-  static const auto schema = Int64AndStringSchema(
+  static const auto schema = columns::Int64AndStringSchema(
       {{"ts_recv", kLong}, {"size", kLong}, {"ts_event", kLong}, {"channel_id", kLong}, {"rtype", kLong},
        {"order_id", kLong}, {"publisher_id", kLong}, {"flags", kLong}, {"instrument_id", kLong},
        {"ts_in_delta", kLong}, {"action", kStr}, {"sequence", kLong}, {"side", kStr}, {"symbol", kStr},
@@ -162,7 +153,7 @@ class MboColumns {
   std::shared_ptr<arrow::Array> Codes(const std::shared_ptr<arrow::Buffer>& indices) const {
     if (!other_code_) return Dictionary(indices, CodeDictionary());
     const auto* idx = reinterpret_cast<const int32_t*>(indices->data());
-    return CharColumn(rows_, [&](int64_t i) { return static_cast<char>(idx[i] >= 0 ? kCodes[idx[i]] : -idx[i] - 1); });
+    return columns::CharColumn(rows_, [&](int64_t i) { return static_cast<char>(idx[i] >= 0 ? kCodes[idx[i]] : -idx[i] - 1); });
   }
 
   std::shared_ptr<arrow::Array> symbol_dictionary_;
@@ -198,17 +189,16 @@ struct Spec {
   bool drop_spreads;
 };
 
-// Instruments bronze drops by their symbol alone: user-defined ones, and spreads where the spec says so.
-std::optional<Drop> DroppedBySymbol(std::string_view symbol, const Spec& spec) {
-  if (symbol.starts_with("UD:")) return kUserDefined;
-  if (spec.drop_spreads && symbol.find('-') != std::string_view::npos) return kSpread;
-  return std::nullopt;
-}
-
 class MboIngest {
  public:
-  MboIngest(const StageContext& ctx, const Task& task, Spec spec, const OptionDefinitions* options, Mode mode)
-      : ctx_(ctx), task_(task), spec_(spec), dataset_(ctx.registry.Get(spec.dataset)), options_(options), mode_(mode) {
+  MboIngest(const StageContext& ctx, const Task& task, Spec spec, const source::OptionDefinitions* options, Mode mode)
+      : ctx_(ctx),
+        task_(task),
+        spec_(spec),
+        dataset_(ctx.registry.Get(spec.dataset)),
+        options_(options),
+        mode_(mode),
+        router_({spec.drop_spreads, options}) {
     if (options_ != nullptr) {
       for (const auto& [k, v] : options_->counters) counters_["definition_" + k] = v;
     }
@@ -217,22 +207,16 @@ class MboIngest {
   // Returns false (streaming only) when a partition's rows leave (ts_event, sequence) order.
   bool ReadFile(const std::filesystem::path& file, uint32_t yyyymmdd) {
     auto decoder = dbn::Decoder::FromFile(file);
-    auto symbols = InstrumentSymbols(decoder.metadata(), yyyymmdd);
-    std::unordered_map<uint32_t, Route> routes;
-    uint32_t last_id = 0;
-    Route route;
-    bool have_route = false;
+    router_.StartFile(decoder.metadata(), yyyymmdd);
     uint64_t prev_ts_recv = 0;
     int64_t index = -1, mbo = 0, other = 0, zeroed = 0;
-    std::array<int64_t, kDropReasons> dropped{};
+    std::array<int64_t, source::kDropReasons> dropped{};
     while (const dbn::RecordRef* rec = decoder.Next()) {
       ++index;
       const auto* msg = rec->Get<dbn::MboMsg>();
       if (msg == nullptr) {
         if (const auto* mapping = rec->Get<dbn::SymbolMappingMsg>()) {
-          symbols[mapping->hd.instrument_id] = std::string(dbn::CStr(mapping->stype_out_symbol));
-          routes.erase(mapping->hd.instrument_id);
-          have_route = false;
+          router_.OnSymbolMapping(*mapping);
         } else {
           ++other;
         }
@@ -245,28 +229,21 @@ class MboIngest {
             index, decoder.record_offset(), msg->ts_recv, prev_ts_recv));
       }
       prev_ts_recv = msg->ts_recv;
-      if (!have_route || msg->hd.instrument_id != last_id) {
-        last_id = msg->hd.instrument_id;
-        auto it = routes.find(last_id);
-        if (it == routes.end()) it = routes.emplace(last_id, RouteFor(last_id, symbols)).first;
-        route = it->second;
-        have_route = true;
-      }
-      if (route.group < 0) {
+      const source::Route route = router_.RouteOf(msg->hd.instrument_id);
+      if (route.partition < 0) {
         ++dropped[route.drop];
         continue;
       }
       dbn::MboMsg row = *msg;
-      if (row.price == dbn::kUndefPrice) {
-        if (row.action == 'A' || row.action == 'M') {
+      switch (source::NormalizePrice(row)) {
+        case source::PriceCheck::kOk: break;
+        case source::PriceCheck::kZeroed: ++zeroed; break;
+        case source::PriceCheck::kMissing:
           throw std::runtime_error(
               fmt::format("raw file {}: record {} at byte offset {}: MBO action '{}' without a price (order {})",
                           file.string(), index, decoder.record_offset(), row.action, row.order_id));
-        }
-        row.price = 0;
-        ++zeroed;
       }
-      Group& g = groups_[route.group];
+      Group& g = GroupOf(route.partition);
       if (mode_ == Mode::kStream && g.rows > 0 && Before(row, g.last)) return false;
       g.last = row;
       ++g.rows;
@@ -280,8 +257,8 @@ class MboIngest {
     counters_["records_read"] += mbo;
     counters_["other_records_skipped"] += other;
     counters_["null_price_zeroed"] += zeroed;
-    for (int d = 0; d < kDropReasons; ++d) {
-      if (dropped[d] > 0) counters_[kDropCounter[d]] += dropped[d];
+    for (int d = 0; d < source::kDropReasons; ++d) {
+      if (dropped[d] > 0) counters_[source::kDropCounter[d]] += dropped[d];
     }
     return true;
   }
@@ -322,25 +299,14 @@ class MboIngest {
   }
 
  private:
-  Route RouteFor(uint32_t instrument_id, const std::unordered_map<uint32_t, std::string>& symbols) {
-    const auto sym = symbols.find(instrument_id);
-    if (sym == symbols.end()) return {-1, kUnmapped};
-    const std::string& symbol = sym->second;
-    if (const auto drop = DroppedBySymbol(symbol, spec_)) return {-1, *drop};
-    std::string partition = symbol;
-    if (options_ != nullptr) {
-      const auto meta = options_->zero_dte.find(instrument_id);
-      if (meta == options_->zero_dte.end()) return {-1, kNotZeroDte};
-      partition = meta->second.underlying;
-    }
-    symbol_of_instrument_[instrument_id] = symbol;
-    auto [it, inserted] = group_of_symbol_.try_emplace(partition, static_cast<int32_t>(groups_.size()));
-    if (inserted) {
+  // The group of a router partition; partitions are numbered in order of first appearance.
+  Group& GroupOf(int32_t partition) {
+    while (static_cast<int32_t>(groups_.size()) <= partition) {
       Group& g = groups_.emplace_back();
-      g.symbol = partition;
-      g.complete = lake::IsComplete(lake::PartitionDir(dataset_, ctx_.lake_root, {partition, task_.dt}));
+      g.symbol = router_.partitions()[groups_.size() - 1];
+      g.complete = lake::IsComplete(lake::PartitionDir(dataset_, ctx_.lake_root, {g.symbol, task_.dt}));
     }
-    return {it->second, kUnmapped};
+    return groups_[partition];
   }
 
   void Append(Group& g, const dbn::MboMsg& row) {
@@ -385,7 +351,7 @@ class MboIngest {
   std::shared_ptr<arrow::RecordBatch> MakeBatch(const MboColumns& c) {
     using C = MboColumns;
     const int64_t rows = c.rows();
-    std::vector<std::shared_ptr<arrow::Array>> columns = {
+    std::vector<std::shared_ptr<arrow::Array>> arrays = {
         c.Int64(C::kTsRecv),     c.Int64(C::kSize),  c.Int64(C::kTsEvent),      c.Int64(C::kChannelId),
         c.Int64(C::kRtype),      c.Int64(C::kOrderId), c.Int64(C::kPublisherId), c.Int64(C::kFlags),
         c.Int64(C::kInstrumentId), c.Int64(C::kTsInDelta), c.Action(),         c.Int64(C::kSequence),
@@ -393,43 +359,42 @@ class MboIngest {
     };
     const int64_t* ids = c.instrument_ids();
     if (options_ == nullptr) {
-      columns.push_back(c.Symbol());
+      arrays.push_back(c.Symbol());
     } else {
       // Rows of one underlying cycle through many instruments; cache the last lookup.
       int64_t last_id = -1;
       std::string_view last_symbol;
-      columns.push_back(StringColumn(rows, [&](int64_t i) {
+      arrays.push_back(columns::StringColumn(rows, [&](int64_t i) {
         if (ids[i] != last_id) {
           last_id = ids[i];
-          last_symbol = symbol_of_instrument_.at(static_cast<uint32_t>(last_id));
+          last_symbol = router_.SymbolOf(static_cast<uint32_t>(last_id));
         }
         return last_symbol;
       }));
     }
-    columns.push_back(c.Int64(C::kPrice));
+    arrays.push_back(c.Int64(C::kPrice));
     if (options_ != nullptr) {
-      std::vector<const OptionMeta*> m(rows);
+      std::vector<const source::OptionMeta*> m(rows);
       for (int64_t i = 0; i < rows; ++i) m[i] = &options_->zero_dte.at(static_cast<uint32_t>(ids[i]));
-      columns.push_back(StringColumn(rows, [&](int64_t i) { return std::string_view(m[i]->underlying); }));
-      columns.push_back(CharColumn(rows, [&](int64_t i) { return m[i]->right; }));
-      columns.push_back(Int64Column(rows, [&](int64_t i) { return m[i]->strike; }));
-      columns.push_back(Int64Column(rows, [&](int64_t i) { return m[i]->expiration; }));
+      arrays.push_back(columns::StringColumn(rows, [&](int64_t i) { return std::string_view(m[i]->underlying); }));
+      arrays.push_back(columns::CharColumn(rows, [&](int64_t i) { return m[i]->right; }));
+      arrays.push_back(columns::Int64Column(rows, [&](int64_t i) { return m[i]->strike; }));
+      arrays.push_back(columns::Int64Column(rows, [&](int64_t i) { return m[i]->expiration; }));
     }
     const auto& schema = MboSchema(options_ != nullptr);
     arrow::FieldVector fields;
-    for (int i = 0; i < schema->num_fields(); ++i) fields.push_back(schema->field(i)->WithType(columns[i]->type()));
-    return arrow::RecordBatch::Make(arrow::schema(std::move(fields)), rows, std::move(columns));
+    for (int i = 0; i < schema->num_fields(); ++i) fields.push_back(schema->field(i)->WithType(arrays[i]->type()));
+    return arrow::RecordBatch::Make(arrow::schema(std::move(fields)), rows, std::move(arrays));
   }
 
   const StageContext& ctx_;
   const Task& task_;
   Spec spec_;
   const lake::DatasetSpec& dataset_;
-  const OptionDefinitions* options_;
+  const source::OptionDefinitions* options_;
   Mode mode_;
-  std::vector<Group> groups_;
-  std::unordered_map<std::string, int32_t> group_of_symbol_;
-  std::unordered_map<uint32_t, std::string> symbol_of_instrument_;
+  source::MboRouter router_;
+  std::vector<Group> groups_;  // by router partition index until Finish sorts them by symbol
   std::map<std::string, int64_t> counters_;
 };
 
@@ -440,8 +405,8 @@ std::vector<std::string> CompleteMappedPartitions(const StageContext& ctx, const
                                                   const std::vector<std::filesystem::path>& files, uint32_t yyyymmdd) {
   std::set<std::string> partitions;
   for (const auto& file : files) {
-    for (const auto& [id, symbol] : InstrumentSymbols(dbn::Decoder::FromFile(file).metadata(), yyyymmdd)) {
-      if (!DroppedBySymbol(symbol, spec)) partitions.insert(symbol);
+    for (const auto& [id, symbol] : source::InstrumentSymbols(dbn::Decoder::FromFile(file).metadata(), yyyymmdd)) {
+      if (!source::DroppedBySymbol(symbol, spec.drop_spreads)) partitions.insert(symbol);
     }
   }
   const lake::DatasetSpec& dataset = ctx.registry.Get(spec.dataset);
@@ -457,11 +422,11 @@ StageResult RunMbo(const StageContext& ctx, const Task& task, Spec spec, bool ze
     throw std::runtime_error(
         fmt::format("{}: --overwrite is not allowed for bronze (bronze is never deleted)", spec.stage));
   }
-  std::optional<OptionDefinitions> options;
+  std::optional<source::OptionDefinitions> options;
   std::vector<lake::InputRef> inputs;
   if (zero_dte_options) {
     const auto def_files = FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "definition", task.dt);
-    options = LoadZeroDteOptions(def_files, task.dt, "");
+    options = source::LoadZeroDteOptions(def_files, task.dt, "");
     for (const auto& f : def_files) inputs.push_back(RawInputRef(f, "definition", task.dt));
   }
   const auto files = FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "mbo", task.dt);

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "lake/partition.hpp"
-#include "pipeline/arrow_columns.hpp"
+#include "columns/arrow_columns.hpp"
 #include "sim/eastern_time.hpp"
 
 namespace spymaster::pipeline {
@@ -164,19 +164,19 @@ void WriteSelection(const lake::DatasetRegistry& registry, const fs::path& lake_
                     const std::vector<SelectionRow>& rows) {
   const auto n = static_cast<int64_t>(rows.size());
   std::vector<std::shared_ptr<arrow::Array>> columns = {
-      StringColumn(n, [&](int64_t i) { return std::string_view(rows[i].session_date); }),
-      StringColumn(n, [&](int64_t i) { return std::string_view(rows[i].selected_symbol); }),
-      StringColumn(n, [&](int64_t i) { return std::string_view(rows[i].selected_exp_date); }),
-      StringColumn(n, [&](int64_t i) { return std::string_view(rows[i].prev_trading_date); }),
-      Int64Column(n, [&](int64_t i) { return rows[i].prev_volume_selected; }),
-      Int64Column(n, [&](int64_t i) { return rows[i].prev_volume_rank2; }),
+      columns::StringColumn(n, [&](int64_t i) { return std::string_view(rows[i].session_date); }),
+      columns::StringColumn(n, [&](int64_t i) { return std::string_view(rows[i].selected_symbol); }),
+      columns::StringColumn(n, [&](int64_t i) { return std::string_view(rows[i].selected_exp_date); }),
+      columns::StringColumn(n, [&](int64_t i) { return std::string_view(rows[i].prev_trading_date); }),
+      columns::Int64Column(n, [&](int64_t i) { return rows[i].prev_volume_selected; }),
+      columns::Int64Column(n, [&](int64_t i) { return rows[i].prev_volume_rank2; }),
   };
   arrow::Int32Builder roll;
   for (const auto& r : rows) {
     if (!roll.Append(r.roll_flag).ok()) throw std::runtime_error("select-contract: out of memory");
   }
   columns.push_back(roll.Finish().ValueOrDie());
-  const auto schema = Int64AndStringSchema({{"session_date", true}, {"selected_symbol", true},
+  const auto schema = columns::Int64AndStringSchema({{"session_date", true}, {"selected_symbol", true},
                                             {"selected_exp_date", true}, {"prev_trading_date", true},
                                             {"prev_volume_selected", false}, {"prev_volume_rank2", false}})
                           ->AddField(6, arrow::field("roll_flag", arrow::int32(), false))

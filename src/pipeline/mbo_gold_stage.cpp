@@ -10,7 +10,7 @@
 #include "engine/gold_state.hpp"
 #include "engine/product_config.hpp"
 #include "lake/partition.hpp"
-#include "pipeline/engine_rows_arrow.hpp"
+#include "columns/engine_rows_arrow.hpp"
 #include "pipeline/mbo_stages.hpp"
 
 namespace spymaster::pipeline {
@@ -35,7 +35,7 @@ class FlowCursor {
       if (!batch) {
         eof_ = true;
       } else {
-        AppendDepthFlowRows(*batch, rows_);
+        columns::AppendDepthFlowRows(*batch, rows_);
       }
     }
     return pos_ < rows_.size() ? &rows_[pos_] : nullptr;
@@ -72,7 +72,7 @@ StageResult RunGold(const StageContext& ctx, const Task& task, std::string_view 
     const auto table = lake::ReadPartition(reg, ctx.lake_root, snap_key, part);
     arrow::TableBatchReader batches(*table);
     std::shared_ptr<arrow::RecordBatch> batch;
-    while (batches.ReadNext(&batch).ok() && batch) AppendSnapshotRows(*batch, snaps);
+    while (batches.ReadNext(&batch).ok() && batch) columns::AppendSnapshotRows(*batch, snaps);
   }
   const std::string where = fmt::format("{} symbol={} dt={}", flow_key, task.symbol, task.dt);
   FlowCursor cursor(lake::OpenPartitionReader(reg, ctx.lake_root, flow_key, part), where);
@@ -82,7 +82,7 @@ StageResult RunGold(const StageContext& ctx, const Task& task, std::string_view 
   engine::GoldState gold(product.half_width);
   std::vector<engine::DepthFlowRow> window;
   engine::GoldSurface out;
-  GoldColumns pending(schema, static_cast<int64_t>(kFlushRows) + 2 * (2 * product.half_width + 1));
+  columns::GoldColumns pending(schema, static_cast<int64_t>(kFlushRows) + 2 * (2 * product.half_width + 1));
   int64_t prev_end = 0;
   int64_t gold_windows = 0;
   for (const engine::SnapshotRow& s : snaps) {

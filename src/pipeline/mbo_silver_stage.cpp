@@ -1,10 +1,10 @@
-// Silver for future_mbo and equity_mbo: bronze MBO rows in (ts_event, sequence) order → engine →
-// book_snapshot_1s + depth_and_flow_1s, streamed into the two partitions in batches. With gold, the same
-// pass also writes physics_surface_1s from the GoldState the engine runs as each window closes (what
-// `--layer all` uses): no re-read of silver, and gold's Parquet encoding overlaps the book on a second
-// thread. The gold stage computes the same rows from silver read back (tested equal).
+// Silver for future_mbo and equity_mbo: a record source (bronze, or the raw DBN day file through bronze's
+// normalization) → engine::Drive → a lake sink writing book_snapshot_1s + depth_and_flow_1s in batches.
+// With gold, the same pass also writes physics_surface_1s from the GoldState the engine runs as each
+// window closes (what `--layer all` uses): no re-read of silver, and gold's Parquet encoding overlaps the
+// book on a second thread. The gold stage computes the same rows from silver read back (tested equal).
 #include <future>
-#include <limits>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -14,38 +14,20 @@
 #include <spdlog/spdlog.h>
 
 #include "engine/engine.hpp"
-#include "lake/mbo_rows.hpp"
+#include "engine/record_source.hpp"
 #include "lake/partition.hpp"
-#include "pipeline/engine_rows_arrow.hpp"
+#include "columns/engine_rows_arrow.hpp"
 #include "pipeline/mbo_stages.hpp"
+#include "pipeline/raw_input.hpp"
 #include "pipeline/session.hpp"
+#include "sim/eastern_time.hpp"
+#include "source/bronze_mbo_source.hpp"
+#include "source/raw_mbo_source.hpp"
 
 namespace spymaster::pipeline {
 namespace {
 
 constexpr std::size_t kFlushRows = 1 << 16;
-
-// Bronze that breaks these cannot be trusted to build a book; the stage stops with the row named.
-book::MboEvent ToEvent(const lake::MboRow& r, const std::string& where, int64_t row) {
-  constexpr int64_t kU32 = std::numeric_limits<uint32_t>::max();
-  if (r.ts_event < 0 || r.size < 0 || r.size > kU32 || r.sequence < 0 || r.sequence > kU32 || r.instrument_id < 0 ||
-      r.instrument_id > kU32 || r.flags < 0 || r.flags > 255) {
-    throw std::runtime_error(fmt::format(
-        "{}: row {} has a field out of range (ts_event {}, size {}, sequence {}, instrument_id {}, flags {})", where,
-        row, r.ts_event, r.size, r.sequence, r.instrument_id, r.flags));
-  }
-  book::MboEvent e;
-  e.ts_event = static_cast<uint64_t>(r.ts_event);
-  e.order_id = static_cast<uint64_t>(r.order_id);
-  e.price = r.price;
-  e.size = static_cast<uint32_t>(r.size);
-  e.instrument_id = static_cast<uint32_t>(r.instrument_id);
-  e.sequence = static_cast<uint32_t>(r.sequence);
-  e.action = r.action;
-  e.side = r.side;
-  e.flags = static_cast<uint8_t>(r.flags);
-  return e;
-}
 
 struct MboStageNames {
   std::string_view silver;
@@ -94,7 +76,7 @@ class GoldSink {
   }
 
   lake::PartitionWriter writer_;
-  GoldColumns columns_;
+  columns::GoldColumns columns_;
   std::future<void> write_;
   int64_t gold_windows_ = 0;
 };
@@ -126,9 +108,21 @@ StageResult RunSilver(const StageContext& ctx, const Task& task, const MboStageN
   result.stage = with_gold ? fused_name : std::string(names.silver);
 
   const SessionBounds session = SessionBoundsNs(task.dt, ctx.session_start_minute, ctx.session_end_minute);
-  const auto input = lake::InputRefFor(reg, ctx.lake_root, bronze_key, part);
-  auto reader = lake::OpenPartitionReader(reg, ctx.lake_root, bronze_key, part, 1 << 16, lake::MboBookColumns(),
-                                          /*strings_as_dictionary=*/true);
+  std::vector<lake::InputRef> inputs;
+  std::unique_ptr<engine::RecordSource> records;
+  if (ctx.origin == RecordOrigin::kBronze) {
+    inputs.push_back(lake::InputRefFor(reg, ctx.lake_root, bronze_key, part));
+    records = std::make_unique<source::BronzeMboSource>(reg, ctx.lake_root, bronze_key, part);
+  } else {
+    source::RawMboOptions raw;
+    raw.files = FindRawFiles(ctx.lake_root, task.product_type, RawRootOf(task.product_type, task.symbol), "mbo",
+                             task.dt);
+    for (const auto& f : raw.files) inputs.push_back(RawInputRef(f, "mbo", task.dt));
+    raw.yyyymmdd = sim::DateAsYyyymmdd(sim::ParseDate(task.dt));
+    raw.rules.drop_spreads = task.product_type == ProductType::kFutureMbo;
+    raw.partition = task.symbol;
+    records = std::make_unique<source::RawMboSource>(std::move(raw));
+  }
   lake::PartitionWriter snap_writer(reg, ctx.lake_root, snap_key, part, ctx.overwrite);
   lake::PartitionWriter flow_writer(reg, ctx.lake_root, flow_key, part, ctx.overwrite);
   const auto snap_schema = reg.Get(snap_key).contract.ArrowSchema();
@@ -144,51 +138,24 @@ StageResult RunSilver(const StageContext& ctx, const Task& task, const MboStageN
   options.session_start_ns = session.start_ns;
   options.session_end_ns = session.end_ns;
   options.compute_gold = with_gold;
-  engine::Engine engine(product, options, [&](const engine::WindowResult& w) {
+  engine::Engine engine(product, options, [&](const engine::WindowPtr& w_ptr) {
+    const engine::WindowResult& w = *w_ptr;
     snaps.push_back(w.snapshot);
     flows.insert(flows.end(), w.depth_flow.begin(), w.depth_flow.end());
     if (flows.size() >= kFlushRows) {
-      flow_writer.Write(*DepthFlowBatch(flows, flow_schema));
+      flow_writer.Write(*columns::DepthFlowBatch(flows, flow_schema));
       flows.clear();
     }
     if (gold) gold->OnWindow(w.gold);
   });
-
-  const std::string where = fmt::format("{} symbol={} dt={}", bronze_key, task.symbol, task.dt);
-  int64_t row = 0;
-  int64_t prev_ts = std::numeric_limits<int64_t>::min();
-  int64_t prev_seq = 0;
-  bool done = false;
-  while (!done) {
-    std::shared_ptr<arrow::RecordBatch> batch;
-    const arrow::Status st = reader->ReadNext(&batch);
-    if (!st.ok()) throw std::runtime_error(fmt::format("{}: {}", where, st.ToString()));
-    if (!batch) break;
-    const lake::MboBatchView view(*batch);
-    for (int64_t i = 0; i < view.size(); ++i, ++row) {
-      const lake::MboRow r = view.Row(i);
-      if (r.ts_event < prev_ts || (r.ts_event == prev_ts && r.sequence < prev_seq)) {
-        throw std::runtime_error(fmt::format(
-            "{}: row {} is out of (ts_event, sequence) order: ({}, {}) after ({}, {}); bronze must be sorted", where,
-            row, r.ts_event, r.sequence, prev_ts, prev_seq));
-      }
-      prev_ts = r.ts_event;
-      prev_seq = r.sequence;
-      if (r.ts_event >= session.end_ns) {
-        done = true;  // sorted: nothing later is used
-        break;
-      }
-      engine.OnEvent(ToEvent(r, where, row));
-    }
-  }
-  engine.Finish();
-  if (!flows.empty()) flow_writer.Write(*DepthFlowBatch(flows, flow_schema));
-  snap_writer.Write(*SnapshotBatch(snaps, snap_schema));
+  engine::Drive(*records, engine);
+  if (!flows.empty()) flow_writer.Write(*columns::DepthFlowBatch(flows, flow_schema));
+  snap_writer.Write(*columns::SnapshotBatch(snaps, snap_schema));
 
   std::map<std::string, int64_t> counters;
   for (const auto& [name, value] : engine.CounterList()) counters[name] = value;
-  counters["bronze_rows_read"] = row;
-  const lake::StageInfo info{std::string(names.silver), {input}, counters};
+  for (const auto& [name, value] : records->Counters()) counters[name] = value;
+  const lake::StageInfo info{std::string(names.silver), inputs, counters};
   result.rows += snap_writer.Commit(info).rows;
   result.rows += flow_writer.Commit(info).rows;
   result.datasets_written = {fmt::format("{} symbol={}", snap_key, task.symbol),

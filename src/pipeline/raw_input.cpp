@@ -1,7 +1,7 @@
 #include "pipeline/raw_input.hpp"
 
 #include <algorithm>
-#include <charconv>
+#include <cctype>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -44,28 +44,27 @@ std::vector<fs::path> FindRawFiles(const fs::path& lake_root, lake::ProductType 
   return files;
 }
 
+std::string RawRootOf(lake::ProductType product_type, std::string_view symbol) {
+  if (product_type != lake::ProductType::kFutureMbo && product_type != lake::ProductType::kFutureOptionMbo) {
+    return std::string(symbol);
+  }
+  std::size_t digits = 0;
+  while (digits < symbol.size() && digits < 2 && std::isdigit(static_cast<unsigned char>(symbol[symbol.size() - 1 - digits]))) {
+    ++digits;
+  }
+  constexpr std::string_view kMonthCodes = "FGHJKMNQUVXZ";
+  if (digits == 0 || symbol.size() < digits + 2 ||
+      kMonthCodes.find(symbol[symbol.size() - 1 - digits]) == std::string_view::npos) {
+    throw std::invalid_argument(
+        fmt::format("--symbol {}: not a futures contract (root, CME month code and year, e.g. ESH6)", symbol));
+  }
+  return std::string(symbol.substr(0, symbol.size() - 1 - digits));
+}
+
 lake::InputRef RawInputRef(const fs::path& file, std::string_view schema, std::string_view dt) {
   const fs::path manifest = file.parent_path() / "manifest.json";
   const std::string sha = fs::is_regular_file(manifest) ? lake::Sha256File(manifest) : lake::Sha256File(file);
   return lake::InputRef{fmt::format("raw.{}:{}", schema, file.filename().string()), std::string(dt), sha};
-}
-
-std::unordered_map<uint32_t, std::string> InstrumentSymbols(const dbn::Metadata& metadata, uint32_t yyyymmdd) {
-  // With stype_in instrument_id the roles flip: the mapping key is the id, the interval the symbol.
-  const bool ids_in = metadata.stype_in == dbn::SType::kInstrumentId;
-  std::unordered_map<uint32_t, std::string> symbols;
-  for (const dbn::SymbolMapping& mapping : metadata.mappings) {
-    for (const dbn::MappingInterval& interval : mapping.intervals) {
-      if (interval.start_date > yyyymmdd || yyyymmdd >= interval.end_date) continue;
-      const std::string& id_text = ids_in ? mapping.raw_symbol : interval.symbol;
-      uint32_t id = 0;
-      const auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
-      if (ec == std::errc() && end == id_text.data() + id_text.size()) {
-        symbols[id] = ids_in ? interval.symbol : mapping.raw_symbol;
-      }
-    }
-  }
-  return symbols;
 }
 
 }  // namespace spymaster::pipeline

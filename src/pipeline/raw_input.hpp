@@ -1,5 +1,5 @@
 // Discovery of raw Databento batch files in the lake and what bronze needs from them: the files of
-// one (product_type, root symbol, schema, date), their lineage hash, and instrument_id → symbol.
+// one (product_type, root symbol, schema, date) and their lineage hash.
 //
 // Layout: <lake>/raw/source=databento/product_type=<pt>/symbol=<root>/table=<schema>/<job_id>/
 //         <dataset>-<YYYYMMDD>.<schema>.dbn[.zst]   (+ manifest.json, metadata.json, ...)
@@ -9,10 +9,8 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
-#include "dbn/metadata.hpp"
 #include "lake/partition.hpp"
 #include "lake/product_type.hpp"
 
@@ -29,11 +27,12 @@ std::vector<std::filesystem::path> FindRawFiles(const std::filesystem::path& lak
                                                 std::string_view root_symbol, std::string_view schema,
                                                 std::string_view dt);
 
+// The raw root a partition symbol's records come from: a futures contract's root (ESH6 → ES, by its CME
+// month code and 1–2 digit year), the ticker itself for equities. Throws std::invalid_argument for a
+// futures symbol without a contract suffix.
+std::string RawRootOf(lake::ProductType product_type, std::string_view symbol);
+
 // Lineage of a raw file: sha256 of its job's manifest.json when present, else of the file itself.
 lake::InputRef RawInputRef(const std::filesystem::path& file, std::string_view schema, std::string_view dt);
-
-// instrument_id → symbol from the metadata's symbol mappings valid on `yyyymmdd`. With stype_out
-// instrument_id the mapping's raw_symbol is the symbol (as databento's InstrumentMap does).
-std::unordered_map<uint32_t, std::string> InstrumentSymbols(const dbn::Metadata& metadata, uint32_t yyyymmdd);
 
 }  // namespace spymaster::pipeline

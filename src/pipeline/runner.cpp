@@ -88,7 +88,7 @@ class Progress {
 std::vector<TaskOutcome> RunLayer(const RunOptions& options, const StageDef& stage, const std::vector<Task>& tasks,
                                   const lake::DatasetRegistry& registry) {
   const StageContext ctx{options.lake_root, registry, options.overwrite, options.session_start_minute,
-                         options.session_end_minute};
+                         options.session_end_minute, options.origin};
   std::vector<TaskOutcome> outcomes(tasks.size());
   Progress progress(options.progress, tasks.size(),
                     fmt::format("{} {}", lake::ToString(stage.layer), lake::ToString(stage.product_type)));

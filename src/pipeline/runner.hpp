@@ -22,6 +22,7 @@ struct RunOptions {
   std::filesystem::path lake_root = "lake";
   int session_start_minute = 9 * 60 + 30;
   int session_end_minute = 10 * 60 + 30;
+  RecordOrigin origin = RecordOrigin::kBronze;  // where silver reads its records
   bool progress = false;  // draw a progress bar on stderr
 };
 

@@ -26,6 +26,10 @@ namespace spymaster::pipeline {
 using lake::Layer;
 using lake::ProductType;
 
+// Where the engine stages read their records: bronze (default) or the raw DBN day file, through the same
+// normalization bronze applies (source/mbo_routing.hpp).
+enum class RecordOrigin : uint8_t { kBronze, kRaw };
+
 struct StageContext {
   std::filesystem::path lake_root;
   const lake::DatasetRegistry& registry;
@@ -34,6 +38,7 @@ struct StageContext {
   // Convert with pipeline::SessionBoundsNs(dt, start, end) from session.hpp.
   int session_start_minute = 9 * 60 + 30;
   int session_end_minute = 10 * 60 + 30;
+  RecordOrigin origin = RecordOrigin::kBronze;
 };
 
 struct Task {

@@ -38,7 +38,8 @@ inline EngineOptions Session(int64_t start_s, int64_t end_s, bool gold = true) {
 inline std::vector<WindowResult> RunEngine(const ProductConfig& product, const EngineOptions& options,
                                      const std::vector<book::MboEvent>& events, EngineCounters* counters = nullptr) {
   std::vector<WindowResult> out;
-  Engine engine(product, options, [&](const WindowResult& r) { out.push_back(r); });
+  Engine engine(product, options, [&](const WindowPtr& r_ptr) {
+    const WindowResult& r = *r_ptr; out.push_back(r); });
   for (const auto& e : events) engine.OnEvent(e);
   engine.Finish();
   if (counters) *counters = engine.counters();

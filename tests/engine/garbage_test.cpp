@@ -22,7 +22,8 @@ TEST(GarbageTest, RandomRecordsKeepBookConsistentAndOutputsSane) {
     const char actions[] = "ACMRTFNXa\0";
     const char sides[] = "ABNZ\0";
     int64_t windows = 0;
-    Engine engine(FutureMboConfig(), Session(10, 20), [&](const WindowResult& w) {
+    Engine engine(FutureMboConfig(), Session(10, 20), [&](const WindowPtr& w_ptr) {
+    const WindowResult& w = *w_ptr;
       ++windows;
       for (const auto& r : w.depth_flow) {
         EXPECT_EQ(r.depth_qty_start, std::max(0.0, r.depth_qty_end - r.add_qty + r.pull_qty_total + r.fill_qty));

@@ -50,7 +50,8 @@ TEST(GoldenTest, FixedStreamPinsCountsFinalBookAndChecksums) {
   int64_t rows = 0;
   int64_t gold_rows = 0;
   double gold_sum[4] = {0, 0, 0, 0};  // u_ema_8, Omega, nu, u_far
-  Engine engine(FutureMboConfig(), o, [&](const WindowResult& w) {
+  Engine engine(FutureMboConfig(), o, [&](const WindowPtr& w_ptr) {
+    const WindowResult& w = *w_ptr;
     const SnapshotRow& p = w.snapshot;
     silver.Add(p.window_end_ts_ns);
     silver.Add(p.best_bid_price_int);

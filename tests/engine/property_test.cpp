@@ -370,7 +370,8 @@ TEST_P(PropertyTest, EngineMatchesNaiveReferenceAndIdentitiesHold) {
   const EngineOptions o = Session(100, 160, /*gold=*/false);
   const auto events = RandomStream(seed, p, 95 * kSec, 165 * kSec, 20000);
   std::vector<WindowResult> got, want;
-  Engine engine(p, o, [&](const WindowResult& r) { got.push_back(r); });
+  Engine engine(p, o, [&](const WindowPtr& r_ptr) {
+    const WindowResult& r = *r_ptr; got.push_back(r); });
   NaiveSilver naive(p, o.session_start_ns, o.session_end_ns);
   std::mt19937_64 rng(seed);
   for (const auto& e : events) {
@@ -442,7 +443,8 @@ TEST(OneEngineTest, BatchStreamAndGoldFromSilverAgree) {
 
     std::vector<WindowResult> stream;
     std::vector<std::size_t> ready_after;  // windows available after each record
-    Engine live(p, o, [&](const WindowResult& r) { stream.push_back(r); });
+    Engine live(p, o, [&](const WindowPtr& r_ptr) {
+    const WindowResult& r = *r_ptr; stream.push_back(r); });
     for (const auto& e : events) {
       live.OnEvent(e);
       live.CloseThrough(static_cast<int64_t>(e.ts_event));  // the live clock: closing is idempotent

@@ -289,10 +289,11 @@ TEST(SilverTest, UnknownIdsAndBadRecordsAreCountedInCounterList) {
   EXPECT_EQ(c.at("bad_side"), 1);
   EXPECT_EQ(c.at("bad_action"), 1);
   EXPECT_EQ(c.at("records_out_of_order"), 1);
+  EXPECT_EQ(c.at("late_records"), 0);  // every record precedes the session: none is late
   EXPECT_EQ(c.at("off_grid_price"), 1);
   EXPECT_EQ(c.at("windows"), 1);
   EXPECT_EQ(c.at("records"), 6);
-  EXPECT_EQ(list.size(), 20u);
+  EXPECT_EQ(list.size(), 21u);
 }
 
 TEST(SilverTest, OtherInstrumentsAreSkippedWhenOneIsSelected) {

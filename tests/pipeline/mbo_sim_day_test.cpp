@@ -12,7 +12,7 @@
 
 #include "lake/partition.hpp"
 #include "pipeline/bronze_stages.hpp"
-#include "pipeline/engine_rows_arrow.hpp"
+#include "columns/engine_rows_arrow.hpp"
 #include "pipeline/mbo_stages.hpp"
 #include "sim/simulate.hpp"
 
@@ -64,7 +64,7 @@ class MboSimDayTest : public ::testing::Test {
     arrow::TableBatchReader reader(*table);
     std::shared_ptr<arrow::RecordBatch> batch;
     std::vector<engine::DepthFlowRow> rows;
-    while (reader.ReadNext(&batch).ok() && batch) AppendDepthFlowRows(*batch, rows);
+    while (reader.ReadNext(&batch).ok() && batch) columns::AppendDepthFlowRows(*batch, rows);
     ASSERT_GT(rows.size(), 300u);
     for (const auto& r : rows) {
       ASSERT_EQ(r.depth_qty_start, std::max(0.0, r.depth_qty_end - r.add_qty + r.pull_qty_total + r.fill_qty));

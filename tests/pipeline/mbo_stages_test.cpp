@@ -18,7 +18,7 @@
 #include "engine/engine.hpp"
 #include "engine/synthetic_stream.hpp"
 #include "lake/partition.hpp"
-#include "pipeline/engine_rows_arrow.hpp"
+#include "columns/engine_rows_arrow.hpp"
 #include "pipeline/session.hpp"
 
 namespace spymaster::pipeline {
@@ -119,13 +119,14 @@ TEST_F(MboStagesTest, SilverAndGoldThroughTheLakeEqualTheEngineInMemory) {
   o.session_start_ns = kSessionStartUtc;
   o.session_end_ns = kSessionStartUtc + 60'000'000'000LL;
   std::vector<engine::WindowResult> want;
-  engine::Engine eng(engine::FutureMboConfig(), o, [&](const engine::WindowResult& w) { want.push_back(w); });
+  engine::Engine eng(engine::FutureMboConfig(), o, [&](const engine::WindowPtr& w_ptr) {
+    const engine::WindowResult& w = *w_ptr; want.push_back(w); });
   for (const auto& e : events_) eng.OnEvent(e);
   eng.Finish();
   ASSERT_EQ(want.size(), 60u);
 
-  const auto snaps = ReadBack<engine::SnapshotRow>("silver.future_mbo.book_snapshot_1s", AppendSnapshotRows);
-  const auto flows = ReadBack<engine::DepthFlowRow>("silver.future_mbo.depth_and_flow_1s", AppendDepthFlowRows);
+  const auto snaps = ReadBack<engine::SnapshotRow>("silver.future_mbo.book_snapshot_1s", columns::AppendSnapshotRows);
+  const auto flows = ReadBack<engine::DepthFlowRow>("silver.future_mbo.depth_and_flow_1s", columns::AppendDepthFlowRows);
   const auto gold_table = lake::ReadPartition(registry_, root_, "gold.future_mbo.physics_surface_1s", key_);
   ASSERT_EQ(snaps.size(), 60u);
   std::size_t f = 0;
@@ -289,15 +290,15 @@ TEST(GoldColumns, BatchesHoldEveryColumnOfTheAppendedSurfacesAcrossTakes) {
   const auto schema = registry.Get("gold.future_mbo.physics_surface_1s").contract.ArrowSchema();
   const std::vector<engine::GoldSurface> surfaces = {Surface(1000, 3, 0.5), Surface(2000, 2, -1.25),
                                                      Surface(3000, 3, 2.0)};
-  GoldColumns columns(schema, 5);
-  columns.Append(surfaces[0]);
-  columns.Append(surfaces[1]);
-  EXPECT_EQ(columns.size(), 5);
-  EXPECT_THROW(columns.Append(surfaces[2]), std::length_error);
-  const auto first = columns.Take();
-  EXPECT_EQ(columns.size(), 0);
-  columns.Append(surfaces[2]);
-  const auto second = columns.Take();
+  columns::GoldColumns gold(schema, 5);
+  gold.Append(surfaces[0]);
+  gold.Append(surfaces[1]);
+  EXPECT_EQ(gold.size(), 5);
+  EXPECT_THROW(gold.Append(surfaces[2]), std::length_error);
+  const auto first = gold.Take();
+  EXPECT_EQ(gold.size(), 0);
+  gold.Append(surfaces[2]);
+  const auto second = gold.Take();
   ASSERT_EQ(first->num_rows(), 5);
   ASSERT_EQ(second->num_rows(), 3);
   ASSERT_TRUE(first->schema()->Equals(*schema));

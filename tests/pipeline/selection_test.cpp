@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "lake/partition.hpp"
-#include "pipeline/arrow_columns.hpp"
+#include "columns/arrow_columns.hpp"
 #include "pipeline/contract_selection.hpp"
 #include "pipeline/session.hpp"
 #include "raw_lake.hpp"
@@ -36,17 +36,17 @@ class Selection : public testing::RawLake {
     std::vector<std::shared_ptr<arrow::Array>> columns;
     for (const auto& field : spec.contract.columns) {
       if (field.name == "action") {
-        columns.push_back(CharColumn(n + 1, [](int64_t i) { return i < 3 ? 'T' : 'A'; }));
+        columns.push_back(columns::CharColumn(n + 1, [](int64_t i) { return i < 3 ? 'T' : 'A'; }));
       } else if (field.name == "side") {
-        columns.push_back(CharColumn(n + 1, [](int64_t) { return 'A'; }));
+        columns.push_back(columns::CharColumn(n + 1, [](int64_t) { return 'A'; }));
       } else if (field.name == "symbol") {
-        columns.push_back(StringColumn(n + 1, [&](int64_t) { return std::string_view(symbol); }));
+        columns.push_back(columns::StringColumn(n + 1, [&](int64_t) { return std::string_view(symbol); }));
       } else if (field.name == "size") {
-        columns.push_back(Int64Column(n + 1, [&](int64_t i) { return i < 2 ? volume / 3 : volume - 2 * (volume / 3) + (i == 3) * 1000; }));
+        columns.push_back(columns::Int64Column(n + 1, [&](int64_t i) { return i < 2 ? volume / 3 : volume - 2 * (volume / 3) + (i == 3) * 1000; }));
       } else if (field.name == "ts_event") {
-        columns.push_back(Int64Column(n + 1, [&](int64_t i) { return ts + i; }));
+        columns.push_back(columns::Int64Column(n + 1, [&](int64_t i) { return ts + i; }));
       } else {
-        columns.push_back(Int64Column(n + 1, [](int64_t i) { return i; }));
+        columns.push_back(columns::Int64Column(n + 1, [](int64_t i) { return i; }));
       }
     }
     const auto table = arrow::Table::Make(spec.contract.ArrowSchema(), columns, n + 1);

@@ -1,4 +1,4 @@
-#include "pipeline/engine_rows_arrow.hpp"
+#include "columns/engine_rows_arrow.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -12,7 +12,7 @@
 #include <arrow/api.h>
 #include <fmt/format.h>
 
-namespace spymaster::pipeline {
+namespace spymaster::columns {
 namespace {
 
 static_assert(std::is_standard_layout_v<engine::SnapshotRow> &&
@@ -394,4 +394,4 @@ void AppendDepthFlowRows(const arrow::RecordBatch& batch, std::vector<engine::De
   }
 }
 
-}  // namespace spymaster::pipeline
+}  // namespace spymaster::columns

@@ -10,7 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace spymaster::pipeline {
+namespace spymaster::source {
 
 struct OptionMeta {
   std::string underlying;  // ESH6, SPY
@@ -30,4 +30,4 @@ struct OptionDefinitions {
 OptionDefinitions LoadZeroDteOptions(const std::vector<std::filesystem::path>& files, std::string_view dt,
                                      std::string_view underlying_filter);
 
-}  // namespace spymaster::pipeline
+}  // namespace spymaster::source

@@ -12,7 +12,7 @@
 
 #include "engine/rows.hpp"
 
-namespace spymaster::pipeline {
+namespace spymaster::columns {
 
 std::shared_ptr<arrow::RecordBatch> SnapshotBatch(const std::vector<engine::SnapshotRow>& rows,
                                                   const std::shared_ptr<arrow::Schema>& schema);
@@ -40,4 +40,4 @@ class GoldColumns {
 void AppendSnapshotRows(const arrow::RecordBatch& batch, std::vector<engine::SnapshotRow>& out);
 void AppendDepthFlowRows(const arrow::RecordBatch& batch, std::vector<engine::DepthFlowRow>& out);
 
-}  // namespace spymaster::pipeline
+}  // namespace spymaster::columns

@@ -9,7 +9,7 @@
 
 #include <arrow/api.h>
 
-namespace spymaster::pipeline {
+namespace spymaster::columns {
 
 // The schema a stage produces, spelled out in the stage (not taken from the contract), so that the
 // lake's contract check compares two independent statements of the columns.
@@ -66,4 +66,4 @@ std::shared_ptr<arrow::Array> StringColumn(int64_t rows, Fn value) {
                                               std::shared_ptr<arrow::Buffer>(std::move(data)));
 }
 
-}  // namespace spymaster::pipeline
+}  // namespace spymaster::columns

@@ -1,4 +1,4 @@
-#include "pipeline/option_definitions.hpp"
+#include "source/option_definitions.hpp"
 
 #include <cctype>
 #include <stdexcept>
@@ -8,7 +8,7 @@
 #include "dbn/decoder.hpp"
 #include "sim/eastern_time.hpp"
 
-namespace spymaster::pipeline {
+namespace spymaster::source {
 namespace {
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
@@ -77,4 +77,4 @@ OptionDefinitions LoadZeroDteOptions(const std::vector<std::filesystem::path>& f
   return out;
 }
 
-}  // namespace spymaster::pipeline
+}  // namespace spymaster::source

@@ -1,0 +1,69 @@
+// Where the engine's records come from, and the one loop that feeds them to it.
+//
+//   source::BronzeMboSource src(registry, lake_root, "bronze.future_mbo.mbo", {"ESH6", dt});
+//   engine::Engine engine(engine::FutureMboConfig(), options, sink);
+//   engine::Drive(src, engine);
+//
+// A source hands out events in arrival order, a batch at a time (one virtual call per batch, none per
+// record). Sources are interchangeable: a raw DBN day file, a bronze partition, a vector (tests), a live
+// socket; the engine's window clock (window_clock.hpp) gives every one of them the same windows.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "book/mbo_event.hpp"
+#include "engine/engine.hpp"
+
+namespace spymaster::engine {
+
+class RecordSource {
+ public:
+  virtual ~RecordSource() = default;
+  // The next events, valid until the next call; empty at the end of input. Throws on bad input with a
+  // message naming the file and record.
+  virtual std::span<const book::MboEvent> NextBatch() = 0;
+  // What the source read and dropped, by name (merged into the manifest's counters).
+  virtual std::map<std::string, int64_t> Counters() const { return {}; }
+};
+
+// Events held in memory (tests, benchmarks), handed out in batches of batch_size.
+class VectorSource final : public RecordSource {
+ public:
+  explicit VectorSource(std::vector<book::MboEvent> events, std::size_t batch_size = 4096)
+      : events_(std::move(events)), batch_size_(batch_size == 0 ? 1 : batch_size) {}
+  std::span<const book::MboEvent> NextBatch() override {
+    const std::size_t n = std::min(batch_size_, events_.size() - pos_);
+    std::span<const book::MboEvent> batch(events_.data() + pos_, n);
+    pos_ += n;
+    return batch;
+  }
+
+ private:
+  std::vector<book::MboEvent> events_;
+  std::size_t batch_size_;
+  std::size_t pos_ = 0;
+};
+
+// Feeds the source's events to the engine until the input ends or the session's last window has
+// closed (later records cannot change any output), then closes the remaining windows. Returns the
+// number of events fed.
+inline int64_t Drive(RecordSource& source, Engine& engine) {
+  int64_t fed = 0;
+  while (!engine.finished()) {
+    const std::span<const book::MboEvent> batch = source.NextBatch();
+    if (batch.empty()) break;
+    for (const book::MboEvent& e : batch) {
+      engine.OnEvent(e);
+      ++fed;
+      if (engine.finished()) break;
+    }
+  }
+  engine.Finish();
+  return fed;
+}
+
+}  // namespace spymaster::engine

@@ -1,0 +1,89 @@
+// Engine records straight from raw Databento MBO files (plain or zstd DBN, or "-" for standard input),
+// through the same routing and null-price rule as bronze (mbo_routing.hpp), keeping one partition's
+// records (a contract such as ESH6, a ticker, or an options underlying). Records come in file (arrival)
+// order; the engine's window clock handles records whose ts_event lags (late records).
+//
+// Pull (files):  source::RawMboSource src({files, 20260106, {.drop_spreads = true}, "ESH6"});
+//                engine::Drive(src, engine);
+// Push (socket): source::PushMboFeed feed({{}, 20260106, {.drop_spreads = true}, "ESH6"});
+//                for (auto& e : feed.Feed(bytes)) engine.OnEvent(e);  ...  feed.Finish();
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dbn/decoder.hpp"
+#include "engine/record_source.hpp"
+#include "source/mbo_routing.hpp"
+
+namespace spymaster::source {
+
+struct RawMboOptions {
+  std::vector<std::filesystem::path> files;  // in order; "-" reads standard input
+  uint32_t yyyymmdd = 0;                     // the session date, for the metadata's symbol mappings
+  RoutingRules rules;
+  std::string partition;  // keep the records routed here
+};
+
+// Routing, normalization and conversion of one decoder's records; what both modes share.
+class RawMboFilter {
+ public:
+  explicit RawMboFilter(const RawMboOptions& options) : options_(options), router_(options.rules) {}
+  void StartFile(const dbn::Decoder& decoder);
+  // Appends the kept events of the decoder's ready records to `out` until it holds `max` or the decoder
+  // has nothing ready. Returns false when the decoder returned nullptr. Throws std::runtime_error naming
+  // the source and byte offset for an add/modify without a price or records out of ts_recv order.
+  bool Pump(dbn::Decoder& decoder, std::vector<book::MboEvent>& out, std::size_t max);
+  std::map<std::string, int64_t> Counters() const;
+
+ private:
+  const RawMboOptions& options_;
+  MboRouter router_;
+  int32_t keep_ = -2;  // router partition index of options_.partition; -2 = not seen yet
+  uint64_t prev_ts_recv_ = 0;
+  int64_t index_ = -1;
+  int64_t mbo_ = 0, other_ = 0, zeroed_ = 0, other_partition_ = 0;
+  std::array<int64_t, kDropReasons> dropped_{};
+};
+
+class RawMboSource final : public engine::RecordSource {
+ public:
+  explicit RawMboSource(RawMboOptions options);
+  std::span<const book::MboEvent> NextBatch() override;
+  std::map<std::string, int64_t> Counters() const override { return filter_.Counters(); }
+
+ private:
+  RawMboOptions options_;
+  RawMboFilter filter_;
+  std::size_t next_file_ = 0;
+  std::unique_ptr<dbn::Decoder> decoder_;
+  std::vector<book::MboEvent> events_;
+};
+
+class PushMboFeed {
+ public:
+  // options.files is unused; the name appears in errors.
+  explicit PushMboFeed(RawMboOptions options, std::string name = "<push>");
+  // Hands in the next bytes (any split); returns the kept events they complete, valid until the next call.
+  std::span<const book::MboEvent> Feed(std::span<const std::byte> bytes);
+  // No more bytes; returns the last events. Throws dbn::DecodeError when the input stops mid-record.
+  std::span<const book::MboEvent> Finish();
+  std::map<std::string, int64_t> Counters() const { return filter_.Counters(); }
+
+ private:
+  std::span<const book::MboEvent> Drain();
+
+  RawMboOptions options_;
+  RawMboFilter filter_;
+  dbn::Decoder decoder_;
+  bool started_ = false;
+  std::vector<book::MboEvent> events_;
+};
+
+}  // namespace spymaster::source
