@@ -25,6 +25,8 @@ struct SnapshotRow {
   int64_t spot_ref_price_int = 0;
   bool book_valid = false;
   bool window_valid = false;  // book_valid and no clear/snapshot record inside the window
+
+  bool operator==(const SnapshotRow&) const = default;
 };
 
 struct DepthFlowRow {
@@ -43,6 +45,8 @@ struct DepthFlowRow {
   double pull_qty_rest = 0.0;
   double fill_qty = 0.0;
   bool window_valid = false;
+
+  bool operator==(const DepthFlowRow&) const = default;
 };
 
 // One cell of the gold surface as a row (tests and readers that want one cell; GoldSurface::Row).
@@ -121,6 +125,7 @@ struct GoldSurface {
     for (auto& v : values) v.resize(n);
   }
   void clear() { resize(0); }
+  bool operator==(const GoldSurface&) const = default;
   GoldRow Row(std::size_t i) const {
     GoldRow r;
     r.window_end_ts_ns = window_end_ts_ns;
@@ -141,6 +146,8 @@ struct WindowResult {
   std::vector<DepthFlowRow> depth_flow;
   GoldSurface gold;  // empty when gold is off or spot_ref is 0
   int64_t late_records = 0;  // records applied in this window whose ts_event lay before its start
+
+  bool operator==(const WindowResult&) const = default;
 };
 using WindowPtr = std::shared_ptr<const WindowResult>;
 
