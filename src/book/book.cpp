@@ -6,6 +6,7 @@ namespace spymaster::book {
 
 Book::Book(const BookConfig& config)
     : config_(config),
+      grid_(config.tick),
       bids_(true, config.tick, config.dense_levels),
       asks_(false, config.tick, config.dense_levels),
       map_(config.expected_orders),
@@ -20,7 +21,7 @@ const Order* Book::FindOrder(uint64_t order_id) const {
 }
 
 void Book::CheckGrid(int64_t price) {
-  if (price % config_.tick != 0) ++counters_.off_grid_price;
+  if (!grid_.Divides(price)) ++counters_.off_grid_price;
 }
 
 void Book::Arrive(uint32_t slot, uint64_t ts) {

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "book/fixed_divisor.hpp"
 #include "book/mbo_event.hpp"
 #include "book/order_map.hpp"
 #include "book/price_levels.hpp"
@@ -117,6 +118,7 @@ class Book {
   void CheckGrid(int64_t price);
 
   BookConfig config_;
+  FixedDivisor grid_;  // the tick grid, for the off-grid check without a division per add
   PriceLevels bids_;
   PriceLevels asks_;
   OrderMap map_;

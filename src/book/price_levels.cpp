@@ -7,27 +7,85 @@ namespace spymaster::book {
 PriceLevels::PriceLevels(bool is_bid, int64_t tick, uint32_t capacity)
     : is_bid_(is_bid),
       tick_(tick),
+      grid_(tick),
       capacity_(std::bit_ceil(std::max<uint32_t>(capacity, 64))),
       qty_(capacity_, 0),
       bits_(capacity_ / 64, 0) {}
 
 int64_t PriceLevels::Index(int64_t price) const {
-  if (!placed_) return -1;
-  const int64_t off = price - base_;
-  if (off < 0 || off % tick_ != 0) return -1;
-  const int64_t i = off / tick_;
-  return i < capacity_ ? i : -1;
+  int64_t off;
+  if (!placed_ || __builtin_sub_overflow(price, base_, &off) || off < 0) return -1;
+  int64_t i, r;
+  grid_.FloorDivMod(off, i, r);
+  return r == 0 && i < capacity_ ? i : -1;
+}
+
+void PriceLevels::Place(int64_t centre) {
+  // Saturates rather than overflows for prices near the int64 limits (garbage only).
+  int64_t span, base, top;
+  if (__builtin_mul_overflow(capacity_ / 2, tick_, &span) || __builtin_sub_overflow(centre, span, &base) ||
+      __builtin_add_overflow(centre, span, &top)) {
+    return;
+  }
+  base_ = base;
+  placed_ = true;
+}
+
+bool PriceLevels::BetterThanBest(int64_t price) const {
+  if (Empty()) return true;
+  const int64_t best = BestPrice();
+  return is_bid_ ? price > best : price < best;
+}
+
+void PriceLevels::Recentre(int64_t centre) {
+  std::vector<std::pair<int64_t, int64_t>> dense;
+  for (std::size_t w = 0; w < bits_.size(); ++w) {
+    for (uint64_t word = bits_[w]; word; word &= word - 1) {
+      const int64_t i = static_cast<int64_t>(w << 6) + std::countr_zero(word);
+      dense.emplace_back(PriceOf(i), qty_[i]);
+      qty_[i] = 0;
+    }
+    bits_[w] = 0;
+  }
+  best_ = -1;
+  const int64_t old_base = base_;
+  Place(centre);
+  if (base_ == old_base) return;
+  ++recentres_;
+  auto put = [&](int64_t price, int64_t qty) {
+    const int64_t i = Index(price);
+    if (i < 0) {
+      overflow_[price] += qty;
+      return;
+    }
+    qty_[i] = qty;
+    SetBit(i);
+    if (best_ < 0 || (is_bid_ ? i > best_ : i < best_)) best_ = i;
+  };
+  // Overflow levels the new window covers move in; the old dense levels go wherever they now belong.
+  const int64_t hi = PriceOf(capacity_ - 1);
+  for (auto it = overflow_.lower_bound(base_); it != overflow_.end() && it->first <= hi;) {
+    if (Index(it->first) >= 0) {
+      put(it->first, it->second);
+      it = overflow_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (const auto& [price, qty] : dense) put(price, qty);
 }
 
 void PriceLevels::Add(int64_t price, int64_t qty) {
-  if (!placed_ && price % tick_ == 0) {
-    // Centre the dense window on the first on-grid price.
-    base_ = price - (capacity_ / 2) * tick_;
-    placed_ = true;
+  const bool on_grid = grid_.Divides(price);
+  if (!placed_ && on_grid) Place(price);
+  int64_t i = Index(price);
+  if (i < 0 && on_grid && BetterThanBest(price)) {
+    Recentre(price);
+    i = Index(price);
   }
-  const int64_t i = Index(price);
   if (i < 0) {
     overflow_[price] += qty;
+    ++overflow_adds_;
     return;
   }
   if (qty_[i] == 0) {
@@ -71,6 +129,7 @@ void PriceLevels::Clear() {
   best_ = -1;
   overflow_.clear();
 }
+
 
 int64_t PriceLevels::BestPrice() const {
   const bool has_dense = best_ >= 0;

@@ -2,8 +2,9 @@
 // `capacity` ticks are kept in a dense array with an occupancy bitmap, so adding, removing and finding
 // the next-best level after the best one empties are a few instructions (the touch moves by a tick or
 // two; the bitmap skips empty runs 64 levels per word). The window is placed around the first price
-// seen; prices off the grid or outside the window go to an ordered overflow map (rare: they are
-// counted by the book as anomalies or lie far from the touch).
+// seen and re-centred on any add that would become the side's best outside it, so a stub quote far from
+// the touch cannot push the touch out of the dense window for the session; prices off the grid or far
+// behind the touch go to an ordered overflow map. Both are counted (overflow_adds, recentres).
 #pragma once
 
 #include <algorithm>
@@ -11,6 +12,8 @@
 #include <cstdint>
 #include <map>
 #include <vector>
+
+#include "book/fixed_divisor.hpp"
 
 namespace spymaster::book {
 
@@ -31,6 +34,9 @@ class PriceLevels {
   int64_t BestQty() const { return At(BestPrice()); }
   bool Empty() const { return best_ < 0 && overflow_.empty(); }
 
+  int64_t overflow_adds() const { return overflow_adds_; }  // adds that went to the overflow map
+  int64_t recentres() const { return recentres_; }          // times the dense window moved
+
   // Calls fn(price, qty) for every non-empty level with lo <= price <= hi (dense levels ascending, then
   // overflow levels ascending).
   template <class Fn>
@@ -38,6 +44,9 @@ class PriceLevels {
 
  private:
   int64_t Index(int64_t price) const;  // -1 when the price is not in the dense window
+  void Place(int64_t centre);          // dense window centred on `centre` (on the grid)
+  void Recentre(int64_t centre);       // moves the window, levels included
+  bool BetterThanBest(int64_t price) const;
   int64_t PriceOf(int64_t index) const { return base_ + index * tick_; }
   void SetBit(int64_t i) { bits_[i >> 6] |= 1ull << (i & 63); }
   void ClearBit(int64_t i) { bits_[i >> 6] &= ~(1ull << (i & 63)); }
@@ -46,6 +55,7 @@ class PriceLevels {
 
   bool is_bid_;
   int64_t tick_;
+  FixedDivisor grid_;
   int64_t capacity_;
   bool placed_ = false;
   int64_t base_ = 0;
@@ -53,6 +63,8 @@ class PriceLevels {
   std::vector<int64_t> qty_;
   std::vector<uint64_t> bits_;
   std::map<int64_t, int64_t> overflow_;
+  int64_t overflow_adds_ = 0;
+  int64_t recentres_ = 0;
 };
 
 template <class Fn>

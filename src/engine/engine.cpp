@@ -27,6 +27,7 @@ Engine::Engine(const ProductConfig& product, const EngineOptions& options, Sink 
       book_(MakeBookConfig(product, options)),
       gold_(product.half_width),
       clock_(options.session_start_ns, options.session_end_ns),
+      cell_(product.cell),
       cells_(2 * product.half_width + 1) {
   const std::size_t n = 2 * static_cast<std::size_t>(cells_);
   for (auto* v : {&add_, &pull_, &pull_rest_, &fill_, &depth_end_, &young_}) v->assign(n, 0.0);
@@ -34,7 +35,9 @@ Engine::Engine(const ProductConfig& product, const EngineOptions& options, Sink 
 }
 
 int32_t Engine::CellOf(int64_t price) const {
-  const int64_t rel = RoundDivHalfEven(price - spot_ref_, product_.cell);
+  int64_t offset;
+  if (__builtin_sub_overflow(price, spot_ref_, &offset)) return -1;  // garbage prices near the int64 limits
+  const int64_t rel = cell_.RoundHalfEven(offset);
   if (rel < -product_.half_width || rel > product_.half_width) return -1;
   return static_cast<int32_t>(rel + product_.half_width);
 }
@@ -236,6 +239,8 @@ std::vector<std::pair<std::string, int64_t>> Engine::CounterList() const {
           {"clears", b.clears},
           {"snapshot_records", b.snapshot_records},
           {"orders_live_at_end", static_cast<int64_t>(book_.OrderCount())},
+          {"levels_overflow_adds", book_.bids().overflow_adds() + book_.asks().overflow_adds()},
+          {"levels_recentres", book_.bids().recentres() + book_.asks().recentres()},
           {"windows", e.windows},
           {"windows_invalid", e.windows_invalid},
           {"windows_without_spot", e.windows_without_spot},

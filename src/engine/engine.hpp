@@ -89,6 +89,7 @@ class Engine {
   uint32_t last_sequence_ = 0;
 
   // Open window state.
+  book::FixedDivisor cell_;  // the silver cell width: cell lookups without a division per event
   int64_t window_start_ = 0;
   int64_t spot_ref_ = 0;
   int64_t best_bid_start_ = 0;

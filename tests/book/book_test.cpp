@@ -236,6 +236,41 @@ TEST(BookTest, FarPricesUseOverflowLevels) {
   EXPECT_EQ(b.BestAsk(), kP + 5 * kTick);
 }
 
+// A stub quote far from the touch arrives first and places the dense window; the touch that follows is
+// better than the stub, so the window re-centres on it (the stub goes to the overflow map) instead of the
+// whole session's touch living in the overflow map. Levels keep their quantities through the move.
+TEST(BookTest, DenseWindowRecentresOnTheTouchAfterAFarStub) {
+  BookConfig config;
+  config.dense_levels = 64;
+  Book b(config);
+  b.Apply(Ev(0, 'A', 'A', kP + 5000 * kTick, 1, 1));  // stub ask 5000 ticks out: the window goes there
+  EXPECT_EQ(b.asks().recentres(), 0);
+  b.Apply(Ev(1, 'A', 'A', kP + 2 * kTick, 7, 2));     // the real touch: better than the stub, outside
+  EXPECT_EQ(b.asks().recentres(), 1);
+  EXPECT_EQ(b.asks().overflow_adds(), 0);             // the stub moved to overflow, no add went there
+  b.Apply(Ev(2, 'A', 'A', kP + 3 * kTick, 4, 3));
+  b.Apply(Ev(3, 'A', 'A', kP + 2 * kTick, 1, 4));
+  EXPECT_EQ(b.asks().overflow_adds(), 0);             // the touch's levels are dense
+  EXPECT_EQ(b.asks().recentres(), 1);
+  EXPECT_EQ(b.BestAsk(), kP + 2 * kTick);
+  EXPECT_EQ(b.Depth('A', kP + 2 * kTick), 8);
+  EXPECT_EQ(b.Depth('A', kP + 5000 * kTick), 1);      // the stub is still there, in overflow
+  b.Apply(Ev(4, 'A', 'A', kP + 900 * kTick, 2, 5));   // far behind the touch: overflow, no move
+  EXPECT_EQ(b.asks().overflow_adds(), 1);
+  EXPECT_EQ(b.asks().recentres(), 1);
+  // Pulling the touch leaves the next levels in order, dense and overflow alike.
+  b.Apply(Ev(5, 'C', 'A', 0, 0, 2));
+  b.Apply(Ev(5, 'C', 'A', 0, 0, 4));
+  EXPECT_EQ(b.BestAsk(), kP + 3 * kTick);
+  b.Apply(Ev(6, 'C', 'A', 0, 0, 3));
+  EXPECT_EQ(b.BestAsk(), kP + 900 * kTick);
+  b.Apply(Ev(7, 'C', 'A', 0, 0, 5));
+  EXPECT_EQ(b.BestAsk(), kP + 5000 * kTick);
+  std::vector<std::pair<int64_t, int64_t>> seen;
+  b.asks().ForEachInRange(0, kP + 10000 * kTick, [&](int64_t p, int64_t q) { seen.emplace_back(p, q); });
+  EXPECT_EQ(seen, (std::vector<std::pair<int64_t, int64_t>>{{kP + 5000 * kTick, 1}}));
+}
+
 TEST(BookTest, TradeSetsLastTradeOnlyForPositivePrices) {
   Book b;
   b.Apply(Ev(0, 'T', 'A', kP, 1, 0));

@@ -293,7 +293,7 @@ TEST(SilverTest, UnknownIdsAndBadRecordsAreCountedInCounterList) {
   EXPECT_EQ(c.at("off_grid_price"), 1);
   EXPECT_EQ(c.at("windows"), 1);
   EXPECT_EQ(c.at("records"), 6);
-  EXPECT_EQ(list.size(), 21u);
+  EXPECT_EQ(list.size(), 23u);
 }
 
 TEST(SilverTest, OtherInstrumentsAreSkippedWhenOneIsSelected) {
