@@ -66,7 +66,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   o.session_start_ns = 100 * kSec;
   o.session_end_ns = 104 * kSec;
   int64_t windows = 0;
-  Engine engine(spymaster::engine::FutureMboConfig(), o, [&](const WindowPtr& w) {
+  // A small dense window, so that re-centring and the overflow map are exercised too.
+  spymaster::engine::ProductConfig product = spymaster::engine::FutureMboConfig();
+  product.dense_levels = 256;
+  Engine engine(product, o, [&](const WindowPtr& w) {
     ++windows;
     for (const auto& r : w->depth_flow) {
       Check(r.depth_qty_end >= 0 && r.depth_qty_start >= 0 && std::isfinite(r.add_qty));

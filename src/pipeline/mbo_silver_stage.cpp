@@ -22,6 +22,7 @@
 #include "pipeline/session.hpp"
 #include "sim/eastern_time.hpp"
 #include "source/bronze_mbo_source.hpp"
+#include "source/prefetch_source.hpp"
 #include "source/raw_mbo_source.hpp"
 
 namespace spymaster::pipeline {
@@ -123,6 +124,8 @@ StageResult RunSilver(const StageContext& ctx, const Task& task, const MboStageN
     raw.partition = task.symbol;
     records = std::make_unique<source::RawMboSource>(std::move(raw));
   }
+  // Decoding runs a few batches ahead on a second thread while the engine works through the last one.
+  records = std::make_unique<source::PrefetchSource>(std::move(records));
   lake::PartitionWriter snap_writer(reg, ctx.lake_root, snap_key, part, ctx.overwrite);
   lake::PartitionWriter flow_writer(reg, ctx.lake_root, flow_key, part, ctx.overwrite);
   const auto snap_schema = reg.Get(snap_key).contract.ArrowSchema();

@@ -18,6 +18,7 @@
 #include "pipeline/raw_input.hpp"
 #include "pipeline/raw_lake.hpp"
 #include "source/bronze_mbo_source.hpp"
+#include "source/prefetch_source.hpp"
 #include "source/raw_mbo_source.hpp"
 
 namespace spymaster::source {
@@ -171,6 +172,53 @@ TEST_F(RawSourceTest, AFuturesSymbolWithoutContractSuffixIsRefused) {
   EXPECT_THROW(pipeline::RawRootOf(lake::ProductType::kFutureMbo, "ES"), std::invalid_argument);
   EXPECT_THROW(pipeline::RawRootOf(lake::ProductType::kFutureMbo, "ESA6"), std::invalid_argument);
 }
+
+}  // namespace
+}  // namespace spymaster::source
+
+namespace spymaster::source {
+namespace {
+
+class PrefetchTest : public RawSourceTest {};
+
+TEST_F(PrefetchTest, PrefetchedWindowsEqualTheDirectOnesWithLateRecords) {
+  const auto file = WriteDay(/*late_every=*/300);
+  RawMboSource direct(Options({file}));
+  const Run want = Drive(direct);
+  PrefetchSource prefetched(std::make_unique<RawMboSource>(Options({file})), 2);
+  const Run got = Drive(prefetched);
+  ExpectSameWindows(want, got);
+  EXPECT_EQ(got.counters.late, want.counters.late);
+  EXPECT_EQ(prefetched.Counters(), direct.Counters());
+}
+
+TEST_F(PrefetchTest, AnErrorInTheDecodingThreadReachesTheConsumer) {
+  const auto file = WriteDay(0);
+  // A copy whose zstd frame is damaged past its first megabyte: the error comes mid-stream.
+  const auto bad = root_ / "bad.mbo.dbn.zst";
+  std::filesystem::copy_file(file, bad);
+  {
+    std::fstream f(bad, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(std::filesystem::file_size(bad) / 2));
+    const char junk[64] = {1, 2, 3, 4, 5, 6, 7, 8};
+    f.write(junk, sizeof junk);
+  }
+  PrefetchSource prefetched(std::make_unique<RawMboSource>(Options({bad})), 3);
+  engine::Engine e(engine::FutureMboConfig(), Session(), nullptr);
+  try {
+    engine::Drive(prefetched, e);
+    FAIL() << "a corrupt file must fail";
+  } catch (const std::exception& ex) {
+    EXPECT_NE(std::string(ex.what()).find("bad.mbo.dbn.zst"), std::string::npos) << ex.what();
+  }
+}
+
+TEST_F(PrefetchTest, DestroyedBeforeTheEndStopsTheWorker) {
+  const auto file = WriteDay(0);
+  PrefetchSource prefetched(std::make_unique<RawMboSource>(Options({file})), 2);
+  EXPECT_FALSE(prefetched.NextBatch().empty());
+  EXPECT_TRUE(prefetched.Counters().empty());  // the input has not ended
+}  // the destructor joins a worker that is waiting for a free slot
 
 }  // namespace
 }  // namespace spymaster::source
