@@ -8,7 +8,7 @@ step by step in plain Python on the toy input below, written without looking at 
     python/tools/gen_gold_toy_expected.py > tests/engine/gold_toy_expected.inc
 
 Readings of the spec where it leaves a choice (the same as python/tests/test_engine_lake.py's
-test_gold_equals_independent_numpy_surface):
+test_gold_equals_independent_numpy_surface; docs/engine.md "Gold choices" records them for the engine):
 - rel_ticks_side: Part 1 says rel_ticks − round((side_anchor − spot_ref)/tick) "with the side anchor as in
   silver". Gold sees only silver rows, so the side's offset is rel_ticks − rel_ticks_side of that side's rows in
   the window, and 0 (anchor = spot) when the side has no row in that window.
