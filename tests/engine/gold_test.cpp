@@ -63,6 +63,7 @@ struct Expected {
 //   w3 (end 4 s): no rows
 // e.g. w1 B0: denom 10, u = (3-1-1)/10 = 0.1, EMAs start at u, rho = ln 11, phi = 4/11,
 // Omega = ln 11 · (0.5 + 2/11) · (1 + 0.1·4/11) = 1.69438...; u_near(0) = 0.1 / (1 + 2e^(-1/72)).
+// Regenerate: python/tools/gen_gold_toy_expected.py > tests/engine/gold_toy_expected.inc (test_gold_toy_generator.py).
 const std::vector<Expected> kToy = {
 #include "gold_toy_expected.inc"
 };
