@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "common/calendar.hpp"
 #include "lake/registry.hpp"
 #include "pipeline/runner.hpp"
 #include "pipeline/session.hpp"
@@ -34,14 +35,14 @@ struct RunArgs {
 
 std::vector<std::string> ResolveDates(const RunArgs& args) {
   // --dt beats --start-date/--end-date, which beat --dates (the reference runner's precedence).
-  if (!args.dt.empty()) return pipeline::ExpandDates(args.dt);
+  if (!args.dt.empty()) return common::ExpandDates(args.dt);
   if (!args.start_date.empty() || !args.end_date.empty()) {
     if (args.start_date.empty() || args.end_date.empty()) {
       throw std::invalid_argument("--start-date and --end-date go together");
     }
-    return pipeline::ExpandDateRange(args.start_date, args.end_date);
+    return common::ExpandDateRange(args.start_date, args.end_date);
   }
-  if (!args.dates.empty()) return pipeline::ExpandDates(args.dates);
+  if (!args.dates.empty()) return common::ExpandDates(args.dates);
   throw std::invalid_argument("no dates: give --dt, --dates or --start-date/--end-date");
 }
 

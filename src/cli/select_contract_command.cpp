@@ -5,10 +5,10 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "common/calendar.hpp"
 #include "lake/partition.hpp"
 #include "lake/registry.hpp"
 #include "pipeline/contract_selection.hpp"
-#include "pipeline/session.hpp"
 
 namespace spymaster::cli {
 
@@ -24,7 +24,7 @@ void AddSelectContractCommand(CLI::App& app) {
   cmd->callback([args] {
     std::vector<std::string> dates;
     try {
-      dates = pipeline::ExpandDates(args->dates);
+      dates = common::ExpandDates(args->dates);
     } catch (const std::invalid_argument& e) {
       throw CLI::ValidationError("--dates", e.what());
     }

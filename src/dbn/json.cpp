@@ -2,11 +2,14 @@
 
 #include <array>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
 #include <type_traits>
 
 #include <fmt/format.h>
+
+#include "common/calendar.hpp"
 
 namespace spymaster::dbn {
 namespace {
@@ -670,30 +673,16 @@ void WriteRecord(JsonObject& o, const RecordRef& record) {
   throw std::invalid_argument(fmt::format("no JSON form for rtype 0x{:02x}", static_cast<unsigned>(record.rtype())));
 }
 
-// Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-void CivilFromDays(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
-}
-
 }  // namespace
 
 std::string FormatTimestamp(std::uint64_t ts) {
+  // Days first: a u64 timestamp past 2262 does not fit std::chrono's signed nanoseconds.
   constexpr std::uint64_t kNsPerDay = 86'400'000'000'000ULL;
-  std::int64_t y;
-  unsigned m, d;
-  CivilFromDays(static_cast<std::int64_t>(ts / kNsPerDay), y, m, d);
+  const std::chrono::sys_days day{std::chrono::days{static_cast<std::int64_t>(ts / kNsPerDay)}};
   const std::uint64_t ns_of_day = ts % kNsPerDay;
   const std::uint64_t secs = ns_of_day / 1'000'000'000;
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", y, m, d, secs / 3600, secs / 60 % 60, secs % 60,
-                     ns_of_day % 1'000'000'000);
+  return fmt::format("{}T{:02}:{:02}:{:02}.{:09}Z", common::FormatDate(common::Date{day}), secs / 3600,
+                     secs / 60 % 60, secs % 60, ns_of_day % 1'000'000'000);
 }
 
 std::string FormatPrice(std::int64_t px) {

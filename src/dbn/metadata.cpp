@@ -1,11 +1,11 @@
 #include "dbn/metadata.hpp"
 
-#include <array>
 #include <cstring>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "common/calendar.hpp"
 #include "dbn/decode_error.hpp"
 
 namespace spymaster::dbn {
@@ -80,16 +80,6 @@ class Reader {
   std::size_t pos_;
   const std::string& source_;
 };
-
-bool IsValidDate(std::uint32_t yyyymmdd) {
-  const std::uint32_t year = yyyymmdd / 10000;
-  const std::uint32_t month = yyyymmdd / 100 % 100;
-  const std::uint32_t day = yyyymmdd % 100;
-  if (year == 0 || month < 1 || month > 12 || day < 1) return false;
-  constexpr std::array<std::uint32_t, 12> kDays = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return day <= (month == 2 && !leap ? 28 : kDays[month - 1]);
-}
 
 std::vector<std::string> GetSymbols(Reader& r, std::size_t width, const char* what) {
   const auto count = r.Get<std::uint32_t>(what);
@@ -218,7 +208,7 @@ Metadata DecodeMetadata(std::span<const std::byte> bytes, const std::string& sou
       const std::size_t date_pos = r.pos();
       interval.start_date = r.Get<std::uint32_t>("mapping start_date");
       interval.end_date = r.Get<std::uint32_t>("mapping end_date");
-      if (!IsValidDate(interval.start_date) || !IsValidDate(interval.end_date)) {
+      if (!common::FromYyyymmdd(interval.start_date).ok() || !common::FromYyyymmdd(interval.end_date).ok()) {
         throw DecodeError(source, date_pos,
                           fmt::format("invalid mapping date {} or {}", interval.start_date, interval.end_date));
       }

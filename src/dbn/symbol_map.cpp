@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
 
 #include <fmt/format.h>
+
+#include "common/calendar.hpp"
 
 namespace spymaster::dbn {
 namespace {
@@ -20,21 +23,11 @@ std::uint32_t ParseId(const std::string& text) {
   return id;
 }
 
-// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm).
-std::int64_t DaysFromCivil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
 }  // namespace
 
 std::uint64_t DateToTs(std::uint32_t yyyymmdd) {
-  const std::int64_t days = DaysFromCivil(yyyymmdd / 10000, yyyymmdd / 100 % 100, yyyymmdd % 100);
-  return static_cast<std::uint64_t>(days) * 86'400'000'000'000ULL;
+  const std::chrono::sys_days day{common::FromYyyymmdd(yyyymmdd)};
+  return static_cast<std::uint64_t>(std::chrono::nanoseconds{day.time_since_epoch()}.count());
 }
 
 std::uint64_t IndexTs(const RecordRef& record) {

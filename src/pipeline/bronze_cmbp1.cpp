@@ -6,13 +6,13 @@
 
 #include <fmt/format.h>
 
+#include "common/calendar.hpp"
 #include "dbn/decoder.hpp"
 #include "lake/partition.hpp"
 #include "columns/arrow_columns.hpp"
 #include "pipeline/bronze_stages.hpp"
 #include "source/option_definitions.hpp"
 #include "pipeline/raw_input.hpp"
-#include "sim/eastern_time.hpp"
 
 namespace spymaster::pipeline {
 namespace {
@@ -42,7 +42,7 @@ StageResult RunBronzeEquityOptionCmbp1(const StageContext& ctx, const Task& task
   if (ctx.overwrite) {
     throw std::runtime_error(fmt::format("{}: --overwrite is not allowed for bronze (bronze is never deleted)", kStage));
   }
-  sim::ParseDate(task.dt);
+  common::ParseDate(task.dt);
   const lake::DatasetSpec& dataset = ctx.registry.Get(kDataset);
   std::vector<lake::InputRef> inputs;
   const auto def_files = FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "definition", task.dt);

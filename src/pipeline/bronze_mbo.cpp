@@ -20,6 +20,7 @@
 
 #include <fmt/format.h>
 
+#include "common/calendar.hpp"
 #include "dbn/decoder.hpp"
 #include "lake/partition.hpp"
 #include "columns/arrow_columns.hpp"
@@ -28,7 +29,6 @@
 #include "pipeline/row_blocks.hpp"
 #include "source/mbo_routing.hpp"
 #include "source/option_definitions.hpp"
-#include "sim/eastern_time.hpp"
 
 namespace spymaster::pipeline {
 namespace {
@@ -417,7 +417,7 @@ std::vector<std::string> CompleteMappedPartitions(const StageContext& ctx, const
 }
 
 StageResult RunMbo(const StageContext& ctx, const Task& task, Spec spec, bool zero_dte_options) {
-  const uint32_t yyyymmdd = sim::DateAsYyyymmdd(sim::ParseDate(task.dt));
+  const uint32_t yyyymmdd = common::ToYyyymmdd(common::ParseDate(task.dt));
   if (ctx.overwrite) {
     throw std::runtime_error(
         fmt::format("{}: --overwrite is not allowed for bronze (bronze is never deleted)", spec.stage));

@@ -9,14 +9,13 @@
 
 #include "lake/partition.hpp"
 #include "columns/arrow_columns.hpp"
-#include "sim/eastern_time.hpp"
+#include "common/new_york_time.hpp"
 
 namespace spymaster::pipeline {
 namespace fs = std::filesystem;
 namespace {
 
 constexpr std::string_view kBronzeDataset = "bronze.future_mbo.mbo";
-constexpr int64_t kNsPerMinute = 60'000'000'000;
 
 struct DayStats {
   int64_t volume = 0;
@@ -41,9 +40,9 @@ DayStats ReadDayStats(const lake::DatasetRegistry& registry, const fs::path& lak
                       const std::string& dt) {
   const auto table = lake::ReadPartitionColumns(registry, lake_root, kBronzeDataset, {symbol, dt},
                                                 {"ts_event", "action", "size"});
-  const sim::Date date = sim::ParseDate(dt);
-  const auto pre_start = static_cast<int64_t>(sim::EasternToUtcNs(date, 5 * 60 * kNsPerMinute));
-  const auto pre_end = static_cast<int64_t>(sim::EasternToUtcNs(date, (8 * 60 + 30) * kNsPerMinute));
+  const common::Date date = common::ParseDate(dt);
+  const int64_t pre_start = common::EpochNs(common::NewYorkToUtc(date, std::chrono::hours{5}));
+  const int64_t pre_end = common::EpochNs(common::NewYorkToUtc(date, std::chrono::hours{8} + std::chrono::minutes{30}));
   DayStats stats;
   for (int c = 0; c < table->column(0)->num_chunks(); ++c) {
     const auto& ts = static_cast<const arrow::Int64Array&>(*table->column(0)->chunk(c));
@@ -72,9 +71,8 @@ std::optional<std::string> EsContractExpiration(std::string_view symbol) {
     digits = digits * 10 + (c - '0');
   }
   const int year = symbol.size() == 4 ? 2020 + digits : 2000 + digits;
-  const sim::Date first{year, 3 * static_cast<int>(quarter) + 3, 1};
-  const int to_friday = (5 - sim::Weekday(first) + 7) % 7;
-  return sim::FormatDate(sim::AddDays(first, to_friday + 14));
+  const auto month = std::chrono::month{3 * static_cast<unsigned>(quarter) + 3};
+  return common::FormatDate(common::Date{std::chrono::year{year} / month / std::chrono::Friday[3]});
 }
 
 std::vector<SelectionRow> BuildSelection(const lake::DatasetRegistry& registry, const fs::path& lake_root,

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/calendar.hpp"
 #include "engine/engine.hpp"
 #include "engine/record_source.hpp"
 #include "lake/partition.hpp"
@@ -20,7 +21,6 @@
 #include "pipeline/mbo_stages.hpp"
 #include "pipeline/raw_input.hpp"
 #include "pipeline/session.hpp"
-#include "sim/eastern_time.hpp"
 #include "source/bronze_mbo_source.hpp"
 #include "source/prefetch_source.hpp"
 #include "source/raw_mbo_source.hpp"
@@ -119,7 +119,7 @@ StageResult RunSilver(const StageContext& ctx, const Task& task, const MboStageN
     raw.files = FindRawFiles(ctx.lake_root, task.product_type, RawRootOf(task.product_type, task.symbol), "mbo",
                              task.dt);
     for (const auto& f : raw.files) inputs.push_back(RawInputRef(f, "mbo", task.dt));
-    raw.yyyymmdd = sim::DateAsYyyymmdd(sim::ParseDate(task.dt));
+    raw.yyyymmdd = common::ToYyyymmdd(common::ParseDate(task.dt));
     raw.rules.drop_spreads = task.product_type == ProductType::kFutureMbo;
     raw.partition = task.symbol;
     records = std::make_unique<source::RawMboSource>(std::move(raw));

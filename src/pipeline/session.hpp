@@ -1,11 +1,8 @@
-// The session window of a trading date in UTC nanoseconds, and date-list parsing for the CLI.
-// America/New_York with DST comes from sim/eastern_time.hpp (the tested US rule, no tz database).
+// The session window of a trading date in UTC nanoseconds (America/New_York from common/new_york_time.hpp).
 #pragma once
 
 #include <cstdint>
-#include <string>
 #include <string_view>
-#include <vector>
 
 namespace spymaster::pipeline {
 
@@ -20,10 +17,5 @@ SessionBounds SessionBoundsNs(std::string_view dt, int start_minute, int end_min
 
 // "HH:MM" → minutes after midnight; throws std::invalid_argument naming the text.
 int ParseMinuteOfDay(std::string_view text);
-
-// Dates for --dt / --dates / --start-date --end-date: "a,b,c" or "start:end" (inclusive calendar
-// range). Returns sorted unique YYYY-MM-DD strings; throws std::invalid_argument naming the bad part.
-std::vector<std::string> ExpandDates(std::string_view dates);
-std::vector<std::string> ExpandDateRange(std::string_view start, std::string_view end);
 
 }  // namespace spymaster::pipeline

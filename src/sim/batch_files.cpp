@@ -42,8 +42,8 @@ dbn::Metadata MakeMetadata(const ProductPlan& plan, const Job& job, const Sessio
   md.stype_in = plan.stype_in;
   md.stype_out = dbn::SType::kInstrumentId;
   md.symbols = plan.query_symbols;
-  const std::uint32_t d0 = DateAsYyyymmdd(session.date);
-  const std::uint32_t d1 = DateAsYyyymmdd(AddDays(session.date, 1));
+  const std::uint32_t d0 = common::ToYyyymmdd(session.date);
+  const std::uint32_t d1 = common::ToYyyymmdd(common::AddDays(session.date, 1));
   for (const Instrument* in : SortedBySymbol(plan)) {
     md.mappings.push_back({in->raw_symbol, {{d0, d1, std::to_string(in->instrument_id)}}});
   }
@@ -72,8 +72,8 @@ std::string FileSha256(const std::filesystem::path& path) {
 void WriteSideFiles(const std::filesystem::path& job_dir, const ProductPlan& plan, const Job& job,
                     const Session& session) {
   const std::string stype_in(dbn::ToString(plan.stype_in));
-  const std::string d0 = FormatDate(session.date);
-  const std::string d1 = FormatDate(AddDays(session.date, 1));
+  const std::string d0 = common::FormatDate(session.date);
+  const std::string d1 = common::FormatDate(common::AddDays(session.date, 1));
 
   Json metadata;
   metadata["version"] = 1;

@@ -34,7 +34,7 @@ dbn::InstrumentDefMsg MakeDefinition(const ProductPlan& plan, const Instrument& 
   d.min_lot_size_round_lot = 1;
   d.channel_id = 0;
   d.market_depth = cme ? 10 : 1;
-  d.maturity_year = static_cast<std::uint16_t>(session.date.year);
+  d.maturity_year = static_cast<std::uint16_t>(static_cast<int>(session.date.year()));
   CopyText(d.currency, "USD");
   CopyText(d.settl_currency, "USD");
   CopyText(d.strike_price_currency, in.strike_price == dbn::kUndefPrice ? "" : "USD");

@@ -31,40 +31,39 @@ double ImpliedVol(double base, double s, double k) {
 }
 
 std::string JobId(const Session& s, std::string_view schema) {
-  return fmt::format("SIM-{}-{}", DateAsYyyymmdd(s.date), schema);
+  return fmt::format("SIM-{}-{}", common::ToYyyymmdd(s.date), schema);
 }
 
 Job MakeJob(const Session& s, std::string_view dataset, dbn::Schema schema) {
   std::string ds(dataset);
   std::transform(ds.begin(), ds.end(), ds.begin(), [](char c) { return c == '.' ? '-' : static_cast<char>(std::tolower(c)); });
   const std::string table(dbn::ToString(schema));
-  return Job{table, schema, JobId(s, table), fmt::format("{}-{}.{}.dbn.zst", ds, DateAsYyyymmdd(s.date), table)};
+  return Job{table, schema, JobId(s, table), fmt::format("{}-{}.{}.dbn.zst", ds, common::ToYyyymmdd(s.date), table)};
 }
 
 // CME weekly E-mini option product for an expiry date: Mon–Thu "E<week><A–D>", Fridays "EW<week>",
 // the third Friday the standard "ES".
 std::string EsOptionAsset(const Date& d) {
-  const int week = (d.day - 1) / 7 + 1;
-  const int wd = Weekday(d);
+  const int week = static_cast<int>((static_cast<unsigned>(d.day()) - 1) / 7 + 1);
+  const int wd = static_cast<int>(std::chrono::weekday{std::chrono::sys_days{d}}.c_encoding());
   if (wd == 5) return week == 3 ? "ES" : fmt::format("EW{}", week);
   return fmt::format("E{}{}", week, static_cast<char>('A' + wd - 1));
 }
 
 Date NextWeekday(const Date& d) {
-  Date n = AddDays(d, 1);
-  while (Weekday(n) == 0 || Weekday(n) == 6) n = AddDays(n, 1);
+  Date n = common::AddDays(d, 1);
+  while (common::IsWeekend(n)) n = common::AddDays(n, 1);
   return n;
 }
 
 // Third Friday of a month at 09:30 ET: quarterly ES futures expiry.
 std::uint64_t EsFutureExpiry(int year, int month) {
-  Date d{year, month, 1};
-  d.day = 1 + (5 - Weekday(d) + 7) % 7 + 14;
-  return EasternToUtcNs(d, (9 * 3600 + 30 * 60) * static_cast<std::int64_t>(kNsPerSecond));
+  const Date d{std::chrono::year{year} / static_cast<unsigned>(month) / std::chrono::Friday[3]};
+  return DbnNs(common::NewYorkToUtc(d, std::chrono::hours{9} + std::chrono::minutes{30}));
 }
 
 std::uint64_t OptionExpiry(const Date& d) {
-  return EasternToUtcNs(d, 16 * 3600 * static_cast<std::int64_t>(kNsPerSecond));
+  return DbnNs(common::NewYorkToUtc(d, std::chrono::hours{16}));
 }
 
 Instrument Future(std::uint32_t id, std::string symbol, int year, int month, double carry, FlowParams flow) {
@@ -101,8 +100,8 @@ Instrument EsOption(const Session& s, const MarketPath& path, std::uint32_t id, 
   Instrument in;
   in.instrument_id = id;
   in.asset = EsOptionAsset(expiry);
-  in.raw_symbol = fmt::format("{}{}{} {}{}", in.asset, kMonthCodes[expiry.month - 1], expiry.year % 10,
-                              call ? 'C' : 'P', static_cast<int>(strike));
+  in.raw_symbol = fmt::format("{}{}{} {}{}", in.asset, kMonthCodes[static_cast<unsigned>(expiry.month()) - 1],
+                              static_cast<int>(expiry.year()) % 10, call ? 'C' : 'P', static_cast<int>(strike));
   in.instrument_class = call ? 'C' : 'P';
   in.underlying = "ESH6";
   in.underlying_id = 42140878;
@@ -129,7 +128,7 @@ ProductPlan FutureOptionPlan(const Session& s, const MarketPath& path) {
   // Later expiries that the 0DTE selection must drop: the next weekday's weekly and next week's.
   id = 42600000;
   const Date next = NextWeekday(s.date);
-  const Date next_week = AddDays(s.date, 7);
+  const Date next_week = common::AddDays(s.date, 7);
   for (const Date& d : {next, next_week}) {
     for (double k = atm - 50; k <= atm + 50; k += 10) {
       for (bool call : {true, false}) p.instruments.push_back(EsOption(s, path, id++, d, call, k, spot, 0.6));
@@ -137,7 +136,8 @@ ProductPlan FutureOptionPlan(const Session& s, const MarketPath& path) {
   }
   // A user-defined vertical call spread (UD:...), which bronze must drop as well.
   Instrument ud = EsOption(s, path, 42700001, s.date, true, atm, spot, 0.2);
-  ud.raw_symbol = fmt::format("UD:1V: VT {:02}{:02} {}", s.date.month, s.date.day, 9'000'000 + static_cast<int>(atm));
+  ud.raw_symbol = fmt::format("UD:1V: VT {:02}{:02} {}", static_cast<unsigned>(s.date.month()),
+                              static_cast<unsigned>(s.date.day()), 9'000'000 + static_cast<int>(atm));
   ud.instrument_class = 'T';
   ud.user_defined = true;
   ud.strike_price = dbn::kUndefPrice;
@@ -178,7 +178,8 @@ Instrument EquityOption(const std::string& root, Underlier u, std::uint32_t id, 
   Instrument in;
   in.instrument_id = id;
   // OSI: root padded to 6, YYMMDD, C/P, strike × 1000 in 8 digits.
-  in.raw_symbol = fmt::format("{:<6}{:02}{:02}{:02}{}{:08}", root, expiry.year % 100, expiry.month, expiry.day,
+  in.raw_symbol = fmt::format("{:<6}{:02}{:02}{:02}{}{:08}", root, static_cast<int>(expiry.year()) % 100,
+                              static_cast<unsigned>(expiry.month()), static_cast<unsigned>(expiry.day()),
                               call ? 'C' : 'P', static_cast<long>(std::llround(strike * 1000)));
   in.instrument_class = call ? 'C' : 'P';
   in.asset = root;
@@ -201,7 +202,7 @@ ProductPlan EquityOptionPlan(const Session& s, const MarketPath& path, const std
     for (bool call : {true, false}) p.instruments.push_back(EquityOption(root, u, id++, s.date, call, k, spot, 1.5));
   }
   p.instruments[p.instruments.size() / 2].primary = true;
-  for (const Date& d : {NextWeekday(s.date), AddDays(s.date, 7)}) {
+  for (const Date& d : {NextWeekday(s.date), common::AddDays(s.date, 7)}) {
     for (double k = atm - 10; k <= atm + 10; k += 1) {
       for (bool call : {true, false}) p.instruments.push_back(EquityOption(root, u, id++, d, call, k, spot, 0.5));
     }
@@ -236,10 +237,10 @@ double FairPrice(const MarketPath& path, const PriceModel& m, std::uint64_t ts) 
 
 std::vector<ProductPlan> PlanDay(const Session& session, const MarketPath& path,
                                  const std::vector<ProductType>& products) {
-  const int wd = Weekday(session.date);
-  if (wd == 0 || wd == 6) {
+  if (common::IsWeekend(session.date)) {
+    const bool sunday = std::chrono::weekday{std::chrono::sys_days{session.date}} == std::chrono::Sunday;
     throw std::invalid_argument(fmt::format("--dt {} is a {}: there is no trading session to simulate",
-                                            FormatDate(session.date), wd == 0 ? "Sunday" : "Saturday"));
+                                            common::FormatDate(session.date), sunday ? "Sunday" : "Saturday"));
   }
   auto wanted = [&](ProductType p) { return std::find(products.begin(), products.end(), p) != products.end(); };
   std::vector<ProductPlan> plans;

@@ -8,6 +8,8 @@
 namespace spymaster::sim {
 namespace {
 
+std::string EtClock(std::uint64_t ns) { return common::FormatNewYorkClock(FromDbnNs(ns)); }
+
 std::uint64_t SecondsToNs(double s) { return static_cast<std::uint64_t>(std::llround(s * 1e9)); }
 
 std::string UtcClock(std::uint64_t ns) {
@@ -59,22 +61,23 @@ Session MakeSession(std::string_view dt, std::string_view start, std::string_vie
     }
   };
   Session s;
-  s.date = named("--dt", [&] { return ParseDate(dt); });
-  const std::int64_t start_of_day = named("--start", [&] { return ParseClock(start); });
-  const std::int64_t end_of_day = named("--end", [&] { return ParseClock(end); });
+  s.date = named("--dt", [&] { return common::ParseDate(dt); });
+  const auto start_of_day = named("--start", [&] { return common::ParseTimeOfDay(start); });
+  const auto end_of_day = named("--end", [&] { return common::ParseTimeOfDay(end); });
   if (end_of_day <= start_of_day) {
     throw std::invalid_argument(fmt::format("--end {} is not after --start {}", end, start));
   }
-  s.day_start_ns = UtcMidnightNs(s.date);
-  s.day_end_ns = UtcMidnightNs(AddDays(s.date, 1));
-  s.open_ns = EasternToUtcNs(s.date, start_of_day);
-  s.close_ns = EasternToUtcNs(s.date, end_of_day);
+  const std::chrono::sys_days day{s.date};
+  s.day_start_ns = DbnNs(day);
+  s.day_end_ns = DbnNs(day + std::chrono::days{1});
+  s.open_ns = DbnNs(common::NewYorkToUtc(s.date, start_of_day));
+  s.close_ns = DbnNs(common::NewYorkToUtc(s.date, end_of_day));
   const std::uint64_t premarket = SecondsToNs(scenario.premarket_minutes * 60);
   const std::uint64_t lead = SecondsToNs(scenario.snapshot_lead_s);
   if (s.open_ns < s.day_start_ns + premarket + lead || s.close_ns > s.day_end_ns) {
     throw std::invalid_argument(fmt::format(
         "session {}–{} ET with {} min premarket does not fit inside the UTC day {} (DBN files hold one UTC day)",
-        start, end, scenario.premarket_minutes, FormatDate(s.date)));
+        start, end, scenario.premarket_minutes, common::FormatDate(s.date)));
   }
   s.premarket_ns = s.open_ns - premarket;
   s.snapshot_ns = s.premarket_ns - lead;
@@ -91,17 +94,17 @@ Session MakeSession(std::string_view dt, std::string_view start, std::string_vie
 
 std::string DescribeSession(const Session& s) {
   std::string out = fmt::format(
-      "Simulated day {} — session {}–{} America/New_York ({}–{}, UTC offset {} h)\n", FormatDate(s.date),
-      FormatEasternClock(s.open_ns), FormatEasternClock(s.close_ns), UtcClock(s.open_ns), UtcClock(s.close_ns),
-      EasternUtcOffsetSeconds(s.open_ns) / 3600);
+      "Simulated day {} — session {}–{} America/New_York ({}–{}, UTC offset {} h)\n", common::FormatDate(s.date),
+      EtClock(s.open_ns), EtClock(s.close_ns), UtcClock(s.open_ns), UtcClock(s.close_ns),
+      common::NewYorkUtcOffset(FromDbnNs(s.open_ns)).count() / 3600);
   out += fmt::format("  {} ET  {:<16} clear (R) + snapshot of every book; utc_ns={}..{}\n",
-                     FormatEasternClock(s.snapshot_ns), "opening_snapshot", s.snapshot_ns, s.snapshot_ns);
+                     EtClock(s.snapshot_ns), "opening_snapshot", s.snapshot_ns, s.snapshot_ns);
   out += fmt::format("  {} ET  {:<16} quiet premarket trading until the open; utc_ns={}..{}\n",
-                     FormatEasternClock(s.premarket_ns), "premarket", s.premarket_ns, s.open_ns);
-  out += fmt::format("  {} ET  {:<16} intensity peaks, then decays; utc_ns={}..{}\n", FormatEasternClock(s.open_ns),
+                     EtClock(s.premarket_ns), "premarket", s.premarket_ns, s.open_ns);
+  out += fmt::format("  {} ET  {:<16} intensity peaks, then decays; utc_ns={}..{}\n", EtClock(s.open_ns),
                      "open", s.open_ns, s.close_ns);
   for (const auto& e : s.episodes) {
-    out += fmt::format("  {} ET  {:<16} {:>7.1f} s  {}; utc_ns={}..{}\n", FormatEasternClock(e.begin_ns),
+    out += fmt::format("  {} ET  {:<16} {:>7.1f} s  {}; utc_ns={}..{}\n", EtClock(e.begin_ns),
                        ToString(e.episode.kind), static_cast<double>(e.end_ns - e.begin_ns) / 1e9,
                        EpisodeDetail(e.episode), e.begin_ns, e.end_ns);
   }

@@ -7,12 +7,19 @@
 #include <string_view>
 #include <vector>
 
-#include "sim/eastern_time.hpp"
+#include "common/calendar.hpp"
+#include "common/new_york_time.hpp"
 #include "sim/scenario.hpp"
 
 namespace spymaster::sim {
 
+using common::Date;
+
 inline constexpr std::uint64_t kNsPerSecond = 1'000'000'000;
+
+// The simulator's timestamps are DBN's: unsigned ns since the UTC epoch.
+inline std::uint64_t DbnNs(common::UtcTime t) { return static_cast<std::uint64_t>(common::EpochNs(t)); }
+inline common::UtcTime FromDbnNs(std::uint64_t ns) { return common::FromEpochNs(static_cast<std::int64_t>(ns)); }
 
 struct TimedEpisode {
   Episode episode;
@@ -21,7 +28,7 @@ struct TimedEpisode {
 };
 
 struct Session {
-  Date date;
+  common::Date date;
   std::uint64_t day_start_ns = 0;  // 00:00 UTC on date: the DBN files cover [day_start, day_end)
   std::uint64_t day_end_ns = 0;
   std::uint64_t snapshot_ns = 0;   // the opening clear + snapshot

@@ -210,7 +210,7 @@ ProductOutcome GenerateProduct(const ProductPlan& plan, const std::vector<Target
 
 bool IsDataFileFor(const fs::path& file, const Session& session, const std::string& table) {
   const std::string name = file.filename().string();
-  const std::string needle = fmt::format("-{}.{}.dbn", DateAsYyyymmdd(session.date), table);
+  const std::string needle = fmt::format("-{}.{}.dbn", common::ToYyyymmdd(session.date), table);
   return name.find(needle) != std::string::npos;
 }
 

@@ -28,9 +28,9 @@ StatisticsWriter::StatisticsWriter(const ProductPlan& plan, const MarketPath& pa
       stamper_(plan.publisher_id, stamps), state_(plan.instruments.size()) {}
 
 void StatisticsWriter::Opening(std::uint64_t ts) {
-  Date prev = AddDays(session_.date, -1);
-  while (Weekday(prev) == 0 || Weekday(prev) == 6) prev = AddDays(prev, -1);
-  const std::uint64_t ts_ref = UtcMidnightNs(prev);
+  Date prev = common::AddDays(session_.date, -1);
+  while (common::IsWeekend(prev)) prev = common::AddDays(prev, -1);
+  const std::uint64_t ts_ref = DbnNs(std::chrono::sys_days{prev});
   const bool cme = plan_.dataset == "GLBX.MDP3";
   for (std::size_t i = 0; i < plan_.instruments.size(); ++i) {
     const Instrument& in = plan_.instruments[i];

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "dbn/decoder.hpp"
-#include "sim/eastern_time.hpp"
+#include "common/new_york_time.hpp"
 
 namespace spymaster::source {
 namespace {
@@ -30,7 +30,7 @@ struct Latest {
 
 OptionDefinitions LoadZeroDteOptions(const std::vector<std::filesystem::path>& files, std::string_view dt,
                                      std::string_view underlying_filter) {
-  const sim::Date session_date = sim::ParseDate(dt);
+  const common::Date session_date = common::ParseDate(dt);
   std::unordered_map<uint32_t, Latest> latest;
   OptionDefinitions out;
   for (const auto& file : files) {
@@ -63,10 +63,7 @@ OptionDefinitions LoadZeroDteOptions(const std::vector<std::filesystem::path>& f
       ++out.counters["no_expiration_or_strike_dropped"];
       continue;
     }
-    const int offset_s = sim::EasternUtcOffsetSeconds(def.expiration);
-    const int64_t local_ns = static_cast<int64_t>(def.expiration) + int64_t{offset_s} * 1'000'000'000;
-    const sim::Date expiry = sim::CivilFromDays(local_ns / 86'400'000'000'000);
-    if (!(expiry == session_date)) {
+    if (common::NewYorkDate(common::FromEpochNs(static_cast<int64_t>(def.expiration))) != session_date) {
       ++out.counters["not_0dte_dropped"];
       continue;
     }

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/calendar.hpp"
 #include "lake/partition.hpp"
 #include "columns/arrow_columns.hpp"
 #include "pipeline/contract_selection.hpp"
@@ -77,7 +78,7 @@ TEST_F(Selection, PreviousDayVolumeDecidesAndTheRollIsFlagged) {
   Bronze("ESH6", "2025-12-17", 300);
   Bronze("ESH6", "2025-12-18", 900, /*premarket=*/false);  // no premarket trade: not a trading date
   Bronze("ESH6", "2025-12-19", 100);
-  const auto rows = BuildSelection(registry_, root_, ExpandDates("2025-12-16:2025-12-19"));
+  const auto rows = BuildSelection(registry_, root_, common::ExpandDates("2025-12-16:2025-12-19"));
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0].session_date, "2025-12-16");
   EXPECT_EQ(rows[0].selected_symbol, "ESZ5");  // 12-15: ESZ5 100 > ESH6 10

@@ -1,5 +1,4 @@
-// Session windows in America/New_York with DST, and the runner's date expansion.
-#include <gmock/gmock.h>
+// Session windows in America/New_York with DST.
 #include <gtest/gtest.h>
 
 #include "pipeline/session.hpp"
@@ -37,24 +36,6 @@ TEST(SessionBounds, BadInputIsRejected) {
   EXPECT_EQ(ParseMinuteOfDay("09:30"), 570);
   EXPECT_THROW(ParseMinuteOfDay("9h30"), std::invalid_argument);
   EXPECT_THROW(ParseMinuteOfDay("09:30:15"), std::invalid_argument);
-}
-
-TEST(ExpandDates, ListsAndRanges) {
-  EXPECT_THAT(ExpandDates("2026-01-07,2026-01-05, 2026-01-07"), ::testing::ElementsAre("2026-01-05", "2026-01-07"));
-  EXPECT_THAT(ExpandDates("2025-12-30:2026-01-02"),
-              ::testing::ElementsAre("2025-12-30", "2025-12-31", "2026-01-01", "2026-01-02"));
-  EXPECT_THAT(ExpandDateRange("2024-02-28", "2024-03-01"),
-              ::testing::ElementsAre("2024-02-28", "2024-02-29", "2024-03-01"));
-  EXPECT_THAT(ExpandDates("2026-01-06"), ::testing::ElementsAre("2026-01-06"));
-}
-
-TEST(ExpandDates, ErrorsNameTheBadPart) {
-  EXPECT_THAT([] { ExpandDates("2026-01-06,2026-13-01"); },
-              ::testing::ThrowsMessage<std::invalid_argument>(::testing::HasSubstr("2026-13-01")));
-  EXPECT_THAT([] { ExpandDates("2026-01-07:2026-01-05"); },
-              ::testing::ThrowsMessage<std::invalid_argument>(::testing::HasSubstr("ends before it starts")));
-  EXPECT_THROW(ExpandDates("2026-01-06,,2026-01-07"), std::invalid_argument);
-  EXPECT_THROW(ExpandDates(""), std::invalid_argument);
 }
 
 }  // namespace
