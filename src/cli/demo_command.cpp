@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "lake/raw_layout.hpp"
 #include "lake/registry.hpp"
 #include "pipeline/contract_selection.hpp"
 #include "pipeline/runner.hpp"
@@ -46,13 +47,8 @@ const std::vector<ProductSymbols>& DemoProducts() {
   return products;
 }
 
-std::filesystem::path RawRoot(const std::filesystem::path& lake, lake::ProductType pt, const std::string& root) {
-  return lake / "raw" / "source=databento" / fmt::format("product_type={}", lake::ToString(pt)) /
-         fmt::format("symbol={}", root);
-}
-
 bool HasRawData(const std::filesystem::path& lake) {
-  const auto raw = lake / "raw" / "source=databento";
+  const auto raw = lake::RawDir(lake);
   if (!std::filesystem::is_directory(raw)) return false;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(raw)) {
     if (entry.is_regular_file() && entry.path().string().ends_with(".dbn.zst")) return true;
@@ -86,10 +82,10 @@ void RunLayers(const DemoArgs& args, const lake::DatasetRegistry& registry, lake
 void Execute(const DemoArgs& args) {
   const std::filesystem::path lake_root = args.lake;
   if (HasRawData(lake_root)) {
-    std::cout << fmt::format("demo: using the raw data under {}\n", (lake_root / "raw").string());
+    std::cout << fmt::format("demo: using the raw data under {}\n", lake::RawDir(lake_root).string());
   } else {
     std::cout << fmt::format("demo: no raw data under {}; generating the synthetic {} session (seed {})\n",
-                             (lake_root / "raw").string(), args.dt, args.seed);
+                             lake::RawDir(lake_root).string(), args.dt, args.seed);
     sim::SimOptions sim_options;
     sim_options.dt = args.dt;
     sim_options.seed = args.seed;
@@ -105,7 +101,7 @@ void Execute(const DemoArgs& args) {
   const auto registry = lake::DatasetRegistry::Load(lake::DatasetsYamlPath(SPYMASTER_SOURCE_DIR));
   for (const auto& product : DemoProducts()) {
     for (const auto& root : product.raw_roots) {
-      if (!std::filesystem::is_directory(RawRoot(lake_root, product.product_type, root))) continue;
+      if (!std::filesystem::is_directory(lake::RawTableDir(lake_root, product.product_type, root))) continue;
       RunLayers(args, registry, product.product_type, {lake::Layer::kBronze}, root);
     }
   }
@@ -130,7 +126,7 @@ void Execute(const DemoArgs& args) {
     }
     if (layers.empty()) continue;
     for (const auto& symbol : product.engine_syms) {
-      if (!std::filesystem::is_directory(RawRoot(lake_root, product.product_type, symbol))) continue;
+      if (!std::filesystem::is_directory(lake::RawTableDir(lake_root, product.product_type, symbol))) continue;
       RunLayers(args, registry, product.product_type, layers, symbol);
     }
   }

@@ -6,18 +6,14 @@
 
 #include <fmt/format.h>
 
+#include "lake/raw_layout.hpp"
+
 namespace spymaster::pipeline {
 namespace fs = std::filesystem;
 
-fs::path RawTableDir(const fs::path& lake_root, lake::ProductType product_type, std::string_view root_symbol,
-                     std::string_view schema) {
-  return lake_root / "raw" / "source=databento" / fmt::format("product_type={}", lake::ToString(product_type)) /
-         fmt::format("symbol={}", root_symbol) / fmt::format("table={}", schema);
-}
-
 std::vector<fs::path> FindRawFiles(const fs::path& lake_root, lake::ProductType product_type,
                                    std::string_view root_symbol, std::string_view schema, std::string_view dt) {
-  const fs::path dir = RawTableDir(lake_root, product_type, root_symbol, schema);
+  const fs::path dir = lake::RawTableDir(lake_root, product_type, root_symbol, schema);
   std::string yyyymmdd(dt);
   yyyymmdd.erase(std::remove(yyyymmdd.begin(), yyyymmdd.end(), '-'), yyyymmdd.end());
   const std::string schema_part = fmt::format(".{}.dbn", schema);

@@ -1,8 +1,5 @@
 // Discovery of raw Databento batch files in the lake and what bronze needs from them: the files of
-// one (product_type, root symbol, schema, date) and their lineage hash.
-//
-// Layout: <lake>/raw/source=databento/product_type=<pt>/symbol=<root>/table=<schema>/<job_id>/
-//         <dataset>-<YYYYMMDD>.<schema>.dbn[.zst]   (+ manifest.json, metadata.json, ...)
+// one (product_type, root symbol, schema, date) and their lineage hash. The layout is in lake/raw_layout.hpp.
 #pragma once
 
 #include <cstdint>
@@ -15,10 +12,6 @@
 #include "lake/product_type.hpp"
 
 namespace spymaster::pipeline {
-
-// <lake>/raw/source=databento/product_type=<pt>/symbol=<root>/table=<schema>
-std::filesystem::path RawTableDir(const std::filesystem::path& lake_root, lake::ProductType product_type,
-                                  std::string_view root_symbol, std::string_view schema);
 
 // Data files of the date (name contains YYYYMMDD and the schema, ends .dbn or .dbn.zst) in every job
 // directory of the table, sorted by path. Throws std::runtime_error naming the directory when none.

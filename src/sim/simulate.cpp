@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "dbn/encoder.hpp"
+#include "lake/raw_layout.hpp"
 #include "sim/batch_files.hpp"
 #include "sim/definitions.hpp"
 #include "sim/instruments.hpp"
@@ -274,9 +275,7 @@ SimReport Simulate(const SimOptions& options) {
   const std::string tag = fmt::format(".tmp-{}", getpid());
   for (std::size_t p = 0; p < plans.size(); ++p) {
     for (const Job& job : plans[p].jobs) {
-      const fs::path table_dir = options.lake / "raw" / "source=databento" /
-                                 fmt::format("product_type={}", ToString(plans[p].product)) /
-                                 fmt::format("symbol={}", plans[p].root) / fmt::format("table={}", job.table);
+      const fs::path table_dir = lake::RawTableDir(options.lake, plans[p].product, plans[p].root, job.table);
       Target t{&plans[p], &job, table_dir / job.job_id, table_dir / ("." + job.job_id + tag)};
       targets[p].push_back(t);
       all.push_back(t);

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "dbn/encoder.hpp"
+#include "lake/raw_layout.hpp"
 #include "lake/registry.hpp"
 #include "pipeline/raw_input.hpp"
 
@@ -71,7 +72,7 @@ class RawLake : public ::testing::Test {
   std::filesystem::path WriteRaw(lake::ProductType pt, const std::string& root_symbol, const std::string& schema,
                                  const std::string& file_prefix, const dbn::Metadata& metadata,
                                  const std::vector<R>& records, const std::string& dt = "20260106") {
-    const auto dir = RawTableDir(root_, pt, root_symbol, schema) / ("TEST-" + schema);
+    const auto dir = lake::RawTableDir(root_, pt, root_symbol, schema) / ("TEST-" + schema);
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "manifest.json") << R"({"job_id":"TEST-)" << schema << R"("})";
     const auto path = dir / (file_prefix + "-" + dt + "." + schema + ".dbn.zst");
