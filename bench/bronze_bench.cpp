@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 
 struct SimulatedHour {
   fs::path root = fs::temp_directory_path() / fmt::format("spymaster-bronze-bench-{}", ::getpid());
-  lake::DatasetRegistry registry = lake::DatasetRegistry::Load(lake::DatasetsYamlPath(SPYMASTER_SOURCE_DIR));
+  lake::DatasetRegistry registry = lake::DatasetRegistry::LoadDefault();
 
   SimulatedHour() {
     sim::SimOptions options;

@@ -37,7 +37,7 @@ void Run(const Args& args) {
   const BenchEsHour hour("bronze", args.scale, args.raw_lake);
   const fs::path& tmp = hour.scratch();
   const fs::path& raw_lake = hour.raw_lake();
-  const auto registry = lake::DatasetRegistry::Load(lake::DatasetsYamlPath(SPYMASTER_SOURCE_DIR));
+  const auto registry = lake::DatasetRegistry::LoadDefault();
   const std::string dt = "2026-01-06";
   const auto files = pipeline::FindRawFiles(raw_lake, lake::ProductType::kFutureMbo, "ES", "mbo", dt);
   int64_t raw_bytes = 0;

@@ -98,7 +98,7 @@ void Execute(const DemoArgs& args) {
                              report.files.size(), report.seconds);
   }
 
-  const auto registry = lake::DatasetRegistry::Load(lake::DatasetsYamlPath(SPYMASTER_SOURCE_DIR));
+  const auto registry = lake::DatasetRegistry::LoadDefault();
   for (const auto& product : DemoProducts()) {
     for (const auto& root : product.raw_roots) {
       if (!std::filesystem::is_directory(lake::RawTableDir(lake_root, product.product_type, root))) continue;

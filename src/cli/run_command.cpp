@@ -67,7 +67,7 @@ void Execute(const RunArgs& args) {
   options.origin = args.source == "raw" ? pipeline::RecordOrigin::kRaw : pipeline::RecordOrigin::kBronze;
   options.lake_root = args.lake;
   options.progress = isatty(STDERR_FILENO) != 0;
-  const auto registry = lake::DatasetRegistry::Load(lake::DatasetsYamlPath(SPYMASTER_SOURCE_DIR));
+  const auto registry = lake::DatasetRegistry::LoadDefault();
   pipeline::RunSummary summary;
   try {
     summary = pipeline::Run(options, registry, std::cout);

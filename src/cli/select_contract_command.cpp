@@ -28,7 +28,7 @@ void AddSelectContractCommand(CLI::App& app) {
     } catch (const std::invalid_argument& e) {
       throw CLI::ValidationError("--dates", e.what());
     }
-    const auto registry = lake::DatasetRegistry::Load(lake::DatasetsYamlPath(SPYMASTER_SOURCE_DIR));
+    const auto registry = lake::DatasetRegistry::LoadDefault();
     const auto rows = pipeline::BuildSelection(registry, args->lake, dates);
     pipeline::WriteSelection(registry, args->lake, rows);
     for (const auto& r : rows) {

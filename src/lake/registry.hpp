@@ -1,5 +1,6 @@
-// The dataset registry: config/datasets.yaml plus one Avro .avsc contract per dataset, loaded at run
-// time. A contract fixes column names, order and types; every lake write is checked against it.
+// The dataset registry: config/datasets.yaml plus one Avro .avsc contract per dataset. A contract fixes
+// column names, order and types; every lake write is checked against it. The binary carries a copy of
+// both (lake/embedded_config.hpp); $SPYMASTER_CONFIG points it at other files.
 //
 // datasets.yaml:
 //   contract_root: ..                # relative to the yaml file; contract paths are relative to it
@@ -15,8 +16,10 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <arrow/type_fwd.h>
@@ -39,7 +42,7 @@ struct Column {
 struct Contract {
   std::string name;                 // Avro record name, e.g. "MboEvent"
   std::string relative_path;        // as written in datasets.yaml, e.g. contracts/bronze/...
-  std::filesystem::path path;       // resolved file
+  std::string source;               // where it was read: a file path, or "embedded:<relative_path>"
   std::string sha256;               // hex digest of the file bytes
   std::vector<Column> columns;      // in contract order
 
@@ -58,6 +61,10 @@ struct DatasetSpec {
 
 class DatasetRegistry {
  public:
+  // $SPYMASTER_CONFIG when set (see ConfigOverride), else the copy compiled into the binary.
+  static DatasetRegistry LoadDefault();
+  // The datasets.yaml and contracts compiled into the binary.
+  static DatasetRegistry LoadEmbedded();
   // Parses datasets.yaml and every contract it names; throws RegistryError naming file and key.
   static DatasetRegistry Load(const std::filesystem::path& datasets_yaml);
 
@@ -67,6 +74,8 @@ class DatasetRegistry {
   const std::map<std::string, DatasetSpec, std::less<>>& datasets() const { return datasets_; }
 
  private:
+  explicit DatasetRegistry(std::map<std::string, DatasetSpec, std::less<>> datasets) : datasets_(std::move(datasets)) {}
+
   std::map<std::string, DatasetSpec, std::less<>> datasets_;
 };
 
@@ -75,10 +84,9 @@ class RegistryError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Where datasets.yaml is: $SPYMASTER_CONFIG if set (a datasets.yaml file or a directory holding
-// config/datasets.yaml), else <source_dir>/config/datasets.yaml. Callers pass the compile definition
-// SPYMASTER_SOURCE_DIR, which the executable and the test binaries get.
-std::filesystem::path DatasetsYamlPath(std::string_view source_dir);
+// $SPYMASTER_CONFIG when set and not empty: a datasets.yaml file, or a directory holding
+// config/datasets.yaml (and the contracts its contract_root leads to).
+std::optional<std::filesystem::path> ConfigOverride();
 
 // Hex sha256 of a file's bytes (OpenSSL).
 std::string Sha256File(const std::filesystem::path& path);

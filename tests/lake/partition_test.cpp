@@ -25,7 +25,7 @@ constexpr std::string_view kSnapshot = "silver.future_mbo.book_snapshot_1s";
 
 std::shared_ptr<arrow::Table> SnapshotTable(int64_t rows, int64_t first_window = 1'767'709'800) {
   std::vector<std::shared_ptr<arrow::Array>> columns;
-  const auto schema = DatasetRegistry::Load(DatasetsYamlPath(SPYMASTER_SOURCE_DIR)).Get(kSnapshot).contract.ArrowSchema();
+  const auto schema = DatasetRegistry::LoadDefault().Get(kSnapshot).contract.ArrowSchema();
   for (const auto& field : schema->fields()) {
     if (field->type()->id() == arrow::Type::INT64) {
       arrow::Int64Builder b;
@@ -58,7 +58,7 @@ class PartitionTest : public ::testing::Test {
     std::sort(names.begin(), names.end());
     return names;
   }
-  DatasetRegistry registry_ = DatasetRegistry::Load(DatasetsYamlPath(SPYMASTER_SOURCE_DIR));
+  DatasetRegistry registry_ = DatasetRegistry::LoadDefault();
   fs::path root_;
   PartitionKey key_{"ESH6", "2026-01-06"};
 };
@@ -273,7 +273,7 @@ TEST_F(PartitionTest, MboRowsReadTheSameFromDictionaryColumns) {
 }
 
 TEST(MboBatchView, ReadsTypedColumns) {
-  const auto registry = DatasetRegistry::Load(DatasetsYamlPath(SPYMASTER_SOURCE_DIR));
+  const auto registry = DatasetRegistry::LoadDefault();
   const auto schema = registry.Get("bronze.future_mbo.mbo").contract.ArrowSchema();
   std::vector<std::shared_ptr<arrow::Array>> cols;
   for (const auto& f : schema->fields()) {

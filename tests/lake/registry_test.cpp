@@ -1,12 +1,16 @@
-// The shipped datasets.yaml and contracts load, and malformed registries fail with useful messages.
+// The shipped datasets.yaml and contracts load (the copy compiled into the binary is the source tree's),
+// and malformed registries fail with useful messages.
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <sstream>
 
 #include <arrow/api.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "lake/contract_check.hpp"
+#include "lake/embedded_config.hpp"
 #include "lake/registry.hpp"
 
 namespace spymaster::lake {
@@ -14,7 +18,16 @@ namespace {
 
 using ::testing::HasSubstr;
 
-DatasetRegistry Shipped() { return DatasetRegistry::Load(DatasetsYamlPath(SPYMASTER_SOURCE_DIR)); }
+const std::filesystem::path kSourceDir{SPYMASTER_SOURCE_DIR};
+
+DatasetRegistry Shipped() { return DatasetRegistry::LoadEmbedded(); }
+
+std::string ReadSourceFile(const std::filesystem::path& relative) {
+  std::ifstream in(kSourceDir / relative, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
 
 TEST(Registry, ShippedRegistryHasEveryDatasetOfTheSpec) {
   const auto registry = Shipped();
@@ -44,7 +57,8 @@ TEST(Registry, BronzeMboContractHasTheSpecColumnsInOrder) {
   EXPECT_EQ(spec.contract.columns[14].type, ColumnType::kLong);
   EXPECT_EQ(spec.layer, Layer::kBronze);
   EXPECT_EQ(spec.path_template, "bronze/source=databento/product_type=future_mbo/symbol={symbol}/table=mbo");
-  EXPECT_EQ(spec.contract.sha256, Sha256File(spec.contract.path));
+  EXPECT_EQ(spec.contract.sha256, Sha256File(kSourceDir / spec.contract.relative_path));
+  EXPECT_EQ(spec.contract.source, "embedded:contracts/bronze/future_mbo/mbo.avsc");
   EXPECT_EQ(spec.contract.sha256.size(), 64u);
 }
 
@@ -102,13 +116,46 @@ TEST_F(RegistryFiles, MissingFieldIsNamed) {
               ::testing::ThrowsMessage<RegistryError>(AllOf(HasSubstr("silver.x.y"), HasSubstr("'format'"))));
 }
 
+TEST(Registry, EmbeddedCopyIsTheSourceTreesConfigByteForByte) {
+  std::set<std::string> in_tree = {"config/datasets.yaml"};
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(kSourceDir / "contracts")) {
+    if (entry.path().extension() == ".avsc") in_tree.insert(entry.path().lexically_relative(kSourceDir).generic_string());
+  }
+  std::set<std::string> embedded;
+  for (const EmbeddedFile& file : EmbeddedConfigFiles()) {
+    embedded.insert(std::string(file.path));
+    EXPECT_EQ(file.bytes, ReadSourceFile(file.path)) << file.path;
+  }
+  EXPECT_EQ(embedded, in_tree);
+
+  const auto from_files = DatasetRegistry::Load(kSourceDir / "config/datasets.yaml");
+  const auto from_binary = Shipped();
+  ASSERT_EQ(from_binary.datasets().size(), from_files.datasets().size());
+  for (const auto& [key, spec] : from_files.datasets()) {
+    const DatasetSpec& copy = from_binary.Get(key);
+    EXPECT_EQ(copy.path_template, spec.path_template) << key;
+    EXPECT_EQ(copy.contract.relative_path, spec.contract.relative_path) << key;
+    EXPECT_EQ(copy.contract.sha256, spec.contract.sha256) << key;
+    EXPECT_TRUE(copy.contract.ArrowSchema()->Equals(*spec.contract.ArrowSchema())) << key;
+  }
+}
+
 TEST_F(RegistryFiles, EnvOverridePointsAtAnotherConfig) {
+  Write("contracts/x.avsc", R"({"type":"record","name":"X","fields":[{"name":"a","type":"long"}]})");
+  Write("config/datasets.yaml", "contract_root: ..\ndatasets:\n  silver.x.y:\n    layer: silver\n    path: s/x\n"
+                                "    format: parquet\n    partition_keys: [symbol, dt]\n    contract: contracts/x.avsc\n");
   ::setenv("SPYMASTER_CONFIG", dir_.c_str(), 1);
-  EXPECT_EQ(DatasetsYamlPath("/nowhere"), dir_ / "config" / "datasets.yaml");
+  EXPECT_EQ(ConfigOverride(), dir_ / "config" / "datasets.yaml");
+  const auto overridden = DatasetRegistry::LoadDefault();
+  EXPECT_EQ(overridden.datasets().size(), 1u);
+  EXPECT_EQ(overridden.Get("silver.x.y").contract.source, (dir_ / "contracts/x.avsc").string());
   ::setenv("SPYMASTER_CONFIG", (dir_ / "my.yaml").c_str(), 1);
-  EXPECT_EQ(DatasetsYamlPath("/nowhere"), dir_ / "my.yaml");
+  EXPECT_EQ(ConfigOverride(), dir_ / "my.yaml");
+  ::setenv("SPYMASTER_CONFIG", "", 1);
+  EXPECT_EQ(ConfigOverride(), std::nullopt);
   ::unsetenv("SPYMASTER_CONFIG");
-  EXPECT_EQ(DatasetsYamlPath("/src"), std::filesystem::path("/src/config/datasets.yaml"));
+  EXPECT_EQ(ConfigOverride(), std::nullopt);
+  EXPECT_EQ(DatasetRegistry::LoadDefault().datasets().size(), Shipped().datasets().size());
 }
 
 TEST(ContractCheck, MissingExtraMisorderedAndMistypedColumnsAreNamed) {

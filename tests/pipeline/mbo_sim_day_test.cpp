@@ -84,7 +84,7 @@ class MboSimDayTest : public ::testing::Test {
   }
 
   static fs::path* root_;
-  lake::DatasetRegistry registry_ = lake::DatasetRegistry::Load(lake::DatasetsYamlPath(SPYMASTER_SOURCE_DIR));
+  lake::DatasetRegistry registry_ = lake::DatasetRegistry::LoadDefault();
 };
 
 fs::path* MboSimDayTest::root_ = nullptr;

@@ -99,7 +99,7 @@ class MboStagesTest : public ::testing::Test {
     return rows;
   }
 
-  lake::DatasetRegistry registry_ = lake::DatasetRegistry::Load(lake::DatasetsYamlPath(SPYMASTER_SOURCE_DIR));
+  lake::DatasetRegistry registry_ = lake::DatasetRegistry::LoadDefault();
   fs::path root_;
   lake::PartitionKey key_{"ESH6", "2026-01-06"};
   Task task_{lake::ProductType::kFutureMbo, "ESH6", "2026-01-06"};
@@ -286,7 +286,7 @@ engine::GoldSurface Surface(int64_t window_end, std::size_t n, double scale) {
 
 // Every contract column of every appended row, across two batches, against GoldSurface::Row.
 TEST(GoldColumns, BatchesHoldEveryColumnOfTheAppendedSurfacesAcrossTakes) {
-  const auto registry = lake::DatasetRegistry::Load(lake::DatasetsYamlPath(SPYMASTER_SOURCE_DIR));
+  const auto registry = lake::DatasetRegistry::LoadDefault();
   const auto schema = registry.Get("gold.future_mbo.physics_surface_1s").contract.ArrowSchema();
   const std::vector<engine::GoldSurface> surfaces = {Surface(1000, 3, 0.5), Surface(2000, 2, -1.25),
                                                      Surface(3000, 3, 2.0)};

@@ -82,7 +82,7 @@ class RawLake : public ::testing::Test {
     return path;
   }
 
-  lake::DatasetRegistry registry_ = lake::DatasetRegistry::Load(lake::DatasetsYamlPath(SPYMASTER_SOURCE_DIR));
+  lake::DatasetRegistry registry_ = lake::DatasetRegistry::LoadDefault();
   std::filesystem::path root_;
 };
 
