@@ -1,72 +1,97 @@
-// Engine throughput on a synthetic ES hour (5 M MBO events, 3600 one-second windows): book + silver, and
-// book + silver + gold (802-cell dense surface per window). Reported as MBO events/s/core.
-#include <benchmark/benchmark.h>
+// `spymaster bench book|engine`: throughput of the L3 book alone and of the whole engine (book + silver,
+// + gold) on a generated ES-like hour (support/synthetic_mbo_stream.hpp), in MBO events/s on one core.
+// Both wall and process CPU time are printed: on a shared machine CPU time is the per-core figure.
+#include <sys/resource.h>
 
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "bench/bench_command.hpp"
+#include "bench/timing.hpp"
+#include "book/book.hpp"
 #include "engine/engine.hpp"
-#include "engine/synthetic_stream.hpp"
+#include "support/synthetic_mbo_stream.hpp"
 
+namespace spymaster::bench {
 namespace {
 
-using spymaster::engine::Engine;
-using spymaster::engine::EngineOptions;
-using spymaster::engine::FutureMboConfig;
+struct Args {
+  int64_t events = 5'000'000;
+  uint64_t seed = 1;
+  int repeat = 3;
+  bool no_gold = false;
+};
 
-const std::vector<spymaster::book::MboEvent>& Stream() {
-  static const auto events = spymaster::engine::SyntheticMboStream({});
-  return events;
+void Print(const char* what, int64_t events, const Timing& t) {
+  rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  fmt::print("{}: {} events; best wall {:.3f} s = {:.2f} M events/s; best cpu {:.3f} s = {:.2f} M events/s/core; "
+             "peak RSS {:.0f} MB\n",
+             what, events, t.wall, double(events) / t.wall / 1e6, t.cpu, double(events) / t.cpu / 1e6,
+             double(usage.ru_maxrss) / 1024.0);
 }
 
-void RunEngine(benchmark::State& state, bool gold) {
-  const auto& events = Stream();
-  const spymaster::engine::SyntheticStreamOptions defaults;
-  EngineOptions o;
-  o.session_start_ns = defaults.start_ns;
-  o.session_end_ns = defaults.start_ns + defaults.duration_ns;
-  o.compute_gold = gold;
-  int64_t rows = 0;
-  for (auto _ : state) {
-    Engine engine(FutureMboConfig(), o, [&](const spymaster::engine::WindowPtr& r_ptr) {
-    const spymaster::engine::WindowResult& r = *r_ptr;
-      rows += static_cast<int64_t>(r.depth_flow.size() + r.gold.size());
-    });
-    for (const auto& e : events) engine.OnEvent(e);
-    engine.Finish();
-  }
-  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(events.size()));
-  state.counters["rows_per_run"] = static_cast<double>(rows) / static_cast<double>(state.iterations());
+std::vector<book::MboEvent> Stream(const Args& a) {
+  support::SyntheticStreamOptions o;
+  o.seed = a.seed;
+  o.events = a.events;
+  return support::SyntheticMboStream(o);
 }
 
-void BM_EngineBookSilver(benchmark::State& state) { RunEngine(state, false); }
-void BM_EngineBookSilverGold(benchmark::State& state) { RunEngine(state, true); }
-BENCHMARK(BM_EngineBookSilver)->Unit(benchmark::kMillisecond)->MinTime(2.0);
-BENCHMARK(BM_EngineBookSilverGold)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+void AddCommon(CLI::App* cmd, Args& a) {
+  cmd->add_option("--events", a.events, "MBO events in the generated hour")->capture_default_str()->check(
+      CLI::Range(int64_t{1}, int64_t{200'000'000}));
+  cmd->add_option("--seed", a.seed, "Generator seed")->capture_default_str();
+  cmd->add_option("--repeat", a.repeat, "Runs; the best is reported")->capture_default_str()->check(CLI::Range(1, 100));
+}
 
 }  // namespace
 
-// Gold alone: one window of the dense 802-cell futures surface from ~150 silver rows.
-void BM_GoldWindow(benchmark::State& state) {
-  spymaster::engine::GoldState gold(200);
-  std::vector<spymaster::engine::DepthFlowRow> rows;
-  for (int32_t rel = -75; rel <= 75; ++rel) {
-    spymaster::engine::DepthFlowRow r;
-    r.side = rel < 0 ? 'B' : 'A';
-    r.rel_ticks = rel;
-    r.rel_ticks_side = rel;
-    r.depth_qty_start = 20 + rel % 7;
-    r.depth_qty_end = 22 + rel % 5;
-    r.add_qty = 3;
-    r.pull_qty_total = 2;
-    r.depth_qty_rest = 10;
-    rows.push_back(r);
-  }
-  spymaster::engine::GoldSurface out;
-  spymaster::engine::SnapshotRow snapshot;
-  snapshot.spot_ref_price_int = 6'000'000'000'000;
-  for (auto _ : state) {
-    snapshot.window_end_ts_ns += 1'000'000'000;
-    gold.OnWindow(snapshot, rows, out);
-    benchmark::DoNotOptimize(out.values[0].data());
-  }
-  state.SetItemsProcessed(state.iterations());
+void AddBookBench(CLI::App& bench) {
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = bench.add_subcommand("book", "L3 MBO book throughput on a generated ES hour");
+  AddCommon(cmd, *args);
+  cmd->callback([args] {
+    const auto events = Stream(*args);
+    int64_t sink = 0;
+    const Timing t = BestOf(args->repeat, [&] {
+      book::Book book;
+      for (const auto& e : events) sink += book.Apply(e).add_qty;
+      sink += book.BestBid();
+    });
+    Print("book", static_cast<int64_t>(events.size()), t);
+    if (sink == 42) fmt::print("\n");  // keeps the loop observable
+  });
 }
-BENCHMARK(BM_GoldWindow);
+
+void AddEngineBench(CLI::App& bench) {
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = bench.add_subcommand("engine", "Engine throughput (book + silver + gold) on a generated ES hour");
+  AddCommon(cmd, *args);
+  cmd->add_flag("--no-gold", args->no_gold, "Book + silver only");
+  cmd->callback([args] {
+    const auto events = Stream(*args);
+    const support::SyntheticStreamOptions defaults;
+    engine::EngineOptions o;
+    o.session_start_ns = defaults.start_ns;
+    o.session_end_ns = defaults.start_ns + defaults.duration_ns;
+    o.compute_gold = !args->no_gold;
+    int64_t windows = 0, silver_rows = 0, gold_rows = 0;
+    const Timing t = BestOf(args->repeat, [&] {
+      windows = silver_rows = gold_rows = 0;
+      engine::Engine engine(engine::FutureMboConfig(), o, [&](const engine::WindowPtr& window) {
+        const engine::WindowResult& w = *window;
+        ++windows;
+        silver_rows += static_cast<int64_t>(w.depth_flow.size());
+        gold_rows += static_cast<int64_t>(w.gold.size());
+      });
+      for (const auto& e : events) engine.OnEvent(e);
+      engine.Finish();
+    });
+    Print(args->no_gold ? "engine book+silver" : "engine book+silver+gold", static_cast<int64_t>(events.size()), t);
+    fmt::print("  {} windows, {} depth_and_flow rows, {} gold rows per run\n", windows, silver_rows, gold_rows);
+  });
+}
+
+}  // namespace spymaster::bench

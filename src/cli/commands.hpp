@@ -7,7 +7,6 @@
 namespace spymaster::cli {
 
 void AddDbnCommand(CLI::App& app);       // dbn to-json | info
-void AddBenchCommand(CLI::App& app);     // bench dbn | ...
 void AddSimulateCommand(CLI::App& app);  // simulate
 void AddSelectContractCommand(CLI::App& app);
 void AddRunCommand(CLI::App& app);       // run --product-type --layer ...

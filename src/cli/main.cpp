@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "bench/bench_command.hpp"
 #include "cli/commands.hpp"
 
 int main(int argc, char** argv) {
@@ -11,7 +12,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", SPYMASTER_VERSION);
   app.require_subcommand(1);
   spymaster::cli::AddDbnCommand(app);
-  spymaster::cli::AddBenchCommand(app);
+  spymaster::bench::AddBenchCommand(app);
   spymaster::cli::AddSimulateCommand(app);
   spymaster::cli::AddSelectContractCommand(app);
   spymaster::cli::AddRunCommand(app);

@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/engine.hpp"
-#include "engine/synthetic_stream.hpp"
+#include "support/synthetic_mbo_stream.hpp"
 
 namespace spymaster::engine {
 namespace {
@@ -39,7 +39,7 @@ struct Fnv {
 };
 
 TEST(GoldenTest, FixedStreamPinsCountsFinalBookAndChecksums) {
-  SyntheticStreamOptions s;
+  support::SyntheticStreamOptions s;
   s.seed = 7;
   s.events = 400'000;
   s.duration_ns = 150'000'000'000LL;  // 150 s: 30 s of book before a 120 s session
@@ -82,7 +82,7 @@ TEST(GoldenTest, FixedStreamPinsCountsFinalBookAndChecksums) {
       gold_sum[3] += g.u_far;
     }
   });
-  for (const auto& e : SyntheticMboStream(s)) engine.OnEvent(e);
+  for (const auto& e : support::SyntheticMboStream(s)) engine.OnEvent(e);
   engine.Finish();
 
   const book::Book& b = engine.book();

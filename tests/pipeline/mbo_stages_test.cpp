@@ -16,10 +16,10 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/engine.hpp"
-#include "engine/synthetic_stream.hpp"
 #include "lake/partition.hpp"
 #include "columns/engine_rows_arrow.hpp"
 #include "pipeline/session.hpp"
+#include "support/synthetic_mbo_stream.hpp"
 
 namespace spymaster::pipeline {
 namespace {
@@ -71,11 +71,11 @@ class MboStagesTest : public ::testing::Test {
             ("spymaster_mbo_stages_" + std::to_string(getpid()) + "_" +
              ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(root_);
-    engine::SyntheticStreamOptions o;
+    support::SyntheticStreamOptions o;
     o.events = 300'000;
     o.start_ns = kSessionStartUtc - 30'000'000'000LL;  // 30 s of book building before the session
     o.duration_ns = 100'000'000'000LL;                 // runs 10 s past the 60 s session
-    events_ = engine::SyntheticMboStream(o);
+    events_ = support::SyntheticMboStream(o);
   }
   void TearDown() override { fs::remove_all(root_); }
 

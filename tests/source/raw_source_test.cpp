@@ -12,7 +12,6 @@
 
 #include "engine/engine.hpp"
 #include "engine/record_source.hpp"
-#include "engine/synthetic_stream.hpp"
 #include "lake/partition.hpp"
 #include "pipeline/bronze_stages.hpp"
 #include "pipeline/raw_input.hpp"
@@ -20,6 +19,7 @@
 #include "source/bronze_mbo_source.hpp"
 #include "source/prefetch_source.hpp"
 #include "source/raw_mbo_source.hpp"
+#include "support/synthetic_mbo_stream.hpp"
 
 namespace spymaster::source {
 namespace {
@@ -37,12 +37,12 @@ constexpr int64_t kSecond = 1'000'000'000;
 // every late_every-th add after the first 5 s of the session is stamped 1.5 s before its arrival, so that
 // in arrival order it is late by the window clock's rule.
 std::vector<dbn::MboMsg> Day(int late_every) {
-  engine::SyntheticStreamOptions o;
+  support::SyntheticStreamOptions o;
   o.seed = 11;
   o.events = 120'000;
   o.start_ns = kSessionStart - 10 * kSecond;
   o.duration_ns = 40 * kSecond;
-  const auto events = engine::SyntheticMboStream(o);
+  const auto events = support::SyntheticMboStream(o);
   std::vector<dbn::MboMsg> out;
   int adds = 0;
   uint32_t other_seq = 0;

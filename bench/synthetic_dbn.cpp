@@ -1,9 +1,11 @@
-#include "dbn/synthetic.hpp"
+#include "bench/synthetic_dbn.hpp"
 
 #include "dbn/encoder.hpp"
 
-namespace spymaster::dbn {
+namespace spymaster::bench {
 namespace {
+
+using dbn::MboMsg;
 
 constexpr std::uint64_t kStart = 1767709800000000000ULL;  // 2026-01-06 14:30 UTC (09:30 New York)
 constexpr std::uint32_t kInstrumentId = 42140878;
@@ -16,8 +18,6 @@ std::uint64_t Mix(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
-}  // namespace
-
 MboMsg SyntheticMbo(std::uint64_t i) {
   const std::uint64_t r = Mix(i);
   MboMsg msg;
@@ -28,34 +28,36 @@ MboMsg SyntheticMbo(std::uint64_t i) {
   msg.ts_in_delta = static_cast<std::int32_t>(15'000 + ((r >> 18) & 0xFFF));
   msg.order_id = 6'400'000'000'000ULL + (i >> 1) + ((r >> 30) & 0x3F);
   constexpr std::int64_t kTick = 250'000'000;  // ES: 0.25 index points
-  msg.price = 6'900 * kFixedPriceScale + (static_cast<std::int64_t>((r >> 36) % 41) - 20) * kTick;
+  msg.price = 6'900 * dbn::kFixedPriceScale + (static_cast<std::int64_t>((r >> 36) % 41) - 20) * kTick;
   msg.size = static_cast<std::uint32_t>(1 + ((r >> 42) % 20));
   const std::uint64_t kind = (r >> 48) % 100;
   msg.action = kind < 45 ? 'A' : kind < 85 ? 'C' : kind < 95 ? 'M' : kind < 98 ? 'T' : 'F';
   msg.side = ((r >> 56) & 1) != 0 ? 'B' : 'A';
-  msg.flags = ((r >> 57) & 3) != 0 ? flags::kLast : 0;
+  msg.flags = ((r >> 57) & 3) != 0 ? dbn::flags::kLast : 0;
   msg.channel_id = 0;
   msg.sequence = static_cast<std::uint32_t>(1'000'000 + i);
   return msg;
 }
 
-Metadata SyntheticMboMetadata() {
-  Metadata m;
+dbn::Metadata SyntheticMboMetadata() {
+  dbn::Metadata m;
   m.dataset = "GLBX.MDP3";
-  m.schema = Schema::kMbo;
+  m.schema = dbn::Schema::kMbo;
   m.start = kStart;
   m.end = kStart + 3'600'000'000'000ULL;
-  m.stype_in = SType::kRawSymbol;
-  m.stype_out = SType::kInstrumentId;
+  m.stype_in = dbn::SType::kRawSymbol;
+  m.stype_out = dbn::SType::kInstrumentId;
   m.symbols = {"ESH6"};
   m.mappings = {{"ESH6", {{20260106, 20260107, std::to_string(kInstrumentId)}}}};
   return m;
 }
 
-void WriteSyntheticMboFile(const std::filesystem::path& path, std::uint64_t count, Compression compression) {
-  auto encoder = Encoder::ToFile(path, SyntheticMboMetadata(), compression);
+}  // namespace
+
+void WriteSyntheticMboFile(const std::filesystem::path& path, std::uint64_t count, dbn::Compression compression) {
+  auto encoder = dbn::Encoder::ToFile(path, SyntheticMboMetadata(), compression);
   for (std::uint64_t i = 0; i < count; ++i) encoder.Write(SyntheticMbo(i));
   encoder.Finish();
 }
 
-}  // namespace spymaster::dbn
+}  // namespace spymaster::bench

@@ -1,5 +1,5 @@
-// A deterministic, valid, ES-like MBO event stream for benchmarks (bench/*_bench.cpp and `spymaster bench
-// book|engine`), so throughput can be measured without data files. Shape of a busy ES hour: ~10k live
+// A deterministic, valid, ES-like MBO event stream for tests and benchmarks (`spymaster bench book|engine`),
+// so the engine can be exercised and measured without data files. Shape of a busy ES hour: ~10k live
 // orders concentrated near the touch, adds/cancels dominating, modifies, fills (T, F, then C as CME sends
 // them) and a mid that moves a tick at a time by sweeping a level. Not a market simulator (that is src/sim); only realistic load.
 #pragma once
@@ -9,7 +9,7 @@
 
 #include "book/mbo_event.hpp"
 
-namespace spymaster::engine {
+namespace spymaster::support {
 
 struct SyntheticStreamOptions {
   uint64_t seed = 1;
@@ -23,4 +23,4 @@ struct SyntheticStreamOptions {
 
 std::vector<book::MboEvent> SyntheticMboStream(const SyntheticStreamOptions& options);
 
-}  // namespace spymaster::engine
+}  // namespace spymaster::support

@@ -7,22 +7,26 @@
 #include <string>
 #include <string_view>
 
-namespace spymaster::cli {
+namespace spymaster::bench {
 
 class BenchEsHour {
  public:
-  // Creates the scratch directory "<tmp>/spymaster-bench-<name>-<pid>" and simulates unless raw_lake is set.
+  static constexpr std::string_view kDt = "2026-01-06";
+
+  // Creates the scratch directory "<tmp>/spymaster-bench-<name>-<pid>" and simulates unless raw_lake is
+  // set; throws when raw_lake has no raw/ directory.
   BenchEsHour(std::string_view name, double scale, const std::string& raw_lake);
   ~BenchEsHour();
   BenchEsHour(const BenchEsHour&) = delete;
   BenchEsHour& operator=(const BenchEsHour&) = delete;
 
-  const std::filesystem::path& scratch() const { return scratch_; }
   const std::filesystem::path& raw_lake() const { return raw_lake_; }
+  // A lake in the scratch directory whose raw/ links to the hour's raw data (raw is never written).
+  std::filesystem::path ScratchLake() const;
 
  private:
   std::filesystem::path scratch_;
   std::filesystem::path raw_lake_;
 };
 
-}  // namespace spymaster::cli
+}  // namespace spymaster::bench

@@ -1,9 +1,9 @@
-#include "engine/synthetic_stream.hpp"
+#include "support/synthetic_mbo_stream.hpp"
 
 #include <algorithm>
 #include <random>
 
-namespace spymaster::engine {
+namespace spymaster::support {
 namespace {
 
 struct Live {
@@ -112,4 +112,4 @@ std::vector<book::MboEvent> SyntheticMboStream(const SyntheticStreamOptions& o) 
   return out;
 }
 
-}  // namespace spymaster::engine
+}  // namespace spymaster::support

@@ -1,4 +1,4 @@
-#include "dbn/throughput.hpp"
+#include "bench/dbn_passes.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -13,21 +13,21 @@
 
 #include "dbn/decoder.hpp"
 
-namespace spymaster::dbn {
+namespace spymaster::bench {
 namespace {
 
-DecoderOptions AsIs() {
-  DecoderOptions options;
-  options.upgrade_policy = VersionUpgradePolicy::kAsIs;
+dbn::DecoderOptions AsIs() {
+  dbn::DecoderOptions options;
+  options.upgrade_policy = dbn::VersionUpgradePolicy::kAsIs;
   return options;
 }
 
 }  // namespace
 
 PassResult DecodePass(const std::filesystem::path& path) {
-  auto decoder = Decoder::FromFile(path, AsIs());
+  auto decoder = dbn::Decoder::FromFile(path, AsIs());
   PassResult result;
-  while (const RecordRef* rec = decoder.Next()) {
+  while (const dbn::RecordRef* rec = decoder.Next()) {
     ++result.records;
     result.bytes += rec->size();
     result.checksum += static_cast<std::uint64_t>(rec->rtype());
@@ -36,13 +36,13 @@ PassResult DecodePass(const std::filesystem::path& path) {
 }
 
 PassResult MboChecksumPass(const std::filesystem::path& path) {
-  auto decoder = Decoder::FromFile(path, AsIs());
+  auto decoder = dbn::Decoder::FromFile(path, AsIs());
   PassResult result;
   std::uint64_t sum = 0;
-  while (const RecordRef* rec = decoder.Next()) {
+  while (const dbn::RecordRef* rec = decoder.Next()) {
     ++result.records;
     result.bytes += rec->size();
-    if (const auto* m = rec->Get<MboMsg>()) {
+    if (const auto* m = rec->Get<dbn::MboMsg>()) {
       sum = sum * 31 + (m->order_id ^ static_cast<std::uint64_t>(m->price) ^ m->size ^ m->flags ^
                         static_cast<std::uint8_t>(m->action) ^ static_cast<std::uint8_t>(m->side) ^ m->ts_recv);
     }
@@ -78,4 +78,4 @@ PassResult ZstdOnlyPass(const std::filesystem::path& path) {
   return result;
 }
 
-}  // namespace spymaster::dbn
+}  // namespace spymaster::bench

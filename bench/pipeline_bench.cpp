@@ -20,12 +20,12 @@
 
 #include <fmt/format.h>
 
-#include "cli/bench_commands.hpp"
-#include "cli/bench_es_hour.hpp"
+#include "bench/bench_command.hpp"
+#include "bench/es_hour.hpp"
 
 extern char** environ;
 
-namespace spymaster::cli {
+namespace spymaster::bench {
 namespace {
 
 namespace fs = std::filesystem;
@@ -75,15 +75,8 @@ ChildRun RunSelf(const std::vector<std::string>& args) {
 
 void Run(const Args& args) {
   const BenchEsHour hour("pipeline", args.scale, args.raw_lake);
-  const fs::path& tmp = hour.scratch();
-  const fs::path& raw_lake = hour.raw_lake();
-  if (!fs::is_directory(raw_lake / "raw")) {
-    throw std::runtime_error(fmt::format("--raw-lake {}: no raw/ directory", raw_lake.string()));
-  }
-  const fs::path lake = tmp / "lake";
-  fs::create_directories(lake);
-  fs::create_directory_symlink(fs::absolute(raw_lake) / "raw", lake / "raw");
-  const std::string dt = "2026-01-06";
+  const fs::path lake = hour.ScratchLake();
+  const std::string dt(BenchEsHour::kDt);
   const std::vector<std::string> common = {"--product-type", "future_mbo", "--symbol", "ES", "--dt", dt,
                                            "--lake", lake.string()};
   auto run_args = [&](const char* layer) {
@@ -114,7 +107,7 @@ void Run(const Args& args) {
 
 }  // namespace
 
-void AddBenchPipelineCommand(CLI::App& bench) {
+void AddPipelineBench(CLI::App& bench) {
   auto args = std::make_shared<Args>();
   auto* cmd = bench.add_subcommand(
       "pipeline", "The whole `run --layer all` for one ES hour (raw → bronze → silver → gold), as child processes");
@@ -124,4 +117,4 @@ void AddBenchPipelineCommand(CLI::App& bench) {
   cmd->callback([args] { Run(*args); });
 }
 
-}  // namespace spymaster::cli
+}  // namespace spymaster::bench

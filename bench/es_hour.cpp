@@ -1,0 +1,49 @@
+#include "bench/es_hour.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "lake/raw_layout.hpp"
+#include "sim/simulate.hpp"
+
+namespace spymaster::bench {
+
+BenchEsHour::BenchEsHour(std::string_view name, double scale, const std::string& raw_lake)
+    : scratch_(std::filesystem::temp_directory_path() / fmt::format("spymaster-bench-{}-{}", name, getpid())),
+      raw_lake_(raw_lake) {
+  if (!raw_lake_.empty()) {
+    if (!std::filesystem::is_directory(lake::RawDir(raw_lake_))) {
+      throw std::runtime_error(fmt::format("--raw-lake {}: no raw/ directory", raw_lake_.string()));
+    }
+    return;
+  }
+  raw_lake_ = scratch_ / "raw-lake";
+  sim::SimOptions sim;
+  sim.lake = raw_lake_;
+  sim.dt = std::string(kDt);
+  sim.scale = scale;
+  sim.products = {"future_mbo"};
+  std::printf("simulating an ES hour at scale %.1f ...\n", scale);
+  std::fflush(stdout);
+  sim::Simulate(sim);
+}
+
+BenchEsHour::~BenchEsHour() {
+  std::error_code ec;
+  std::filesystem::remove_all(scratch_, ec);
+}
+
+std::filesystem::path BenchEsHour::ScratchLake() const {
+  const std::filesystem::path lake = scratch_ / "lake";
+  std::filesystem::create_directories(lake);
+  if (!std::filesystem::exists(lake::RawDir(lake))) {
+    std::filesystem::create_directory_symlink(std::filesystem::absolute(lake::RawDir(raw_lake_)), lake::RawDir(lake));
+  }
+  return lake;
+}
+
+}  // namespace spymaster::bench
