@@ -248,7 +248,7 @@ class JsonObject {
   }
   void Date(std::string_view key, std::uint32_t yyyymmdd) {
     if (!pretty_) return Num(key, yyyymmdd);
-    Str(key, fmt::format("{:04}-{:02}-{:02}", yyyymmdd / 10000, yyyymmdd / 100 % 100, yyyymmdd % 100));
+    Str(key, common::FormatDate(common::FromYyyymmdd(yyyymmdd)));  // metadata decoding checked the date
   }
 
  private:
