@@ -1,6 +1,6 @@
 // The America/New_York rule against hand-derived instants, and hour by hour for 2007–2099 against
-// Python's zoneinfo (new_york_table.txt, written by new_york_table.py; python/tests/test_new_york_table.py
-// checks that the committed table is what zoneinfo says).
+// Python's zoneinfo (new_york_table.txt, written by python/tools/gen_new_york_table.py;
+// python/tests/test_new_york_table.py checks that the committed table is what zoneinfo says).
 #include "common/new_york_time.hpp"
 
 #include <fstream>
