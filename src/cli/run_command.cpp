@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "lake/interrupt.hpp"
 #include "lake/registry.hpp"
 #include "pipeline/runner.hpp"
 #include "pipeline/session.hpp"
@@ -68,6 +69,7 @@ void Execute(const RunArgs& args) {
   options.progress = isatty(STDERR_FILENO) != 0;
   const auto registry = lake::DatasetRegistry::Load(lake::DatasetsYamlPath(SPYMASTER_SOURCE_DIR));
   pipeline::RunSummary summary;
+  lake::InstallInterruptHandlers();
   try {
     summary = pipeline::Run(options, registry, std::cout);
   } catch (const std::invalid_argument& e) {

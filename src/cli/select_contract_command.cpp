@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "lake/interrupt.hpp"
 #include "lake/partition.hpp"
 #include "lake/registry.hpp"
 #include "pipeline/contract_selection.hpp"
@@ -29,6 +30,7 @@ void AddSelectContractCommand(CLI::App& app) {
       throw CLI::ValidationError("--dates", e.what());
     }
     const auto registry = lake::DatasetRegistry::Load(lake::DatasetsYamlPath(SPYMASTER_SOURCE_DIR));
+    lake::InstallInterruptHandlers();
     const auto rows = pipeline::BuildSelection(registry, args->lake, dates);
     pipeline::WriteSelection(registry, args->lake, rows);
     for (const auto& r : rows) {

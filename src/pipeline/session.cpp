@@ -38,6 +38,11 @@ int ParseMinuteOfDay(std::string_view text) {
   return static_cast<int>(ns / kNsPerMinute);
 }
 
+std::map<std::string, std::string> SessionParams(int start_minute, int end_minute) {
+  return {{"session", fmt::format("{:02}:{:02}-{:02}:{:02} America/New_York", start_minute / 60, start_minute % 60,
+                                  end_minute / 60, end_minute % 60)}};
+}
+
 std::vector<std::string> ExpandDateRange(std::string_view start, std::string_view end) {
   const sim::Date a = sim::ParseDate(Trim(start));
   const sim::Date b = sim::ParseDate(Trim(end));

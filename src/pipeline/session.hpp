@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,10 @@ SessionBounds SessionBoundsNs(std::string_view dt, int start_minute, int end_min
 
 // "HH:MM" → minutes after midnight; throws std::invalid_argument naming the text.
 int ParseMinuteOfDay(std::string_view text);
+
+// What silver and gold manifests record about the window ({"session": "09:30-10:30 America/New_York"}):
+// a complete partition computed with another window is refused, not silently kept.
+std::map<std::string, std::string> SessionParams(int start_minute, int end_minute);
 
 // Dates for --dt / --dates / --start-date --end-date: "a,b,c" or "start:end" (inclusive calendar
 // range). Returns sorted unique YYYY-MM-DD strings; throws std::invalid_argument naming the bad part.
