@@ -5,9 +5,12 @@ process die without cleanup, like kill -9, once N rows went to Parquet writers).
 """
 import os
 import pathlib
+import re
 import shutil
+import signal
 import struct
 import subprocess
+import time
 
 import databento_dbn as dd
 import pytest
@@ -564,3 +567,70 @@ def test_changing_the_session_on_an_existing_lake_is_refused(spymaster_bin, clea
     assert_engine_lineage(lake)
     gold = json.loads((engine_partition(lake, "physics_surface_1s") / "_MANIFEST.json").read_text())
     assert gold["params"] == {"session": "09:30-09:32 America/New_York"}
+
+
+DEMO_SQL = re.compile(r'duckdb\.sql\(\\"(.+?)\\"\)')
+
+
+def demo_gold_rows(lake):
+    """Rows of the complete gold partitions per symbol, from their manifests."""
+    import json
+    rows = {}
+    for success in (lake / "gold").rglob("_SUCCESS"):
+        manifest = json.loads((success.parent / "_MANIFEST.json").read_text())
+        rows[manifest["symbol"]] = manifest["row_count"]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def demo_raw(spymaster_bin, tmp_path_factory):
+    lake = tmp_path_factory.mktemp("demo-raw") / "lake"
+    ok([spymaster_bin, "simulate", "--lake", lake, "--dt", DT, "--seed", "1", "--start", "09:30", "--end", "09:45"])
+    return lake
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_signal_mid_demo_stops_cleanly_and_the_demo_query_counts_the_committed_rows(spymaster_bin, demo_raw, tmp_path,
+                                                                                   sig):
+    """SIGTERM/Ctrl-C while the demo computes QQQ silver+gold (ES and SPY are committed by then): exit
+    128+signal with a message, no temporary anywhere, every partition complete and matching its manifest,
+    QQQ silver and gold both there or both absent; the query the demo prints counts exactly the committed
+    gold rows, and a rerun completes the rest."""
+    import duckdb
+    lake = tmp_path / "lake"
+    shutil.copytree(demo_raw, lake)
+    cmd = [str(spymaster_bin), "demo", "--lake", str(lake), "--start", "09:30", "--end", "09:45"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    tmp = lake / "_tmp"
+
+    def qqq_pass_started():
+        return tmp.is_dir() and any("silver.equity_mbo" in p.name and ".QQQ." in p.name for p in tmp.iterdir())
+
+    while not qqq_pass_started():
+        assert proc.poll() is None, f"demo ended before its QQQ pass was seen: {proc.communicate()}"
+        time.sleep(0.005)
+    proc.send_signal(sig)
+    out, err = proc.communicate()
+    assert proc.returncode == 128 + sig, (out, err)
+    assert f"interrupted by {sig.name}" in err
+    assert temporaries(lake) == [] and stray_temporaries(lake) == [] and pending_journals(lake) == []
+    for layer in ("bronze", "silver", "gold"):
+        for part in (lake / layer).rglob("dt=*"):
+            checked_manifest(part)
+    committed = demo_gold_rows(lake)
+    assert {"ESH6", "SPY"} <= set(committed)
+    qqq = [(lake / layer / f"product_type=equity_mbo/symbol=QQQ/table={table}/dt={DT}/_SUCCESS").exists()
+           for layer, table in (("silver", "book_snapshot_1s"), ("silver", "depth_and_flow_1s"),
+                                ("gold", "physics_surface_1s"))]
+    assert qqq in ([True] * 3, [False] * 3)
+
+    interrupted = tmp_path / "interrupted"
+    shutil.copytree(lake, interrupted)
+    rerun = subprocess.run(cmd, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    sql = DEMO_SQL.search(rerun.stdout).group(1)
+    assert str(lake) in sql
+    assert duckdb.connect().execute(sql.replace(str(lake), str(interrupted))).fetchone()[0] == sum(committed.values())
+    after = demo_gold_rows(lake)
+    assert set(after) == {"ESH6", "SPY", "QQQ"}
+    assert duckdb.connect().execute(sql).fetchone()[0] == sum(after.values())
