@@ -279,13 +279,26 @@ void CommitRenames(const fs::path& lake_root, const std::vector<LakeRename>& ren
 void RecoverPendingCommits(const fs::path& lake_root) {
   const auto txn_entries = Entries(lake_root / kTxnDir);
   const bool journals = std::any_of(txn_entries.begin(), txn_entries.end(), IsJournal);
-  if (!journals && StaleTemporaries(lake_root).empty()) return;
-  LakeLock lock(lake_root);
-  RollForwardAll(lake_root);
-  for (const fs::path& p : StaleTemporaries(lake_root)) {
-    std::error_code ec;
-    fs::remove_all(p, ec);
-    if (ec) spdlog::warn("cannot remove stale temporary {}: {}", p.string(), ec.message());
+  auto remove_stale = [&] {
+    for (const fs::path& p : StaleTemporaries(lake_root)) {
+      std::error_code ec;
+      fs::remove_all(p, ec);
+      if (ec) spdlog::warn("cannot remove stale temporary {}: {}", p.string(), ec.message());
+    }
+  };
+  if (journals) {
+    LakeLock lock(lake_root);
+    RollForwardAll(lake_root);
+    remove_stale();
+    return;
+  }
+  if (StaleTemporaries(lake_root).empty()) return;
+  // Only tidying: a lake this process may not write (a read-only copy) is still readable.
+  try {
+    LakeLock lock(lake_root);
+    remove_stale();
+  } catch (const LakeError& e) {
+    spdlog::warn("stale temporaries left in {}: {}", (lake_root / kTmpDir).string(), e.what());
   }
 }
 
