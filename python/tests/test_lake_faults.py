@@ -5,9 +5,12 @@ process die without cleanup, like kill -9, once N rows went to Parquet writers).
 """
 import os
 import pathlib
+import re
 import shutil
+import signal
 import struct
 import subprocess
+import time
 
 import databento_dbn as dd
 import pytest
@@ -27,13 +30,29 @@ def ok(cmd, env=None):
     return proc.stdout
 
 
+def succeeded(proc):
+    assert proc.returncode == 0, f"{proc.args}: {proc.stdout}\n{proc.stderr}"
+    return proc.stdout
+
+
 def bronze_runs(bin_, lake, product_type="future_mbo", symbol="ES", extra=(), env=None):
     return run([bin_, "run", "--product-type", product_type, "--layer", "bronze", "--symbol", symbol, "--dt", DT,
                 "--lake", lake, *extra], env)
 
 
 def complete_partitions(lake):
-    return sorted(str(p.parent.relative_to(lake)) for p in lake.rglob("_SUCCESS"))
+    return sorted(str(p.parent.relative_to(lake)) for p in lake.rglob("_SUCCESS") if "_tmp" not in p.parts)
+
+
+def temporaries(lake):
+    """Writers' temporaries (and replaced partitions on their way out) live in <lake>/_tmp/ only."""
+    tmp = lake / "_tmp"
+    return sorted(p.name for p in tmp.iterdir()) if tmp.is_dir() else []
+
+
+def stray_temporaries(lake):
+    """Anything temporary inside the partition trees, where globs would read it."""
+    return [p for layer in ("bronze", "silver", "gold") for p in (lake / layer).rglob(".*")]
 
 
 @pytest.fixture(scope="module")
@@ -62,20 +81,21 @@ def test_interrupted_write_leaves_no_complete_partition_and_rerun_completes(spym
     assert complete_partitions(lake) == []
     bronze = lake / "bronze/source=databento/product_type=future_mbo"
     assert not list(bronze.rglob("dt=*")), "no directory may carry a partition's name"
-    assert list(bronze.rglob(".tmp-dt=*")), "the dead writer's temporary directory should be there"
+    assert temporaries(lake), "the dead writer's temporary directory should be there"
+    assert stray_temporaries(lake) == []
 
-    ok(bronze_runs(spymaster_bin, lake).args)
+    succeeded(bronze_runs(spymaster_bin, lake))
     assert complete_partitions(lake) == [
         "bronze/source=databento/product_type=future_mbo/symbol=ESH6/table=mbo/dt=2026-01-06",
         "bronze/source=databento/product_type=future_mbo/symbol=ESM6/table=mbo/dt=2026-01-06"]
-    assert not list(bronze.rglob(".tmp-*")), "the rerun removes stale temporaries"
+    assert temporaries(lake) == [], "the rerun removes stale temporaries"
 
 
 def test_crash_between_fan_out_partitions_keeps_the_first_and_rerun_adds_the_second(spymaster_bin, lake, tmp_path):
     # Row count of the first partition (ESH6) from a clean run on a copy.
     probe = tmp_path / "probe"
     shutil.copytree(lake, probe)
-    ok(bronze_runs(spymaster_bin, probe).args)
+    succeeded(bronze_runs(spymaster_bin, probe))
     import pyarrow.parquet as pq
     first = pq.ParquetFile(next(probe.rglob("symbol=ESH6/table=mbo/dt=*/part-00000.parquet"))).metadata.num_rows
     second = pq.ParquetFile(next(probe.rglob("symbol=ESM6/table=mbo/dt=*/part-00000.parquet"))).metadata.num_rows
@@ -87,7 +107,7 @@ def test_crash_between_fan_out_partitions_keeps_the_first_and_rerun_adds_the_sec
     assert proc.returncode == 86
     assert complete_partitions(lake) == [
         "bronze/source=databento/product_type=future_mbo/symbol=ESH6/table=mbo/dt=2026-01-06"]
-    out = ok(bronze_runs(spymaster_bin, lake).args)
+    out = succeeded(bronze_runs(spymaster_bin, lake))
     assert len(complete_partitions(lake)) == 2
     assert "partitions_skipped" not in out  # counters are in the manifest, not the summary
     esm6 = next(lake.rglob("symbol=ESM6/table=mbo/dt=*/part-00000.parquet"))
@@ -243,9 +263,10 @@ def test_sigkill_at_any_moment_never_leaves_a_partition_that_looks_complete(spym
             assert (part / "_SUCCESS").is_file(), f"{part} looks like a partition but is incomplete"
             manifest = json.loads((part / "_MANIFEST.json").read_text())
             assert pq.ParquetFile(part / "part-00000.parquet").metadata.num_rows == manifest["row_count"]
-        ok(bronze_runs(spymaster_bin, lake).args)
+        assert stray_temporaries(lake) == []
+        succeeded(bronze_runs(spymaster_bin, lake))
         assert len(complete_partitions(lake)) == 2
-        assert not list(lake.rglob(".tmp-*"))
+        assert temporaries(lake) == [] and stray_temporaries(lake) == []
 
 
 def test_gold_write_failing_in_the_one_pass_silver_gold_run_fails_cleanly(spymaster_bin, lake, tmp_path):
@@ -262,7 +283,7 @@ def test_gold_write_failing_in_the_one_pass_silver_gold_run_fails_cleanly(spymas
                                                 "all", "--symbol", "ES", "--dt", DT, "--lake", lake_dir]],
                               capture_output=True, text=True, preexec_fn=preexec)
 
-    ok(bronze_runs(spymaster_bin, lake).args)
+    succeeded(bronze_runs(spymaster_bin, lake))
     ok([spymaster_bin, "select-contract", "--dates", DT, "--lake", lake])
     probe = tmp_path / "probe"
     shutil.copytree(lake, probe)
@@ -286,7 +307,7 @@ def test_gold_write_failing_in_the_one_pass_silver_gold_run_fails_cleanly(spymas
     assert "gold" in proc.stdout + proc.stderr
     assert complete_partitions(lake) == before  # bronze only: no silver, no gold
     assert not list((lake / "silver").rglob("*.parquet")) and not list((lake / "gold").rglob("*.parquet"))
-    assert not list(lake.rglob(".tmp-*"))
+    assert temporaries(lake) == [] and stray_temporaries(lake) == []
 
     proc = all_layers(lake)
     assert proc.returncode == 0, proc.stderr
@@ -294,3 +315,322 @@ def test_gold_write_failing_in_the_one_pass_silver_gold_run_fails_cleanly(spymas
         got = pq.read_table(next(lake.rglob(f"table={table}/dt=*/part-00000.parquet")))
         want = pq.read_table(next(probe.rglob(f"table={table}/dt=*/part-00000.parquet")))
         assert got.equals(want), table
+
+
+# ---- partition integrity: damaged partitions, all-or-nothing commits, sessions, signals ----------------
+
+ENGINE_TABLES = {"book_snapshot_1s": "silver", "depth_and_flow_1s": "silver", "physics_surface_1s": "gold"}
+
+
+def engine_runs(bin_, lake, layer, extra=(), env=None):
+    """Silver/gold over the simulated minutes only (the default session would add an hour of idle
+    windows), unless `extra` gives --session-end."""
+    session = [] if "--session-end" in extra else ["--session-end", "09:33"]
+    return run([bin_, "run", "--product-type", "future_mbo", "--layer", layer, "--symbol", "ES", "--dt", DT,
+                "--lake", lake, *session, *extra], env)
+
+
+def engine_partition(lake, table):
+    return lake / ENGINE_TABLES[table] / f"product_type=future_mbo/symbol=ESH6/table={table}/dt={DT}"
+
+
+def sha256(path):
+    import hashlib
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def checked_manifest(part):
+    """The partition is complete and its files are exactly what its manifest lists: names, sizes, rows."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    assert (part / "_SUCCESS").is_file(), part
+    manifest = json.loads((part / "_MANIFEST.json").read_text())
+    assert sorted(p.name for p in part.glob("*.parquet")) == sorted(f["name"] for f in manifest["files"])
+    for f in manifest["files"]:
+        assert (part / f["name"]).stat().st_size == f["bytes"], part
+        assert pq.ParquetFile(part / f["name"]).metadata.num_rows == f["rows"], part
+    assert sum(f["rows"] for f in manifest["files"]) == manifest["row_count"]
+    return manifest
+
+
+def assert_engine_lineage(lake):
+    """Silver records the bronze manifest it read, gold the two silver manifests: same inputs everywhere."""
+    bronze = lake / f"bronze/source=databento/product_type=future_mbo/symbol=ESH6/table=mbo/dt={DT}"
+    checked_manifest(bronze)
+    snap, flow, gold = (checked_manifest(engine_partition(lake, t)) for t in ENGINE_TABLES)
+    for silver in (snap, flow):
+        assert [i["manifest_sha256"] for i in silver["inputs"]] == [sha256(bronze / "_MANIFEST.json")]
+    assert [i["manifest_sha256"] for i in gold["inputs"]] == [
+        sha256(engine_partition(lake, t) / "_MANIFEST.json") for t in ("book_snapshot_1s", "depth_and_flow_1s")]
+
+
+def engine_tables(lake):
+    import pyarrow.parquet as pq
+    return {t: pq.read_table(engine_partition(lake, t) / "part-00000.parquet") if
+            (engine_partition(lake, t) / "_SUCCESS").exists() else None for t in ENGINE_TABLES}
+
+
+def pending_journals(lake):
+    txn = lake / "_txn"
+    return sorted(p.name for p in txn.glob("*.json*")) if txn.is_dir() else []
+
+
+@pytest.fixture(scope="module")
+def engine_base(spymaster_bin, raw_lake, tmp_path_factory):
+    """Bronze and the selection map, no silver or gold."""
+    lake = tmp_path_factory.mktemp("engine") / "lake"
+    shutil.copytree(raw_lake, lake)
+    succeeded(bronze_runs(spymaster_bin, lake))
+    ok([spymaster_bin, "select-contract", "--dates", DT, "--lake", lake])
+    return lake
+
+
+@pytest.fixture(scope="module")
+def clean_all(spymaster_bin, engine_base, tmp_path_factory):
+    """engine_base after one clean `run --layer all`: the reference for every rerun below."""
+    lake = tmp_path_factory.mktemp("clean") / "lake"
+    shutil.copytree(engine_base, lake)
+    succeeded(engine_runs(spymaster_bin, lake, "all"))
+    assert_engine_lineage(lake)
+    return lake
+
+
+@pytest.mark.parametrize("damage", ["truncate", "empty", "delete"])
+def test_damaged_silver_is_refused_and_overwrite_of_gold_destroys_nothing(spymaster_bin, clean_all, tmp_path, damage):
+    """_SUCCESS over a short or missing data file used to read as 0 rows, so `--layer gold --overwrite`
+    replaced good gold with an empty table and exited 0."""
+    lake = tmp_path / "lake"
+    shutil.copytree(clean_all, lake)
+    snap = engine_partition(lake, "book_snapshot_1s")
+    data = snap / "part-00000.parquet"
+    if damage == "delete":
+        data.unlink()
+    else:
+        with open(data, "r+b") as f:
+            f.truncate(0 if damage == "empty" else data.stat().st_size // 2)
+    gold = engine_partition(lake, "physics_surface_1s") / "part-00000.parquet"
+    gold_before = gold.read_bytes()
+
+    for layer, extra in (("gold", ["--overwrite"]), ("silver", []), ("all", [])):
+        proc = engine_runs(spymaster_bin, lake, layer, extra)
+        out = proc.stdout + proc.stderr
+        assert proc.returncode == 1, (layer, extra, out)
+        assert f"partition silver.future_mbo.book_snapshot_1s at {snap} is damaged" in out, out
+        assert "rerun its stage with --overwrite" in out
+        assert ("is missing" if damage == "delete" else "bytes, the manifest says") in out
+        assert gold.read_bytes() == gold_before, "nothing is replaced"
+    assert temporaries(lake) == []
+
+    succeeded(engine_runs(spymaster_bin, lake, "silver", ["--overwrite"]))  # the repair the message names
+    want = engine_tables(clean_all)
+    assert engine_tables(lake)["book_snapshot_1s"].equals(want["book_snapshot_1s"])
+    succeeded(engine_runs(spymaster_bin, lake, "gold", ["--overwrite"]))
+    assert_engine_lineage(lake)
+    assert engine_tables(lake)["physics_surface_1s"].equals(want["physics_surface_1s"])
+
+
+def test_damaged_bronze_is_refused_by_a_silver_overwrite_which_keeps_silver(spymaster_bin, clean_all, tmp_path):
+    lake = tmp_path / "lake"
+    shutil.copytree(clean_all, lake)
+    bronze = lake / f"bronze/source=databento/product_type=future_mbo/symbol=ESH6/table=mbo/dt={DT}"
+    with open(bronze / "part-00000.parquet", "r+b") as f:
+        f.truncate(1000)
+    before = {t: (engine_partition(lake, t) / "part-00000.parquet").read_bytes() for t in ENGINE_TABLES}
+    proc = engine_runs(spymaster_bin, lake, "silver", ["--overwrite"])
+    assert proc.returncode == 1
+    assert f"remove {bronze} and rerun bronze" in proc.stdout + proc.stderr
+    assert {t: (engine_partition(lake, t) / "part-00000.parquet").read_bytes() for t in ENGINE_TABLES} == before
+    # A bronze rerun does not take it for complete either.
+    proc = bronze_runs(spymaster_bin, lake)
+    assert proc.returncode == 1 and "is damaged" in proc.stdout + proc.stderr
+
+
+def test_manifest_of_an_older_spymaster_is_refused_with_the_way_out(spymaster_bin, clean_all, tmp_path):
+    import json
+    lake = tmp_path / "lake"
+    shutil.copytree(clean_all, lake)
+    manifest_path = engine_partition(lake, "depth_and_flow_1s") / "_MANIFEST.json"
+    manifest = json.loads(manifest_path.read_text())
+    for key in ("files", "manifest_version", "params"):
+        del manifest[key]
+    manifest_path.write_text(json.dumps(manifest))
+    proc = engine_runs(spymaster_bin, lake, "gold", ["--overwrite"])
+    assert proc.returncode == 1
+    assert "written by an older spymaster" in proc.stdout + proc.stderr
+    succeeded(engine_runs(spymaster_bin, lake, "silver", ["--overwrite"]))
+    checked_manifest(engine_partition(lake, "depth_and_flow_1s"))
+
+
+# Steps of the one-pass silver+gold commit (3 partitions, fresh): the journal's publication, 3 renames
+# into place; then the journal's removal.
+FRESH_STEPS = {"commit.rename": 4, "commit.unlink": 1}
+
+
+@pytest.mark.parametrize("mode", ["exit", "throw"])
+@pytest.mark.parametrize("point", sorted(FRESH_STEPS))
+def test_failure_at_every_step_of_the_silver_gold_commit_then_a_plain_rerun(spymaster_bin, engine_base, clean_all,
+                                                                            tmp_path, point, mode):
+    """SPYMASTER_FAILPOINT=<point>:<n>[:exit]: the n-th rename/removal of the commit throws or ends the
+    process on the spot. A plain rerun then ends with all three partitions complete, consistent (gold's
+    inputs are the silver manifests present) and equal to a clean run; nothing temporary is left."""
+    want = engine_tables(clean_all)
+    for n in range(1, FRESH_STEPS[point] + 2):
+        lake = tmp_path / f"lake-{n}"
+        shutil.copytree(engine_base, lake)
+        spec = f"{point}:{n}" + (":exit" if mode == "exit" else "")
+        proc = engine_runs(spymaster_bin, lake, "all", env={"SPYMASTER_FAILPOINT": spec})
+        if n > FRESH_STEPS[point]:
+            assert proc.returncode == 0, proc.stderr  # every step was hit above
+            break
+        assert proc.returncode == (87 if mode == "exit" else 1), (spec, proc.stdout, proc.stderr)
+        assert f"failpoint {point}:{n}" in proc.stdout + proc.stderr
+        assert stray_temporaries(lake) == []
+        for table in ENGINE_TABLES:  # what a reader sees: nothing or a complete, checked partition
+            if (engine_partition(lake, table) / "_SUCCESS").exists():
+                checked_manifest(engine_partition(lake, table))
+
+        out = succeeded(engine_runs(spymaster_bin, lake, "all"))
+        assert_engine_lineage(lake)
+        got = engine_tables(lake)
+        assert all(got[t].equals(want[t]) for t in ENGINE_TABLES)
+        assert temporaries(lake) == [] and pending_journals(lake) == []
+        # Published before the failure (a journal was written): the rerun finds the group complete.
+        published = not (point == "commit.rename" and n == 1)
+        assert ("skipped silver_compute_book_states_1s+gold" in out) == published, out
+
+
+# A silver overwrite commits 2 partitions: journal, then (aside, into place) each; 2 trash removals and
+# the journal's.
+OVERWRITE_STEPS = {"commit.rename": 5, "commit.unlink": 3}
+
+
+@pytest.fixture(scope="module")
+def other_engine_lake(spymaster_bin, tmp_path_factory):
+    """Silver and gold of another simulated day (seed 12): an 'old' version that differs from the new."""
+    lake = tmp_path_factory.mktemp("other") / "lake"
+    ok([spymaster_bin, "simulate", "--lake", lake, "--dt", DT, "--seed", "12", "--start", "09:30", "--end", "09:33",
+        "--product", "future_mbo"])
+    succeeded(bronze_runs(spymaster_bin, lake))
+    ok([spymaster_bin, "select-contract", "--dates", DT, "--lake", lake])
+    succeeded(engine_runs(spymaster_bin, lake, "all"))
+    return lake
+
+
+@pytest.mark.parametrize("point", sorted(OVERWRITE_STEPS))
+def test_crash_at_every_step_of_a_silver_overwrite_leaves_both_old_or_both_new(spymaster_bin, engine_base, clean_all,
+                                                                               other_engine_lake, tmp_path, point):
+    old, new = engine_tables(other_engine_lake), engine_tables(clean_all)
+    silver = ("book_snapshot_1s", "depth_and_flow_1s")
+    assert not old["book_snapshot_1s"].equals(new["book_snapshot_1s"])
+    for n in range(1, OVERWRITE_STEPS[point] + 2):
+        lake = tmp_path / f"lake-{n}"
+        shutil.copytree(engine_base, lake)
+        for layer in ("silver", "gold"):
+            shutil.copytree(other_engine_lake / layer, lake / layer)
+        proc = engine_runs(spymaster_bin, lake, "silver", ["--overwrite"],
+                           env={"SPYMASTER_FAILPOINT": f"{point}:{n}:exit"})
+        if n > OVERWRITE_STEPS[point]:
+            assert proc.returncode == 0, proc.stderr
+            break
+        assert proc.returncode == 87, (n, proc.stdout, proc.stderr)
+        succeeded(engine_runs(spymaster_bin, lake, "silver"))  # a plain rerun: recovery, then complete
+        got = engine_tables(lake)
+        published = not (point == "commit.rename" and n == 1)
+        for table in silver:
+            checked_manifest(engine_partition(lake, table))
+            assert got[table].equals((new if published else old)[table]), (n, table)
+        assert temporaries(lake) == [] and pending_journals(lake) == [] and stray_temporaries(lake) == []
+
+
+def test_changing_the_session_on_an_existing_lake_is_refused(spymaster_bin, clean_all, tmp_path):
+    """Another --session-start/--session-end used to be 'skipped (complete)' silently."""
+    import json
+    lake = tmp_path / "lake"
+    shutil.copytree(clean_all, lake)
+    for part in map(lambda t: engine_partition(lake, t), ENGINE_TABLES):
+        assert json.loads((part / "_MANIFEST.json").read_text())["params"] == {
+            "session": "09:30-09:33 America/New_York"}
+    for layer in ("silver", "gold", "all"):
+        proc = engine_runs(spymaster_bin, lake, layer, ["--session-end", "09:32"])
+        out = proc.stdout + proc.stderr
+        assert proc.returncode == 1, (layer, out)
+        assert "computed with session=09:30-09:33 America/New_York" in out, out
+        assert "this run asks for session=09:30-09:32 America/New_York" in out
+        assert "--overwrite" in out
+    succeeded(engine_runs(spymaster_bin, lake, "silver", ["--session-end", "09:32", "--overwrite"]))
+    # Gold alone with the old window now finds silver of another session: refused too.
+    proc = engine_runs(spymaster_bin, lake, "gold", ["--overwrite"])
+    assert proc.returncode == 1 and "this run asks for session=09:30-09:33" in proc.stdout + proc.stderr
+    succeeded(engine_runs(spymaster_bin, lake, "gold", ["--session-end", "09:32", "--overwrite"]))
+    assert_engine_lineage(lake)
+    gold = json.loads((engine_partition(lake, "physics_surface_1s") / "_MANIFEST.json").read_text())
+    assert gold["params"] == {"session": "09:30-09:32 America/New_York"}
+
+
+DEMO_SQL = re.compile(r'duckdb\.sql\(\\"(.+?)\\"\)')
+
+
+def demo_gold_rows(lake):
+    """Rows of the complete gold partitions per symbol, from their manifests."""
+    import json
+    rows = {}
+    for success in (lake / "gold").rglob("_SUCCESS"):
+        manifest = json.loads((success.parent / "_MANIFEST.json").read_text())
+        rows[manifest["symbol"]] = manifest["row_count"]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def demo_raw(spymaster_bin, tmp_path_factory):
+    lake = tmp_path_factory.mktemp("demo-raw") / "lake"
+    ok([spymaster_bin, "simulate", "--lake", lake, "--dt", DT, "--seed", "1", "--start", "09:30", "--end", "09:45"])
+    return lake
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_signal_mid_demo_stops_cleanly_and_the_demo_query_counts_the_committed_rows(spymaster_bin, demo_raw, tmp_path,
+                                                                                   sig):
+    """SIGTERM/Ctrl-C while the demo computes QQQ silver+gold (ES and SPY are committed by then): exit
+    128+signal with a message, no temporary anywhere, every partition complete and matching its manifest,
+    QQQ silver and gold both there or both absent; the query the demo prints counts exactly the committed
+    gold rows, and a rerun completes the rest."""
+    import duckdb
+    lake = tmp_path / "lake"
+    shutil.copytree(demo_raw, lake)
+    cmd = [str(spymaster_bin), "demo", "--lake", str(lake), "--start", "09:30", "--end", "09:45"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    tmp = lake / "_tmp"
+
+    def qqq_pass_started():
+        return tmp.is_dir() and any("silver.equity_mbo" in p.name and ".QQQ." in p.name for p in tmp.iterdir())
+
+    while not qqq_pass_started():
+        assert proc.poll() is None, f"demo ended before its QQQ pass was seen: {proc.communicate()}"
+        time.sleep(0.005)
+    proc.send_signal(sig)
+    out, err = proc.communicate()
+    assert proc.returncode == 128 + sig, (out, err)
+    assert f"interrupted by {sig.name}" in err
+    assert temporaries(lake) == [] and stray_temporaries(lake) == [] and pending_journals(lake) == []
+    for layer in ("bronze", "silver", "gold"):
+        for part in (lake / layer).rglob("dt=*"):
+            checked_manifest(part)
+    committed = demo_gold_rows(lake)
+    assert {"ESH6", "SPY"} <= set(committed)
+    qqq = [(lake / layer / f"product_type=equity_mbo/symbol=QQQ/table={table}/dt={DT}/_SUCCESS").exists()
+           for layer, table in (("silver", "book_snapshot_1s"), ("silver", "depth_and_flow_1s"),
+                                ("gold", "physics_surface_1s"))]
+    assert qqq in ([True] * 3, [False] * 3)
+
+    interrupted = tmp_path / "interrupted"
+    shutil.copytree(lake, interrupted)
+    rerun = subprocess.run(cmd, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    sql = DEMO_SQL.search(rerun.stdout).group(1)
+    assert str(lake) in sql
+    assert duckdb.connect().execute(sql.replace(str(lake), str(interrupted))).fetchone()[0] == sum(committed.values())
+    after = demo_gold_rows(lake)
+    assert set(after) == {"ESH6", "SPY", "QQQ"}
+    assert duckdb.connect().execute(sql).fetchone()[0] == sum(after.values())

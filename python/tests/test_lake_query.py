@@ -130,3 +130,28 @@ def test_selection_opens_in_duckdb_and_polars(lake):
     frame = pl.read_parquet(path)
     assert frame.row(0, named=True)["selected_symbol"] == "ESH6"
     assert [(n, frame.schema[n]) for n in frame.columns] == [(n, POLARS_TYPES[t]) for n, t in fields]
+
+
+def test_the_query_printed_by_demo_reads_exactly_the_committed_gold(spymaster_bin, tmp_path):
+    """demo ends with a DuckDB query over gold. It must read every complete gold partition once and
+    nothing else: not a writer's temporary (<lake>/_tmp/), not the `.tmp-dt=…`/`.trash-dt=…` siblings
+    older versions left beside partitions (the query's former glob `gold/*/*/*/*/*.parquet` read them)."""
+    import re
+    import shutil
+
+    lake = tmp_path / "lake"
+    out = run([spymaster_bin, "demo", "--lake", lake, "--start", "09:30", "--end", "09:33"])
+    sql = re.search(r'duckdb\.sql\(\\"(.+?)\\"\)', out).group(1)
+    manifests = [json.loads(p.read_text()) for p in (lake / "gold").rglob("_MANIFEST.json")]
+    assert {m["symbol"] for m in manifests} == {"ESH6", "SPY", "QQQ"}
+    want = sum(m["row_count"] for m in manifests)
+    count, first, last = duckdb.connect().execute(sql).fetchone()
+    assert count == want
+    assert (last - first) // 1_000_000_000 == 3 * 60 - 1  # the 180 windows of 09:30–09:33
+
+    part = next((lake / "gold").rglob("dt=*/part-00000.parquet"))
+    for decoy in (lake / "_tmp/123-456.0.gold.future_mbo.physics_surface_1s.ESH6.2026-01-06",
+                  part.parent.parent / f".tmp-dt={DT}.123.0", part.parent.parent / f".trash-dt={DT}.123.1"):
+        decoy.mkdir(parents=True)
+        shutil.copy(part, decoy / "part-00000.parquet")
+    assert duckdb.connect().execute(sql).fetchone()[0] == want

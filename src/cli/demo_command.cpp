@@ -12,6 +12,7 @@
 
 #include "cli/commands.hpp"
 #include "lake/raw_layout.hpp"
+#include "lake/interrupt.hpp"
 #include "lake/registry.hpp"
 #include "pipeline/contract_selection.hpp"
 #include "pipeline/runner.hpp"
@@ -99,6 +100,8 @@ void Execute(const DemoArgs& args) {
   }
 
   const auto registry = lake::DatasetRegistry::LoadDefault();
+  // From here on SIGINT/SIGTERM stop the lake writers cleanly (the simulator above dies by default).
+  lake::InstallInterruptHandlers();
   for (const auto& product : DemoProducts()) {
     for (const auto& root : product.raw_roots) {
       if (!std::filesystem::is_directory(lake::RawTableDir(lake_root, product.product_type, root))) continue;
@@ -106,6 +109,7 @@ void Execute(const DemoArgs& args) {
     }
   }
 
+  lake::ThrowIfInterrupted();
   const auto selection = pipeline::BuildSelection(registry, lake_root, {args.dt});
   pipeline::WriteSelection(registry, lake_root, selection);
   for (const auto& row : selection) {
@@ -130,10 +134,11 @@ void Execute(const DemoArgs& args) {
       RunLayers(args, registry, product.product_type, layers, symbol);
     }
   }
+  lake::ThrowIfInterrupted();
   std::cout << fmt::format(
       "demo: done. The lake is at {}; read it with DuckDB, e.g.\n"
       "  .venv/bin/python -c \"import duckdb; print(duckdb.sql(\\\"select count(*), min(window_end_ts_ns), "
-      "max(window_end_ts_ns) from '{}/gold/*/*/*/*/*.parquet'\\\"))\"\n"
+      "max(window_end_ts_ns) from '{}/gold/product_type=*/symbol=*/table=*/dt=*/part-*.parquet'\\\"))\"\n"
       "The stream server and browser view are not built yet.\n",
       std::filesystem::absolute(lake_root).string(), lake_root.string());
 }

@@ -1,4 +1,6 @@
 // The single `spymaster` executable. Exit codes: 0 ok, 1 runtime error, 2 usage error.
+#include <string.h>
+
 #include <cstdio>
 #include <exception>
 
@@ -6,6 +8,20 @@
 
 #include "bench/bench_command.hpp"
 #include "cli/commands.hpp"
+#include "lake/interrupt.hpp"
+
+namespace {
+
+// After SIGINT/SIGTERM (lake commands handle them, see lake/interrupt.hpp): 128 + signal.
+int InterruptedExit() {
+  const int sig = spymaster::lake::InterruptSignal();
+  std::fflush(stdout);
+  std::fprintf(stderr, "spymaster: interrupted by SIG%s; stopped, uncommitted temporaries removed, committed "
+               "partitions are complete\n", sigabbrev_np(sig));
+  return 128 + sig;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Spymaster: Databento order flow as physics, from raw DBN to a live browser view"};
@@ -30,8 +46,10 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const std::exception& e) {
     std::fflush(stdout);
+    if (spymaster::lake::InterruptSignal() != 0) return InterruptedExit();
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;
   }
+  if (spymaster::lake::InterruptSignal() != 0) return InterruptedExit();
   return 0;
 }

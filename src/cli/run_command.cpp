@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "common/calendar.hpp"
+#include "lake/interrupt.hpp"
 #include "lake/registry.hpp"
 #include "pipeline/runner.hpp"
 #include "pipeline/session.hpp"
@@ -69,6 +70,7 @@ void Execute(const RunArgs& args) {
   options.progress = isatty(STDERR_FILENO) != 0;
   const auto registry = lake::DatasetRegistry::LoadDefault();
   pipeline::RunSummary summary;
+  lake::InstallInterruptHandlers();
   try {
     summary = pipeline::Run(options, registry, std::cout);
   } catch (const std::invalid_argument& e) {

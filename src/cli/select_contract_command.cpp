@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "common/calendar.hpp"
+#include "lake/interrupt.hpp"
 #include "lake/partition.hpp"
 #include "lake/registry.hpp"
 #include "pipeline/contract_selection.hpp"
@@ -29,6 +30,7 @@ void AddSelectContractCommand(CLI::App& app) {
       throw CLI::ValidationError("--dates", e.what());
     }
     const auto registry = lake::DatasetRegistry::LoadDefault();
+    lake::InstallInterruptHandlers();
     const auto rows = pipeline::BuildSelection(registry, args->lake, dates);
     pipeline::WriteSelection(registry, args->lake, rows);
     for (const auto& r : rows) {

@@ -1,13 +1,13 @@
 #include "lake/partition.hpp"
 
-#include <signal.h>
-#include <unistd.h>
+#include <fcntl.h>
+#include <string.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <cstdlib>
 #include <fstream>
+#include <set>
 
 #include <arrow/api.h>
 #include <arrow/io/file.h>
@@ -15,9 +15,13 @@
 #include <nlohmann/json.hpp>
 #include <parquet/arrow/reader.h>
 #include <parquet/arrow/writer.h>
+#include <parquet/file_reader.h>
 #include <parquet/properties.h>
 
+#include "lake/commit_journal.hpp"
 #include "lake/contract_check.hpp"
+#include "lake/durable_file.hpp"
+#include "lake/interrupt.hpp"
 
 namespace spymaster::lake {
 namespace fs = std::filesystem;
@@ -26,6 +30,9 @@ namespace {
 constexpr std::string_view kDataFile = "part-00000.parquet";
 constexpr std::string_view kManifest = "_MANIFEST.json";
 constexpr std::string_view kSuccess = "_SUCCESS";
+constexpr std::string_view kSingleFileManifestSuffix = ".manifest.json";
+// 2: the manifest lists its data files (name, bytes, rows) and the parameters of the computation.
+constexpr int kManifestVersion = 2;
 // Level 1: bronze is write-heavy; level 3 costs ~15% more CPU for ~4% smaller files.
 constexpr int kZstdLevel = 1;
 // Byte-split float mantissa streams are close to random: zstd's fast negative level costs gold ~3% in
@@ -95,25 +102,6 @@ void CountRowsAndMaybeDie(int64_t rows) {
   }
 }
 
-std::atomic<int64_t> g_tmp_counter{0};
-
-// Removes temporary siblings left by writers of the same target that are no longer running.
-void RemoveStaleTemporaries(const fs::path& final_path) {
-  const fs::path parent = final_path.parent_path();
-  if (!fs::is_directory(parent)) return;
-  const std::string prefix = ".tmp-" + final_path.filename().string() + ".";
-  for (const auto& entry : fs::directory_iterator(parent)) {
-    const std::string name = entry.path().filename().string();
-    if (!name.starts_with(prefix)) continue;
-    const std::string rest = name.substr(prefix.size());
-    const pid_t pid = static_cast<pid_t>(std::atol(rest.c_str()));
-    if (pid > 0 && pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH) {
-      std::error_code ec;
-      fs::remove_all(entry.path(), ec);
-    }
-  }
-}
-
 std::vector<fs::path> DataFiles(const fs::path& dir) {
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(dir)) {
@@ -137,16 +125,170 @@ std::unique_ptr<parquet::arrow::FileReader> OpenParquet(const fs::path& file, in
   return Unwrap(builder.Build(), "cannot read Parquet", file);
 }
 
-fs::path RequireComplete(const DatasetRegistry& registry, const fs::path& lake_root,
-                         std::string_view key, const PartitionKey& partition) {
+fs::path ManifestPath(const fs::path& dir) {
+  return fs::is_regular_file(dir) ? fs::path(dir.string() + std::string(kSingleFileManifestSuffix)) : dir / kManifest;
+}
+
+// How to get a good partition back, by the layer of the dataset (the key's first part).
+std::string RepairHint(std::string_view dataset_key, const fs::path& dir) {
+  if (dataset_key.starts_with("silver.") || dataset_key.starts_with("gold.")) {
+    return "rerun its stage with --overwrite to recompute it";
+  }
+  if (dataset_key.starts_with("bronze.")) {
+    return fmt::format("remove {} and rerun bronze (bronze is never overwritten)", dir.string());
+  }
+  if (dataset_key.starts_with("selection.")) return "rerun select-contract";
+  return "recompute it";
+}
+
+// The dataset key when only the directory is known: the manifest's, else the layer from the path.
+std::string GuessDatasetKey(const fs::path& dir, const nlohmann::json* manifest) {
+  if (manifest != nullptr && manifest->contains("dataset") && (*manifest)["dataset"].is_string()) {
+    return (*manifest)["dataset"].get<std::string>();
+  }
+  std::string layer;
+  for (const auto& part : dir) {
+    const std::string name = part.string();
+    if (name == "bronze" || name == "silver" || name == "gold" || name == "selection") layer = name + ".";
+  }
+  return layer;
+}
+
+[[noreturn]] void Damaged(const fs::path& dir, const std::string& dataset_key, const std::string& what) {
+  throw LakeError(fmt::format("partition {}{} is damaged: {}; {}", dataset_key.empty() ? "" : dataset_key + " at ",
+                              dir.string(), what, RepairHint(dataset_key, dir)));
+}
+
+// A complete partition's manifest checked against its directory: the data files with the rows each
+// must hold.
+struct CheckedPartition {
+  nlohmann::json manifest;
+  std::vector<fs::path> files;
+  std::vector<int64_t> rows;
+  std::string dataset_key;
+};
+
+// Names and sizes of the data files against the manifest (no Parquet is opened). dir: a partition
+// directory, or the file of an unpartitioned dataset. With `expected`, the manifest must also be of
+// that dataset and partition.
+CheckedPartition CheckAgainstManifest(const fs::path& dir, const DatasetSpec* expected_dataset = nullptr,
+                                      const PartitionKey* expected_partition = nullptr) {
+  const bool single_file = fs::is_regular_file(dir);
+  const fs::path manifest_path = ManifestPath(dir);
+  CheckedPartition out;
+  std::string key = expected_dataset != nullptr ? expected_dataset->key : GuessDatasetKey(dir, nullptr);
+  {
+    std::ifstream in(manifest_path);
+    if (!in) Damaged(dir, key, fmt::format("{} is missing", manifest_path.filename().string()));
+    try {
+      out.manifest = nlohmann::json::parse(in);
+    } catch (const std::exception& e) {
+      Damaged(dir, key, fmt::format("{} is not valid JSON ({})", manifest_path.filename().string(), e.what()));
+    }
+  }
+  auto& m = out.manifest;
+  if (expected_dataset == nullptr) key = GuessDatasetKey(dir, &m);
+  out.dataset_key = key;
+  if (!m.is_object() || !m.contains("files") || !m.contains("manifest_version")) {
+    Damaged(dir, key, fmt::format("{} was written by an older spymaster (no file list to check the data "
+                                  "against)", manifest_path.filename().string()));
+  }
+  try {
+    if (expected_dataset != nullptr) {
+      const std::string have = fmt::format("{} symbol={} dt={}", m.at("dataset").get<std::string>(),
+                                           m.at("symbol").get<std::string>(), m.at("dt").get<std::string>());
+      const std::string want = fmt::format("{} symbol={} dt={}", expected_dataset->key,
+                                           expected_partition->symbol, expected_partition->dt);
+      if (have != want) Damaged(dir, key, fmt::format("its manifest describes {}", have));
+    }
+    std::set<std::string> listed;
+    int64_t total = 0;
+    for (const auto& f : m.at("files")) {
+      const std::string name = f.at("name").get<std::string>();
+      const int64_t bytes = f.at("bytes").get<int64_t>();
+      const int64_t rows = f.at("rows").get<int64_t>();
+      listed.insert(name);
+      const fs::path file = single_file ? dir : dir / name;
+      std::error_code ec;
+      const auto size = fs::file_size(file, ec);
+      if (ec) Damaged(dir, key, fmt::format("data file {} is missing ({})", name, ec.message()));
+      if (static_cast<int64_t>(size) != bytes) {
+        Damaged(dir, key, fmt::format("data file {} has {} bytes, the manifest says {}", name, size, bytes));
+      }
+      out.files.push_back(file);
+      out.rows.push_back(rows);
+      total += rows;
+    }
+    if (total != m.at("row_count").get<int64_t>()) {
+      Damaged(dir, key, fmt::format("its manifest lists files of {} rows in all but says row_count {}", total,
+                                    m.at("row_count").get<int64_t>()));
+    }
+    if (!single_file) {
+      for (const fs::path& file : DataFiles(dir)) {
+        if (!listed.contains(file.filename().string())) {
+          Damaged(dir, key, fmt::format("data file {} is not in the manifest", file.filename().string()));
+        }
+      }
+    }
+  } catch (const nlohmann::json::exception& e) {
+    Damaged(dir, key, fmt::format("{} lacks a field ({})", manifest_path.filename().string(), e.what()));
+  }
+  return out;
+}
+
+// Each data file's row count in its Parquet footer against the manifest (a few small reads per file).
+void CheckRows(const CheckedPartition& checked, const fs::path& dir) {
+  for (size_t i = 0; i < checked.files.size(); ++i) {
+    const fs::path& file = checked.files[i];
+    int64_t have = 0;
+    try {
+      have = parquet::ParquetFileReader::OpenFile(file.string(), /*memory_map=*/false)->metadata()->num_rows();
+    } catch (const std::exception& e) {
+      Damaged(dir, checked.dataset_key, fmt::format("data file {} is not readable Parquet ({})",
+                                                    file.filename().string(), e.what()));
+    }
+    if (have != checked.rows[i]) {
+      Damaged(dir, checked.dataset_key, fmt::format("data file {} has {} rows, the manifest says {}",
+                                                    file.filename().string(), have, checked.rows[i]));
+    }
+  }
+}
+
+Params ManifestParams(const nlohmann::json& manifest) {
+  Params params;
+  if (manifest.contains("params")) params = manifest["params"].get<Params>();
+  return params;
+}
+
+std::string FormatParams(const Params& params) {
+  if (params.empty()) return "no parameters";
+  std::string out;
+  for (const auto& [k, v] : params) out += fmt::format("{}{}={}", out.empty() ? "" : " ", k, v);
+  return out;
+}
+
+void RequireParams(const CheckedPartition& checked, const fs::path& dir, const Params& want) {
+  const Params have = ManifestParams(checked.manifest);
+  if (have == want) return;
+  throw LakeError(fmt::format("{} at {} was computed with {}, this run asks for {}: rerun with --overwrite to "
+                              "recompute it, or use a different --lake",
+                              checked.dataset_key, dir.string(), FormatParams(have), FormatParams(want)));
+}
+
+CheckedPartition RequireComplete(const DatasetRegistry& registry, const fs::path& lake_root,
+                                 std::string_view key, const PartitionKey& partition) {
   const DatasetSpec& dataset = registry.Get(key);
   ValidatePartition(dataset, partition);
+  RecoverPendingCommits(lake_root);
   const fs::path dir = PartitionDir(dataset, lake_root, partition);
-  if (!IsComplete(dir)) {
+  const bool present = IsPartitioned(dataset) ? fs::is_regular_file(dir / kSuccess) : fs::is_regular_file(dir);
+  if (!present) {
     throw LakeError(fmt::format("input not ready: dataset {} symbol={} dt={} ({} has no {})", key,
                                 partition.symbol, partition.dt, dir.string(), kSuccess));
   }
-  return dir;
+  CheckedPartition checked = CheckAgainstManifest(dir, &dataset, &partition);
+  CheckRows(checked, dir);
+  return checked;
 }
 
 // The schema with dictionary fields replaced by their value type (what the contract describes).
@@ -164,10 +306,10 @@ std::shared_ptr<arrow::Schema> ValueTypes(const arrow::Schema& schema) {
 class PartitionBatchReader : public arrow::RecordBatchReader {
  public:
   // column_indices empty: every column. dictionary_columns: string columns read as dictionary arrays.
-  PartitionBatchReader(const DatasetSpec& dataset, std::vector<fs::path> files, int64_t batch_rows,
+  PartitionBatchReader(const DatasetSpec& dataset, CheckedPartition partition, int64_t batch_rows,
                        std::vector<int> column_indices, std::vector<int> dictionary_columns,
                        std::shared_ptr<arrow::Schema> schema)
-      : dataset_(dataset), files_(std::move(files)), batch_rows_(batch_rows),
+      : dataset_(dataset), partition_(std::move(partition)), batch_rows_(batch_rows),
         column_indices_(std::move(column_indices)), dictionary_columns_(std::move(dictionary_columns)),
         schema_(std::move(schema)) {}
 
@@ -175,17 +317,20 @@ class PartitionBatchReader : public arrow::RecordBatchReader {
 
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override {
     while (true) {
+      if (const int sig = InterruptSignal(); sig != 0) {
+        return arrow::Status::Cancelled(fmt::format("interrupted by SIG{}", sigabbrev_np(sig)));
+      }
       if (current_) {
         ARROW_RETURN_NOT_OK(current_->ReadNext(batch));
         if (*batch) return arrow::Status::OK();
         current_.reset();
         file_reader_.reset();
       }
-      if (next_file_ >= files_.size()) {
+      if (next_file_ >= partition_.files.size()) {
         *batch = nullptr;
         return arrow::Status::OK();
       }
-      const fs::path& file = files_[next_file_++];
+      const fs::path& file = partition_.files[next_file_++];
       try {
         file_reader_ = OpenParquet(file, batch_rows_, dictionary_columns_);
         std::shared_ptr<arrow::Schema> schema;
@@ -206,7 +351,7 @@ class PartitionBatchReader : public arrow::RecordBatchReader {
 
  private:
   const DatasetSpec& dataset_;
-  std::vector<fs::path> files_;
+  CheckedPartition partition_;
   int64_t batch_rows_;
   std::vector<int> column_indices_;  // the contract is flat: field index == Parquet leaf index
   std::vector<int> dictionary_columns_;
@@ -230,8 +375,16 @@ fs::path PartitionDir(const DatasetSpec& dataset, const fs::path& lake_root,
 }
 
 bool IsComplete(const fs::path& partition_dir) {
-  if (fs::is_regular_file(partition_dir)) return true;  // unpartitioned dataset: the file itself
-  return fs::is_regular_file(partition_dir / kSuccess);
+  // An unpartitioned dataset is the file itself.
+  if (!fs::is_regular_file(partition_dir) && !fs::is_regular_file(partition_dir / kSuccess)) return false;
+  CheckAgainstManifest(partition_dir);
+  return true;
+}
+
+bool IsCompleteWith(const fs::path& partition_dir, const Params& params) {
+  if (!fs::is_regular_file(partition_dir) && !fs::is_regular_file(partition_dir / kSuccess)) return false;
+  RequireParams(CheckAgainstManifest(partition_dir), partition_dir, params);
+  return true;
 }
 
 PartitionWriter::PartitionWriter(const DatasetRegistry& registry, fs::path lake_root,
@@ -246,18 +399,15 @@ PartitionWriter::PartitionWriter(const DatasetRegistry& registry, fs::path lake_
     throw LakeError(fmt::format("dataset {}: overwrite refused, {} partitions are never deleted",
                                 dataset_.key, ToString(dataset_.layer)));
   }
-  if (IsComplete(final_dir_) && !overwrite_) {
+  RecoverPendingCommits(lake_root_);
+  // With overwrite a damaged partition is what gets replaced, so it is not even checked.
+  if (!overwrite_ && IsComplete(final_dir_)) {
     throw LakeError(fmt::format("dataset {}: partition {} is already complete (use --overwrite for "
                                 "silver/gold)", dataset_.key, final_dir_.string()));
   }
-  std::error_code ec;
-  fs::create_directories(final_dir_.parent_path(), ec);
-  if (ec) throw LakeError(fmt::format("cannot create {}: {}", final_dir_.parent_path().string(), ec.message()));
-  RemoveStaleTemporaries(final_dir_);
-  tmp_dir_ = final_dir_.parent_path() /
-             fmt::format(".tmp-{}.{}.{}", final_dir_.filename().string(), getpid(), g_tmp_counter++);
-  fs::create_directory(tmp_dir_, ec);
-  if (ec) throw LakeError(fmt::format("cannot create {}: {}", tmp_dir_.string(), ec.message()));
+  tmp_dir_ = MakeTemporaryDir(lake_root_, IsPartitioned(dataset_)
+                                              ? fmt::format("{}.{}.{}", dataset_.key, partition_.symbol, partition_.dt)
+                                              : dataset_.key);
 }
 
 PartitionWriter::~PartitionWriter() {
@@ -311,11 +461,16 @@ void PartitionWriter::OpenFile(const std::shared_ptr<arrow::Schema>& schema) {
 }
 
 void PartitionWriter::Write(const arrow::RecordBatch& batch) {
+  ThrowIfInterrupted();
+  if (prepared_) throw LakeError("partition written after Prepare: " + final_dir_.string());
   CheckContract(dataset_, *ValueTypes(*batch.schema()));
   if (!writer_) OpenFile(dataset_.contract.ArrowSchema());
   Check(writer_->WriteRecordBatch(batch), "cannot write", tmp_dir_ / kDataFile);
   rows_ += batch.num_rows();
   CountRowsAndMaybeDie(batch.num_rows());
+  // Start writeback of what is written so far, so the fsync before _SUCCESS waits only for the tail
+  // instead of the whole file (gold of a real-size hour is ~130 MB).
+  (void)sync_file_range(sink_->file_descriptor(), 0, 0, SYNC_FILE_RANGE_WRITE);
 }
 
 void PartitionWriter::Write(const arrow::Table& table) {
@@ -330,78 +485,90 @@ void PartitionWriter::Write(const arrow::Table& table) {
   }
 }
 
-CommitResult PartitionWriter::Commit(const StageInfo& info) {
-  if (committed_) throw LakeError("partition committed twice: " + final_dir_.string());
+InputRef PartitionWriter::Prepare(const StageInfo& info) {
+  if (prepared_ || committed_) throw LakeError("partition prepared twice: " + final_dir_.string());
   if (!writer_) OpenFile(dataset_.contract.ArrowSchema());  // an empty partition is still a partition
   const fs::path file = tmp_dir_ / kDataFile;
   Check(writer_->Close(), "cannot finish", file);
   Check(sink_->Close(), "cannot close", file);
   writer_.reset();
   sink_.reset();
+  // The data must be on disk before the manifest and _SUCCESS that declare it complete.
+  SyncPath(file);
 
   CommitResult result;
+  result.dir = final_dir_;
   result.rows = rows_;
   result.bytes = static_cast<int64_t>(fs::file_size(file));
 
   nlohmann::json manifest;
+  manifest["manifest_version"] = kManifestVersion;
   manifest["dataset"] = dataset_.key;
   manifest["symbol"] = partition_.symbol;
   manifest["dt"] = partition_.dt;
   manifest["row_count"] = rows_;
+  const std::string file_name = IsPartitioned(dataset_) ? std::string(kDataFile) : final_dir_.filename().string();
+  manifest["files"] = nlohmann::json::array({{{"name", file_name}, {"bytes", result.bytes}, {"rows", rows_}}});
   manifest["contract_path"] = dataset_.contract.relative_path;
   manifest["contract_sha256"] = dataset_.contract.sha256;
   manifest["stage"] = info.stage;
   manifest["engine_version"] = kEngineVersion;
+  manifest["params"] = info.params;
   manifest["inputs"] = nlohmann::json::array();
   for (const InputRef& in : info.inputs) {
     manifest["inputs"].push_back({{"dataset", in.dataset}, {"dt", in.dt}, {"manifest_sha256", in.manifest_sha256}});
   }
   manifest["counters"] = info.counters;
+  WriteFileDurably(tmp_dir_ / kManifest, manifest.dump(2) + "\n");
+  if (IsPartitioned(dataset_)) {
+    // Empty: only its directory entry matters, made durable with the directory's.
+    if (!std::ofstream(tmp_dir_ / kSuccess)) throw LakeError("cannot write " + (tmp_dir_ / kSuccess).string());
+  }
+  SyncPath(tmp_dir_);
+  prepared_ = result;
+  return InputRef{dataset_.key, partition_.dt, Sha256File(tmp_dir_ / kManifest)};
+}
 
-  std::error_code ec;
-  if (!IsPartitioned(dataset_)) {
-    // A single-file dataset: the rename of the file itself is the commit.
-    const fs::path target = final_dir_;
-    {
-      std::ofstream out(final_dir_.string() + ".manifest.json.tmp");
-      out << manifest.dump(2) << '\n';
+CommitResult PartitionWriter::Commit(const StageInfo& info) {
+  Prepare(info);
+  return CommitPartitions({this}).front();
+}
+
+std::vector<CommitResult> CommitPartitions(std::span<PartitionWriter* const> writers) {
+  std::vector<CommitResult> results;
+  if (writers.empty()) return results;
+  ThrowIfInterrupted();
+  const fs::path& lake_root = writers.front()->lake_root_;
+  std::vector<LakeRename> renames;
+  for (PartitionWriter* w : writers) {
+    if (w->committed_) throw LakeError("partition committed twice: " + w->final_dir_.string());
+    if (!w->prepared_) throw LakeError("partition committed before Prepare: " + w->final_dir_.string());
+    if (w->lake_root_ != lake_root) {
+      throw LakeError(fmt::format("one commit spans two lakes: {} and {}", lake_root.string(), w->lake_root_.string()));
     }
-    fs::rename(file, target, ec);
-    if (ec) throw LakeError(fmt::format("cannot rename {} to {}: {}", file.string(), target.string(), ec.message()));
-    fs::rename(final_dir_.string() + ".manifest.json.tmp", final_dir_.string() + ".manifest.json", ec);
-    fs::remove_all(tmp_dir_, ec);
-    committed_ = true;
-    result.dir = target;
-    return result;
-  }
-
-  {
-    std::ofstream out(tmp_dir_ / kManifest);
-    out << manifest.dump(2) << '\n';
-    if (!out) throw LakeError("cannot write " + (tmp_dir_ / kManifest).string());
-  }
-  { std::ofstream success(tmp_dir_ / kSuccess); }
-  if (!fs::is_regular_file(tmp_dir_ / kSuccess)) {
-    throw LakeError("cannot write " + (tmp_dir_ / kSuccess).string());
-  }
-
-  fs::path trash;
-  if (fs::exists(final_dir_)) {
-    if (IsComplete(final_dir_) && !overwrite_) {
-      throw LakeError(fmt::format("dataset {}: partition {} was completed by another writer",
-                                  dataset_.key, final_dir_.string()));
+    if (!w->overwrite_ && IsComplete(w->final_dir_)) {
+      throw LakeError(fmt::format("dataset {}: partition {} was completed by another writer", w->dataset_.key,
+                                  w->final_dir_.string()));
     }
-    trash = final_dir_.parent_path() / fmt::format(".trash-{}.{}.{}", final_dir_.filename().string(),
-                                                   getpid(), g_tmp_counter++);
-    fs::rename(final_dir_, trash, ec);
-    if (ec) throw LakeError(fmt::format("cannot move aside {}: {}", final_dir_.string(), ec.message()));
+    if (IsPartitioned(w->dataset_)) {
+      renames.push_back({w->tmp_dir_, w->final_dir_});
+    } else {
+      // A single-file dataset: the file and its manifest beside it.
+      renames.push_back({w->tmp_dir_ / kDataFile, w->final_dir_});
+      renames.push_back(
+          {w->tmp_dir_ / kManifest, fs::path(w->final_dir_.string() + std::string(kSingleFileManifestSuffix))});
+    }
+    results.push_back(*w->prepared_);
   }
-  fs::rename(tmp_dir_, final_dir_, ec);
-  if (ec) throw LakeError(fmt::format("cannot rename {} to {}: {}", tmp_dir_.string(), final_dir_.string(), ec.message()));
-  committed_ = true;
-  if (!trash.empty()) fs::remove_all(trash, ec);
-  result.dir = final_dir_;
-  return result;
+  CommitRenames(lake_root, renames, [&] {
+    for (PartitionWriter* w : writers) w->committed_ = true;
+  });
+  for (PartitionWriter* w : writers) {
+    if (IsPartitioned(w->dataset_)) continue;
+    std::error_code ec;
+    fs::remove_all(w->tmp_dir_, ec);  // emptied by the renames; a leftover goes with the stale ones
+  }
+  return results;
 }
 
 CommitResult WritePartition(const DatasetRegistry& registry, const fs::path& lake_root,
@@ -410,7 +577,7 @@ CommitResult WritePartition(const DatasetRegistry& registry, const fs::path& lak
   const DatasetSpec& dataset = registry.Get(dataset_key);
   ValidatePartition(dataset, partition);
   const fs::path dir = PartitionDir(dataset, lake_root, partition);
-  if (IsComplete(dir) && !overwrite) {
+  if (!overwrite && IsComplete(dir)) {
     CommitResult skipped;
     skipped.dir = dir;
     skipped.skipped = true;
@@ -424,10 +591,11 @@ CommitResult WritePartition(const DatasetRegistry& registry, const fs::path& lak
 std::shared_ptr<arrow::Table> ReadPartition(const DatasetRegistry& registry, const fs::path& lake_root,
                                             std::string_view dataset_key, const PartitionKey& partition) {
   const DatasetSpec& dataset = registry.Get(dataset_key);
-  const fs::path dir = RequireComplete(registry, lake_root, dataset_key, partition);
-  const std::vector<fs::path> files = IsPartitioned(dataset) ? DataFiles(dir) : std::vector<fs::path>{dir};
+  const CheckedPartition checked = RequireComplete(registry, lake_root, dataset_key, partition);
+  const fs::path dir = PartitionDir(dataset, lake_root, partition);
   std::vector<std::shared_ptr<arrow::Table>> tables;
-  for (const fs::path& file : files) {
+  for (size_t i = 0; i < checked.files.size(); ++i) {
+    const fs::path& file = checked.files[i];
     auto reader = OpenParquet(file, 1 << 16);
     std::shared_ptr<arrow::Table> table;
     Check(reader->ReadTable(&table), "cannot read", file);
@@ -443,7 +611,8 @@ std::shared_ptr<arrow::Table> ReadPartitionColumns(const DatasetRegistry& regist
                                                    std::string_view dataset_key, const PartitionKey& partition,
                                                    const std::vector<std::string>& columns) {
   const DatasetSpec& dataset = registry.Get(dataset_key);
-  const fs::path dir = RequireComplete(registry, lake_root, dataset_key, partition);
+  const CheckedPartition checked = RequireComplete(registry, lake_root, dataset_key, partition);
+  const fs::path dir = PartitionDir(dataset, lake_root, partition);
   std::vector<int> indices;
   arrow::FieldVector fields;
   const auto contract_schema = dataset.contract.ArrowSchema();
@@ -453,9 +622,9 @@ std::shared_ptr<arrow::Table> ReadPartitionColumns(const DatasetRegistry& regist
     indices.push_back(i);
     fields.push_back(contract_schema->field(i));
   }
-  const std::vector<fs::path> files = IsPartitioned(dataset) ? DataFiles(dir) : std::vector<fs::path>{dir};
   std::vector<std::shared_ptr<arrow::Table>> tables;
-  for (const fs::path& file : files) {
+  for (size_t f = 0; f < checked.files.size(); ++f) {
+    const fs::path& file = checked.files[f];
     auto reader = OpenParquet(file, 1 << 16);
     std::shared_ptr<arrow::Schema> schema;
     Check(reader->GetSchema(&schema), "cannot read schema of", file);
@@ -501,18 +670,24 @@ std::shared_ptr<arrow::RecordBatchReader> OpenPartitionReader(const DatasetRegis
     }
     fields.push_back(std::move(field));
   }
-  const fs::path dir = RequireComplete(registry, lake_root, dataset_key, partition);
-  std::vector<fs::path> files = IsPartitioned(dataset) ? DataFiles(dir) : std::vector<fs::path>{dir};
-  return std::make_shared<PartitionBatchReader>(dataset, std::move(files), batch_rows, std::move(indices),
+  CheckedPartition checked = RequireComplete(registry, lake_root, dataset_key, partition);
+  return std::make_shared<PartitionBatchReader>(dataset, std::move(checked), batch_rows, std::move(indices),
                                                 std::move(dictionary_columns), arrow::schema(fields));
 }
 
 InputRef InputRefFor(const DatasetRegistry& registry, const fs::path& lake_root,
                      std::string_view dataset_key, const PartitionKey& partition) {
   const DatasetSpec& dataset = registry.Get(dataset_key);
-  const fs::path dir = RequireComplete(registry, lake_root, dataset_key, partition);
-  const fs::path manifest = IsPartitioned(dataset) ? dir / kManifest : fs::path(dir.string() + ".manifest.json");
-  return InputRef{dataset.key, partition.dt, Sha256File(manifest)};
+  RequireComplete(registry, lake_root, dataset_key, partition);
+  return InputRef{dataset.key, partition.dt, Sha256File(ManifestPath(PartitionDir(dataset, lake_root, partition)))};
+}
+
+InputRef InputRefFor(const DatasetRegistry& registry, const fs::path& lake_root,
+                     std::string_view dataset_key, const PartitionKey& partition, const Params& params) {
+  const DatasetSpec& dataset = registry.Get(dataset_key);
+  const fs::path dir = PartitionDir(dataset, lake_root, partition);
+  RequireParams(RequireComplete(registry, lake_root, dataset_key, partition), dir, params);
+  return InputRef{dataset.key, partition.dt, Sha256File(ManifestPath(dir))};
 }
 
 std::vector<std::string> ListSymbols(const DatasetRegistry& registry, const fs::path& lake_root,
@@ -520,6 +695,7 @@ std::vector<std::string> ListSymbols(const DatasetRegistry& registry, const fs::
   const DatasetSpec& dataset = registry.Get(dataset_key);
   const auto pos = dataset.path_template.find("symbol={symbol}");
   if (pos == std::string::npos) return {};
+  RecoverPendingCommits(lake_root);
   const fs::path parent = lake_root / dataset.path_template.substr(0, pos);
   std::vector<std::string> symbols;
   if (!fs::is_directory(parent)) return symbols;

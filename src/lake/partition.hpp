@@ -1,22 +1,33 @@
 // Lake partitions: one Parquet file per (dataset, symbol, dt) partition, written atomically.
 //
 // A partition directory holds part-00000.parquet (zstd), _MANIFEST.json and an empty _SUCCESS,
-// written last. Writers fill a temporary sibling directory (".tmp-<dir name>-<pid>-<n>") and rename
-// it into place, so a crash never leaves a directory that looks complete; only a directory with
-// _SUCCESS counts as a partition.
+// written last. Writers fill a temporary directory under <lake>/_tmp/ and rename it into place through
+// the commit journal (commit_journal.hpp), so a crash never leaves a directory that looks complete and
+// no partition glob ever matches a temporary; only a directory with _SUCCESS counts as a partition.
+// The manifest lists every data file with its size and row count, and every read checks the partition
+// against it: a missing, extra or truncated file is refused (LakeError naming the partition, what
+// differs and how to repair it), never read as fewer rows.
 //
 //   lake::PartitionWriter w(registry, lake_root, "silver.future_mbo.book_snapshot_1s",
 //                           {.symbol = "ESH6", .dt = "2026-01-06"});
 //   w.Write(*batch);                     // any number of record batches, contract-checked
 //   w.Commit({.stage = "silver_future_mbo", .inputs = {...}, .counters = {...}});
 //
+// Outputs of one stage that must appear together are prepared, then committed as one unit:
+//   const InputRef a = snap.Prepare(info), b = flow.Prepare(info);
+//   gold.Prepare({.stage = "gold", .inputs = {a, b}});
+//   lake::CommitPartitions({&snap, &flow, &gold});
+//
 // or in one call: lake::WritePartition(registry, lake_root, key, partition, *table, info).
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,7 +53,18 @@ struct PartitionKey {
 // <lake_root>/<path with {symbol}>/dt=<dt> (or the single file's directory when unpartitioned).
 std::filesystem::path PartitionDir(const DatasetSpec& dataset, const std::filesystem::path& lake_root,
                                    const PartitionKey& partition);
+
+// Parameters a partition was computed with (e.g. the session window), recorded in its manifest.
+using Params = std::map<std::string, std::string>;
+
+// True when the partition (or an unpartitioned dataset's file) has _SUCCESS and its files match its
+// manifest (names and sizes; no Parquet is opened). False when it has no _SUCCESS. Throws LakeError when
+// it has _SUCCESS but is damaged (a data file missing, extra or of another size, an unreadable manifest,
+// or a manifest written before manifests listed their files), naming what differs and how to repair.
 bool IsComplete(const std::filesystem::path& partition_dir);
+// IsComplete, and a complete partition must have been computed with exactly `params`: otherwise throws
+// LakeError naming both parameter sets and saying to use --overwrite (or a different lake).
+bool IsCompleteWith(const std::filesystem::path& partition_dir, const Params& params);
 
 // One upstream partition this write was computed from; recorded in the manifest.
 struct InputRef {
@@ -55,6 +77,7 @@ struct StageInfo {
   std::string stage;
   std::vector<InputRef> inputs;
   std::map<std::string, int64_t> counters;  // e.g. unknown order ids, dropped spreads
+  Params params = {};                       // what the output depends on besides its inputs
 };
 
 struct CommitResult {
@@ -64,28 +87,45 @@ struct CommitResult {
   bool skipped = false;  // WritePartition only: the partition was already complete
 };
 
+class PartitionWriter;
+// Publishes prepared partitions (PartitionWriter::Prepare) as one unit: after a crash or error at any
+// point, the next writer or reader of the lake sees either none or all of them (commit_journal.hpp).
+// Every writer must be of the same lake. Throws Interrupted if a SIGINT/SIGTERM came before the commit
+// began; once the journal is written the commit completes, here or at the next recovery.
+std::vector<CommitResult> CommitPartitions(std::span<PartitionWriter* const> writers);
+inline std::vector<CommitResult> CommitPartitions(std::initializer_list<PartitionWriter*> writers) {
+  return CommitPartitions(std::span<PartitionWriter* const>(writers.begin(), writers.size()));
+}
+
 class PartitionWriter {
  public:
-  // Creates the temporary directory. Throws LakeError if the target is complete and overwrite is
-  // false, or if overwrite is requested for a raw or bronze dataset (those are never deleted).
+  // Recovers the lake (RecoverPendingCommits) and creates the temporary directory. Throws LakeError if
+  // the target is complete and overwrite is false, or if overwrite is requested for a raw or bronze
+  // dataset (those are never deleted).
   PartitionWriter(const DatasetRegistry& registry, std::filesystem::path lake_root,
                   std::string_view dataset_key, PartitionKey partition, bool overwrite = false);
   ~PartitionWriter();  // not committed: removes the temporary directory
   PartitionWriter(const PartitionWriter&) = delete;
   PartitionWriter& operator=(const PartitionWriter&) = delete;
 
-  // Contract-checked append; throws ContractError naming dataset and column.
+  // Contract-checked append; throws ContractError naming dataset and column, Interrupted after a
+  // SIGINT/SIGTERM (see interrupt.hpp).
   void Write(const arrow::RecordBatch& batch);
   void Write(const arrow::Table& table);
 
-  // Closes the Parquet file, writes _MANIFEST.json, then _SUCCESS, then renames into place
-  // (replacing an existing partition only when overwrite was allowed).
+  // Finishes the partition in its temporary directory without publishing it: closes the Parquet file,
+  // writes _MANIFEST.json, then _SUCCESS, each fsynced. Returns the InputRef a consumer of this
+  // partition records (its manifest's sha256 does not change when it is published).
+  InputRef Prepare(const StageInfo& info);
+  // Prepare + CommitPartitions({this}): the partition is renamed into place, replacing an existing one
+  // only when overwrite was allowed.
   CommitResult Commit(const StageInfo& info);
 
   int64_t rows() const { return rows_; }
   const std::filesystem::path& final_dir() const { return final_dir_; }
 
  private:
+  friend std::vector<CommitResult> CommitPartitions(std::span<PartitionWriter* const> writers);
   void OpenFile(const std::shared_ptr<arrow::Schema>& schema);
 
   const DatasetSpec& dataset_;
@@ -97,7 +137,8 @@ class PartitionWriter {
   std::unique_ptr<parquet::arrow::FileWriter> writer_;
   std::shared_ptr<arrow::io::FileOutputStream> sink_;
   int64_t rows_ = 0;
-  bool committed_ = false;
+  std::optional<CommitResult> prepared_;
+  bool committed_ = false;  // the temporary belongs to a commit (journal written)
 };
 
 // Open + Write(table) + Commit. A complete partition is left alone and reported as skipped unless
@@ -106,8 +147,13 @@ CommitResult WritePartition(const DatasetRegistry& registry, const std::filesyst
                             std::string_view dataset_key, const PartitionKey& partition,
                             const arrow::Table& table, const StageInfo& info, bool overwrite = false);
 
-// Reads a complete partition (throws LakeError "input not ready" without _SUCCESS) and checks it
-// against the contract.
+// Every read first recovers the lake (RecoverPendingCommits), requires _SUCCESS (LakeError "input not
+// ready" without it) and checks the partition against its manifest: dataset, symbol and dt, the data
+// files' names and sizes, and each file's row count in its Parquet footer. A mismatch throws LakeError
+// naming the partition, what differs and how to repair it (silver/gold: rerun with --overwrite;
+// bronze: remove the partition directory and rerun bronze).
+
+// Reads a complete partition and checks it against the contract.
 std::shared_ptr<arrow::Table> ReadPartition(const DatasetRegistry& registry,
                                             const std::filesystem::path& lake_root,
                                             std::string_view dataset_key,
@@ -135,6 +181,10 @@ std::shared_ptr<arrow::RecordBatchReader> OpenPartitionReader(
 // The InputRef for a complete partition (sha256 of its _MANIFEST.json).
 InputRef InputRefFor(const DatasetRegistry& registry, const std::filesystem::path& lake_root,
                      std::string_view dataset_key, const PartitionKey& partition);
+// The same, for an input that must have been computed with `params` (e.g. silver read by gold must come
+// from the same session window); otherwise throws LakeError naming both parameter sets.
+InputRef InputRefFor(const DatasetRegistry& registry, const std::filesystem::path& lake_root,
+                     std::string_view dataset_key, const PartitionKey& partition, const Params& params);
 
 // Symbols with at least one complete partition of the (symbol, dt)-partitioned dataset, sorted.
 std::vector<std::string> ListSymbols(const DatasetRegistry& registry,

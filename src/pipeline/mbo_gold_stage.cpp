@@ -12,6 +12,7 @@
 #include "lake/partition.hpp"
 #include "columns/engine_rows_arrow.hpp"
 #include "pipeline/mbo_stages.hpp"
+#include "pipeline/session.hpp"
 
 namespace spymaster::pipeline {
 namespace {
@@ -61,12 +62,14 @@ StageResult RunGold(const StageContext& ctx, const Task& task, std::string_view 
 
   StageResult result;
   result.stage = std::string(stage);
-  if (!ctx.overwrite && lake::IsComplete(lake::PartitionDir(reg.Get(gold_key), ctx.lake_root, part))) {
+  const lake::Params params = SessionParams(ctx.session_start_minute, ctx.session_end_minute);
+  if (!ctx.overwrite && lake::IsCompleteWith(lake::PartitionDir(reg.Get(gold_key), ctx.lake_root, part), params)) {
     result.skipped = true;
     return result;
   }
-  const std::vector<lake::InputRef> inputs = {lake::InputRefFor(reg, ctx.lake_root, snap_key, part),
-                                              lake::InputRefFor(reg, ctx.lake_root, flow_key, part)};
+  // Gold's windows are silver's: silver must come from the session this run asks for.
+  const std::vector<lake::InputRef> inputs = {lake::InputRefFor(reg, ctx.lake_root, snap_key, part, params),
+                                              lake::InputRefFor(reg, ctx.lake_root, flow_key, part, params)};
   std::vector<engine::SnapshotRow> snaps;
   {
     const auto table = lake::ReadPartition(reg, ctx.lake_root, snap_key, part);
@@ -113,7 +116,7 @@ StageResult RunGold(const StageContext& ctx, const Task& task, std::string_view 
   if (pending.size() > 0) writer.Write(*pending.Take());
   std::map<std::string, int64_t> counters = {{"windows", static_cast<int64_t>(snaps.size())},
                                              {"gold_windows", gold_windows}};
-  const auto commit = writer.Commit({std::string(stage), inputs, counters});
+  const auto commit = writer.Commit({std::string(stage), inputs, counters, params});
   result.rows = commit.rows;
   result.datasets_written = {fmt::format("{} symbol={}", gold_key, task.symbol)};
   spdlog::info("{} {} {}: windows={} gold_windows={} rows={}", stage, task.symbol, task.dt, snaps.size(),

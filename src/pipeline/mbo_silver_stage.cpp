@@ -58,11 +58,13 @@ class GoldSink {
     if (columns_.size() >= static_cast<int64_t>(kFlushRows)) Flush();
   }
 
-  lake::CommitResult Commit(const lake::StageInfo& info) {
+  // Finishes the partition for a commit with the silver ones (lake::CommitPartitions on writer()).
+  void Prepare(const lake::StageInfo& info) {
     if (columns_.size() > 0) Flush();
     Wait();
-    return writer_.Commit(info);
+    writer_.Prepare(info);
   }
+  lake::PartitionWriter& writer() { return writer_; }
   int64_t gold_windows() const { return gold_windows_; }
 
  private:
@@ -91,8 +93,9 @@ StageResult RunSilver(const StageContext& ctx, const Task& task, const MboStageN
   const std::string gold_key = fmt::format("gold.{}.physics_surface_1s", pt);
   const lake::PartitionKey part{task.symbol, task.dt};
   const auto& reg = ctx.registry;
+  const lake::Params params = SessionParams(ctx.session_start_minute, ctx.session_end_minute);
   auto complete = [&](const std::string& key) {
-    return !ctx.overwrite && lake::IsComplete(lake::PartitionDir(reg.Get(key), ctx.lake_root, part));
+    return !ctx.overwrite && lake::IsCompleteWith(lake::PartitionDir(reg.Get(key), ctx.lake_root, part), params);
   };
 
   const std::string fused_name = fmt::format("{}+{}", names.silver, names.gold);
@@ -158,26 +161,28 @@ StageResult RunSilver(const StageContext& ctx, const Task& task, const MboStageN
   std::map<std::string, int64_t> counters;
   for (const auto& [name, value] : engine.CounterList()) counters[name] = value;
   for (const auto& [name, value] : records->Counters()) counters[name] = value;
-  const lake::StageInfo info{std::string(names.silver), inputs, counters};
-  result.rows += snap_writer.Commit(info).rows;
-  result.rows += flow_writer.Commit(info).rows;
+  const lake::StageInfo info{std::string(names.silver), inputs, counters, params};
+  // Silver (and gold) appear together or not at all: one commit.
+  const std::vector<lake::InputRef> silver_refs = {snap_writer.Prepare(info), flow_writer.Prepare(info)};
+  std::vector<lake::PartitionWriter*> outputs = {&snap_writer, &flow_writer};
+  if (gold) {
+    // Same lineage and counters as the gold stage: its inputs are the silver partitions of this commit.
+    const std::map<std::string, int64_t> gold_counters = {{"windows", static_cast<int64_t>(snaps.size())},
+                                                          {"gold_windows", gold->gold_windows()}};
+    gold->Prepare({std::string(names.gold), silver_refs, gold_counters, params});
+    outputs.push_back(&gold->writer());
+  }
+  const auto commits = lake::CommitPartitions(outputs);
+  for (const auto& commit : commits) result.rows += commit.rows;
   result.datasets_written = {fmt::format("{} symbol={}", snap_key, task.symbol),
                              fmt::format("{} symbol={}", flow_key, task.symbol)};
   std::string summary;
   for (const auto& [name, value] : counters) summary += fmt::format(" {}={}", name, value);
   spdlog::info("{} {} {}:{}", names.silver, task.symbol, task.dt, summary);
   if (gold) {
-    // Same lineage and counters as the gold stage: its inputs are the silver partitions just committed.
-    const std::map<std::string, int64_t> gold_counters = {{"windows", static_cast<int64_t>(snaps.size())},
-                                                          {"gold_windows", gold->gold_windows()}};
-    const auto commit = gold->Commit({std::string(names.gold),
-                                      {lake::InputRefFor(reg, ctx.lake_root, snap_key, part),
-                                       lake::InputRefFor(reg, ctx.lake_root, flow_key, part)},
-                                      gold_counters});
-    result.rows += commit.rows;
     result.datasets_written.push_back(fmt::format("{} symbol={}", gold_key, task.symbol));
     spdlog::info("{} {} {}: windows={} gold_windows={} rows={}", names.gold, task.symbol, task.dt, snaps.size(),
-                 gold->gold_windows(), commit.rows);
+                 gold->gold_windows(), commits.back().rows);
     counters["gold_windows"] = gold->gold_windows();
   }
   result.counters = std::move(counters);

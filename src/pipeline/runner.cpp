@@ -14,6 +14,8 @@
 
 #include <fmt/format.h>
 
+#include "lake/commit_journal.hpp"
+#include "lake/interrupt.hpp"
 #include "lake/partition.hpp"
 #include "pipeline/contract_selection.hpp"
 
@@ -96,7 +98,8 @@ std::vector<TaskOutcome> RunLayer(const RunOptions& options, const StageDef& sta
   std::atomic<bool> stop{false};
   const bool parallel = options.workers > 1 && tasks.size() > 1;
   auto worker = [&] {
-    for (size_t i; !stop && (i = next++) < tasks.size();) {
+    // After SIGINT/SIGTERM no task starts; running ones stop at their next batch.
+    for (size_t i; !stop && lake::InterruptSignal() == 0 && (i = next++) < tasks.size();) {
       TaskOutcome& o = outcomes[i];
       o.task = tasks[i];
       o.layer = stage.layer;
@@ -151,9 +154,11 @@ RunSummary Run(const RunOptions& options, const lake::DatasetRegistry& registry,
     stages.push_back(stage);
   }
 
+  // Stages decide what to skip from what is complete: a commit a crash stopped is completed first.
+  lake::RecoverPendingCommits(options.lake_root);
   RunSummary summary;
   std::set<std::string> contracts;
-  for (std::size_t i = 0; i < stages.size(); ++i) {
+  for (std::size_t i = 0; i < stages.size() && lake::InterruptSignal() == 0; ++i) {
     const StageDef* stage = stages[i];
     // Silver then gold of the same tasks: one engine pass writes both (same partitions, half the work).
     StageDef fused;
@@ -206,7 +211,8 @@ RunSummary Run(const RunOptions& options, const lake::DatasetRegistry& registry,
                        o.task.dt, o.result.rows, o.seconds, o.seconds > 0 ? records / o.seconds / 1e6 : 0.0);
     for (const auto& d : o.result.datasets_written) out << "          -> " << d << '\n';
   }
-  out << fmt::format("{} lake={} ({} failed)\n", summary.failed == 0 ? "DONE" : "FAILED",
+  const char* status = lake::InterruptSignal() != 0 ? "INTERRUPTED" : summary.failed == 0 ? "DONE" : "FAILED";
+  out << fmt::format("{} lake={} ({} failed)\n", status,
                      std::filesystem::absolute(options.lake_root).string(), summary.failed);
   return summary;
 }

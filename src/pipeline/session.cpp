@@ -1,6 +1,8 @@
 #include "pipeline/session.hpp"
 
+#include <map>
 #include <stdexcept>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -24,6 +26,11 @@ int ParseMinuteOfDay(std::string_view text) {
     throw std::invalid_argument(fmt::format("session time '{}' must be whole minutes (HH:MM)", text));
   }
   return static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(time).count());
+}
+
+std::map<std::string, std::string> SessionParams(int start_minute, int end_minute) {
+  return {{"session", fmt::format("{:02}:{:02}-{:02}:{:02} America/New_York", start_minute / 60, start_minute % 60,
+                                  end_minute / 60, end_minute % 60)}};
 }
 
 }  // namespace spymaster::pipeline

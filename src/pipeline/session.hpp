@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <string_view>
 
 namespace spymaster::pipeline {
@@ -17,5 +19,9 @@ SessionBounds SessionBoundsNs(std::string_view dt, int start_minute, int end_min
 
 // "HH:MM" → minutes after midnight; throws std::invalid_argument naming the text.
 int ParseMinuteOfDay(std::string_view text);
+
+// What silver and gold manifests record about the window ({"session": "09:30-10:30 America/New_York"}):
+// a complete partition computed with another window is refused, not silently kept.
+std::map<std::string, std::string> SessionParams(int start_minute, int end_minute);
 
 }  // namespace spymaster::pipeline

@@ -4,9 +4,13 @@
 // stage_registry.cpp holds one row per (product_type, layer); the runner looks stages up there.
 //
 // Conventions every stage follows:
-// - Skip when all its output partitions are complete (lake::IsComplete) unless ctx.overwrite.
+// - Skip when all its output partitions are complete (lake::IsComplete, or lake::IsCompleteWith when the
+//   output depends on parameters such as the session window, recorded in StageInfo.params) unless
+//   ctx.overwrite.
 // - Require its inputs complete (lake::ReadPartition / OpenPartitionReader throw "input not ready").
 // - Record lineage: StageInfo.inputs = lake::InputRefFor(...) of every input partition.
+// - Outputs that belong together (a task's silver tables, and gold with them) are Prepare'd and
+//   published with one lake::CommitPartitions, so they appear together or not at all.
 // - Throw std::runtime_error (or a subclass) with a message naming the dataset, file or parameter.
 #pragma once
 
