@@ -39,6 +39,10 @@ constexpr KindName kKinds[] = {
     {EpisodeKind::kClearSnapshot, "clear_snapshot"},
     {EpisodeKind::kUnknownCancels, "unknown_cancels"},
     {EpisodeKind::kCrossed, "crossed"},
+    {EpisodeKind::kLate, "late"},
+    {EpisodeKind::kFillSplit, "fill_split"},
+    {EpisodeKind::kPartialCancels, "partial_cancels"},
+    {EpisodeKind::kOvernightOrders, "overnight_orders"},
 };
 
 class FieldReader {
@@ -86,9 +90,9 @@ Episode ParseEpisode(const nlohmann::json& obj, const std::string& context) {
   const auto* match = std::find_if(std::begin(kKinds), std::end(kKinds),
                                    [&](const KindName& k) { return k.name == kind; });
   if (match == std::end(kKinds)) {
-    throw r.Error(fmt::format("unknown kind '{}' (wall, vacuum, flicker, lull, clear_snapshot, "
-                              "unknown_cancels, crossed)",
-                              kind));
+    std::string names;
+    for (const auto& k : kKinds) names += fmt::format("{}{}", names.empty() ? "" : ", ", k.name);
+    throw r.Error(fmt::format("unknown kind '{}' ({})", kind, names));
   }
   Episode e;
   e.kind = match->kind;
@@ -119,6 +123,22 @@ Episode ParseEpisode(const nlohmann::json& obj, const std::string& context) {
       break;
     case EpisodeKind::kCrossed:
       e.cross_ticks = static_cast<int>(r.Number("cross_ticks", 1, false, 1, 20));
+      break;
+    case EpisodeKind::kLate:
+      e.share = r.Number("share", 0, true, 1e-6, 1);
+      e.lag_min_ms = r.Number("lag_min_ms", 0, true, 1, 60000);
+      e.lag_max_ms = r.Number("lag_max_ms", 0, true, e.lag_min_ms, 60000);
+      break;
+    case EpisodeKind::kFillSplit:
+      e.count = static_cast<int>(r.Number("count", 0, true, 1, 1000));
+      break;
+    case EpisodeKind::kPartialCancels:
+      e.share = r.Number("share", 0.5, false, 0, 1);
+      break;
+    case EpisodeKind::kOvernightOrders:
+      e.count = static_cast<int>(r.Number("count", 0, true, 1, 100));
+      e.distance_bp = r.Number("distance_bp", 0, true, 0.5, 500);
+      e.size_lots = static_cast<std::uint32_t>(r.Number("size_lots", 0, true, 1, 100000));
       break;
   }
   return e;

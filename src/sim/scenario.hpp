@@ -1,6 +1,8 @@
 // The scenario timeline of a simulated day: market episodes injected at fixed offsets after the session
 // open (a wall, a liquidity vacuum, flickering size, a lull, a mid-session clear + snapshot, cancels of
-// unknown order ids, a crossed moment). Read from a small JSON file; the default day is embedded.
+// unknown order ids, a crossed moment) and the feed's edge cases the default day never shows (records
+// stamped late, fills removed in a later second, partial cancels sent as C, orders resting since the
+// night). Read from a small JSON file; the default day is embedded.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +13,19 @@
 
 namespace spymaster::sim {
 
-enum class EpisodeKind { kWall, kVacuum, kFlicker, kLull, kClearSnapshot, kUnknownCancels, kCrossed };
+enum class EpisodeKind {
+  kWall,
+  kVacuum,
+  kFlicker,
+  kLull,
+  kClearSnapshot,
+  kUnknownCancels,
+  kCrossed,
+  kLate,             // some adds written with a ts_event that lags their arrival (ts_recv order)
+  kFillSplit,        // trades whose C/M (removing the filled size) falls in the second after the F
+  kPartialCancels,   // partial pulls sent as C with the cancelled size (Nasdaq style) instead of M
+  kOvernightOrders,  // orders resting since the opening snapshot, cancelled during the episode
+};
 
 std::string_view ToString(EpisodeKind kind);
 
@@ -25,8 +39,11 @@ struct Episode {
   double move_bp = 0;         // vacuum: size of the fast move that follows the pull (> 0)
   std::uint32_t size_lots = 0;  // wall/flicker order size in lots (1 ES contract, 100 shares)
   double period_ms = 0;       // flicker: add/cancel cycle length
-  int count = 0;              // unknown_cancels: how many
+  int count = 0;              // unknown_cancels, fill_split, overnight_orders: how many
   int cross_ticks = 0;        // crossed: how far the injected bid reaches through the best ask
+  double share = 0;           // late: share of adds stamped late; partial_cancels: share of pulls that are partial
+  double lag_min_ms = 0;      // late: the lag of ts_event behind arrival, uniform in [lag_min_ms, lag_max_ms]
+  double lag_max_ms = 0;
 };
 
 struct Scenario {

@@ -82,6 +82,14 @@ TEST(ScenarioTest, RejectsBadScenarios) {
               HasSubstr("episodes[0]: field 'at_s'"));
   EXPECT_THAT(error(R"({"premarket_minutes": 9000, "episodes": []})"), HasSubstr("premarket_minutes"));
   EXPECT_THAT(error(R"({"nothing": 1})"), HasSubstr("episodes"));
+  EXPECT_THAT(error(R"({"episodes": [{"kind": "late", "at_s": 1, "duration_s": 1, "share": 0.1, "lag_min_ms": 2000, "lag_max_ms": 1000}]})"),
+              HasSubstr("field 'lag_max_ms' = 1000 is outside [2000, 60000]"));
+  EXPECT_THAT(error(R"({"episodes": [{"kind": "late", "at_s": 1, "duration_s": 1, "share": 0, "lag_min_ms": 1, "lag_max_ms": 2}]})"),
+              HasSubstr("field 'share'"));
+  EXPECT_THAT(error(R"({"episodes": [{"kind": "overnight_orders", "at_s": 1, "duration_s": 1, "count": 3, "distance_bp": 4}]})"),
+              HasSubstr("missing field 'size_lots'"));
+  EXPECT_THAT(error(R"({"episodes": [{"kind": "fill_split", "at_s": 1, "duration_s": 1}]})"),
+              HasSubstr("missing field 'count'"));
 }
 
 TEST(ScenarioTest, EpisodesAreSortedByTime) {
