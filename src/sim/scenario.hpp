@@ -2,7 +2,8 @@
 // open (a wall, a liquidity vacuum, flickering size, a lull, a mid-session clear + snapshot, cancels of
 // unknown order ids, a crossed moment) and the feed's edge cases the default day never shows (records
 // stamped late, fills removed in a later second, partial cancels sent as C, orders resting since the
-// night). Read from a small JSON file; the default day is embedded.
+// night). Read from a small JSON file or one of the embedded presets: "default" (the default day), "late"
+// and "deviations" (the default day plus those edge cases).
 #pragma once
 
 #include <cstdint>
@@ -55,7 +56,14 @@ struct Scenario {
 // Parses and validates scenario JSON; errors name `source` and the offending field.
 Scenario ParseScenario(std::string_view json_text, std::string_view source);
 Scenario LoadScenarioFile(const std::filesystem::path& path);
-// The embedded default day (also shipped as src/sim/default_day.json).
+// A preset by name, else a JSON file at that path (write ./late for a file called "late"); empty means
+// "default". Throws std::runtime_error naming the file and the presets when neither exists.
+Scenario LoadScenario(std::string_view preset_or_path);
+
+// The embedded presets, each also shipped as src/sim/<name>_day.json (a test compares them).
+inline constexpr std::string_view kScenarioPresets[] = {"default", "late", "deviations"};
+// JSON of a preset; empty for an unknown name.
+std::string_view PresetScenarioJson(std::string_view name);
 std::string_view DefaultScenarioJson();
 
 }  // namespace spymaster::sim
