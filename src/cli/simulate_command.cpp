@@ -15,7 +15,6 @@ namespace spymaster::cli {
 void AddSimulateCommand(CLI::App& app) {
   auto options = std::make_shared<sim::SimOptions>();
   auto describe = std::make_shared<bool>(false);
-  auto scenario = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand(
       "simulate", "Write a deterministic synthetic market day (all four product types) as real DBN files");
   cmd->add_option("--dt", options->dt, "Session date YYYY-MM-DD")->capture_default_str();
@@ -30,12 +29,14 @@ void AddSimulateCommand(CLI::App& app) {
   cmd->add_option("--product", options->products,
                   "Product type(s) to write (future_mbo, future_option_mbo, equity_mbo, equity_option_mbo); "
                   "default all");
-  cmd->add_option("--scenario", *scenario, "Scenario timeline JSON (default: the embedded default day)");
+  cmd->add_option("--scenario", options->scenario,
+                  "Scenario timeline: a preset (default; late: adds stamped late; deviations: fills removed in "
+                  "the next second, partial cancels as C, orders resting since 05:54 ET) or a JSON file")
+      ->capture_default_str();
   cmd->add_flag("--overwrite", options->overwrite, "Replace the simulator's own raw files for this date");
   cmd->add_flag("--describe", *describe, "Print the scenario timeline and exit without writing");
   cmd->add_option("--threads", options->threads, "Worker threads (default: all cores)");
-  cmd->callback([options, describe, scenario] {
-    if (!scenario->empty()) options->scenario_file = *scenario;
+  cmd->callback([options, describe] {
     // Bad parameters are usage errors (exit 2); I/O problems and refusals stay runtime errors (exit 1).
     auto usage_errors = [](auto&& fn) {
       try {

@@ -9,6 +9,14 @@ namespace {
 
 constexpr std::uint64_t kNever = std::numeric_limits<std::uint64_t>::max();
 constexpr int kVacuumGapTicks = 6;
+// A late add sits up to lag_max earlier in (ts_event, sequence) order, where the price may have been a few
+// ticks away: only adds at least this far behind their side's touch are stamped late, so that the
+// earlier placement seldom reaches through the other side.
+constexpr std::int32_t kLateBehindTicks = 2;
+// A split fill's T/F come this long before a whole second (a window boundary: sessions start on whole
+// minutes) and its C/M this long after it.
+constexpr std::uint64_t kFillSplitGapNs = 250'000;
+constexpr double kPartialPullShare = 0.15;
 
 }  // namespace
 
@@ -23,6 +31,10 @@ MboGenerator::MboGenerator(const Instrument& instrument, const MarketPath& path,
       best_ask_(num_levels_),
       next_id_(order_id_base + 1),
       next_unknown_id_(order_id_base + kUnknownIdOffset) {
+  clears_.push_back(session_.snapshot_ns);
+  for (const auto& te : session_.episodes) {
+    if (te.episode.kind == EpisodeKind::kClearSnapshot) clears_.push_back(te.begin_ns);
+  }
   const double fair0 = FairPrice(path_, instrument_.model, session_.snapshot_ns) * 1e9 /
                        static_cast<double>(instrument_.tick);
   base_tick_ = static_cast<std::int64_t>(std::floor(fair0)) - num_levels_ / 2;
@@ -77,9 +89,53 @@ MboGenerator::MboGenerator(const Instrument& instrument, const MarketPath& path,
         break;
       }
       case EpisodeKind::kCrossed:
+        // The crossed moment is a frozen book: no other flow on this instrument until it is cancelled.
         actions_.push_back({te.begin_ns, ActionKind::kCrossAdd, i});
         actions_.push_back({te.end_ns, ActionKind::kCrossCancel, i});
+        frozen_.emplace_back(te.begin_ns, te.end_ns);
         break;
+      case EpisodeKind::kLate:
+        late_episodes_.push_back(&te);
+        break;
+      case EpisodeKind::kPartialCancels:
+        partial_cancel_episodes_.push_back(&te);
+        break;
+      case EpisodeKind::kFillSplit: {
+        const std::uint64_t span = te.end_ns - te.begin_ns;
+        std::uint64_t previous = 0;
+        for (int c = 0; c < e.count; ++c) {
+          const std::uint64_t t = te.begin_ns + span * static_cast<std::uint64_t>(c) / static_cast<std::uint64_t>(e.count);
+          const std::uint64_t boundary = (t / kNsPerSecond + 1) * kNsPerSecond;
+          const std::uint64_t from = boundary - kFillSplitGapNs, to = boundary + kFillSplitGapNs;
+          if (boundary == previous || to >= session_.close_ns || ClearWithin(from, to)) continue;
+          previous = boundary;
+          // Nothing else trades or cancels on this instrument between the F and its C/M.
+          actions_.push_back({from, ActionKind::kFillSplitTrade, i});
+          actions_.push_back({to, ActionKind::kFillSplitRemove, i});
+          frozen_.emplace_back(from, to);
+        }
+        break;
+      }
+      case EpisodeKind::kOvernightOrders: {
+        // Resting in the opening snapshot, never randomly cancelled; the stale-quote sweeps may still
+        // take the ones the price runs into, hence both sides at growing distances.
+        const std::uint64_t span = te.end_ns - te.begin_ns;
+        for (int c = 0; c < e.count; ++c) {
+          const char side = c % 2 == 0 ? 'B' : 'A';
+          const auto ticks = std::max<std::int64_t>(
+              2 * (1 + c / 2), std::llround(std::abs(fair0) * e.distance_bp * 1e-4 * (1 + c / 2)));
+          const auto level = static_cast<std::int32_t>(static_cast<std::int64_t>(std::floor(fair0)) +
+                                                       (side == 'B' ? -ticks : 1 + ticks) - base_tick_);
+          std::int32_t o = -1;
+          if (level >= 0 && level < num_levels_ && PriceAllowed(level)) {
+            o = NewOrder(next_id_++, side, level, e.size_lots * instrument_.flow.lot, true);
+          }
+          overnight_.push_back(o);
+          actions_.push_back({te.begin_ns + span * static_cast<std::uint64_t>(c) / static_cast<std::uint64_t>(e.count),
+                              ActionKind::kOvernightCancel, i, c});
+        }
+        break;
+      }
       case EpisodeKind::kVacuum:
       case EpisodeKind::kLull:
       case EpisodeKind::kClearSnapshot:
@@ -87,6 +143,7 @@ MboGenerator::MboGenerator(const Instrument& instrument, const MarketPath& path,
     }
   }
   std::stable_sort(actions_.begin(), actions_.end(), [](const Action& a, const Action& b) { return a.ts < b.ts; });
+  std::sort(frozen_.begin(), frozen_.end());
   ScheduleNextRandom(session_.snapshot_ns);
 }
 
@@ -127,15 +184,34 @@ bool MboGenerator::VacuumPulls(char side, std::uint64_t ts) const {
   return false;
 }
 
+const Episode* MboGenerator::Running(const std::vector<const TimedEpisode*>& episodes, std::uint64_t ts) {
+  for (const TimedEpisode* te : episodes) {
+    if (ts >= te->begin_ns && ts < te->end_ns) return &te->episode;
+  }
+  return nullptr;
+}
+
+bool MboGenerator::ClearWithin(std::uint64_t from, std::uint64_t to) const {
+  return std::any_of(clears_.begin(), clears_.end(), [&](std::uint64_t c) { return c >= from && c <= to; });
+}
+
+void MboGenerator::MaybeStampLate(const Episode& late, dbn::MboMsg& m) {
+  if (!rng_.Chance(late.share)) return;
+  const double lag_ms = late.lag_min_ms + rng_.Uniform() * (late.lag_max_ms - late.lag_min_ms);
+  const auto lag = static_cast<std::uint64_t>(std::llround(lag_ms * 1e6));
+  const std::uint64_t arrival = m.hd.ts_event;
+  if (lag >= arrival || ClearWithin(arrival - lag, arrival)) return;
+  m.ts_recv = arrival;  // the Stamper derives ts_recv from the arrival
+  m.hd.ts_event = arrival - lag;
+}
+
 void MboGenerator::ScheduleNextRandom(std::uint64_t after) {
   const double rate = rate_ns_ * path_.Activity(after);
   std::uint64_t t = after + 1 + static_cast<std::uint64_t>(rng_.Exponential(1.0 / rate));
   t = session_.LullEnd(t);
-  if (instrument_.primary) {
-    // The crossed moment is a frozen book: no other flow on this instrument until it is cancelled.
-    for (const auto& te : session_.episodes) {
-      if (te.episode.kind == EpisodeKind::kCrossed && t >= te.begin_ns && t <= te.end_ns) t = te.end_ns + 1;
-    }
+  while (next_frozen_ < frozen_.size() && frozen_[next_frozen_].second < t) ++next_frozen_;
+  for (std::size_t i = next_frozen_; i < frozen_.size() && frozen_[i].first <= t; ++i) {
+    if (t <= frozen_[i].second) t = frozen_[i].second + 1;
   }
   next_random_ts_ = t;
 }
@@ -211,6 +287,8 @@ void MboGenerator::Remove(std::int32_t o) {
     live_[static_cast<std::size_t>(ord.live_pos)] = moved;
     orders_[static_cast<std::size_t>(moved)].live_pos = ord.live_pos;
     live_.pop_back();
+  } else {
+    std::replace(overnight_.begin(), overnight_.end(), o, -1);
   }
   if (o == wall_order_) wall_order_ = -1;
   if (o == flicker_order_) flicker_order_ = -1;
@@ -328,19 +406,29 @@ void MboGenerator::Add(std::uint64_t ts, char side, double fair, std::vector<dbn
   }
   if (level < 0 || level >= num_levels_ || !PriceAllowed(level)) return;
   const std::uint32_t size = SampleSize();
+  const std::int32_t behind = side == 'B' ? (HasBid() ? best_bid_ - level : 0) : (HasAsk() ? level - best_ask_ : 0);
   const std::int32_t o = NewOrder(next_id_++, side, level, size, false);
   Push(out, ts, 'A', side, PriceOf(level), size, orders_[static_cast<std::size_t>(o)].id);
+  if (const Episode* late = Running(late_episodes_, ts); late != nullptr && behind >= kLateBehindTicks) {
+    MaybeStampLate(*late, out.back());
+  }
 }
 
 void MboGenerator::Cancel(std::uint64_t ts, std::int32_t o, std::vector<dbn::MboMsg>& out) {
   Order& ord = orders_[static_cast<std::size_t>(o)];
-  if (ord.size >= 2 && rng_.Chance(0.15)) {
-    // Partial pull: a same-price modify to a smaller size keeps queue priority.
+  const Episode* partial_cancels = Running(partial_cancel_episodes_, ts);
+  if (ord.size >= 2 && rng_.Chance(partial_cancels != nullptr ? partial_cancels->share : kPartialPullShare)) {
+    // Partial pull: a same-price modify to a smaller size keeps queue priority; Nasdaq-style feeds send
+    // it as a cancel of the pulled size instead.
     const std::uint32_t new_size = 1 + rng_.Below(ord.size - 1);
     Level& lv = (ord.side == 'B' ? bids_ : asks_)[static_cast<std::size_t>(ord.level)];
     lv.qty -= ord.size - new_size;
+    if (partial_cancels != nullptr) {
+      Push(out, ts, 'C', ord.side, PriceOf(ord.level), ord.size - new_size, ord.id);
+    } else {
+      Push(out, ts, 'M', ord.side, PriceOf(ord.level), new_size, ord.id);
+    }
     ord.size = new_size;
-    Push(out, ts, 'M', ord.side, PriceOf(ord.level), new_size, ord.id);
     return;
   }
   Push(out, ts, 'C', ord.side, PriceOf(ord.level), ord.size, ord.id);
@@ -392,16 +480,36 @@ void MboGenerator::Sweep(std::uint64_t ts, bool buy, std::int32_t limit, std::ui
     remaining -= take;
   }
   // The book changes only now, by the C (fully filled) or M (partly filled) of each resting order.
-  for (const auto& [o, fill] : fills_) {
-    Order& ord = orders_[static_cast<std::size_t>(o)];
-    if (fill == ord.size) {
-      Push(out, ts, 'C', ord.side, PriceOf(ord.level), fill, ord.id);
-      Remove(o);
-    } else {
-      (ord.side == 'B' ? bids_ : asks_)[static_cast<std::size_t>(ord.level)].qty -= fill;
-      ord.size -= fill;
-      Push(out, ts, 'M', ord.side, PriceOf(ord.level), ord.size, ord.id);
-    }
+  for (const auto& [o, fill] : fills_) RemoveFilled(ts, o, fill, out);
+}
+
+void MboGenerator::RemoveFilled(std::uint64_t ts, std::int32_t o, std::uint32_t fill, std::vector<dbn::MboMsg>& out) {
+  Order& ord = orders_[static_cast<std::size_t>(o)];
+  if (fill == ord.size) {
+    Push(out, ts, 'C', ord.side, PriceOf(ord.level), fill, ord.id);
+    Remove(o);
+  } else {
+    (ord.side == 'B' ? bids_ : asks_)[static_cast<std::size_t>(ord.level)].qty -= fill;
+    ord.size -= fill;
+    Push(out, ts, 'M', ord.side, PriceOf(ord.level), ord.size, ord.id);
+  }
+}
+
+void MboGenerator::FillSplitTrade(std::uint64_t ts, std::vector<dbn::MboMsg>& out) {
+  const bool buy_first = rng_.Chance(0.5);
+  for (const bool buy : {buy_first, !buy_first}) {
+    if (buy ? !HasAsk() : !HasBid()) continue;
+    const std::int32_t level = buy ? best_ask_ : best_bid_;
+    const std::int32_t o = (buy ? asks_ : bids_)[static_cast<std::size_t>(level)].head;
+    const Order& ord = orders_[static_cast<std::size_t>(o)];
+    if (ord.live_pos < 0) continue;  // scenario orders keep their own schedule
+    // Every other one a partial fill, so that both the C and the M arrive in the next second.
+    const bool partial = split_trades_++ % 2 == 1 && ord.size >= 2;
+    const std::uint32_t fill = partial ? 1 + rng_.Below(ord.size - 1) : ord.size;
+    Push(out, ts, 'T', buy ? 'B' : 'A', PriceOf(level), fill, 0);
+    Push(out, ts, 'F', ord.side, PriceOf(level), fill, ord.id);
+    split_fills_.emplace_back(o, fill);
+    return;
   }
 }
 
@@ -481,6 +589,16 @@ void MboGenerator::RunAction(const Action& action, std::vector<dbn::MboMsg>& out
     }
     case ActionKind::kCrossCancel:
       cancel_scenario_order(cross_order_);
+      break;
+    case ActionKind::kFillSplitTrade:
+      FillSplitTrade(ts, out);
+      break;
+    case ActionKind::kFillSplitRemove:
+      for (const auto& [o, fill] : split_fills_) RemoveFilled(ts, o, fill, out);
+      split_fills_.clear();
+      break;
+    case ActionKind::kOvernightCancel:
+      cancel_scenario_order(overnight_[static_cast<std::size_t>(action.index)]);
       break;
   }
 }

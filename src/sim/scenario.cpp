@@ -6,16 +6,51 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 namespace spymaster::sim {
 namespace {
 
-// Kept byte-identical to src/sim/default_day.json (a test compares them).
+// The presets, kept byte-identical to src/sim/<name>_day.json (a test compares them).
 constexpr std::string_view kDefaultScenario = R"json({
   "premarket_minutes": 90,
   "snapshot_lead_s": 60,
   "episodes": [
+    {"kind": "flicker", "at_s": 300, "duration_s": 90, "side": "ask", "distance_ticks": 3, "size_lots": 150, "period_ms": 250},
+    {"kind": "wall", "at_s": 600, "duration_s": 300, "side": "bid", "distance_bp": 6, "size_lots": 900},
+    {"kind": "vacuum", "at_s": 1500, "duration_s": 8, "side": "ask", "move_bp": 15},
+    {"kind": "lull", "at_s": 2100, "duration_s": 20},
+    {"kind": "clear_snapshot", "at_s": 2400},
+    {"kind": "unknown_cancels", "at_s": 2700, "duration_s": 2, "count": 5},
+    {"kind": "crossed", "at_s": 3000, "duration_s": 0.4, "cross_ticks": 1}
+  ]
+}
+)json";
+
+constexpr std::string_view kLateScenario = R"json({
+  "premarket_minutes": 90,
+  "snapshot_lead_s": 60,
+  "episodes": [
+    {"kind": "late", "at_s": 30, "duration_s": 150, "share": 0.1, "lag_min_ms": 1200, "lag_max_ms": 2000},
+    {"kind": "flicker", "at_s": 300, "duration_s": 90, "side": "ask", "distance_ticks": 3, "size_lots": 150, "period_ms": 250},
+    {"kind": "wall", "at_s": 600, "duration_s": 300, "side": "bid", "distance_bp": 6, "size_lots": 900},
+    {"kind": "vacuum", "at_s": 1500, "duration_s": 8, "side": "ask", "move_bp": 15},
+    {"kind": "lull", "at_s": 2100, "duration_s": 20},
+    {"kind": "clear_snapshot", "at_s": 2400},
+    {"kind": "unknown_cancels", "at_s": 2700, "duration_s": 2, "count": 5},
+    {"kind": "crossed", "at_s": 3000, "duration_s": 0.4, "cross_ticks": 1}
+  ]
+}
+)json";
+
+constexpr std::string_view kDeviationsScenario = R"json({
+  "premarket_minutes": 215,
+  "snapshot_lead_s": 60,
+  "episodes": [
+    {"kind": "partial_cancels", "at_s": 10, "duration_s": 110, "share": 0.5},
+    {"kind": "fill_split", "at_s": 20, "duration_s": 100, "count": 20},
+    {"kind": "overnight_orders", "at_s": 150, "duration_s": 60, "count": 8, "distance_bp": 10, "size_lots": 20},
     {"kind": "flicker", "at_s": 300, "duration_s": 90, "side": "ask", "distance_ticks": 3, "size_lots": 150, "period_ms": 250},
     {"kind": "wall", "at_s": 600, "duration_s": 300, "side": "bid", "distance_bp": 6, "size_lots": 900},
     {"kind": "vacuum", "at_s": 1500, "duration_s": 8, "side": "ask", "move_bp": 15},
@@ -39,6 +74,10 @@ constexpr KindName kKinds[] = {
     {EpisodeKind::kClearSnapshot, "clear_snapshot"},
     {EpisodeKind::kUnknownCancels, "unknown_cancels"},
     {EpisodeKind::kCrossed, "crossed"},
+    {EpisodeKind::kLate, "late"},
+    {EpisodeKind::kFillSplit, "fill_split"},
+    {EpisodeKind::kPartialCancels, "partial_cancels"},
+    {EpisodeKind::kOvernightOrders, "overnight_orders"},
 };
 
 class FieldReader {
@@ -86,9 +125,9 @@ Episode ParseEpisode(const nlohmann::json& obj, const std::string& context) {
   const auto* match = std::find_if(std::begin(kKinds), std::end(kKinds),
                                    [&](const KindName& k) { return k.name == kind; });
   if (match == std::end(kKinds)) {
-    throw r.Error(fmt::format("unknown kind '{}' (wall, vacuum, flicker, lull, clear_snapshot, "
-                              "unknown_cancels, crossed)",
-                              kind));
+    std::string names;
+    for (const auto& k : kKinds) names += fmt::format("{}{}", names.empty() ? "" : ", ", k.name);
+    throw r.Error(fmt::format("unknown kind '{}' ({})", kind, names));
   }
   Episode e;
   e.kind = match->kind;
@@ -119,6 +158,22 @@ Episode ParseEpisode(const nlohmann::json& obj, const std::string& context) {
       break;
     case EpisodeKind::kCrossed:
       e.cross_ticks = static_cast<int>(r.Number("cross_ticks", 1, false, 1, 20));
+      break;
+    case EpisodeKind::kLate:
+      e.share = r.Number("share", 0, true, 1e-6, 1);
+      e.lag_min_ms = r.Number("lag_min_ms", 0, true, 1, 60000);
+      e.lag_max_ms = r.Number("lag_max_ms", 0, true, e.lag_min_ms, 60000);
+      break;
+    case EpisodeKind::kFillSplit:
+      e.count = static_cast<int>(r.Number("count", 0, true, 1, 1000));
+      break;
+    case EpisodeKind::kPartialCancels:
+      e.share = r.Number("share", 0.5, false, 0, 1);
+      break;
+    case EpisodeKind::kOvernightOrders:
+      e.count = static_cast<int>(r.Number("count", 0, true, 1, 100));
+      e.distance_bp = r.Number("distance_bp", 0, true, 0.5, 500);
+      e.size_lots = static_cast<std::uint32_t>(r.Number("size_lots", 0, true, 1, 100000));
       break;
   }
   return e;
@@ -161,6 +216,26 @@ Scenario LoadScenarioFile(const std::filesystem::path& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return ParseScenario(text.str(), path.string());
+}
+
+Scenario LoadScenario(std::string_view preset_or_path) {
+  const std::string_view name = preset_or_path.empty() ? "default" : preset_or_path;
+  const std::string_view preset = PresetScenarioJson(name);
+  if (!preset.empty()) return ParseScenario(preset, fmt::format("preset '{}'", name));
+  const std::filesystem::path path(name);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw std::runtime_error(fmt::format("cannot read scenario file {} (nor is it a preset: {})", path.string(),
+                                         fmt::join(kScenarioPresets, ", ")));
+  }
+  return LoadScenarioFile(path);
+}
+
+std::string_view PresetScenarioJson(std::string_view name) {
+  if (name == "default") return kDefaultScenario;
+  if (name == "late") return kLateScenario;
+  if (name == "deviations") return kDeviationsScenario;
+  return {};
 }
 
 std::string_view DefaultScenarioJson() { return kDefaultScenario; }

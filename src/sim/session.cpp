@@ -37,6 +37,19 @@ std::string EpisodeDetail(const Episode& e) {
       return fmt::format("{} cancels of order ids never added (per MBO primary instrument)", e.count);
     case EpisodeKind::kCrossed:
       return fmt::format("a bid {} tick(s) through the best ask: book crossed, then cancelled", e.cross_ticks);
+    case EpisodeKind::kLate:
+      return fmt::format("{:g} % of adds 2+ ticks behind the touch stamped {:g}–{:g} ms before they arrive "
+                         "(late records in arrival order)",
+                         e.share * 100, e.lag_min_ms, e.lag_max_ms);
+    case EpisodeKind::kFillSplit:
+      return fmt::format("{} trades with T/F just before a second and the C/M removing the fill just after it",
+                         e.count);
+    case EpisodeKind::kPartialCancels:
+      return fmt::format("{:g} % of pulls partial, sent as C with the cancelled size (not M)", e.share * 100);
+    case EpisodeKind::kOvernightOrders:
+      return fmt::format("{} orders of {} lots resting since the opening snapshot at multiples of {} bp from "
+                         "the price, both sides, cancelled one by one here",
+                         e.count, e.size_lots, e.distance_bp);
   }
   return {};
 }

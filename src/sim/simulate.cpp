@@ -52,8 +52,7 @@ Resolved Resolve(const SimOptions& options) {
     throw std::invalid_argument(fmt::format("--scale {} must be in (0, 100]", options.scale));
   }
   Resolved r;
-  r.scenario = options.scenario_file ? LoadScenarioFile(*options.scenario_file)
-                                     : ParseScenario(DefaultScenarioJson(), "(embedded default)");
+  r.scenario = LoadScenario(options.scenario);
   r.session = MakeSession(options.dt, options.start, options.end, r.scenario);
   for (const std::string& name : options.products) {
     const auto p = lake::ParseProductType(name);

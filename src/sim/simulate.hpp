@@ -5,7 +5,6 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,7 +18,7 @@ struct SimOptions {
   std::string end = "10:30";
   std::filesystem::path lake = "lake";
   bool overwrite = false;
-  std::optional<std::filesystem::path> scenario_file;  // default: the embedded default day
+  std::string scenario = "default";  // a preset (kScenarioPresets in scenario.hpp) or a scenario JSON file
   std::vector<std::string> products;  // empty = all four product types
   bool progress = false;              // progress on stderr
   int threads = 0;                    // worker threads; 0 = hardware concurrency (output is the same)

@@ -1,6 +1,9 @@
 #include "sim/mbo_generator.hpp"
 
+#include <algorithm>
 #include <limits>
+#include <stdexcept>
+#include <utility>
 #include <map>
 #include <unordered_map>
 #include <vector>
@@ -151,6 +154,186 @@ TEST_P(MboGeneratorTest, BookStaysConsistent) {
 }
 
 INSTANTIATE_TEST_SUITE_P(FrontFutureAndSpy, MboGeneratorTest, ::testing::Values(0, 1));
+
+// The feed's edge cases inside a four-minute session whose opening snapshot is at 05:54 ET; a clear falls
+// inside the late episode.
+constexpr const char* kEdgeScenario = R"({"premarket_minutes": 215, "snapshot_lead_s": 60, "episodes": [
+  {"kind": "late", "at_s": 5, "duration_s": 60, "share": 0.2, "lag_min_ms": 1200, "lag_max_ms": 2000},
+  {"kind": "clear_snapshot", "at_s": 30},
+  {"kind": "partial_cancels", "at_s": 70, "duration_s": 40, "share": 0.5},
+  {"kind": "fill_split", "at_s": 120, "duration_s": 60, "count": 12},
+  {"kind": "overnight_orders", "at_s": 200, "duration_s": 20, "count": 6, "distance_bp": 10, "size_lots": 10}]})";
+
+struct Record {
+  dbn::MboMsg msg;
+  std::uint64_t sequence;
+};
+
+// What a plain book (orders by id; the book changes only on A, C, M, R) sees of a stream; fails the test
+// on an add of a live id, a C/M/F of an unknown one, or a removal of more than rests.
+struct Replayed {
+  std::vector<std::uint64_t> partial_cancels, partial_modifies;        // ts of partial pulls by C / by M
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> fill_removals;  // (F ts, C/M ts)
+  std::unordered_map<std::uint64_t, std::uint64_t> live_at_open;       // order id -> add ts
+  std::unordered_map<std::uint64_t, std::uint64_t> cancelled;          // order id -> ts of the C removing it
+  std::unordered_map<std::uint64_t, Order> orders;                     // at the end
+};
+
+Replayed Replay(const std::vector<Record>& records, std::uint64_t open_ns) {
+  Replayed out;
+  std::unordered_map<std::uint64_t, std::uint64_t> add_ts, fill_ts;
+  bool open_seen = false;
+  for (const Record& rec : records) {
+    const dbn::MboMsg& m = rec.msg;
+    if (!open_seen && m.hd.ts_event >= open_ns) {
+      open_seen = true;
+      for (const auto& [id, o] : out.orders) out.live_at_open[id] = add_ts.at(id);
+    }
+    if (m.action == 'R') {
+      out.orders.clear();
+      continue;
+    }
+    if (m.action == 'T') continue;
+    if (m.action == 'A') {
+      EXPECT_FALSE(out.orders.count(m.order_id)) << "add of a live id " << m.order_id;
+      out.orders[m.order_id] = {m.side, m.price, m.size};
+      add_ts.emplace(m.order_id, m.hd.ts_event);
+      continue;
+    }
+    const auto it = out.orders.find(m.order_id);
+    if (it == out.orders.end()) {
+      ADD_FAILURE() << m.action << " of unknown order " << m.order_id << " at " << m.hd.ts_event;
+      continue;
+    }
+    Order& o = it->second;
+    if (m.action == 'F') {
+      EXPECT_LE(m.size, o.size);
+      fill_ts[m.order_id] = m.hd.ts_event;
+      continue;
+    }
+    const auto fill = fill_ts.find(m.order_id);
+    const bool removes_fill = fill != fill_ts.end();
+    if (removes_fill) {
+      out.fill_removals.emplace_back(fill->second, m.hd.ts_event);
+      fill_ts.erase(fill);
+    }
+    if (m.action == 'C') {
+      EXPECT_LE(m.size, o.size);
+      if (m.size < o.size) {
+        EXPECT_FALSE(removes_fill);
+        out.partial_cancels.push_back(m.hd.ts_event);
+        o.size -= m.size;
+      } else {
+        if (!removes_fill) out.cancelled[m.order_id] = m.hd.ts_event;
+        out.orders.erase(it);
+      }
+    } else if (m.price == o.price) {
+      EXPECT_LT(m.size, o.size);
+      if (!removes_fill) out.partial_modifies.push_back(m.hd.ts_event);
+      o.size = m.size;
+    } else {
+      o = {o.side, m.price, m.size};
+    }
+  }
+  EXPECT_TRUE(fill_ts.empty()) << "fills never removed";
+  return out;
+}
+
+TEST_P(MboGeneratorTest, EdgeCaseEpisodesKeepBooksValidInArrivalAndEventOrder) {
+  const Session session = MakeSession("2026-01-06", "09:30", "09:34", ParseScenario(kEdgeScenario, "edge"));
+  const MarketPath path(session, 5);
+  const auto plans = PlanDay(session, path, {ProductType::kFutureMbo, ProductType::kEquityMbo});
+  const Instrument& instrument = plans[static_cast<std::size_t>(GetParam())].instruments[0];
+  MboGenerator gen(instrument, path, session, 1.0, Rng(5, 9), 1000);
+  auto episode = [&](EpisodeKind kind) {
+    for (const auto& te : session.episodes) {
+      if (te.episode.kind == kind) return te;
+    }
+    throw std::logic_error("episode missing");
+  };
+  const TimedEpisode late = episode(EpisodeKind::kLate);
+  const TimedEpisode clear = episode(EpisodeKind::kClearSnapshot);
+
+  // Arrival order, with the clears written in as simulate.cpp does.
+  std::vector<Record> records;
+  std::vector<dbn::MboMsg> out;
+  gen.Snapshot(session.snapshot_ns, out);
+  bool cleared = false;
+  std::uint64_t last_arrival = 0;
+  std::uint64_t stamped_late = 0;
+  while (true) {
+    for (const dbn::MboMsg& m : out) {
+      const std::uint64_t arrival = m.ts_recv != dbn::kUndefTimestamp ? m.ts_recv : m.hd.ts_event;
+      ASSERT_GE(arrival, last_arrival);
+      last_arrival = arrival;
+      if (arrival != m.hd.ts_event) {
+        ++stamped_late;
+        EXPECT_EQ(m.action, 'A');
+        EXPECT_GE(arrival - m.hd.ts_event, 1'200'000'000u);
+        EXPECT_LE(arrival - m.hd.ts_event, 2'000'000'000u);
+        EXPECT_GE(arrival, late.begin_ns);
+        EXPECT_LT(arrival, late.end_ns);
+        EXPECT_FALSE(m.hd.ts_event <= clear.begin_ns && clear.begin_ns <= arrival) << "stamped late across a clear";
+      }
+      records.push_back({m, records.size()});
+    }
+    out.clear();
+    if (gen.next_ts() == kNever) break;
+    if (!cleared && clear.begin_ns <= gen.next_ts()) {
+      cleared = true;
+      gen.Snapshot(clear.begin_ns, out);
+    } else {
+      gen.Step(out);
+    }
+  }
+  EXPECT_GT(stamped_late, 30u);
+
+  const Replayed arrival = Replay(records, session.open_ns);
+  std::vector<Record> by_event = records;
+  std::stable_sort(by_event.begin(), by_event.end(), [](const Record& a, const Record& b) {
+    return std::pair(a.msg.hd.ts_event, a.sequence) < std::pair(b.msg.hd.ts_event, b.sequence);
+  });
+  const Replayed event = Replay(by_event, session.open_ns);
+  EXPECT_EQ(arrival.orders.size(), event.orders.size());
+
+  // Partial pulls: C inside the episode, M outside it.
+  const TimedEpisode partial = episode(EpisodeKind::kPartialCancels);
+  auto inside = [](const TimedEpisode& te, std::uint64_t ts) { return ts >= te.begin_ns && ts < te.end_ns; };
+  EXPECT_GT(arrival.partial_cancels.size(), 20u);
+  for (const std::uint64_t ts : arrival.partial_cancels) EXPECT_TRUE(inside(partial, ts)) << ts;
+  EXPECT_GT(arrival.partial_modifies.size(), 20u);
+  for (const std::uint64_t ts : arrival.partial_modifies) EXPECT_FALSE(inside(partial, ts)) << ts;
+
+  // Split fills: F just before a whole second, its C/M just after; elsewhere at the F's time.
+  const TimedEpisode split = episode(EpisodeKind::kFillSplit);
+  int straddling = 0;
+  for (const auto& [f, removed] : arrival.fill_removals) {
+    if (removed / kNsPerSecond != f / kNsPerSecond) {
+      ++straddling;
+      EXPECT_TRUE(f >= split.begin_ns && f < split.end_ns + kNsPerSecond) << f;
+      EXPECT_LT(removed - f, 1'000'000u);
+    } else {
+      EXPECT_EQ(removed, f);
+    }
+  }
+  EXPECT_GE(straddling, 10);
+
+  // Orders resting since before 06:00 ET are still there at the open and leave during their episode.
+  const TimedEpisode overnight = episode(EpisodeKind::kOvernightOrders);
+  const std::uint64_t six_et = session.open_ns - 3 * 3600 * kNsPerSecond - 1800 * kNsPerSecond;  // EST day
+  EXPECT_LT(session.snapshot_ns, six_et);
+  int old_orders = 0, old_cancelled = 0;
+  for (const auto& [id, added] : arrival.live_at_open) {
+    if (added >= six_et) continue;
+    ++old_orders;
+    if (const auto c = arrival.cancelled.find(id); c != arrival.cancelled.end()) {
+      ++old_cancelled;
+      EXPECT_TRUE(inside(overnight, c->second)) << id;
+    }
+  }
+  EXPECT_GE(old_orders, 2);
+  EXPECT_GE(old_cancelled, 2);
+}
 
 TEST(MboGeneratorSnapshotTest, ReplaysQueuesInPriorityOrder) {
   const Session session = MakeSession("2026-01-06", "09:30", "09:31", ParseScenario(R"({"episodes": []})", "none"));

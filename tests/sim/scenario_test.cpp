@@ -4,10 +4,13 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/new_york_time.hpp"
 #include "sim/session.hpp"
 
 namespace spymaster::sim {
@@ -24,6 +27,62 @@ std::string ReadFile(const std::string& path) {
 
 TEST(ScenarioTest, EmbeddedDefaultEqualsShippedFile) {
   EXPECT_EQ(DefaultScenarioJson(), ReadFile(SPYMASTER_SOURCE_DIR "/src/sim/default_day.json"));
+}
+
+TEST(ScenarioTest, EmbeddedPresetsEqualShippedFiles) {
+  for (const std::string_view name : kScenarioPresets) {
+    EXPECT_EQ(PresetScenarioJson(name), ReadFile(SPYMASTER_SOURCE_DIR "/src/sim/" + std::string(name) + "_day.json"))
+        << name;
+  }
+  EXPECT_EQ(PresetScenarioJson("default"), DefaultScenarioJson());
+  EXPECT_TRUE(PresetScenarioJson("nope").empty());
+}
+
+// (kind, at_s) of the episodes whose kind is not in `extra`.
+std::vector<std::pair<EpisodeKind, double>> Without(const Scenario& s, const std::set<EpisodeKind>& extra) {
+  std::vector<std::pair<EpisodeKind, double>> out;
+  for (const Episode& e : s.episodes) {
+    if (!extra.count(e.kind)) out.emplace_back(e.kind, e.at_s);
+  }
+  return out;
+}
+
+TEST(ScenarioTest, PresetsAreTheDefaultDayPlusTheirEdgeCases) {
+  const Scenario base = ParseScenario(DefaultScenarioJson(), "default");
+  const Scenario late = LoadScenario("late");
+  const Scenario deviations = LoadScenario("deviations");
+  const std::set<EpisodeKind> late_kinds = {EpisodeKind::kLate};
+  const std::set<EpisodeKind> deviation_kinds = {EpisodeKind::kFillSplit, EpisodeKind::kPartialCancels,
+                                                 EpisodeKind::kOvernightOrders};
+  EXPECT_EQ(Without(late, late_kinds), Without(base, {}));
+  EXPECT_EQ(Without(deviations, deviation_kinds), Without(base, {}));
+  EXPECT_EQ(late.episodes.size(), base.episodes.size() + 1);
+  EXPECT_EQ(deviations.episodes.size(), base.episodes.size() + 3);
+  EXPECT_DOUBLE_EQ(late.premarket_minutes, base.premarket_minutes);
+  // Deviations: the opening snapshot (and the overnight orders in it) before 06:00 ET.
+  const Session session = MakeSession("2026-01-06", "09:30", "10:30", deviations);
+  EXPECT_LT(static_cast<std::int64_t>(session.snapshot_ns),
+            common::EpochNs(common::NewYorkToUtc(session.date, std::chrono::hours(6))));
+  EXPECT_EQ(session.episodes.size(), 10u);
+  const std::string text = DescribeSession(session);
+  for (const char* kind : {"fill_split", "partial_cancels", "overnight_orders", "05:54:00"}) {
+    EXPECT_THAT(text, HasSubstr(kind));
+  }
+  EXPECT_THAT(DescribeSession(MakeSession("2026-01-06", "09:30", "10:30", late)), HasSubstr("late"));
+}
+
+TEST(ScenarioTest, LoadScenarioTakesAPresetOrAFile) {
+  EXPECT_EQ(LoadScenario("").episodes.size(), 7u);
+  const std::string path = ::testing::TempDir() + "scenario_test_late";
+  std::ofstream(path) << R"({"episodes": [{"kind": "lull", "at_s": 5, "duration_s": 2}]})";
+  EXPECT_EQ(LoadScenario(path).episodes.size(), 1u);
+  try {
+    LoadScenario("/nonexistent/dir/lately.json");
+    ADD_FAILURE() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("/nonexistent/dir/lately.json"));
+    EXPECT_THAT(e.what(), HasSubstr("default, late, deviations"));
+  }
 }
 
 TEST(ScenarioTest, DefaultDayHasEveryEpisodeKindInsideTheHour) {
@@ -82,6 +141,14 @@ TEST(ScenarioTest, RejectsBadScenarios) {
               HasSubstr("episodes[0]: field 'at_s'"));
   EXPECT_THAT(error(R"({"premarket_minutes": 9000, "episodes": []})"), HasSubstr("premarket_minutes"));
   EXPECT_THAT(error(R"({"nothing": 1})"), HasSubstr("episodes"));
+  EXPECT_THAT(error(R"({"episodes": [{"kind": "late", "at_s": 1, "duration_s": 1, "share": 0.1, "lag_min_ms": 2000, "lag_max_ms": 1000}]})"),
+              HasSubstr("field 'lag_max_ms' = 1000 is outside [2000, 60000]"));
+  EXPECT_THAT(error(R"({"episodes": [{"kind": "late", "at_s": 1, "duration_s": 1, "share": 0, "lag_min_ms": 1, "lag_max_ms": 2}]})"),
+              HasSubstr("field 'share'"));
+  EXPECT_THAT(error(R"({"episodes": [{"kind": "overnight_orders", "at_s": 1, "duration_s": 1, "count": 3, "distance_bp": 4}]})"),
+              HasSubstr("missing field 'size_lots'"));
+  EXPECT_THAT(error(R"({"episodes": [{"kind": "fill_split", "at_s": 1, "duration_s": 1}]})"),
+              HasSubstr("missing field 'count'"));
 }
 
 TEST(ScenarioTest, EpisodesAreSortedByTime) {

@@ -54,7 +54,7 @@ class SimulateTest : public ::testing::Test {
     o.start = "09:30";
     o.end = "09:32";
     o.lake = root_ / lake;
-    o.scenario_file = scenario_;
+    o.scenario = scenario_.string();
     return o;
   }
 
@@ -194,7 +194,7 @@ TEST_F(SimulateTest, BadParametersNameThemselvesAndWriteNothing) {
   EXPECT_THAT(error([](SimOptions& o) { o.start = "25:00"; }), HasSubstr("--start"));
   EXPECT_THAT(error([](SimOptions& o) { o.products = {"future_mbo", "bonds"}; }), HasSubstr("unknown product 'bonds'"));
   EXPECT_THAT(error([](SimOptions& o) { o.scale = 0; }), HasSubstr("--scale"));
-  EXPECT_THAT(error([&](SimOptions& o) { o.scenario_file = root_ / "missing.json"; }), HasSubstr("missing.json"));
+  EXPECT_THAT(error([&](SimOptions& o) { o.scenario = (root_ / "missing.json").string(); }), HasSubstr("missing.json"));
 }
 
 TEST_F(SimulateTest, UnwritableLakeIsAClearError) {
