@@ -16,7 +16,7 @@ namespace {
 
 std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw RegistryError(fmt::format("cannot open {}", path.string()));
+  if (!in) throw RegistryError(fmt::format("cannot open {}", path.string()), ErrorKind::kIo);
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
@@ -102,41 +102,47 @@ DatasetRegistry DatasetRegistry::Load(const std::filesystem::path& datasets_yaml
   YAML::Node doc;
   try {
     doc = YAML::LoadFile(datasets_yaml.string());
+  } catch (const YAML::BadFile& e) {
+    throw RegistryError(fmt::format("{}: {}", datasets_yaml.string(), e.what()), ErrorKind::kIo);
   } catch (const YAML::Exception& e) {
     throw RegistryError(fmt::format("{}: {}", datasets_yaml.string(), e.what()));
   }
-  const std::filesystem::path root =
-      datasets_yaml.parent_path() / doc["contract_root"].as<std::string>(".");
-  if (!doc["datasets"] || !doc["datasets"].IsMap()) {
-    throw RegistryError(fmt::format("{}: missing 'datasets' mapping", datasets_yaml.string()));
-  }
   DatasetRegistry registry;
-  for (const auto& entry : doc["datasets"]) {
-    DatasetSpec spec;
-    spec.key = entry.first.as<std::string>();
-    const YAML::Node& node = entry.second;
-    auto required = [&](const char* name) {
-      if (!node[name]) {
-        throw RegistryError(fmt::format("{}: dataset '{}' has no '{}'", datasets_yaml.string(),
-                                        spec.key, name));
+  try {
+    const std::filesystem::path root =
+        datasets_yaml.parent_path() / doc["contract_root"].as<std::string>(".");
+    if (!doc["datasets"] || !doc["datasets"].IsMap()) {
+      throw RegistryError(fmt::format("{}: missing 'datasets' mapping", datasets_yaml.string()));
+    }
+    for (const auto& entry : doc["datasets"]) {
+      DatasetSpec spec;
+      spec.key = entry.first.as<std::string>();
+      const YAML::Node& node = entry.second;
+      auto required = [&](const char* name) {
+        if (!node[name]) {
+          throw RegistryError(fmt::format("{}: dataset '{}' has no '{}'", datasets_yaml.string(),
+                                          spec.key, name));
+        }
+        return node[name];
+      };
+      const auto layer = ParseLayer(required("layer").as<std::string>());
+      if (!layer) {
+        throw RegistryError(
+            fmt::format("{}: dataset '{}' has an unknown layer", datasets_yaml.string(), spec.key));
       }
-      return node[name];
-    };
-    const auto layer = ParseLayer(required("layer").as<std::string>());
-    if (!layer) {
-      throw RegistryError(
-          fmt::format("{}: dataset '{}' has an unknown layer", datasets_yaml.string(), spec.key));
+      spec.layer = *layer;
+      spec.path_template = required("path").as<std::string>();
+      spec.format = required("format").as<std::string>();
+      if (spec.format != "parquet") {
+        throw RegistryError(fmt::format("{}: dataset '{}' has unsupported format '{}'",
+                                        datasets_yaml.string(), spec.key, spec.format));
+      }
+      spec.partition_keys = required("partition_keys").as<std::vector<std::string>>();
+      spec.contract = LoadContract(root, required("contract").as<std::string>());
+      registry.datasets_.emplace(spec.key, std::move(spec));
     }
-    spec.layer = *layer;
-    spec.path_template = required("path").as<std::string>();
-    spec.format = required("format").as<std::string>();
-    if (spec.format != "parquet") {
-      throw RegistryError(fmt::format("{}: dataset '{}' has unsupported format '{}'",
-                                      datasets_yaml.string(), spec.key, spec.format));
-    }
-    spec.partition_keys = required("partition_keys").as<std::vector<std::string>>();
-    spec.contract = LoadContract(root, required("contract").as<std::string>());
-    registry.datasets_.emplace(spec.key, std::move(spec));
+  } catch (const YAML::Exception& e) {  // a value of the wrong shape, e.g. a list where a string belongs
+    throw RegistryError(fmt::format("{}: {}", datasets_yaml.string(), e.what()));
   }
   return registry;
 }

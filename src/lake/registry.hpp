@@ -21,6 +21,7 @@
 
 #include <arrow/type_fwd.h>
 
+#include "common/error.hpp"
 #include "lake/product_type.hpp"
 
 namespace spymaster::lake {
@@ -70,9 +71,10 @@ class DatasetRegistry {
   std::map<std::string, DatasetSpec, std::less<>> datasets_;
 };
 
-class RegistryError : public std::runtime_error {
+// A datasets.yaml or contract that is malformed (data) or cannot be read (I/O).
+class RegistryError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit RegistryError(const std::string& what, ErrorKind kind = ErrorKind::kData) : Error{kind, what} {}
 };
 
 // Where datasets.yaml is: $SPYMASTER_CONFIG if set (a datasets.yaml file or a directory holding
