@@ -12,6 +12,7 @@
 
 #include "book/book.hpp"
 #include "cli/bench_commands.hpp"
+#include "cli/standard_output.hpp"
 #include "engine/engine.hpp"
 #include "engine/synthetic_stream.hpp"
 
@@ -48,10 +49,10 @@ std::pair<double, double> Best(int repeat, Fn fn) {
 void Print(const char* what, int64_t events, std::pair<double, double> t) {
   rusage usage;
   getrusage(RUSAGE_SELF, &usage);
-  fmt::print("{}: {} events; best wall {:.3f} s = {:.2f} M events/s; best cpu {:.3f} s = {:.2f} M events/s/core; "
-             "peak RSS {:.0f} MB\n",
-             what, events, t.first, double(events) / t.first / 1e6, t.second, double(events) / t.second / 1e6,
-             double(usage.ru_maxrss) / 1024.0);
+  PrintStdout("{}: {} events; best wall {:.3f} s = {:.2f} M events/s; best cpu {:.3f} s = {:.2f} M events/s/core; "
+              "peak RSS {:.0f} MB\n",
+              what, events, t.first, double(events) / t.first / 1e6, t.second, double(events) / t.second / 1e6,
+              double(usage.ru_maxrss) / 1024.0);
 }
 
 std::vector<book::MboEvent> Stream(const Args& a) {
@@ -83,7 +84,7 @@ void AddBenchBookCommand(CLI::App& bench) {
       sink += book.BestBid();
     });
     Print("book", static_cast<int64_t>(events.size()), t);
-    if (sink == 42) fmt::print("\n");  // keeps the loop observable
+    if (sink == 42) PrintStdout("\n");  // keeps the loop observable
   });
 }
 
@@ -112,7 +113,7 @@ void AddBenchEngineCommand(CLI::App& bench) {
       engine.Finish();
     });
     Print(args->no_gold ? "engine book+silver" : "engine book+silver+gold", static_cast<int64_t>(events.size()), t);
-    fmt::print("  {} windows, {} depth_and_flow rows, {} gold rows per run\n", windows, silver_rows, gold_rows);
+    PrintStdout("  {} windows, {} depth_and_flow rows, {} gold rows per run\n", windows, silver_rows, gold_rows);
   });
 }
 

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/usage.hpp"
 #include "sim/simulate.hpp"
 
 namespace spymaster::cli {
@@ -13,7 +14,12 @@ namespace spymaster::cli {
 BenchEsHour::BenchEsHour(std::string_view name, double scale, const std::string& raw_lake)
     : scratch_(std::filesystem::temp_directory_path() / fmt::format("spymaster-bench-{}-{}", name, getpid())),
       raw_lake_(raw_lake) {
-  if (!raw_lake_.empty()) return;
+  if (!raw_lake_.empty()) {
+    if (!std::filesystem::is_directory(raw_lake_ / "raw")) {
+      throw UsageError(fmt::format("--raw-lake {}: no raw/ directory", raw_lake_.string()));
+    }
+    return;
+  }
   raw_lake_ = scratch_ / "raw-lake";
   sim::SimOptions sim;
   sim.lake = raw_lake_;
@@ -21,7 +27,7 @@ BenchEsHour::BenchEsHour(std::string_view name, double scale, const std::string&
   sim.products = {"future_mbo"};
   std::printf("simulating an ES hour at scale %.1f ...\n", scale);
   std::fflush(stdout);
-  sim::Simulate(sim);
+  WithUsageErrors("", [&] { return sim::Simulate(sim); });  // --scale out of range
 }
 
 BenchEsHour::~BenchEsHour() {

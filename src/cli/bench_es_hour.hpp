@@ -12,6 +12,7 @@ namespace spymaster::cli {
 class BenchEsHour {
  public:
   // Creates the scratch directory "<tmp>/spymaster-bench-<name>-<pid>" and simulates unless raw_lake is set.
+  // Throws UsageError for a raw_lake without raw/ or a scale the simulator does not take.
   BenchEsHour(std::string_view name, double scale, const std::string& raw_lake);
   ~BenchEsHour();
   BenchEsHour(const BenchEsHour&) = delete;

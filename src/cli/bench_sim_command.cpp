@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 
 #include "cli/bench_commands.hpp"
+#include "cli/standard_output.hpp"
+#include "cli/usage.hpp"
 #include "sim/simulate.hpp"
 
 namespace spymaster::cli {
@@ -38,17 +40,17 @@ void AddBenchSimCommand(CLI::App& bench) {
       o.scale = args->scale;
       o.end = args->end;
       o.lake = dir;
-      report = sim::Simulate(o);
+      report = WithUsageErrors("", [&] { return sim::Simulate(o); });
       best = std::min(best, report.seconds);
     }
     std::uint64_t bytes = 0;
     for (const auto& f : report.files) bytes += f.bytes;
     std::filesystem::remove_all(dir);
-    fmt::print("sim scale {:g}: {} records in {} files, {:.1f} MB zstd; best of {}: {:.3f} s, {:.2f} M records/s\n",
-               args->scale, report.records, report.files.size(), static_cast<double>(bytes) / 1e6, args->repeat,
-               best, static_cast<double>(report.records) / best / 1e6);
+    PrintStdout("sim scale {:g}: {} records in {} files, {:.1f} MB zstd; best of {}: {:.3f} s, {:.2f} M records/s\n",
+                args->scale, report.records, report.files.size(), static_cast<double>(bytes) / 1e6, args->repeat,
+                best, static_cast<double>(report.records) / best / 1e6);
     for (const auto& f : report.files) {
-      fmt::print("  {:<18} {:<4} {:<10} {:>10} records {:>12} bytes\n", f.product_type, f.symbol, f.schema, f.records, f.bytes);
+      PrintStdout("  {:<18} {:<4} {:<10} {:>10} records {:>12} bytes\n", f.product_type, f.symbol, f.schema, f.records, f.bytes);
     }
   });
 }

@@ -1,21 +1,34 @@
-// The single `spymaster` executable. Exit codes: 0 ok, 1 runtime error, 2 usage error.
+// The single `spymaster` executable. Exit codes: 0 ok, 1 runtime error (data or I/O), 2 usage error.
+// This file is the one place that maps errors to exit codes.
 #include <cstdio>
 #include <exception>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include "cli/commands.hpp"
+#include "cli/standard_output.hpp"
+#include "common/error.hpp"
 
-int main(int argc, char** argv) {
-  CLI::App app{"Spymaster: Databento order flow as physics, from raw DBN to a live browser view"};
-  app.set_version_flag("--version", SPYMASTER_VERSION);
-  app.require_subcommand(1);
-  spymaster::cli::AddDbnCommand(app);
-  spymaster::cli::AddBenchCommand(app);
-  spymaster::cli::AddSimulateCommand(app);
-  spymaster::cli::AddSelectContractCommand(app);
-  spymaster::cli::AddRunCommand(app);
-  spymaster::cli::AddDemoCommand(app);
+namespace {
+
+int ExitCode(spymaster::ErrorKind kind) {
+  switch (kind) {
+    case spymaster::ErrorKind::kUsage: return 2;
+    case spymaster::ErrorKind::kData:
+    case spymaster::ErrorKind::kIo: return 1;
+  }
+  return 1;
+}
+
+int Fail(const char* what, int code) {
+  std::fflush(stdout);  // what the command printed before the error stays before the message
+  std::fprintf(stderr, "error: %s\n", what);
+  return code;
+}
+
+int Run(CLI::App& app, int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -27,10 +40,34 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return 2;
-  } catch (const std::exception& e) {
-    std::fflush(stdout);
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
+  } catch (const spymaster::Error& e) {
+    return Fail(e.what(), ExitCode(e.kind()));
+  } catch (const std::exception& e) {  // a library's own exception (std::bad_alloc, fmt, parquet): runtime
+    return Fail(e.what(), 1);
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Logs and progress go to stderr; stdout carries only a command's result (JSON, summaries).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("spymaster"));
+  CLI::App app{"Spymaster: Databento order flow as physics, from raw DBN to a live browser view"};
+  app.set_version_flag("--version", SPYMASTER_VERSION);
+  app.require_subcommand(1);
+  spymaster::cli::AddDbnCommand(app);
+  spymaster::cli::AddBenchCommand(app);
+  spymaster::cli::AddSimulateCommand(app);
+  spymaster::cli::AddSelectContractCommand(app);
+  spymaster::cli::AddRunCommand(app);
+  spymaster::cli::AddDemoCommand(app);
+  const int code = Run(app, argc, argv);
+  try {
+    spymaster::cli::FinishStdout();
+  } catch (const spymaster::Error& e) {
+    // After a failure the first error is the one to report (and the exit code is non-zero already).
+    if (code == 0) return Fail(e.what(), ExitCode(e.kind()));
+  }
+  return code;
 }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/usage.hpp"
 #include "lake/partition.hpp"
 #include "lake/registry.hpp"
 #include "pipeline/contract_selection.hpp"
@@ -22,12 +23,7 @@ void AddSelectContractCommand(CLI::App& app) {
   cmd->add_option("--dates", args->dates, "Dates: a,b,c or start:end (inclusive)")->required();
   cmd->add_option("--lake", args->lake, "Lake root directory")->capture_default_str();
   cmd->callback([args] {
-    std::vector<std::string> dates;
-    try {
-      dates = pipeline::ExpandDates(args->dates);
-    } catch (const std::invalid_argument& e) {
-      throw CLI::ValidationError("--dates", e.what());
-    }
+    const auto dates = WithUsageErrors("--dates", [&] { return pipeline::ExpandDates(args->dates); });
     const auto registry = lake::DatasetRegistry::Load(lake::DatasetsYamlPath(SPYMASTER_SOURCE_DIR));
     const auto rows = pipeline::BuildSelection(registry, args->lake, dates);
     pipeline::WriteSelection(registry, args->lake, rows);
