@@ -49,9 +49,8 @@ void PriceLevels::Recentre(int64_t centre) {
   }
   best_ = -1;
   const int64_t old_base = base_;
-  Place(centre);
-  if (base_ == old_base) return;
-  ++recentres_;
+  Place(centre);  // may refuse (a centre near the int64 limits): the levels then go back where they were
+  if (base_ != old_base) ++recentres_;
   auto put = [&](int64_t price, int64_t qty) {
     const int64_t i = Index(price);
     if (i < 0) {
