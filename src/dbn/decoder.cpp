@@ -146,8 +146,31 @@ struct Decoder::Impl {
     if (fd >= 0) ::close(fd);
   }
 
-  [[noreturn]] void Fail(std::uint64_t offset, const std::string& what) const {
+  // A corrupt zstd frame explains a broken record better than the record does: that error wins.
+  [[noreturn]] void Fail(std::uint64_t offset, const std::string& what) {
+    VerifyRest();
     throw DecodeError(name, offset, zstd != nullptr ? what + " (offset in the decompressed stream)" : what);
+  }
+
+  // See Decoder::VerifyRest.
+  void VerifyRest() {
+    if (zstd == nullptr) return;
+    std::vector<std::byte> sink(ZSTD_DStreamOutSize());
+    for (;;) {
+      ZSTD_inBuffer in{zsrc.data(), zsrc.size(), zsrc_pos};
+      ZSTD_outBuffer out{sink.data(), sink.size(), 0};
+      const std::size_t ret = ZSTD_decompressStream(zstd, &out, &in);
+      if (ZSTD_isError(ret)) {
+        throw DecodeError(name, raw_base + in.pos, fmt::format("corrupt zstd data: {}", ZSTD_getErrorName(ret)));
+      }
+      if (in.pos != zsrc_pos || out.pos != 0) frame_open = ret != 0;
+      zsrc_pos = in.pos;
+      if (out.pos == out.size || zsrc_pos < zsrc.size()) continue;
+      if (!ReadRaw()) break;
+    }
+    pos = end;
+    eof = true;
+    if (frame_open) throw DecodeError(name, raw_base + zsrc.size(), "truncated zstd frame (input ends mid-frame)");
   }
 
   // One read(2) of at most `cap` bytes; 0 at end of input. `offset` is where they start, for errors.
@@ -518,5 +541,6 @@ std::uint8_t Decoder::input_version() const { return impl_->input_version; }
 bool Decoder::compressed() const { return impl_->zstd != nullptr; }
 const std::string& Decoder::source_name() const { return impl_->name; }
 std::uint64_t Decoder::record_offset() const { return impl_->record_offset; }
+void Decoder::VerifyRest() { impl_->VerifyRest(); }
 
 }  // namespace spymaster::dbn

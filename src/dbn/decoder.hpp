@@ -117,6 +117,14 @@ class Decoder {
   // Offset, in the decompressed stream, of the record last returned by Next().
   std::uint64_t record_offset() const;
 
+  // zstd checks a frame's checksum only at the frame's end, and a Databento day file is one frame: a
+  // corrupt file hands out nonsense records long before that. A reader that meets a record that makes
+  // no sense (out of order, impossible values) calls this before blaming the record: it decompresses
+  // the rest of the input, discarding it, and throws DecodeError (file offset, "checksum" or "corrupt")
+  // when the input is corrupt. Returns when it is intact (nothing to check for plain input); the
+  // decoder is at the end of the input afterwards. The decoder does the same for its own errors.
+  void VerifyRest();
+
  private:
   struct Impl;
   explicit Decoder(std::unique_ptr<Impl> impl);

@@ -1,4 +1,5 @@
 // Corrupt input of every class fails with a DecodeError naming the source and the byte offset.
+#include <cstring>
 #include <random>
 
 #include <gmock/gmock.h>
@@ -166,6 +167,88 @@ TEST(DbnBadInput, CorruptZstd) {
   const auto e = DecodeExpectingError(bytes);
   EXPECT_THAT(e.what(), HasSubstr("input.dbn: byte offset"));
   EXPECT_THAT(e.what(), HasSubstr("zstd"));
+}
+
+// MBO records with varied fields, so that zstd keeps literals a flipped byte can change undetected
+// until the frame's checksum. The decoder decompresses 1 MiB at a time, so records of a longer frame
+// come out before zstd reaches its end.
+std::vector<std::byte> VariedZstdStream(int records, std::vector<MboMsg>* written) {
+  std::vector<std::byte> out;
+  auto encoder = Encoder::ToBuffer(&out, MboMetadata(), Compression::kZstd);
+  std::mt19937_64 rng{7};
+  for (int i = 0; i < records; ++i) {
+    MboMsg msg;
+    msg.hd.instrument_id = 42;
+    msg.hd.ts_event = 1'000'000'000 + static_cast<std::uint64_t>(i) * 1000 + rng() % 1000;
+    msg.ts_recv = msg.hd.ts_event + 5;
+    msg.order_id = rng();
+    msg.price = static_cast<std::int64_t>(rng() % 100'000) * 250'000'000;
+    msg.size = static_cast<std::uint32_t>(rng() % 100 + 1);
+    msg.action = 'A';
+    msg.side = 'B';
+    msg.sequence = static_cast<std::uint32_t>(i);
+    encoder.Write(msg);
+    written->push_back(msg);
+  }
+  encoder.Finish();
+  return out;
+}
+
+TEST(DbnBadInput, VerifyRestReportsACorruptFrameWhoseRecordsLookedFine) {
+  std::vector<MboMsg> want;
+  const auto valid = VariedZstdStream(60'000, &want);  // 3.4 MB decoded
+  {
+    auto intact = Decoder::FromBuffer(valid);
+    for (int i = 0; i < 100; ++i) ASSERT_NE(intact.Next(), nullptr);
+    EXPECT_NO_THROW(intact.VerifyRest());
+    EXPECT_EQ(intact.Next(), nullptr);
+  }
+  // The first flipped byte (from the middle on) after which the decoder hands out a changed record:
+  // zstd checks the frame's checksum only at its end, so the record itself says nothing is wrong.
+  int found = 0;
+  for (std::size_t pos = valid.size() / 8; pos < valid.size() / 4 && found == 0; ++pos) {
+    auto bytes = valid;
+    bytes[pos] ^= std::byte{0x01};
+    try {
+      auto decoder = Decoder::FromBuffer(bytes, {}, "day.dbn.zst");
+      for (std::size_t i = 0; const RecordRef* rec = decoder.Next(); ++i) {
+        const auto* mbo = rec->Get<MboMsg>();
+        if (mbo != nullptr && i < want.size() && std::memcmp(mbo, &want[i], sizeof(MboMsg)) == 0) continue;
+        ++found;
+        try {
+          decoder.VerifyRest();
+          ADD_FAILURE() << "VerifyRest passed a corrupt frame (byte " << pos << " flipped)";
+        } catch (const DecodeError& e) {
+          EXPECT_THAT(e.what(), HasSubstr("day.dbn.zst: byte offset"));
+          EXPECT_THAT(e.what(), HasSubstr("corrupt zstd data"));
+        }
+        break;
+      }
+    } catch (const DecodeError&) {
+      // zstd or the record checks caught this flip by themselves
+    }
+  }
+  EXPECT_EQ(found, 1) << "no flipped byte changed a record undetected; the test needs another stream";
+}
+
+// Whatever a byte flipped inside the compressed data breaks, the error is the frame's, not a record's.
+TEST(DbnBadInput, ErrorsInsideACorruptFrameNameTheFrame) {
+  std::vector<MboMsg> want;
+  const auto valid = VariedZstdStream(60'000, &want);
+  int errors = 0;
+  for (std::size_t pos = 64; pos + 8 < valid.size(); pos += valid.size() / 101) {
+    auto bytes = valid;
+    bytes[pos] ^= std::byte{0x20};
+    try {
+      auto decoder = Decoder::FromBuffer(bytes, {}, "day.dbn.zst");
+      while (decoder.Next() != nullptr) {
+      }
+    } catch (const DecodeError& e) {
+      ++errors;
+      EXPECT_THAT(e.what(), HasSubstr("zstd")) << "byte " << pos << " flipped";
+    }
+  }
+  EXPECT_GT(errors, 0);
 }
 
 TEST(DbnBadInput, TruncatedZstdFrame) {
