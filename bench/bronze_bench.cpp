@@ -57,7 +57,7 @@ void Run(const Args& args) {
   const std::string dt(BenchEsHour::kDt);
   const auto files = pipeline::FindRawFiles(hour.raw_lake(), lake::ProductType::kFutureMbo, "ES", "mbo", dt);
   int64_t raw_bytes = 0;
-  for (const auto& f : files) raw_bytes += static_cast<int64_t>(fs::file_size(f));
+  for (const auto& f : files) raw_bytes += f.bytes;
 
   // Bronze reads <lake>/raw; each repetition writes a fresh <lake>/bronze.
   const fs::path lake = hour.ScratchLake();

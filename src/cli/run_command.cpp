@@ -1,6 +1,7 @@
 // spymaster run --product-type P --layer bronze|silver|gold|all --symbol S
 //               (--dt D | --dates a,b | --dates a:b | --start-date A --end-date B)
 //               [--workers N] [--overwrite] [--lake DIR] [--session-start HH:MM --session-end HH:MM]
+//               [--raw-job JOB_ID ...]
 #include <unistd.h>
 
 #include <iostream>
@@ -32,6 +33,7 @@ struct RunArgs {
   std::string session_start = "09:30";
   std::string session_end = "10:30";
   std::string source = "bronze";
+  std::vector<std::string> raw_jobs;
 };
 
 std::vector<std::string> ResolveDates(const RunArgs& args) {
@@ -67,6 +69,7 @@ void Execute(const RunArgs& args) {
   options.overwrite = args.overwrite;
   options.origin = args.source == "raw" ? pipeline::RecordOrigin::kRaw : pipeline::RecordOrigin::kBronze;
   options.lake_root = args.lake;
+  options.raw_jobs = args.raw_jobs;
   options.progress = isatty(STDERR_FILENO) != 0;
   const auto registry = lake::DatasetRegistry::LoadDefault();
   pipeline::RunSummary summary;
@@ -106,6 +109,8 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_option("--workers", args->workers, "Parallel (symbol, dt) tasks")->check(CLI::Range(1, 256));
   cmd->add_flag("--overwrite", args->overwrite, "Recompute complete silver/gold partitions");
   cmd->add_option("--lake", args->lake, "Lake root directory")->capture_default_str();
+  cmd->add_option("--raw-job", args->raw_jobs,
+                  "Bronze: read the raw day from this batch-job folder where several hold it (repeatable)");
   cmd->add_option("--session-start", args->session_start, "Session start, America/New_York HH:MM")
       ->capture_default_str();
   cmd->add_option("--session-end", args->session_end, "Session end, America/New_York HH:MM")->capture_default_str();

@@ -516,7 +516,9 @@ InputRef PartitionWriter::Prepare(const StageInfo& info) {
   manifest["params"] = info.params;
   manifest["inputs"] = nlohmann::json::array();
   for (const InputRef& in : info.inputs) {
-    manifest["inputs"].push_back({{"dataset", in.dataset}, {"dt", in.dt}, {"manifest_sha256", in.manifest_sha256}});
+    nlohmann::json ref = {{"dataset", in.dataset}, {"dt", in.dt}, {"manifest_sha256", in.manifest_sha256}};
+    if (!in.path.empty()) ref.update({{"path", in.path}, {"bytes", in.bytes}, {"sha256", in.sha256}});
+    manifest["inputs"].push_back(std::move(ref));
   }
   manifest["counters"] = info.counters;
   WriteFileDurably(tmp_dir_ / kManifest, manifest.dump(2) + "\n");

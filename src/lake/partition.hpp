@@ -71,6 +71,10 @@ struct InputRef {
   std::string dataset;
   std::string dt;
   std::string manifest_sha256;  // sha256 of the input's _MANIFEST.json (raw: of its manifest.json)
+  // Raw files only (written to the manifest when set): which file was read, relative to the lake root.
+  std::string path = {};
+  int64_t bytes = -1;
+  std::string sha256 = {};
 };
 
 struct StageInfo {

@@ -44,19 +44,20 @@ StageResult RunBronzeEquityOptionCmbp1(const StageContext& ctx, const Task& task
   }
   common::ParseDate(task.dt);
   const lake::DatasetSpec& dataset = ctx.registry.Get(kDataset);
+  const auto def_files =
+      FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "definition", task.dt, ctx.raw_jobs);
+  const source::OptionDefinitions options = source::LoadZeroDteOptions(Paths(def_files), task.dt, task.symbol);
+  const auto files = FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "cmbp-1", task.dt, ctx.raw_jobs);
   std::vector<lake::InputRef> inputs;
-  const auto def_files = FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "definition", task.dt);
-  const source::OptionDefinitions options = source::LoadZeroDteOptions(def_files, task.dt, task.symbol);
-  for (const auto& f : def_files) inputs.push_back(RawInputRef(f, "definition", task.dt));
-  const auto files = FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "cmbp-1", task.dt);
-  for (const auto& f : files) inputs.push_back(RawInputRef(f, "cmbp-1", task.dt));
+  for (const auto& f : def_files) inputs.push_back(RawInputRef(ctx.lake_root, f, "definition", task.dt));
+  for (const auto& f : files) inputs.push_back(RawInputRef(ctx.lake_root, f, "cmbp-1", task.dt));
 
   std::map<std::string, int64_t> counters;
   for (const auto& [k, v] : options.counters) counters["definition_" + k] = v;
   std::map<std::string, std::vector<dbn::Cmbp1Msg>> groups;  // by underlying
   int64_t read = 0, other = 0, not_zero_dte = 0, null_prices = 0;
   for (const auto& file : files) {
-    auto decoder = dbn::Decoder::FromFile(file);
+    auto decoder = dbn::Decoder::FromFile(file.path);
     uint64_t prev_ts_recv = 0;
     int64_t index = -1;
     uint32_t last_id = 0;
@@ -70,9 +71,10 @@ StageResult RunBronzeEquityOptionCmbp1(const StageContext& ctx, const Task& task
         continue;
       }
       ++read;
-      if (msg->ts_recv < prev_ts_recv) {
+      if (msg->ts_recv < prev_ts_recv) [[unlikely]] {
+        decoder.VerifyRest();  // a corrupt zstd frame is the likelier cause, and the better message
         throw std::runtime_error(fmt::format(
-            "raw file {}: record {} at byte offset {} is out of order (ts_recv {} < previous {})", file.string(),
+            "raw file {}: record {} at byte offset {} is out of order (ts_recv {} < previous {})", file.path.string(),
             index, decoder.record_offset(), msg->ts_recv, prev_ts_recv));
       }
       prev_ts_recv = msg->ts_recv;
@@ -100,7 +102,7 @@ StageResult RunBronzeEquityOptionCmbp1(const StageContext& ctx, const Task& task
   if (kept == 0) {
     throw std::runtime_error(fmt::format("{}: no 0DTE CMBP-1 rows for {} {} ({} records read from {}, {} 0DTE "
                                          "instruments in the definitions)",
-                                         kStage, task.symbol, task.dt, read, files.front().string(),
+                                         kStage, task.symbol, task.dt, read, files.front().path.string(),
                                          options.zero_dte.size()));
   }
 

@@ -223,7 +223,8 @@ class MboIngest {
         continue;
       }
       ++mbo;
-      if (msg->ts_recv < prev_ts_recv) {
+      if (msg->ts_recv < prev_ts_recv) [[unlikely]] {
+        decoder.VerifyRest();  // a corrupt zstd frame is the likelier cause, and the better message
         throw std::runtime_error(fmt::format(
             "raw file {}: record {} at byte offset {} is out of order (ts_recv {} < previous {})", file.string(),
             index, decoder.record_offset(), msg->ts_recv, prev_ts_recv));
@@ -239,6 +240,7 @@ class MboIngest {
         case source::PriceCheck::kOk: break;
         case source::PriceCheck::kZeroed: ++zeroed; break;
         case source::PriceCheck::kMissing:
+          decoder.VerifyRest();
           throw std::runtime_error(
               fmt::format("raw file {}: record {} at byte offset {}: MBO action '{}' without a price (order {})",
                           file.string(), index, decoder.record_offset(), row.action, row.order_id));
@@ -402,10 +404,10 @@ class MboIngest {
 // (empty otherwise): a rerun then skips without decompressing the day. Options are not judged here
 // (their partitions come from the definitions' underlyings); they go the long way.
 std::vector<std::string> CompleteMappedPartitions(const StageContext& ctx, const Spec& spec, const Task& task,
-                                                  const std::vector<std::filesystem::path>& files, uint32_t yyyymmdd) {
+                                                  const std::vector<RawFile>& files, uint32_t yyyymmdd) {
   std::set<std::string> partitions;
   for (const auto& file : files) {
-    for (const auto& [id, symbol] : source::InstrumentSymbols(dbn::Decoder::FromFile(file).metadata(), yyyymmdd)) {
+    for (const auto& [id, symbol] : source::InstrumentSymbols(dbn::Decoder::FromFile(file.path).metadata(), yyyymmdd)) {
       if (!source::DroppedBySymbol(symbol, spec.drop_spreads)) partitions.insert(symbol);
     }
   }
@@ -423,14 +425,12 @@ StageResult RunMbo(const StageContext& ctx, const Task& task, Spec spec, bool ze
         fmt::format("{}: --overwrite is not allowed for bronze (bronze is never deleted)", spec.stage));
   }
   std::optional<source::OptionDefinitions> options;
-  std::vector<lake::InputRef> inputs;
+  std::vector<RawFile> def_files;
   if (zero_dte_options) {
-    const auto def_files = FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "definition", task.dt);
-    options = source::LoadZeroDteOptions(def_files, task.dt, "");
-    for (const auto& f : def_files) inputs.push_back(RawInputRef(f, "definition", task.dt));
+    def_files = FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "definition", task.dt, ctx.raw_jobs);
+    options = source::LoadZeroDteOptions(Paths(def_files), task.dt, "");
   }
-  const auto files = FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "mbo", task.dt);
-  for (const auto& f : files) inputs.push_back(RawInputRef(f, "mbo", task.dt));
+  const auto files = FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "mbo", task.dt, ctx.raw_jobs);
   if (!zero_dte_options) {
     if (const auto done = CompleteMappedPartitions(ctx, spec, task, files, yyyymmdd); !done.empty()) {
       StageResult skipped;
@@ -441,12 +441,19 @@ StageResult RunMbo(const StageContext& ctx, const Task& task, Spec spec, bool ze
     }
   }
 
+  // Hashing the raw files (for the manifest) overlaps the first read of them.
+  auto inputs = std::async(std::launch::async, [&] {
+    std::vector<lake::InputRef> refs;
+    for (const auto& f : def_files) refs.push_back(RawInputRef(ctx.lake_root, f, "definition", task.dt));
+    for (const auto& f : files) refs.push_back(RawInputRef(ctx.lake_root, f, "mbo", task.dt));
+    return refs;
+  }).share();
   auto run = [&](Mode mode) -> std::optional<StageResult> {
     MboIngest ingest(ctx, task, spec, options ? &*options : nullptr, mode);
     for (const auto& file : files) {
-      if (!ingest.ReadFile(file, yyyymmdd)) return std::nullopt;  // writers remove their temporaries
+      if (!ingest.ReadFile(file.path, yyyymmdd)) return std::nullopt;  // writers remove their temporaries
     }
-    return ingest.Finish(inputs, files.front());
+    return ingest.Finish(inputs.get(), files.front().path);
   };
   if (auto streamed = run(Mode::kStream)) return *streamed;
   return *run(Mode::kBuffer);

@@ -119,9 +119,10 @@ StageResult RunSilver(const StageContext& ctx, const Task& task, const MboStageN
     records = std::make_unique<source::BronzeMboSource>(reg, ctx.lake_root, bronze_key, part);
   } else {
     source::RawMboOptions raw;
-    raw.files = FindRawFiles(ctx.lake_root, task.product_type, RawRootOf(task.product_type, task.symbol), "mbo",
-                             task.dt);
-    for (const auto& f : raw.files) inputs.push_back(RawInputRef(f, "mbo", task.dt));
+    const auto files = FindRawFiles(ctx.lake_root, task.product_type, RawRootOf(task.product_type, task.symbol),
+                                    "mbo", task.dt, ctx.raw_jobs);
+    raw.files = Paths(files);
+    for (const auto& f : files) inputs.push_back(RawInputRef(ctx.lake_root, f, "mbo", task.dt));
     raw.yyyymmdd = common::ToYyyymmdd(common::ParseDate(task.dt));
     raw.rules.drop_spreads = task.product_type == ProductType::kFutureMbo;
     raw.partition = task.symbol;

@@ -2,41 +2,98 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <set>
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "lake/raw_layout.hpp"
 
 namespace spymaster::pipeline {
 namespace fs = std::filesystem;
 
-std::vector<fs::path> FindRawFiles(const fs::path& lake_root, lake::ProductType product_type,
-                                   std::string_view root_symbol, std::string_view schema, std::string_view dt) {
+namespace {
+
+bool Contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// The day is in several job folders: one file per content (by SHA-256), all from one folder.
+std::vector<RawFile> OneCopyEach(std::vector<RawFile> files, std::string_view schema, std::string_view dt) {
+  std::map<std::string, RawFile> first_with;  // sha256 → the file read
+  std::vector<RawFile> kept;
+  for (RawFile& f : files) {
+    f.sha256 = lake::Sha256File(f.path);
+    const auto [it, inserted] = first_with.emplace(f.sha256, f);
+    // Within one job folder every file is its own input, as when only that folder holds the day.
+    if (!inserted && it->second.job_id != f.job_id) {
+      spdlog::info("raw input {}: identical to {} (sha256 {}), read once; the duplicate is ignored", f.path.string(),
+                   it->second.path.string(), f.sha256);
+      continue;
+    }
+    kept.push_back(std::move(f));
+  }
+  for (const RawFile& f : kept) {
+    if (f.job_id == kept.front().job_id) continue;
+    // Name the file of the first job with the same name when there is one: that is the likely pair.
+    const RawFile* other = &kept.front();
+    for (const RawFile& k : kept) {
+      if (k.job_id == kept.front().job_id && k.path.filename() == f.path.filename()) other = &k;
+    }
+    throw std::runtime_error(fmt::format(
+        "raw {} files for {} in two batch-job folders differ: {} ({} bytes, sha256 {}) and {} ({} bytes, sha256 "
+        "{}); reading both would double the day. Pick one job folder with --raw-job {} or --raw-job {}",
+        schema, dt, other->path.string(), other->bytes, other->sha256, f.path.string(), f.bytes, f.sha256,
+        other->job_id, f.job_id));
+  }
+  return kept;
+}
+
+}  // namespace
+
+std::vector<RawFile> FindRawFiles(const fs::path& lake_root, lake::ProductType product_type,
+                                  std::string_view root_symbol, std::string_view schema, std::string_view dt,
+                                  const std::vector<std::string>& raw_jobs) {
   const fs::path dir = lake::RawTableDir(lake_root, product_type, root_symbol, schema);
   std::string yyyymmdd(dt);
   yyyymmdd.erase(std::remove(yyyymmdd.begin(), yyyymmdd.end(), '-'), yyyymmdd.end());
   const std::string schema_part = fmt::format(".{}.dbn", schema);
-  std::vector<fs::path> files;
+  std::vector<fs::path> jobs;
+  bool picked = false;  // a --raw-job folder is in this table
   if (fs::is_directory(dir)) {
     for (const auto& job : fs::directory_iterator(dir)) {
-      if (!job.is_directory()) continue;
-      for (const auto& entry : fs::directory_iterator(job.path())) {
-        const std::string name = entry.path().filename().string();
-        const bool dbn = name.ends_with(".dbn") || name.ends_with(".dbn.zst");
-        if (entry.is_regular_file() && dbn && name.find(yyyymmdd) != std::string::npos &&
-            name.find(schema_part) != std::string::npos) {
-          files.push_back(entry.path());
-        }
+      const std::string name = job.path().filename().string();
+      if (!job.is_directory() || name.starts_with('.')) continue;
+      if (Contains(raw_jobs, name) && !picked) {
+        jobs.clear();
+        picked = true;
+      }
+      if (!picked || Contains(raw_jobs, name)) jobs.push_back(job.path());
+    }
+  }
+  std::vector<RawFile> files;
+  std::set<std::string> jobs_with_day;
+  for (const fs::path& job : jobs) {
+    for (const auto& entry : fs::directory_iterator(job)) {
+      const std::string name = entry.path().filename().string();
+      const bool dbn = name.ends_with(".dbn") || name.ends_with(".dbn.zst");
+      if (entry.is_regular_file() && dbn && name.find(yyyymmdd) != std::string::npos &&
+          name.find(schema_part) != std::string::npos) {
+        files.push_back({entry.path(), job.filename().string(), static_cast<int64_t>(entry.file_size()), ""});
+        jobs_with_day.insert(files.back().job_id);
       }
     }
   }
   if (files.empty()) {
-    throw std::runtime_error(fmt::format("missing raw input: no {} file for {} under {} (expected "
+    throw std::runtime_error(fmt::format("missing raw input: no {} file for {} under {}{} (expected "
                                          "<job_id>/<dataset>-{}.{}.dbn.zst)",
-                                         schema, dt, dir.string(), yyyymmdd, schema));
+                                         schema, dt, dir.string(), picked ? " in the --raw-job folder" : "",
+                                         yyyymmdd, schema));
   }
-  std::sort(files.begin(), files.end());
+  std::sort(files.begin(), files.end(), [](const RawFile& a, const RawFile& b) { return a.path < b.path; });
+  if (jobs_with_day.size() > 1) return OneCopyEach(std::move(files), schema, dt);
   return files;
 }
 
@@ -57,10 +114,42 @@ std::string RawRootOf(lake::ProductType product_type, std::string_view symbol) {
   return std::string(symbol.substr(0, symbol.size() - 1 - digits));
 }
 
-lake::InputRef RawInputRef(const fs::path& file, std::string_view schema, std::string_view dt) {
-  const fs::path manifest = file.parent_path() / "manifest.json";
-  const std::string sha = fs::is_regular_file(manifest) ? lake::Sha256File(manifest) : lake::Sha256File(file);
-  return lake::InputRef{fmt::format("raw.{}:{}", schema, file.filename().string()), std::string(dt), sha};
+std::vector<fs::path> Paths(const std::vector<RawFile>& files) {
+  std::vector<fs::path> paths;
+  for (const RawFile& f : files) paths.push_back(f.path);
+  return paths;
+}
+
+void CheckRawJobs(const fs::path& lake_root, lake::ProductType product_type, std::string_view root_symbol,
+                  const std::vector<std::string>& raw_jobs) {
+  const fs::path product_dir = lake::RawTableDir(lake_root, product_type, root_symbol);
+  for (const std::string& job : raw_jobs) {
+    if (job.empty() || job.starts_with('.') || job.find('/') != std::string::npos) {
+      throw std::invalid_argument(fmt::format("--raw-job '{}' is not a job id (a folder name)", job));
+    }
+    bool found = false;
+    if (fs::is_directory(product_dir)) {
+      for (const auto& table : fs::directory_iterator(product_dir)) {
+        found = found || fs::is_directory(table.path() / job);
+      }
+    }
+    if (!found) {
+      throw std::invalid_argument(
+          fmt::format("--raw-job {}: no job folder of that name under {}/table=*/", job, product_dir.string()));
+    }
+  }
+}
+
+lake::InputRef RawInputRef(const fs::path& lake_root, const RawFile& file, std::string_view schema,
+                           std::string_view dt) {
+  const std::string sha = file.sha256.empty() ? lake::Sha256File(file.path) : file.sha256;
+  const fs::path manifest = file.path.parent_path() / "manifest.json";
+  lake::InputRef ref{fmt::format("raw.{}:{}", schema, file.path.filename().string()), std::string(dt),
+                     fs::is_regular_file(manifest) ? lake::Sha256File(manifest) : sha};
+  ref.path = file.path.lexically_relative(lake_root).generic_string();
+  ref.bytes = file.bytes;
+  ref.sha256 = sha;
+  return ref;
 }
 
 }  // namespace spymaster::pipeline

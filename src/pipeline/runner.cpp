@@ -18,6 +18,7 @@
 #include "lake/interrupt.hpp"
 #include "lake/partition.hpp"
 #include "pipeline/contract_selection.hpp"
+#include "pipeline/raw_input.hpp"
 
 namespace spymaster::pipeline {
 namespace {
@@ -90,7 +91,7 @@ class Progress {
 std::vector<TaskOutcome> RunLayer(const RunOptions& options, const StageDef& stage, const std::vector<Task>& tasks,
                                   const lake::DatasetRegistry& registry) {
   const StageContext ctx{options.lake_root, registry, options.overwrite, options.session_start_minute,
-                         options.session_end_minute, options.origin};
+                         options.session_end_minute, options.origin, options.raw_jobs};
   std::vector<TaskOutcome> outcomes(tasks.size());
   Progress progress(options.progress, tasks.size(),
                     fmt::format("{} {}", lake::ToString(stage.layer), lake::ToString(stage.product_type)));
@@ -143,6 +144,17 @@ RunSummary Run(const RunOptions& options, const lake::DatasetRegistry& registry,
                                     "never deleted)");
       }
     }
+  }
+  const bool bronze = std::find(options.layers.begin(), options.layers.end(), Layer::kBronze) != options.layers.end();
+  if (!options.raw_jobs.empty()) {
+    if (!bronze && options.origin != RecordOrigin::kRaw) {
+      throw std::invalid_argument("--raw-job picks raw input, which this run does not read (no bronze layer, "
+                                  "silver from bronze)");
+    }
+    // The raw root: bronze and ES runs name it; a contract (ESH6) or ticker leads to it.
+    const bool root = bronze || ResolvesThroughSelection(options.product_type, Layer::kSilver, options.symbol);
+    CheckRawJobs(options.lake_root, options.product_type,
+                 root ? options.symbol : RawRootOf(options.product_type, options.symbol), options.raw_jobs);
   }
   std::vector<const StageDef*> stages;
   for (Layer layer : options.layers) {

@@ -43,6 +43,8 @@ struct StageContext {
   int session_start_minute = 9 * 60 + 30;
   int session_end_minute = 10 * 60 + 30;
   RecordOrigin origin = RecordOrigin::kBronze;
+  // Raw input (bronze; silver with origin kRaw): job folders picked with `run --raw-job` (see FindRawFiles).
+  std::vector<std::string> raw_jobs = {};
 };
 
 struct Task {

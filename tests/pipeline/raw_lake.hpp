@@ -1,5 +1,6 @@
 // Test helper: writes raw Databento-style day files with our DBN encoder into a temporary lake, at
-// <lake>/raw/source=databento/product_type=<pt>/symbol=<root>/table=<schema>/TEST-<schema>/<file>.
+// <lake>/raw/source=databento/product_type=<pt>/symbol=<root>/table=<schema>/<job>/<file> (job
+// TEST-<schema> unless given).
 #pragma once
 
 #include <unistd.h>
@@ -71,10 +72,12 @@ class RawLake : public ::testing::Test {
   template <class R>
   std::filesystem::path WriteRaw(lake::ProductType pt, const std::string& root_symbol, const std::string& schema,
                                  const std::string& file_prefix, const dbn::Metadata& metadata,
-                                 const std::vector<R>& records, const std::string& dt = "20260106") {
-    const auto dir = lake::RawTableDir(root_, pt, root_symbol, schema) / ("TEST-" + schema);
+                                 const std::vector<R>& records, const std::string& dt = "20260106",
+                                 std::string job = "") {
+    if (job.empty()) job = "TEST-" + schema;
+    const auto dir = lake::RawTableDir(root_, pt, root_symbol, schema) / job;
     std::filesystem::create_directories(dir);
-    std::ofstream(dir / "manifest.json") << R"({"job_id":"TEST-)" << schema << R"("})";
+    std::ofstream(dir / "manifest.json") << R"({"job_id":")" << job << R"("})";
     const auto path = dir / (file_prefix + "-" + dt + "." + schema + ".dbn.zst");
     auto enc = dbn::Encoder::ToFile(path, metadata, dbn::Compression::kZstd);
     for (const auto& r : records) enc.Write(r);

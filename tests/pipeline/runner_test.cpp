@@ -90,6 +90,17 @@ TEST_F(Runner, UsageErrors) {
   o = Options({"2026-01-06"}, 1);
   o.symbol = "../SPY";
   EXPECT_THROW(pipeline::Run(o, registry_, out), std::invalid_argument);
+  EquityDay("20260106", kDay);
+  o = Options({"2026-01-06"}, 1);
+  o.raw_jobs = {"NO-SUCH-JOB"};
+  EXPECT_THAT([&] { pipeline::Run(o, registry_, out); },
+              ::testing::ThrowsMessage<std::invalid_argument>(HasSubstr("--raw-job NO-SUCH-JOB")));
+  o.raw_jobs = {"TEST-mbo"};
+  o.layers = {lake::Layer::kSilver};
+  EXPECT_THAT([&] { pipeline::Run(o, registry_, out); },
+              ::testing::ThrowsMessage<std::invalid_argument>(HasSubstr("no bronze layer")));
+  o.origin = RecordOrigin::kRaw;  // silver straight from raw reads the job folder
+  EXPECT_NO_THROW(pipeline::Run(o, registry_, out));
 }
 
 TEST_F(Runner, EsSilverResolvesThroughTheSelectionMap) {

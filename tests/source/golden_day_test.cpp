@@ -114,7 +114,7 @@ class GoldenDayTest : public ::testing::Test {
   }
   static RawMboOptions Raw(lake::ProductType pt, const std::string& root, const std::string& partition) {
     RawMboOptions r;
-    r.files = pipeline::FindRawFiles(*root_, pt, root, "mbo", "2026-01-06");
+    r.files = pipeline::Paths(pipeline::FindRawFiles(*root_, pt, root, "mbo", "2026-01-06"));
     r.yyyymmdd = 20260106;
     r.rules.drop_spreads = pt == lake::ProductType::kFutureMbo;
     r.partition = partition;
