@@ -57,6 +57,27 @@ DayStats ReadDayStats(const lake::DatasetRegistry& registry, const fs::path& lak
   return stats;
 }
 
+fs::path SelectionFile(const lake::DatasetRegistry& registry, const fs::path& lake_root) {
+  return lake::PartitionDir(registry.Get(kSelectionDataset), lake_root, {});
+}
+
+std::vector<SelectionRow> ReadSelectionRows(const lake::DatasetRegistry& registry, const fs::path& lake_root) {
+  const auto batch =
+      lake::ReadPartition(registry, lake_root, kSelectionDataset, {})->CombineChunksToBatch().ValueOrDie();
+  const auto text = [&](const char* name, int64_t i) {
+    return std::string(static_cast<const arrow::StringArray&>(*batch->GetColumnByName(name)).GetView(i));
+  };
+  const auto& prev_selected = static_cast<const arrow::Int64Array&>(*batch->GetColumnByName("prev_volume_selected"));
+  const auto& prev_rank2 = static_cast<const arrow::Int64Array&>(*batch->GetColumnByName("prev_volume_rank2"));
+  const auto& roll = static_cast<const arrow::Int32Array&>(*batch->GetColumnByName("roll_flag"));
+  std::vector<SelectionRow> rows;
+  for (int64_t i = 0; i < batch->num_rows(); ++i) {
+    rows.push_back({text("session_date", i), text("selected_symbol", i), text("selected_exp_date", i),
+                    text("prev_trading_date", i), prev_selected.Value(i), prev_rank2.Value(i), roll.Value(i)});
+  }
+  return rows;
+}
+
 }  // namespace
 
 std::optional<std::string> EsContractExpiration(std::string_view symbol) {
@@ -186,27 +207,45 @@ void WriteSelection(const lake::DatasetRegistry& registry, const fs::path& lake_
 }
 
 std::map<std::string, std::string> LoadSelection(const lake::DatasetRegistry& registry, const fs::path& lake_root) {
-  const auto& dataset = registry.Get(kSelectionDataset);
-  const fs::path file = lake::PartitionDir(dataset, lake_root, {});
+  const fs::path file = SelectionFile(registry, lake_root);
   if (!fs::is_regular_file(file)) {
     throw std::runtime_error(fmt::format("selection map {} not found (run `spymaster select-contract --dates ...`)",
                                          file.string()));
   }
-  const auto table = lake::ReadPartitionColumns(registry, lake_root, kSelectionDataset, {},
-                                                {"session_date", "selected_symbol"});
   std::map<std::string, std::string> map;
-  for (int c = 0; c < table->column(0)->num_chunks(); ++c) {
-    const auto& date = static_cast<const arrow::StringArray&>(*table->column(0)->chunk(c));
-    const auto& symbol = static_cast<const arrow::StringArray&>(*table->column(1)->chunk(c));
-    for (int64_t i = 0; i < date.length(); ++i) {
-      if (symbol.GetView(i).empty()) continue;
-      if (!map.emplace(std::string(date.GetView(i)), std::string(symbol.GetView(i))).second) {
-        throw std::runtime_error(fmt::format("selection map {}: duplicate session_date {}", file.string(),
-                                             date.GetView(i)));
-      }
+  for (const SelectionRow& row : ReadSelectionRows(registry, lake_root)) {
+    if (row.selected_symbol.empty()) continue;
+    if (!map.emplace(row.session_date, row.selected_symbol).second) {
+      throw std::runtime_error(fmt::format("selection map {}: duplicate session_date {}", file.string(),
+                                           row.session_date));
     }
   }
   return map;
+}
+
+std::vector<SelectionRow> SelectMissingDates(const lake::DatasetRegistry& registry, const fs::path& lake_root,
+                                             const std::vector<std::string>& dates) {
+  std::vector<SelectionRow> rows;
+  if (fs::is_regular_file(SelectionFile(registry, lake_root))) rows = ReadSelectionRows(registry, lake_root);
+  std::set<std::string> have;
+  for (const SelectionRow& row : rows) {
+    if (!row.selected_symbol.empty()) have.insert(row.session_date);
+  }
+  std::vector<std::string> missing;
+  for (const std::string& dt : dates) {
+    if (!have.contains(dt)) missing.push_back(dt);
+  }
+  if (missing.empty()) return {};
+  std::vector<SelectionRow> added = BuildSelection(registry, lake_root, missing);
+  std::erase_if(added, [&](const SelectionRow& r) { return have.contains(r.session_date); });
+  std::set<std::string> replaced;  // rows without a contract that now have one
+  for (const SelectionRow& r : added) replaced.insert(r.session_date);
+  std::erase_if(rows, [&](const SelectionRow& r) { return replaced.contains(r.session_date); });
+  rows.insert(rows.end(), added.begin(), added.end());
+  std::sort(rows.begin(), rows.end(),
+            [](const SelectionRow& a, const SelectionRow& b) { return a.session_date < b.session_date; });
+  WriteSelection(registry, lake_root, rows);
+  return added;
 }
 
 }  // namespace spymaster::pipeline

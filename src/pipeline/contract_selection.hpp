@@ -51,4 +51,12 @@ void WriteSelection(const lake::DatasetRegistry& registry, const std::filesystem
 std::map<std::string, std::string> LoadSelection(const lake::DatasetRegistry& registry,
                                                  const std::filesystem::path& lake_root);
 
+// For `run` with bronze and silver/gold of ES: selects the dates the map does not have yet (as
+// BuildSelection does, over their range) and writes them into the map, keeping every row it has
+// (the map may cover many more dates than one run, or hold an explicit select-contract). Returns the
+// rows added; none when the map has every date.
+std::vector<SelectionRow> SelectMissingDates(const lake::DatasetRegistry& registry,
+                                             const std::filesystem::path& lake_root,
+                                             const std::vector<std::string>& dates);
+
 }  // namespace spymaster::pipeline

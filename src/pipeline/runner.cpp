@@ -19,6 +19,7 @@
 #include "lake/partition.hpp"
 #include "pipeline/contract_selection.hpp"
 #include "pipeline/raw_input.hpp"
+#include "common/calendar.hpp"
 
 namespace spymaster::pipeline {
 namespace {
@@ -28,12 +29,33 @@ bool ResolvesThroughSelection(ProductType product_type, Layer layer, const std::
          (product_type == ProductType::kFutureMbo || product_type == ProductType::kFutureOptionMbo);
 }
 
+// The run's dates as --dates takes them: one date, a range "a:b" when they are one, else "a,b,c".
+std::string DatesArgument(const std::vector<std::string>& dates) {
+  if (dates.size() > 1 && common::ExpandDates(dates.front() + ":" + dates.back()) == dates) {
+    return dates.front() + ":" + dates.back();
+  }
+  std::string joined;
+  for (const auto& d : dates) joined += (joined.empty() ? "" : ",") + d;
+  return joined;
+}
+
+std::string SelectContractCommand(const RunOptions& options) {
+  return fmt::format("spymaster select-contract --dates {} --lake {}", DatesArgument(options.dates),
+                     options.lake_root.string());
+}
+
 std::vector<Task> BuildTasks(const RunOptions& options, Layer layer, const lake::DatasetRegistry& registry,
                              std::ostream& out) {
   std::vector<Task> tasks;
   if (!ResolvesThroughSelection(options.product_type, layer, options.symbol)) {
     for (const auto& dt : options.dates) tasks.push_back({options.product_type, options.symbol, dt});
     return tasks;
+  }
+  if (!lake::IsComplete(lake::PartitionDir(registry.Get(kSelectionDataset), options.lake_root, {}))) {
+    throw std::runtime_error(fmt::format(
+        "{} resolves through the front-month selection map, and {} has none: run `{}` (after bronze future_mbo "
+        "of those dates), or include bronze in this run (--layer all)",
+        options.symbol, options.lake_root.string(), SelectContractCommand(options)));
   }
   const auto selection = LoadSelection(registry, options.lake_root);
   int skipped = 0;
@@ -46,7 +68,8 @@ std::vector<Task> BuildTasks(const RunOptions& options, Layer layer, const lake:
   }
   if (skipped > 0) out << fmt::format("Skipping {} dates not in selection map\n", skipped);
   if (tasks.empty()) {
-    throw std::runtime_error("none of the dates is in the selection map; run `spymaster select-contract --dates ...`");
+    throw std::runtime_error(fmt::format("none of the dates is in the selection map; run `{}`",
+                                         SelectContractCommand(options)));
   }
   const std::string_view bronze = options.product_type == ProductType::kFutureMbo ? "bronze.future_mbo.mbo"
                                                                                   : "bronze.future_option_mbo.mbo";
@@ -170,6 +193,7 @@ RunSummary Run(const RunOptions& options, const lake::DatasetRegistry& registry,
   lake::RecoverPendingCommits(options.lake_root);
   RunSummary summary;
   std::set<std::string> contracts;
+  bool after_bronze = false;  // the previous layer was bronze, and it succeeded
   for (std::size_t i = 0; i < stages.size() && lake::InterruptSignal() == 0; ++i) {
     const StageDef* stage = stages[i];
     // Silver then gold of the same tasks: one engine pass writes both (same partitions, half the work).
@@ -183,6 +207,13 @@ RunSummary Run(const RunOptions& options, const lake::DatasetRegistry& registry,
       stage = &fused;
       ++i;
     }
+    if (after_bronze && ResolvesThroughSelection(options.product_type, stage->layer, options.symbol)) {
+      // Silver/gold of ES right after its bronze: the selection map needs these dates.
+      for (const SelectionRow& row : SelectMissingDates(registry, options.lake_root, options.dates)) {
+        out << fmt::format("Selected:     {} -> {}\n", row.session_date,
+                           row.selected_symbol.empty() ? "-" : row.selected_symbol);
+      }
+    }
     const auto tasks = BuildTasks(options, stage->layer, registry, out);
     for (const Task& t : tasks) {
       if (t.symbol != options.symbol) contracts.insert(t.symbol);
@@ -195,6 +226,7 @@ RunSummary Run(const RunOptions& options, const lake::DatasetRegistry& registry,
     }
     summary.failed += failed;
     if (failed > 0) break;  // later layers need this one's outputs
+    after_bronze = stage->layer == Layer::kBronze;
   }
 
   std::string layers;
@@ -212,8 +244,13 @@ RunSummary Run(const RunOptions& options, const lake::DatasetRegistry& registry,
       continue;
     }
     if (o.result.skipped) {
-      out << fmt::format("  skipped {} {} {}  (complete; --overwrite recomputes silver/gold)\n", o.result.stage,
-                         o.task.symbol, o.task.dt);
+      // Bronze is never deleted, so --overwrite is no way to redo it.
+      out << fmt::format("  skipped {} {} {}  (complete; {})\n", o.result.stage, o.task.symbol, o.task.dt,
+                         o.layer == Layer::kBronze
+                             ? fmt::format("bronze is never overwritten; to rebuild it, delete its partitions "
+                                           "bronze/source=databento/product_type={}/symbol=*/table=*/dt={} by hand",
+                                           lake::ToString(options.product_type), o.task.dt)
+                             : std::string("--overwrite recomputes it"));
       continue;
     }
     // Stages report their input size as records_read (bronze) or records (engine stages).

@@ -1,6 +1,7 @@
 // `spymaster run`: expands dates into (symbol, dt) tasks per layer, resolves ES through the selection
-// map for silver/gold of the ES products, runs the registered stage of each task (in parallel threads
-// with workers > 1), shows progress on a terminal and prints a summary.
+// map for silver/gold of the ES products (selecting the dates the map lacks itself when the run wrote
+// their bronze), runs the registered stage of each task (in parallel threads with workers > 1), shows
+// progress on a terminal and prints a summary.
 #pragma once
 
 #include <filesystem>

@@ -75,6 +75,10 @@ TEST_F(Runner, RerunReportsSkipped) {
   const auto summary = pipeline::Run(Options({"2026-01-06"}, 1), registry_, second);
   EXPECT_TRUE(summary.outcomes.at(0).result.skipped);
   EXPECT_THAT(second.str(), HasSubstr("skipped bronze_ingest_equity_mbo SPY 2026-01-06  (complete"));
+  // Bronze refuses --overwrite, so the hint says what does rebuild it.
+  EXPECT_THAT(second.str(), HasSubstr("bronze is never overwritten"));
+  EXPECT_THAT(second.str(), HasSubstr("product_type=equity_mbo/symbol=*/table=*/dt=2026-01-06 by hand"));
+  EXPECT_THAT(second.str(), ::testing::Not(HasSubstr("--overwrite")));
 }
 
 TEST_F(Runner, UsageErrors) {
@@ -113,8 +117,17 @@ TEST_F(Runner, EsSilverResolvesThroughTheSelectionMap) {
     EXPECT_THAT([&] { pipeline::Run(o, registry_, out); },
                 ::testing::ThrowsMessage<std::runtime_error>(HasSubstr("no silver stage is registered")));
   } else {
+    // The exact command that makes the map.
     EXPECT_THAT([&] { pipeline::Run(o, registry_, out); },
-                ::testing::ThrowsMessage<std::runtime_error>(HasSubstr("selection map")));
+                ::testing::ThrowsMessage<std::runtime_error>(::testing::AllOf(
+                    HasSubstr("selection map"),
+                    HasSubstr("`spymaster select-contract --dates 2026-01-06 --lake " + root_.string() + "`"))));
+    o.dates = {"2026-01-06", "2026-01-07", "2026-01-08"};
+    EXPECT_THAT([&] { pipeline::Run(o, registry_, out); },
+                ::testing::ThrowsMessage<std::runtime_error>(HasSubstr("--dates 2026-01-06:2026-01-08 ")));
+    o.dates = {"2026-01-06", "2026-01-08"};
+    EXPECT_THAT([&] { pipeline::Run(o, registry_, out); },
+                ::testing::ThrowsMessage<std::runtime_error>(HasSubstr("--dates 2026-01-06,2026-01-08 ")));
   }
 }
 

@@ -102,6 +102,27 @@ TEST_F(Selection, PreviousDayVolumeDecidesAndTheRollIsFlagged) {
                      {"2025-12-16", "ESZ5"}, {"2025-12-17", "ESH6"}, {"2025-12-19", "ESH6"}}));
 }
 
+TEST_F(Selection, SelectMissingDatesAddsOnlyWhatTheMapLacksAndKeepsTheRest) {
+  Bronze("ESH6", "2026-01-06", 1000);
+  Bronze("ESH6", "2026-01-07", 1000);
+  // An explicit map for another date, and one for 2026-01-06 that the data would not pick.
+  WriteSelection(registry_, root_, {{"2025-11-03", "ESZ5", "2025-12-19", "", 7, 0, 0},
+                                    {"2026-01-06", "ESM6", "2026-06-19", "", 0, 0, 0}});
+  const auto added = SelectMissingDates(registry_, root_, {"2026-01-06", "2026-01-07"});
+  ASSERT_EQ(added.size(), 1u);
+  EXPECT_EQ(added[0].session_date, "2026-01-07");
+  EXPECT_EQ(added[0].selected_symbol, "ESH6");
+  EXPECT_EQ(added[0].prev_trading_date, "2026-01-06");
+  EXPECT_EQ(added[0].prev_volume_selected, 1000);
+  EXPECT_EQ(LoadSelection(registry_, root_), (std::map<std::string, std::string>{
+                                                 {"2025-11-03", "ESZ5"}, {"2026-01-06", "ESM6"}, {"2026-01-07", "ESH6"}}));
+  EXPECT_TRUE(SelectMissingDates(registry_, root_, {"2026-01-06", "2026-01-07"}).empty());
+
+  std::filesystem::remove(lake::PartitionDir(registry_.Get(std::string(kSelectionDataset)), root_, {}));
+  ASSERT_EQ(SelectMissingDates(registry_, root_, {"2026-01-06"}).size(), 1u);
+  EXPECT_EQ(LoadSelection(registry_, root_), (std::map<std::string, std::string>{{"2026-01-06", "ESH6"}}));
+}
+
 TEST_F(Selection, ErrorsNameWhatIsMissing) {
   EXPECT_THAT([&] { BuildSelection(registry_, root_, {"2026-01-06"}); },
               ::testing::ThrowsMessage<std::runtime_error>(HasSubstr("no ES outright contracts in bronze")));
