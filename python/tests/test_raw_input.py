@@ -200,6 +200,12 @@ def test_corrupt_zstd_raw_file_is_reported_as_corrupt_not_as_out_of_order(spymas
     assert not list(lake.rglob("_SUCCESS"))
     to_json = run([spymaster_bin, "dbn", "to-json", raw])
     assert to_json.returncode == 1 and "checksum" in to_json.stderr
+    # Silver straight from raw reads the same file through the engine's raw source.
+    silver = run([spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "silver", "--source", "raw",
+                  "--symbol", "ESH6", "--dt", DT, "--lake", lake])
+    assert silver.returncode == 1
+    assert str(raw) in silver.stderr and "corrupt zstd data" in silver.stderr and "checksum" in silver.stderr
+    assert "out of order" not in silver.stderr
 
 
 def test_run_all_es_on_a_raw_only_lake_completes_to_gold(spymaster_bin, lake):

@@ -170,7 +170,10 @@ struct Decoder::Impl {
     }
     pos = end;
     eof = true;
-    if (frame_open) throw DecodeError(name, raw_base + zsrc.size(), "truncated zstd frame (input ends mid-frame)");
+    // A push decoder's input may go on: only the bytes fed so far are judged.
+    if (frame_open && !Starved()) {
+      throw DecodeError(name, raw_base + zsrc.size(), "truncated zstd frame (input ends mid-frame)");
+    }
   }
 
   // One read(2) of at most `cap` bytes; 0 at end of input. `offset` is where they start, for errors.

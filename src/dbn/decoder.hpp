@@ -121,8 +121,9 @@ class Decoder {
   // corrupt file hands out nonsense records long before that. A reader that meets a record that makes
   // no sense (out of order, impossible values) calls this before blaming the record: it decompresses
   // the rest of the input, discarding it, and throws DecodeError (file offset, "checksum" or "corrupt")
-  // when the input is corrupt. Returns when it is intact (nothing to check for plain input); the
-  // decoder is at the end of the input afterwards. The decoder does the same for its own errors.
+  // when the input is corrupt. Returns when it is intact (nothing to check for plain input); push
+  // mode checks the bytes fed so far. The decoder is at the end of its input afterwards. The decoder
+  // does the same for its own errors.
   void VerifyRest();
 
  private:

@@ -48,7 +48,8 @@ bool RawMboFilter::Pump(dbn::Decoder& decoder, std::vector<book::MboEvent>& out,
       continue;
     }
     ++mbo_;
-    if (msg->ts_recv < prev_ts_recv_) {
+    if (msg->ts_recv < prev_ts_recv_) [[unlikely]] {
+      decoder.VerifyRest();  // a corrupt zstd frame is the likelier cause, and the better message
       throw std::runtime_error(fmt::format(
           "raw file {}: record {} at byte offset {} is out of order (ts_recv {} < previous {})",
           decoder.source_name(), index_, decoder.record_offset(), msg->ts_recv, prev_ts_recv_));
@@ -75,6 +76,7 @@ bool RawMboFilter::Pump(dbn::Decoder& decoder, std::vector<book::MboEvent>& out,
       case PriceCheck::kOk: break;
       case PriceCheck::kZeroed: ++zeroed_; break;
       case PriceCheck::kMissing:
+        decoder.VerifyRest();
         throw std::runtime_error(
             fmt::format("raw file {}: record {} at byte offset {}: MBO action '{}' without a price (order {})",
                         decoder.source_name(), index_, decoder.record_offset(), row.action, row.order_id));

@@ -202,6 +202,11 @@ TEST(DbnBadInput, VerifyRestReportsACorruptFrameWhoseRecordsLookedFine) {
     for (int i = 0; i < 100; ++i) ASSERT_NE(intact.Next(), nullptr);
     EXPECT_NO_THROW(intact.VerifyRest());
     EXPECT_EQ(intact.Next(), nullptr);
+    // A push decoder in mid-stream: the frame is open because the rest has not come yet, not truncated.
+    auto push = Decoder::Push();
+    push.Feed(std::span(valid).first(valid.size() / 2));
+    ASSERT_NE(push.Next(), nullptr);
+    EXPECT_NO_THROW(push.VerifyRest());
   }
   // The first flipped byte (from the middle on) after which the decoder hands out a changed record:
   // zstd checks the frame's checksum only at its end, so the record itself says nothing is wrong.
