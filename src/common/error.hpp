@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 
 namespace spymaster {
 
@@ -28,5 +30,18 @@ class UsageError : public Error {
  public:
   explicit UsageError(const std::string& what) : Error{ErrorKind::kUsage, what} {}
 };
+
+// Returns fn(); a std::invalid_argument from it becomes UsageError("<param>: <what>"), or keeps its
+// message when `param` is empty (libraries whose messages already name the parameter). The libraries
+// below the command line (common's date and time parsing, sim, pipeline/session) signal a value they
+// cannot take with std::invalid_argument; only the command knows which parameter the value came from.
+template <class Fn>
+auto WithUsageErrors(std::string_view param, Fn&& fn) {
+  try {
+    return std::forward<Fn>(fn)();
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(param.empty() ? std::string(e.what()) : std::string(param) + ": " + e.what());
+  }
+}
 
 }  // namespace spymaster
