@@ -9,6 +9,7 @@
 
 #include "bench/bench_command.hpp"
 #include "bench/timing.hpp"
+#include "common/standard_output.hpp"
 #include "book/book.hpp"
 #include "engine/engine.hpp"
 #include "support/synthetic_mbo_stream.hpp"
@@ -26,10 +27,10 @@ struct Args {
 void Print(const char* what, int64_t events, const Timing& t) {
   rusage usage;
   getrusage(RUSAGE_SELF, &usage);
-  fmt::print("{}: {} events; best wall {:.3f} s = {:.2f} M events/s; best cpu {:.3f} s = {:.2f} M events/s/core; "
-             "peak RSS {:.0f} MB\n",
-             what, events, t.wall, double(events) / t.wall / 1e6, t.cpu, double(events) / t.cpu / 1e6,
-             double(usage.ru_maxrss) / 1024.0);
+  PrintStdout("{}: {} events; best wall {:.3f} s = {:.2f} M events/s; best cpu {:.3f} s = {:.2f} M events/s/core; "
+              "peak RSS {:.0f} MB\n",
+              what, events, t.wall, double(events) / t.wall / 1e6, t.cpu, double(events) / t.cpu / 1e6,
+              double(usage.ru_maxrss) / 1024.0);
 }
 
 std::vector<book::MboEvent> Stream(const Args& a) {
@@ -61,7 +62,7 @@ void AddBookBench(CLI::App& bench) {
       sink += book.BestBid();
     });
     Print("book", static_cast<int64_t>(events.size()), t);
-    if (sink == 42) fmt::print("\n");  // keeps the loop observable
+    if (sink == 42) PrintStdout("\n");  // keeps the loop observable
   });
 }
 
@@ -90,7 +91,7 @@ void AddEngineBench(CLI::App& bench) {
       engine.Finish();
     });
     Print(args->no_gold ? "engine book+silver" : "engine book+silver+gold", static_cast<int64_t>(events.size()), t);
-    fmt::print("  {} windows, {} depth_and_flow rows, {} gold rows per run\n", windows, silver_rows, gold_rows);
+    PrintStdout("  {} windows, {} depth_and_flow rows, {} gold rows per run\n", windows, silver_rows, gold_rows);
   });
 }
 

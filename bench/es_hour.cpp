@@ -3,10 +3,10 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "common/error.hpp"
 #include "lake/raw_layout.hpp"
 #include "sim/simulate.hpp"
 
@@ -17,7 +17,7 @@ BenchEsHour::BenchEsHour(std::string_view name, double scale, const std::string&
       raw_lake_(raw_lake) {
   if (!raw_lake_.empty()) {
     if (!std::filesystem::is_directory(lake::RawDir(raw_lake_))) {
-      throw std::runtime_error(fmt::format("--raw-lake {}: no raw/ directory", raw_lake_.string()));
+      throw UsageError(fmt::format("--raw-lake {}: no raw/ directory", raw_lake_.string()));
     }
     return;
   }
@@ -29,7 +29,7 @@ BenchEsHour::BenchEsHour(std::string_view name, double scale, const std::string&
   sim.products = {"future_mbo"};
   std::printf("simulating an ES hour at scale %.1f ...\n", scale);
   std::fflush(stdout);
-  sim::Simulate(sim);
+  WithUsageErrors("", [&] { return sim::Simulate(sim); });  // --scale out of range
 }
 
 BenchEsHour::~BenchEsHour() {

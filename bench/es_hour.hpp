@@ -14,7 +14,7 @@ class BenchEsHour {
   static constexpr std::string_view kDt = "2026-01-06";
 
   // Creates the scratch directory "<tmp>/spymaster-bench-<name>-<pid>" and simulates unless raw_lake is
-  // set; throws when raw_lake has no raw/ directory.
+  // set. Throws UsageError for a raw_lake without raw/ or a scale the simulator does not take.
   BenchEsHour(std::string_view name, double scale, const std::string& raw_lake);
   ~BenchEsHour();
   BenchEsHour(const BenchEsHour&) = delete;

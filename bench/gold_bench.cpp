@@ -8,6 +8,7 @@
 
 #include "bench/bench_command.hpp"
 #include "bench/timing.hpp"
+#include "common/standard_output.hpp"
 #include "engine/gold_state.hpp"
 #include "engine/rows.hpp"
 
@@ -53,11 +54,11 @@ void Run(const Args& args) {
     }
   });
   const double cells = static_cast<double>(args.windows) * static_cast<double>(out.size());
-  fmt::print("gold: {} windows of {} cells from {} silver rows; best cpu {:.3f} s = {:.2f} µs/window = "
-             "{:.2f} M cells/s/core; best wall {:.3f} s\n",
-             args.windows, out.size(), rows.size(), t.cpu, t.cpu / static_cast<double>(args.windows) * 1e6,
-             cells / t.cpu / 1e6, t.wall);
-  if (sink == 42.0) fmt::print("\n");  // keeps the loop observable
+  PrintStdout("gold: {} windows of {} cells from {} silver rows; best cpu {:.3f} s = {:.2f} µs/window = "
+              "{:.2f} M cells/s/core; best wall {:.3f} s\n",
+              args.windows, out.size(), rows.size(), t.cpu, t.cpu / static_cast<double>(args.windows) * 1e6,
+              cells / t.cpu / 1e6, t.wall);
+  if (sink == 42.0) PrintStdout("\n");  // keeps the loop observable
 }
 
 }  // namespace

@@ -14,7 +14,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -22,6 +21,7 @@
 
 #include "bench/bench_command.hpp"
 #include "bench/es_hour.hpp"
+#include "common/error.hpp"
 
 extern char** environ;
 
@@ -58,14 +58,14 @@ ChildRun RunSelf(const std::vector<std::string>& args) {
   posix_spawn_file_actions_destroy(&actions);
   std::string command = "spymaster";
   for (const auto& a : args) command += " " + a;
-  if (spawned != 0) throw std::runtime_error(fmt::format("cannot start `{}`: {}", command, std::strerror(spawned)));
+  if (spawned != 0) throw Error(ErrorKind::kIo, fmt::format("cannot start `{}`: {}", command, std::strerror(spawned)));
   int status = 0;
   rusage usage{};
-  if (wait4(pid, &status, 0, &usage) != pid) throw std::runtime_error(fmt::format("cannot wait for `{}`", command));
+  if (wait4(pid, &status, 0, &usage) != pid) throw Error(ErrorKind::kIo, fmt::format("cannot wait for `{}`", command));
   ChildRun run;
   run.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    throw std::runtime_error(fmt::format("`{}` failed (status {}); run it by hand to see why", command, status));
+    throw Error(ErrorKind::kData, fmt::format("`{}` failed (status {}); run it by hand to see why", command, status));
   }
   auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6; };
   run.cpu_s = seconds(usage.ru_utime) + seconds(usage.ru_stime);

@@ -12,6 +12,8 @@
 
 #include "bench/bench_command.hpp"
 #include "bench/timing.hpp"
+#include "common/error.hpp"
+#include "common/standard_output.hpp"
 #include "sim/instruments.hpp"
 #include "sim/market_path.hpp"
 #include "sim/mbo_generator.hpp"
@@ -40,18 +42,18 @@ void Day(const Args& args) {
     o.scale = args.scale;
     o.end = args.end;
     o.lake = dir;
-    report = sim::Simulate(o);
+    report = WithUsageErrors("", [&] { return sim::Simulate(o); });  // --scale, --end
     best = std::min(best, report.seconds);
   }
   std::uint64_t bytes = 0;
   for (const auto& f : report.files) bytes += f.bytes;
   std::filesystem::remove_all(dir);
-  fmt::print("sim scale {:g}: {} records in {} files, {:.1f} MB zstd; best of {}: {:.3f} s, {:.2f} M records/s\n",
-             args.scale, report.records, report.files.size(), static_cast<double>(bytes) / 1e6, args.repeat, best,
-             static_cast<double>(report.records) / best / 1e6);
+  PrintStdout("sim scale {:g}: {} records in {} files, {:.1f} MB zstd; best of {}: {:.3f} s, {:.2f} M records/s\n",
+              args.scale, report.records, report.files.size(), static_cast<double>(bytes) / 1e6, args.repeat, best,
+              static_cast<double>(report.records) / best / 1e6);
   for (const auto& f : report.files) {
-    fmt::print("  {:<18} {:<4} {:<10} {:>10} records {:>12} bytes\n", f.product_type, f.symbol, f.schema, f.records,
-               f.bytes);
+    PrintStdout("  {:<18} {:<4} {:<10} {:>10} records {:>12} bytes\n", f.product_type, f.symbol, f.schema, f.records,
+                f.bytes);
   }
 }
 
@@ -62,8 +64,8 @@ void Parts(const Args& args) {
   const Timing path_time = BestOf(args.repeat, [&] {
     close_price = sim::MarketPath(session, args.seed).Price(sim::Underlier::kEs, session.close_ns);
   });
-  fmt::print("market path (10 ms grid, ES close {:.2f}): best cpu {:.3f} s, wall {:.3f} s\n", close_price,
-             path_time.cpu, path_time.wall);
+  PrintStdout("market path (10 ms grid, ES close {:.2f}): best cpu {:.3f} s, wall {:.3f} s\n", close_price,
+              path_time.cpu, path_time.wall);
 
   const sim::MarketPath path(session, args.seed);
   const auto plans = sim::PlanDay(session, path, {sim::ProductType::kFutureMbo});
@@ -80,8 +82,8 @@ void Parts(const Args& args) {
       out.clear();
     }
   });
-  fmt::print("{} generator alone: {} records; best cpu {:.3f} s = {:.2f} M records/s/core\n", front.raw_symbol,
-             records, t.cpu, static_cast<double>(records) / t.cpu / 1e6);
+  PrintStdout("{} generator alone: {} records; best cpu {:.3f} s = {:.2f} M records/s/core\n", front.raw_symbol,
+              records, t.cpu, static_cast<double>(records) / t.cpu / 1e6);
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // `spymaster dbn to-json FILE` (same output and flags as the official `dbn FILE --json`; FILE "-" is stdin),
 // `spymaster dbn info FILE` (metadata and record counts per rtype) and
 // `spymaster dbn recode IN OUT` (decode + encode, e.g. to upgrade or (de)compress).
+#include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -12,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "common/standard_output.hpp"
 #include "dbn/decoder.hpp"
 #include "dbn/encoder.hpp"
 #include "dbn/json.hpp"
@@ -44,23 +47,36 @@ dbn::DecoderOptions DecoderOptionsFor(const ToJsonArgs& args) {
   return options;
 }
 
+// --limit as the official CLI reads it (Rust's u64 parse into a NonZeroU64): digits with an optional
+// '+', at least 1, at most 2^64 - 1. CLI11's own conversion would wrap "-1" round to 2^64 - 1.
+std::uint64_t ParseLimit(const std::string& text) {
+  const std::string_view digits = std::string_view(text).substr(text.starts_with('+') ? 1 : 0);
+  if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    throw UsageError(fmt::format("--limit: invalid value '{}': not a positive integer", text));
+  }
+  std::uint64_t value = 0;
+  if (std::from_chars(digits.data(), digits.data() + digits.size(), value).ec != std::errc{}) {
+    throw UsageError(fmt::format("--limit: invalid value '{}': larger than {}", text, ~std::uint64_t{0}));
+  }
+  if (value == 0) throw UsageError(fmt::format("--limit: invalid value '{}': must be at least 1", text));
+  return value;
+}
+
 // "-" is standard input, as in the official CLI (a file named "-" is still reachable as "./-").
 dbn::Decoder OpenInput(const ToJsonArgs& args) {
   const dbn::DecoderOptions options = DecoderOptionsFor(args);
   return args.file == "-" ? dbn::Decoder::FromStdin(options) : dbn::Decoder::FromFile(args.file, options);
 }
 
+// JSON text collected in 1 MiB pieces before it goes to stdout.
 class Output {
  public:
-  ~Output() { Flush(); }
   std::string& buffer() { return buffer_; }
   void MaybeFlush() {
     if (buffer_.size() >= (1 << 20)) Flush();
   }
   void Flush() {
-    if (!buffer_.empty() && std::fwrite(buffer_.data(), 1, buffer_.size(), stdout) != buffer_.size()) {
-      throw std::runtime_error("writing to standard output failed");
-    }
+    WriteStdout(buffer_);
     buffer_.clear();
   }
 
@@ -68,9 +84,7 @@ class Output {
   std::string buffer_;
 };
 
-void RunToJson(const ToJsonArgs& args) {
-  auto decoder = OpenInput(args);
-  Output out;
+void PrintJson(dbn::Decoder& decoder, const ToJsonArgs& args, Output& out) {
   if (args.metadata) {
     dbn::Metadata metadata = decoder.metadata();
     if (args.limit) metadata.limit = metadata.limit == 0 ? *args.limit : std::min(metadata.limit, *args.limit);
@@ -78,7 +92,13 @@ void RunToJson(const ToJsonArgs& args) {
     return;
   }
   std::optional<dbn::TsSymbolMap> symbols;
-  if (args.map_symbols) symbols = dbn::TsSymbolMap::FromMetadata(decoder.metadata());
+  if (args.map_symbols) {
+    try {
+      symbols = dbn::TsSymbolMap::FromMetadata(decoder.metadata());
+    } catch (const std::invalid_argument& e) {
+      throw Error(ErrorKind::kData, fmt::format("{}: metadata: {}", decoder.source_name(), e.what()));
+    }
+  }
   std::uint64_t count = 0;
   while (const dbn::RecordRef* record = decoder.Next()) {
     if (args.limit && count >= *args.limit) break;
@@ -95,6 +115,23 @@ void RunToJson(const ToJsonArgs& args) {
     }
     out.MaybeFlush();
   }
+}
+
+void RunToJson(const ToJsonArgs& args) {
+  auto decoder = OpenInput(args);
+  Output out;
+  try {
+    PrintJson(decoder, args, out);
+  } catch (const dbn::DecodeError&) {
+    // As the official CLI: the records before the bad one are printed, then the error. A write error
+    // here is dropped in favour of the decode error (main's final stdout check still fails the run).
+    try {
+      out.Flush();
+    } catch (const Error&) {
+    }
+    throw;
+  }
+  out.Flush();
 }
 
 std::string TsText(std::uint64_t ts) {
@@ -147,7 +184,7 @@ void RunInfo(const ToJsonArgs& args) {
     const auto name = dbn::ToString(static_cast<dbn::RType>(r));
     text += fmt::format("  rtype 0x{:02x} {}: {}\n", r, name.empty() ? "unknown" : name, counts[r]);
   }
-  std::fputs(text.c_str(), stdout);
+  WriteStdout(text);
 }
 
 struct RecodeArgs {
@@ -194,7 +231,9 @@ void AddDbnCommand(CLI::App& app) {
   to_json->add_flag("-p,--pretty", args->pretty, "ISO 8601 timestamps, decimal prices and indented output");
   auto* map_symbols = to_json->add_flag("-s,--map-symbols", args->map_symbols,
                                         "Add a 'symbol' field from the metadata's symbology mappings");
-  to_json->add_option("-l,--limit", args->limit, "Print at most NUM_RECORDS records")->check(CLI::Range(1ULL, ~0ULL));
+  to_json->add_option_function<std::string>(
+      "-l,--limit", [args](const std::string& text) { args->limit = ParseLimit(text); },
+      "Print at most NUM_RECORDS records (a positive integer)");
   for (const char* name : {"--input-fragment", "--input-zstd-fragment"}) {
     auto* frag = to_json->get_option(name);
     frag->excludes(metadata);

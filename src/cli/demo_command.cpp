@@ -6,13 +6,14 @@
 
 #include <filesystem>
 #include <iostream>
-#include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
-#include "lake/raw_layout.hpp"
+#include "common/calendar.hpp"
+#include "common/error.hpp"
 #include "lake/interrupt.hpp"
+#include "lake/raw_layout.hpp"
 #include "lake/registry.hpp"
 #include "pipeline/contract_selection.hpp"
 #include "pipeline/runner.hpp"
@@ -76,11 +77,21 @@ void RunLayers(const DemoArgs& args, const lake::DatasetRegistry& registry, lake
     for (const auto& o : summary.outcomes) {
       if (!o.error.empty()) message += fmt::format("\n  {} {} {}: {}", o.result.stage, o.task.symbol, o.task.dt, o.error);
     }
-    throw std::runtime_error(message);
+    throw Error(ErrorKind::kData, message);
   }
 }
 
+// Bad values are usage errors before anything runs (the simulator would catch some of them, but it
+// does not run when raw data is present).
+void CheckArgs(const DemoArgs& args) {
+  WithUsageErrors("--dt", [&] { return common::ParseDate(args.dt); });
+  const int start = WithUsageErrors("--start", [&] { return pipeline::ParseMinuteOfDay(args.start); });
+  const int end = WithUsageErrors("--end", [&] { return pipeline::ParseMinuteOfDay(args.end); });
+  WithUsageErrors("--start/--end", [&] { return pipeline::SessionBoundsNs(args.dt, start, end); });
+}
+
 void Execute(const DemoArgs& args) {
+  CheckArgs(args);
   const std::filesystem::path lake_root = args.lake;
   if (HasRawData(lake_root)) {
     std::cout << fmt::format("demo: using the raw data under {}\n", lake::RawDir(lake_root).string());
@@ -94,7 +105,8 @@ void Execute(const DemoArgs& args) {
     sim_options.end = args.end;
     sim_options.lake = lake_root;
     sim_options.progress = isatty(STDERR_FILENO) != 0;
-    const auto report = sim::Simulate(sim_options);
+    // The simulator throws std::invalid_argument for parameters it cannot take (a weekend --dt).
+    const auto report = WithUsageErrors("", [&] { return sim::Simulate(sim_options); });
     std::cout << fmt::format("demo: simulated {} records into {} files in {:.2f} s\n", report.records,
                              report.files.size(), report.seconds);
   }

@@ -1,16 +1,30 @@
-// The single `spymaster` executable. Exit codes: 0 ok, 1 runtime error, 2 usage error.
+// The single `spymaster` executable. Exit codes: 0 ok, 1 runtime error (data or I/O), 2 usage error,
+// 128 + signal after SIGINT/SIGTERM. This file is the one place that maps errors to exit codes.
 #include <string.h>
 
 #include <cstdio>
 #include <exception>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include "bench/bench_command.hpp"
 #include "cli/commands.hpp"
+#include "common/error.hpp"
+#include "common/standard_output.hpp"
 #include "lake/interrupt.hpp"
 
 namespace {
+
+int ExitCode(spymaster::ErrorKind kind) {
+  switch (kind) {
+    case spymaster::ErrorKind::kUsage: return 2;
+    case spymaster::ErrorKind::kData:
+    case spymaster::ErrorKind::kIo: return 1;
+  }
+  return 1;
+}
 
 // After SIGINT/SIGTERM (lake commands handle them, see lake/interrupt.hpp): 128 + signal.
 int InterruptedExit() {
@@ -21,18 +35,14 @@ int InterruptedExit() {
   return 128 + sig;
 }
 
-}  // namespace
+int Fail(const char* what, int code) {
+  if (spymaster::lake::InterruptSignal() != 0) return InterruptedExit();  // the error is the interruption's
+  std::fflush(stdout);  // what the command printed before the error stays before the message
+  std::fprintf(stderr, "error: %s\n", what);
+  return code;
+}
 
-int main(int argc, char** argv) {
-  CLI::App app{"Spymaster: Databento order flow as physics, from raw DBN to a live browser view"};
-  app.set_version_flag("--version", SPYMASTER_VERSION);
-  app.require_subcommand(1);
-  spymaster::cli::AddDbnCommand(app);
-  spymaster::bench::AddBenchCommand(app);
-  spymaster::cli::AddSimulateCommand(app);
-  spymaster::cli::AddSelectContractCommand(app);
-  spymaster::cli::AddRunCommand(app);
-  spymaster::cli::AddDemoCommand(app);
+int Run(CLI::App& app, int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -44,12 +54,35 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return 2;
-  } catch (const std::exception& e) {
-    std::fflush(stdout);
-    if (spymaster::lake::InterruptSignal() != 0) return InterruptedExit();
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
+  } catch (const spymaster::Error& e) {
+    return Fail(e.what(), ExitCode(e.kind()));
+  } catch (const std::exception& e) {  // a library's own exception (std::bad_alloc, fmt, parquet): runtime
+    return Fail(e.what(), 1);
   }
   if (spymaster::lake::InterruptSignal() != 0) return InterruptedExit();
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Logs and progress go to stderr; stdout carries only a command's result (JSON, summaries).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("spymaster"));
+  CLI::App app{"Spymaster: Databento order flow as physics, from raw DBN to a live browser view"};
+  app.set_version_flag("--version", SPYMASTER_VERSION);
+  app.require_subcommand(1);
+  spymaster::cli::AddDbnCommand(app);
+  spymaster::bench::AddBenchCommand(app);
+  spymaster::cli::AddSimulateCommand(app);
+  spymaster::cli::AddSelectContractCommand(app);
+  spymaster::cli::AddRunCommand(app);
+  spymaster::cli::AddDemoCommand(app);
+  const int code = Run(app, argc, argv);
+  try {
+    spymaster::FinishStdout();
+  } catch (const spymaster::Error& e) {
+    // After a failure the first error is the one to report (and the exit code is non-zero already).
+    if (code == 0) return Fail(e.what(), ExitCode(e.kind()));
+  }
+  return code;
 }

@@ -5,12 +5,14 @@
 #include <unistd.h>
 
 #include <iostream>
-#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "common/calendar.hpp"
+#include "common/error.hpp"
 #include "lake/interrupt.hpp"
 #include "lake/registry.hpp"
 #include "pipeline/runner.hpp"
@@ -36,17 +38,15 @@ struct RunArgs {
   std::vector<std::string> raw_jobs;
 };
 
+// Exactly one of the three date forms; the CLI options exclude each other, so at most one is set here.
 std::vector<std::string> ResolveDates(const RunArgs& args) {
-  // --dt beats --start-date/--end-date, which beat --dates (the reference runner's precedence).
-  if (!args.dt.empty()) return common::ExpandDates(args.dt);
-  if (!args.start_date.empty() || !args.end_date.empty()) {
-    if (args.start_date.empty() || args.end_date.empty()) {
-      throw std::invalid_argument("--start-date and --end-date go together");
-    }
-    return common::ExpandDateRange(args.start_date, args.end_date);
+  if (!args.dt.empty()) return WithUsageErrors("--dt", [&] { return common::ExpandDates(args.dt); });
+  if (!args.dates.empty()) return WithUsageErrors("--dates", [&] { return common::ExpandDates(args.dates); });
+  if (!args.start_date.empty()) {
+    return WithUsageErrors("--start-date/--end-date",
+                           [&] { return common::ExpandDateRange(args.start_date, args.end_date); });
   }
-  if (!args.dates.empty()) return common::ExpandDates(args.dates);
-  throw std::invalid_argument("no dates: give --dt, --dates or --start-date/--end-date");
+  throw UsageError("no dates: give --dt, --dates or --start-date with --end-date");
 }
 
 void Execute(const RunArgs& args) {
@@ -58,13 +58,15 @@ void Execute(const RunArgs& args) {
     options.layers = {*lake::ParseLayer(args.layer)};
   }
   options.symbol = args.symbol;
-  try {
-    options.dates = ResolveDates(args);
-    options.session_start_minute = pipeline::ParseMinuteOfDay(args.session_start);
-    options.session_end_minute = pipeline::ParseMinuteOfDay(args.session_end);
-  } catch (const std::invalid_argument& e) {
-    throw CLI::ValidationError("dates", e.what());
-  }
+  options.dates = ResolveDates(args);
+  options.session_start_minute =
+      WithUsageErrors("--session-start", [&] { return pipeline::ParseMinuteOfDay(args.session_start); });
+  options.session_end_minute =
+      WithUsageErrors("--session-end", [&] { return pipeline::ParseMinuteOfDay(args.session_end); });
+  // An empty or inverted window is a usage error now, not a failed stage later.
+  WithUsageErrors("--session-start/--session-end", [&] {
+    return pipeline::SessionBoundsNs(options.dates.front(), options.session_start_minute, options.session_end_minute);
+  });
   options.workers = args.workers;
   options.overwrite = args.overwrite;
   options.origin = args.source == "raw" ? pipeline::RecordOrigin::kRaw : pipeline::RecordOrigin::kBronze;
@@ -72,19 +74,16 @@ void Execute(const RunArgs& args) {
   options.raw_jobs = args.raw_jobs;
   options.progress = isatty(STDERR_FILENO) != 0;
   const auto registry = lake::DatasetRegistry::LoadDefault();
-  pipeline::RunSummary summary;
   lake::InstallInterruptHandlers();
-  try {
-    summary = pipeline::Run(options, registry, std::cout);
-  } catch (const std::invalid_argument& e) {
-    throw CLI::ValidationError("run", e.what());
-  }
+  // Run() throws std::invalid_argument only while it checks the options, before any stage runs.
+  const pipeline::RunSummary summary =
+      WithUsageErrors("", [&] { return pipeline::Run(options, registry, std::cout); });
   if (summary.failed > 0) {
     std::string message = fmt::format("{} task(s) failed", summary.failed);
     for (const auto& o : summary.outcomes) {
       if (!o.error.empty()) message += fmt::format("\n  {} {} {}: {}", o.result.stage, o.task.symbol, o.task.dt, o.error);
     }
-    throw std::runtime_error(message);
+    throw Error(ErrorKind::kData, message);
   }
 }
 
@@ -102,10 +101,17 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_option("--symbol", args->symbol, "Raw root for bronze (ES, SPY); contract or ticker for silver/gold "
                                             "(ES resolves through the selection map)")
       ->required();
-  cmd->add_option("--dt", args->dt, "One date, YYYY-MM-DD");
-  cmd->add_option("--dates", args->dates, "Dates: a,b,c or start:end (inclusive)");
-  cmd->add_option("--start-date", args->start_date, "Range start (inclusive, with --end-date)");
-  cmd->add_option("--end-date", args->end_date, "Range end (inclusive)");
+  auto* dt = cmd->add_option("--dt", args->dt, "One date, YYYY-MM-DD");
+  auto* dates = cmd->add_option("--dates", args->dates, "Dates: a,b,c or start:end (inclusive)");
+  auto* start = cmd->add_option("--start-date", args->start_date, "Range start (inclusive, with --end-date)");
+  auto* end = cmd->add_option("--end-date", args->end_date, "Range end (inclusive, with --start-date)");
+  start->needs(end);
+  end->needs(start);
+  for (auto* range : {start, end}) {
+    range->excludes(dt);
+    range->excludes(dates);
+  }
+  dt->excludes(dates);
   cmd->add_option("--workers", args->workers, "Parallel (symbol, dt) tasks")->check(CLI::Range(1, 256));
   cmd->add_flag("--overwrite", args->overwrite, "Recompute complete silver/gold partitions");
   cmd->add_option("--lake", args->lake, "Lake root directory")->capture_default_str();

@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "common/calendar.hpp"
+#include "common/error.hpp"
 #include "lake/interrupt.hpp"
 #include "lake/partition.hpp"
 #include "lake/registry.hpp"
@@ -23,12 +24,7 @@ void AddSelectContractCommand(CLI::App& app) {
   cmd->add_option("--dates", args->dates, "Dates: a,b,c or start:end (inclusive)")->required();
   cmd->add_option("--lake", args->lake, "Lake root directory")->capture_default_str();
   cmd->callback([args] {
-    std::vector<std::string> dates;
-    try {
-      dates = common::ExpandDates(args->dates);
-    } catch (const std::invalid_argument& e) {
-      throw CLI::ValidationError("--dates", e.what());
-    }
+    const auto dates = WithUsageErrors("--dates", [&] { return common::ExpandDates(args->dates); });
     const auto registry = lake::DatasetRegistry::LoadDefault();
     lake::InstallInterruptHandlers();
     const auto rows = pipeline::BuildSelection(registry, args->lake, dates);

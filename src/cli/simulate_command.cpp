@@ -1,13 +1,13 @@
 // `spymaster simulate`: write the synthetic market day into the raw lake (see src/sim/simulate.hpp).
 #include <unistd.h>
 
-#include <cstdio>
 #include <memory>
-#include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "common/error.hpp"
+#include "common/standard_output.hpp"
 #include "sim/simulate.hpp"
 
 namespace spymaster::cli {
@@ -37,28 +37,22 @@ void AddSimulateCommand(CLI::App& app) {
   cmd->add_flag("--describe", *describe, "Print the scenario timeline and exit without writing");
   cmd->add_option("--threads", options->threads, "Worker threads (default: all cores)");
   cmd->callback([options, describe] {
-    // Bad parameters are usage errors (exit 2); I/O problems and refusals stay runtime errors (exit 1).
-    auto usage_errors = [](auto&& fn) {
-      try {
-        return fn();
-      } catch (const std::invalid_argument& e) {
-        throw CLI::ValidationError("simulate", e.what());
-      }
-    };
+    // Bad parameters are usage errors (exit 2; the simulator's messages name them); I/O problems and
+    // refusals stay runtime errors (exit 1).
     if (*describe) {
-      std::fputs(usage_errors([&] { return sim::Describe(*options); }).c_str(), stdout);
+      WriteStdout(WithUsageErrors("", [&] { return sim::Describe(*options); }));
       return;
     }
     options->progress = true;
-    const sim::SimReport report = usage_errors([&] { return sim::Simulate(*options); });
+    const sim::SimReport report = WithUsageErrors("", [&] { return sim::Simulate(*options); });
     std::uint64_t bytes = 0;
     for (const auto& f : report.files) {
-      fmt::print("{:>10} records {:>12} bytes  {}\n", f.records, f.bytes, f.path.string());
+      PrintStdout("{:>10} records {:>12} bytes  {}\n", f.records, f.bytes, f.path.string());
       bytes += f.bytes;
     }
-    fmt::print("simulated {} records ({:.1f} MB zstd) in {:.2f} s: {:.0f} records/s\n", report.records,
-               static_cast<double>(bytes) / 1e6, report.seconds,
-               static_cast<double>(report.records) / report.seconds);
+    PrintStdout("simulated {} records ({:.1f} MB zstd) in {:.2f} s: {:.0f} records/s\n", report.records,
+                static_cast<double>(bytes) / 1e6, report.seconds,
+                static_cast<double>(report.records) / report.seconds);
   });
 }
 

@@ -4,12 +4,21 @@
 
 #include <cstdint>
 #include <memory>
-#include <stdexcept>
+#include <string>
 #include <string_view>
 
 #include <arrow/api.h>
 
+#include "common/arrow_status.hpp"
+
 namespace spymaster::columns {
+
+inline std::shared_ptr<arrow::Buffer> AllocateColumnBuffer(int64_t bytes, const char* what, int64_t rows) {
+  return ValueOrThrow(arrow::AllocateBuffer(bytes), [&] {
+    return "allocating " + std::to_string(bytes) + " bytes for a " + what + " column of " + std::to_string(rows) +
+           " rows";
+  });
+}
 
 // The schema a stage produces, spelled out in the stage (not taken from the contract), so that the
 // lake's contract check compares two independent statements of the columns.
@@ -24,16 +33,16 @@ inline std::shared_ptr<arrow::Schema> Int64AndStringSchema(
 
 template <class Fn>  // Fn: int64_t row → int64_t
 std::shared_ptr<arrow::Array> Int64Column(int64_t rows, Fn value) {
-  auto buffer = arrow::AllocateBuffer(rows * 8).ValueOrDie();
+  auto buffer = AllocateColumnBuffer(rows * 8, "int64", rows);
   auto* out = reinterpret_cast<int64_t*>(buffer->mutable_data());
   for (int64_t i = 0; i < rows; ++i) out[i] = value(i);
-  return std::make_shared<arrow::Int64Array>(rows, std::shared_ptr<arrow::Buffer>(std::move(buffer)));
+  return std::make_shared<arrow::Int64Array>(rows, std::move(buffer));
 }
 
 template <class Fn>  // Fn: int64_t row → char; a one-character string per row
 std::shared_ptr<arrow::Array> CharColumn(int64_t rows, Fn value) {
-  auto offsets = arrow::AllocateBuffer((rows + 1) * 4).ValueOrDie();
-  auto data = arrow::AllocateBuffer(rows).ValueOrDie();
+  auto offsets = AllocateColumnBuffer((rows + 1) * 4, "string", rows);
+  auto data = AllocateColumnBuffer(rows, "string", rows);
   auto* off = reinterpret_cast<int32_t*>(offsets->mutable_data());
   auto* chars = reinterpret_cast<char*>(data->mutable_data());
   for (int64_t i = 0; i < rows; ++i) {
@@ -41,17 +50,16 @@ std::shared_ptr<arrow::Array> CharColumn(int64_t rows, Fn value) {
     chars[i] = value(i);
   }
   off[rows] = static_cast<int32_t>(rows);
-  return std::make_shared<arrow::StringArray>(rows, std::shared_ptr<arrow::Buffer>(std::move(offsets)),
-                                              std::shared_ptr<arrow::Buffer>(std::move(data)));
+  return std::make_shared<arrow::StringArray>(rows, std::move(offsets), std::move(data));
 }
 
 template <class Fn>  // Fn: int64_t row → std::string_view
 std::shared_ptr<arrow::Array> StringColumn(int64_t rows, Fn value) {
   int64_t bytes = 0;
   for (int64_t i = 0; i < rows; ++i) bytes += static_cast<int64_t>(value(i).size());
-  if (bytes > INT32_MAX) throw std::length_error("string column larger than 2 GiB");
-  auto offsets = arrow::AllocateBuffer((rows + 1) * 4).ValueOrDie();
-  auto data = arrow::AllocateBuffer(bytes).ValueOrDie();
+  if (bytes > INT32_MAX) throw Error(ErrorKind::kData, "string column larger than 2 GiB");
+  auto offsets = AllocateColumnBuffer((rows + 1) * 4, "string", rows);
+  auto data = AllocateColumnBuffer(bytes, "string", rows);
   auto* off = reinterpret_cast<int32_t*>(offsets->mutable_data());
   auto* chars = reinterpret_cast<char*>(data->mutable_data());
   int32_t pos = 0;
@@ -62,8 +70,7 @@ std::shared_ptr<arrow::Array> StringColumn(int64_t rows, Fn value) {
     pos += static_cast<int32_t>(v.size());
   }
   off[rows] = pos;
-  return std::make_shared<arrow::StringArray>(rows, std::shared_ptr<arrow::Buffer>(std::move(offsets)),
-                                              std::shared_ptr<arrow::Buffer>(std::move(data)));
+  return std::make_shared<arrow::StringArray>(rows, std::move(offsets), std::move(data));
 }
 
 }  // namespace spymaster::columns

@@ -12,6 +12,8 @@
 #include <arrow/api.h>
 #include <fmt/format.h>
 
+#include "common/arrow_status.hpp"
+
 namespace spymaster::columns {
 namespace {
 
@@ -19,6 +21,12 @@ static_assert(std::is_standard_layout_v<engine::SnapshotRow> &&
               std::is_standard_layout_v<engine::DepthFlowRow>);  // columns are read by member offset
 
 enum class Kind { kLong, kInt, kDouble, kBool, kSide };
+
+std::shared_ptr<arrow::Buffer> AllocateColumn(int64_t bytes, const arrow::Schema& schema, std::size_t column) {
+  return ValueOrThrow(arrow::AllocateBuffer(bytes), [&] {
+    return fmt::format("allocating {} bytes for column '{}'", bytes, schema.field(static_cast<int>(column))->name());
+  });
+}
 
 struct ColumnSpec {
   std::string_view name;
@@ -40,7 +48,7 @@ class Columns {
         if (c.name == field->name()) spec = &c;
       }
       if (spec == nullptr) {
-        throw std::invalid_argument(fmt::format("contract column '{}' is not produced by the engine", field->name()));
+        throw Error(ErrorKind::kData, fmt::format("contract column '{}' is not produced by the engine", field->name()));
       }
       outs_.push_back(Out{spec->kind, spec->offset, nullptr, nullptr});
     }
@@ -123,18 +131,19 @@ class Columns {
 
   void Allocate() {
     const int64_t c = capacity_;
-    for (Out& o : outs_) {
+    for (std::size_t k = 0; k < outs_.size(); ++k) {
+      Out& o = outs_[k];
       switch (o.kind) {
         case Kind::kLong:
-        case Kind::kDouble: o.data = arrow::AllocateBuffer(c * 8).ValueOrDie(); break;
-        case Kind::kInt: o.data = arrow::AllocateBuffer(c * 4).ValueOrDie(); break;
+        case Kind::kDouble: o.data = AllocateColumn(c * 8, *schema_, k); break;
+        case Kind::kInt: o.data = AllocateColumn(c * 4, *schema_, k); break;
         case Kind::kBool:
-          o.data = arrow::AllocateBuffer((c + 7) / 8).ValueOrDie();
+          o.data = AllocateColumn((c + 7) / 8, *schema_, k);
           std::memset(o.data->mutable_data(), 0, static_cast<std::size_t>((c + 7) / 8));
           break;
         case Kind::kSide:
-          o.data = arrow::AllocateBuffer(c).ValueOrDie();
-          o.offsets = arrow::AllocateBuffer((c + 1) * 4).ValueOrDie();
+          o.data = AllocateColumn(c, *schema_, k);
+          o.offsets = AllocateColumn((c + 1) * 4, *schema_, k);
           break;
       }
     }
@@ -199,15 +208,16 @@ struct GoldColumns::Impl {
 
   void Allocate() {
     const int64_t c = capacity;
-    for (Out& o : outs) {
+    for (std::size_t k = 0; k < outs.size(); ++k) {
+      Out& o = outs[k];
       switch (o.source) {
         case Source::kRelTicks:
-        case Source::kRelTicksSide: o.data = arrow::AllocateBuffer(c * 4).ValueOrDie(); break;
+        case Source::kRelTicksSide: o.data = AllocateColumn(c * 4, *schema, k); break;
         case Source::kSide:
-          o.data = arrow::AllocateBuffer(c).ValueOrDie();
-          o.offsets = arrow::AllocateBuffer((c + 1) * 4).ValueOrDie();
+          o.data = AllocateColumn(c, *schema, k);
+          o.offsets = AllocateColumn((c + 1) * 4, *schema, k);
           break;
-        default: o.data = arrow::AllocateBuffer(c * 8).ValueOrDie(); break;
+        default: o.data = AllocateColumn(c * 8, *schema, k); break;
       }
     }
   }
@@ -242,10 +252,10 @@ GoldColumns::GoldColumns(std::shared_ptr<arrow::Schema> schema, int64_t capacity
       for (int v = 0; v < engine::kGoldValueCount; ++v) {
         if (engine::kGoldValueNames[v] == name) o.value = v;
       }
-      if (o.value < 0) throw std::invalid_argument(fmt::format("contract column '{}' is not produced by the engine", name));
+      if (o.value < 0) throw Error(ErrorKind::kData, fmt::format("contract column '{}' is not produced by the engine", name));
     }
     if (!field->type()->Equals(*want)) {
-      throw std::invalid_argument(fmt::format("contract column '{}' has type {}, the engine produces {}", name,
+      throw Error(ErrorKind::kData, fmt::format("contract column '{}' has type {}, the engine produces {}", name,
                                               field->type()->ToString(), want->ToString()));
     }
     impl_->outs.push_back(o);
@@ -317,7 +327,7 @@ template <class ArrayType>
 const ArrayType& Col(const arrow::RecordBatch& batch, const char* name) {
   const auto column = batch.GetColumnByName(name);
   const auto* typed = column ? dynamic_cast<const ArrayType*>(column.get()) : nullptr;
-  if (typed == nullptr) throw std::invalid_argument(fmt::format("silver column '{}' missing or mistyped", name));
+  if (typed == nullptr) throw Error(ErrorKind::kData, fmt::format("silver column '{}' missing or mistyped", name));
   return *typed;
 }
 

@@ -19,7 +19,7 @@ std::shared_ptr<arrow::RecordBatch> SnapshotBatch(const std::vector<engine::Snap
 std::shared_ptr<arrow::RecordBatch> DepthFlowBatch(const std::vector<engine::DepthFlowRow>& rows,
                                                    const std::shared_ptr<arrow::Schema>& schema);
 // Gold surfaces appended window by window into the column buffers of up to `capacity` rows; Take() hands
-// out what was appended as one batch and starts empty again. Throws std::invalid_argument for a contract
+// out what was appended as one batch and starts empty again. Throws a data Error for a contract
 // column the engine does not produce or types differently.
 class GoldColumns {
  public:
@@ -35,7 +35,7 @@ class GoldColumns {
   std::unique_ptr<Impl> impl_;
 };
 
-// Reading silver back (the gold stage): appends the batch's rows. Throws std::invalid_argument naming a
+// Reading silver back (the gold stage): appends the batch's rows. Throws a data Error naming a
 // missing or mistyped column.
 void AppendSnapshotRows(const arrow::RecordBatch& batch, std::vector<engine::SnapshotRow>& out);
 void AppendDepthFlowRows(const arrow::RecordBatch& batch, std::vector<engine::DepthFlowRow>& out);

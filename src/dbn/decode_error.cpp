@@ -4,8 +4,8 @@
 
 namespace spymaster::dbn {
 
-DecodeError::DecodeError(std::string source, std::uint64_t offset, const std::string& what)
-    : std::runtime_error{fmt::format("{}: byte offset {}: {}", source, offset, what)},
+DecodeError::DecodeError(std::string source, std::uint64_t offset, const std::string& what, ErrorKind kind)
+    : Error{kind, fmt::format("{}: byte offset {}: {}", source, offset, what)},
       source_{std::move(source)},
       offset_{offset} {}
 

@@ -2,15 +2,17 @@
 #pragma once
 
 #include <cstdint>
-#include <stdexcept>
 #include <string>
+
+#include "common/error.hpp"
 
 namespace spymaster::dbn {
 
-class DecodeError : public std::runtime_error {
+class DecodeError : public Error {
  public:
   // `offset` is the byte offset in the decoded (decompressed) DBN stream, or in the file for zstd errors.
-  DecodeError(std::string source, std::uint64_t offset, const std::string& what);
+  // Bad bytes are data errors; a failing open, stat or read is an I/O error.
+  DecodeError(std::string source, std::uint64_t offset, const std::string& what, ErrorKind kind = ErrorKind::kData);
 
   const std::string& source() const { return source_; }
   std::uint64_t offset() const { return offset_; }

@@ -181,7 +181,7 @@ struct Decoder::Impl {
     for (;;) {
       const ssize_t n = ::read(fd, dst, cap);
       if (n >= 0) return static_cast<std::size_t>(n);
-      if (errno != EINTR) throw DecodeError(name, offset, fmt::format("read failed: {}", std::strerror(errno)));
+      if (errno != EINTR) throw DecodeError(name, offset, fmt::format("read failed: {}", std::strerror(errno)), ErrorKind::kIo);
     }
   }
 
@@ -199,7 +199,7 @@ struct Decoder::Impl {
     } else {
       stream->read(reinterpret_cast<char*>(raw.data()), static_cast<std::streamsize>(raw.size()));
       got = static_cast<std::size_t>(stream->gcount());
-      if (stream->bad()) throw DecodeError(name, raw_base, "stream read failed");
+      if (stream->bad()) throw DecodeError(name, raw_base, "stream read failed", ErrorKind::kIo);
     }
     zsrc = {raw.data(), got};
     zsrc_pos = 0;
@@ -437,7 +437,7 @@ struct Decoder::Impl {
   // is read in chunks.
   void StartFd() {
     struct stat st {};
-    if (::fstat(fd, &st) != 0) throw DecodeError(name, 0, fmt::format("cannot stat: {}", std::strerror(errno)));
+    if (::fstat(fd, &st) != 0) throw DecodeError(name, 0, fmt::format("cannot stat: {}", std::strerror(errno)), ErrorKind::kIo);
     std::array<std::byte, 4> head{};
     // Only a file read from its start (a redirected stdin may have been read from already) is mapped whole.
     const bool whole_file = S_ISREG(st.st_mode) && st.st_size > 0 && ::lseek(fd, 0, SEEK_CUR) == 0;
@@ -521,7 +521,7 @@ Decoder Decoder::FromFile(const std::filesystem::path& path, const DecoderOption
   impl->name = path.string();
   impl->options = options;
   impl->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (impl->fd < 0) throw DecodeError(impl->name, 0, fmt::format("cannot open: {}", std::strerror(errno)));
+  if (impl->fd < 0) throw DecodeError(impl->name, 0, fmt::format("cannot open: {}", std::strerror(errno)), ErrorKind::kIo);
   impl->StartFd();
   return Decoder{std::move(impl)};
 }
@@ -532,7 +532,7 @@ Decoder Decoder::FromStdin(const DecoderOptions& options) {
   impl->options = options;
   // A duplicate, so that the decoder owns and closes its descriptor like any other.
   impl->fd = ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
-  if (impl->fd < 0) throw DecodeError(impl->name, 0, fmt::format("cannot read: {}", std::strerror(errno)));
+  if (impl->fd < 0) throw DecodeError(impl->name, 0, fmt::format("cannot read: {}", std::strerror(errno)), ErrorKind::kIo);
   impl->StartFd();
   return Decoder{std::move(impl)};
 }

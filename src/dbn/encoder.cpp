@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include "common/error.hpp"
+
 namespace spymaster::dbn {
 namespace {
 
@@ -48,7 +50,7 @@ struct Encoder::Impl {
     temp_path += fmt::format(".tmp-{}", ::getpid());
     file = std::fopen(temp_path.c_str(), "wb");
     if (file == nullptr) {
-      throw std::runtime_error(fmt::format("{}: cannot create: {}", temp_path.string(), std::strerror(errno)));
+      throw Error(ErrorKind::kIo, fmt::format("{}: cannot create: {}", temp_path.string(), std::strerror(errno)));
     }
   }
 
@@ -65,7 +67,7 @@ struct Encoder::Impl {
     if (out != nullptr) {
       out->insert(out->end(), data, data + size);
     } else if (std::fwrite(data, 1, size, file) != size) {
-      throw std::runtime_error(fmt::format("{}: write failed: {}", temp_path.string(), std::strerror(errno)));
+      throw Error(ErrorKind::kIo, fmt::format("{}: write failed: {}", temp_path.string(), std::strerror(errno)));
     }
   }
 
@@ -79,7 +81,7 @@ struct Encoder::Impl {
     for (;;) {
       ZSTD_outBuffer zout{zbuffer.data(), zbuffer.size(), 0};
       const std::size_t rc = ZSTD_compressStream2(zstd, &zout, &in, mode);
-      if (ZSTD_isError(rc)) throw std::runtime_error(fmt::format("zstd compression failed: {}", ZSTD_getErrorName(rc)));
+      if (ZSTD_isError(rc)) throw Error(ErrorKind::kIo, fmt::format("zstd compression failed: {}", ZSTD_getErrorName(rc)));
       Sink(zbuffer.data(), zout.pos);
       if (mode == ZSTD_e_continue ? in.pos == in.size : rc == 0) break;
     }
@@ -166,13 +168,13 @@ void Encoder::Finish() {
     std::error_code ec;
     if (!ok) {
       std::filesystem::remove(impl_->temp_path, ec);
-      throw std::runtime_error(fmt::format("{}: write failed: {}", impl_->temp_path.string(), std::strerror(errno)));
+      throw Error(ErrorKind::kIo, fmt::format("{}: write failed: {}", impl_->temp_path.string(), std::strerror(errno)));
     }
     std::filesystem::rename(impl_->temp_path, impl_->final_path, ec);
     if (ec) {
       const std::string reason = ec.message();
       std::filesystem::remove(impl_->temp_path, ec);
-      throw std::runtime_error(fmt::format("{}: cannot rename into place: {}", impl_->final_path.string(), reason));
+      throw Error(ErrorKind::kIo, fmt::format("{}: cannot rename into place: {}", impl_->final_path.string(), reason));
     }
   }
 }

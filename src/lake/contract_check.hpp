@@ -2,18 +2,19 @@
 // are errors naming the dataset and the column.
 #pragma once
 
-#include <stdexcept>
+#include <string>
 #include <string_view>
 
 #include <arrow/type_fwd.h>
 
+#include "common/error.hpp"
 #include "lake/registry.hpp"
 
 namespace spymaster::lake {
 
-class ContractError : public std::runtime_error {
+class ContractError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit ContractError(const std::string& what) : Error{ErrorKind::kData, what} {}
 };
 
 // Throws ContractError. Nullability is not part of the check (our contracts have no nullable

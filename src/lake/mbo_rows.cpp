@@ -1,10 +1,11 @@
 #include "lake/mbo_rows.hpp"
 
-#include <stdexcept>
 #include <string>
 #include <string_view>
 
 #include <arrow/api.h>
+
+#include "common/error.hpp"
 
 namespace spymaster::lake {
 namespace {
@@ -12,7 +13,7 @@ namespace {
 const int64_t* Int64Column(const arrow::RecordBatch& batch, const char* name) {
   auto column = batch.GetColumnByName(name);
   if (!column || column->type_id() != arrow::Type::INT64) {
-    throw std::invalid_argument(std::string("MBO batch: missing int64 column ") + name);
+    throw Error(ErrorKind::kData, std::string("MBO batch: missing int64 column ") + name);
   }
   return std::static_pointer_cast<arrow::Int64Array>(column)->raw_values();
 }
@@ -40,14 +41,14 @@ std::vector<char> CharColumn(const arrow::RecordBatch& batch, const char* name) 
       const int32_t* idx = static_cast<const arrow::Int32Array&>(*dict.indices()).raw_values();
       for (int64_t i = 0; i < batch.num_rows(); ++i) {
         if (idx[i] < 0 || idx[i] >= values.length()) {
-          throw std::invalid_argument(std::string("MBO batch: dictionary index out of range in column ") + name);
+          throw Error(ErrorKind::kData, std::string("MBO batch: dictionary index out of range in column ") + name);
         }
         out[i] = lut[idx[i]];
       }
       return out;
     }
   }
-  throw std::invalid_argument(std::string("MBO batch: missing string column ") + name);
+  throw Error(ErrorKind::kData, std::string("MBO batch: missing string column ") + name);
 }
 
 }  // namespace

@@ -36,7 +36,7 @@ inline const std::vector<std::string>& MboBookColumns() {
 
 class MboBatchView {
  public:
-  // Throws std::invalid_argument when a required column is missing or mistyped. action and side may be
+  // Throws a data Error naming the column when one is missing or mistyped. action and side may be
   // string or dictionary<int32, string> columns (OpenPartitionReader's strings_as_dictionary); an empty
   // string reads as '\0'. ts_recv may be left out of the batch (the book does not use it); Row().ts_recv
   // is then 0.

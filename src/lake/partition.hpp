@@ -35,6 +35,7 @@
 #include <arrow/io/type_fwd.h>
 #include <arrow/type_fwd.h>
 
+#include "common/error.hpp"
 #include "lake/registry.hpp"
 
 namespace parquet::arrow {
@@ -195,9 +196,10 @@ std::vector<std::string> ListSymbols(const DatasetRegistry& registry,
                                      const std::filesystem::path& lake_root,
                                      std::string_view dataset_key);
 
-class LakeError : public std::runtime_error {
+// A partition could not be read, written or committed (I/O), or is not in the state the caller needs.
+class LakeError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit LakeError(const std::string& what, ErrorKind kind = ErrorKind::kIo) : Error{kind, what} {}
 };
 
 }  // namespace spymaster::lake

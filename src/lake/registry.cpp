@@ -23,7 +23,7 @@ using DatasetMap = std::map<std::string, DatasetSpec, std::less<>>;
 
 std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw RegistryError(fmt::format("cannot open {}", path.string()));
+  if (!in) throw RegistryError(fmt::format("cannot open {}", path.string()), ErrorKind::kIo);
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
@@ -113,7 +113,8 @@ std::shared_ptr<arrow::DataType> ArrowType(ColumnType type) {
   return arrow::null();
 }
 
-DatasetMap ParseDatasets(const ConfigFiles& files, const std::filesystem::path& datasets_yaml) {
+// A value of the wrong shape (a list where a string belongs) is a RegistryError naming the file too.
+DatasetMap ParseDatasets(const ConfigFiles& files, const std::filesystem::path& datasets_yaml) try {
   const std::string yaml_name = files.name(datasets_yaml);
   YAML::Node doc;
   try {
@@ -155,6 +156,8 @@ DatasetMap ParseDatasets(const ConfigFiles& files, const std::filesystem::path& 
     datasets.emplace(spec.key, std::move(spec));
   }
   return datasets;
+} catch (const YAML::Exception& e) {
+  throw RegistryError(fmt::format("{}: {}", files.name(datasets_yaml), e.what()));
 }
 
 }  // namespace

@@ -24,6 +24,7 @@
 
 #include <arrow/type_fwd.h>
 
+#include "common/error.hpp"
 #include "lake/product_type.hpp"
 
 namespace spymaster::lake {
@@ -79,9 +80,10 @@ class DatasetRegistry {
   std::map<std::string, DatasetSpec, std::less<>> datasets_;
 };
 
-class RegistryError : public std::runtime_error {
+// A datasets.yaml or contract that is malformed (data) or cannot be read (I/O).
+class RegistryError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit RegistryError(const std::string& what, ErrorKind kind = ErrorKind::kData) : Error{kind, what} {}
 };
 
 // $SPYMASTER_CONFIG when set and not empty: a datasets.yaml file, or a directory holding

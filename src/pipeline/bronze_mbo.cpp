@@ -22,6 +22,7 @@
 
 #include "common/calendar.hpp"
 #include "dbn/decoder.hpp"
+#include "common/arrow_status.hpp"
 #include "lake/partition.hpp"
 #include "columns/arrow_columns.hpp"
 #include "pipeline/bronze_stages.hpp"
@@ -118,7 +119,8 @@ class MboColumns {
 
  private:
   static std::shared_ptr<arrow::Buffer> Allocate(int64_t bytes) {
-    return std::shared_ptr<arrow::Buffer>(arrow::AllocateBuffer(bytes).ValueOrDie());
+    return ValueOrThrow(arrow::AllocateBuffer(bytes),
+                        [&] { return fmt::format("allocating {} bytes for a bronze MBO batch", bytes); });
   }
 
   // Actions A C F M N R T and sides A B N.
@@ -134,16 +136,16 @@ class MboColumns {
     static const std::shared_ptr<arrow::Array> kDictionary = [] {
       arrow::StringBuilder b;
       for (const char c : kCodes) {
-        if (!b.Append(std::string_view(&c, 1)).ok()) throw std::bad_alloc();
+        CheckOk(b.Append(std::string_view(&c, 1)), [] { return "building the MBO code dictionary"; });
       }
-      return b.Finish().ValueOrDie();
+      return ValueOrThrow(b.Finish(), [] { return "building the MBO code dictionary"; });
     }();
     return kDictionary;
   }
   static std::shared_ptr<arrow::Array> OneString(std::string_view s) {
     arrow::StringBuilder b;
-    if (!b.Append(s).ok()) throw std::bad_alloc();
-    return b.Finish().ValueOrDie();
+    CheckOk(b.Append(s), [] { return "building a one-entry dictionary"; });
+    return ValueOrThrow(b.Finish(), [] { return "building a one-entry dictionary"; });
   }
   std::shared_ptr<arrow::Array> Dictionary(const std::shared_ptr<arrow::Buffer>& indices,
                                            const std::shared_ptr<arrow::Array>& dictionary) const {

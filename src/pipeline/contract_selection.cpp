@@ -7,6 +7,7 @@
 #include <arrow/api.h>
 #include <fmt/format.h>
 
+#include "common/arrow_status.hpp"
 #include "lake/partition.hpp"
 #include "columns/arrow_columns.hpp"
 #include "common/new_york_time.hpp"
@@ -192,14 +193,14 @@ void WriteSelection(const lake::DatasetRegistry& registry, const fs::path& lake_
   };
   arrow::Int32Builder roll;
   for (const auto& r : rows) {
-    if (!roll.Append(r.roll_flag).ok()) throw std::runtime_error("select-contract: out of memory");
+    CheckOk(roll.Append(r.roll_flag), [] { return "select-contract: column roll_flag"; });
   }
-  columns.push_back(roll.Finish().ValueOrDie());
-  const auto schema = columns::Int64AndStringSchema({{"session_date", true}, {"selected_symbol", true},
-                                            {"selected_exp_date", true}, {"prev_trading_date", true},
-                                            {"prev_volume_selected", false}, {"prev_volume_rank2", false}})
-                          ->AddField(6, arrow::field("roll_flag", arrow::int32(), false))
-                          .ValueOrDie();
+  columns.push_back(ValueOrThrow(roll.Finish(), [] { return "select-contract: column roll_flag"; }));
+  const auto schema = ValueOrThrow(
+      columns::Int64AndStringSchema({{"session_date", true}, {"selected_symbol", true}, {"selected_exp_date", true},
+                            {"prev_trading_date", true}, {"prev_volume_selected", false}, {"prev_volume_rank2", false}})
+          ->AddField(6, arrow::field("roll_flag", arrow::int32(), false)),
+      [] { return "select-contract: schema"; });
   const auto batch = arrow::RecordBatch::Make(schema, n, std::move(columns));
   lake::PartitionWriter writer(registry, lake_root, kSelectionDataset, {}, /*overwrite=*/true);
   writer.Write(*batch);

@@ -9,6 +9,7 @@
 
 #include "engine/gold_state.hpp"
 #include "engine/product_config.hpp"
+#include "common/arrow_status.hpp"
 #include "lake/partition.hpp"
 #include "columns/engine_rows_arrow.hpp"
 #include "pipeline/mbo_stages.hpp"
@@ -31,8 +32,7 @@ class FlowCursor {
       rows_.clear();
       pos_ = 0;
       std::shared_ptr<arrow::RecordBatch> batch;
-      const arrow::Status st = reader_->ReadNext(&batch);
-      if (!st.ok()) throw std::runtime_error(fmt::format("{}: {}", where_, st.ToString()));
+      CheckOk(reader_->ReadNext(&batch), [&] { return where_; });
       if (!batch) {
         eof_ = true;
       } else {
@@ -75,7 +75,11 @@ StageResult RunGold(const StageContext& ctx, const Task& task, std::string_view 
     const auto table = lake::ReadPartition(reg, ctx.lake_root, snap_key, part);
     arrow::TableBatchReader batches(*table);
     std::shared_ptr<arrow::RecordBatch> batch;
-    while (batches.ReadNext(&batch).ok() && batch) columns::AppendSnapshotRows(*batch, snaps);
+    for (;;) {
+      CheckOk(batches.ReadNext(&batch), [&] { return fmt::format("{} symbol={} dt={}", snap_key, task.symbol, task.dt); });
+      if (!batch) break;
+      columns::AppendSnapshotRows(*batch, snaps);
+    }
   }
   const std::string where = fmt::format("{} symbol={} dt={}", flow_key, task.symbol, task.dt);
   FlowCursor cursor(lake::OpenPartitionReader(reg, ctx.lake_root, flow_key, part), where);

@@ -6,6 +6,7 @@
 #include <arrow/api.h>
 #include <fmt/format.h>
 
+#include "common/arrow_status.hpp"
 #include "lake/mbo_rows.hpp"
 
 namespace spymaster::source {
@@ -20,8 +21,7 @@ BronzeMboSource::BronzeMboSource(const lake::DatasetRegistry& registry, const st
 std::span<const book::MboEvent> BronzeMboSource::NextBatch() {
   constexpr int64_t kU32 = std::numeric_limits<uint32_t>::max();
   std::shared_ptr<arrow::RecordBatch> batch;
-  const arrow::Status st = reader_->ReadNext(&batch);
-  if (!st.ok()) throw std::runtime_error(fmt::format("{}: {}", where_, st.ToString()));
+  CheckOk(reader_->ReadNext(&batch), [&] { return where_; });
   events_.clear();
   if (!batch) return {};
   const lake::MboBatchView view(*batch);

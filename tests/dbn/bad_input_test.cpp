@@ -286,8 +286,15 @@ TEST(DbnBadInput, FileErrorsNameTheFile) {
     ADD_FAILURE() << "no error";
   } catch (const DecodeError& e) {
     EXPECT_THAT(e.what(), HasSubstr(path.string() + ": byte offset 240: truncated record"));
+    EXPECT_EQ(e.kind(), ErrorKind::kData);  // bad bytes: the input's fault
   }
-  EXPECT_THROW(Decoder::FromFile(dir / "missing.dbn"), DecodeError);
+  try {
+    Decoder::FromFile(dir / "missing.dbn");
+    ADD_FAILURE() << "no error";
+  } catch (const DecodeError& e) {
+    EXPECT_THAT(e.what(), HasSubstr((dir / "missing.dbn").string() + ": byte offset 0: cannot open"));
+    EXPECT_EQ(e.kind(), ErrorKind::kIo);  // the system's
+  }
   std::filesystem::remove_all(dir);
 }
 
