@@ -4,11 +4,11 @@
 // simulates the hour (09:30–10:30, future_mbo only) at the given scale into a temporary lake. Reports
 // records/s per core (records over process CPU time, since the machine is shared) and wall-clock, plus
 // MB/s read (.dbn.zst) and written (Parquet).
+#include <arrow/api.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-
-#include <arrow/api.h>
 
 #include "bench/bench_command.hpp"
 #include "bench/es_hour.hpp"
@@ -64,7 +64,8 @@ void Run(const Args& args) {
   int64_t records = 0, rows = 0, written = 0;
   const Timing t = BestOf(args.repeat, [&] {
     fs::remove_all(lake / "bronze");
-    const auto result = pipeline::RunBronzeFutureMbo({lake, registry, false}, {lake::ProductType::kFutureMbo, "ES", dt});
+    const auto result =
+        pipeline::RunBronzeFutureMbo({lake, registry, false}, {lake::ProductType::kFutureMbo, "ES", dt});
     records = result.counters.at("records_read");
     rows = result.rows;
     written = result.counters.at("bytes_written");

@@ -1,14 +1,13 @@
 // `spymaster bench dbn [FILE]`: DBN decode throughput (plain, zstd, with an MBO checksum, against libzstd
 // alone) and zstd encode throughput. Without FILE it generates synthetic MBO files (plain and zstd) in a
 // temporary directory first, so it needs no external data.
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "bench/bench_command.hpp"
 #include "bench/dbn_passes.hpp"
@@ -28,8 +27,8 @@ struct Args {
 };
 
 void Print(const std::string& name, const PassResult& r, const Timing& t) {
-  std::printf("%-22s %11llu records %9.1f Mrec/s %7.2f GB/s  (cpu %.3f s, wall %.3f s, checksum %llx)\n",
-              name.c_str(), static_cast<unsigned long long>(r.records), static_cast<double>(r.records) / t.cpu / 1e6,
+  std::printf("%-22s %11llu records %9.1f Mrec/s %7.2f GB/s  (cpu %.3f s, wall %.3f s, checksum %llx)\n", name.c_str(),
+              static_cast<unsigned long long>(r.records), static_cast<double>(r.records) / t.cpu / 1e6,
               static_cast<double>(r.bytes) / t.cpu / 1e9, t.cpu, t.wall, static_cast<unsigned long long>(r.checksum));
   std::fflush(stdout);
 }
@@ -78,12 +77,10 @@ void Run(const Args& args) {
   const auto plain = dir / "synthetic.mbo.dbn";
   const auto zst = dir / "synthetic.mbo.dbn.zst";
   const PassResult written{args.records, args.records * sizeof(dbn::MboMsg), 0};
-  Print("plain encode", written, BestOf(args.repeat, [&] {
-          WriteSyntheticMboFile(plain, args.records, dbn::Compression::kNone);
-        }));
-  Print("zstd encode", written, BestOf(args.repeat, [&] {
-          WriteSyntheticMboFile(zst, args.records, dbn::Compression::kZstd);
-        }));
+  Print("plain encode", written,
+        BestOf(args.repeat, [&] { WriteSyntheticMboFile(plain, args.records, dbn::Compression::kNone); }));
+  Print("zstd encode", written,
+        BestOf(args.repeat, [&] { WriteSyntheticMboFile(zst, args.records, dbn::Compression::kZstd); }));
   std::printf("synthetic MBO files: %.1f MB plain, %.1f MB zstd\n", std::filesystem::file_size(plain) / 1e6,
               std::filesystem::file_size(zst) / 1e6);
   Report("plain decode", args.repeat, [&] { return DecodePass(plain); });

@@ -1,6 +1,7 @@
 #include "bench/dbn_passes.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -8,8 +9,6 @@
 #include <cstring>
 #include <stdexcept>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "dbn/decoder.hpp"
 

@@ -1,16 +1,15 @@
 // `spymaster bench book|engine`: throughput of the L3 book alone and of the whole engine (book + silver,
 // + gold) on a generated ES-like hour (support/synthetic_mbo_stream.hpp), in MBO events/s on one core.
 // Both wall and process CPU time are printed: on a shared machine CPU time is the per-core figure.
+#include <fmt/format.h>
 #include <sys/resource.h>
 
 #include <memory>
 
-#include <fmt/format.h>
-
 #include "bench/bench_command.hpp"
 #include "bench/timing.hpp"
-#include "common/standard_output.hpp"
 #include "book/book.hpp"
+#include "common/standard_output.hpp"
 #include "engine/engine.hpp"
 #include "support/synthetic_mbo_stream.hpp"
 
@@ -27,10 +26,11 @@ struct Args {
 void Print(const char* what, int64_t events, const Timing& t) {
   rusage usage;
   getrusage(RUSAGE_SELF, &usage);
-  PrintStdout("{}: {} events; best wall {:.3f} s = {:.2f} M events/s; best cpu {:.3f} s = {:.2f} M events/s/core; "
-              "peak RSS {:.0f} MB\n",
-              what, events, t.wall, double(events) / t.wall / 1e6, t.cpu, double(events) / t.cpu / 1e6,
-              double(usage.ru_maxrss) / 1024.0);
+  PrintStdout(
+      "{}: {} events; best wall {:.3f} s = {:.2f} M events/s; best cpu {:.3f} s = {:.2f} M events/s/core; "
+      "peak RSS {:.0f} MB\n",
+      what, events, t.wall, double(events) / t.wall / 1e6, t.cpu, double(events) / t.cpu / 1e6,
+      double(usage.ru_maxrss) / 1024.0);
 }
 
 std::vector<book::MboEvent> Stream(const Args& a) {
@@ -41,8 +41,9 @@ std::vector<book::MboEvent> Stream(const Args& a) {
 }
 
 void AddCommon(CLI::App* cmd, Args& a) {
-  cmd->add_option("--events", a.events, "MBO events in the generated hour")->capture_default_str()->check(
-      CLI::Range(int64_t{1}, int64_t{200'000'000}));
+  cmd->add_option("--events", a.events, "MBO events in the generated hour")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{200'000'000}));
   cmd->add_option("--seed", a.seed, "Generator seed")->capture_default_str();
   cmd->add_option("--repeat", a.repeat, "Runs; the best is reported")->capture_default_str()->check(CLI::Range(1, 100));
 }

@@ -1,10 +1,9 @@
 #include "bench/es_hour.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
-
-#include <fmt/format.h>
 
 #include "common/error.hpp"
 #include "lake/raw_layout.hpp"

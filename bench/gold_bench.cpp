@@ -1,10 +1,10 @@
 // `spymaster bench gold [--windows N]`: gold alone, one window at a time of the dense 802-cell futures
 // surface (EMAs, smoothing, obstacles) from ~150 silver rows, in µs per window and cells/s on one core.
 // `bench engine` measures gold inside the whole engine; this isolates it from the book and silver.
+#include <fmt/format.h>
+
 #include <memory>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "bench/bench_command.hpp"
 #include "bench/timing.hpp"
@@ -54,10 +54,11 @@ void Run(const Args& args) {
     }
   });
   const double cells = static_cast<double>(args.windows) * static_cast<double>(out.size());
-  PrintStdout("gold: {} windows of {} cells from {} silver rows; best cpu {:.3f} s = {:.2f} µs/window = "
-              "{:.2f} M cells/s/core; best wall {:.3f} s\n",
-              args.windows, out.size(), rows.size(), t.cpu, t.cpu / static_cast<double>(args.windows) * 1e6,
-              cells / t.cpu / 1e6, t.wall);
+  PrintStdout(
+      "gold: {} windows of {} cells from {} silver rows; best cpu {:.3f} s = {:.2f} µs/window = "
+      "{:.2f} M cells/s/core; best wall {:.3f} s\n",
+      args.windows, out.size(), rows.size(), t.cpu, t.cpu / static_cast<double>(args.windows) * 1e6,
+      cells / t.cpu / 1e6, t.wall);
   if (sink == 42.0) PrintStdout("\n");  // keeps the loop observable
 }
 
@@ -66,9 +67,12 @@ void Run(const Args& args) {
 void AddGoldBench(CLI::App& bench) {
   auto args = std::make_shared<Args>();
   CLI::App* cmd = bench.add_subcommand("gold", "Gold alone: one 802-cell futures window at a time");
-  cmd->add_option("--windows", args->windows, "Windows per run")->capture_default_str()->check(
-      CLI::Range(int64_t{1}, int64_t{10'000'000}));
-  cmd->add_option("--repeat", args->repeat, "Runs; the best is reported")->capture_default_str()->check(CLI::Range(1, 100));
+  cmd->add_option("--windows", args->windows, "Windows per run")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{10'000'000}));
+  cmd->add_option("--repeat", args->repeat, "Runs; the best is reported")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
   cmd->callback([args] { Run(*args); });
 }
 

@@ -4,6 +4,7 @@
 // prepared once, then each repetition deletes bronze, silver and gold and runs this executable as a child
 // process, so wall time, CPU time and peak RSS are the command's own (as /usr/bin/time reports them).
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -16,8 +17,6 @@
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "bench/bench_command.hpp"
 #include "bench/es_hour.hpp"
@@ -77,8 +76,8 @@ void Run(const Args& args) {
   const BenchEsHour hour("pipeline", args.scale, args.raw_lake);
   const fs::path lake = hour.ScratchLake();
   const std::string dt(BenchEsHour::kDt);
-  const std::vector<std::string> common = {"--product-type", "future_mbo", "--symbol", "ES", "--dt", dt,
-                                           "--lake", lake.string()};
+  const std::vector<std::string> common = {"--product-type", "future_mbo", "--symbol", "ES",
+                                           "--dt",           dt,           "--lake",   lake.string()};
   auto run_args = [&](const char* layer) {
     std::vector<std::string> a = {"run", "--layer", layer};
     a.insert(a.end(), common.begin(), common.end());
@@ -100,9 +99,10 @@ void Run(const Args& args) {
   const ChildRun& median = runs[runs.size() / 2];
   double max_rss = 0;
   for (const auto& r : runs) max_rss = std::max(max_rss, r.max_rss_mb);
-  std::printf("run --layer all (future_mbo ES %s): wall min %.2f / median %.2f / max %.2f s, median CPU %.2f s, "
-              "peak RSS %.0f MB\n",
-              dt.c_str(), runs.front().wall_s, median.wall_s, runs.back().wall_s, median.cpu_s, max_rss);
+  std::printf(
+      "run --layer all (future_mbo ES %s): wall min %.2f / median %.2f / max %.2f s, median CPU %.2f s, "
+      "peak RSS %.0f MB\n",
+      dt.c_str(), runs.front().wall_s, median.wall_s, runs.back().wall_s, median.cpu_s, max_rss);
 }
 
 }  // namespace

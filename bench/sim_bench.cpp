@@ -1,14 +1,13 @@
 // `spymaster bench sim [--scale X] [--seed N] [--repeat R] [--end HH:MM]`: the synthetic day end to end
 // (market model, generators, zstd DBN encoding, side files) into a temporary lake, then two of its parts
 // alone: the ESH6 order-book generator (no encoding) and the market path.
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <limits>
 #include <memory>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "bench/bench_command.hpp"
 #include "bench/timing.hpp"
@@ -94,7 +93,9 @@ void AddSimBench(CLI::App& bench) {
   cmd->add_option("--scale", args->scale, "Event-rate multiplier (about 6 gives a real day's ~5 M ESH6 events)")
       ->capture_default_str();
   cmd->add_option("--seed", args->seed, "Random seed")->capture_default_str();
-  cmd->add_option("--repeat", args->repeat, "Runs; the best is reported")->capture_default_str()->check(CLI::Range(1, 100));
+  cmd->add_option("--repeat", args->repeat, "Runs; the best is reported")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
   cmd->add_option("--end", args->end, "Session end (ET); the session starts 09:30")->capture_default_str();
   cmd->callback([args] {
     Day(*args);

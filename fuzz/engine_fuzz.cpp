@@ -39,19 +39,33 @@ MboEvent Decode(const uint8_t* p, int64_t& clock) {
   e.side = (word & 0x40) != 0 ? static_cast<char>(word >> 16) : kSides[(word >> 3) & 3];
   e.order_id = (word >> 24) & 31;  // 32 ids: collisions on purpose
   switch ((word >> 29) & 3) {
-    case 0: e.price = kMid + static_cast<int64_t>(static_cast<int8_t>(extra & 0xff)) * kTick; break;
-    case 1: e.price = kMid + static_cast<int64_t>(static_cast<int16_t>(extra & 0xffff)) * kTick + (extra >> 60); break;
-    case 2: e.price = static_cast<int64_t>(extra); break;  // anything, negative and INT64 extremes included
-    default: e.price = (extra & 1) != 0 ? std::numeric_limits<int64_t>::max() : 0; break;
+    case 0:
+      e.price = kMid + static_cast<int64_t>(static_cast<int8_t>(extra & 0xff)) * kTick;
+      break;
+    case 1:
+      e.price = kMid + static_cast<int64_t>(static_cast<int16_t>(extra & 0xffff)) * kTick + (extra >> 60);
+      break;
+    case 2:
+      e.price = static_cast<int64_t>(extra);
+      break;  // anything, negative and INT64 extremes included
+    default:
+      e.price = (extra & 1) != 0 ? std::numeric_limits<int64_t>::max() : 0;
+      break;
   }
   e.size = (word & 0x20) != 0 ? static_cast<uint32_t>(extra >> 32) : static_cast<uint32_t>((extra >> 40) & 63);
   e.flags = static_cast<uint8_t>(word >> 32);
   e.sequence = static_cast<uint32_t>(word >> 40);
   // Time mostly moves forward by up to ~0.5 s, sometimes jumps back (late), sometimes to the extremes.
   switch ((word >> 56) & 15) {
-    case 0: e.ts_event = 0; break;
-    case 1: e.ts_event = std::numeric_limits<uint64_t>::max(); break;
-    case 2: e.ts_event = static_cast<uint64_t>(clock - static_cast<int64_t>((extra >> 33) & 0x7fffffff)); break;
+    case 0:
+      e.ts_event = 0;
+      break;
+    case 1:
+      e.ts_event = std::numeric_limits<uint64_t>::max();
+      break;
+    case 2:
+      e.ts_event = static_cast<uint64_t>(clock - static_cast<int64_t>((extra >> 33) & 0x7fffffff));
+      break;
     default:
       clock += static_cast<int64_t>((extra >> 35) & 0x1fffffff);
       e.ts_event = static_cast<uint64_t>(clock);

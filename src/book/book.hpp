@@ -22,23 +22,23 @@
 namespace spymaster::book {
 
 struct BookConfig {
-  int64_t tick = 250'000'000;        // price grid of the instrument (ES $0.25; equities $0.01)
-  uint32_t dense_levels = 1 << 15;   // ticks kept in the dense array per side
-  int64_t rest_ns = 500'000'000;     // time at price after which an order counts as resting
+  int64_t tick = 250'000'000;             // price grid of the instrument (ES $0.25; equities $0.01)
+  uint32_t dense_levels = 1 << 15;        // ticks kept in the dense array per side
+  int64_t rest_ns = 500'000'000;          // time at price after which an order counts as resting
   std::size_t expected_orders = 1 << 12;  // sizing hint only; the table grows (small stays in cache)
 };
 
 struct BookCounters {
   int64_t events = 0;
-  int64_t unknown_order_id = 0;  // C/M/F for an id not in the book
-  int64_t bad_side = 0;          // A/M with side not B/A
-  int64_t bad_action = 0;        // action not in A C M R T F N
-  int64_t bad_price = 0;         // A/M with the null price
-  int64_t off_grid_price = 0;    // A/M price not a multiple of the tick
+  int64_t unknown_order_id = 0;        // C/M/F for an id not in the book
+  int64_t bad_side = 0;                // A/M with side not B/A
+  int64_t bad_action = 0;              // action not in A C M R T F N
+  int64_t bad_price = 0;               // A/M with the null price
+  int64_t off_grid_price = 0;          // A/M price not a multiple of the tick
   int64_t negative_depth_avoided = 0;  // a removal larger than the level (clamped at 0)
-  int64_t duplicate_add = 0;     // A for a live id (old order replaced)
-  int64_t clears = 0;            // R records
-  int64_t snapshot_records = 0;  // records with F_SNAPSHOT
+  int64_t duplicate_add = 0;           // A for a live id (old order replaced)
+  int64_t clears = 0;                  // R records
+  int64_t snapshot_records = 0;        // records with F_SNAPSHOT
 };
 
 // What one record did to the book, for flow attribution. All parts are on `side`.
@@ -47,7 +47,7 @@ struct BookDelta {
   bool has_add = false;
   bool has_pull = false;
   bool has_fill = false;
-  bool pull_rested = false;     // the pulled order had been at its price >= rest_ns
+  bool pull_rested = false;      // the pulled order had been at its price >= rest_ns
   bool snapshot_record = false;  // R or a record with F_SNAPSHOT
   int64_t add_price = 0;
   int64_t add_qty = 0;

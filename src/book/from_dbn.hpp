@@ -7,8 +7,8 @@
 namespace spymaster::book {
 
 inline MboEvent FromDbn(const dbn::MboMsg& msg) {
-  return MboEvent{msg.hd.ts_event, msg.order_id, msg.price,  msg.size, msg.hd.instrument_id,
-                  msg.sequence,    msg.action,   msg.side,   msg.flags};
+  return MboEvent{msg.hd.ts_event, msg.order_id, msg.price, msg.size, msg.hd.instrument_id,
+                  msg.sequence,    msg.action,   msg.side,  msg.flags};
 }
 
 }  // namespace spymaster::book

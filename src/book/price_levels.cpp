@@ -129,7 +129,6 @@ void PriceLevels::Clear() {
   overflow_.clear();
 }
 
-
 int64_t PriceLevels::BestPrice() const {
   const bool has_dense = best_ >= 0;
   if (overflow_.empty()) return has_dense ? PriceOf(best_) : 0;

@@ -9,7 +9,7 @@ namespace spymaster::cli {
 void AddDbnCommand(CLI::App& app);       // dbn to-json | info
 void AddSimulateCommand(CLI::App& app);  // simulate
 void AddSelectContractCommand(CLI::App& app);
-void AddRunCommand(CLI::App& app);       // run --product-type --layer ...
+void AddRunCommand(CLI::App& app);  // run --product-type --layer ...
 void AddDemoCommand(CLI::App& app);
 
 }  // namespace spymaster::cli

@@ -1,6 +1,8 @@
 // `spymaster dbn to-json FILE` (same output and flags as the official `dbn FILE --json`; FILE "-" is stdin),
 // `spymaster dbn info FILE` (metadata and record counts per rtype) and
 // `spymaster dbn recode IN OUT` (decode + encode, e.g. to upgrade or (de)compress).
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -10,8 +12,6 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "common/standard_output.hpp"

@@ -2,12 +2,11 @@
 // generates the 2026-01-06 session (all four products), then runs bronze for every product, the
 // front-month selection, and every registered silver/gold stage, and prints what the lake now holds.
 // Real raw data already under the lake is used as it is (raw files are never touched).
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <iostream>
-
-#include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "common/calendar.hpp"
@@ -35,8 +34,8 @@ struct DemoArgs {
 
 struct ProductSymbols {
   lake::ProductType product_type;
-  std::vector<std::string> raw_roots;   // bronze --symbol
-  std::vector<std::string> engine_syms; // silver/gold --symbol (ES resolves through the selection)
+  std::vector<std::string> raw_roots;    // bronze --symbol
+  std::vector<std::string> engine_syms;  // silver/gold --symbol (ES resolves through the selection)
 };
 
 const std::vector<ProductSymbols>& DemoProducts() {
@@ -72,10 +71,11 @@ void RunLayers(const DemoArgs& args, const lake::DatasetRegistry& registry, lake
   options.progress = isatty(STDERR_FILENO) != 0;
   const auto summary = pipeline::Run(options, registry, std::cout);
   if (summary.failed > 0) {
-    std::string message = fmt::format("demo: {} {} {} failed", lake::ToString(pt),
-                                      lake::ToString(summary.outcomes.back().layer), symbol);
+    std::string message =
+        fmt::format("demo: {} {} {} failed", lake::ToString(pt), lake::ToString(summary.outcomes.back().layer), symbol);
     for (const auto& o : summary.outcomes) {
-      if (!o.error.empty()) message += fmt::format("\n  {} {} {}: {}", o.result.stage, o.task.symbol, o.task.dt, o.error);
+      if (!o.error.empty())
+        message += fmt::format("\n  {} {} {}: {}", o.result.stage, o.task.symbol, o.task.dt, o.error);
     }
     throw Error(ErrorKind::kData, message);
   }
@@ -166,7 +166,9 @@ void AddDemoCommand(CLI::App& app) {
   cmd->add_option("--seed", args->seed, "Simulator seed (when generating)")->capture_default_str();
   cmd->add_option("--start", args->start, "Session start, America/New_York HH:MM")->capture_default_str();
   cmd->add_option("--end", args->end, "Session end, America/New_York HH:MM")->capture_default_str();
-  cmd->add_option("--workers", args->workers, "Parallel tasks per stage")->check(CLI::Range(1, 64))->capture_default_str();
+  cmd->add_option("--workers", args->workers, "Parallel tasks per stage")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   cmd->callback([args] { Execute(*args); });
 }
 

@@ -1,13 +1,12 @@
 // The single `spymaster` executable. Exit codes: 0 ok, 1 runtime error (data or I/O), 2 usage error,
 // 128 + signal after SIGINT/SIGTERM. This file is the one place that maps errors to exit codes.
-#include <string.h>
-
-#include <cstdio>
-#include <exception>
-
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <string.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
 
 #include "bench/bench_command.hpp"
 #include "cli/commands.hpp"
@@ -19,9 +18,11 @@ namespace {
 
 int ExitCode(spymaster::ErrorKind kind) {
   switch (kind) {
-    case spymaster::ErrorKind::kUsage: return 2;
+    case spymaster::ErrorKind::kUsage:
+      return 2;
     case spymaster::ErrorKind::kData:
-    case spymaster::ErrorKind::kIo: return 1;
+    case spymaster::ErrorKind::kIo:
+      return 1;
   }
   return 1;
 }
@@ -30,8 +31,10 @@ int ExitCode(spymaster::ErrorKind kind) {
 int InterruptedExit() {
   const int sig = spymaster::lake::InterruptSignal();
   std::fflush(stdout);
-  std::fprintf(stderr, "spymaster: interrupted by SIG%s; stopped, uncommitted temporaries removed, committed "
-               "partitions are complete\n", sigabbrev_np(sig));
+  std::fprintf(stderr,
+               "spymaster: interrupted by SIG%s; stopped, uncommitted temporaries removed, committed "
+               "partitions are complete\n",
+               sigabbrev_np(sig));
   return 128 + sig;
 }
 

@@ -2,13 +2,12 @@
 //               (--dt D | --dates a,b | --dates a:b | --start-date A --end-date B)
 //               [--workers N] [--overwrite] [--lake DIR] [--session-start HH:MM --session-end HH:MM]
 //               [--raw-job JOB_ID ...]
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <iostream>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "common/calendar.hpp"
@@ -76,12 +75,12 @@ void Execute(const RunArgs& args) {
   const auto registry = lake::DatasetRegistry::LoadDefault();
   lake::InstallInterruptHandlers();
   // Run() throws std::invalid_argument only while it checks the options, before any stage runs.
-  const pipeline::RunSummary summary =
-      WithUsageErrors("", [&] { return pipeline::Run(options, registry, std::cout); });
+  const pipeline::RunSummary summary = WithUsageErrors("", [&] { return pipeline::Run(options, registry, std::cout); });
   if (summary.failed > 0) {
     std::string message = fmt::format("{} task(s) failed", summary.failed);
     for (const auto& o : summary.outcomes) {
-      if (!o.error.empty()) message += fmt::format("\n  {} {} {}: {}", o.result.stage, o.task.symbol, o.task.dt, o.error);
+      if (!o.error.empty())
+        message += fmt::format("\n  {} {} {}: {}", o.result.stage, o.task.symbol, o.task.dt, o.error);
     }
     throw Error(ErrorKind::kData, message);
   }
@@ -98,8 +97,9 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_option("--layer", args->layer, "Layer to run")
       ->required()
       ->check(CLI::IsMember({"bronze", "silver", "gold", "all"}));
-  cmd->add_option("--symbol", args->symbol, "Raw root for bronze (ES, SPY); contract or ticker for silver/gold "
-                                            "(ES resolves through the selection map)")
+  cmd->add_option("--symbol", args->symbol,
+                  "Raw root for bronze (ES, SPY); contract or ticker for silver/gold "
+                  "(ES resolves through the selection map)")
       ->required();
   auto* dt = cmd->add_option("--dt", args->dt, "One date, YYYY-MM-DD");
   auto* dates = cmd->add_option("--dates", args->dates, "Dates: a,b,c or start:end (inclusive)");

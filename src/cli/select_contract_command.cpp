@@ -1,8 +1,8 @@
 // spymaster select-contract --dates a,b|a:b [--lake DIR]: writes <lake>/selection/mbo_contract_day_selection.parquet
 // (session_date → front-month ES contract) from bronze future_mbo; see pipeline/contract_selection.hpp.
-#include <iostream>
-
 #include <fmt/format.h>
+
+#include <iostream>
 
 #include "cli/commands.hpp"
 #include "common/calendar.hpp"

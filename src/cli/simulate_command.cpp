@@ -1,9 +1,8 @@
 // `spymaster simulate`: write the synthetic market day into the raw lake (see src/sim/simulate.hpp).
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "common/error.hpp"
@@ -51,8 +50,7 @@ void AddSimulateCommand(CLI::App& app) {
       bytes += f.bytes;
     }
     PrintStdout("simulated {} records ({:.1f} MB zstd) in {:.2f} s: {:.0f} records/s\n", report.records,
-                static_cast<double>(bytes) / 1e6, report.seconds,
-                static_cast<double>(report.records) / report.seconds);
+                static_cast<double>(bytes) / 1e6, report.seconds, static_cast<double>(report.records) / report.seconds);
   });
 }
 

@@ -2,12 +2,12 @@
 // checks. Used by the bronze writers, where the row count is known up front.
 #pragma once
 
+#include <arrow/api.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <arrow/api.h>
 
 #include "common/arrow_status.hpp"
 

@@ -1,5 +1,8 @@
 #include "columns/engine_rows_arrow.hpp"
 
+#include <arrow/api.h>
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
@@ -8,9 +11,6 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
-
-#include <arrow/api.h>
-#include <fmt/format.h>
 
 #include "common/arrow_status.hpp"
 
@@ -105,10 +105,18 @@ class Columns {
     std::vector<std::shared_ptr<arrow::Array>> arrays;
     for (Out& o : outs_) {
       switch (o.kind) {
-        case Kind::kLong: arrays.push_back(std::make_shared<arrow::Int64Array>(n_, o.data)); break;
-        case Kind::kDouble: arrays.push_back(std::make_shared<arrow::DoubleArray>(n_, o.data)); break;
-        case Kind::kInt: arrays.push_back(std::make_shared<arrow::Int32Array>(n_, o.data)); break;
-        case Kind::kBool: arrays.push_back(std::make_shared<arrow::BooleanArray>(n_, o.data)); break;
+        case Kind::kLong:
+          arrays.push_back(std::make_shared<arrow::Int64Array>(n_, o.data));
+          break;
+        case Kind::kDouble:
+          arrays.push_back(std::make_shared<arrow::DoubleArray>(n_, o.data));
+          break;
+        case Kind::kInt:
+          arrays.push_back(std::make_shared<arrow::Int32Array>(n_, o.data));
+          break;
+        case Kind::kBool:
+          arrays.push_back(std::make_shared<arrow::BooleanArray>(n_, o.data));
+          break;
         case Kind::kSide:
           reinterpret_cast<int32_t*>(o.offsets->mutable_data())[n_] = static_cast<int32_t>(n_);
           arrays.push_back(std::make_shared<arrow::StringArray>(n_, o.offsets, o.data));
@@ -135,8 +143,12 @@ class Columns {
       Out& o = outs_[k];
       switch (o.kind) {
         case Kind::kLong:
-        case Kind::kDouble: o.data = AllocateColumn(c * 8, *schema_, k); break;
-        case Kind::kInt: o.data = AllocateColumn(c * 4, *schema_, k); break;
+        case Kind::kDouble:
+          o.data = AllocateColumn(c * 8, *schema_, k);
+          break;
+        case Kind::kInt:
+          o.data = AllocateColumn(c * 4, *schema_, k);
+          break;
         case Kind::kBool:
           o.data = AllocateColumn((c + 7) / 8, *schema_, k);
           std::memset(o.data->mutable_data(), 0, static_cast<std::size_t>((c + 7) / 8));
@@ -163,7 +175,8 @@ std::shared_ptr<arrow::RecordBatch> Build(const std::vector<Row>& rows, const st
   return columns.Take();
 }
 
-#define SPYMASTER_COL(kind, Row, name) ColumnSpec{#name, Kind::k##kind, offsetof(Row, name)}
+#define SPYMASTER_COL(kind, Row, name) \
+  ColumnSpec { #name, Kind::k##kind, offsetof(Row, name) }
 
 }  // namespace
 
@@ -171,12 +184,12 @@ std::shared_ptr<arrow::RecordBatch> SnapshotBatch(const std::vector<engine::Snap
                                                   const std::shared_ptr<arrow::Schema>& schema) {
   using R = engine::SnapshotRow;
   static const std::vector<ColumnSpec> kColumns = {
-      SPYMASTER_COL(Long, R, window_start_ts_ns), SPYMASTER_COL(Long, R, window_end_ts_ns),
-      SPYMASTER_COL(Long, R, best_bid_price_int), SPYMASTER_COL(Long, R, best_bid_qty),
-      SPYMASTER_COL(Long, R, best_ask_price_int), SPYMASTER_COL(Long, R, best_ask_qty),
-      SPYMASTER_COL(Double, R, mid_price),        SPYMASTER_COL(Long, R, mid_price_int),
+      SPYMASTER_COL(Long, R, window_start_ts_ns),   SPYMASTER_COL(Long, R, window_end_ts_ns),
+      SPYMASTER_COL(Long, R, best_bid_price_int),   SPYMASTER_COL(Long, R, best_bid_qty),
+      SPYMASTER_COL(Long, R, best_ask_price_int),   SPYMASTER_COL(Long, R, best_ask_qty),
+      SPYMASTER_COL(Double, R, mid_price),          SPYMASTER_COL(Long, R, mid_price_int),
       SPYMASTER_COL(Long, R, last_trade_price_int), SPYMASTER_COL(Long, R, spot_ref_price_int),
-      SPYMASTER_COL(Bool, R, book_valid),         SPYMASTER_COL(Bool, R, window_valid)};
+      SPYMASTER_COL(Bool, R, book_valid),           SPYMASTER_COL(Bool, R, window_valid)};
   return Build(rows, schema, kColumns);
 }
 
@@ -212,12 +225,16 @@ struct GoldColumns::Impl {
       Out& o = outs[k];
       switch (o.source) {
         case Source::kRelTicks:
-        case Source::kRelTicksSide: o.data = AllocateColumn(c * 4, *schema, k); break;
+        case Source::kRelTicksSide:
+          o.data = AllocateColumn(c * 4, *schema, k);
+          break;
         case Source::kSide:
           o.data = AllocateColumn(c, *schema, k);
           o.offsets = AllocateColumn((c + 1) * 4, *schema, k);
           break;
-        default: o.data = AllocateColumn(c * 8, *schema, k); break;
+        default:
+          o.data = AllocateColumn(c * 8, *schema, k);
+          break;
       }
     }
   }
@@ -252,11 +269,12 @@ GoldColumns::GoldColumns(std::shared_ptr<arrow::Schema> schema, int64_t capacity
       for (int v = 0; v < engine::kGoldValueCount; ++v) {
         if (engine::kGoldValueNames[v] == name) o.value = v;
       }
-      if (o.value < 0) throw Error(ErrorKind::kData, fmt::format("contract column '{}' is not produced by the engine", name));
+      if (o.value < 0)
+        throw Error(ErrorKind::kData, fmt::format("contract column '{}' is not produced by the engine", name));
     }
     if (!field->type()->Equals(*want)) {
       throw Error(ErrorKind::kData, fmt::format("contract column '{}' has type {}, the engine produces {}", name,
-                                              field->type()->ToString(), want->ToString()));
+                                                field->type()->ToString(), want->ToString()));
     }
     impl_->outs.push_back(o);
   }
@@ -281,16 +299,24 @@ void GoldColumns::Append(const engine::GoldSurface& surface) {
       case Source::kWindowEnd:
         std::fill_n(reinterpret_cast<int64_t*>(dst) + at, count, surface.window_end_ts_ns);
         break;
-      case Source::kSpot: std::fill_n(reinterpret_cast<int64_t*>(dst) + at, count, surface.spot_ref_price_int); break;
-      case Source::kRelTicks: std::memcpy(dst + at * 4, surface.rel_ticks.data(), count * 4); break;
-      case Source::kRelTicksSide: std::memcpy(dst + at * 4, surface.rel_ticks_side.data(), count * 4); break;
+      case Source::kSpot:
+        std::fill_n(reinterpret_cast<int64_t*>(dst) + at, count, surface.spot_ref_price_int);
+        break;
+      case Source::kRelTicks:
+        std::memcpy(dst + at * 4, surface.rel_ticks.data(), count * 4);
+        break;
+      case Source::kRelTicksSide:
+        std::memcpy(dst + at * 4, surface.rel_ticks_side.data(), count * 4);
+        break;
       case Source::kSide: {
         std::memcpy(dst + at, surface.side.data(), count);
         auto* offsets = reinterpret_cast<int32_t*>(o.offsets->mutable_data());
         for (int64_t i = at; i < at + count; ++i) offsets[i] = static_cast<int32_t>(i);
         break;
       }
-      case Source::kValue: std::memcpy(dst + at * 8, surface.values[o.value].data(), count * 8); break;
+      case Source::kValue:
+        std::memcpy(dst + at * 8, surface.values[o.value].data(), count * 8);
+        break;
     }
   }
   m.n += count;
@@ -303,14 +329,20 @@ std::shared_ptr<arrow::RecordBatch> GoldColumns::Take() {
   for (Impl::Out& o : m.outs) {
     switch (o.source) {
       case Source::kWindowEnd:
-      case Source::kSpot: arrays.push_back(std::make_shared<arrow::Int64Array>(m.n, o.data)); break;
+      case Source::kSpot:
+        arrays.push_back(std::make_shared<arrow::Int64Array>(m.n, o.data));
+        break;
       case Source::kRelTicks:
-      case Source::kRelTicksSide: arrays.push_back(std::make_shared<arrow::Int32Array>(m.n, o.data)); break;
+      case Source::kRelTicksSide:
+        arrays.push_back(std::make_shared<arrow::Int32Array>(m.n, o.data));
+        break;
       case Source::kSide:
         reinterpret_cast<int32_t*>(o.offsets->mutable_data())[m.n] = static_cast<int32_t>(m.n);
         arrays.push_back(std::make_shared<arrow::StringArray>(m.n, o.offsets, o.data));
         break;
-      case Source::kValue: arrays.push_back(std::make_shared<arrow::DoubleArray>(m.n, o.data)); break;
+      case Source::kValue:
+        arrays.push_back(std::make_shared<arrow::DoubleArray>(m.n, o.data));
+        break;
     }
   }
   auto batch = arrow::RecordBatch::Make(m.schema, m.n, std::move(arrays));

@@ -3,12 +3,12 @@
 // built in the contract's column order (so a contract/engine mismatch is an error naming the column).
 #pragma once
 
+#include <arrow/type_fwd.h>
+
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <vector>
-
-#include <arrow/type_fwd.h>
 
 #include "engine/rows.hpp"
 

@@ -6,11 +6,11 @@
 //   CheckOk(reader->ReadNext(&batch), [&] { return path.string(); });
 #pragma once
 
-#include <string>
-#include <utility>
-
 #include <arrow/result.h>
 #include <arrow/status.h>
+
+#include <string>
+#include <utility>
 
 #include "common/error.hpp"
 

@@ -1,10 +1,10 @@
 #include "common/calendar.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace spymaster::common {
 namespace {
@@ -47,8 +47,8 @@ std::string FormatDate(Date date) {
 }
 
 std::uint32_t ToYyyymmdd(Date date) {
-  return static_cast<std::uint32_t>(static_cast<int>(date.year())) * 10000 +
-         static_cast<unsigned>(date.month()) * 100 + static_cast<unsigned>(date.day());
+  return static_cast<std::uint32_t>(static_cast<int>(date.year())) * 10000 + static_cast<unsigned>(date.month()) * 100 +
+         static_cast<unsigned>(date.day());
 }
 
 Date FromYyyymmdd(std::uint32_t yyyymmdd) {

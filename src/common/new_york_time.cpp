@@ -34,8 +34,8 @@ Date NewYorkDate(UtcTime t) { return Date{floor<days>(ToLocal(t))}; }
 std::string FormatNewYorkClock(UtcTime t) {
   const NewYorkTime local = ToLocal(t);
   const hh_mm_ss clock{floor<milliseconds>(local - floor<days>(local))};
-  return fmt::format("{:02}:{:02}:{:02}.{:03}", clock.hours().count(), clock.minutes().count(),
-                     clock.seconds().count(), clock.subseconds().count());
+  return fmt::format("{:02}:{:02}:{:02}.{:03}", clock.hours().count(), clock.minutes().count(), clock.seconds().count(),
+                     clock.subseconds().count());
 }
 
 }  // namespace spymaster::common

@@ -2,10 +2,10 @@
 // I/O Error naming standard output, so that no command exits 0 with its output lost.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <string_view>
 #include <utility>
-
-#include <fmt/format.h>
 
 namespace spymaster {
 

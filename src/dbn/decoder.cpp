@@ -1,6 +1,7 @@
 #include "dbn/decoder.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,8 +14,6 @@
 #include <istream>
 #include <stdexcept>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "dbn/upgrade.hpp"
 
@@ -36,29 +35,44 @@ bool IsZstd(std::span<const std::byte> head) {
 // Smallest valid size of a record of `rtype` in any DBN version (so older layouts decode as-is).
 std::size_t MinRecordSize(RType rtype) {
   switch (rtype) {
-    case RType::kMbp0: return sizeof(TradeMsg);
-    case RType::kMbp1: return sizeof(Mbp1Msg);
-    case RType::kMbp10: return sizeof(Mbp10Msg);
+    case RType::kMbp0:
+      return sizeof(TradeMsg);
+    case RType::kMbp1:
+      return sizeof(Mbp1Msg);
+    case RType::kMbp10:
+      return sizeof(Mbp10Msg);
     case RType::kOhlcvDeprecated:
     case RType::kOhlcv1S:
     case RType::kOhlcv1M:
     case RType::kOhlcv1H:
     case RType::kOhlcv1D:
-    case RType::kOhlcvEod: return sizeof(OhlcvMsg);
-    case RType::kStatus: return sizeof(StatusMsg);
-    case RType::kInstrumentDef: return sizeof(v1::InstrumentDefMsg);
-    case RType::kImbalance: return sizeof(ImbalanceMsg);
-    case RType::kError: return sizeof(v1::ErrorMsg);
-    case RType::kSymbolMapping: return sizeof(v1::SymbolMappingMsg);
-    case RType::kSystem: return sizeof(v1::SystemMsg);
-    case RType::kStatistics: return sizeof(v1::StatMsg);
-    case RType::kMbo: return sizeof(MboMsg);
+    case RType::kOhlcvEod:
+      return sizeof(OhlcvMsg);
+    case RType::kStatus:
+      return sizeof(StatusMsg);
+    case RType::kInstrumentDef:
+      return sizeof(v1::InstrumentDefMsg);
+    case RType::kImbalance:
+      return sizeof(ImbalanceMsg);
+    case RType::kError:
+      return sizeof(v1::ErrorMsg);
+    case RType::kSymbolMapping:
+      return sizeof(v1::SymbolMappingMsg);
+    case RType::kSystem:
+      return sizeof(v1::SystemMsg);
+    case RType::kStatistics:
+      return sizeof(v1::StatMsg);
+    case RType::kMbo:
+      return sizeof(MboMsg);
     case RType::kCmbp1:
-    case RType::kTcbbo: return sizeof(Cmbp1Msg);
+    case RType::kTcbbo:
+      return sizeof(Cmbp1Msg);
     case RType::kCbbo1S:
-    case RType::kCbbo1M: return sizeof(CbboMsg);
+    case RType::kCbbo1M:
+      return sizeof(CbboMsg);
     case RType::kBbo1S:
-    case RType::kBbo1M: return sizeof(BboMsg);
+    case RType::kBbo1M:
+      return sizeof(BboMsg);
   }
   return sizeof(RecordHeader);
 }
@@ -67,13 +81,19 @@ std::size_t MinRecordSize(RType rtype) {
 std::size_t VersionedSize(RType rtype, std::uint8_t version) {
   switch (rtype) {
     case RType::kInstrumentDef:
-      return version == 1 ? sizeof(v1::InstrumentDefMsg)
-                          : version == 2 ? sizeof(v2::InstrumentDefMsg) : sizeof(InstrumentDefMsg);
-    case RType::kStatistics: return version <= 2 ? sizeof(v1::StatMsg) : sizeof(StatMsg);
-    case RType::kError: return version == 1 ? sizeof(v1::ErrorMsg) : sizeof(ErrorMsg);
-    case RType::kSymbolMapping: return version == 1 ? sizeof(v1::SymbolMappingMsg) : sizeof(SymbolMappingMsg);
-    case RType::kSystem: return version == 1 ? sizeof(v1::SystemMsg) : sizeof(SystemMsg);
-    default: return MinRecordSize(rtype);
+      return version == 1   ? sizeof(v1::InstrumentDefMsg)
+             : version == 2 ? sizeof(v2::InstrumentDefMsg)
+                            : sizeof(InstrumentDefMsg);
+    case RType::kStatistics:
+      return version <= 2 ? sizeof(v1::StatMsg) : sizeof(StatMsg);
+    case RType::kError:
+      return version == 1 ? sizeof(v1::ErrorMsg) : sizeof(ErrorMsg);
+    case RType::kSymbolMapping:
+      return version == 1 ? sizeof(v1::SymbolMappingMsg) : sizeof(SymbolMappingMsg);
+    case RType::kSystem:
+      return version == 1 ? sizeof(v1::SystemMsg) : sizeof(SystemMsg);
+    default:
+      return MinRecordSize(rtype);
   }
 }
 
@@ -82,11 +102,16 @@ std::uint8_t InferVersion(RType rtype, std::size_t body_size) {
   switch (rtype) {
     case RType::kInstrumentDef:
       return body_size < sizeof(v2::InstrumentDefMsg) ? 1 : body_size < sizeof(InstrumentDefMsg) ? 2 : 3;
-    case RType::kStatistics: return body_size < sizeof(StatMsg) ? 2 : 3;
-    case RType::kError: return body_size < sizeof(ErrorMsg) ? 1 : 3;
-    case RType::kSymbolMapping: return body_size < sizeof(SymbolMappingMsg) ? 1 : 3;
-    case RType::kSystem: return body_size < sizeof(SystemMsg) ? 1 : 3;
-    default: return 3;
+    case RType::kStatistics:
+      return body_size < sizeof(StatMsg) ? 2 : 3;
+    case RType::kError:
+      return body_size < sizeof(ErrorMsg) ? 1 : 3;
+    case RType::kSymbolMapping:
+      return body_size < sizeof(SymbolMappingMsg) ? 1 : 3;
+    case RType::kSystem:
+      return body_size < sizeof(SystemMsg) ? 1 : 3;
+    default:
+      return 3;
   }
 }
 
@@ -108,14 +133,14 @@ struct Decoder::Impl {
   std::size_t mapped_size = 0;
   int fd = -1;
   std::istream* stream = nullptr;
-  std::vector<std::byte> raw;        // raw chunk for fd/stream input
-  std::span<const std::byte> zsrc;   // current raw window: `memory` or the filled part of `raw`
+  std::vector<std::byte> raw;       // raw chunk for fd/stream input
+  std::span<const std::byte> zsrc;  // current raw window: `memory` or the filled part of `raw`
   std::size_t zsrc_pos = 0;
-  std::uint64_t raw_base = 0;        // raw offset of zsrc[0]
+  std::uint64_t raw_base = 0;  // raw offset of zsrc[0]
   bool raw_eof = false;
-  bool push = false;                 // push mode: `raw` holds the fed bytes not yet consumed
-  bool push_finished = false;        // push mode: FinishInput() was called
-  bool started = false;              // metadata (or fragment start) decoded
+  bool push = false;           // push mode: `raw` holds the fed bytes not yet consumed
+  bool push_finished = false;  // push mode: FinishInput() was called
+  bool started = false;        // metadata (or fragment start) decoded
 
   ZSTD_DCtx* zstd = nullptr;
   bool frame_open = false;  // inside a zstd frame (input ending here means truncation)
@@ -181,7 +206,8 @@ struct Decoder::Impl {
     for (;;) {
       const ssize_t n = ::read(fd, dst, cap);
       if (n >= 0) return static_cast<std::size_t>(n);
-      if (errno != EINTR) throw DecodeError(name, offset, fmt::format("read failed: {}", std::strerror(errno)), ErrorKind::kIo);
+      if (errno != EINTR)
+        throw DecodeError(name, offset, fmt::format("read failed: {}", std::strerror(errno)), ErrorKind::kIo);
     }
   }
 
@@ -410,7 +436,8 @@ struct Decoder::Impl {
     }
     if (options.fragment) {
       if (options.fragment_version > 3) {
-        throw DecodeError(name, 0, fmt::format("unsupported DBN version {} (supported: 1-3)", options.fragment_version));
+        throw DecodeError(name, 0,
+                          fmt::format("unsupported DBN version {} (supported: 1-3)", options.fragment_version));
       }
       input_version = options.fragment_version;
       ts_out = options.fragment_ts_out;
@@ -437,7 +464,8 @@ struct Decoder::Impl {
   // is read in chunks.
   void StartFd() {
     struct stat st {};
-    if (::fstat(fd, &st) != 0) throw DecodeError(name, 0, fmt::format("cannot stat: {}", std::strerror(errno)), ErrorKind::kIo);
+    if (::fstat(fd, &st) != 0)
+      throw DecodeError(name, 0, fmt::format("cannot stat: {}", std::strerror(errno)), ErrorKind::kIo);
     std::array<std::byte, 4> head{};
     // Only a file read from its start (a redirected stdin may have been read from already) is mapped whole.
     const bool whole_file = S_ISREG(st.st_mode) && st.st_size > 0 && ::lseek(fd, 0, SEEK_CUR) == 0;
@@ -521,7 +549,8 @@ Decoder Decoder::FromFile(const std::filesystem::path& path, const DecoderOption
   impl->name = path.string();
   impl->options = options;
   impl->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (impl->fd < 0) throw DecodeError(impl->name, 0, fmt::format("cannot open: {}", std::strerror(errno)), ErrorKind::kIo);
+  if (impl->fd < 0)
+    throw DecodeError(impl->name, 0, fmt::format("cannot open: {}", std::strerror(errno)), ErrorKind::kIo);
   impl->StartFd();
   return Decoder{std::move(impl)};
 }
@@ -532,7 +561,8 @@ Decoder Decoder::FromStdin(const DecoderOptions& options) {
   impl->options = options;
   // A duplicate, so that the decoder owns and closes its descriptor like any other.
   impl->fd = ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
-  if (impl->fd < 0) throw DecodeError(impl->name, 0, fmt::format("cannot read: {}", std::strerror(errno)), ErrorKind::kIo);
+  if (impl->fd < 0)
+    throw DecodeError(impl->name, 0, fmt::format("cannot read: {}", std::strerror(errno)), ErrorKind::kIo);
   impl->StartFd();
   return Decoder{std::move(impl)};
 }

@@ -1,5 +1,6 @@
 #include "dbn/encoder.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -9,8 +10,6 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
-
-#include <fmt/format.h>
 
 #include "common/error.hpp"
 
@@ -81,7 +80,8 @@ struct Encoder::Impl {
     for (;;) {
       ZSTD_outBuffer zout{zbuffer.data(), zbuffer.size(), 0};
       const std::size_t rc = ZSTD_compressStream2(zstd, &zout, &in, mode);
-      if (ZSTD_isError(rc)) throw Error(ErrorKind::kIo, fmt::format("zstd compression failed: {}", ZSTD_getErrorName(rc)));
+      if (ZSTD_isError(rc))
+        throw Error(ErrorKind::kIo, fmt::format("zstd compression failed: {}", ZSTD_getErrorName(rc)));
       Sink(zbuffer.data(), zout.pos);
       if (mode == ZSTD_e_continue ? in.pos == in.size : rc == 0) break;
     }
@@ -138,9 +138,10 @@ Encoder Encoder::FragmentToBuffer(std::vector<std::byte>* out, Compression compr
 }
 
 void Encoder::ThrowLengthMismatch(const RecordHeader& header, std::size_t size) {
-  throw std::invalid_argument(fmt::format("dbn::Encoder: record with rtype 0x{:02x} has header length {} bytes, "
-                                          "struct size {}",
-                                          static_cast<unsigned>(header.rtype), header.Size(), size));
+  throw std::invalid_argument(
+      fmt::format("dbn::Encoder: record with rtype 0x{:02x} has header length {} bytes, "
+                  "struct size {}",
+                  static_cast<unsigned>(header.rtype), header.Size(), size));
 }
 
 void Encoder::Write(const RecordHeader& header) {

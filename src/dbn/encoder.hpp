@@ -44,7 +44,8 @@ class Encoder {
   void Write(const R& record) {
     static_assert(std::is_same_v<decltype(record.hd), RecordHeader>, "R must be a DBN record struct");
     static_assert(sizeof(R) % 4 == 0);
-    if (record.hd.Size() != sizeof(R)) [[unlikely]] ThrowLengthMismatch(record.hd, sizeof(R));
+    if (record.hd.Size() != sizeof(R)) [[unlikely]]
+      ThrowLengthMismatch(record.hd, sizeof(R));
     WriteBytes(reinterpret_cast<const std::byte*>(&record), sizeof(R));
   }
   // Raw bytes of records, e.g. copied from a decoder; not validated.

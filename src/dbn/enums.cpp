@@ -7,13 +7,13 @@ namespace spymaster::dbn {
 namespace {
 
 constexpr std::array<std::string_view, 20> kSchemaNames = {
-    "mbo",        "mbp-1",     "mbp-10", "tbbo",      "trades",    "ohlcv-1s", "ohlcv-1m",
-    "ohlcv-1h",   "ohlcv-1d",  "definition", "statistics", "status", "imbalance", "ohlcv-eod",
-    "cmbp-1",     "cbbo-1s",   "cbbo-1m", "tcbbo",    "bbo-1s",    "bbo-1m"};
+    "mbo",      "mbp-1",    "mbp-10",     "tbbo",       "trades", "ohlcv-1s",  "ohlcv-1m",
+    "ohlcv-1h", "ohlcv-1d", "definition", "statistics", "status", "imbalance", "ohlcv-eod",
+    "cmbp-1",   "cbbo-1s",  "cbbo-1m",    "tcbbo",      "bbo-1s", "bbo-1m"};
 
 constexpr std::array<std::string_view, 13> kSTypeNames = {
-    "instrument_id", "raw_symbol", "smart", "continuous", "parent", "nasdaq_symbol", "cms_symbol",
-    "isin",          "us_code",    "bbg_comp_id", "bbg_comp_ticker", "figi", "figi_ticker"};
+    "instrument_id", "raw_symbol", "smart",       "continuous",      "parent", "nasdaq_symbol", "cms_symbol",
+    "isin",          "us_code",    "bbg_comp_id", "bbg_comp_ticker", "figi",   "figi_ticker"};
 
 constexpr std::array<std::pair<RType, std::string_view>, 23> kRTypeNames = {{
     {RType::kMbp0, "mbp-0"},
@@ -42,10 +42,10 @@ constexpr std::array<std::pair<RType, std::string_view>, 23> kRTypeNames = {{
 }};
 
 constexpr std::array<RType, 20> kSchemaRTypes = {
-    RType::kMbo,           RType::kMbp1,       RType::kMbp10,    RType::kMbp1,    RType::kMbp0,
-    RType::kOhlcv1S,       RType::kOhlcv1M,    RType::kOhlcv1H,  RType::kOhlcv1D, RType::kInstrumentDef,
-    RType::kStatistics,    RType::kStatus,     RType::kImbalance, RType::kOhlcvEod, RType::kCmbp1,
-    RType::kCbbo1S,        RType::kCbbo1M,     RType::kTcbbo,    RType::kBbo1S,   RType::kBbo1M};
+    RType::kMbo,        RType::kMbp1,    RType::kMbp10,     RType::kMbp1,     RType::kMbp0,
+    RType::kOhlcv1S,    RType::kOhlcv1M, RType::kOhlcv1H,   RType::kOhlcv1D,  RType::kInstrumentDef,
+    RType::kStatistics, RType::kStatus,  RType::kImbalance, RType::kOhlcvEod, RType::kCmbp1,
+    RType::kCbbo1S,     RType::kCbbo1M,  RType::kTcbbo,     RType::kBbo1S,    RType::kBbo1M};
 
 }  // namespace
 

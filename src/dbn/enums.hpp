@@ -23,11 +23,11 @@ inline constexpr std::size_t kMaxRecordLen = 520 + 8;
 
 // Bits of the `flags` field of MBO/MBP/trades/CMBP records.
 namespace flags {
-inline constexpr std::uint8_t kLast = 0x80;        // F_LAST: last record of an event; book is consistent
-inline constexpr std::uint8_t kTob = 0x40;         // F_TOB
-inline constexpr std::uint8_t kSnapshot = 0x20;    // F_SNAPSHOT
-inline constexpr std::uint8_t kMbp = 0x10;         // F_MBP
-inline constexpr std::uint8_t kBadTsRecv = 0x08;   // F_BAD_TS_RECV
+inline constexpr std::uint8_t kLast = 0x80;          // F_LAST: last record of an event; book is consistent
+inline constexpr std::uint8_t kTob = 0x40;           // F_TOB
+inline constexpr std::uint8_t kSnapshot = 0x20;      // F_SNAPSHOT
+inline constexpr std::uint8_t kMbp = 0x10;           // F_MBP
+inline constexpr std::uint8_t kBadTsRecv = 0x08;     // F_BAD_TS_RECV
 inline constexpr std::uint8_t kMaybeBadBook = 0x04;  // F_MAYBE_BAD_BOOK
 inline constexpr std::uint8_t kPublisherSpecific = 0x02;
 }  // namespace flags

@@ -1,13 +1,13 @@
 #include "dbn/json.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <charconv>
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
 #include <type_traits>
-
-#include <fmt/format.h>
 
 #include "common/calendar.hpp"
 
@@ -57,14 +57,30 @@ void AppendString(std::string& out, std::string_view s) {
   for (const char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '/': out += "\\/"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '/':
+        out += "\\/";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           out += "\\u00";
@@ -146,12 +162,24 @@ class JsonObject {
     const auto c = static_cast<unsigned char>(ch);
     out_.push_back('"');
     switch (c) {
-      case '\t': out_ += "\\t"; break;
-      case '\r': out_ += "\\r"; break;
-      case '\n': out_ += "\\n"; break;
-      case '\'': out_ += "\\'"; break;
-      case '"': out_ += "\\\""; break;
-      case '\\': out_ += "\\\\"; break;
+      case '\t':
+        out_ += "\\t";
+        break;
+      case '\r':
+        out_ += "\\r";
+        break;
+      case '\n':
+        out_ += "\\n";
+        break;
+      case '\'':
+        out_ += "\\'";
+        break;
+      case '"':
+        out_ += "\\\"";
+        break;
+      case '\\':
+        out_ += "\\\\";
+        break;
       default:
         if (c >= 0x20 && c < 0x7F) {
           out_.push_back(ch);
@@ -635,17 +663,23 @@ void Write(JsonObject& o, const RecordRef& record) {
 void WriteRecord(JsonObject& o, const RecordRef& record) {
   const std::size_t size = record.size();
   switch (record.rtype()) {
-    case RType::kMbp0: return Write<TradeMsg>(o, record);
-    case RType::kMbp1: return Write<Mbp1Msg>(o, record);
-    case RType::kMbp10: return Write<Mbp10Msg>(o, record);
+    case RType::kMbp0:
+      return Write<TradeMsg>(o, record);
+    case RType::kMbp1:
+      return Write<Mbp1Msg>(o, record);
+    case RType::kMbp10:
+      return Write<Mbp10Msg>(o, record);
     case RType::kOhlcvDeprecated:
     case RType::kOhlcv1S:
     case RType::kOhlcv1M:
     case RType::kOhlcv1H:
     case RType::kOhlcv1D:
-    case RType::kOhlcvEod: return Write<OhlcvMsg>(o, record);
-    case RType::kImbalance: return Write<ImbalanceMsg>(o, record);
-    case RType::kStatus: return Write<StatusMsg>(o, record);
+    case RType::kOhlcvEod:
+      return Write<OhlcvMsg>(o, record);
+    case RType::kImbalance:
+      return Write<ImbalanceMsg>(o, record);
+    case RType::kStatus:
+      return Write<StatusMsg>(o, record);
     case RType::kInstrumentDef:
       if (size < sizeof(v2::InstrumentDefMsg)) return Write<v1::InstrumentDefMsg>(o, record);
       if (size < sizeof(InstrumentDefMsg)) return Write<v2::InstrumentDefMsg>(o, record);
@@ -662,13 +696,17 @@ void WriteRecord(JsonObject& o, const RecordRef& record) {
     case RType::kStatistics:
       if (size < sizeof(StatMsg)) return Write<v1::StatMsg>(o, record);
       return Write<StatMsg>(o, record);
-    case RType::kMbo: return Write<MboMsg>(o, record);
+    case RType::kMbo:
+      return Write<MboMsg>(o, record);
     case RType::kCmbp1:
-    case RType::kTcbbo: return Write<Cmbp1Msg>(o, record);
+    case RType::kTcbbo:
+      return Write<Cmbp1Msg>(o, record);
     case RType::kBbo1S:
-    case RType::kBbo1M: return Write<BboMsg>(o, record);
+    case RType::kBbo1M:
+      return Write<BboMsg>(o, record);
     case RType::kCbbo1S:
-    case RType::kCbbo1M: return Write<CbboMsg>(o, record);
+    case RType::kCbbo1M:
+      return Write<CbboMsg>(o, record);
   }
   throw std::invalid_argument(fmt::format("no JSON form for rtype 0x{:02x}", static_cast<unsigned>(record.rtype())));
 }
@@ -681,8 +719,8 @@ std::string FormatTimestamp(std::uint64_t ts) {
   const std::chrono::sys_days day{std::chrono::days{static_cast<std::int64_t>(ts / kNsPerDay)}};
   const std::uint64_t ns_of_day = ts % kNsPerDay;
   const std::uint64_t secs = ns_of_day / 1'000'000'000;
-  return fmt::format("{}T{:02}:{:02}:{:02}.{:09}Z", common::FormatDate(common::Date{day}), secs / 3600,
-                     secs / 60 % 60, secs % 60, ns_of_day % 1'000'000'000);
+  return fmt::format("{}T{:02}:{:02}:{:02}.{:09}Z", common::FormatDate(common::Date{day}), secs / 3600, secs / 60 % 60,
+                     secs % 60, ns_of_day % 1'000'000'000);
 }
 
 std::string FormatPrice(std::int64_t px) {

@@ -1,9 +1,9 @@
 #include "dbn/metadata.hpp"
 
+#include <fmt/format.h>
+
 #include <cstring>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "common/calendar.hpp"
 #include "dbn/decode_error.hpp"

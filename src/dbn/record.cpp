@@ -9,8 +9,8 @@ namespace {
 #define SPYMASTER_LAYOUT(T, field, offset) static_assert(offsetof(T, field) == (offset), #T "::" #field)
 
 template <class T>
-constexpr bool kIsPlainRecord = std::is_standard_layout_v<T> && std::is_trivially_copyable_v<T> &&
-                                alignof(T) == 8 && sizeof(T) % 8 == 0;
+constexpr bool kIsPlainRecord = std::is_standard_layout_v<T>&& std::is_trivially_copyable_v<T> && alignof(T) == 8 &&
+                                sizeof(T) % 8 == 0;
 
 static_assert(sizeof(RecordHeader) == 16);
 SPYMASTER_LAYOUT(RecordHeader, rtype, 1);

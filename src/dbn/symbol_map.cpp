@@ -1,13 +1,13 @@
 #include "dbn/symbol_map.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "common/calendar.hpp"
 
@@ -50,7 +50,8 @@ std::uint64_t IndexTs(const RecordRef& record) {
       const std::size_t offset = (record.rtype() == RType::kStatus || record.rtype() == RType::kInstrumentDef ||
                                   record.rtype() == RType::kImbalance || record.rtype() == RType::kStatistics)
                                      ? 16
-                                     : record.rtype() == RType::kMbo ? 40 : 32;
+                                 : record.rtype() == RType::kMbo ? 40
+                                                                 : 32;
       std::uint64_t ts;
       std::memcpy(&ts, record.data() + offset, sizeof ts);
       return ts;
@@ -117,8 +118,8 @@ const std::string* TsSymbolMap::Find(std::uint64_t ts, std::uint32_t instrument_
   const auto it = intervals_.find(instrument_id);
   if (it == intervals_.end()) return nullptr;
   const auto& intervals = it->second;
-  const auto next = std::partition_point(intervals.begin(), intervals.end(),
-                                         [ts](const Interval& i) { return i.start_ts <= ts; });
+  const auto next =
+      std::partition_point(intervals.begin(), intervals.end(), [ts](const Interval& i) { return i.start_ts <= ts; });
   if (next == intervals.begin()) return nullptr;
   const Interval& interval = *(next - 1);
   return ts < interval.end_ts ? &interval.symbol : nullptr;

@@ -207,8 +207,7 @@ bool NeedsUpgrade(RType rtype, std::uint8_t from, std::uint8_t to) {
   }
 }
 
-std::size_t UpgradeRecord(const RecordHeader& record, std::uint8_t from, std::uint8_t to, bool ts_out,
-                          std::byte* out) {
+std::size_t UpgradeRecord(const RecordHeader& record, std::uint8_t from, std::uint8_t to, bool ts_out, std::byte* out) {
   switch (record.rtype) {
     case RType::kInstrumentDef:
       if (from == 1 && to == 2) return Emit(ToV2(As<v1::InstrumentDefMsg>(record), ts_out), record, ts_out, out);

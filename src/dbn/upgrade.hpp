@@ -15,7 +15,6 @@ bool NeedsUpgrade(RType rtype, std::uint8_t from, std::uint8_t to);
 // Writes the `to`-version form of `record` (a `from`-version record for which NeedsUpgrade is true) into
 // `out`, which must hold kMaxRecordLen bytes and be 8-byte aligned. Carries a trailing ts_out over when
 // `ts_out` is set. Returns the size written (equal to the new header length * 4).
-std::size_t UpgradeRecord(const RecordHeader& record, std::uint8_t from, std::uint8_t to, bool ts_out,
-                          std::byte* out);
+std::size_t UpgradeRecord(const RecordHeader& record, std::uint8_t from, std::uint8_t to, bool ts_out, std::byte* out);
 
 }  // namespace spymaster::dbn

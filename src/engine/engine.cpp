@@ -74,7 +74,8 @@ void Engine::OpenWindow(int64_t k) {
 }
 
 void Engine::CloseThrough(int64_t ts) {
-  clock_.AdvanceTo(ts, [this](int64_t) { CloseWindow(); }, [this](int64_t k) { OpenWindow(k); });
+  clock_.AdvanceTo(
+      ts, [this](int64_t) { CloseWindow(); }, [this](int64_t k) { OpenWindow(k); });
 }
 
 void Engine::OnEvent(const book::MboEvent& e) {
@@ -170,10 +171,11 @@ void Engine::CloseWindow() {
     const int64_t reach = product_.half_width * product_.cell + product_.cell / 2;
     for (int side = 0; side < 2; ++side) {
       const std::size_t base = side * static_cast<std::size_t>(cells_);
-      book_.levels(side == 0 ? 'B' : 'A').ForEachInRange(spot_ref_ - reach, spot_ref_ + reach, [&](int64_t p, int64_t q) {
-        const int32_t c = CellOf(p);
-        if (c >= 0) depth_end_[base + c] += static_cast<double>(q);
-      });
+      book_.levels(side == 0 ? 'B' : 'A')
+          .ForEachInRange(spot_ref_ - reach, spot_ref_ + reach, [&](int64_t p, int64_t q) {
+            const int32_t c = CellOf(p);
+            if (c >= 0) depth_end_[base + c] += static_cast<double>(q);
+          });
     }
     book_.ForEachYoungOrder(static_cast<uint64_t>(end - product_.rest_ns), [&](char side, int64_t p, int64_t q) {
       const int32_t c = CellOf(p);

@@ -36,14 +36,14 @@ struct EngineOptions {
 
 struct EngineCounters {
   int64_t records = 0;
-  int64_t out_of_order = 0;        // (ts_event, sequence) lower than the previous record's
-  int64_t late = 0;                // ts_event before the open window's start (applied, counted there)
+  int64_t out_of_order = 0;  // (ts_event, sequence) lower than the previous record's
+  int64_t late = 0;          // ts_event before the open window's start (applied, counted there)
   int64_t other_instrument = 0;
-  int64_t after_session = 0;       // records at or after session end (not used)
+  int64_t after_session = 0;  // records at or after session end (not used)
   int64_t windows = 0;
-  int64_t windows_invalid = 0;     // window_valid false
+  int64_t windows_invalid = 0;  // window_valid false
   int64_t windows_without_spot = 0;
-  int64_t crossed_windows = 0;     // best bid >= best ask at window end
+  int64_t crossed_windows = 0;  // best bid >= best ask at window end
   int64_t depth_flow_rows = 0;
   int64_t gold_rows = 0;
 };

@@ -7,10 +7,10 @@
 namespace spymaster::engine {
 
 struct ProductConfig {
-  int64_t tick;               // instrument price grid (1e-9 units); prices off it are counted
-  int64_t cell;               // silver/gold cell width: a tick for futures, a $0.50 bucket for equities
-  int32_t half_width;         // cells each side of spot_ref: 200 futures, 100 equities
-  bool snap_spot_to_cell;     // equities: spot_ref = round(raw / cell) * cell (half to even)
+  int64_t tick;            // instrument price grid (1e-9 units); prices off it are counted
+  int64_t cell;            // silver/gold cell width: a tick for futures, a $0.50 bucket for equities
+  int32_t half_width;      // cells each side of spot_ref: 200 futures, 100 equities
+  bool snap_spot_to_cell;  // equities: spot_ref = round(raw / cell) * cell (half to even)
   int64_t rest_ns = 500'000'000;
   uint32_t dense_levels = 1 << 15;  // book's dense price window per side, in ticks
 };

@@ -91,18 +91,54 @@ struct GoldRow {
 
 // The gold value columns (every physics_surface_1s column after `side`), in contract order.
 enum GoldValue : int {
-  kAddIntensity, kFillIntensity, kPullIntensity, kLiquidityVelocity,
-  kUEma2, kUEma8, kUEma32, kUEma128, kUBandFast, kUBandMid, kUBandSlow, kUWaveEnergy, kDuDt, kD2uDt2,
-  kUNear, kUFar, kUProm, kDuDx, kD2uDx2,
-  kRho, kPhiRest, kUP, kUPSlow, kOmega, kOmegaNear, kOmegaFar, kOmegaProm, kNu, kKappa, kPressureGrad,
+  kAddIntensity,
+  kFillIntensity,
+  kPullIntensity,
+  kLiquidityVelocity,
+  kUEma2,
+  kUEma8,
+  kUEma32,
+  kUEma128,
+  kUBandFast,
+  kUBandMid,
+  kUBandSlow,
+  kUWaveEnergy,
+  kDuDt,
+  kD2uDt2,
+  kUNear,
+  kUFar,
+  kUProm,
+  kDuDx,
+  kD2uDx2,
+  kRho,
+  kPhiRest,
+  kUP,
+  kUPSlow,
+  kOmega,
+  kOmegaNear,
+  kOmegaFar,
+  kOmegaProm,
+  kNu,
+  kKappa,
+  kPressureGrad,
   kGoldValueCount
 };
 inline constexpr std::array<std::string_view, kGoldValueCount> kGoldValueNames = {
-    "add_intensity", "fill_intensity", "pull_intensity", "liquidity_velocity",
-    "u_ema_2", "u_ema_8", "u_ema_32", "u_ema_128", "u_band_fast", "u_band_mid", "u_band_slow", "u_wave_energy",
-    "du_dt", "d2u_dt2", "u_near", "u_far", "u_prom", "du_dx", "d2u_dx2",
-    "rho", "phi_rest", "u_p", "u_p_slow", "Omega", "Omega_near", "Omega_far", "Omega_prom", "nu", "kappa",
-    "pressure_grad"};
+    "add_intensity",  "fill_intensity",
+    "pull_intensity", "liquidity_velocity",
+    "u_ema_2",        "u_ema_8",
+    "u_ema_32",       "u_ema_128",
+    "u_band_fast",    "u_band_mid",
+    "u_band_slow",    "u_wave_energy",
+    "du_dt",          "d2u_dt2",
+    "u_near",         "u_far",
+    "u_prom",         "du_dx",
+    "d2u_dx2",        "rho",
+    "phi_rest",       "u_p",
+    "u_p_slow",       "Omega",
+    "Omega_near",     "Omega_far",
+    "Omega_prom",     "nu",
+    "kappa",          "pressure_grad"};
 static_assert(offsetof(GoldRow, pressure_grad) - offsetof(GoldRow, add_intensity) ==
               (kGoldValueCount - 1) * sizeof(double));  // Row() copies the values in this order
 
@@ -144,7 +180,7 @@ struct GoldSurface {
 struct WindowResult {
   SnapshotRow snapshot;
   std::vector<DepthFlowRow> depth_flow;
-  GoldSurface gold;  // empty when gold is off or spot_ref is 0
+  GoldSurface gold;          // empty when gold is off or spot_ref is 0
   int64_t late_records = 0;  // records applied in this window whose ts_event lay before its start
 
   bool operator==(const WindowResult&) const = default;

@@ -1,24 +1,23 @@
 #include "lake/commit_journal.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <algorithm>
 #include <fstream>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <sstream>
 #include <string>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "lake/durable_file.hpp"
 #include "lake/failpoint.hpp"
@@ -90,8 +89,8 @@ std::optional<bool> OwnerRunning(const std::string& name) {
 std::string NewId() { return fmt::format("{}.{}", SelfOwner(), g_counter++); }
 
 [[noreturn]] void FailFs(std::string_view what, const fs::path& a, const fs::path& b, const std::error_code& ec) {
-  throw LakeError(fmt::format("cannot {} {}{}{}: {}", what, a.string(), b.empty() ? "" : " to ", b.string(),
-                              ec.message()));
+  throw LakeError(
+      fmt::format("cannot {} {}{}{}: {}", what, a.string(), b.empty() ? "" : " to ", b.string(), ec.message()));
 }
 
 void Rename(const fs::path& from, const fs::path& to) {
@@ -191,9 +190,10 @@ nlohmann::json ReadJournal(const fs::path& path) {
   try {
     return nlohmann::json::parse(in);
   } catch (const std::exception& e) {
-    throw LakeError(fmt::format("commit journal {} is unreadable ({}); it lists partitions that were being "
-                                "published: inspect it, remove it and recompute those partitions",
-                                path.string(), e.what()));
+    throw LakeError(
+        fmt::format("commit journal {} is unreadable ({}); it lists partitions that were being "
+                    "published: inspect it, remove it and recompute those partitions",
+                    path.string(), e.what()));
   }
 }
 

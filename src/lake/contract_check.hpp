@@ -2,10 +2,10 @@
 // are errors naming the dataset and the column.
 #pragma once
 
+#include <arrow/type_fwd.h>
+
 #include <string>
 #include <string_view>
-
-#include <arrow/type_fwd.h>
 
 #include "common/error.hpp"
 #include "lake/registry.hpp"

@@ -1,13 +1,12 @@
 #include "lake/durable_file.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "lake/partition.hpp"
 

@@ -1,5 +1,6 @@
 #include "lake/failpoint.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -7,8 +8,6 @@
 #include <cstdlib>
 #include <mutex>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "lake/partition.hpp"
 

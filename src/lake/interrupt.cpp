@@ -1,11 +1,10 @@
 #include "lake/interrupt.hpp"
 
+#include <fmt/format.h>
 #include <signal.h>
 #include <string.h>
 
 #include <atomic>
-
-#include <fmt/format.h>
 
 namespace spymaster::lake {
 namespace {

@@ -1,9 +1,9 @@
 #include "lake/mbo_rows.hpp"
 
+#include <arrow/api.h>
+
 #include <string>
 #include <string_view>
-
-#include <arrow/api.h>
 
 #include "common/error.hpp"
 

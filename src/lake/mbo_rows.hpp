@@ -5,11 +5,11 @@
 //   while (batch = reader->Next()) { lake::MboBatchView v(*batch); for (i...) Apply(v.Row(i)); }
 #pragma once
 
+#include <arrow/type_fwd.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <arrow/type_fwd.h>
 
 namespace spymaster::lake {
 
@@ -29,7 +29,7 @@ struct MboRow {
 // The bronze columns the book reads, for OpenPartitionReader: skipping ts_recv, ts_in_delta, symbol and
 // the constant ids saves about half of the decoding.
 inline const std::vector<std::string>& MboBookColumns() {
-  static const std::vector<std::string> kColumns = {"ts_event", "price",         "size",  "order_id", "sequence",
+  static const std::vector<std::string> kColumns = {"ts_event",      "price", "size",   "order_id", "sequence",
                                                     "instrument_id", "flags", "action", "side"};
   return kColumns;
 }
@@ -44,12 +44,19 @@ class MboBatchView {
 
   int64_t size() const { return rows_; }
   MboRow Row(int64_t i) const {
-    return MboRow{ts_recv_ != nullptr ? ts_recv_[i] : 0, ts_event_[i], price_[i],    size_[i], order_id_[i],
-                  sequence_[i], instrument_id_[i], flags_[i], action_[i], side_[i]};
+    return MboRow{ts_recv_ != nullptr ? ts_recv_[i] : 0,
+                  ts_event_[i],
+                  price_[i],
+                  size_[i],
+                  order_id_[i],
+                  sequence_[i],
+                  instrument_id_[i],
+                  flags_[i],
+                  action_[i],
+                  side_[i]};
   }
 
  private:
-
   int64_t rows_;
   const int64_t* ts_recv_;
   const int64_t* ts_event_;

@@ -1,22 +1,21 @@
 #include "lake/partition.hpp"
 
+#include <arrow/api.h>
+#include <arrow/io/file.h>
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <parquet/arrow/reader.h>
+#include <parquet/arrow/writer.h>
+#include <parquet/file_reader.h>
+#include <parquet/properties.h>
 #include <string.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
-#include <set>
-
-#include <arrow/api.h>
-#include <arrow/io/file.h>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <parquet/arrow/reader.h>
-#include <parquet/arrow/writer.h>
-#include <parquet/file_reader.h>
-#include <parquet/properties.h>
+#include <set>
 
 #include "lake/commit_journal.hpp"
 #include "lake/contract_check.hpp"
@@ -74,8 +73,9 @@ void ValidatePartition(const DatasetSpec& dataset, const PartitionKey& partition
     throw LakeError(fmt::format("dataset {}: invalid partition symbol '{}'", dataset.key, s));
   }
   const auto& d = partition.dt;
-  const bool date_shaped = d.size() == 10 && d[4] == '-' && d[7] == '-' &&
-                           std::all_of(d.begin(), d.end(), [](char c) { return c == '-' || std::isdigit(static_cast<unsigned char>(c)); });
+  const bool date_shaped = d.size() == 10 && d[4] == '-' && d[7] == '-' && std::all_of(d.begin(), d.end(), [](char c) {
+                             return c == '-' || std::isdigit(static_cast<unsigned char>(c));
+                           });
   if (!date_shaped) {
     throw LakeError(fmt::format("dataset {}: invalid partition dt '{}' (want YYYY-MM-DD)", dataset.key, d));
   }
@@ -190,15 +190,17 @@ CheckedPartition CheckAgainstManifest(const fs::path& dir, const DatasetSpec* ex
   if (expected_dataset == nullptr) key = GuessDatasetKey(dir, &m);
   out.dataset_key = key;
   if (!m.is_object() || !m.contains("files") || !m.contains("manifest_version")) {
-    Damaged(dir, key, fmt::format("{} was written by an older spymaster (no file list to check the data "
-                                  "against)", manifest_path.filename().string()));
+    Damaged(dir, key,
+            fmt::format("{} was written by an older spymaster (no file list to check the data "
+                        "against)",
+                        manifest_path.filename().string()));
   }
   try {
     if (expected_dataset != nullptr) {
       const std::string have = fmt::format("{} symbol={} dt={}", m.at("dataset").get<std::string>(),
                                            m.at("symbol").get<std::string>(), m.at("dt").get<std::string>());
-      const std::string want = fmt::format("{} symbol={} dt={}", expected_dataset->key,
-                                           expected_partition->symbol, expected_partition->dt);
+      const std::string want =
+          fmt::format("{} symbol={} dt={}", expected_dataset->key, expected_partition->symbol, expected_partition->dt);
       if (have != want) Damaged(dir, key, fmt::format("its manifest describes {}", have));
     }
     std::set<std::string> listed;
@@ -220,8 +222,9 @@ CheckedPartition CheckAgainstManifest(const fs::path& dir, const DatasetSpec* ex
       total += rows;
     }
     if (total != m.at("row_count").get<int64_t>()) {
-      Damaged(dir, key, fmt::format("its manifest lists files of {} rows in all but says row_count {}", total,
-                                    m.at("row_count").get<int64_t>()));
+      Damaged(dir, key,
+              fmt::format("its manifest lists files of {} rows in all but says row_count {}", total,
+                          m.at("row_count").get<int64_t>()));
     }
     if (!single_file) {
       for (const fs::path& file : DataFiles(dir)) {
@@ -244,12 +247,13 @@ void CheckRows(const CheckedPartition& checked, const fs::path& dir) {
     try {
       have = parquet::ParquetFileReader::OpenFile(file.string(), /*memory_map=*/false)->metadata()->num_rows();
     } catch (const std::exception& e) {
-      Damaged(dir, checked.dataset_key, fmt::format("data file {} is not readable Parquet ({})",
-                                                    file.filename().string(), e.what()));
+      Damaged(dir, checked.dataset_key,
+              fmt::format("data file {} is not readable Parquet ({})", file.filename().string(), e.what()));
     }
     if (have != checked.rows[i]) {
-      Damaged(dir, checked.dataset_key, fmt::format("data file {} has {} rows, the manifest says {}",
-                                                    file.filename().string(), have, checked.rows[i]));
+      Damaged(dir, checked.dataset_key,
+              fmt::format("data file {} has {} rows, the manifest says {}", file.filename().string(), have,
+                          checked.rows[i]));
     }
   }
 }
@@ -270,21 +274,22 @@ std::string FormatParams(const Params& params) {
 void RequireParams(const CheckedPartition& checked, const fs::path& dir, const Params& want) {
   const Params have = ManifestParams(checked.manifest);
   if (have == want) return;
-  throw LakeError(fmt::format("{} at {} was computed with {}, this run asks for {}: rerun with --overwrite to "
-                              "recompute it, or use a different --lake",
-                              checked.dataset_key, dir.string(), FormatParams(have), FormatParams(want)));
+  throw LakeError(
+      fmt::format("{} at {} was computed with {}, this run asks for {}: rerun with --overwrite to "
+                  "recompute it, or use a different --lake",
+                  checked.dataset_key, dir.string(), FormatParams(have), FormatParams(want)));
 }
 
-CheckedPartition RequireComplete(const DatasetRegistry& registry, const fs::path& lake_root,
-                                 std::string_view key, const PartitionKey& partition) {
+CheckedPartition RequireComplete(const DatasetRegistry& registry, const fs::path& lake_root, std::string_view key,
+                                 const PartitionKey& partition) {
   const DatasetSpec& dataset = registry.Get(key);
   ValidatePartition(dataset, partition);
   RecoverPendingCommits(lake_root);
   const fs::path dir = PartitionDir(dataset, lake_root, partition);
   const bool present = IsPartitioned(dataset) ? fs::is_regular_file(dir / kSuccess) : fs::is_regular_file(dir);
   if (!present) {
-    throw LakeError(fmt::format("input not ready: dataset {} symbol={} dt={} ({} has no {})", key,
-                                partition.symbol, partition.dt, dir.string(), kSuccess));
+    throw LakeError(fmt::format("input not ready: dataset {} symbol={} dt={} ({} has no {})", key, partition.symbol,
+                                partition.dt, dir.string(), kSuccess));
   }
   CheckedPartition checked = CheckAgainstManifest(dir, &dataset, &partition);
   CheckRows(checked, dir);
@@ -309,8 +314,11 @@ class PartitionBatchReader : public arrow::RecordBatchReader {
   PartitionBatchReader(const DatasetSpec& dataset, CheckedPartition partition, int64_t batch_rows,
                        std::vector<int> column_indices, std::vector<int> dictionary_columns,
                        std::shared_ptr<arrow::Schema> schema)
-      : dataset_(dataset), partition_(std::move(partition)), batch_rows_(batch_rows),
-        column_indices_(std::move(column_indices)), dictionary_columns_(std::move(dictionary_columns)),
+      : dataset_(dataset),
+        partition_(std::move(partition)),
+        batch_rows_(batch_rows),
+        column_indices_(std::move(column_indices)),
+        dictionary_columns_(std::move(dictionary_columns)),
         schema_(std::move(schema)) {}
 
   std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
@@ -363,8 +371,7 @@ class PartitionBatchReader : public arrow::RecordBatchReader {
 
 }  // namespace
 
-fs::path PartitionDir(const DatasetSpec& dataset, const fs::path& lake_root,
-                      const PartitionKey& partition) {
+fs::path PartitionDir(const DatasetSpec& dataset, const fs::path& lake_root, const PartitionKey& partition) {
   std::string path = dataset.path_template;
   if (auto pos = path.find("{symbol}"); pos != std::string::npos) {
     path.replace(pos, 8, partition.symbol);
@@ -387,8 +394,8 @@ bool IsCompleteWith(const fs::path& partition_dir, const Params& params) {
   return true;
 }
 
-PartitionWriter::PartitionWriter(const DatasetRegistry& registry, fs::path lake_root,
-                                 std::string_view dataset_key, PartitionKey partition, bool overwrite)
+PartitionWriter::PartitionWriter(const DatasetRegistry& registry, fs::path lake_root, std::string_view dataset_key,
+                                 PartitionKey partition, bool overwrite)
     : dataset_(registry.Get(dataset_key)),
       lake_root_(std::move(lake_root)),
       partition_(std::move(partition)),
@@ -396,14 +403,16 @@ PartitionWriter::PartitionWriter(const DatasetRegistry& registry, fs::path lake_
   ValidatePartition(dataset_, partition_);
   final_dir_ = PartitionDir(dataset_, lake_root_, partition_);
   if (overwrite_ && (dataset_.layer == Layer::kRaw || dataset_.layer == Layer::kBronze)) {
-    throw LakeError(fmt::format("dataset {}: overwrite refused, {} partitions are never deleted",
-                                dataset_.key, ToString(dataset_.layer)));
+    throw LakeError(fmt::format("dataset {}: overwrite refused, {} partitions are never deleted", dataset_.key,
+                                ToString(dataset_.layer)));
   }
   RecoverPendingCommits(lake_root_);
   // With overwrite a damaged partition is what gets replaced, so it is not even checked.
   if (!overwrite_ && IsComplete(final_dir_)) {
-    throw LakeError(fmt::format("dataset {}: partition {} is already complete (use --overwrite for "
-                                "silver/gold)", dataset_.key, final_dir_.string()));
+    throw LakeError(
+        fmt::format("dataset {}: partition {} is already complete (use --overwrite for "
+                    "silver/gold)",
+                    dataset_.key, final_dir_.string()));
   }
   tmp_dir_ = MakeTemporaryDir(lake_root_, IsPartitioned(dataset_)
                                               ? fmt::format("{}.{}.{}", dataset_.key, partition_.symbol, partition_.dt)
@@ -455,8 +464,7 @@ void PartitionWriter::OpenFile(const std::shared_ptr<arrow::Schema>& schema) {
   auto props = builder.build();
   // Columns of a row group are encoded and compressed in parallel on Arrow's CPU pool.
   auto arrow_props = parquet::ArrowWriterProperties::Builder().store_schema()->set_use_threads(true)->build();
-  writer_ = Unwrap(parquet::arrow::FileWriter::Open(*schema, arrow::default_memory_pool(), sink_,
-                                                    props, arrow_props),
+  writer_ = Unwrap(parquet::arrow::FileWriter::Open(*schema, arrow::default_memory_pool(), sink_, props, arrow_props),
                    "cannot write Parquet", file);
 }
 
@@ -573,9 +581,9 @@ std::vector<CommitResult> CommitPartitions(std::span<PartitionWriter* const> wri
   return results;
 }
 
-CommitResult WritePartition(const DatasetRegistry& registry, const fs::path& lake_root,
-                            std::string_view dataset_key, const PartitionKey& partition,
-                            const arrow::Table& table, const StageInfo& info, bool overwrite) {
+CommitResult WritePartition(const DatasetRegistry& registry, const fs::path& lake_root, std::string_view dataset_key,
+                            const PartitionKey& partition, const arrow::Table& table, const StageInfo& info,
+                            bool overwrite) {
   const DatasetSpec& dataset = registry.Get(dataset_key);
   ValidatePartition(dataset, partition);
   const fs::path dir = PartitionDir(dataset, lake_root, partition);
@@ -644,10 +652,8 @@ std::shared_ptr<arrow::Table> ReadPartitionColumns(const DatasetRegistry& regist
 }
 
 std::shared_ptr<arrow::RecordBatchReader> OpenPartitionReader(const DatasetRegistry& registry,
-                                                              const fs::path& lake_root,
-                                                              std::string_view dataset_key,
-                                                              const PartitionKey& partition,
-                                                              int64_t batch_rows,
+                                                              const fs::path& lake_root, std::string_view dataset_key,
+                                                              const PartitionKey& partition, int64_t batch_rows,
                                                               const std::vector<std::string>& columns,
                                                               bool strings_as_dictionary) {
   const DatasetSpec& dataset = registry.Get(dataset_key);
@@ -677,15 +683,15 @@ std::shared_ptr<arrow::RecordBatchReader> OpenPartitionReader(const DatasetRegis
                                                 std::move(dictionary_columns), arrow::schema(fields));
 }
 
-InputRef InputRefFor(const DatasetRegistry& registry, const fs::path& lake_root,
-                     std::string_view dataset_key, const PartitionKey& partition) {
+InputRef InputRefFor(const DatasetRegistry& registry, const fs::path& lake_root, std::string_view dataset_key,
+                     const PartitionKey& partition) {
   const DatasetSpec& dataset = registry.Get(dataset_key);
   RequireComplete(registry, lake_root, dataset_key, partition);
   return InputRef{dataset.key, partition.dt, Sha256File(ManifestPath(PartitionDir(dataset, lake_root, partition)))};
 }
 
-InputRef InputRefFor(const DatasetRegistry& registry, const fs::path& lake_root,
-                     std::string_view dataset_key, const PartitionKey& partition, const Params& params) {
+InputRef InputRefFor(const DatasetRegistry& registry, const fs::path& lake_root, std::string_view dataset_key,
+                     const PartitionKey& partition, const Params& params) {
   const DatasetSpec& dataset = registry.Get(dataset_key);
   const fs::path dir = PartitionDir(dataset, lake_root, partition);
   RequireParams(RequireComplete(registry, lake_root, dataset_key, partition), dir, params);

@@ -21,9 +21,12 @@
 // or in one call: lake::WritePartition(registry, lake_root, key, partition, *table, info).
 #pragma once
 
+#include <arrow/io/type_fwd.h>
+#include <arrow/type_fwd.h>
+
 #include <cstdint>
-#include <initializer_list>
 #include <filesystem>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -31,9 +34,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <arrow/io/type_fwd.h>
-#include <arrow/type_fwd.h>
 
 #include "common/error.hpp"
 #include "lake/registry.hpp"
@@ -107,8 +107,8 @@ class PartitionWriter {
   // Recovers the lake (RecoverPendingCommits) and creates the temporary directory. Throws LakeError if
   // the target is complete and overwrite is false, or if overwrite is requested for a raw or bronze
   // dataset (those are never deleted).
-  PartitionWriter(const DatasetRegistry& registry, std::filesystem::path lake_root,
-                  std::string_view dataset_key, PartitionKey partition, bool overwrite = false);
+  PartitionWriter(const DatasetRegistry& registry, std::filesystem::path lake_root, std::string_view dataset_key,
+                  PartitionKey partition, bool overwrite = false);
   ~PartitionWriter();  // not committed: removes the temporary directory
   PartitionWriter(const PartitionWriter&) = delete;
   PartitionWriter& operator=(const PartitionWriter&) = delete;
@@ -149,8 +149,8 @@ class PartitionWriter {
 // Open + Write(table) + Commit. A complete partition is left alone and reported as skipped unless
 // overwrite is set; see PartitionWriter for the rules.
 CommitResult WritePartition(const DatasetRegistry& registry, const std::filesystem::path& lake_root,
-                            std::string_view dataset_key, const PartitionKey& partition,
-                            const arrow::Table& table, const StageInfo& info, bool overwrite = false);
+                            std::string_view dataset_key, const PartitionKey& partition, const arrow::Table& table,
+                            const StageInfo& info, bool overwrite = false);
 
 // Every read first recovers the lake (RecoverPendingCommits), requires _SUCCESS (LakeError "input not
 // ready" without it) and checks the partition against its manifest: dataset, symbol and dt, the data
@@ -159,16 +159,13 @@ CommitResult WritePartition(const DatasetRegistry& registry, const std::filesyst
 // bronze: remove the partition directory and rerun bronze).
 
 // Reads a complete partition and checks it against the contract.
-std::shared_ptr<arrow::Table> ReadPartition(const DatasetRegistry& registry,
-                                            const std::filesystem::path& lake_root,
-                                            std::string_view dataset_key,
-                                            const PartitionKey& partition);
+std::shared_ptr<arrow::Table> ReadPartition(const DatasetRegistry& registry, const std::filesystem::path& lake_root,
+                                            std::string_view dataset_key, const PartitionKey& partition);
 
 // Only the named columns (in the order given) of a complete partition; the files are still checked
 // against the full contract. Throws LakeError naming a column that is not in the contract.
 std::shared_ptr<arrow::Table> ReadPartitionColumns(const DatasetRegistry& registry,
-                                                   const std::filesystem::path& lake_root,
-                                                   std::string_view dataset_key,
+                                                   const std::filesystem::path& lake_root, std::string_view dataset_key,
                                                    const PartitionKey& partition,
                                                    const std::vector<std::string>& columns);
 
@@ -179,9 +176,9 @@ std::shared_ptr<arrow::Table> ReadPartitionColumns(const DatasetRegistry& regist
 // Parquet's dictionary pages (indices only), far cheaper than expanding codes like action and side.
 // The reader refers to the registry's dataset entry: keep the registry alive while reading.
 std::shared_ptr<arrow::RecordBatchReader> OpenPartitionReader(
-    const DatasetRegistry& registry, const std::filesystem::path& lake_root,
-    std::string_view dataset_key, const PartitionKey& partition, int64_t batch_rows = 1 << 16,
-    const std::vector<std::string>& columns = {}, bool strings_as_dictionary = false);
+    const DatasetRegistry& registry, const std::filesystem::path& lake_root, std::string_view dataset_key,
+    const PartitionKey& partition, int64_t batch_rows = 1 << 16, const std::vector<std::string>& columns = {},
+    bool strings_as_dictionary = false);
 
 // The InputRef for a complete partition (sha256 of its _MANIFEST.json).
 InputRef InputRefFor(const DatasetRegistry& registry, const std::filesystem::path& lake_root,
@@ -192,8 +189,7 @@ InputRef InputRefFor(const DatasetRegistry& registry, const std::filesystem::pat
                      std::string_view dataset_key, const PartitionKey& partition, const Params& params);
 
 // Symbols with at least one complete partition of the (symbol, dt)-partitioned dataset, sorted.
-std::vector<std::string> ListSymbols(const DatasetRegistry& registry,
-                                     const std::filesystem::path& lake_root,
+std::vector<std::string> ListSymbols(const DatasetRegistry& registry, const std::filesystem::path& lake_root,
                                      std::string_view dataset_key);
 
 // A partition could not be read, written or committed (I/O), or is not in the state the caller needs.

@@ -10,17 +10,20 @@ namespace spymaster::lake {
 
 enum class ProductType { kFutureMbo, kFutureOptionMbo, kEquityMbo, kEquityOptionMbo };
 
-inline constexpr std::array<ProductType, 4> kAllProductTypes = {
-    ProductType::kFutureMbo, ProductType::kFutureOptionMbo, ProductType::kEquityMbo,
-    ProductType::kEquityOptionMbo};
+inline constexpr std::array<ProductType, 4> kAllProductTypes = {ProductType::kFutureMbo, ProductType::kFutureOptionMbo,
+                                                                ProductType::kEquityMbo, ProductType::kEquityOptionMbo};
 
 // "future_mbo", "future_option_mbo", "equity_mbo", "equity_option_mbo".
 constexpr std::string_view ToString(ProductType product_type) {
   switch (product_type) {
-    case ProductType::kFutureMbo: return "future_mbo";
-    case ProductType::kFutureOptionMbo: return "future_option_mbo";
-    case ProductType::kEquityMbo: return "equity_mbo";
-    case ProductType::kEquityOptionMbo: return "equity_option_mbo";
+    case ProductType::kFutureMbo:
+      return "future_mbo";
+    case ProductType::kFutureOptionMbo:
+      return "future_option_mbo";
+    case ProductType::kEquityMbo:
+      return "equity_mbo";
+    case ProductType::kEquityOptionMbo:
+      return "equity_option_mbo";
   }
   return "?";
 }
@@ -40,11 +43,16 @@ inline constexpr std::array<Layer, 5> kAllLayers = {Layer::kRaw, Layer::kBronze,
 
 constexpr std::string_view ToString(Layer layer) {
   switch (layer) {
-    case Layer::kRaw: return "raw";
-    case Layer::kBronze: return "bronze";
-    case Layer::kSilver: return "silver";
-    case Layer::kGold: return "gold";
-    case Layer::kSelection: return "selection";
+    case Layer::kRaw:
+      return "raw";
+    case Layer::kBronze:
+      return "bronze";
+    case Layer::kSilver:
+      return "silver";
+    case Layer::kGold:
+      return "gold";
+    case Layer::kSelection:
+      return "selection";
   }
   return "?";
 }

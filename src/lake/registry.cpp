@@ -1,18 +1,18 @@
 #include "lake/registry.hpp"
 
+#include <arrow/api.h>
+#include <fmt/format.h>
+#include <openssl/evp.h>
+#include <yaml-cpp/yaml.h>
+
 #include <array>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <vector>
-
-#include <arrow/api.h>
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-#include <openssl/evp.h>
-#include <yaml-cpp/yaml.h>
 
 #include "lake/embedded_config.hpp"
 
@@ -53,8 +53,10 @@ ConfigFiles Embedded() {
             for (const EmbeddedFile& file : EmbeddedConfigFiles()) {
               if (file.path == wanted) return std::string(file.bytes);
             }
-            throw RegistryError(fmt::format("no embedded file {} (contracts are embedded from contracts/ "
-                                            "at build time)", wanted));
+            throw RegistryError(
+                fmt::format("no embedded file {} (contracts are embedded from contracts/ "
+                            "at build time)",
+                            wanted));
           },
           [key](const std::filesystem::path& path) { return "embedded:" + key(path); }};
 }
@@ -104,11 +106,16 @@ Contract LoadContract(const ConfigFiles& files, const std::filesystem::path& roo
 
 std::shared_ptr<arrow::DataType> ArrowType(ColumnType type) {
   switch (type) {
-    case ColumnType::kLong: return arrow::int64();
-    case ColumnType::kInt: return arrow::int32();
-    case ColumnType::kDouble: return arrow::float64();
-    case ColumnType::kBoolean: return arrow::boolean();
-    case ColumnType::kString: return arrow::utf8();
+    case ColumnType::kLong:
+      return arrow::int64();
+    case ColumnType::kInt:
+      return arrow::int32();
+    case ColumnType::kDouble:
+      return arrow::float64();
+    case ColumnType::kBoolean:
+      return arrow::boolean();
+    case ColumnType::kString:
+      return arrow::utf8();
   }
   return arrow::null();
 }
@@ -122,8 +129,7 @@ DatasetMap ParseDatasets(const ConfigFiles& files, const std::filesystem::path& 
   } catch (const YAML::Exception& e) {
     throw RegistryError(fmt::format("{}: {}", yaml_name, e.what()));
   }
-  const std::filesystem::path root =
-      datasets_yaml.parent_path() / doc["contract_root"].as<std::string>(".");
+  const std::filesystem::path root = datasets_yaml.parent_path() / doc["contract_root"].as<std::string>(".");
   if (!doc["datasets"] || !doc["datasets"].IsMap()) {
     throw RegistryError(fmt::format("{}: missing 'datasets' mapping", yaml_name));
   }
@@ -134,22 +140,20 @@ DatasetMap ParseDatasets(const ConfigFiles& files, const std::filesystem::path& 
     const YAML::Node& node = entry.second;
     auto required = [&](const char* name) {
       if (!node[name]) {
-        throw RegistryError(fmt::format("{}: dataset '{}' has no '{}'", yaml_name,
-                                        spec.key, name));
+        throw RegistryError(fmt::format("{}: dataset '{}' has no '{}'", yaml_name, spec.key, name));
       }
       return node[name];
     };
     const auto layer = ParseLayer(required("layer").as<std::string>());
     if (!layer) {
-      throw RegistryError(
-          fmt::format("{}: dataset '{}' has an unknown layer", yaml_name, spec.key));
+      throw RegistryError(fmt::format("{}: dataset '{}' has an unknown layer", yaml_name, spec.key));
     }
     spec.layer = *layer;
     spec.path_template = required("path").as<std::string>();
     spec.format = required("format").as<std::string>();
     if (spec.format != "parquet") {
-      throw RegistryError(fmt::format("{}: dataset '{}' has unsupported format '{}'",
-                                      yaml_name, spec.key, spec.format));
+      throw RegistryError(
+          fmt::format("{}: dataset '{}' has unsupported format '{}'", yaml_name, spec.key, spec.format));
     }
     spec.partition_keys = required("partition_keys").as<std::vector<std::string>>();
     spec.contract = LoadContract(files, root, required("contract").as<std::string>());
@@ -164,11 +168,16 @@ DatasetMap ParseDatasets(const ConfigFiles& files, const std::filesystem::path& 
 
 std::string_view ToString(ColumnType type) {
   switch (type) {
-    case ColumnType::kLong: return "long";
-    case ColumnType::kInt: return "int";
-    case ColumnType::kDouble: return "double";
-    case ColumnType::kBoolean: return "boolean";
-    case ColumnType::kString: return "string";
+    case ColumnType::kLong:
+      return "long";
+    case ColumnType::kInt:
+      return "int";
+    case ColumnType::kDouble:
+      return "double";
+    case ColumnType::kBoolean:
+      return "boolean";
+    case ColumnType::kString:
+      return "string";
   }
   return "?";
 }

@@ -13,6 +13,8 @@
 //       contract: contracts/bronze/future_mbo/mbo.avsc
 #pragma once
 
+#include <arrow/type_fwd.h>
+
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -21,8 +23,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <arrow/type_fwd.h>
 
 #include "common/error.hpp"
 #include "lake/product_type.hpp"
@@ -41,21 +41,21 @@ struct Column {
 };
 
 struct Contract {
-  std::string name;                 // Avro record name, e.g. "MboEvent"
-  std::string relative_path;        // as written in datasets.yaml, e.g. contracts/bronze/...
-  std::string source;               // where it was read: a file path, or "embedded:<relative_path>"
-  std::string sha256;               // hex digest of the file bytes
-  std::vector<Column> columns;      // in contract order
+  std::string name;             // Avro record name, e.g. "MboEvent"
+  std::string relative_path;    // as written in datasets.yaml, e.g. contracts/bronze/...
+  std::string source;           // where it was read: a file path, or "embedded:<relative_path>"
+  std::string sha256;           // hex digest of the file bytes
+  std::vector<Column> columns;  // in contract order
 
   // Non-nullable Arrow fields in contract order.
   std::shared_ptr<arrow::Schema> ArrowSchema() const;
 };
 
 struct DatasetSpec {
-  std::string key;                  // e.g. "silver.future_mbo.book_snapshot_1s"
+  std::string key;  // e.g. "silver.future_mbo.book_snapshot_1s"
   Layer layer;
-  std::string path_template;        // relative to the lake root, may contain {symbol}
-  std::string format;               // "parquet"
+  std::string path_template;                // relative to the lake root, may contain {symbol}
+  std::string format;                       // "parquet"
   std::vector<std::string> partition_keys;  // [symbol, dt], or [] for a single file
   Contract contract;
 };

@@ -1,18 +1,18 @@
 // Bronze for equity options: OPRA CMBP-1 (consolidated top of book) of the 0DTE options on the task's
 // underlying, joined with their definitions, sorted by (ts_event, ts_recv), one partition per underlying.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <stdexcept>
 #include <unordered_map>
 
-#include <fmt/format.h>
-
+#include "columns/arrow_columns.hpp"
 #include "common/calendar.hpp"
 #include "dbn/decoder.hpp"
 #include "lake/partition.hpp"
-#include "columns/arrow_columns.hpp"
 #include "pipeline/bronze_stages.hpp"
-#include "source/option_definitions.hpp"
 #include "pipeline/raw_input.hpp"
+#include "source/option_definitions.hpp"
 
 namespace spymaster::pipeline {
 namespace {
@@ -23,10 +23,18 @@ constexpr int64_t kBatchRows = 1 << 20;
 
 std::shared_ptr<arrow::Schema> Cmbp1Schema() {
   constexpr bool kStr = true, kLong = false;
-  static const auto schema = columns::Int64AndStringSchema(
-      {{"ts_recv", kLong}, {"ts_event", kLong}, {"publisher_id", kLong}, {"instrument_id", kLong},
-       {"bid_px_00", kLong}, {"ask_px_00", kLong}, {"bid_sz_00", kLong}, {"ask_sz_00", kLong},
-       {"underlying", kStr}, {"right", kStr}, {"strike", kLong}, {"expiration", kLong}});
+  static const auto schema = columns::Int64AndStringSchema({{"ts_recv", kLong},
+                                                            {"ts_event", kLong},
+                                                            {"publisher_id", kLong},
+                                                            {"instrument_id", kLong},
+                                                            {"bid_px_00", kLong},
+                                                            {"ask_px_00", kLong},
+                                                            {"bid_sz_00", kLong},
+                                                            {"ask_sz_00", kLong},
+                                                            {"underlying", kStr},
+                                                            {"right", kStr},
+                                                            {"strike", kLong},
+                                                            {"expiration", kLong}});
   return schema;
 }
 
@@ -40,7 +48,8 @@ bool Before(const dbn::Cmbp1Msg& a, const dbn::Cmbp1Msg& b) {
 
 StageResult RunBronzeEquityOptionCmbp1(const StageContext& ctx, const Task& task) {
   if (ctx.overwrite) {
-    throw std::runtime_error(fmt::format("{}: --overwrite is not allowed for bronze (bronze is never deleted)", kStage));
+    throw std::runtime_error(
+        fmt::format("{}: --overwrite is not allowed for bronze (bronze is never deleted)", kStage));
   }
   common::ParseDate(task.dt);
   const lake::DatasetSpec& dataset = ctx.registry.Get(kDataset);
@@ -73,9 +82,9 @@ StageResult RunBronzeEquityOptionCmbp1(const StageContext& ctx, const Task& task
       ++read;
       if (msg->ts_recv < prev_ts_recv) [[unlikely]] {
         decoder.VerifyRest();  // a corrupt zstd frame is the likelier cause, and the better message
-        throw std::runtime_error(fmt::format(
-            "raw file {}: record {} at byte offset {} is out of order (ts_recv {} < previous {})", file.path.string(),
-            index, decoder.record_offset(), msg->ts_recv, prev_ts_recv));
+        throw std::runtime_error(
+            fmt::format("raw file {}: record {} at byte offset {} is out of order (ts_recv {} < previous {})",
+                        file.path.string(), index, decoder.record_offset(), msg->ts_recv, prev_ts_recv));
       }
       prev_ts_recv = msg->ts_recv;
       if (!have_last || msg->hd.instrument_id != last_id) {
@@ -100,10 +109,10 @@ StageResult RunBronzeEquityOptionCmbp1(const StageContext& ctx, const Task& task
   int64_t kept = 0;
   for (const auto& [u, rows] : groups) kept += static_cast<int64_t>(rows.size());
   if (kept == 0) {
-    throw std::runtime_error(fmt::format("{}: no 0DTE CMBP-1 rows for {} {} ({} records read from {}, {} 0DTE "
-                                         "instruments in the definitions)",
-                                         kStage, task.symbol, task.dt, read, files.front().path.string(),
-                                         options.zero_dte.size()));
+    throw std::runtime_error(
+        fmt::format("{}: no 0DTE CMBP-1 rows for {} {} ({} records read from {}, {} 0DTE "
+                    "instruments in the definitions)",
+                    kStage, task.symbol, task.dt, read, files.front().path.string(), options.zero_dte.size()));
   }
 
   StageResult result;

@@ -8,6 +8,8 @@
 //
 // Decoding and Parquet encoding overlap: a full batch goes to its writer on another thread while the
 // next batch fills the partition's second set of column buffers.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <future>
@@ -18,13 +20,11 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include <fmt/format.h>
-
+#include "columns/arrow_columns.hpp"
+#include "common/arrow_status.hpp"
 #include "common/calendar.hpp"
 #include "dbn/decoder.hpp"
-#include "common/arrow_status.hpp"
 #include "lake/partition.hpp"
-#include "columns/arrow_columns.hpp"
 #include "pipeline/bronze_stages.hpp"
 #include "pipeline/raw_input.hpp"
 #include "pipeline/row_blocks.hpp"
@@ -42,18 +42,42 @@ enum class Mode { kStream, kBuffer };
 std::shared_ptr<arrow::Schema> MboSchema(bool options) {
   constexpr bool kStr = true, kLong = false;
   if (options) {
-    static const auto schema = columns::Int64AndStringSchema(
-        {{"ts_recv", kLong}, {"size", kLong}, {"ts_event", kLong}, {"channel_id", kLong}, {"rtype", kLong},
-         {"order_id", kLong}, {"publisher_id", kLong}, {"flags", kLong}, {"instrument_id", kLong},
-         {"ts_in_delta", kLong}, {"action", kStr}, {"sequence", kLong}, {"side", kStr}, {"symbol", kStr},
-         {"price", kLong}, {"underlying", kStr}, {"right", kStr}, {"strike", kLong}, {"expiration", kLong}});
+    static const auto schema = columns::Int64AndStringSchema({{"ts_recv", kLong},
+                                                              {"size", kLong},
+                                                              {"ts_event", kLong},
+                                                              {"channel_id", kLong},
+                                                              {"rtype", kLong},
+                                                              {"order_id", kLong},
+                                                              {"publisher_id", kLong},
+                                                              {"flags", kLong},
+                                                              {"instrument_id", kLong},
+                                                              {"ts_in_delta", kLong},
+                                                              {"action", kStr},
+                                                              {"sequence", kLong},
+                                                              {"side", kStr},
+                                                              {"symbol", kStr},
+                                                              {"price", kLong},
+                                                              {"underlying", kStr},
+                                                              {"right", kStr},
+                                                              {"strike", kLong},
+                                                              {"expiration", kLong}});
     return schema;
   }
-  static const auto schema = columns::Int64AndStringSchema(
-      {{"ts_recv", kLong}, {"size", kLong}, {"ts_event", kLong}, {"channel_id", kLong}, {"rtype", kLong},
-       {"order_id", kLong}, {"publisher_id", kLong}, {"flags", kLong}, {"instrument_id", kLong},
-       {"ts_in_delta", kLong}, {"action", kStr}, {"sequence", kLong}, {"side", kStr}, {"symbol", kStr},
-       {"price", kLong}});
+  static const auto schema = columns::Int64AndStringSchema({{"ts_recv", kLong},
+                                                            {"size", kLong},
+                                                            {"ts_event", kLong},
+                                                            {"channel_id", kLong},
+                                                            {"rtype", kLong},
+                                                            {"order_id", kLong},
+                                                            {"publisher_id", kLong},
+                                                            {"flags", kLong},
+                                                            {"instrument_id", kLong},
+                                                            {"ts_in_delta", kLong},
+                                                            {"action", kStr},
+                                                            {"sequence", kLong},
+                                                            {"side", kStr},
+                                                            {"symbol", kStr},
+                                                            {"price", kLong}});
   return schema;
 }
 
@@ -113,8 +137,19 @@ class MboColumns {
   std::shared_ptr<arrow::Array> Symbol() const { return Dictionary(zero_indices_, symbol_dictionary_); }
 
   enum IntColumn {
-    kTsRecv, kSize, kTsEvent, kChannelId, kRtype, kOrderId, kPublisherId, kFlags, kInstrumentId, kTsInDelta,
-    kSequence, kPrice, kIntColumns
+    kTsRecv,
+    kSize,
+    kTsEvent,
+    kChannelId,
+    kRtype,
+    kOrderId,
+    kPublisherId,
+    kFlags,
+    kInstrumentId,
+    kTsInDelta,
+    kSequence,
+    kPrice,
+    kIntColumns
   };
 
  private:
@@ -155,7 +190,8 @@ class MboColumns {
   std::shared_ptr<arrow::Array> Codes(const std::shared_ptr<arrow::Buffer>& indices) const {
     if (!other_code_) return Dictionary(indices, CodeDictionary());
     const auto* idx = reinterpret_cast<const int32_t*>(indices->data());
-    return columns::CharColumn(rows_, [&](int64_t i) { return static_cast<char>(idx[i] >= 0 ? kCodes[idx[i]] : -idx[i] - 1); });
+    return columns::CharColumn(
+        rows_, [&](int64_t i) { return static_cast<char>(idx[i] >= 0 ? kCodes[idx[i]] : -idx[i] - 1); });
   }
 
   std::shared_ptr<arrow::Array> symbol_dictionary_;
@@ -177,9 +213,9 @@ struct Group {
   int64_t rows = 0;
   dbn::MboMsg last{};
   std::unique_ptr<lake::PartitionWriter> writer;
-  std::unique_ptr<MboColumns> pending;            // the batch being filled
-  std::unique_ptr<MboColumns> writing;            // the batch `write` is encoding
-  RowBlocks<dbn::MboMsg> buffered;                // buffered mode
+  std::unique_ptr<MboColumns> pending;  // the batch being filled
+  std::unique_ptr<MboColumns> writing;  // the batch `write` is encoding
+  RowBlocks<dbn::MboMsg> buffered;      // buffered mode
   // Declared last so that it is destroyed first: destroying it waits for the write to finish
   // before the buffers and the writer go.
   std::future<void> write;
@@ -227,9 +263,9 @@ class MboIngest {
       ++mbo;
       if (msg->ts_recv < prev_ts_recv) [[unlikely]] {
         decoder.VerifyRest();  // a corrupt zstd frame is the likelier cause, and the better message
-        throw std::runtime_error(fmt::format(
-            "raw file {}: record {} at byte offset {} is out of order (ts_recv {} < previous {})", file.string(),
-            index, decoder.record_offset(), msg->ts_recv, prev_ts_recv));
+        throw std::runtime_error(
+            fmt::format("raw file {}: record {} at byte offset {} is out of order (ts_recv {} < previous {})",
+                        file.string(), index, decoder.record_offset(), msg->ts_recv, prev_ts_recv));
       }
       prev_ts_recv = msg->ts_recv;
       const source::Route route = router_.RouteOf(msg->hd.instrument_id);
@@ -239,8 +275,11 @@ class MboIngest {
       }
       dbn::MboMsg row = *msg;
       switch (source::NormalizePrice(row)) {
-        case source::PriceCheck::kOk: break;
-        case source::PriceCheck::kZeroed: ++zeroed; break;
+        case source::PriceCheck::kOk:
+          break;
+        case source::PriceCheck::kZeroed:
+          ++zeroed;
+          break;
         case source::PriceCheck::kMissing:
           decoder.VerifyRest();
           throw std::runtime_error(
@@ -320,8 +359,9 @@ class MboIngest {
   }
 
   void Flush(Group& g) {
-    if (!g.writer) g.writer = std::make_unique<lake::PartitionWriter>(ctx_.registry, ctx_.lake_root, spec_.dataset,
-                                                                      lake::PartitionKey{g.symbol, task_.dt});
+    if (!g.writer)
+      g.writer = std::make_unique<lake::PartitionWriter>(ctx_.registry, ctx_.lake_root, spec_.dataset,
+                                                         lake::PartitionKey{g.symbol, task_.dt});
     if (!g.pending || g.pending->rows() == 0) return;
     // Built here, not on the writer's thread: MakeBatch reads maps this thread keeps filling.
     auto batch = MakeBatch(*g.pending);
@@ -356,9 +396,18 @@ class MboIngest {
     using C = MboColumns;
     const int64_t rows = c.rows();
     std::vector<std::shared_ptr<arrow::Array>> arrays = {
-        c.Int64(C::kTsRecv),     c.Int64(C::kSize),  c.Int64(C::kTsEvent),      c.Int64(C::kChannelId),
-        c.Int64(C::kRtype),      c.Int64(C::kOrderId), c.Int64(C::kPublisherId), c.Int64(C::kFlags),
-        c.Int64(C::kInstrumentId), c.Int64(C::kTsInDelta), c.Action(),         c.Int64(C::kSequence),
+        c.Int64(C::kTsRecv),
+        c.Int64(C::kSize),
+        c.Int64(C::kTsEvent),
+        c.Int64(C::kChannelId),
+        c.Int64(C::kRtype),
+        c.Int64(C::kOrderId),
+        c.Int64(C::kPublisherId),
+        c.Int64(C::kFlags),
+        c.Int64(C::kInstrumentId),
+        c.Int64(C::kTsInDelta),
+        c.Action(),
+        c.Int64(C::kSequence),
         c.Side(),
     };
     const int64_t* ids = c.instrument_ids();
@@ -445,11 +494,11 @@ StageResult RunMbo(const StageContext& ctx, const Task& task, Spec spec, bool ze
 
   // Hashing the raw files (for the manifest) overlaps the first read of them.
   auto inputs = std::async(std::launch::async, [&] {
-    std::vector<lake::InputRef> refs;
-    for (const auto& f : def_files) refs.push_back(RawInputRef(ctx.lake_root, f, "definition", task.dt));
-    for (const auto& f : files) refs.push_back(RawInputRef(ctx.lake_root, f, "mbo", task.dt));
-    return refs;
-  }).share();
+                  std::vector<lake::InputRef> refs;
+                  for (const auto& f : def_files) refs.push_back(RawInputRef(ctx.lake_root, f, "definition", task.dt));
+                  for (const auto& f : files) refs.push_back(RawInputRef(ctx.lake_root, f, "mbo", task.dt));
+                  return refs;
+                }).share();
   auto run = [&](Mode mode) -> std::optional<StageResult> {
     MboIngest ingest(ctx, task, spec, options ? &*options : nullptr, mode);
     for (const auto& file : files) {

@@ -1,16 +1,16 @@
 #include "pipeline/contract_selection.hpp"
 
+#include <arrow/api.h>
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
 #include <stdexcept>
 
-#include <arrow/api.h>
-#include <fmt/format.h>
-
-#include "common/arrow_status.hpp"
-#include "lake/partition.hpp"
 #include "columns/arrow_columns.hpp"
+#include "common/arrow_status.hpp"
 #include "common/new_york_time.hpp"
+#include "lake/partition.hpp"
 
 namespace spymaster::pipeline {
 namespace fs = std::filesystem;
@@ -39,8 +39,8 @@ std::vector<std::string> PartitionDates(const lake::DatasetRegistry& registry, c
 
 DayStats ReadDayStats(const lake::DatasetRegistry& registry, const fs::path& lake_root, const std::string& symbol,
                       const std::string& dt) {
-  const auto table = lake::ReadPartitionColumns(registry, lake_root, kBronzeDataset, {symbol, dt},
-                                                {"ts_event", "action", "size"});
+  const auto table =
+      lake::ReadPartitionColumns(registry, lake_root, kBronzeDataset, {symbol, dt}, {"ts_event", "action", "size"});
   const common::Date date = common::ParseDate(dt);
   const int64_t pre_start = common::EpochNs(common::NewYorkToUtc(date, std::chrono::hours{5}));
   const int64_t pre_end = common::EpochNs(common::NewYorkToUtc(date, std::chrono::hours{8} + std::chrono::minutes{30}));
@@ -105,12 +105,13 @@ std::vector<SelectionRow> BuildSelection(const lake::DatasetRegistry& registry, 
   for (const std::string& symbol : lake::ListSymbols(registry, lake_root, kBronzeDataset)) {
     if (auto exp = EsContractExpiration(symbol)) expiration[symbol] = *exp;
   }
-  const fs::path bronze_dir = lake::PartitionDir(registry.Get(kBronzeDataset), lake_root, {"ES", "x"})
-                                  .parent_path().parent_path();
+  const fs::path bronze_dir =
+      lake::PartitionDir(registry.Get(kBronzeDataset), lake_root, {"ES", "x"}).parent_path().parent_path();
   if (expiration.empty()) {
-    throw std::runtime_error(fmt::format("select-contract: no ES outright contracts in bronze under {} (run "
-                                         "`spymaster run --product-type future_mbo --layer bronze --symbol ES` first)",
-                                         bronze_dir.string()));
+    throw std::runtime_error(
+        fmt::format("select-contract: no ES outright contracts in bronze under {} (run "
+                    "`spymaster run --product-type future_mbo --layer bronze --symbol ES` first)",
+                    bronze_dir.string()));
   }
   std::map<std::string, std::map<std::string, int64_t>> volume;  // dt → symbol → volume
   std::map<std::string, int64_t> premarket;                      // dt → premarket trades
@@ -196,11 +197,14 @@ void WriteSelection(const lake::DatasetRegistry& registry, const fs::path& lake_
     CheckOk(roll.Append(r.roll_flag), [] { return "select-contract: column roll_flag"; });
   }
   columns.push_back(ValueOrThrow(roll.Finish(), [] { return "select-contract: column roll_flag"; }));
-  const auto schema = ValueOrThrow(
-      columns::Int64AndStringSchema({{"session_date", true}, {"selected_symbol", true}, {"selected_exp_date", true},
-                            {"prev_trading_date", true}, {"prev_volume_selected", false}, {"prev_volume_rank2", false}})
-          ->AddField(6, arrow::field("roll_flag", arrow::int32(), false)),
-      [] { return "select-contract: schema"; });
+  const auto schema = ValueOrThrow(columns::Int64AndStringSchema({{"session_date", true},
+                                                                  {"selected_symbol", true},
+                                                                  {"selected_exp_date", true},
+                                                                  {"prev_trading_date", true},
+                                                                  {"prev_volume_selected", false},
+                                                                  {"prev_volume_rank2", false}})
+                                       ->AddField(6, arrow::field("roll_flag", arrow::int32(), false)),
+                                   [] { return "select-contract: schema"; });
   const auto batch = arrow::RecordBatch::Make(schema, n, std::move(columns));
   lake::PartitionWriter writer(registry, lake_root, kSelectionDataset, {}, /*overwrite=*/true);
   writer.Write(*batch);
@@ -210,15 +214,15 @@ void WriteSelection(const lake::DatasetRegistry& registry, const fs::path& lake_
 std::map<std::string, std::string> LoadSelection(const lake::DatasetRegistry& registry, const fs::path& lake_root) {
   const fs::path file = SelectionFile(registry, lake_root);
   if (!fs::is_regular_file(file)) {
-    throw std::runtime_error(fmt::format("selection map {} not found (run `spymaster select-contract --dates ...`)",
-                                         file.string()));
+    throw std::runtime_error(
+        fmt::format("selection map {} not found (run `spymaster select-contract --dates ...`)", file.string()));
   }
   std::map<std::string, std::string> map;
   for (const SelectionRow& row : ReadSelectionRows(registry, lake_root)) {
     if (row.selected_symbol.empty()) continue;
     if (!map.emplace(row.session_date, row.selected_symbol).second) {
-      throw std::runtime_error(fmt::format("selection map {}: duplicate session_date {}", file.string(),
-                                           row.session_date));
+      throw std::runtime_error(
+          fmt::format("selection map {}: duplicate session_date {}", file.string(), row.session_date));
     }
   }
   return map;

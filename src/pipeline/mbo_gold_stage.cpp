@@ -1,17 +1,17 @@
 // Gold for future_mbo and equity_mbo: silver read back from the lake, window by window, through the
 // engine's GoldState (the same code the one-pass engine runs), into physics_surface_1s.
-#include <stdexcept>
-#include <string>
-
 #include <arrow/api.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <stdexcept>
+#include <string>
+
+#include "columns/engine_rows_arrow.hpp"
+#include "common/arrow_status.hpp"
 #include "engine/gold_state.hpp"
 #include "engine/product_config.hpp"
-#include "common/arrow_status.hpp"
 #include "lake/partition.hpp"
-#include "columns/engine_rows_arrow.hpp"
 #include "pipeline/mbo_stages.hpp"
 #include "pipeline/session.hpp"
 
@@ -76,7 +76,8 @@ StageResult RunGold(const StageContext& ctx, const Task& task, std::string_view 
     arrow::TableBatchReader batches(*table);
     std::shared_ptr<arrow::RecordBatch> batch;
     for (;;) {
-      CheckOk(batches.ReadNext(&batch), [&] { return fmt::format("{} symbol={} dt={}", snap_key, task.symbol, task.dt); });
+      CheckOk(batches.ReadNext(&batch),
+              [&] { return fmt::format("{} symbol={} dt={}", snap_key, task.symbol, task.dt); });
       if (!batch) break;
       columns::AppendSnapshotRows(*batch, snaps);
     }
@@ -123,8 +124,8 @@ StageResult RunGold(const StageContext& ctx, const Task& task, std::string_view 
   const auto commit = writer.Commit({std::string(stage), inputs, counters, params});
   result.rows = commit.rows;
   result.datasets_written = {fmt::format("{} symbol={}", gold_key, task.symbol)};
-  spdlog::info("{} {} {}: windows={} gold_windows={} rows={}", stage, task.symbol, task.dt, snaps.size(),
-               gold_windows, commit.rows);
+  spdlog::info("{} {} {}: windows={} gold_windows={} rows={}", stage, task.symbol, task.dt, snaps.size(), gold_windows,
+               commit.rows);
   result.counters = std::move(counters);
   return result;
 }

@@ -3,21 +3,21 @@
 // With gold, the same pass also writes physics_surface_1s from the GoldState the engine runs as each
 // window closes (what `--layer all` uses): no re-read of silver, and gold's Parquet encoding overlaps the
 // book on a second thread. The gold stage computes the same rows from silver read back (tested equal).
+#include <arrow/api.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <future>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 
-#include <arrow/api.h>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
-
+#include "columns/engine_rows_arrow.hpp"
 #include "common/calendar.hpp"
 #include "engine/engine.hpp"
 #include "engine/record_source.hpp"
 #include "lake/partition.hpp"
-#include "columns/engine_rows_arrow.hpp"
 #include "pipeline/mbo_stages.hpp"
 #include "pipeline/raw_input.hpp"
 #include "pipeline/session.hpp"
@@ -38,8 +38,8 @@ struct MboStageNames {
 
 constexpr MboStageNames kFutureNames{"silver_compute_book_states_1s", "gold_compute_physics_surface_1s",
                                      &RunGoldFutureMbo};
-constexpr MboStageNames kEquityNames{"silver_compute_equity_book_states_1s",
-                                     "gold_compute_equity_physics_surface_1s", &RunGoldEquityMbo};
+constexpr MboStageNames kEquityNames{"silver_compute_equity_book_states_1s", "gold_compute_equity_physics_surface_1s",
+                                     &RunGoldEquityMbo};
 
 // Gold surfaces as the engine emits them, written in batches on a second thread while the engine goes on.
 class GoldSink {
@@ -119,8 +119,8 @@ StageResult RunSilver(const StageContext& ctx, const Task& task, const MboStageN
     records = std::make_unique<source::BronzeMboSource>(reg, ctx.lake_root, bronze_key, part);
   } else {
     source::RawMboOptions raw;
-    const auto files = FindRawFiles(ctx.lake_root, task.product_type, RawRootOf(task.product_type, task.symbol),
-                                    "mbo", task.dt, ctx.raw_jobs);
+    const auto files = FindRawFiles(ctx.lake_root, task.product_type, RawRootOf(task.product_type, task.symbol), "mbo",
+                                    task.dt, ctx.raw_jobs);
     raw.files = Paths(files);
     for (const auto& f : files) inputs.push_back(RawInputRef(ctx.lake_root, f, "mbo", task.dt));
     raw.yyyymmdd = common::ToYyyymmdd(common::ParseDate(task.dt));

@@ -1,13 +1,13 @@
 #include "pipeline/raw_input.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cctype>
 #include <map>
 #include <set>
 #include <stdexcept>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "lake/raw_layout.hpp"
 
@@ -87,10 +87,10 @@ std::vector<RawFile> FindRawFiles(const fs::path& lake_root, lake::ProductType p
     }
   }
   if (files.empty()) {
-    throw std::runtime_error(fmt::format("missing raw input: no {} file for {} under {}{} (expected "
-                                         "<job_id>/<dataset>-{}.{}.dbn.zst)",
-                                         schema, dt, dir.string(), picked ? " in the --raw-job folder" : "",
-                                         yyyymmdd, schema));
+    throw std::runtime_error(
+        fmt::format("missing raw input: no {} file for {} under {}{} (expected "
+                    "<job_id>/<dataset>-{}.{}.dbn.zst)",
+                    schema, dt, dir.string(), picked ? " in the --raw-job folder" : "", yyyymmdd, schema));
   }
   std::sort(files.begin(), files.end(), [](const RawFile& a, const RawFile& b) { return a.path < b.path; });
   if (jobs_with_day.size() > 1) return OneCopyEach(std::move(files), schema, dt);
@@ -102,7 +102,8 @@ std::string RawRootOf(lake::ProductType product_type, std::string_view symbol) {
     return std::string(symbol);
   }
   std::size_t digits = 0;
-  while (digits < symbol.size() && digits < 2 && std::isdigit(static_cast<unsigned char>(symbol[symbol.size() - 1 - digits]))) {
+  while (digits < symbol.size() && digits < 2 &&
+         std::isdigit(static_cast<unsigned char>(symbol[symbol.size() - 1 - digits]))) {
     ++digits;
   }
   constexpr std::string_view kMonthCodes = "FGHJKMNQUVXZ";

@@ -40,8 +40,8 @@ std::vector<std::filesystem::path> Paths(const std::vector<RawFile>& files);
 
 // Throws std::invalid_argument unless every id in `raw_jobs` is a job folder of some table under
 // <lake>/raw/source=databento/product_type=<pt>/symbol=<root>/.
-void CheckRawJobs(const std::filesystem::path& lake_root, lake::ProductType product_type,
-                  std::string_view root_symbol, const std::vector<std::string>& raw_jobs);
+void CheckRawJobs(const std::filesystem::path& lake_root, lake::ProductType product_type, std::string_view root_symbol,
+                  const std::vector<std::string>& raw_jobs);
 
 // Lineage of a raw file for the manifest: dataset "raw.<schema>:<file name>", manifest_sha256 of its
 // job's manifest.json when present (else of the file itself), the path relative to the lake root, its

@@ -1,5 +1,6 @@
 #include "pipeline/runner.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,14 +13,12 @@
 #include <stdexcept>
 #include <thread>
 
-#include <fmt/format.h>
-
+#include "common/calendar.hpp"
 #include "lake/commit_journal.hpp"
 #include "lake/interrupt.hpp"
 #include "lake/partition.hpp"
 #include "pipeline/contract_selection.hpp"
 #include "pipeline/raw_input.hpp"
-#include "common/calendar.hpp"
 
 namespace spymaster::pipeline {
 namespace {
@@ -68,11 +67,11 @@ std::vector<Task> BuildTasks(const RunOptions& options, Layer layer, const lake:
   }
   if (skipped > 0) out << fmt::format("Skipping {} dates not in selection map\n", skipped);
   if (tasks.empty()) {
-    throw std::runtime_error(fmt::format("none of the dates is in the selection map; run `{}`",
-                                         SelectContractCommand(options)));
+    throw std::runtime_error(
+        fmt::format("none of the dates is in the selection map; run `{}`", SelectContractCommand(options)));
   }
-  const std::string_view bronze = options.product_type == ProductType::kFutureMbo ? "bronze.future_mbo.mbo"
-                                                                                  : "bronze.future_option_mbo.mbo";
+  const std::string_view bronze =
+      options.product_type == ProductType::kFutureMbo ? "bronze.future_mbo.mbo" : "bronze.future_option_mbo.mbo";
   const auto present = lake::ListSymbols(registry, options.lake_root, bronze);
   for (const Task& t : tasks) {
     if (std::find(present.begin(), present.end(), t.symbol) == present.end()) {
@@ -113,7 +112,7 @@ class Progress {
 
 std::vector<TaskOutcome> RunLayer(const RunOptions& options, const StageDef& stage, const std::vector<Task>& tasks,
                                   const lake::DatasetRegistry& registry) {
-  const StageContext ctx{options.lake_root, registry, options.overwrite, options.session_start_minute,
+  const StageContext ctx{options.lake_root,          registry,       options.overwrite, options.session_start_minute,
                          options.session_end_minute, options.origin, options.raw_jobs};
   std::vector<TaskOutcome> outcomes(tasks.size());
   Progress progress(options.progress, tasks.size(),
@@ -163,16 +162,18 @@ RunSummary Run(const RunOptions& options, const lake::DatasetRegistry& registry,
   if (options.overwrite) {
     for (Layer layer : options.layers) {
       if (layer != Layer::kSilver && layer != Layer::kGold) {
-        throw std::invalid_argument("--overwrite is only allowed with --layer silver or gold (bronze and raw are "
-                                    "never deleted)");
+        throw std::invalid_argument(
+            "--overwrite is only allowed with --layer silver or gold (bronze and raw are "
+            "never deleted)");
       }
     }
   }
   const bool bronze = std::find(options.layers.begin(), options.layers.end(), Layer::kBronze) != options.layers.end();
   if (!options.raw_jobs.empty()) {
     if (!bronze && options.origin != RecordOrigin::kRaw) {
-      throw std::invalid_argument("--raw-job picks raw input, which this run does not read (no bronze layer, "
-                                  "silver from bronze)");
+      throw std::invalid_argument(
+          "--raw-job picks raw input, which this run does not read (no bronze layer, "
+          "silver from bronze)");
     }
     // The raw root: bronze and ES runs name it; a contract (ESH6) or ticker leads to it.
     const bool root = bronze || ResolvesThroughSelection(options.product_type, Layer::kSilver, options.symbol);
@@ -234,10 +235,11 @@ RunSummary Run(const RunOptions& options, const lake::DatasetRegistry& registry,
   std::string contract_list;
   for (const auto& c : contracts) contract_list += (contract_list.empty() ? "" : ",") + c;
   out << fmt::format("Product Type: {}\nLayer:        {}\nSymbol:       {}\nDates:        {} ({})\n",
-                     lake::ToString(options.product_type), layers, options.symbol, options.dates.front() +
-                     (options.dates.size() > 1 ? ".." + options.dates.back() : ""), options.dates.size());
-  out << fmt::format("Contracts:    {}\nTasks:        {}\nWorkers:      {}\n", contract_list.empty() ? "-" : contract_list,
-                     summary.outcomes.size(), options.workers);
+                     lake::ToString(options.product_type), layers, options.symbol,
+                     options.dates.front() + (options.dates.size() > 1 ? ".." + options.dates.back() : ""),
+                     options.dates.size());
+  out << fmt::format("Contracts:    {}\nTasks:        {}\nWorkers:      {}\n",
+                     contract_list.empty() ? "-" : contract_list, summary.outcomes.size(), options.workers);
   for (const TaskOutcome& o : summary.outcomes) {
     if (!o.error.empty()) {
       out << fmt::format("  FAILED  {} {} {}: {}\n", o.result.stage, o.task.symbol, o.task.dt, o.error);
@@ -255,14 +257,17 @@ RunSummary Run(const RunOptions& options, const lake::DatasetRegistry& registry,
     }
     // Stages report their input size as records_read (bronze) or records (engine stages).
     const auto& c = o.result.counters;
-    const int64_t records = c.count("records_read") ? c.at("records_read") : c.count("records") ? c.at("records") : o.result.rows;
-    out << fmt::format("  ok      {} {} {}  rows={}  {:.2f}s  {:.2f} M input records/s\n", o.result.stage, o.task.symbol,
-                       o.task.dt, o.result.rows, o.seconds, o.seconds > 0 ? records / o.seconds / 1e6 : 0.0);
+    const int64_t records = c.count("records_read") ? c.at("records_read")
+                            : c.count("records")    ? c.at("records")
+                                                    : o.result.rows;
+    out << fmt::format("  ok      {} {} {}  rows={}  {:.2f}s  {:.2f} M input records/s\n", o.result.stage,
+                       o.task.symbol, o.task.dt, o.result.rows, o.seconds,
+                       o.seconds > 0 ? records / o.seconds / 1e6 : 0.0);
     for (const auto& d : o.result.datasets_written) out << "          -> " << d << '\n';
   }
   const char* status = lake::InterruptSignal() != 0 ? "INTERRUPTED" : summary.failed == 0 ? "DONE" : "FAILED";
-  out << fmt::format("{} lake={} ({} failed)\n", status,
-                     std::filesystem::absolute(options.lake_root).string(), summary.failed);
+  out << fmt::format("{} lake={} ({} failed)\n", status, std::filesystem::absolute(options.lake_root).string(),
+                     summary.failed);
   return summary;
 }
 

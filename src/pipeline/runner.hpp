@@ -24,8 +24,8 @@ struct RunOptions {
   int session_start_minute = 9 * 60 + 30;
   int session_end_minute = 10 * 60 + 30;
   RecordOrigin origin = RecordOrigin::kBronze;  // where silver reads its records
-  bool progress = false;  // draw a progress bar on stderr
-  std::vector<std::string> raw_jobs;  // --raw-job: raw input comes from these job folders (see FindRawFiles)
+  bool progress = false;                        // draw a progress bar on stderr
+  std::vector<std::string> raw_jobs;            // --raw-job: raw input comes from these job folders (see FindRawFiles)
 };
 
 struct TaskOutcome {

@@ -1,10 +1,10 @@
 #include "pipeline/session.hpp"
 
+#include <fmt/format.h>
+
 #include <map>
 #include <stdexcept>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "common/new_york_time.hpp"
 

@@ -65,8 +65,8 @@ using StageFn = StageResult (*)(const StageContext& ctx, const Task& task);
 
 struct StageDef {
   ProductType product_type;
-  Layer layer;           // kBronze, kSilver or kGold
-  std::string_view name; // e.g. "bronze_ingest_future_mbo"
+  Layer layer;            // kBronze, kSilver or kGold
+  std::string_view name;  // e.g. "bronze_ingest_future_mbo"
   StageFn run;
   // Silver stages only, optional: silver and gold of a task in one engine pass, writing the same
   // partitions as this stage followed by the gold stage. The runner uses it when a run asks for both.

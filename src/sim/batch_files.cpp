@@ -1,13 +1,13 @@
 #include "sim/batch_files.hpp"
 
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <array>
 #include <fstream>
-#include <stdexcept>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
+#include <stdexcept>
 
 namespace spymaster::sim {
 namespace {
@@ -26,7 +26,8 @@ std::string Dump(const Json& j) { return j.dump(4); }
 std::vector<const Instrument*> SortedBySymbol(const ProductPlan& plan) {
   std::vector<const Instrument*> out;
   for (const auto& in : plan.instruments) out.push_back(&in);
-  std::sort(out.begin(), out.end(), [](const Instrument* a, const Instrument* b) { return a->raw_symbol < b->raw_symbol; });
+  std::sort(out.begin(), out.end(),
+            [](const Instrument* a, const Instrument* b) { return a->raw_symbol < b->raw_symbol; });
   return out;
 }
 
@@ -120,8 +121,9 @@ void WriteSideFiles(const std::filesystem::path& job_dir, const ProductPlan& pla
     files.push_back({{"filename", name},
                      {"size", std::filesystem::file_size(path)},
                      {"hash", FileSha256(path)},
-                     {"urls", {{"https", fmt::format("simulated://{}/{}", job.job_id, name)},
-                               {"ftp", fmt::format("simulated://{}/{}", job.job_id, name)}}}});
+                     {"urls",
+                      {{"https", fmt::format("simulated://{}/{}", job.job_id, name)},
+                       {"ftp", fmt::format("simulated://{}/{}", job.job_id, name)}}}});
   }
   WriteText(job_dir / "manifest.json", Dump(Json{{"job_id", job.job_id}, {"files", files}}));
 }

@@ -1,11 +1,11 @@
 #include "sim/instruments.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace spymaster::sim {
 namespace {
@@ -26,9 +26,7 @@ double BlackScholes(bool call, double s, double k, double t_years, double vol) {
 }
 
 // A put skew: lower strikes trade at higher implied vol; 0DTE a bit richer still.
-double ImpliedVol(double base, double s, double k) {
-  return base * std::clamp(1.0 - 4.0 * std::log(k / s), 0.6, 3.0);
-}
+double ImpliedVol(double base, double s, double k) { return base * std::clamp(1.0 - 4.0 * std::log(k / s), 0.6, 3.0); }
 
 std::string JobId(const Session& s, std::string_view schema) {
   return fmt::format("SIM-{}-{}", common::ToYyyymmdd(s.date), schema);
@@ -36,7 +34,8 @@ std::string JobId(const Session& s, std::string_view schema) {
 
 Job MakeJob(const Session& s, std::string_view dataset, dbn::Schema schema) {
   std::string ds(dataset);
-  std::transform(ds.begin(), ds.end(), ds.begin(), [](char c) { return c == '.' ? '-' : static_cast<char>(std::tolower(c)); });
+  std::transform(ds.begin(), ds.end(), ds.begin(),
+                 [](char c) { return c == '.' ? '-' : static_cast<char>(std::tolower(c)); });
   const std::string table(dbn::ToString(schema));
   return Job{table, schema, JobId(s, table), fmt::format("{}-{}.{}.dbn.zst", ds, common::ToYyyymmdd(s.date), table)};
 }
@@ -62,9 +61,7 @@ std::uint64_t EsFutureExpiry(int year, int month) {
   return DbnNs(common::NewYorkToUtc(d, std::chrono::hours{9} + std::chrono::minutes{30}));
 }
 
-std::uint64_t OptionExpiry(const Date& d) {
-  return DbnNs(common::NewYorkToUtc(d, std::chrono::hours{16}));
-}
+std::uint64_t OptionExpiry(const Date& d) { return DbnNs(common::NewYorkToUtc(d, std::chrono::hours{16})); }
 
 Instrument Future(std::uint32_t id, std::string symbol, int year, int month, double carry, FlowParams flow) {
   Instrument in;
@@ -147,7 +144,8 @@ ProductPlan FutureOptionPlan(const Session& s, const MarketPath& path) {
   p.instruments.push_back(ud);
   for (const auto& in : p.instruments) {
     const std::string parent = in.asset + ".OPT";
-    if (!in.user_defined && std::find(p.query_symbols.begin(), p.query_symbols.end(), parent) == p.query_symbols.end()) {
+    if (!in.user_defined &&
+        std::find(p.query_symbols.begin(), p.query_symbols.end(), parent) == p.query_symbols.end()) {
       p.query_symbols.push_back(parent);
     }
   }
@@ -173,8 +171,8 @@ ProductPlan EquityPlan(const Session& s, std::string symbol, std::uint32_t id, U
   return p;
 }
 
-Instrument EquityOption(const std::string& root, Underlier u, std::uint32_t id, const Date& expiry,
-                        bool call, double strike, double spot, double rate_scale) {
+Instrument EquityOption(const std::string& root, Underlier u, std::uint32_t id, const Date& expiry, bool call,
+                        double strike, double spot, double rate_scale) {
   Instrument in;
   in.instrument_id = id;
   // OSI: root padded to 6, YYMMDD, C/P, strike × 1000 in 8 digits.
@@ -218,14 +216,16 @@ ProductPlan EquityOptionPlan(const Session& s, const MarketPath& path, const std
 double FairPrice(const MarketPath& path, const PriceModel& m, std::uint64_t ts) {
   const double s = path.Price(m.underlier, ts);
   switch (m.kind) {
-    case PriceKind::kOutright: return s * m.carry;
-    case PriceKind::kCalendarSpread: return s * (1.0 - m.carry);
+    case PriceKind::kOutright:
+      return s * m.carry;
+    case PriceKind::kCalendarSpread:
+      return s * (1.0 - m.carry);
     case PriceKind::kCall:
     case PriceKind::kPut:
     case PriceKind::kCallVertical: {
       // At least a minute to expiry keeps the price finite; the simulated session ends well before.
-      const double t = std::max(60.0, static_cast<double>(m.expiry_ns > ts ? m.expiry_ns - ts : 0) / 1e9) /
-                       kSecondsPerYear;
+      const double t =
+          std::max(60.0, static_cast<double>(m.expiry_ns > ts ? m.expiry_ns - ts : 0) / 1e9) / kSecondsPerYear;
       const double base = path.AnnualVol(ts);
       double v = BlackScholes(m.kind != PriceKind::kPut, s, m.strike, t, ImpliedVol(base, s, m.strike));
       if (m.kind == PriceKind::kCallVertical) v -= BlackScholes(true, s, m.strike2, t, ImpliedVol(base, s, m.strike2));

@@ -25,9 +25,9 @@ enum class PriceKind { kOutright, kCalendarSpread, kCall, kPut, kCallVertical };
 struct PriceModel {
   PriceKind kind = PriceKind::kOutright;
   Underlier underlier = Underlier::kEs;
-  double carry = 1.0;       // deferred future = front × carry; calendar spread = front × (1 − carry)
-  double strike = 0;        // dollars
-  double strike2 = 0;       // vertical: the short leg
+  double carry = 1.0;  // deferred future = front × carry; calendar spread = front × (1 − carry)
+  double strike = 0;   // dollars
+  double strike2 = 0;  // vertical: the short leg
   std::uint64_t expiry_ns = 0;
 };
 
@@ -36,13 +36,13 @@ double FairPrice(const MarketPath& path, const PriceModel& model, std::uint64_t 
 
 // Order-flow shape of one instrument's book.
 struct FlowParams {
-  double rate_per_s = 1;        // events per second at activity 1 (before --scale)
-  int target_orders = 100;      // resting orders the book holds in steady state
-  std::uint32_t lot = 1;        // shares per lot (1 for futures and their options)
-  double size_alpha = 1.7;      // Pareto tail index of order sizes (in lots)
+  double rate_per_s = 1;    // events per second at activity 1 (before --scale)
+  int target_orders = 100;  // resting orders the book holds in steady state
+  std::uint32_t lot = 1;    // shares per lot (1 for futures and their options)
+  double size_alpha = 1.7;  // Pareto tail index of order sizes (in lots)
   std::uint32_t max_lots = 200;
-  double trade_share = 0.03;    // share of events that are marketable orders
-  int depth_ticks = 30;         // adds land within this many ticks of the touch
+  double trade_share = 0.03;      // share of events that are marketable orders
+  int depth_ticks = 30;           // adds land within this many ticks of the touch
   double stale_pull_share = 0.2;  // stale quotes (wrong side of fair) pulled rather than traded
 };
 
@@ -55,9 +55,9 @@ struct Instrument {
   std::uint32_t underlying_id = 0;
   std::int64_t strike_price = dbn::kUndefPrice;  // 1e-9
   std::uint64_t expiration = dbn::kUndefTimestamp;
-  std::int64_t tick = 0;        // minimum price increment, 1e-9
+  std::int64_t tick = 0;  // minimum price increment, 1e-9
   bool user_defined = false;
-  bool primary = false;         // receives the scenario episodes
+  bool primary = false;  // receives the scenario episodes
   PriceModel model;
   FlowParams flow;
 };
@@ -71,13 +71,13 @@ struct Job {
 
 struct ProductPlan {
   ProductType product = ProductType::kFutureMbo;
-  std::string root;        // lake symbol= partition: ES, SPY, QQQ
-  std::string dataset;     // GLBX.MDP3, XNAS.ITCH, OPRA.PILLAR
+  std::string root;     // lake symbol= partition: ES, SPY, QQQ
+  std::string dataset;  // GLBX.MDP3, XNAS.ITCH, OPRA.PILLAR
   std::uint16_t publisher_id = 0;
   dbn::SType stype_in = dbn::SType::kParent;
   std::vector<std::string> query_symbols;  // e.g. ES.FUT, SPY, SPY.OPT
   std::vector<Instrument> instruments;
-  std::vector<Job> jobs;   // the market-data job first, then definition and statistics when present
+  std::vector<Job> jobs;  // the market-data job first, then definition and statistics when present
 };
 
 // The day's plan for the requested products (in lake::kAllProductTypes order; one plan per equity symbol).

@@ -41,8 +41,8 @@ MarketPath::MarketPath(const Session& session, std::uint64_t seed) : start_ns_(s
   std::vector<std::pair<std::size_t, double>> vacuum_moves;  // (first index, drift per step)
   for (const auto& e : session.episodes) {
     if (e.episode.kind == EpisodeKind::kWall) {
-      walls.push_back({index_of(e.begin_ns), index_of(e.end_ns), e.episode.side == 'B',
-                       e.episode.distance_bp * 1e-4, 0});
+      walls.push_back(
+          {index_of(e.begin_ns), index_of(e.end_ns), e.episode.side == 'B', e.episode.distance_bp * 1e-4, 0});
     } else if (e.episode.kind == EpisodeKind::kVacuum) {
       const double sign = e.episode.side == 'A' ? 1.0 : -1.0;
       const double steps = kVacuumMoveSeconds / dt;

@@ -26,9 +26,12 @@ class MarketPath {
   double Price(Underlier u, std::uint64_t ts) const {
     const std::size_t i = Index(ts);
     switch (u) {
-      case Underlier::kEs: return es_[i];
-      case Underlier::kSpy: return spy_[i];
-      case Underlier::kQqq: return qqq_[i];
+      case Underlier::kEs:
+        return es_[i];
+      case Underlier::kSpy:
+        return spy_[i];
+      case Underlier::kQqq:
+        return qqq_[i];
     }
     return 0;
   }

@@ -20,8 +20,8 @@ constexpr double kPartialPullShare = 0.15;
 
 }  // namespace
 
-MboGenerator::MboGenerator(const Instrument& instrument, const MarketPath& path, const Session& session,
-                           double scale, Rng rng, std::uint64_t order_id_base)
+MboGenerator::MboGenerator(const Instrument& instrument, const MarketPath& path, const Session& session, double scale,
+                           Rng rng, std::uint64_t order_id_base)
     : instrument_(instrument),
       path_(path),
       session_(session),
@@ -35,8 +35,8 @@ MboGenerator::MboGenerator(const Instrument& instrument, const MarketPath& path,
   for (const auto& te : session_.episodes) {
     if (te.episode.kind == EpisodeKind::kClearSnapshot) clears_.push_back(te.begin_ns);
   }
-  const double fair0 = FairPrice(path_, instrument_.model, session_.snapshot_ns) * 1e9 /
-                       static_cast<double>(instrument_.tick);
+  const double fair0 =
+      FairPrice(path_, instrument_.model, session_.snapshot_ns) * 1e9 / static_cast<double>(instrument_.tick);
   base_tick_ = static_cast<std::int64_t>(std::floor(fair0)) - num_levels_ / 2;
   bids_.resize(static_cast<std::size_t>(num_levels_));
   asks_.resize(static_cast<std::size_t>(num_levels_));
@@ -104,7 +104,8 @@ MboGenerator::MboGenerator(const Instrument& instrument, const MarketPath& path,
         const std::uint64_t span = te.end_ns - te.begin_ns;
         std::uint64_t previous = 0;
         for (int c = 0; c < e.count; ++c) {
-          const std::uint64_t t = te.begin_ns + span * static_cast<std::uint64_t>(c) / static_cast<std::uint64_t>(e.count);
+          const std::uint64_t t =
+              te.begin_ns + span * static_cast<std::uint64_t>(c) / static_cast<std::uint64_t>(e.count);
           const std::uint64_t boundary = (t / kNsPerSecond + 1) * kNsPerSecond;
           const std::uint64_t from = boundary - kFillSplitGapNs, to = boundary + kFillSplitGapNs;
           if (boundary == previous || to >= session_.close_ns || ClearWithin(from, to)) continue;
@@ -122,8 +123,9 @@ MboGenerator::MboGenerator(const Instrument& instrument, const MarketPath& path,
         const std::uint64_t span = te.end_ns - te.begin_ns;
         for (int c = 0; c < e.count; ++c) {
           const char side = c % 2 == 0 ? 'B' : 'A';
-          const auto ticks = std::max<std::int64_t>(
-              2 * (1 + c / 2), std::llround(std::abs(fair0) * e.distance_bp * 1e-4 * (1 + c / 2)));
+          const int rung = 1 + c / 2;  // a bid and an ask at each distance rung
+          const auto ticks =
+              std::max<std::int64_t>(2 * rung, std::llround(std::abs(fair0) * e.distance_bp * 1e-4 * rung));
           const auto level = static_cast<std::int32_t>(static_cast<std::int64_t>(std::floor(fair0)) +
                                                        (side == 'B' ? -ticks : 1 + ticks) - base_tick_);
           std::int32_t o = -1;
@@ -460,13 +462,14 @@ void MboGenerator::Sweep(std::uint64_t ts, bool buy, std::int32_t limit, std::ui
   std::uint64_t remaining = size;
   constexpr int kMaxLevels = 12;
   int swept = 0;
-  for (std::int32_t level = buy ? best_ask_ : best_bid_;
-       remaining > 0 && swept < kMaxLevels && level >= 0 && level < num_levels_ && (buy ? level <= limit : level >= limit);
+  for (std::int32_t level = buy ? best_ask_ : best_bid_; remaining > 0 && swept < kMaxLevels && level >= 0 &&
+                                                         level < num_levels_ && (buy ? level <= limit : level >= limit);
        level += buy ? 1 : -1) {
     const Level& lv = book[static_cast<std::size_t>(level)];
     if (lv.head < 0) continue;
     ++swept;
-    const auto take = static_cast<std::uint32_t>(std::min<std::uint64_t>(remaining, static_cast<std::uint64_t>(lv.qty)));
+    const auto take =
+        static_cast<std::uint32_t>(std::min<std::uint64_t>(remaining, static_cast<std::uint64_t>(lv.qty)));
     const std::int64_t price = PriceOf(level);
     Push(out, ts, 'T', aggressor, price, take, 0);
     std::uint32_t left = take;
@@ -607,13 +610,15 @@ void MboGenerator::Snapshot(std::uint64_t ts, std::vector<dbn::MboMsg>& out) con
   const std::size_t first = out.size();
   Push(out, ts, 'R', 'N', dbn::kUndefPrice, 0, 0);
   for (std::int32_t level = best_bid_; level >= 0; --level) {
-    for (std::int32_t o = bids_[static_cast<std::size_t>(level)].head; o >= 0; o = orders_[static_cast<std::size_t>(o)].next) {
+    for (std::int32_t o = bids_[static_cast<std::size_t>(level)].head; o >= 0;
+         o = orders_[static_cast<std::size_t>(o)].next) {
       const Order& ord = orders_[static_cast<std::size_t>(o)];
       Push(out, ts, 'A', 'B', PriceOf(level), ord.size, ord.id);
     }
   }
   for (std::int32_t level = std::max(0, best_ask_); level < num_levels_ && HasAsk(); ++level) {
-    for (std::int32_t o = asks_[static_cast<std::size_t>(level)].head; o >= 0; o = orders_[static_cast<std::size_t>(o)].next) {
+    for (std::int32_t o = asks_[static_cast<std::size_t>(level)].head; o >= 0;
+         o = orders_[static_cast<std::size_t>(o)].next) {
       const Order& ord = orders_[static_cast<std::size_t>(o)];
       Push(out, ts, 'A', 'A', PriceOf(level), ord.size, ord.id);
     }

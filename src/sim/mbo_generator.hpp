@@ -29,8 +29,8 @@ class MboGenerator {
  public:
   // Builds the resting book as it stands at the opening snapshot. `order_id_base` keeps ids unique
   // within a file; ids at or above `order_id_base + kUnknownIdOffset` are never added.
-  MboGenerator(const Instrument& instrument, const MarketPath& path, const Session& session, double scale,
-               Rng rng, std::uint64_t order_id_base);
+  MboGenerator(const Instrument& instrument, const MarketPath& path, const Session& session, double scale, Rng rng,
+               std::uint64_t order_id_base);
 
   static constexpr std::uint64_t kUnknownIdOffset = 900'000'000;
 
@@ -80,9 +80,7 @@ class MboGenerator {
   double FairLevel(std::uint64_t ts) const;  // fair price in level units (fractional)
   std::int64_t PriceOf(std::int32_t level) const { return (base_tick_ + level) * instrument_.tick; }
   // Calendar spreads trade at negative prices; everything else needs a positive one.
-  bool PriceAllowed(std::int32_t level) const {
-    return instrument_.instrument_class == 'S' || base_tick_ + level > 0;
-  }
+  bool PriceAllowed(std::int32_t level) const { return instrument_.instrument_class == 'S' || base_tick_ + level > 0; }
   bool HasBid() const { return best_bid_ >= 0; }
   bool HasAsk() const { return best_ask_ < num_levels_; }
   std::uint32_t SampleSize();
@@ -149,7 +147,7 @@ class MboGenerator {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> frozen_;
   std::size_t next_frozen_ = 0;
   std::vector<const TimedEpisode*> late_episodes_, partial_cancel_episodes_;  // primary instrument only
-  std::vector<std::pair<std::int32_t, std::uint32_t>> split_fills_;  // (order, filled) awaiting their C/M
+  std::vector<std::pair<std::int32_t, std::uint32_t>> split_fills_;           // (order, filled) awaiting their C/M
   int split_trades_ = 0;
   std::vector<std::int32_t> overnight_;  // overnight_orders' orders, −1 once gone
 };

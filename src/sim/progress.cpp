@@ -1,11 +1,10 @@
 #include "sim/progress.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
-
-#include <fmt/format.h>
 
 namespace spymaster::sim {
 

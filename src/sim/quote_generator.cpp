@@ -15,7 +15,10 @@ constexpr std::uint16_t kVenues[] = {20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 31,
 
 QuoteGenerator::QuoteGenerator(const Instrument& instrument, const MarketPath& path, const Session& session,
                                double scale, Rng rng)
-    : instrument_(instrument), path_(path), session_(session), rng_(rng),
+    : instrument_(instrument),
+      path_(path),
+      session_(session),
+      rng_(rng),
       rate_ns_(instrument.flow.rate_per_s * scale / 1e9) {
   ScheduleNext(session_.snapshot_ns);
 }
@@ -28,8 +31,8 @@ void QuoteGenerator::ScheduleNext(std::uint64_t after) {
 }
 
 std::uint32_t QuoteGenerator::SampleSize() {
-  return static_cast<std::uint32_t>(
-      std::min(static_cast<double>(instrument_.flow.max_lots), std::floor(rng_.Pareto(1.0, instrument_.flow.size_alpha))));
+  return static_cast<std::uint32_t>(std::min(static_cast<double>(instrument_.flow.max_lots),
+                                             std::floor(rng_.Pareto(1.0, instrument_.flow.size_alpha))));
 }
 
 std::uint16_t QuoteGenerator::SampleVenue() { return kVenues[rng_.Below(std::size(kVenues))]; }
@@ -48,8 +51,8 @@ QuoteGenerator::Quote QuoteGenerator::Target(std::uint64_t ts) {
   return q;
 }
 
-void QuoteGenerator::Emit(std::vector<dbn::Cmbp1Msg>& out, std::uint64_t ts, char action, char side,
-                          std::int64_t price, std::uint32_t size) const {
+void QuoteGenerator::Emit(std::vector<dbn::Cmbp1Msg>& out, std::uint64_t ts, char action, char side, std::int64_t price,
+                          std::uint32_t size) const {
   dbn::Cmbp1Msg& m = out.emplace_back();
   m.hd.ts_event = ts;
   m.action = action;

@@ -1,13 +1,13 @@
 #include "sim/scenario.hpp"
 
-#include <algorithm>
-#include <fstream>
-#include <sstream>
-#include <stdexcept>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <algorithm>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
 
 namespace spymaster::sim {
 namespace {
@@ -122,8 +122,8 @@ Episode ParseEpisode(const nlohmann::json& obj, const std::string& context) {
   const auto kind_it = obj.find("kind");
   if (kind_it == obj.end() || !kind_it->is_string()) throw r.Error("missing string field 'kind'");
   const std::string kind = kind_it->get<std::string>();
-  const auto* match = std::find_if(std::begin(kKinds), std::end(kKinds),
-                                   [&](const KindName& k) { return k.name == kind; });
+  const auto* match =
+      std::find_if(std::begin(kKinds), std::end(kKinds), [&](const KindName& k) { return k.name == kind; });
   if (match == std::end(kKinds)) {
     std::string names;
     for (const auto& k : kKinds) names += fmt::format("{}{}", names.empty() ? "" : ", ", k.name);

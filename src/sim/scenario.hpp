@@ -32,18 +32,18 @@ std::string_view ToString(EpisodeKind kind);
 
 struct Episode {
   EpisodeKind kind = EpisodeKind::kLull;
-  double at_s = 0;        // seconds after the session start
-  double duration_s = 0;  // 0 for instantaneous episodes (clear_snapshot)
-  char side = 'B';        // wall/flicker: side of the order; vacuum: side whose liquidity is pulled
-  double distance_bp = 0;     // wall: distance from the price at episode start, basis points (> 0)
-  int distance_ticks = 0;     // flicker: ticks behind the touch
-  double move_bp = 0;         // vacuum: size of the fast move that follows the pull (> 0)
+  double at_s = 0;              // seconds after the session start
+  double duration_s = 0;        // 0 for instantaneous episodes (clear_snapshot)
+  char side = 'B';              // wall/flicker: side of the order; vacuum: side whose liquidity is pulled
+  double distance_bp = 0;       // wall: distance from the price at episode start, basis points (> 0)
+  int distance_ticks = 0;       // flicker: ticks behind the touch
+  double move_bp = 0;           // vacuum: size of the fast move that follows the pull (> 0)
   std::uint32_t size_lots = 0;  // wall/flicker order size in lots (1 ES contract, 100 shares)
-  double period_ms = 0;       // flicker: add/cancel cycle length
-  int count = 0;              // unknown_cancels, fill_split, overnight_orders: how many
-  int cross_ticks = 0;        // crossed: how far the injected bid reaches through the best ask
-  double share = 0;           // late: share of adds stamped late; partial_cancels: share of pulls that are partial
-  double lag_min_ms = 0;      // late: the lag of ts_event behind arrival, uniform in [lag_min_ms, lag_max_ms]
+  double period_ms = 0;         // flicker: add/cancel cycle length
+  int count = 0;                // unknown_cancels, fill_split, overnight_orders: how many
+  int cross_ticks = 0;          // crossed: how far the injected bid reaches through the best ask
+  double share = 0;             // late: share of adds stamped late; partial_cancels: share of pulls that are partial
+  double lag_min_ms = 0;        // late: the lag of ts_event behind arrival, uniform in [lag_min_ms, lag_max_ms]
   double lag_max_ms = 0;
 };
 

@@ -1,9 +1,9 @@
 #include "sim/session.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace spymaster::sim {
 namespace {
@@ -38,18 +38,20 @@ std::string EpisodeDetail(const Episode& e) {
     case EpisodeKind::kCrossed:
       return fmt::format("a bid {} tick(s) through the best ask: book crossed, then cancelled", e.cross_ticks);
     case EpisodeKind::kLate:
-      return fmt::format("{:g} % of adds 2+ ticks behind the touch stamped {:g}–{:g} ms before they arrive "
-                         "(late records in arrival order)",
-                         e.share * 100, e.lag_min_ms, e.lag_max_ms);
+      return fmt::format(
+          "{:g} % of adds 2+ ticks behind the touch stamped {:g}–{:g} ms before they arrive "
+          "(late records in arrival order)",
+          e.share * 100, e.lag_min_ms, e.lag_max_ms);
     case EpisodeKind::kFillSplit:
       return fmt::format("{} trades with T/F just before a second and the C/M removing the fill just after it",
                          e.count);
     case EpisodeKind::kPartialCancels:
       return fmt::format("{:g} % of pulls partial, sent as C with the cancelled size (not M)", e.share * 100);
     case EpisodeKind::kOvernightOrders:
-      return fmt::format("{} orders of {} lots resting since the opening snapshot at multiples of {} bp from "
-                         "the price, both sides, cancelled one by one here",
-                         e.count, e.size_lots, e.distance_bp);
+      return fmt::format(
+          "{} orders of {} lots resting since the opening snapshot at multiples of {} bp from "
+          "the price, both sides, cancelled one by one here",
+          e.count, e.size_lots, e.distance_bp);
   }
   return {};
 }
@@ -89,8 +91,8 @@ Session MakeSession(std::string_view dt, std::string_view start, std::string_vie
   const std::uint64_t lead = SecondsToNs(scenario.snapshot_lead_s);
   if (s.open_ns < s.day_start_ns + premarket + lead || s.close_ns > s.day_end_ns) {
     throw std::invalid_argument(fmt::format(
-        "session {}–{} ET with {} min premarket does not fit inside the UTC day {} (DBN files hold one UTC day)",
-        start, end, scenario.premarket_minutes, common::FormatDate(s.date)));
+        "session {}–{} ET with {} min premarket does not fit inside the UTC day {} (DBN files hold one UTC day)", start,
+        end, scenario.premarket_minutes, common::FormatDate(s.date)));
   }
   s.premarket_ns = s.open_ns - premarket;
   s.snapshot_ns = s.premarket_ns - lead;
@@ -106,20 +108,20 @@ Session MakeSession(std::string_view dt, std::string_view start, std::string_vie
 }
 
 std::string DescribeSession(const Session& s) {
-  std::string out = fmt::format(
-      "Simulated day {} — session {}–{} America/New_York ({}–{}, UTC offset {} h)\n", common::FormatDate(s.date),
-      EtClock(s.open_ns), EtClock(s.close_ns), UtcClock(s.open_ns), UtcClock(s.close_ns),
-      common::NewYorkUtcOffset(FromDbnNs(s.open_ns)).count() / 3600);
-  out += fmt::format("  {} ET  {:<16} clear (R) + snapshot of every book; utc_ns={}..{}\n",
-                     EtClock(s.snapshot_ns), "opening_snapshot", s.snapshot_ns, s.snapshot_ns);
-  out += fmt::format("  {} ET  {:<16} quiet premarket trading until the open; utc_ns={}..{}\n",
-                     EtClock(s.premarket_ns), "premarket", s.premarket_ns, s.open_ns);
-  out += fmt::format("  {} ET  {:<16} intensity peaks, then decays; utc_ns={}..{}\n", EtClock(s.open_ns),
-                     "open", s.open_ns, s.close_ns);
+  std::string out =
+      fmt::format("Simulated day {} — session {}–{} America/New_York ({}–{}, UTC offset {} h)\n",
+                  common::FormatDate(s.date), EtClock(s.open_ns), EtClock(s.close_ns), UtcClock(s.open_ns),
+                  UtcClock(s.close_ns), common::NewYorkUtcOffset(FromDbnNs(s.open_ns)).count() / 3600);
+  out += fmt::format("  {} ET  {:<16} clear (R) + snapshot of every book; utc_ns={}..{}\n", EtClock(s.snapshot_ns),
+                     "opening_snapshot", s.snapshot_ns, s.snapshot_ns);
+  out += fmt::format("  {} ET  {:<16} quiet premarket trading until the open; utc_ns={}..{}\n", EtClock(s.premarket_ns),
+                     "premarket", s.premarket_ns, s.open_ns);
+  out += fmt::format("  {} ET  {:<16} intensity peaks, then decays; utc_ns={}..{}\n", EtClock(s.open_ns), "open",
+                     s.open_ns, s.close_ns);
   for (const auto& e : s.episodes) {
-    out += fmt::format("  {} ET  {:<16} {:>7.1f} s  {}; utc_ns={}..{}\n", EtClock(e.begin_ns),
-                       ToString(e.episode.kind), static_cast<double>(e.end_ns - e.begin_ns) / 1e9,
-                       EpisodeDetail(e.episode), e.begin_ns, e.end_ns);
+    out +=
+        fmt::format("  {} ET  {:<16} {:>7.1f} s  {}; utc_ns={}..{}\n", EtClock(e.begin_ns), ToString(e.episode.kind),
+                    static_cast<double>(e.end_ns - e.begin_ns) / 1e9, EpisodeDetail(e.episode), e.begin_ns, e.end_ns);
   }
   for (const auto& e : s.skipped) {
     out += fmt::format("  (skipped: {} at +{} s starts after the session end)\n", ToString(e.kind), e.at_s);

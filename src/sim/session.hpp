@@ -31,10 +31,10 @@ struct Session {
   common::Date date;
   std::uint64_t day_start_ns = 0;  // 00:00 UTC on date: the DBN files cover [day_start, day_end)
   std::uint64_t day_end_ns = 0;
-  std::uint64_t snapshot_ns = 0;   // the opening clear + snapshot
-  std::uint64_t premarket_ns = 0;  // quiet trading starts
-  std::uint64_t open_ns = 0;       // session start (09:30 ET by default)
-  std::uint64_t close_ns = 0;      // session end (10:30 ET by default)
+  std::uint64_t snapshot_ns = 0;       // the opening clear + snapshot
+  std::uint64_t premarket_ns = 0;      // quiet trading starts
+  std::uint64_t open_ns = 0;           // session start (09:30 ET by default)
+  std::uint64_t close_ns = 0;          // session end (10:30 ET by default)
   std::vector<TimedEpisode> episodes;  // those that start inside [open, close)
   std::vector<Episode> skipped;        // configured but starting at or after the close
 

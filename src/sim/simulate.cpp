@@ -1,5 +1,6 @@
 #include "sim/simulate.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,8 +12,6 @@
 #include <stdexcept>
 #include <thread>
 #include <type_traits>
-
-#include <fmt/format.h>
 
 #include "dbn/encoder.hpp"
 #include "lake/raw_layout.hpp"
@@ -57,8 +56,8 @@ Resolved Resolve(const SimOptions& options) {
   for (const std::string& name : options.products) {
     const auto p = lake::ParseProductType(name);
     if (!p) {
-      throw std::invalid_argument(fmt::format(
-          "unknown product '{}' (future_mbo, future_option_mbo, equity_mbo, equity_option_mbo)", name));
+      throw std::invalid_argument(
+          fmt::format("unknown product '{}' (future_mbo, future_option_mbo, equity_mbo, equity_option_mbo)", name));
     }
     if (std::find(r.products.begin(), r.products.end(), *p) == r.products.end()) r.products.push_back(*p);
   }
@@ -112,7 +111,8 @@ class Merger {
 
 std::uint64_t StreamSeed(std::uint64_t seed, const ProductPlan& plan) {
   std::uint64_t h = 0xCBF29CE484222325ULL;
-  for (char c : std::string(ToString(plan.product)) + "/" + plan.root) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001B3ULL;
+  for (char c : std::string(ToString(plan.product)) + "/" + plan.root)
+    h = (h ^ static_cast<unsigned char>(c)) * 0x100000001B3ULL;
   return seed ^ h;
 }
 
@@ -131,7 +131,8 @@ ProductOutcome GenerateProduct(const ProductPlan& plan, const std::vector<Target
   std::optional<StatisticsWriter> stats;
   std::size_t stats_target = 0;
   for (std::size_t t = 1; t < targets.size(); ++t) {
-    if (targets[t].job->schema == dbn::Schema::kDefinition) outcome.records[t] = WriteDefinitions(plan, targets[t], session);
+    if (targets[t].job->schema == dbn::Schema::kDefinition)
+      outcome.records[t] = WriteDefinitions(plan, targets[t], session);
     if (targets[t].job->schema == dbn::Schema::kStatistics) {
       stats_encoder.emplace(dbn::Encoder::ToFile(targets[t].DataFile(), MakeMetadata(plan, *targets[t].job, session),
                                                  dbn::Compression::kZstd));
@@ -226,31 +227,33 @@ void CheckTargets(const std::vector<Target>& targets, const Session& session, bo
         for (const auto& file : fs::directory_iterator(job.path())) {
           if (!IsDataFileFor(file.path(), session, t.job->table)) continue;
           if (!overwrite) {
-            throw std::runtime_error(fmt::format("raw file already present: {} (pass --overwrite to replace "
-                                                 "simulated files)",
-                                                 file.path().string()));
+            throw std::runtime_error(
+                fmt::format("raw file already present: {} (pass --overwrite to replace "
+                            "simulated files)",
+                            file.path().string()));
           }
           if (job.path() != t.final_dir) {
-            throw std::runtime_error(fmt::format("refusing to overwrite {}: it belongs to job {}, not to the "
-                                                 "simulator's {}; remove it yourself if you mean to",
-                                                 file.path().string(), job.path().filename().string(),
-                                                 t.job->job_id));
+            throw std::runtime_error(
+                fmt::format("refusing to overwrite {}: it belongs to job {}, not to the "
+                            "simulator's {}; remove it yourself if you mean to",
+                            file.path().string(), job.path().filename().string(), t.job->job_id));
           }
         }
       }
     }
     if (!overwrite && fs::exists(t.final_dir)) {
-      throw std::runtime_error(fmt::format("raw job directory already present: {} (pass --overwrite to replace "
-                                           "simulated files)",
-                                           t.final_dir.string()));
+      throw std::runtime_error(
+          fmt::format("raw job directory already present: {} (pass --overwrite to replace "
+                      "simulated files)",
+                      t.final_dir.string()));
     }
   }
   for (const Target& t : targets) {
     std::error_code ec;
     fs::create_directories(t.final_dir.parent_path(), ec);
     if (ec) {
-      throw std::runtime_error(fmt::format("cannot create directory {}: {}", t.final_dir.parent_path().string(),
-                                           ec.message()));
+      throw std::runtime_error(
+          fmt::format("cannot create directory {}: {}", t.final_dir.parent_path().string(), ec.message()));
     }
     if (access(t.final_dir.parent_path().c_str(), W_OK) != 0) {
       throw std::runtime_error(fmt::format("directory {} is not writable", t.final_dir.parent_path().string()));
@@ -289,6 +292,7 @@ SimReport Simulate(const SimOptions& options) {
     }
   };
   std::vector<std::string> names;
+  names.reserve(plans.size());
   for (const auto& p : plans) names.push_back(fmt::format("{}/{}", ToString(p.product), p.root));
   Progress progress(names, options.progress);
   std::vector<ProductOutcome> outcomes(plans.size());
@@ -306,11 +310,10 @@ SimReport Simulate(const SimOptions& options) {
       for (std::size_t p; (p = next.fetch_add(1)) < plans.size();) {
         try {
           const ProgressFn report = [&progress, p](double f) { progress.Update(p, f); };
-          outcomes[p] = plans[p].product == ProductType::kEquityOptionMbo
-                            ? GenerateProduct<QuoteGenerator, dbn::Cmbp1Msg>(plans[p], targets[p], session, path,
-                                                                             options, report)
-                            : GenerateProduct<MboGenerator, dbn::MboMsg>(plans[p], targets[p], session, path,
-                                                                         options, report);
+          outcomes[p] =
+              plans[p].product == ProductType::kEquityOptionMbo
+                  ? GenerateProduct<QuoteGenerator, dbn::Cmbp1Msg>(plans[p], targets[p], session, path, options, report)
+                  : GenerateProduct<MboGenerator, dbn::MboMsg>(plans[p], targets[p], session, path, options, report);
           for (const Target& t : targets[p]) WriteSideFiles(t.staging_dir, plans[p], *t.job, session);
         } catch (...) {
           std::lock_guard lock(error_mutex);
@@ -342,8 +345,8 @@ SimReport Simulate(const SimOptions& options) {
     for (std::size_t j = 0; j < targets[p].size(); ++j) {
       const Target& t = targets[p][j];
       const fs::path file = t.final_dir / t.job->file_name;
-      report.files.push_back({file, std::string(ToString(plans[p].product)), plans[p].root, t.job->table, outcomes[p].records[j],
-                              fs::file_size(file)});
+      report.files.push_back({file, std::string(ToString(plans[p].product)), plans[p].root, t.job->table,
+                              outcomes[p].records[j], fs::file_size(file)});
       report.records += outcomes[p].records[j];
     }
   }

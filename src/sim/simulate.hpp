@@ -13,12 +13,12 @@ namespace spymaster::sim {
 struct SimOptions {
   std::string dt = "2026-01-06";
   std::uint64_t seed = 1;
-  double scale = 1.0;  // multiplies every event rate
+  double scale = 1.0;           // multiplies every event rate
   std::string start = "09:30";  // America/New_York
   std::string end = "10:30";
   std::filesystem::path lake = "lake";
   bool overwrite = false;
-  std::string scenario = "default";  // a preset (kScenarioPresets in scenario.hpp) or a scenario JSON file
+  std::string scenario = "default";   // a preset (kScenarioPresets in scenario.hpp) or a scenario JSON file
   std::vector<std::string> products;  // empty = all four product types
   bool progress = false;              // progress on stderr
   int threads = 0;                    // worker threads; 0 = hardware concurrency (output is the same)

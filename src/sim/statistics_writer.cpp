@@ -24,8 +24,13 @@ std::int64_t RoundToTick(double dollars, std::int64_t tick) {
 
 StatisticsWriter::StatisticsWriter(const ProductPlan& plan, const MarketPath& path, const Session& session,
                                    dbn::Encoder* encoder, Rng values, Rng stamps)
-    : plan_(plan), path_(path), session_(session), encoder_(encoder), rng_(values),
-      stamper_(plan.publisher_id, stamps), state_(plan.instruments.size()) {}
+    : plan_(plan),
+      path_(path),
+      session_(session),
+      encoder_(encoder),
+      rng_(values),
+      stamper_(plan.publisher_id, stamps),
+      state_(plan.instruments.size()) {}
 
 void StatisticsWriter::Opening(std::uint64_t ts) {
   Date prev = common::AddDays(session_.date, -1);
@@ -39,7 +44,8 @@ void StatisticsWriter::Opening(std::uint64_t ts) {
     // CME flags its final settlement in stat_flags bit 0; OPRA reports the previous close instead.
     Write(ts, i, cme ? kSettlementPrice : kClosePrice, RoundToTick(fair, tick), dbn::kUndefStatQuantity, ts_ref,
           cme ? 1 : 0);
-    Write(ts, i, kOpenInterest, dbn::kUndefPrice, static_cast<std::int64_t>(std::floor(rng_.Pareto(50, 1.2))), ts_ref, 0);
+    Write(ts, i, kOpenInterest, dbn::kUndefPrice, static_cast<std::int64_t>(std::floor(rng_.Pareto(50, 1.2))), ts_ref,
+          0);
     Write(ts, i, kClearedVolume, dbn::kUndefPrice, static_cast<std::int64_t>(std::floor(rng_.Pareto(10, 1.1))), ts_ref,
           0);
   }

@@ -1,10 +1,10 @@
 #include "source/bronze_mbo_source.hpp"
 
-#include <limits>
-#include <stdexcept>
-
 #include <arrow/api.h>
 #include <fmt/format.h>
+
+#include <limits>
+#include <stdexcept>
 
 #include "common/arrow_status.hpp"
 #include "lake/mbo_rows.hpp"
@@ -29,17 +29,17 @@ std::span<const book::MboEvent> BronzeMboSource::NextBatch() {
   for (int64_t i = 0; i < view.size(); ++i, ++rows_) {
     const lake::MboRow r = view.Row(i);
     if (r.ts_event < prev_ts_ || (r.ts_event == prev_ts_ && r.sequence < prev_seq_)) {
-      throw std::runtime_error(fmt::format(
-          "{}: row {} is out of (ts_event, sequence) order: ({}, {}) after ({}, {}); bronze must be sorted", where_,
-          rows_, r.ts_event, r.sequence, prev_ts_, prev_seq_));
+      throw std::runtime_error(
+          fmt::format("{}: row {} is out of (ts_event, sequence) order: ({}, {}) after ({}, {}); bronze must be sorted",
+                      where_, rows_, r.ts_event, r.sequence, prev_ts_, prev_seq_));
     }
     prev_ts_ = r.ts_event;
     prev_seq_ = r.sequence;
-    if (r.ts_event < 0 || r.size < 0 || r.size > kU32 || r.sequence < 0 || r.sequence > kU32 ||
-        r.instrument_id < 0 || r.instrument_id > kU32 || r.flags < 0 || r.flags > 255) {
+    if (r.ts_event < 0 || r.size < 0 || r.size > kU32 || r.sequence < 0 || r.sequence > kU32 || r.instrument_id < 0 ||
+        r.instrument_id > kU32 || r.flags < 0 || r.flags > 255) {
       throw std::runtime_error(fmt::format(
-          "{}: row {} has a field out of range (ts_event {}, size {}, sequence {}, instrument_id {}, flags {})",
-          where_, rows_, r.ts_event, r.size, r.sequence, r.instrument_id, r.flags));
+          "{}: row {} has a field out of range (ts_event {}, size {}, sequence {}, instrument_id {}, flags {})", where_,
+          rows_, r.ts_event, r.size, r.sequence, r.instrument_id, r.flags));
     }
     book::MboEvent& e = events_[static_cast<std::size_t>(i)];
     e.ts_event = static_cast<uint64_t>(r.ts_event);

@@ -2,13 +2,13 @@
 // batches: only the nine columns the book needs, action and side as dictionary indices.
 #pragma once
 
+#include <arrow/type_fwd.h>
+
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <arrow/type_fwd.h>
 
 #include "engine/record_source.hpp"
 #include "lake/partition.hpp"

@@ -24,11 +24,11 @@ namespace spymaster::source {
 
 enum Drop : uint8_t { kUnmapped, kUserDefined, kSpread, kNotZeroDte, kDropReasons };
 // Manifest counter names of the drop reasons, indexed by Drop.
-inline constexpr std::array<const char*, kDropReasons> kDropCounter = {
-    "unmapped_dropped", "user_defined_dropped", "spreads_dropped", "not_0dte_dropped"};
+inline constexpr std::array<const char*, kDropReasons> kDropCounter = {"unmapped_dropped", "user_defined_dropped",
+                                                                       "spreads_dropped", "not_0dte_dropped"};
 
 struct RoutingRules {
-  bool drop_spreads = false;                  // futures: calendar spreads (symbols with '-') are dropped
+  bool drop_spreads = false;                   // futures: calendar spreads (symbols with '-') are dropped
   const OptionDefinitions* options = nullptr;  // options: keep 0DTE instruments, partitioned by underlying
 };
 

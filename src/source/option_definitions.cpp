@@ -1,12 +1,12 @@
 #include "source/option_definitions.hpp"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <stdexcept>
 
-#include <fmt/format.h>
-
-#include "dbn/decoder.hpp"
 #include "common/new_york_time.hpp"
+#include "dbn/decoder.hpp"
 
 namespace spymaster::source {
 namespace {

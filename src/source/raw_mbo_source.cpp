@@ -1,9 +1,9 @@
 #include "source/raw_mbo_source.hpp"
 
+#include <fmt/format.h>
+
 #include <limits>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace spymaster::source {
 namespace {
@@ -50,9 +50,9 @@ bool RawMboFilter::Pump(dbn::Decoder& decoder, std::vector<book::MboEvent>& out,
     ++mbo_;
     if (msg->ts_recv < prev_ts_recv_) [[unlikely]] {
       decoder.VerifyRest();  // a corrupt zstd frame is the likelier cause, and the better message
-      throw std::runtime_error(fmt::format(
-          "raw file {}: record {} at byte offset {} is out of order (ts_recv {} < previous {})",
-          decoder.source_name(), index_, decoder.record_offset(), msg->ts_recv, prev_ts_recv_));
+      throw std::runtime_error(
+          fmt::format("raw file {}: record {} at byte offset {} is out of order (ts_recv {} < previous {})",
+                      decoder.source_name(), index_, decoder.record_offset(), msg->ts_recv, prev_ts_recv_));
     }
     prev_ts_recv_ = msg->ts_recv;
     const Route route = router_.RouteOf(msg->hd.instrument_id);
@@ -73,8 +73,11 @@ bool RawMboFilter::Pump(dbn::Decoder& decoder, std::vector<book::MboEvent>& out,
     }
     dbn::MboMsg row = *msg;
     switch (NormalizePrice(row)) {
-      case PriceCheck::kOk: break;
-      case PriceCheck::kZeroed: ++zeroed_; break;
+      case PriceCheck::kOk:
+        break;
+      case PriceCheck::kZeroed:
+        ++zeroed_;
+        break;
       case PriceCheck::kMissing:
         decoder.VerifyRest();
         throw std::runtime_error(

@@ -245,17 +245,17 @@ TEST(BookTest, DenseWindowRecentresOnTheTouchAfterAFarStub) {
   Book b(config);
   b.Apply(Ev(0, 'A', 'A', kP + 5000 * kTick, 1, 1));  // stub ask 5000 ticks out: the window goes there
   EXPECT_EQ(b.asks().recentres(), 0);
-  b.Apply(Ev(1, 'A', 'A', kP + 2 * kTick, 7, 2));     // the real touch: better than the stub, outside
+  b.Apply(Ev(1, 'A', 'A', kP + 2 * kTick, 7, 2));  // the real touch: better than the stub, outside
   EXPECT_EQ(b.asks().recentres(), 1);
-  EXPECT_EQ(b.asks().overflow_adds(), 0);             // the stub moved to overflow, no add went there
+  EXPECT_EQ(b.asks().overflow_adds(), 0);  // the stub moved to overflow, no add went there
   b.Apply(Ev(2, 'A', 'A', kP + 3 * kTick, 4, 3));
   b.Apply(Ev(3, 'A', 'A', kP + 2 * kTick, 1, 4));
-  EXPECT_EQ(b.asks().overflow_adds(), 0);             // the touch's levels are dense
+  EXPECT_EQ(b.asks().overflow_adds(), 0);  // the touch's levels are dense
   EXPECT_EQ(b.asks().recentres(), 1);
   EXPECT_EQ(b.BestAsk(), kP + 2 * kTick);
   EXPECT_EQ(b.Depth('A', kP + 2 * kTick), 8);
-  EXPECT_EQ(b.Depth('A', kP + 5000 * kTick), 1);      // the stub is still there, in overflow
-  b.Apply(Ev(4, 'A', 'A', kP + 900 * kTick, 2, 5));   // far behind the touch: overflow, no move
+  EXPECT_EQ(b.Depth('A', kP + 5000 * kTick), 1);     // the stub is still there, in overflow
+  b.Apply(Ev(4, 'A', 'A', kP + 900 * kTick, 2, 5));  // far behind the touch: overflow, no move
   EXPECT_EQ(b.asks().overflow_adds(), 1);
   EXPECT_EQ(b.asks().recentres(), 1);
   // Pulling the touch leaves the next levels in order, dense and overflow alike.
@@ -313,8 +313,8 @@ TEST(BookTest, YoungOrdersAreThoseArrivedAfterSince) {
   Book b;
   b.Apply(Ev(100, 'A', 'B', kP, 10, 1));
   b.Apply(Ev(200, 'A', 'B', kP, 5, 2));
-  b.Apply(Ev(300, 'M', 'B', kP, 3, 1));   // decrease: keeps time 100
-  b.Apply(Ev(400, 'M', 'B', kP, 8, 2));   // increase: time resets to 400
+  b.Apply(Ev(300, 'M', 'B', kP, 3, 1));  // decrease: keeps time 100
+  b.Apply(Ev(400, 'M', 'B', kP, 8, 2));  // increase: time resets to 400
   int64_t young = 0;
   b.ForEachYoungOrder(150, [&](char, int64_t, int64_t q) { young += q; });
   EXPECT_EQ(young, 8);  // order 2 only (its 200 entry is stale, its 400 entry counts once)

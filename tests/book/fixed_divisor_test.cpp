@@ -1,11 +1,11 @@
 // FixedDivisor against plain integer division (an independent implementation: the C++ operators, floored
 // by hand), over the price ranges the book sees and the int64 extremes.
-#include <limits>
-#include <random>
+#include "book/fixed_divisor.hpp"
 
 #include <gtest/gtest.h>
 
-#include "book/fixed_divisor.hpp"
+#include <limits>
+#include <random>
 
 namespace spymaster::book {
 namespace {
@@ -34,9 +34,9 @@ TEST(FixedDivisorTest, MatchesIntegerDivisionOnPricesAndExtremes) {
   for (int64_t d : {int64_t{1}, int64_t{3}, int64_t{10'000'000}, int64_t{250'000'000}, int64_t{500'000'000},
                     int64_t{5'000'000'000}, int64_t{1} << 40}) {
     const FixedDivisor f(d);
-    for (int64_t n : {int64_t{0}, int64_t{1}, int64_t{-1}, d, -d, d / 2, -d / 2, d + d / 2, -(d + d / 2), kMax, kMin,
-                      kMax - 1, kMin + 1, (int64_t{1} << 52) - 1, -(int64_t{1} << 52) + 1, int64_t{1} << 52,
-                      -(int64_t{1} << 52)}) {
+    for (int64_t n :
+         {int64_t{0}, int64_t{1}, int64_t{-1}, d, -d, d / 2, -d / 2, d + d / 2, -(d + d / 2), kMax, kMin, kMax - 1,
+          kMin + 1, (int64_t{1} << 52) - 1, -(int64_t{1} << 52) + 1, int64_t{1} << 52, -(int64_t{1} << 52)}) {
       Expect(f, n);
     }
     std::mt19937_64 rng(d);

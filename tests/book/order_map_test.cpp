@@ -1,9 +1,9 @@
 #include "book/order_map.hpp"
 
+#include <gtest/gtest.h>
+
 #include <random>
 #include <unordered_map>
-
-#include <gtest/gtest.h>
 
 namespace spymaster::book {
 namespace {

@@ -1,9 +1,9 @@
 // Arrow failures become our Error with the right kind and the caller's context, never an abort.
+#include "common/arrow_status.hpp"
+
 #include <arrow/api.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include "common/arrow_status.hpp"
 
 namespace spymaster {
 namespace {
@@ -22,7 +22,8 @@ Error Thrown(const arrow::Status& status) {
 
 TEST(ArrowStatus, FailuresNameTheContextAndKeepArrowsReason) {
   const Error e = Thrown(arrow::Status::Invalid("column length mismatch"));
-  EXPECT_THAT(e.what(), HasSubstr("silver.x symbol=ESH6 dt=2026-01-06 column 'price': Invalid: column length mismatch"));
+  EXPECT_THAT(e.what(),
+              HasSubstr("silver.x symbol=ESH6 dt=2026-01-06 column 'price': Invalid: column length mismatch"));
   EXPECT_EQ(e.kind(), ErrorKind::kData);
   EXPECT_EQ(Thrown(arrow::Status::IOError("short read")).kind(), ErrorKind::kIo);
   EXPECT_EQ(Thrown(arrow::Status::OutOfMemory("malloc of size 1 failed")).kind(), ErrorKind::kIo);

@@ -1,10 +1,10 @@
 // Date parsing and spelling, and the runner's date-list expansion.
 #include "common/calendar.hpp"
 
-#include <stdexcept>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <stdexcept>
 
 namespace spymaster::common {
 namespace {
@@ -21,8 +21,8 @@ TEST(Calendar, ParsesDatesAndClocks) {
   EXPECT_THROW(ParseDate("2026-1-6"), std::invalid_argument);
   EXPECT_THROW(ParseDate("2026-01-0x"), std::invalid_argument);
   EXPECT_THROW(ParseDate("tomorrow"), std::invalid_argument);
-  EXPECT_THAT([] { ParseDate("1999-01-04"); },
-              ::testing::ThrowsMessage<std::invalid_argument>(HasSubstr("'1999-01-04': not a calendar date in 2007–2099")));
+  EXPECT_THAT([] { ParseDate("1999-01-04"); }, ::testing::ThrowsMessage<std::invalid_argument>(
+                                                   HasSubstr("'1999-01-04': not a calendar date in 2007–2099")));
   EXPECT_THROW(ParseDate("2100-01-04"), std::invalid_argument);
   EXPECT_EQ(ParseTimeOfDay("09:30"), hours{9} + minutes{30});
   EXPECT_EQ(ParseTimeOfDay("10:30:15"), hours{10} + minutes{30} + seconds{15});
@@ -37,9 +37,9 @@ TEST(Calendar, SpellingsRoundTrip) {
   EXPECT_EQ(FromYyyymmdd(20240229), Date{year{2024} / 2 / 29});
   EXPECT_FALSE(FromYyyymmdd(20230229).ok());
   EXPECT_FALSE(FromYyyymmdd(20231301).ok());
-  EXPECT_FALSE(FromYyyymmdd(101).ok());           // year 0
-  EXPECT_FALSE(FromYyyymmdd(100000101).ok());     // year 10000
-  EXPECT_FALSE(FromYyyymmdd(4294961231u).ok());   // year 429496 would wrap in std::chrono::year
+  EXPECT_FALSE(FromYyyymmdd(101).ok());          // year 0
+  EXPECT_FALSE(FromYyyymmdd(100000101).ok());    // year 10000
+  EXPECT_FALSE(FromYyyymmdd(4294961231u).ok());  // year 429496 would wrap in std::chrono::year
   // 2026-01-06 is day 20459 of the Unix epoch (date -d 2026-01-06 +%s / 86400).
   EXPECT_EQ(sys_days{ParseDate("2026-01-06")}.time_since_epoch().count(), 20459);
   EXPECT_EQ(AddDays(ParseDate("2024-02-28"), 1), ParseDate("2024-02-29"));

@@ -3,12 +3,12 @@
 // python/tests/test_new_york_table.py checks that the committed table is what zoneinfo says).
 #include "common/new_york_time.hpp"
 
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace spymaster::common {
 namespace {
@@ -113,8 +113,8 @@ TEST(NewYorkTime, EveryHourOf2007To2099MatchesZoneinfo) {
     for (sys_seconds t = from; t < until; t += hours{1}) {
       ++hours_checked;
       if (NewYorkUtcOffset(t) != offset && ++mismatches <= 5) {
-        ADD_FAILURE() << "offset at " << t.time_since_epoch().count() << " s: ours "
-                      << NewYorkUtcOffset(t).count() << ", zoneinfo " << offset.count();
+        ADD_FAILURE() << "offset at " << t.time_since_epoch().count() << " s: ours " << NewYorkUtcOffset(t).count()
+                      << ", zoneinfo " << offset.count();
       }
     }
     if (i > 0) {  // the switch itself, to the second

@@ -1,9 +1,9 @@
 // Corrupt input of every class fails with a DecodeError naming the source and the byte offset.
-#include <cstring>
-#include <random>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
 
 #include "dbn/decoder.hpp"
 #include "dbn/encoder.hpp"

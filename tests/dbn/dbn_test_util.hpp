@@ -1,10 +1,11 @@
 // Helpers shared by the DBN tests: the shared fixture folder, file bytes, independent zstd decompression.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <zstd.h>
 
-#include <cstddef>
 #include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -13,8 +14,6 @@
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 namespace spymaster::dbn::testing {
 
 inline std::filesystem::path FixtureDir() {
@@ -22,15 +21,15 @@ inline std::filesystem::path FixtureDir() {
 }
 
 // Skips the calling test when the fixtures are absent, except under CI where that is a failure.
-#define SPYMASTER_REQUIRE_DBN_FIXTURES()                                                               \
-  do {                                                                                                 \
-    if (!std::filesystem::is_directory(::spymaster::dbn::testing::FixtureDir())) {                    \
-      const char* ci = std::getenv("CI");                                                              \
-      if (ci != nullptr && std::string{ci} == "true") {                                                \
-        FAIL() << "CI=true but " << ::spymaster::dbn::testing::FixtureDir() << " is missing";          \
-      }                                                                                                \
-      GTEST_SKIP() << ::spymaster::dbn::testing::FixtureDir() << " not present";                       \
-    }                                                                                                  \
+#define SPYMASTER_REQUIRE_DBN_FIXTURES()                                                      \
+  do {                                                                                        \
+    if (!std::filesystem::is_directory(::spymaster::dbn::testing::FixtureDir())) {            \
+      const char* ci = std::getenv("CI");                                                     \
+      if (ci != nullptr && std::string{ci} == "true") {                                       \
+        FAIL() << "CI=true but " << ::spymaster::dbn::testing::FixtureDir() << " is missing"; \
+      }                                                                                       \
+      GTEST_SKIP() << ::spymaster::dbn::testing::FixtureDir() << " not present";              \
+    }                                                                                         \
   } while (false)
 
 inline std::vector<std::filesystem::path> FixtureFiles() {

@@ -1,12 +1,12 @@
 // Encoder behaviour and decoder features not covered by the fixtures: large streams, multi-frame zstd,
 // misaligned buffers, ts_out, inferred fragment versions, temp-file handling, symbol maps, text forms.
-#include <unistd.h>
+#include "dbn/encoder.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "dbn/decoder.hpp"
-#include "dbn/encoder.hpp"
 #include "dbn/json.hpp"
 #include "dbn/symbol_map.hpp"
 #include "dbn_test_util.hpp"
@@ -263,8 +263,8 @@ TEST(DbnDecoder, UpgradesV1StatisticsAndCarriesTsOut) {
 
 TEST(DbnDecoder, FragmentVersionCanBeInferredFromRecordSizes) {
   SPYMASTER_REQUIRE_DBN_FIXTURES();
-  for (const char* name : {"test_data.definition.v1.dbn.frag", "test_data.definition.v2.dbn.frag",
-                           "test_data.definition.v3.dbn.frag"}) {
+  for (const char* name :
+       {"test_data.definition.v1.dbn.frag", "test_data.definition.v2.dbn.frag", "test_data.definition.v3.dbn.frag"}) {
     DecoderOptions options;
     options.fragment = true;
     options.fragment_version = 0;  // unknown

@@ -1,10 +1,9 @@
 // Every shared DBN fixture decodes with the expected shape and round-trips byte for byte.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "dbn/decoder.hpp"
 #include "dbn/encoder.hpp"

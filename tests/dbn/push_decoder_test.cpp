@@ -1,10 +1,10 @@
 // Push mode: the same bytes handed to the decoder in random-size pieces (down to one byte, splitting
 // headers, records and zstd blocks) give the same records as decoding the whole file, for every fixture.
+#include <gtest/gtest.h>
+
 #include <cstring>
 #include <random>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "dbn/decoder.hpp"
 #include "dbn_test_util.hpp"

@@ -36,10 +36,13 @@ inline EngineOptions Session(int64_t start_s, int64_t end_s, bool gold = true) {
 
 // Feeds every event, then Finish(); returns a copy of every window's result.
 inline std::vector<WindowResult> RunEngine(const ProductConfig& product, const EngineOptions& options,
-                                     const std::vector<book::MboEvent>& events, EngineCounters* counters = nullptr) {
+                                           const std::vector<book::MboEvent>& events,
+                                           EngineCounters* counters = nullptr) {
   std::vector<WindowResult> out;
   Engine engine(product, options, [&](const WindowPtr& r_ptr) {
-    const WindowResult& r = *r_ptr; out.push_back(r); });
+    const WindowResult& r = *r_ptr;
+    out.push_back(r);
+  });
   for (const auto& e : events) engine.OnEvent(e);
   engine.Finish();
   if (counters) *counters = engine.counters();

@@ -1,11 +1,11 @@
 // Robustness: random garbage records (any action/side byte, null and off-grid prices, unknown ids, time
 // going backwards, snapshot flags anywhere) never crash the engine, never leave the book inconsistent with
 // its orders, and still give the full set of windows with the silver identities and finite gold.
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <map>
 #include <random>
-
-#include <gtest/gtest.h>
 
 #include "engine/engine.hpp"
 #include "engine_test_util.hpp"
@@ -23,7 +23,7 @@ TEST(GarbageTest, RandomRecordsKeepBookConsistentAndOutputsSane) {
     const char sides[] = "ABNZ\0";
     int64_t windows = 0;
     Engine engine(FutureMboConfig(), Session(10, 20), [&](const WindowPtr& w_ptr) {
-    const WindowResult& w = *w_ptr;
+      const WindowResult& w = *w_ptr;
       ++windows;
       for (const auto& r : w.depth_flow) {
         EXPECT_EQ(r.depth_qty_start, std::max(0.0, r.depth_qty_end - r.add_qty + r.pull_qty_total + r.fill_qty));
@@ -44,7 +44,9 @@ TEST(GarbageTest, RandomRecordsKeepBookConsistentAndOutputsSane) {
       e.action = actions[uni(0, 9)];
       e.side = sides[uni(0, 4)];
       const int64_t r = uni(0, 20);
-      e.price = r == 0 ? book::kUndefPrice : r == 1 ? 4000 * kDollar + uni(1, 999) : 4000 * kDollar + uni(-30, 30) * kTick;
+      e.price = r == 0   ? book::kUndefPrice
+                : r == 1 ? 4000 * kDollar + uni(1, 999)
+                         : 4000 * kDollar + uni(-30, 30) * kTick;
       e.size = uni(0, 10) == 0 ? 0xFFFFFFFFu : static_cast<uint32_t>(uni(0, 50));
       e.order_id = static_cast<uint64_t>(uni(0, 300));
       e.flags = static_cast<uint8_t>(uni(0, 255));

@@ -1,10 +1,10 @@
 // Gold physics surface (gold.md Part 1; formulas Part 2 §1.2).
-#include "engine/gold_state.hpp"
+#include <gtest/gtest.h>
 
 #include <cmath>
 #include <vector>
 
-#include <gtest/gtest.h>
+#include "engine/gold_state.hpp"
 
 namespace spymaster::engine {
 namespace {
@@ -35,11 +35,21 @@ SnapshotRow Snap(int64_t end_s, int64_t spot = 6000'000'000'000) {
 }
 
 std::vector<double> Values(const GoldRow& g) {
-  return {g.add_intensity, g.fill_intensity, g.pull_intensity, g.liquidity_velocity, g.u_ema_2, g.u_ema_8,
-          g.u_ema_32,      g.u_ema_128,      g.u_band_fast,    g.u_band_mid,         g.u_band_slow, g.u_wave_energy,
-          g.du_dt,         g.d2u_dt2,        g.u_near,         g.u_far,              g.u_prom, g.du_dx,
-          g.d2u_dx2,       g.rho,            g.phi_rest,       g.u_p,                g.u_p_slow, g.Omega,
-          g.Omega_near,    g.Omega_far,      g.Omega_prom,     g.nu,                 g.kappa, g.pressure_grad};
+  return {g.add_intensity,  g.fill_intensity,
+          g.pull_intensity, g.liquidity_velocity,
+          g.u_ema_2,        g.u_ema_8,
+          g.u_ema_32,       g.u_ema_128,
+          g.u_band_fast,    g.u_band_mid,
+          g.u_band_slow,    g.u_wave_energy,
+          g.du_dt,          g.d2u_dt2,
+          g.u_near,         g.u_far,
+          g.u_prom,         g.du_dx,
+          g.d2u_dx2,        g.rho,
+          g.phi_rest,       g.u_p,
+          g.u_p_slow,       g.Omega,
+          g.Omega_near,     g.Omega_far,
+          g.Omega_prom,     g.nu,
+          g.kappa,          g.pressure_grad};
 }
 
 GoldRow Cell(const GoldSurface& out, int32_t half_width, char side, int32_t rel) {
@@ -72,9 +82,7 @@ TEST(GoldTest, ToyThreeWindowsEveryColumnHandComputed) {
   GoldState gold(1);
   GoldSurface out;
   const std::vector<std::vector<DepthFlowRow>> windows = {
-      {Row('B', 0, 0, 9, 10, 3, 1, 4, 1), Row('A', 1, 0, 0, 2, 2, 0, 0, 0)},
-      {Row('B', 0, 0, 10, 8, 0, 2, 8, 0)},
-      {}};
+      {Row('B', 0, 0, 9, 10, 3, 1, 4, 1), Row('A', 1, 0, 0, 2, 2, 0, 0, 0)}, {Row('B', 0, 0, 10, 8, 0, 2, 8, 0)}, {}};
   const int64_t ends[] = {1, 2, 4};
   std::size_t checked = 0;
   for (int w = 0; w < 3; ++w) {

@@ -3,11 +3,11 @@
 // their checksum is exact; gold checksums are column sums compared to 1e-9 relative, because FMA
 // contraction differs between -march builds. If a change moves these numbers on purpose, re-derive them
 // and say why in the commit.
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstring>
 #include <iomanip>
-
-#include <gtest/gtest.h>
 
 #include "engine/engine.hpp"
 #include "support/synthetic_mbo_stream.hpp"
@@ -100,8 +100,8 @@ TEST(GoldenTest, FixedStreamPinsCountsFinalBookAndChecksums) {
   EXPECT_EQ(silver.h, kGoldenSilverHash) << std::hex << silver.h;
   const double want[4] = {kGoldenUEma8Sum, kGoldenOmegaSum, kGoldenNuSum, kGoldenUFarSum};
   for (int i = 0; i < 4; ++i) {
-    EXPECT_NEAR(gold_sum[i], want[i], 1e-9 * std::abs(want[i])) << "gold column sum " << i << " "
-                                                                 << std::setprecision(17) << gold_sum[i];
+    EXPECT_NEAR(gold_sum[i], want[i], 1e-9 * std::abs(want[i]))
+        << "gold column sum " << i << " " << std::setprecision(17) << gold_sum[i];
   }
 }
 

@@ -2,6 +2,8 @@
 // here, and its silver rows equal a naive per-window aggregation of the spec rules; silver identities hold;
 // and the one-engine guarantee: batch feeding, record-by-record feeding with windows read out as a live
 // clock closes them, and gold recomputed from the silver rows alone all give identical results.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -9,8 +11,6 @@
 #include <random>
 #include <tuple>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "engine/engine.hpp"
 #include "engine/rounding.hpp"
@@ -180,8 +180,10 @@ class NaiveSilver {
     while (open_ && ts >= start_ + (k_ + 1) * kSec) {
       out.push_back(Close());
       open_ = false;
-      if (k_ + 1 < n) Open(k_ + 1);
-      else k_ = n;
+      if (k_ + 1 < n)
+        Open(k_ + 1);
+      else
+        k_ = n;
     }
   }
   WindowResult Close() {
@@ -371,7 +373,9 @@ TEST_P(PropertyTest, EngineMatchesNaiveReferenceAndIdentitiesHold) {
   const auto events = RandomStream(seed, p, 95 * kSec, 165 * kSec, 20000);
   std::vector<WindowResult> got, want;
   Engine engine(p, o, [&](const WindowPtr& r_ptr) {
-    const WindowResult& r = *r_ptr; got.push_back(r); });
+    const WindowResult& r = *r_ptr;
+    got.push_back(r);
+  });
   NaiveSilver naive(p, o.session_start_ns, o.session_end_ns);
   std::mt19937_64 rng(seed);
   for (const auto& e : events) {
@@ -444,7 +448,9 @@ TEST(OneEngineTest, BatchStreamAndGoldFromSilverAgree) {
     std::vector<WindowResult> stream;
     std::vector<std::size_t> ready_after;  // windows available after each record
     Engine live(p, o, [&](const WindowPtr& r_ptr) {
-    const WindowResult& r = *r_ptr; stream.push_back(r); });
+      const WindowResult& r = *r_ptr;
+      stream.push_back(r);
+    });
     for (const auto& e : events) {
       live.OnEvent(e);
       live.CloseThrough(static_cast<int64_t>(e.ts_event));  // the live clock: closing is idempotent

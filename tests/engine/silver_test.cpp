@@ -1,9 +1,9 @@
 // Silver rules through the engine, one rule per test, expected values computed by hand
 // (spec silver.md Part 1 "Precise rules" and Part 2 §3.6–3.8, §5).
+#include <gtest/gtest.h>
+
 #include <map>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "engine/engine.hpp"
 #include "engine/rounding.hpp"
@@ -27,11 +27,11 @@ const DepthFlowRow* FindRow(const WindowResult& w, char side, int32_t rel) {
 }
 
 TEST(RoundingTest, HalfToEvenLikePython) {
-  EXPECT_EQ(RoundDivHalfEven(5, 10), 0);    // 0.5
-  EXPECT_EQ(RoundDivHalfEven(15, 10), 2);   // 1.5
-  EXPECT_EQ(RoundDivHalfEven(25, 10), 2);   // 2.5
-  EXPECT_EQ(RoundDivHalfEven(-5, 10), 0);   // -0.5
-  EXPECT_EQ(RoundDivHalfEven(-15, 10), -2); // -1.5
+  EXPECT_EQ(RoundDivHalfEven(5, 10), 0);     // 0.5
+  EXPECT_EQ(RoundDivHalfEven(15, 10), 2);    // 1.5
+  EXPECT_EQ(RoundDivHalfEven(25, 10), 2);    // 2.5
+  EXPECT_EQ(RoundDivHalfEven(-5, 10), 0);    // -0.5
+  EXPECT_EQ(RoundDivHalfEven(-15, 10), -2);  // -1.5
   EXPECT_EQ(RoundDivHalfEven(-16, 10), -2);
   EXPECT_EQ(RoundDivHalfEven(-14, 10), -1);
   EXPECT_EQ(RoundDivHalfEven(14, 10), 1);
@@ -40,8 +40,8 @@ TEST(RoundingTest, HalfToEvenLikePython) {
 
 TEST(SilverTest, EmitsEverySessionWindowIncludingGaps) {
   const auto out = RunEngine(FutureMboConfig(), Session(10, 15),
-                       {Ev(3 * kSec, 'A', 'B', kEs, 1, 1), Ev(10 * kSec + 200, 'A', 'B', kEs, 1, 2),
-                        Ev(11 * kSec, 'A', 'B', kEs, 1, 3), Ev(13 * kSec + 700'000'000, 'A', 'B', kEs, 1, 4)});
+                             {Ev(3 * kSec, 'A', 'B', kEs, 1, 1), Ev(10 * kSec + 200, 'A', 'B', kEs, 1, 2),
+                              Ev(11 * kSec, 'A', 'B', kEs, 1, 3), Ev(13 * kSec + 700'000'000, 'A', 'B', kEs, 1, 4)});
   ASSERT_EQ(out.size(), 5u);
   for (int k = 0; k < 5; ++k) {
     EXPECT_EQ(out[k].snapshot.window_start_ts_ns, (10 + k) * kSec);
@@ -59,9 +59,9 @@ TEST(SilverTest, EmitsEverySessionWindowIncludingGaps) {
 TEST(SilverTest, RecordsBeforeSessionBuildBookOnlyAndAfterSessionAreNotUsed) {
   EngineCounters counters;
   const auto out = RunEngine(FutureMboConfig(), Session(10, 11),
-                       {Ev(1 * kSec, 'A', 'B', kEs, 7, 1), Ev(2 * kSec, 'T', 'N', kEs, 1, 0),
-                        Ev(11 * kSec, 'A', 'B', kEs, 5, 2), Ev(12 * kSec, 'C', 'B', kEs, 7, 1)},
-                       &counters);
+                             {Ev(1 * kSec, 'A', 'B', kEs, 7, 1), Ev(2 * kSec, 'T', 'N', kEs, 1, 0),
+                              Ev(11 * kSec, 'A', 'B', kEs, 5, 2), Ev(12 * kSec, 'C', 'B', kEs, 7, 1)},
+                             &counters);
   ASSERT_EQ(out.size(), 1u);
   const DepthFlowRow* r = FindRow(out[0], 'B', 0);
   ASSERT_NE(r, nullptr);
@@ -125,7 +125,7 @@ TEST(SilverTest, ClearSnapshotScenario) {
   EXPECT_EQ(b1.rel_ticks, 1);
   EXPECT_EQ(b1.rel_ticks_side, 1);
   EXPECT_EQ(b1.add_qty, 10.0);
-  EXPECT_EQ(b1.depth_qty_end, 10.0);  // == best_bid_qty at best_bid_price_int
+  EXPECT_EQ(b1.depth_qty_end, 10.0);   // == best_bid_qty at best_bid_price_int
   EXPECT_EQ(b1.depth_qty_rest, 10.0);  // arrived 1.1 s, window end 2.0 s
   EXPECT_EQ(b1.depth_qty_start, 0.0);
   const DepthFlowRow& a2 = w1.depth_flow[2];
@@ -144,10 +144,10 @@ TEST(SilverTest, ClearSnapshotScenario) {
 }
 
 TEST(SilverTest, SnapshotInProgressAtWindowEndInvalidatesWindow) {
-  const auto out = RunEngine(FutureMboConfig(), Session(0, 3),
-                       {Ev(100, 'A', 'B', kEs, 1, 1), Ev(1 * kSec + 5, 'R', 'N', 0, 0, 0, kFlagSnapshot),
-                        Ev(1 * kSec + 6, 'A', 'B', kEs, 2, 2, kFlagSnapshot),
-                        Ev(2 * kSec + 5, 'A', 'B', kEs, 3, 3)});
+  const auto out =
+      RunEngine(FutureMboConfig(), Session(0, 3),
+                {Ev(100, 'A', 'B', kEs, 1, 1), Ev(1 * kSec + 5, 'R', 'N', 0, 0, 0, kFlagSnapshot),
+                 Ev(1 * kSec + 6, 'A', 'B', kEs, 2, 2, kFlagSnapshot), Ev(2 * kSec + 5, 'A', 'B', kEs, 3, 3)});
   ASSERT_EQ(out.size(), 3u);
   EXPECT_TRUE(out[0].snapshot.window_valid);
   EXPECT_FALSE(out[1].snapshot.book_valid);
@@ -191,16 +191,15 @@ INSTANTIATE_TEST_SUITE_P(
                       SpotCase{"no trade: best bid", kEs, kEs + 4 * kTick, 0, kEs},
                       SpotCase{"only asks", 0, kEs + 4 * kTick, 0, kEs + 4 * kTick},
                       SpotCase{"only asks and an off-book trade", 0, kEs + 4 * kTick, kEs, kEs + 4 * kTick},
-                      SpotCase{"empty book, a trade", 0, 0, kEs - kTick, kEs - kTick},
-                      SpotCase{"nothing", 0, 0, 0, 0}),
+                      SpotCase{"empty book, a trade", 0, 0, kEs - kTick, kEs - kTick}, SpotCase{"nothing", 0, 0, 0, 0}),
     [](const auto& info) { return std::to_string(info.index); });
 
 TEST(SilverTest, RelTicksRoundHalfToEvenForOffGridPrices) {
   EngineCounters counters;
   const auto out = RunEngine(FutureMboConfig(), Session(10, 11),
-                       {Ev(1, 'A', 'B', kEs, 1, 1), Ev(10 * kSec + 1, 'A', 'B', kEs - kTick / 2, 2, 2),
-                        Ev(10 * kSec + 2, 'A', 'B', kEs - 3 * kTick / 2, 3, 3)},
-                       &counters);
+                             {Ev(1, 'A', 'B', kEs, 1, 1), Ev(10 * kSec + 1, 'A', 'B', kEs - kTick / 2, 2, 2),
+                              Ev(10 * kSec + 2, 'A', 'B', kEs - 3 * kTick / 2, 3, 3)},
+                             &counters);
   ASSERT_EQ(out.size(), 1u);
   // -0.5 tick rounds to 0 (merges with the on-grid level), -1.5 to -2.
   const DepthFlowRow* r0 = FindRow(out[0], 'B', 0);
@@ -216,9 +215,9 @@ TEST(SilverTest, RelTicksRoundHalfToEvenForOffGridPrices) {
 
 TEST(SilverTest, BandIsPlusMinus200TicksInclusive) {
   const auto out = RunEngine(FutureMboConfig(), Session(10, 11),
-                       {Ev(1, 'A', 'B', kEs, 1, 1), Ev(2, 'A', 'B', kEs - 200 * kTick, 1, 2),
-                        Ev(3, 'A', 'B', kEs - 201 * kTick, 1, 3), Ev(4, 'A', 'A', kEs + 200 * kTick, 1, 4),
-                        Ev(5, 'A', 'A', kEs + 201 * kTick, 1, 5), Ev(10 * kSec + 1, 'C', 'A', 0, 1, 5)});
+                             {Ev(1, 'A', 'B', kEs, 1, 1), Ev(2, 'A', 'B', kEs - 200 * kTick, 1, 2),
+                              Ev(3, 'A', 'B', kEs - 201 * kTick, 1, 3), Ev(4, 'A', 'A', kEs + 200 * kTick, 1, 4),
+                              Ev(5, 'A', 'A', kEs + 201 * kTick, 1, 5), Ev(10 * kSec + 1, 'C', 'A', 0, 1, 5)});
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].depth_flow.size(), 3u);
   EXPECT_NE(FindRow(out[0], 'B', -200), nullptr);
@@ -228,9 +227,9 @@ TEST(SilverTest, BandIsPlusMinus200TicksInclusive) {
 TEST(SilverTest, DepthStartIdentityWithFillsAndPulls) {
   // 10 resting on the ask; in the window: F 4 then C 4 (fill, not pull), a partial cancel of 2, an add of 5.
   const auto out = RunEngine(FutureMboConfig(), Session(10, 11),
-                       {Ev(1, 'A', 'B', kEs, 1, 9), Ev(2, 'A', 'A', kEs + kTick, 10, 1),
-                        Ev(10 * kSec + 1, 'F', 'A', kEs + kTick, 4, 1), Ev(10 * kSec + 2, 'C', 'A', 0, 4, 1),
-                        Ev(10 * kSec + 3, 'C', 'A', 0, 2, 1), Ev(10 * kSec + 4, 'A', 'A', kEs + kTick, 5, 2)});
+                             {Ev(1, 'A', 'B', kEs, 1, 9), Ev(2, 'A', 'A', kEs + kTick, 10, 1),
+                              Ev(10 * kSec + 1, 'F', 'A', kEs + kTick, 4, 1), Ev(10 * kSec + 2, 'C', 'A', 0, 4, 1),
+                              Ev(10 * kSec + 3, 'C', 'A', 0, 2, 1), Ev(10 * kSec + 4, 'A', 'A', kEs + kTick, 5, 2)});
   const DepthFlowRow* r = FindRow(out[0], 'A', 1);
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->fill_qty, 4.0);
@@ -243,11 +242,11 @@ TEST(SilverTest, DepthStartIdentityWithFillsAndPulls) {
 
 TEST(SilverTest, RestingDepthThresholdAtWindowEnd) {
   // Window [10, 11): rest means arrived at or before 10.5 s.
-  const auto out = RunEngine(FutureMboConfig(), Session(10, 11),
-                       {Ev(1, 'A', 'B', kEs, 1, 9), Ev(10 * kSec + 500'000'000, 'A', 'A', kEs + kTick, 3, 1),
-                        Ev(10 * kSec + 500'000'001, 'A', 'A', kEs + kTick, 4, 2),
-                        Ev(10 * kSec + 100, 'A', 'A', kEs + 2 * kTick, 6, 3),
-                        Ev(10 * kSec + 900'000'000, 'M', 'A', kEs + 2 * kTick, 5, 3)});  // decrease keeps time
+  const auto out = RunEngine(
+      FutureMboConfig(), Session(10, 11),
+      {Ev(1, 'A', 'B', kEs, 1, 9), Ev(10 * kSec + 500'000'000, 'A', 'A', kEs + kTick, 3, 1),
+       Ev(10 * kSec + 500'000'001, 'A', 'A', kEs + kTick, 4, 2), Ev(10 * kSec + 100, 'A', 'A', kEs + 2 * kTick, 6, 3),
+       Ev(10 * kSec + 900'000'000, 'M', 'A', kEs + 2 * kTick, 5, 3)});  // decrease keeps time
   const DepthFlowRow* r1 = FindRow(out[0], 'A', 1);
   const DepthFlowRow* r2 = FindRow(out[0], 'A', 2);
   EXPECT_EQ(r1->depth_qty_end, 7.0);
@@ -260,7 +259,7 @@ TEST(SilverTest, RestingDepthThresholdAtWindowEnd) {
 
 TEST(SilverTest, ModifyPriceMoveIsPullAtOldAndAddAtNew) {
   const auto out = RunEngine(FutureMboConfig(), Session(10, 11),
-                       {Ev(1, 'A', 'B', kEs, 6, 1), Ev(10 * kSec + 800'000'000, 'M', 'B', kEs - kTick, 6, 1)});
+                             {Ev(1, 'A', 'B', kEs, 6, 1), Ev(10 * kSec + 800'000'000, 'M', 'B', kEs - kTick, 6, 1)});
   const DepthFlowRow* old_row = FindRow(out[0], 'B', 0);
   const DepthFlowRow* new_row = FindRow(out[0], 'B', -1);
   ASSERT_NE(old_row, nullptr);
@@ -320,20 +319,20 @@ TEST(SilverTest, EquityBucketsAndSnappedSpot) {
   constexpr int64_t kC = 10'000'000;  // one cent
   const int64_t p = 100 * kDollar;
   const auto out = RunEngine(EquityMboConfig(), Session(10, 11),
-                       {Ev(5 * kSec, 'A', 'B', p + 24 * kC, 100, 1), Ev(5 * kSec, 'A', 'A', p + 27 * kC, 200, 2),
-                        Ev(10 * kSec + 700'000'000, 'A', 'B', p + 25 * kC, 50, 3),
-                        Ev(10 * kSec + 200'000'000, 'A', 'B', p - 26 * kC, 7, 4),
-                        Ev(10 * kSec + 300'000'000, 'A', 'A', p + 75 * kC, 5, 5)});
+                             {Ev(5 * kSec, 'A', 'B', p + 24 * kC, 100, 1), Ev(5 * kSec, 'A', 'A', p + 27 * kC, 200, 2),
+                              Ev(10 * kSec + 700'000'000, 'A', 'B', p + 25 * kC, 50, 3),
+                              Ev(10 * kSec + 200'000'000, 'A', 'B', p - 26 * kC, 7, 4),
+                              Ev(10 * kSec + 300'000'000, 'A', 'A', p + 75 * kC, 5, 5)});
   ASSERT_EQ(out.size(), 1u);
   const WindowResult& w = out[0];
   EXPECT_EQ(w.snapshot.spot_ref_price_int, p);  // raw 100.24 -> 200.48 buckets -> 200
   EXPECT_EQ(w.snapshot.best_bid_price_int, p + 25 * kC);
   EXPECT_EQ(w.snapshot.best_bid_qty, 50);
   ASSERT_EQ(w.depth_flow.size(), 4u);
-  const DepthFlowRow* b0 = FindRow(w, 'B', 0);   // 100.24 and 100.25 (0.5 bucket -> 0, half to even)
+  const DepthFlowRow* b0 = FindRow(w, 'B', 0);    // 100.24 and 100.25 (0.5 bucket -> 0, half to even)
   const DepthFlowRow* bm1 = FindRow(w, 'B', -1);  // 99.74 -> -0.52 -> -1
-  const DepthFlowRow* a1 = FindRow(w, 'A', 1);   // 100.27 -> 0.54 -> 1
-  const DepthFlowRow* a2 = FindRow(w, 'A', 2);   // 100.75 -> 1.5 -> 2
+  const DepthFlowRow* a1 = FindRow(w, 'A', 1);    // 100.27 -> 0.54 -> 1
+  const DepthFlowRow* a2 = FindRow(w, 'A', 2);    // 100.75 -> 1.5 -> 2
   ASSERT_TRUE(b0 && bm1 && a1 && a2);
   EXPECT_EQ(b0->price_int, p);
   EXPECT_EQ(b0->depth_qty_end, 150.0);
@@ -357,9 +356,9 @@ TEST(SilverTest, EquitySpotSnapsHalfToEven) {
   auto spot = [&](int64_t bid) {
     return RunEngine(EquityMboConfig(), Session(10, 11), {Ev(1, 'A', 'B', bid, 1, 1)})[0].snapshot.spot_ref_price_int;
   };
-  EXPECT_EQ(spot(p + 25 * kC), p);               // 200.5 -> 200
-  EXPECT_EQ(spot(p + 75 * kC), p + kDollar);     // 201.5 -> 202
-  EXPECT_EQ(spot(p + 26 * kC), p + kDollar / 2); // 200.52 -> 201
+  EXPECT_EQ(spot(p + 25 * kC), p);                // 200.5 -> 200
+  EXPECT_EQ(spot(p + 75 * kC), p + kDollar);      // 201.5 -> 202
+  EXPECT_EQ(spot(p + 26 * kC), p + kDollar / 2);  // 200.52 -> 201
 }
 
 }  // namespace

@@ -1,13 +1,14 @@
 // The window clock (architecture.md § "Window clock and late records"), with expectations worked by hand
 // in the comments: which windows close when, and which records are late.
-#include <utility>
-#include <vector>
+#include "engine/window_clock.hpp"
 
 #include <gtest/gtest.h>
 
+#include <utility>
+#include <vector>
+
 #include "engine/engine.hpp"
 #include "engine/record_source.hpp"
-#include "engine/window_clock.hpp"
 #include "engine_test_util.hpp"
 
 namespace spymaster::engine {
@@ -19,13 +20,14 @@ using namespace test_util;  // NOLINT
 struct Trace {
   std::vector<int64_t> closed, opened;
   void Advance(WindowClock& clock, int64_t ts) {
-    clock.AdvanceTo(ts, [&](int64_t k) { closed.push_back(k); }, [&](int64_t k) { opened.push_back(k); });
+    clock.AdvanceTo(
+        ts, [&](int64_t k) { closed.push_back(k); }, [&](int64_t k) { opened.push_back(k); });
   }
 };
 
 TEST(WindowClockTest, RejectsSessionsOffTheSecondGrid) {
-  EXPECT_THROW(WindowClock(1, kSec + 1), std::invalid_argument);        // start not on a second
-  EXPECT_THROW(WindowClock(0, kSec / 2), std::invalid_argument);        // half a window
+  EXPECT_THROW(WindowClock(1, kSec + 1), std::invalid_argument);           // start not on a second
+  EXPECT_THROW(WindowClock(0, kSec / 2), std::invalid_argument);           // half a window
   EXPECT_THROW(WindowClock(10 * kSec, 10 * kSec), std::invalid_argument);  // empty
   EXPECT_EQ(WindowClock(10 * kSec, 13 * kSec).window_count(), 3);
 }
@@ -68,10 +70,10 @@ TEST(WindowClockTest, FirstRecordAfterSeveralSecondsClosesEveryEarlierWindow) {
 TEST(EngineLateRecordTest, LateRecordCountsInTheOpenWindow) {
   const int64_t bid = 6000 * kDollar;
   const std::vector<book::MboEvent> events = {
-      Ev(5 * kSec, 'A', 'B', bid, 10, 1),                 // before the session: book only
-      Ev(10 * kSec + 100, 'A', 'B', bid, 5, 2),           // window 0
-      Ev(11 * kSec + 100, 'A', 'A', bid + kTick, 3, 3),   // closes window 0, opens 1
-      Ev(10 * kSec + 900, 'A', 'B', bid, 7, 4),           // late: stamped in window 0, arrives in 1
+      Ev(5 * kSec, 'A', 'B', bid, 10, 1),                // before the session: book only
+      Ev(10 * kSec + 100, 'A', 'B', bid, 5, 2),          // window 0
+      Ev(11 * kSec + 100, 'A', 'A', bid + kTick, 3, 3),  // closes window 0, opens 1
+      Ev(10 * kSec + 900, 'A', 'B', bid, 7, 4),          // late: stamped in window 0, arrives in 1
   };
   EngineCounters counters;
   const auto out = RunEngine(FutureMboConfig(), Session(10, 12), events, &counters);
@@ -94,7 +96,7 @@ TEST(EngineLateRecordTest, LateRecordCountsInTheOpenWindow) {
 TEST(DriveTest, StopsAtTheRecordThatClosesTheLastWindowWhateverTheBatchSize) {
   const std::vector<book::MboEvent> events = {
       Ev(10 * kSec, 'A', 'B', 6000 * kDollar, 1, 1), Ev(11 * kSec, 'A', 'B', 6000 * kDollar, 1, 2),
-      Ev(12 * kSec, 'A', 'B', 6000 * kDollar, 1, 3),  // closes the last window of [10, 12)
+      Ev(12 * kSec, 'A', 'B', 6000 * kDollar, 1, 3),   // closes the last window of [10, 12)
       Ev(13 * kSec, 'A', 'B', 6000 * kDollar, 1, 4)};  // never fed
   for (std::size_t batch : {1u, 2u, 3u, 100u}) {
     int64_t windows = 0;

@@ -1,11 +1,11 @@
 // Retires the Arrow/Parquet-from-pyarrow linking risk: write a Parquet file and read it back.
-#include <filesystem>
-
 #include <arrow/api.h>
 #include <arrow/io/file.h>
 #include <gtest/gtest.h>
 #include <parquet/arrow/reader.h>
 #include <parquet/arrow/writer.h>
+
+#include <filesystem>
 
 namespace {
 
@@ -16,8 +16,8 @@ TEST(ParquetSmoke, WriteThenReadRoundTrips) {
     ASSERT_TRUE(ts.Append(1'767'710'000'000'000'000 + i).ok());
     ASSERT_TRUE(px.Append(6900.25 + i * 0.25).ok());
   }
-  auto schema = arrow::schema({arrow::field("ts_event", arrow::int64(), false),
-                               arrow::field("price", arrow::float64(), false)});
+  auto schema =
+      arrow::schema({arrow::field("ts_event", arrow::int64(), false), arrow::field("price", arrow::float64(), false)});
   auto table = arrow::Table::Make(schema, {ts.Finish().ValueOrDie(), px.Finish().ValueOrDie()});
 
   auto path = std::filesystem::temp_directory_path() / "spymaster_parquet_smoke.parquet";

@@ -1,5 +1,11 @@
 // Partition writes are atomic, contract-checked, idempotent and leave a manifest; reads give back
 // exactly what was written.
+#include "lake/partition.hpp"
+
+#include <arrow/api.h>
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -7,11 +13,6 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-
-#include <arrow/api.h>
-#include <fmt/format.h>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "lake/commit_journal.hpp"
@@ -19,7 +20,6 @@
 #include "lake/failpoint.hpp"
 #include "lake/interrupt.hpp"
 #include "lake/mbo_rows.hpp"
-#include "lake/partition.hpp"
 
 namespace spymaster::lake {
 namespace {
@@ -35,7 +35,8 @@ std::shared_ptr<arrow::Table> SnapshotTable(int64_t rows, int64_t first_window =
   for (const auto& field : schema->fields()) {
     if (field->type()->id() == arrow::Type::INT64) {
       arrow::Int64Builder b;
-      for (int64_t i = 0; i < rows; ++i) EXPECT_TRUE(b.Append((first_window + i) * 1'000'000'000 + field->name().size()).ok());
+      for (int64_t i = 0; i < rows; ++i)
+        EXPECT_TRUE(b.Append((first_window + i) * 1'000'000'000 + field->name().size()).ok());
       columns.push_back(b.Finish().ValueOrDie());
     } else if (field->type()->id() == arrow::Type::DOUBLE) {
       arrow::DoubleBuilder b;
@@ -103,7 +104,8 @@ class PartitionTest : public ::testing::Test {
 
 TEST_F(PartitionTest, WriteThenReadRoundTripsWithManifestAndSuccess) {
   const auto table = SnapshotTable(2500);
-  const StageInfo info{"silver_test", {{"bronze.future_mbo.mbo", "2026-01-06", std::string(64, 'a')}}, {{"unknown_ids", 3}}};
+  const StageInfo info{
+      "silver_test", {{"bronze.future_mbo.mbo", "2026-01-06", std::string(64, 'a')}}, {{"unknown_ids", 3}}};
   const auto result = WritePartition(registry_, root_, kSnapshot, key_, *table, info);
   const fs::path dir = root_ / "silver/product_type=future_mbo/symbol=ESH6/table=book_snapshot_1s/dt=2026-01-06";
   EXPECT_EQ(result.dir, dir);
@@ -187,9 +189,12 @@ TEST_F(PartitionTest, OverwriteIsRefusedForBronze) {
 TEST_F(PartitionTest, ContractViolationNamesDatasetAndColumnAndLeavesNothing) {
   auto table = SnapshotTable(5);
   auto bad = table->RemoveColumn(4).ValueOrDie();
-  EXPECT_THAT([&] { WritePartition(registry_, root_, kSnapshot, key_, *bad, StageInfo{"s", {}, {}}); },
-              ::testing::ThrowsMessage<ContractError>(
-                  AllOf(HasSubstr(std::string(kSnapshot)), HasSubstr("'best_ask_price_int'"))));
+  EXPECT_THAT(
+      [&] {
+        WritePartition(registry_, root_, kSnapshot, key_, *bad, StageInfo{"s", {}, {}});
+      },
+      ::testing::ThrowsMessage<ContractError>(
+          AllOf(HasSubstr(std::string(kSnapshot)), HasSubstr("'best_ask_price_int'"))));
   EXPECT_FALSE(fs::exists(root_ / "silver"));
   EXPECT_THAT(Temporaries(), ::testing::IsEmpty());  // the temporary directory was removed
 }
@@ -282,7 +287,10 @@ TEST_F(PartitionTest, DamagedPartitionIsRefusedByEveryReadAndOverwriteRepairsIt)
     bool seen_without_opening_parquet = true;  // IsComplete checks names and sizes only
   };
   const std::vector<Damage> damages = {
-      {"truncated", [](const fs::path& d) { fs::resize_file(d / "part-00000.parquet", fs::file_size(d / "part-00000.parquet") / 2); },
+      {"truncated",
+       [](const fs::path& d) {
+         fs::resize_file(d / "part-00000.parquet", fs::file_size(d / "part-00000.parquet") / 2);
+       },
        "bytes, the manifest says"},
       {"emptied", [](const fs::path& d) { fs::resize_file(d / "part-00000.parquet", 0); }, "has 0 bytes"},
       {"deleted", [](const fs::path& d) { fs::remove(d / "part-00000.parquet"); }, "part-00000.parquet is missing"},
@@ -323,8 +331,11 @@ TEST_F(PartitionTest, DamagedPartitionIsRefusedByEveryReadAndOverwriteRepairsIt)
       EXPECT_THAT([&] { IsComplete(dir); }, refused);
       EXPECT_THAT([&] { ListSymbols(registry_, root_, kSnapshot); }, refused);
       // A plain writer neither skips it as complete nor replaces it.
-      EXPECT_THAT([&] { WritePartition(registry_, root_, kSnapshot, key_, *SnapshotTable(4), StageInfo{"s", {}, {}}); },
-                  refused);
+      EXPECT_THAT(
+          [&] {
+            WritePartition(registry_, root_, kSnapshot, key_, *SnapshotTable(4), StageInfo{"s", {}, {}});
+          },
+          refused);
     }
     WritePartition(registry_, root_, kSnapshot, key_, *SnapshotTable(4), StageInfo{"s", {}, {}}, /*overwrite=*/true);
     EXPECT_EQ(ReadPartition(registry_, root_, kSnapshot, key_)->num_rows(), 4);
@@ -350,14 +361,15 @@ TEST_F(PartitionTest, ParamsAreRecordedAndADifferentSetIsRefused) {
   const fs::path dir = PartitionDir(registry_.Get(kSnapshot), root_, key_);
   EXPECT_FALSE(IsCompleteWith(dir, session));
   WritePartition(registry_, root_, kSnapshot, key_, *SnapshotTable(3), StageInfo{"s", {}, {}, session});
-  EXPECT_EQ(nlohmann::json::parse(ReadText(dir / "_MANIFEST.json"))["params"]["session"], "09:30-10:30 America/New_York");
+  EXPECT_EQ(nlohmann::json::parse(ReadText(dir / "_MANIFEST.json"))["params"]["session"],
+            "09:30-10:30 America/New_York");
   EXPECT_TRUE(IsCompleteWith(dir, session));
   EXPECT_EQ(InputRefFor(registry_, root_, kSnapshot, key_, session).manifest_sha256,
             InputRefFor(registry_, root_, kSnapshot, key_).manifest_sha256);
-  const auto refused = ::testing::ThrowsMessage<LakeError>(
-      AllOf(HasSubstr("computed with session=09:30-10:30 America/New_York"),
-            HasSubstr("this run asks for session=09:30-09:40 America/New_York"), HasSubstr("--overwrite"),
-            HasSubstr(dir.string())));
+  const auto refused =
+      ::testing::ThrowsMessage<LakeError>(AllOf(HasSubstr("computed with session=09:30-10:30 America/New_York"),
+                                                HasSubstr("this run asks for session=09:30-09:40 America/New_York"),
+                                                HasSubstr("--overwrite"), HasSubstr(dir.string())));
   EXPECT_THAT([&] { IsCompleteWith(dir, other); }, refused);
   EXPECT_THAT([&] { InputRefFor(registry_, root_, kSnapshot, key_, other); }, refused);
 }
@@ -438,7 +450,8 @@ TEST_F(PartitionTest, CommitGroupIsAllOrNothingWithAFailureAtEveryStep) {
           SCOPED_TRACE(fmt::format("{} {}", overwrite ? "overwrite" : "fresh", spec));
           fs::remove_all(root_);
           if (overwrite) {
-            for (const auto& k : keys) WritePartition(registry_, root_, kSnapshot, k, *SnapshotTable(kOld), StageInfo{"s", {}, {}});
+            for (const auto& k : keys)
+              WritePartition(registry_, root_, kSnapshot, k, *SnapshotTable(kOld), StageInfo{"s", {}, {}});
           }
           bool failed = false;
           if (exit) {
@@ -493,16 +506,16 @@ TEST_F(PartitionTest, MboRowsReadTheSameFromDictionaryColumns) {
                  StageInfo{"test", {}, {}});
 
   auto rows_of = [&](bool dictionary) {
-    auto reader = OpenPartitionReader(registry_, root_, "bronze.future_mbo.mbo", key_, 1000,
-                                      {"ts_event", "price", "size", "order_id", "sequence", "instrument_id", "flags",
-                                       "action", "side"},
-                                      dictionary);
+    auto reader = OpenPartitionReader(
+        registry_, root_, "bronze.future_mbo.mbo", key_, 1000,
+        {"ts_event", "price", "size", "order_id", "sequence", "instrument_id", "flags", "action", "side"}, dictionary);
     EXPECT_EQ(reader->schema()->GetFieldByName("side")->type()->id(),
               dictionary ? arrow::Type::DICTIONARY : arrow::Type::STRING);
     std::string chars;
     std::shared_ptr<arrow::RecordBatch> batch;
     while (reader->ReadNext(&batch).ok() && batch) {
-      EXPECT_EQ(batch->GetColumnByName("action")->type_id(), dictionary ? arrow::Type::DICTIONARY : arrow::Type::STRING);
+      EXPECT_EQ(batch->GetColumnByName("action")->type_id(),
+                dictionary ? arrow::Type::DICTIONARY : arrow::Type::STRING);
       const MboBatchView view(*batch);
       for (int64_t i = 0; i < view.size(); ++i) {
         const MboRow r = view.Row(i);

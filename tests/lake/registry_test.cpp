@@ -1,17 +1,18 @@
 // The shipped datasets.yaml and contracts load (the copy compiled into the binary is the source tree's),
 // and malformed registries fail with useful messages.
-#include <filesystem>
-#include <fstream>
-#include <set>
-#include <sstream>
+#include "lake/registry.hpp"
 
 #include <arrow/api.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
 #include "lake/contract_check.hpp"
 #include "lake/embedded_config.hpp"
-#include "lake/registry.hpp"
 
 namespace spymaster::lake {
 namespace {
@@ -97,15 +98,17 @@ using RegistryFiles = TempDir;
 
 TEST_F(RegistryFiles, BadAvroTypeNamesFileAndColumn) {
   Write("contracts/x.avsc", R"({"type":"record","name":"X","fields":[{"name":"a","type":"float"}]})");
-  Write("config/datasets.yaml", "contract_root: ..\ndatasets:\n  silver.x.y:\n    layer: silver\n    path: s/x\n"
-                                "    format: parquet\n    partition_keys: [symbol, dt]\n    contract: contracts/x.avsc\n");
+  Write("config/datasets.yaml",
+        "contract_root: ..\ndatasets:\n  silver.x.y:\n    layer: silver\n    path: s/x\n"
+        "    format: parquet\n    partition_keys: [symbol, dt]\n    contract: contracts/x.avsc\n");
   EXPECT_THAT([&] { DatasetRegistry::Load(dir_ / "config/datasets.yaml"); },
               ::testing::ThrowsMessage<RegistryError>(AllOf(HasSubstr("x.avsc"), HasSubstr("'a'"))));
 }
 
 TEST_F(RegistryFiles, MissingContractFileIsNamed) {
-  Write("config/datasets.yaml", "contract_root: ..\ndatasets:\n  silver.x.y:\n    layer: silver\n    path: s/x\n"
-                                "    format: parquet\n    partition_keys: [symbol, dt]\n    contract: contracts/none.avsc\n");
+  Write("config/datasets.yaml",
+        "contract_root: ..\ndatasets:\n  silver.x.y:\n    layer: silver\n    path: s/x\n"
+        "    format: parquet\n    partition_keys: [symbol, dt]\n    contract: contracts/none.avsc\n");
   EXPECT_THAT([&] { DatasetRegistry::Load(dir_ / "config/datasets.yaml"); },
               ::testing::ThrowsMessage<RegistryError>(HasSubstr("none.avsc")));
 }
@@ -119,7 +122,8 @@ TEST_F(RegistryFiles, MissingFieldIsNamed) {
 TEST(Registry, EmbeddedCopyIsTheSourceTreesConfigByteForByte) {
   std::set<std::string> in_tree = {"config/datasets.yaml"};
   for (const auto& entry : std::filesystem::recursive_directory_iterator(kSourceDir / "contracts")) {
-    if (entry.path().extension() == ".avsc") in_tree.insert(entry.path().lexically_relative(kSourceDir).generic_string());
+    if (entry.path().extension() == ".avsc")
+      in_tree.insert(entry.path().lexically_relative(kSourceDir).generic_string());
   }
   std::set<std::string> embedded;
   for (const EmbeddedFile& file : EmbeddedConfigFiles()) {
@@ -142,8 +146,9 @@ TEST(Registry, EmbeddedCopyIsTheSourceTreesConfigByteForByte) {
 
 TEST_F(RegistryFiles, EnvOverridePointsAtAnotherConfig) {
   Write("contracts/x.avsc", R"({"type":"record","name":"X","fields":[{"name":"a","type":"long"}]})");
-  Write("config/datasets.yaml", "contract_root: ..\ndatasets:\n  silver.x.y:\n    layer: silver\n    path: s/x\n"
-                                "    format: parquet\n    partition_keys: [symbol, dt]\n    contract: contracts/x.avsc\n");
+  Write("config/datasets.yaml",
+        "contract_root: ..\ndatasets:\n  silver.x.y:\n    layer: silver\n    path: s/x\n"
+        "    format: parquet\n    partition_keys: [symbol, dt]\n    contract: contracts/x.avsc\n");
   ::setenv("SPYMASTER_CONFIG", dir_.c_str(), 1);
   EXPECT_EQ(ConfigOverride(), dir_ / "config" / "datasets.yaml");
   const auto overridden = DatasetRegistry::LoadDefault();

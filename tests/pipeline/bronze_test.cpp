@@ -3,9 +3,9 @@
 #include <arrow/api.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "lake/partition.hpp"
 #include "pipeline/bronze_stages.hpp"
@@ -14,9 +14,9 @@
 namespace spymaster::pipeline {
 namespace {
 
+using testing::DayMetadata;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using testing::DayMetadata;
 using testing::kDay;
 using testing::kPx;
 using testing::kSecond;
@@ -99,8 +99,8 @@ TEST_F(Bronze, FutureMboFansOutByContractDropsSpreadsAndZeroesNullPrices) {
   EXPECT_EQ(again.counters.count("records_read"), 0u);
 
   // One missing: the day is read again, only that partition is written, the other is left alone.
-  const auto esh6_manifest = lake::Sha256File(lake::PartitionDir(registry_.Get("bronze.future_mbo.mbo"), root_,
-                                                           {"ESH6", kDt}) / "_MANIFEST.json");
+  const auto esh6_manifest = lake::Sha256File(
+      lake::PartitionDir(registry_.Get("bronze.future_mbo.mbo"), root_, {"ESH6", kDt}) / "_MANIFEST.json");
   std::filesystem::remove_all(lake::PartitionDir(registry_.Get("bronze.future_mbo.mbo"), root_, {"ESM6", kDt}));
   const auto partial = RunBronzeFutureMbo(Ctx(), {lake::ProductType::kFutureMbo, "ES", kDt});
   EXPECT_FALSE(partial.skipped);
@@ -108,7 +108,7 @@ TEST_F(Bronze, FutureMboFansOutByContractDropsSpreadsAndZeroesNullPrices) {
   EXPECT_EQ(partial.counters.at("partitions_skipped"), 1);
   EXPECT_THAT(Column<int64_t>(*Read("bronze.future_mbo.mbo", "ESM6"), "order_id"), ElementsAre(200));
   EXPECT_EQ(lake::Sha256File(lake::PartitionDir(registry_.Get("bronze.future_mbo.mbo"), root_, {"ESH6", kDt}) /
-                       "_MANIFEST.json"),
+                             "_MANIFEST.json"),
             esh6_manifest);
 }
 
@@ -159,33 +159,43 @@ TEST_F(Bronze, RawRecordsOutOfReceiveOrderAreAnErrorNamingFileRecordAndOffset) {
   const uint64_t t = kDay + 3600 * kSecond;
   WriteFutures({Mbo(1, t, t + 10, 'A', 'B', kPx, 1, 1, 1), Mbo(1, t, t + 20, 'A', 'B', kPx, 1, 2, 2),
                 Mbo(1, t, t + 15, 'A', 'B', kPx, 1, 3, 3)});
-  EXPECT_THAT([&] { RunBronzeFutureMbo(Ctx(), {lake::ProductType::kFutureMbo, "ES", kDt}); },
-              ::testing::ThrowsMessage<std::runtime_error>(
-                  AllOf(HasSubstr("glbx-mdp3-20260106.mbo.dbn.zst"), HasSubstr("record 2 at byte offset"),
-                        HasSubstr("out of order"))));
+  EXPECT_THAT(
+      [&] {
+        RunBronzeFutureMbo(Ctx(), {lake::ProductType::kFutureMbo, "ES", kDt});
+      },
+      ::testing::ThrowsMessage<std::runtime_error>(AllOf(HasSubstr("glbx-mdp3-20260106.mbo.dbn.zst"),
+                                                         HasSubstr("record 2 at byte offset"),
+                                                         HasSubstr("out of order"))));
   EXPECT_TRUE(lake::ListSymbols(registry_, root_, "bronze.future_mbo.mbo").empty());
 }
 
 TEST_F(Bronze, AddWithoutPriceIsAnError) {
   const uint64_t t = kDay + 3600 * kSecond;
   WriteFutures({Mbo(1, t, t + 10, 'A', 'B', kPx, 1, 1, 1), Mbo(1, t, t + 11, 'M', 'B', dbn::kUndefPrice, 1, 1, 2)});
-  EXPECT_THAT([&] { RunBronzeFutureMbo(Ctx(), {lake::ProductType::kFutureMbo, "ES", kDt}); },
-              ::testing::ThrowsMessage<std::runtime_error>(AllOf(HasSubstr("record 1"), HasSubstr("'M' without a price"))));
+  EXPECT_THAT(
+      [&] {
+        RunBronzeFutureMbo(Ctx(), {lake::ProductType::kFutureMbo, "ES", kDt});
+      },
+      ::testing::ThrowsMessage<std::runtime_error>(AllOf(HasSubstr("record 1"), HasSubstr("'M' without a price"))));
 }
 
 TEST_F(Bronze, MissingRawFileNamesTheDirectory) {
-  EXPECT_THAT([&] { RunBronzeEquityMbo(Ctx(), {lake::ProductType::kEquityMbo, "SPY", kDt}); },
-              ::testing::ThrowsMessage<std::runtime_error>(
-                  HasSubstr("raw/source=databento/product_type=equity_mbo/symbol=SPY/table=mbo")));
+  EXPECT_THAT(
+      [&] {
+        RunBronzeEquityMbo(Ctx(), {lake::ProductType::kEquityMbo, "SPY", kDt});
+      },
+      ::testing::ThrowsMessage<std::runtime_error>(
+          HasSubstr("raw/source=databento/product_type=equity_mbo/symbol=SPY/table=mbo")));
 }
 
 TEST_F(Bronze, EquityMboKeepsEveryRecordOfTheDayFile) {
   // No session filter: a pre-dawn record and an after-close record both stay.
-  WriteRaw(lake::ProductType::kEquityMbo, "SPY", "mbo", "xnas-itch",
-           DayMetadata("XNAS.ITCH", dbn::Schema::kMbo, {{"SPY", 15144}}),
-           std::vector<dbn::MboMsg>{Mbo(15144, kDay + kSecond, kDay + kSecond, 'A', 'B', 600 * 1'000'000'000LL, 100, 1, 1),
-                                    Mbo(15144, kDay + 80'000 * kSecond, kDay + 80'000 * kSecond, 'C', 'B',
-                                        600 * 1'000'000'000LL, 100, 1, 2)});
+  WriteRaw(
+      lake::ProductType::kEquityMbo, "SPY", "mbo", "xnas-itch",
+      DayMetadata("XNAS.ITCH", dbn::Schema::kMbo, {{"SPY", 15144}}),
+      std::vector<dbn::MboMsg>{
+          Mbo(15144, kDay + kSecond, kDay + kSecond, 'A', 'B', 600 * 1'000'000'000LL, 100, 1, 1),
+          Mbo(15144, kDay + 80'000 * kSecond, kDay + 80'000 * kSecond, 'C', 'B', 600 * 1'000'000'000LL, 100, 1, 2)});
   const auto result = RunBronzeEquityMbo(Ctx(), {lake::ProductType::kEquityMbo, "SPY", kDt});
   EXPECT_EQ(result.rows, 2);
   EXPECT_THAT(Column<std::string>(*Read("bronze.equity_mbo.mbo", "SPY"), "symbol"), ElementsAre("SPY", "SPY"));
@@ -206,9 +216,9 @@ dbn::InstrumentDefMsg OptionDef(uint32_t id, char cls, const char* underlying, i
 }
 
 TEST_F(Bronze, FutureOptionsKeep0dteByNewYorkDateAndJoinTheLatestDefinition) {
-  const uint64_t close = kDay + 21 * 3600 * kSecond;      // 2026-01-06 16:00 ET
-  const uint64_t late = kDay + 27 * 3600 * kSecond;       // 2026-01-07 03:00Z = 2026-01-06 22:00 ET
-  const uint64_t tomorrow = kDay + 45 * 3600 * kSecond;   // 2026-01-07 16:00 ET
+  const uint64_t close = kDay + 21 * 3600 * kSecond;     // 2026-01-06 16:00 ET
+  const uint64_t late = kDay + 27 * 3600 * kSecond;      // 2026-01-07 03:00Z = 2026-01-06 22:00 ET
+  const uint64_t tomorrow = kDay + 45 * 3600 * kSecond;  // 2026-01-07 16:00 ET
   WriteRaw(lake::ProductType::kFutureOptionMbo, "ES", "definition", "glbx-mdp3",
            DayMetadata("GLBX.MDP3", dbn::Schema::kDefinition, {}),
            std::vector<dbn::InstrumentDefMsg>{
@@ -217,14 +227,19 @@ TEST_F(Bronze, FutureOptionsKeep0dteByNewYorkDateAndJoinTheLatestDefinition) {
                OptionDef(14, 'P', "ESM6", kPx, late), OptionDef(15, 'F', "", 0, close),
                OptionDef(11, 'P', "ESH6", kPx - 10'000'000'000'000, close, kDay + kSecond)});  // redefinition
   const uint64_t t = kDay + 3600 * kSecond;
-  WriteRaw(lake::ProductType::kFutureOptionMbo, "ES", "mbo", "glbx-mdp3",
-           DayMetadata("GLBX.MDP3", dbn::Schema::kMbo,
-                       {{"E1AF6 C6900", 10}, {"E1AF6 P6890", 11}, {"E2AF6 C6900", 12}, {"UD:1V: VT 0106", 13},
-                        {"E1AF6 P6900", 14}, {"E1AF6 C6900-E1AF6 P6900", 16}}),
-           std::vector<dbn::MboMsg>{Mbo(10, t, t, 'A', 'A', 5'000'000'000, 3, 1, 1), Mbo(12, t, t, 'A', 'A', 1, 3, 2, 2),
-                                    Mbo(13, t, t, 'A', 'A', 1, 3, 3, 3), Mbo(11, t + 1, t + 1, 'A', 'B', 2, 4, 4, 4),
-                                    Mbo(14, t + 2, t + 2, 'A', 'B', 3, 5, 5, 5), Mbo(16, t + 3, t + 3, 'A', 'B', 3, 5, 6, 6),
-                                    Mbo(99, t + 4, t + 4, 'A', 'B', 3, 5, 7, 7)});
+  WriteRaw(
+      lake::ProductType::kFutureOptionMbo, "ES", "mbo", "glbx-mdp3",
+      DayMetadata("GLBX.MDP3", dbn::Schema::kMbo,
+                  {{"E1AF6 C6900", 10},
+                   {"E1AF6 P6890", 11},
+                   {"E2AF6 C6900", 12},
+                   {"UD:1V: VT 0106", 13},
+                   {"E1AF6 P6900", 14},
+                   {"E1AF6 C6900-E1AF6 P6900", 16}}),
+      std::vector<dbn::MboMsg>{Mbo(10, t, t, 'A', 'A', 5'000'000'000, 3, 1, 1), Mbo(12, t, t, 'A', 'A', 1, 3, 2, 2),
+                               Mbo(13, t, t, 'A', 'A', 1, 3, 3, 3), Mbo(11, t + 1, t + 1, 'A', 'B', 2, 4, 4, 4),
+                               Mbo(14, t + 2, t + 2, 'A', 'B', 3, 5, 5, 5), Mbo(16, t + 3, t + 3, 'A', 'B', 3, 5, 6, 6),
+                               Mbo(99, t + 4, t + 4, 'A', 'B', 3, 5, 7, 7)});
   const auto result = RunBronzeFutureOptionMbo(Ctx(), {lake::ProductType::kFutureOptionMbo, "ES", kDt});
   EXPECT_EQ(result.counters.at("not_0dte_dropped"), 1);
   EXPECT_EQ(result.counters.at("user_defined_dropped"), 1);
@@ -285,8 +300,11 @@ TEST_F(Bronze, EquityOptionsCmbp1FiltersByUnderlyingAndZeroesNullQuotes) {
 
 TEST_F(Bronze, OverwriteIsRefused) {
   StageContext ctx{root_, registry_, true};
-  EXPECT_THAT([&] { RunBronzeFutureMbo(ctx, {lake::ProductType::kFutureMbo, "ES", kDt}); },
-              ::testing::ThrowsMessage<std::runtime_error>(HasSubstr("never deleted")));
+  EXPECT_THAT(
+      [&] {
+        RunBronzeFutureMbo(ctx, {lake::ProductType::kFutureMbo, "ES", kDt});
+      },
+      ::testing::ThrowsMessage<std::runtime_error>(HasSubstr("never deleted")));
 }
 
 }  // namespace

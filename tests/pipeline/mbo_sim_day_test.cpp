@@ -2,17 +2,16 @@
 // must see a clean feed (no anomalies), emit every session window, and the lake outputs must satisfy the
 // silver identities and the dense gold grid. (Exact values are pinned by tests/engine/golden_test.cpp on
 // a fixed stream; the simulator's output is still evolving, so this test pins invariants only.)
+#include <arrow/api.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
 
-#include <arrow/api.h>
-#include <gtest/gtest.h>
-
+#include "columns/engine_rows_arrow.hpp"
 #include "lake/partition.hpp"
 #include "pipeline/bronze_stages.hpp"
-#include "columns/engine_rows_arrow.hpp"
 #include "pipeline/mbo_stages.hpp"
 #include "sim/simulate.hpp"
 
@@ -44,15 +43,15 @@ class MboSimDayTest : public ::testing::Test {
     ctx.session_end_minute = 9 * 60 + 35;
     return ctx;
   }
-  void CheckProduct(lake::ProductType pt, const std::string& root_symbol, const std::string& symbol,
-                    StageFn bronze, StageFn silver, StageFn gold, int64_t cells) {
+  void CheckProduct(lake::ProductType pt, const std::string& root_symbol, const std::string& symbol, StageFn bronze,
+                    StageFn silver, StageFn gold, int64_t cells) {
     bronze(Ctx(), {pt, root_symbol, "2026-01-06"});
     const StageResult s = silver(Ctx(), {pt, symbol, "2026-01-06"});
     const StageResult g = gold(Ctx(), {pt, symbol, "2026-01-06"});
     EXPECT_EQ(s.counters.at("windows"), 300);
-    for (const char* clean : {"unknown_order_id", "bad_side", "bad_action", "bad_price", "off_grid_price",
-                              "negative_depth_avoided", "crossed_windows", "records_out_of_order",
-                              "windows_without_spot"}) {
+    for (const char* clean :
+         {"unknown_order_id", "bad_side", "bad_action", "bad_price", "off_grid_price", "negative_depth_avoided",
+          "crossed_windows", "records_out_of_order", "windows_without_spot"}) {
       EXPECT_EQ(s.counters.at(clean), 0) << symbol << " " << clean;
     }
     EXPECT_GT(s.counters.at("records"), 1000) << symbol;
@@ -90,13 +89,13 @@ class MboSimDayTest : public ::testing::Test {
 fs::path* MboSimDayTest::root_ = nullptr;
 
 TEST_F(MboSimDayTest, FutureMboDayIsCleanAndComplete) {
-  CheckProduct(lake::ProductType::kFutureMbo, "ES", "ESH6", RunBronzeFutureMbo, RunSilverFutureMbo,
-               RunGoldFutureMbo, 401);
+  CheckProduct(lake::ProductType::kFutureMbo, "ES", "ESH6", RunBronzeFutureMbo, RunSilverFutureMbo, RunGoldFutureMbo,
+               401);
 }
 
 TEST_F(MboSimDayTest, EquityMboDayIsCleanAndComplete) {
-  CheckProduct(lake::ProductType::kEquityMbo, "SPY", "SPY", RunBronzeEquityMbo, RunSilverEquityMbo,
-               RunGoldEquityMbo, 201);
+  CheckProduct(lake::ProductType::kEquityMbo, "SPY", "SPY", RunBronzeEquityMbo, RunSilverEquityMbo, RunGoldEquityMbo,
+               201);
 }
 
 }  // namespace

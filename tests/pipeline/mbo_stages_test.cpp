@@ -3,21 +3,20 @@
 // guarantee through Parquet); bad bronze stops with the row named and leaves nothing complete.
 #include "pipeline/mbo_stages.hpp"
 
+#include <arrow/api.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstddef>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-
-#include <arrow/api.h>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "columns/engine_rows_arrow.hpp"
 #include "engine/engine.hpp"
 #include "lake/partition.hpp"
-#include "columns/engine_rows_arrow.hpp"
 #include "pipeline/session.hpp"
 #include "support/synthetic_mbo_stream.hpp"
 
@@ -67,9 +66,8 @@ std::shared_ptr<arrow::Table> BronzeTable(const std::vector<book::MboEvent>& ev,
 class MboStagesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("spymaster_mbo_stages_" + std::to_string(getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    root_ = fs::temp_directory_path() / ("spymaster_mbo_stages_" + std::to_string(getpid()) + "_" +
+                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(root_);
     support::SyntheticStreamOptions o;
     o.events = 300'000;
@@ -80,8 +78,8 @@ class MboStagesTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(root_); }
 
   void WriteBronze(const std::vector<book::MboEvent>& ev, int64_t negative_size_row = -1) {
-    lake::WritePartition(registry_, root_, "bronze.future_mbo.mbo", key_, *BronzeTable(ev, registry_, negative_size_row),
-                         {"test_bronze", {}, {}});
+    lake::WritePartition(registry_, root_, "bronze.future_mbo.mbo", key_,
+                         *BronzeTable(ev, registry_, negative_size_row), {"test_bronze", {}, {}});
   }
   StageContext Ctx(bool overwrite = false) {
     StageContext ctx{root_, registry_, overwrite};
@@ -120,13 +118,16 @@ TEST_F(MboStagesTest, SilverAndGoldThroughTheLakeEqualTheEngineInMemory) {
   o.session_end_ns = kSessionStartUtc + 60'000'000'000LL;
   std::vector<engine::WindowResult> want;
   engine::Engine eng(engine::FutureMboConfig(), o, [&](const engine::WindowPtr& w_ptr) {
-    const engine::WindowResult& w = *w_ptr; want.push_back(w); });
+    const engine::WindowResult& w = *w_ptr;
+    want.push_back(w);
+  });
   for (const auto& e : events_) eng.OnEvent(e);
   eng.Finish();
   ASSERT_EQ(want.size(), 60u);
 
   const auto snaps = ReadBack<engine::SnapshotRow>("silver.future_mbo.book_snapshot_1s", columns::AppendSnapshotRows);
-  const auto flows = ReadBack<engine::DepthFlowRow>("silver.future_mbo.depth_and_flow_1s", columns::AppendDepthFlowRows);
+  const auto flows =
+      ReadBack<engine::DepthFlowRow>("silver.future_mbo.depth_and_flow_1s", columns::AppendDepthFlowRows);
   const auto gold_table = lake::ReadPartition(registry_, root_, "gold.future_mbo.physics_surface_1s", key_);
   ASSERT_EQ(snaps.size(), 60u);
   std::size_t f = 0;
@@ -157,8 +158,7 @@ TEST_F(MboStagesTest, SilverAndGoldThroughTheLakeEqualTheEngineInMemory) {
   ASSERT_EQ(gold_table->num_rows(), gold_rows);
   ASSERT_EQ(gold_rows, 60 * 802);
   // Spot-check gold columns against the in-memory engine, bit for bit.
-  const auto omega = std::static_pointer_cast<arrow::DoubleArray>(
-      gold_table->GetColumnByName("Omega_far")->chunk(0));
+  const auto omega = std::static_pointer_cast<arrow::DoubleArray>(gold_table->GetColumnByName("Omega_far")->chunk(0));
   const auto kappa = gold_table->GetColumnByName("kappa");
   int64_t i = 0;
   for (const auto& w : want) {

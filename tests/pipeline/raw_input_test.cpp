@@ -1,9 +1,9 @@
 // Raw input discovery: a day in several batch-job folders (identical → read once, different → an
 // error unless --raw-job picks one), files of one job folder, and the raw files a bronze manifest lists.
-#include <fstream>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "lake/partition.hpp"
@@ -14,8 +14,8 @@ namespace spymaster::pipeline {
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 using testing::DayMetadata;
+using ::testing::HasSubstr;
 using testing::kDay;
 using testing::kPx;
 using testing::kSecond;
@@ -57,16 +57,17 @@ TEST_F(RawInput, AnIdenticalCopyInAnotherJobFolderIsReadOnce) {
   EXPECT_EQ(result.rows, 5);  // not 10
   const auto inputs = Manifest("ESH6")["inputs"];
   ASSERT_EQ(inputs.size(), 1u) << inputs.dump();
-  EXPECT_EQ(inputs[0]["path"], "raw/source=databento/product_type=future_mbo/symbol=ES/table=mbo/JOB-A/"
-                               "glbx-mdp3-20260106.mbo.dbn.zst");
+  EXPECT_EQ(inputs[0]["path"],
+            "raw/source=databento/product_type=future_mbo/symbol=ES/table=mbo/JOB-A/"
+            "glbx-mdp3-20260106.mbo.dbn.zst");
 }
 
 TEST_F(RawInput, DifferentFilesInTwoJobFoldersAreAnErrorNamingBothUnlessOneIsPicked) {
   const fs::path a = WriteDay(5, "JOB-A");
   const fs::path b = WriteDay(6, "JOB-B");
-  EXPECT_THAT([&] { Find(); }, ::testing::ThrowsMessage<std::runtime_error>(::testing::AllOf(
-                                   HasSubstr(a.string()), HasSubstr(b.string()), HasSubstr("--raw-job JOB-A"),
-                                   HasSubstr("--raw-job JOB-B"))));
+  EXPECT_THAT([&] { Find(); }, ::testing::ThrowsMessage<std::runtime_error>(
+                                   ::testing::AllOf(HasSubstr(a.string()), HasSubstr(b.string()),
+                                                    HasSubstr("--raw-job JOB-A"), HasSubstr("--raw-job JOB-B"))));
   const auto picked = Find({"JOB-B"});
   ASSERT_EQ(picked.size(), 1u);
   EXPECT_EQ(picked[0].path, b);

@@ -3,6 +3,7 @@
 // TEST-<schema> unless given).
 #pragma once
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -10,8 +11,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "dbn/encoder.hpp"
 #include "lake/raw_layout.hpp"
@@ -61,9 +60,8 @@ inline dbn::MboMsg Mbo(uint32_t instrument_id, uint64_t ts_event, uint64_t ts_re
 class RawLake : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = std::filesystem::temp_directory_path() /
-            ("spymaster_pipeline_" + std::to_string(getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    root_ = std::filesystem::temp_directory_path() / ("spymaster_pipeline_" + std::to_string(getpid()) + "_" +
+                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(root_);
   }
   void TearDown() override { std::filesystem::remove_all(root_); }

@@ -1,18 +1,19 @@
 // The runner: task expansion, parallel workers, failures collected per task, usage errors.
-#include <sstream>
+#include "pipeline/runner.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "lake/partition.hpp"
-#include "pipeline/runner.hpp"
 #include "raw_lake.hpp"
 
 namespace spymaster::pipeline {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::DayMetadata;
+using ::testing::HasSubstr;
 using testing::kDay;
 using testing::kPx;
 using testing::kSecond;
@@ -21,10 +22,11 @@ using testing::Mbo;
 class Runner : public testing::RawLake {
  protected:
   void EquityDay(const std::string& yyyymmdd, uint64_t day_ns) {
-    WriteRaw(lake::ProductType::kEquityMbo, "SPY", "mbo", "xnas-itch",
-             DayMetadata("XNAS.ITCH", dbn::Schema::kMbo, {{"SPY", 15144}}, std::stoul(yyyymmdd)),
-             std::vector<dbn::MboMsg>{Mbo(15144, day_ns + 3600 * kSecond, day_ns + 3600 * kSecond, 'A', 'B', kPx, 1, 1, 1)},
-             yyyymmdd);
+    WriteRaw(
+        lake::ProductType::kEquityMbo, "SPY", "mbo", "xnas-itch",
+        DayMetadata("XNAS.ITCH", dbn::Schema::kMbo, {{"SPY", 15144}}, std::stoul(yyyymmdd)),
+        std::vector<dbn::MboMsg>{Mbo(15144, day_ns + 3600 * kSecond, day_ns + 3600 * kSecond, 'A', 'B', kPx, 1, 1, 1)},
+        yyyymmdd);
   }
   RunOptions Options(std::vector<std::string> dates, int workers) const {
     RunOptions o;
@@ -51,7 +53,8 @@ TEST_F(Runner, ParallelWorkersRunEveryDateAndCollectFailures) {
     } else {
       EXPECT_EQ(o.error, "") << o.task.dt;
       EXPECT_EQ(o.result.rows, 1);
-      EXPECT_TRUE(lake::IsComplete(lake::PartitionDir(registry_.Get("bronze.equity_mbo.mbo"), root_, lake::PartitionKey{"SPY", o.task.dt})));
+      EXPECT_TRUE(lake::IsComplete(
+          lake::PartitionDir(registry_.Get("bronze.equity_mbo.mbo"), root_, lake::PartitionKey{"SPY", o.task.dt})));
     }
   }
   EXPECT_THAT(out.str(), HasSubstr("Workers:      3"));
@@ -65,7 +68,8 @@ TEST_F(Runner, SequentialRunStopsAtTheFirstFailure) {
   ASSERT_EQ(summary.outcomes.size(), 1u);
   EXPECT_EQ(summary.outcomes[0].task.dt, "2026-01-05");
   EXPECT_EQ(summary.failed, 1);
-  EXPECT_FALSE(lake::IsComplete(lake::PartitionDir(registry_.Get("bronze.equity_mbo.mbo"), root_, {"SPY", "2026-01-06"})));
+  EXPECT_FALSE(
+      lake::IsComplete(lake::PartitionDir(registry_.Get("bronze.equity_mbo.mbo"), root_, {"SPY", "2026-01-06"})));
 }
 
 TEST_F(Runner, RerunReportsSkipped) {

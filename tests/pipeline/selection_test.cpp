@@ -3,9 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "columns/arrow_columns.hpp"
 #include "common/calendar.hpp"
 #include "lake/partition.hpp"
-#include "columns/arrow_columns.hpp"
 #include "pipeline/contract_selection.hpp"
 #include "pipeline/session.hpp"
 #include "raw_lake.hpp"
@@ -43,7 +43,8 @@ class Selection : public testing::RawLake {
       } else if (field.name == "symbol") {
         columns.push_back(columns::StringColumn(n + 1, [&](int64_t) { return std::string_view(symbol); }));
       } else if (field.name == "size") {
-        columns.push_back(columns::Int64Column(n + 1, [&](int64_t i) { return i < 2 ? volume / 3 : volume - 2 * (volume / 3) + (i == 3) * 1000; }));
+        columns.push_back(columns::Int64Column(
+            n + 1, [&](int64_t i) { return i < 2 ? volume / 3 : volume - 2 * (volume / 3) + (i == 3) * 1000; }));
       } else if (field.name == "ts_event") {
         columns.push_back(columns::Int64Column(n + 1, [&](int64_t i) { return ts + i; }));
       } else {
@@ -106,16 +107,18 @@ TEST_F(Selection, SelectMissingDatesAddsOnlyWhatTheMapLacksAndKeepsTheRest) {
   Bronze("ESH6", "2026-01-06", 1000);
   Bronze("ESH6", "2026-01-07", 1000);
   // An explicit map for another date, and one for 2026-01-06 that the data would not pick.
-  WriteSelection(registry_, root_, {{"2025-11-03", "ESZ5", "2025-12-19", "", 7, 0, 0},
-                                    {"2026-01-06", "ESM6", "2026-06-19", "", 0, 0, 0}});
+  WriteSelection(
+      registry_, root_,
+      {{"2025-11-03", "ESZ5", "2025-12-19", "", 7, 0, 0}, {"2026-01-06", "ESM6", "2026-06-19", "", 0, 0, 0}});
   const auto added = SelectMissingDates(registry_, root_, {"2026-01-06", "2026-01-07"});
   ASSERT_EQ(added.size(), 1u);
   EXPECT_EQ(added[0].session_date, "2026-01-07");
   EXPECT_EQ(added[0].selected_symbol, "ESH6");
   EXPECT_EQ(added[0].prev_trading_date, "2026-01-06");
   EXPECT_EQ(added[0].prev_volume_selected, 1000);
-  EXPECT_EQ(LoadSelection(registry_, root_), (std::map<std::string, std::string>{
-                                                 {"2025-11-03", "ESZ5"}, {"2026-01-06", "ESM6"}, {"2026-01-07", "ESH6"}}));
+  EXPECT_EQ(
+      LoadSelection(registry_, root_),
+      (std::map<std::string, std::string>{{"2025-11-03", "ESZ5"}, {"2026-01-06", "ESM6"}, {"2026-01-07", "ESH6"}}));
   EXPECT_TRUE(SelectMissingDates(registry_, root_, {"2026-01-06", "2026-01-07"}).empty());
 
   std::filesystem::remove(lake::PartitionDir(registry_.Get(std::string(kSelectionDataset)), root_, {}));
@@ -134,8 +137,9 @@ TEST_F(Selection, ErrorsNameWhatIsMissing) {
 }
 
 TEST_F(Selection, DuplicateSessionDatesAreRejected) {
-  WriteSelection(registry_, root_, {{"2026-01-06", "ESH6", "2026-03-20", "", 0, 0, 0},
-                                    {"2026-01-06", "ESM6", "2026-06-19", "", 0, 0, 0}});
+  WriteSelection(
+      registry_, root_,
+      {{"2026-01-06", "ESH6", "2026-03-20", "", 0, 0, 0}, {"2026-01-06", "ESM6", "2026-06-19", "", 0, 0, 0}});
   EXPECT_THAT([&] { LoadSelection(registry_, root_); },
               ::testing::ThrowsMessage<std::runtime_error>(HasSubstr("duplicate session_date 2026-01-06")));
 }

@@ -1,7 +1,7 @@
 // Session windows in America/New_York with DST.
-#include <gtest/gtest.h>
-
 #include "pipeline/session.hpp"
+
+#include <gtest/gtest.h>
 
 namespace spymaster::pipeline {
 namespace {

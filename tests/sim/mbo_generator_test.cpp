@@ -1,14 +1,14 @@
 #include "sim/mbo_generator.hpp"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <limits>
-#include <stdexcept>
-#include <utility>
 #include <map>
+#include <stdexcept>
 #include <unordered_map>
+#include <utility>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "sim/instruments.hpp"
 #include "sim/market_path.hpp"
@@ -131,7 +131,8 @@ TEST_P(MboGeneratorTest, BookStaysConsistent) {
         default:
           FAIL() << "unexpected action " << m.action;
       }
-      if ((m.flags & dbn::flags::kLast) && !bids.empty() && !asks.empty() && bids.rbegin()->first >= asks.begin()->first) {
+      if ((m.flags & dbn::flags::kLast) && !bids.empty() && !asks.empty() &&
+          bids.rbegin()->first >= asks.begin()->first) {
         ++crossed_events;
         const auto& crossed = session_.episodes.back();
         ASSERT_EQ(crossed.episode.kind, EpisodeKind::kCrossed);

@@ -1,14 +1,14 @@
 #include "sim/scenario.hpp"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 #include <utility>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "common/new_york_time.hpp"
 #include "sim/session.hpp"
@@ -135,18 +135,26 @@ TEST(ScenarioTest, RejectsBadScenarios) {
   EXPECT_THAT(error(R"({"episodes": [{"kind": "tsunami", "at_s": 1, "duration_s": 1}]})"),
               HasSubstr("unknown kind 'tsunami'"));
   EXPECT_THAT(error(R"({"episodes": [{"kind": "lull", "duration_s": 1}]})"), HasSubstr("missing field 'at_s'"));
-  EXPECT_THAT(error(R"({"episodes": [{"kind": "wall", "at_s": 1, "duration_s": 1, "side": "up", "distance_bp": 3, "size_lots": 5}]})"),
-              HasSubstr("\"bid\" or \"ask\""));
+  EXPECT_THAT(
+      error(
+          R"({"episodes": [{"kind": "wall", "at_s": 1, "duration_s": 1, "side": "up", "distance_bp": 3, "size_lots": 5}]})"),
+      HasSubstr("\"bid\" or \"ask\""));
   EXPECT_THAT(error(R"({"episodes": [{"kind": "lull", "at_s": -4, "duration_s": 1}]})"),
               HasSubstr("episodes[0]: field 'at_s'"));
   EXPECT_THAT(error(R"({"premarket_minutes": 9000, "episodes": []})"), HasSubstr("premarket_minutes"));
   EXPECT_THAT(error(R"({"nothing": 1})"), HasSubstr("episodes"));
-  EXPECT_THAT(error(R"({"episodes": [{"kind": "late", "at_s": 1, "duration_s": 1, "share": 0.1, "lag_min_ms": 2000, "lag_max_ms": 1000}]})"),
-              HasSubstr("field 'lag_max_ms' = 1000 is outside [2000, 60000]"));
-  EXPECT_THAT(error(R"({"episodes": [{"kind": "late", "at_s": 1, "duration_s": 1, "share": 0, "lag_min_ms": 1, "lag_max_ms": 2}]})"),
-              HasSubstr("field 'share'"));
-  EXPECT_THAT(error(R"({"episodes": [{"kind": "overnight_orders", "at_s": 1, "duration_s": 1, "count": 3, "distance_bp": 4}]})"),
-              HasSubstr("missing field 'size_lots'"));
+  EXPECT_THAT(
+      error(
+          R"({"episodes": [{"kind": "late", "at_s": 1, "duration_s": 1, "share": 0.1, "lag_min_ms": 2000, "lag_max_ms": 1000}]})"),
+      HasSubstr("field 'lag_max_ms' = 1000 is outside [2000, 60000]"));
+  EXPECT_THAT(
+      error(
+          R"({"episodes": [{"kind": "late", "at_s": 1, "duration_s": 1, "share": 0, "lag_min_ms": 1, "lag_max_ms": 2}]})"),
+      HasSubstr("field 'share'"));
+  EXPECT_THAT(
+      error(
+          R"({"episodes": [{"kind": "overnight_orders", "at_s": 1, "duration_s": 1, "count": 3, "distance_bp": 4}]})"),
+      HasSubstr("missing field 'size_lots'"));
   EXPECT_THAT(error(R"({"episodes": [{"kind": "fill_split", "at_s": 1, "duration_s": 1}]})"),
               HasSubstr("missing field 'count'"));
 }
@@ -163,8 +171,9 @@ TEST(ScenarioTest, SessionRejectsBadClocks) {
   EXPECT_THROW(MakeSession("2026-01-06", "10:30", "09:30", s), std::invalid_argument);
   EXPECT_THROW(MakeSession("2026-01-06", "09:30", "09:30", s), std::invalid_argument);
   EXPECT_THROW(MakeSession("2026-01-06", "18:00", "19:30", s), std::invalid_argument);  // ends after 00:00Z
-  EXPECT_THROW(MakeSession("2026-01-06", "00:30", "01:30", ParseScenario(R"({"premarket_minutes": 400, "episodes": []})", "x")),
-               std::invalid_argument);  // premarket before 00:00Z
+  EXPECT_THROW(
+      MakeSession("2026-01-06", "00:30", "01:30", ParseScenario(R"({"premarket_minutes": 400, "episodes": []})", "x")),
+      std::invalid_argument);  // premarket before 00:00Z
   EXPECT_THROW(MakeSession("2026-01-06", "9:30", "10:30", s), std::invalid_argument);
 }
 

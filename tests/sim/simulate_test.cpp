@@ -1,5 +1,7 @@
 #include "sim/simulate.hpp"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -10,9 +12,6 @@
 #include <map>
 #include <sstream>
 #include <stdexcept>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 namespace spymaster::sim {
 namespace {
@@ -37,8 +36,7 @@ constexpr const char* kShortScenario = R"({
 class SimulateTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            fmt_name(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    root_ = fs::temp_directory_path() / fmt_name(::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(root_);
     fs::create_directories(root_);
     scenario_ = root_ / "short.json";
@@ -46,7 +44,9 @@ class SimulateTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(root_); }
 
-  static std::string fmt_name(const char* test) { return std::string("spymaster_sim_") + test + "_" + std::to_string(getpid()); }
+  static std::string fmt_name(const char* test) {
+    return std::string("spymaster_sim_") + test + "_" + std::to_string(getpid());
+  }
 
   SimOptions Options(const std::string& lake, std::uint64_t seed = 11) const {
     SimOptions o;
@@ -125,8 +125,9 @@ TEST_F(SimulateTest, RefusesToOverwriteUnlessAsked) {
   SimOptions o = Options("lake");
   o.products = {"equity_mbo"};
   Simulate(o);
-  const fs::path spy = o.lake / "raw/source=databento/product_type=equity_mbo/symbol=SPY/table=mbo/SIM-20260106-mbo/"
-                                "xnas-itch-20260106.mbo.dbn.zst";
+  const fs::path spy = o.lake /
+                       "raw/source=databento/product_type=equity_mbo/symbol=SPY/table=mbo/SIM-20260106-mbo/"
+                       "xnas-itch-20260106.mbo.dbn.zst";
   const auto before = Snapshot(o.lake);
   o.seed = 99;
   try {
@@ -163,7 +164,8 @@ TEST_F(SimulateTest, ALeftoverJobDirectoryIsNotSilentlyReplaced) {
 TEST_F(SimulateTest, NeverOverwritesAnotherJobsRawFiles) {
   SimOptions o = Options("lake");
   o.products = {"future_mbo"};
-  const fs::path other = o.lake / "raw/source=databento/product_type=future_mbo/symbol=ES/table=mbo/GLBX-20260121-HPWHBMXMKL";
+  const fs::path other =
+      o.lake / "raw/source=databento/product_type=future_mbo/symbol=ES/table=mbo/GLBX-20260121-HPWHBMXMKL";
   fs::create_directories(other);
   std::ofstream(other / "glbx-mdp3-20260106.mbo.dbn.zst") << "real data";
   o.overwrite = true;

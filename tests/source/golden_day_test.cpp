@@ -3,14 +3,13 @@
 // pinned. Silver values are integers held in doubles, so their checksum is exact; gold is pinned by
 // column sums to 1e-9 relative, as FMA contraction differs between -march builds. If a change moves these
 // numbers on purpose, re-derive them and say why in the commit.
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <iomanip>
-
-#include <gtest/gtest.h>
 
 #include "engine/engine.hpp"
 #include "engine/record_source.hpp"
@@ -125,8 +124,8 @@ class GoldenDayTest : public ::testing::Test {
 
 TEST_F(GoldenDayTest, SimulatedEsDay) {
   const auto session = pipeline::SessionBoundsNs("2026-01-06", 9 * 60 + 30, 9 * 60 + 35);
-  const Golden g = Replay(Raw(lake::ProductType::kFutureMbo, "ES", "ESH6"), engine::FutureMboConfig(),
-                          session.start_ns, session.end_ns);
+  const Golden g = Replay(Raw(lake::ProductType::kFutureMbo, "ES", "ESH6"), engine::FutureMboConfig(), session.start_ns,
+                          session.end_ns);
   EXPECT_EQ(g.windows, 300);
   EXPECT_EQ(g.depth_rows, 27070);
   EXPECT_EQ(g.gold_rows, 300 * 802);
@@ -145,8 +144,8 @@ TEST_F(GoldenDayTest, SimulatedEsDay) {
 
 TEST_F(GoldenDayTest, SimulatedSpyDay) {
   const auto session = pipeline::SessionBoundsNs("2026-01-06", 9 * 60 + 30, 9 * 60 + 35);
-  const Golden g = Replay(Raw(lake::ProductType::kEquityMbo, "SPY", "SPY"), engine::EquityMboConfig(),
-                          session.start_ns, session.end_ns);
+  const Golden g = Replay(Raw(lake::ProductType::kEquityMbo, "SPY", "SPY"), engine::EquityMboConfig(), session.start_ns,
+                          session.end_ns);
   EXPECT_EQ(g.windows, 300);
   EXPECT_EQ(g.depth_rows, 1327);
   EXPECT_EQ(g.gold_rows, 300 * 402);

@@ -2,13 +2,13 @@
 // pieces (a socket), and bronze written from that file. Windows must be equal wherever the spec says
 // so (architecture.md § "Window clock and late records"): raw == push always, raw == bronze whenever no
 // record is late.
+#include <gtest/gtest.h>
+
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <random>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "engine/engine.hpp"
 #include "engine/record_source.hpp"
@@ -27,9 +27,9 @@ namespace {
 using pipeline::testing::DayMetadata;
 using pipeline::testing::Mbo;
 
-constexpr uint32_t kFront = 42140878;  // ESH6
-constexpr uint32_t kBack = 42140879;   // ESM6
-constexpr uint32_t kSpread = 42140880; // ESH6-ESM6
+constexpr uint32_t kFront = 42140878;                         // ESH6
+constexpr uint32_t kBack = 42140879;                          // ESM6
+constexpr uint32_t kSpread = 42140880;                        // ESH6-ESM6
 constexpr int64_t kSessionStart = 1'767'709'800'000'000'000;  // 2026-01-06 09:30 ET
 constexpr int64_t kSecond = 1'000'000'000;
 
@@ -53,8 +53,8 @@ std::vector<dbn::MboMsg> Day(int late_every) {
         ++adds % late_every == 0) {
       ts_event -= 3 * kSecond / 2;
     }
-    out.push_back(Mbo(kFront, ts_event, e.ts_event, e.action, e.side, e.price, e.size, e.order_id, e.sequence,
-                      e.flags));
+    out.push_back(
+        Mbo(kFront, ts_event, e.ts_event, e.action, e.side, e.price, e.size, e.order_id, e.sequence, e.flags));
     if (i % 50 == 0) {  // other instruments the routing must drop or leave to their own partition
       out.push_back(Mbo(kBack, e.ts_event, e.ts_event, 'A', 'B', e.price + 50 * o.tick, 1, 9'000'000 + i, ++other_seq));
       out.push_back(Mbo(kSpread, e.ts_event, e.ts_event, 'A', 'A', 20 * o.tick, 1, 8'000'000 + i, ++other_seq));
@@ -66,10 +66,10 @@ std::vector<dbn::MboMsg> Day(int late_every) {
 class RawSourceTest : public pipeline::testing::RawLake {
  protected:
   std::filesystem::path WriteDay(int late_every) {
-    return WriteRaw(lake::ProductType::kFutureMbo, "ES", "mbo", "glbx-mdp3",
-                    DayMetadata("GLBX.MDP3", dbn::Schema::kMbo,
-                                {{"ESH6", kFront}, {"ESM6", kBack}, {"ESH6-ESM6", kSpread}}),
-                    Day(late_every));
+    return WriteRaw(
+        lake::ProductType::kFutureMbo, "ES", "mbo", "glbx-mdp3",
+        DayMetadata("GLBX.MDP3", dbn::Schema::kMbo, {{"ESH6", kFront}, {"ESM6", kBack}, {"ESH6-ESM6", kSpread}}),
+        Day(late_every));
   }
   static RawMboOptions Options(std::vector<std::filesystem::path> files) {
     RawMboOptions o;
@@ -91,7 +91,8 @@ class RawSourceTest : public pipeline::testing::RawLake {
   };
   static Run Drive(engine::RecordSource& src) {
     Run run;
-    engine::Engine e(engine::FutureMboConfig(), Session(), [&](const engine::WindowPtr& w) { run.windows.push_back(w); });
+    engine::Engine e(engine::FutureMboConfig(), Session(),
+                     [&](const engine::WindowPtr& w) { run.windows.push_back(w); });
     engine::Drive(src, e);
     run.counters = e.counters();
     return run;
@@ -128,7 +129,8 @@ TEST_F(RawSourceTest, PushedInRandomPiecesEqualsPulledFromTheFileWithLateRecords
   for (std::size_t max_piece : {3u, 1000u, 65536u}) {
     PushMboFeed feed(Options({}), "<socket>");
     Run got;
-    engine::Engine e(engine::FutureMboConfig(), Session(), [&](const engine::WindowPtr& w) { got.windows.push_back(w); });
+    engine::Engine e(engine::FutureMboConfig(), Session(),
+                     [&](const engine::WindowPtr& w) { got.windows.push_back(w); });
     std::size_t pos = 0;
     while (pos < bytes.size() && !e.finished()) {
       const std::size_t n = std::min(bytes.size() - pos, 1 + rng() % max_piece);

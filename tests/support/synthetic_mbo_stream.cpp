@@ -95,8 +95,8 @@ std::vector<book::MboEvent> SyntheticMboStream(const SyntheticStreamOptions& o) 
         const std::size_t j = static_cast<std::size_t>(u01(rng) * double(live.size()));
         const Live& c = live[j];
         const int64_t d = c.side == 'B' ? bid_tick * o.tick - c.price : c.price - (bid_tick + 1) * o.tick;
-        const int64_t db = live[best].side == 'B' ? bid_tick * o.tick - live[best].price
-                                                 : live[best].price - (bid_tick + 1) * o.tick;
+        const int64_t db =
+            live[best].side == 'B' ? bid_tick * o.tick - live[best].price : live[best].price - (bid_tick + 1) * o.tick;
         if (d < db) best = j;
       }
       Live& m = live[best];

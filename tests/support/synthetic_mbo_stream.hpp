@@ -1,7 +1,8 @@
 // A deterministic, valid, ES-like MBO event stream for tests and benchmarks (`spymaster bench book|engine`),
 // so the engine can be exercised and measured without data files. Shape of a busy ES hour: ~10k live
 // orders concentrated near the touch, adds/cancels dominating, modifies, fills (T, F, then C as CME sends
-// them) and a mid that moves a tick at a time by sweeping a level. Not a market simulator (that is src/sim); only realistic load.
+// them) and a mid that moves a tick at a time by sweeping a level. Not a market simulator (that is src/sim); only
+// realistic load.
 #pragma once
 
 #include <cstdint>
