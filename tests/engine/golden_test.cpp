@@ -10,33 +10,26 @@
 #include <iomanip>
 
 #include "engine/engine.hpp"
+#include "support/fnv.hpp"
 #include "support/synthetic_mbo_stream.hpp"
 
 namespace spymaster::engine {
 namespace {
 
-constexpr int64_t kGoldenRows = 5634;
-constexpr std::size_t kGoldenOrders = 1281;
-constexpr int64_t kGoldenBestBid = 5994500000000;
-constexpr int64_t kGoldenBestBidQty = 280;
-constexpr int64_t kGoldenBestAsk = 5994750000000;
-constexpr int64_t kGoldenBestAskQty = 977;
+constexpr int64_t kGoldenRows = 5884;
+constexpr std::size_t kGoldenOrders = 910;
+constexpr int64_t kGoldenBestBid = 6006500000000;
+constexpr int64_t kGoldenBestBidQty = 456;
+constexpr int64_t kGoldenBestAsk = 6006750000000;
+constexpr int64_t kGoldenBestAskQty = 222;
 constexpr int64_t kGoldenBookEvents = 400000;
-constexpr uint64_t kGoldenSilverHash = 4976943749971992936ull;
-constexpr double kGoldenUEma8Sum = 36217.141664607712;
-constexpr double kGoldenOmegaSum = 49134.445832917729;
-constexpr double kGoldenNuSum = 193639.8558083401;
-constexpr double kGoldenUFarSum = 32991.840842287114;
+constexpr uint64_t kGoldenSilverHash = 2795614350020381791ull;
+constexpr double kGoldenUEma8Sum = 45326.606668059001;
+constexpr double kGoldenOmegaSum = 56419.40631792062;
+constexpr double kGoldenNuSum = 208256.87473187206;
+constexpr double kGoldenUFarSum = 41980.829433016719;
 
-struct Fnv {
-  uint64_t h = 1469598103934665603ull;
-  template <class T>
-  void Add(const T& v) {
-    unsigned char b[sizeof(T)];
-    std::memcpy(b, &v, sizeof(T));
-    for (unsigned char c : b) h = (h ^ c) * 1099511628211ull;
-  }
-};
+using support::Fnv;
 
 TEST(GoldenTest, FixedStreamPinsCountsFinalBookAndChecksums) {
   support::SyntheticStreamOptions s;

@@ -17,21 +17,14 @@
 #include "pipeline/session.hpp"
 #include "sim/simulate.hpp"
 #include "source/raw_mbo_source.hpp"
+#include "support/fnv.hpp"
 
 namespace spymaster::source {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Fnv {
-  uint64_t h = 1469598103934665603ull;
-  template <class T>
-  void Add(const T& v) {
-    unsigned char b[sizeof(T)];
-    std::memcpy(b, &v, sizeof(T));
-    for (unsigned char c : b) h = (h ^ c) * 1099511628211ull;
-  }
-};
+using support::Fnv;
 
 struct Golden {
   int64_t windows = 0, depth_rows = 0, gold_rows = 0;
