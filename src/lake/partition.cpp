@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "common/sha256.hpp"
 #include "lake/commit_journal.hpp"
 #include "lake/contract_check.hpp"
 #include "lake/durable_file.hpp"
@@ -536,7 +537,7 @@ InputRef PartitionWriter::Prepare(const StageInfo& info) {
   }
   SyncPath(tmp_dir_);
   prepared_ = result;
-  return InputRef{dataset_.key, partition_.dt, Sha256File(tmp_dir_ / kManifest)};
+  return InputRef{dataset_.key, partition_.dt, common::Sha256File(tmp_dir_ / kManifest)};
 }
 
 CommitResult PartitionWriter::Commit(const StageInfo& info) {
@@ -687,7 +688,8 @@ InputRef InputRefFor(const DatasetRegistry& registry, const fs::path& lake_root,
                      const PartitionKey& partition) {
   const DatasetSpec& dataset = registry.Get(dataset_key);
   RequireComplete(registry, lake_root, dataset_key, partition);
-  return InputRef{dataset.key, partition.dt, Sha256File(ManifestPath(PartitionDir(dataset, lake_root, partition)))};
+  return InputRef{dataset.key, partition.dt,
+                  common::Sha256File(ManifestPath(PartitionDir(dataset, lake_root, partition)))};
 }
 
 InputRef InputRefFor(const DatasetRegistry& registry, const fs::path& lake_root, std::string_view dataset_key,
@@ -695,7 +697,7 @@ InputRef InputRefFor(const DatasetRegistry& registry, const fs::path& lake_root,
   const DatasetSpec& dataset = registry.Get(dataset_key);
   const fs::path dir = PartitionDir(dataset, lake_root, partition);
   RequireParams(RequireComplete(registry, lake_root, dataset_key, partition), dir, params);
-  return InputRef{dataset.key, partition.dt, Sha256File(ManifestPath(dir))};
+  return InputRef{dataset.key, partition.dt, common::Sha256File(ManifestPath(dir))};
 }
 
 std::vector<std::string> ListSymbols(const DatasetRegistry& registry, const fs::path& lake_root,

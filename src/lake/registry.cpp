@@ -2,7 +2,6 @@
 
 #include <arrow/api.h>
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <yaml-cpp/yaml.h>
 
 #include <array>
@@ -14,6 +13,7 @@
 #include <sstream>
 #include <vector>
 
+#include "common/sha256.hpp"
 #include "lake/embedded_config.hpp"
 
 namespace spymaster::lake {
@@ -27,13 +27,6 @@ std::string ReadFile(const std::filesystem::path& path) {
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
-}
-
-std::string HexDigest(const unsigned char* digest, unsigned int length) {
-  std::string hex;
-  hex.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
 }
 
 // Where Load reads datasets.yaml and the contracts it names from, and how messages name those files.
@@ -78,7 +71,7 @@ Contract LoadContract(const ConfigFiles& files, const std::filesystem::path& roo
   contract.relative_path = relative;
   contract.source = files.name(root / relative);
   const std::string text = files.read(root / relative);
-  contract.sha256 = Sha256Hex(text);
+  contract.sha256 = common::Sha256Hex(text);
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(text);
@@ -216,35 +209,6 @@ std::optional<std::filesystem::path> ConfigOverride() {
   std::filesystem::path path(env);
   if (std::filesystem::is_directory(path)) path = path / "config" / "datasets.yaml";
   return path;
-}
-
-std::string Sha256Hex(std::string_view bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("sha256 failed");
-  }
-  return HexDigest(digest.data(), length);
-}
-
-std::string Sha256File(const std::filesystem::path& path) {
-  // Streamed: raw day files run to gigabytes.
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw RegistryError(fmt::format("cannot open {}", path.string()));
-  const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) throw std::runtime_error("sha256 failed");
-  std::vector<char> buf(1 << 20);
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    if (EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<std::size_t>(in.gcount())) != 1) {
-      throw std::runtime_error("sha256 failed");
-    }
-  }
-  if (in.bad()) throw RegistryError(fmt::format("cannot read {}", path.string()));
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (EVP_DigestFinal_ex(ctx.get(), digest.data(), &length) != 1) throw std::runtime_error("sha256 failed");
-  return HexDigest(digest.data(), length);
 }
 
 }  // namespace spymaster::lake

@@ -90,8 +90,4 @@ class RegistryError : public Error {
 // config/datasets.yaml (and the contracts its contract_root leads to).
 std::optional<std::filesystem::path> ConfigOverride();
 
-// Hex sha256 of a file's bytes (OpenSSL).
-std::string Sha256File(const std::filesystem::path& path);
-std::string Sha256Hex(std::string_view bytes);
-
 }  // namespace spymaster::lake

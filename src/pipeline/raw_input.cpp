@@ -9,6 +9,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "common/sha256.hpp"
 #include "lake/raw_layout.hpp"
 
 namespace spymaster::pipeline {
@@ -25,7 +26,7 @@ std::vector<RawFile> OneCopyEach(std::vector<RawFile> files, std::string_view sc
   std::map<std::string, RawFile> first_with;  // sha256 → the file read
   std::vector<RawFile> kept;
   for (RawFile& f : files) {
-    f.sha256 = lake::Sha256File(f.path);
+    f.sha256 = common::Sha256File(f.path);
     const auto [it, inserted] = first_with.emplace(f.sha256, f);
     // Within one job folder every file is its own input, as when only that folder holds the day.
     if (!inserted && it->second.job_id != f.job_id) {
@@ -143,10 +144,10 @@ void CheckRawJobs(const fs::path& lake_root, lake::ProductType product_type, std
 
 lake::InputRef RawInputRef(const fs::path& lake_root, const RawFile& file, std::string_view schema,
                            std::string_view dt) {
-  const std::string sha = file.sha256.empty() ? lake::Sha256File(file.path) : file.sha256;
+  const std::string sha = file.sha256.empty() ? common::Sha256File(file.path) : file.sha256;
   const fs::path manifest = file.path.parent_path() / "manifest.json";
   lake::InputRef ref{fmt::format("raw.{}:{}", schema, file.path.filename().string()), std::string(dt),
-                     fs::is_regular_file(manifest) ? lake::Sha256File(manifest) : sha};
+                     fs::is_regular_file(manifest) ? common::Sha256File(manifest) : sha};
   ref.path = file.path.lexically_relative(lake_root).generic_string();
   ref.bytes = file.bytes;
   ref.sha256 = sha;

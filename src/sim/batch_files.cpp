@@ -1,13 +1,14 @@
 #include "sim/batch_files.hpp"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <array>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+
+#include "common/sha256.hpp"
 
 namespace spymaster::sim {
 namespace {
@@ -49,25 +50,6 @@ dbn::Metadata MakeMetadata(const ProductPlan& plan, const Job& job, const Sessio
     md.mappings.push_back({in->raw_symbol, {{d0, d1, std::to_string(in->instrument_id)}}});
   }
   return md;
-}
-
-std::string FileSha256(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(fmt::format("cannot read {}", path.string()));
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  std::array<char, 1 << 16> buf;
-  while (in) {
-    in.read(buf.data(), buf.size());
-    EVP_DigestUpdate(ctx, buf.data(), static_cast<std::size_t>(in.gcount()));
-  }
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest;
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx, digest.data(), &len);
-  EVP_MD_CTX_free(ctx);
-  std::string hex = "sha256:";
-  for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
 }
 
 void WriteSideFiles(const std::filesystem::path& job_dir, const ProductPlan& plan, const Job& job,
@@ -120,7 +102,7 @@ void WriteSideFiles(const std::filesystem::path& job_dir, const ProductPlan& pla
     // Simulated jobs were never on Databento's servers: the URLs say so instead of pointing there.
     files.push_back({{"filename", name},
                      {"size", std::filesystem::file_size(path)},
-                     {"hash", FileSha256(path)},
+                     {"hash", "sha256:" + common::Sha256File(path)},
                      {"urls",
                       {{"https", fmt::format("simulated://{}/{}", job.job_id, name)},
                        {"ftp", fmt::format("simulated://{}/{}", job.job_id, name)}}}});

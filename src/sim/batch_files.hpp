@@ -21,7 +21,4 @@ dbn::Metadata MakeMetadata(const ProductPlan& plan, const Job& job, const Sessio
 void WriteSideFiles(const std::filesystem::path& job_dir, const ProductPlan& plan, const Job& job,
                     const Session& session);
 
-// "sha256:<hex>" of a file's bytes.
-std::string FileSha256(const std::filesystem::path& path);
-
 }  // namespace spymaster::sim

@@ -15,6 +15,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
+#include "common/sha256.hpp"
 #include "lake/commit_journal.hpp"
 #include "lake/contract_check.hpp"
 #include "lake/failpoint.hpp"
@@ -139,7 +140,7 @@ TEST_F(PartitionTest, WriteThenReadRoundTripsWithManifestAndSuccess) {
   const auto back = ReadPartition(registry_, root_, kSnapshot, key_);
   EXPECT_TRUE(back->Equals(*table)) << back->schema()->ToString();
   const auto ref = InputRefFor(registry_, root_, kSnapshot, key_);
-  EXPECT_EQ(ref.manifest_sha256, Sha256File(dir / "_MANIFEST.json"));
+  EXPECT_EQ(ref.manifest_sha256, common::Sha256File(dir / "_MANIFEST.json"));
   EXPECT_EQ(ListSymbols(registry_, root_, kSnapshot), std::vector<std::string>{"ESH6"});
 
   const auto cols = ReadPartitionColumns(registry_, root_, kSnapshot, key_, {"mid_price", "window_start_ts_ns"});

@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/sha256.hpp"
 #include "lake/contract_check.hpp"
 #include "lake/embedded_config.hpp"
 
@@ -58,7 +59,7 @@ TEST(Registry, BronzeMboContractHasTheSpecColumnsInOrder) {
   EXPECT_EQ(spec.contract.columns[14].type, ColumnType::kLong);
   EXPECT_EQ(spec.layer, Layer::kBronze);
   EXPECT_EQ(spec.path_template, "bronze/source=databento/product_type=future_mbo/symbol={symbol}/table=mbo");
-  EXPECT_EQ(spec.contract.sha256, Sha256File(kSourceDir / spec.contract.relative_path));
+  EXPECT_EQ(spec.contract.sha256, common::Sha256File(kSourceDir / spec.contract.relative_path));
   EXPECT_EQ(spec.contract.source, "embedded:contracts/bronze/future_mbo/mbo.avsc");
   EXPECT_EQ(spec.contract.sha256.size(), 64u);
 }
@@ -186,10 +187,6 @@ TEST(ContractCheck, MissingExtraMisorderedAndMistypedColumnsAreNamed) {
   for (int i = 2; i < good->num_fields(); ++i) swapped = swapped->AddField(i, good->field(i)).ValueOrDie();
   EXPECT_THAT([&] { CheckContract(spec, *swapped); },
               ::testing::ThrowsMessage<ContractError>(HasSubstr("column 'window_end_ts_ns' at position 0")));
-}
-
-TEST(Sha256, KnownVector) {
-  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/sha256.hpp"
 #include "lake/partition.hpp"
 #include "pipeline/bronze_stages.hpp"
 #include "raw_lake.hpp"
@@ -99,7 +100,7 @@ TEST_F(Bronze, FutureMboFansOutByContractDropsSpreadsAndZeroesNullPrices) {
   EXPECT_EQ(again.counters.count("records_read"), 0u);
 
   // One missing: the day is read again, only that partition is written, the other is left alone.
-  const auto esh6_manifest = lake::Sha256File(
+  const auto esh6_manifest = common::Sha256File(
       lake::PartitionDir(registry_.Get("bronze.future_mbo.mbo"), root_, {"ESH6", kDt}) / "_MANIFEST.json");
   std::filesystem::remove_all(lake::PartitionDir(registry_.Get("bronze.future_mbo.mbo"), root_, {"ESM6", kDt}));
   const auto partial = RunBronzeFutureMbo(Ctx(), {lake::ProductType::kFutureMbo, "ES", kDt});
@@ -107,8 +108,8 @@ TEST_F(Bronze, FutureMboFansOutByContractDropsSpreadsAndZeroesNullPrices) {
   EXPECT_EQ(partial.counters.at("partitions_written"), 1);
   EXPECT_EQ(partial.counters.at("partitions_skipped"), 1);
   EXPECT_THAT(Column<int64_t>(*Read("bronze.future_mbo.mbo", "ESM6"), "order_id"), ElementsAre(200));
-  EXPECT_EQ(lake::Sha256File(lake::PartitionDir(registry_.Get("bronze.future_mbo.mbo"), root_, {"ESH6", kDt}) /
-                             "_MANIFEST.json"),
+  EXPECT_EQ(common::Sha256File(lake::PartitionDir(registry_.Get("bronze.future_mbo.mbo"), root_, {"ESH6", kDt}) /
+                               "_MANIFEST.json"),
             esh6_manifest);
 }
 

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "columns/engine_rows_arrow.hpp"
+#include "common/sha256.hpp"
 #include "engine/engine.hpp"
 #include "lake/partition.hpp"
 #include "pipeline/session.hpp"
@@ -220,12 +221,12 @@ TEST_F(MboStagesTest, SilverAndGoldInOnePassWriteWhatTheTwoStagesWrite) {
   EXPECT_EQ(gold_only.datasets_written.size(), 1u);
   // Gold complete, silver missing: silver alone, the gold partition left as it is.
   const fs::path gold_manifest_path = lake::PartitionDir(registry_.Get(keys[2]), root_, key_) / "_MANIFEST.json";
-  const std::string gold_sha = lake::Sha256File(gold_manifest_path);
+  const std::string gold_sha = common::Sha256File(gold_manifest_path);
   for (std::size_t i = 0; i < 2; ++i) fs::remove_all(lake::PartitionDir(registry_.Get(keys[i]), root_, key_));
   const StageResult silver_only = RunSilverGoldFutureMbo(Ctx(), task_);
   EXPECT_EQ(silver_only.stage, "silver_compute_book_states_1s");
   EXPECT_EQ(silver_only.datasets_written.size(), 2u);
-  EXPECT_EQ(lake::Sha256File(gold_manifest_path), gold_sha);
+  EXPECT_EQ(common::Sha256File(gold_manifest_path), gold_sha);
 
   // Two stages from scratch.
   for (const auto& key : keys) fs::remove_all(lake::PartitionDir(registry_.Get(key), root_, key_));

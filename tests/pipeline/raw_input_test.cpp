@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/sha256.hpp"
 #include "lake/partition.hpp"
 #include "pipeline/bronze_stages.hpp"
 #include "raw_lake.hpp"
@@ -51,7 +52,7 @@ TEST_F(RawInput, AnIdenticalCopyInAnotherJobFolderIsReadOnce) {
   const auto files = Find();
   ASSERT_EQ(files.size(), 1u);
   EXPECT_EQ(files[0].path, first);
-  EXPECT_EQ(files[0].sha256, lake::Sha256File(first));
+  EXPECT_EQ(files[0].sha256, common::Sha256File(first));
 
   const auto result = RunBronzeFutureMbo({root_, registry_, false}, {kFutures, "ES", kDt});
   EXPECT_EQ(result.rows, 5);  // not 10
@@ -104,8 +105,8 @@ TEST_F(RawInput, BronzeManifestListsEachRawFileWithPathSizeAndSha256) {
     const fs::path file = i == 0 ? a : b;
     EXPECT_EQ(inputs[i]["path"], file.lexically_relative(root_).generic_string());
     EXPECT_EQ(inputs[i]["bytes"], static_cast<int64_t>(fs::file_size(file)));
-    EXPECT_EQ(inputs[i]["sha256"], lake::Sha256File(file));
-    EXPECT_EQ(inputs[i]["manifest_sha256"], lake::Sha256File(file.parent_path() / "manifest.json"));
+    EXPECT_EQ(inputs[i]["sha256"], common::Sha256File(file));
+    EXPECT_EQ(inputs[i]["manifest_sha256"], common::Sha256File(file.parent_path() / "manifest.json"));
   }
 }
 
