@@ -187,9 +187,18 @@ def flip_inside_the_frame(path):
     raise AssertionError("no flip found that zstd only notices at the checksum")
 
 
+def drop_from_job_manifest(raw):
+    """A file its job's manifest.json does not list (placed by hand): only the decoder can judge it."""
+    manifest = raw.parent / "manifest.json"
+    doc = json.loads(manifest.read_text())
+    doc["files"] = [f for f in doc["files"] if f["filename"] != raw.name]
+    manifest.write_text(json.dumps(doc))
+
+
 def test_corrupt_zstd_raw_file_is_reported_as_corrupt_not_as_out_of_order(spymaster_bin, lake):
     raw = job_dir(lake) / "glbx-mdp3-20260106.mbo.dbn.zst"
     flip_inside_the_frame(raw)
+    drop_from_job_manifest(raw)
     official = run(["zstd", "-t", raw])
     assert official.returncode != 0 and "checksum" in official.stderr.lower(), official.stderr
     proc = bronze(spymaster_bin, lake)
@@ -235,3 +244,24 @@ def test_silver_without_selection_names_the_command(spymaster_bin, lake):
     ok([spymaster_bin, *command.split()[1:]])
     ok([spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "silver", "--symbol", "ES", "--dt", DT,
         "--lake", lake])
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped"])
+def test_raw_file_unlike_its_job_manifest_is_refused(spymaster_bin, raw_lake, tmp_path, damage):
+    """A partial or damaged download (size or sha256 unlike the job's manifest.json entry) is not read."""
+    lake = tmp_path / "lake"
+    shutil.copytree(raw_lake, lake)
+    (data,) = (lake / ES_MBO).glob("*/*.mbo.dbn.zst")
+    body = data.read_bytes()
+    entry = next(f for f in json.loads((data.parent / "manifest.json").read_text())["files"]
+                 if f["filename"] == data.name)
+    assert entry["size"] == len(body) and entry["hash"] == "sha256:" + hashlib.sha256(body).hexdigest()
+    if damage == "truncated":
+        data.write_bytes(body[: len(body) // 2])
+    else:  # same size, one byte changed: only the hash can tell
+        data.write_bytes(body[:-9] + bytes([body[-9] ^ 0x01]) + body[-8:])
+    proc = bronze(spymaster_bin, lake)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"raw file {data.relative_to(tmp_path)}" in proc.stderr or str(data) in proc.stderr, proc.stderr
+    assert "does not match its batch-job manifest" in proc.stderr and "download the job again" in proc.stderr
+    assert not list((lake / "bronze").rglob("_SUCCESS")), "bronze committed from a damaged raw file"

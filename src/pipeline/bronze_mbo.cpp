@@ -506,8 +506,15 @@ StageResult RunMbo(const StageContext& ctx, const Task& task, Spec spec, bool ze
     }
     return ingest.Finish(inputs.get(), files.front().path);
   };
-  if (auto streamed = run(Mode::kStream)) return *streamed;
-  return *run(Mode::kBuffer);
+  try {
+    if (auto streamed = run(Mode::kStream)) return *streamed;
+    return *run(Mode::kBuffer);
+  } catch (const std::exception&) {
+    // A file unlike its batch-job manifest (a partial or damaged download) usually fails to decode too;
+    // the manifest's verdict says what to do about it, so it wins over the decoder's.
+    inputs.get();
+    throw;
+  }
 }
 
 }  // namespace

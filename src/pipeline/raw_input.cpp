@@ -5,10 +5,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
 
+#include "common/calendar.hpp"
+#include "common/error.hpp"
 #include "common/sha256.hpp"
 #include "lake/raw_layout.hpp"
 
@@ -52,14 +56,46 @@ std::vector<RawFile> OneCopyEach(std::vector<RawFile> files, std::string_view sc
   return kept;
 }
 
+// Databento's manifest.json lists each file of a batch job with its size and "sha256:<hex>" hash: a file
+// that differs from its entry is a damaged or partial download, and bronze must not read it.
+void CheckAgainstJobManifest(const RawFile& file, const std::string& sha, const fs::path& manifest) {
+  if (!fs::is_regular_file(manifest)) return;
+  nlohmann::json doc;
+  try {
+    std::ifstream in(manifest);
+    doc = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ErrorKind::kData, fmt::format("{}: not a batch-job manifest ({})", manifest.string(), e.what()));
+  }
+  if (!doc.contains("files") || !doc["files"].is_array()) {
+    throw Error(ErrorKind::kData, fmt::format("{}: not a batch-job manifest (no \"files\" list)", manifest.string()));
+  }
+  const std::string name = file.path.filename().string();
+  for (const auto& entry : doc["files"]) {
+    if (entry.value("filename", "") != name) continue;
+    const std::string want_hash = entry.value("hash", "");
+    const int64_t want_size = entry.value("size", int64_t{-1});
+    const bool hash_ok = want_hash.empty() || want_hash == "sha256:" + sha;
+    const bool size_ok = want_size < 0 || want_size == file.bytes;
+    if (!hash_ok || !size_ok) {
+      throw Error(ErrorKind::kData,
+                  fmt::format("raw file {} does not match its batch-job manifest {} (manifest: {} bytes, {}; file: "
+                              "{} bytes, sha256:{}): a damaged or partial download; download the job again (raw "
+                              "files are read-only to spymaster)",
+                              file.path.string(), manifest.string(), want_size, want_hash, file.bytes, sha));
+    }
+    return;
+  }
+}
+
 }  // namespace
 
 std::vector<RawFile> FindRawFiles(const fs::path& lake_root, lake::ProductType product_type,
                                   std::string_view root_symbol, std::string_view schema, std::string_view dt,
                                   const std::vector<std::string>& raw_jobs) {
   const fs::path dir = lake::RawTableDir(lake_root, product_type, root_symbol, schema);
-  std::string yyyymmdd(dt);
-  yyyymmdd.erase(std::remove(yyyymmdd.begin(), yyyymmdd.end(), '-'), yyyymmdd.end());
+  const std::string yyyymmdd =
+      WithUsageErrors("--dt", [&] { return std::to_string(common::ToYyyymmdd(common::ParseDate(dt))); });
   const std::string schema_part = fmt::format(".{}.dbn", schema);
   std::vector<fs::path> jobs;
   bool picked = false;  // a --raw-job folder is in this table
@@ -146,6 +182,7 @@ lake::InputRef RawInputRef(const fs::path& lake_root, const RawFile& file, std::
                            std::string_view dt) {
   const std::string sha = file.sha256.empty() ? common::Sha256File(file.path) : file.sha256;
   const fs::path manifest = file.path.parent_path() / "manifest.json";
+  CheckAgainstJobManifest(file, sha, manifest);
   lake::InputRef ref{fmt::format("raw.{}:{}", schema, file.path.filename().string()), std::string(dt),
                      fs::is_regular_file(manifest) ? common::Sha256File(manifest) : sha};
   ref.path = file.path.lexically_relative(lake_root).generic_string();

@@ -45,7 +45,8 @@ void CheckRawJobs(const std::filesystem::path& lake_root, lake::ProductType prod
 
 // Lineage of a raw file for the manifest: dataset "raw.<schema>:<file name>", manifest_sha256 of its
 // job's manifest.json when present (else of the file itself), the path relative to the lake root, its
-// size and its sha256 (computed here unless `file` has it).
+// size and its sha256 (computed here unless `file` has it). A file whose size or hash differs from its
+// entry in the job's manifest.json is a data error naming both (a damaged or partial download).
 lake::InputRef RawInputRef(const std::filesystem::path& lake_root, const RawFile& file, std::string_view schema,
                            std::string_view dt);
 

@@ -8,10 +8,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "common/sha256.hpp"
 #include "dbn/encoder.hpp"
 #include "lake/raw_layout.hpp"
 #include "lake/registry.hpp"
@@ -75,11 +77,22 @@ class RawLake : public ::testing::Test {
     if (job.empty()) job = "TEST-" + schema;
     const auto dir = lake::RawTableDir(root_, pt, root_symbol, schema) / job;
     std::filesystem::create_directories(dir);
-    std::ofstream(dir / "manifest.json") << R"({"job_id":")" << job << R"("})";
     const auto path = dir / (file_prefix + "-" + dt + "." + schema + ".dbn.zst");
     auto enc = dbn::Encoder::ToFile(path, metadata, dbn::Compression::kZstd);
     for (const auto& r : records) enc.Write(r);
     enc.Finish();
+    // Like Databento's: every file of the job with its size and hash (bronze checks both).
+    const auto manifest_path = dir / "manifest.json";
+    nlohmann::json manifest = {{"job_id", job}, {"files", nlohmann::json::array()}};
+    if (std::ifstream in(manifest_path); in) manifest = nlohmann::json::parse(in);
+    auto& files = manifest["files"];
+    for (auto it = files.begin(); it != files.end();) {
+      it = (*it)["filename"] == path.filename().string() ? files.erase(it) : it + 1;
+    }
+    files.push_back({{"filename", path.filename().string()},
+                     {"size", std::filesystem::file_size(path)},
+                     {"hash", "sha256:" + common::Sha256File(path)}});
+    std::ofstream(manifest_path) << manifest.dump();
     return path;
   }
 
