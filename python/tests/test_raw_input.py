@@ -265,3 +265,18 @@ def test_raw_file_unlike_its_job_manifest_is_refused(spymaster_bin, raw_lake, tm
     assert f"raw file {data.relative_to(tmp_path)}" in proc.stderr or str(data) in proc.stderr, proc.stderr
     assert "does not match its batch-job manifest" in proc.stderr and "download the job again" in proc.stderr
     assert not list((lake / "bronze").rglob("_SUCCESS")), "bronze committed from a damaged raw file"
+
+
+def test_demo_takes_raw_job_for_a_day_in_two_differing_job_folders(spymaster_bin, lake, other_day):
+    mine = job_dir(lake)
+    shutil.copytree(job_dir(other_day), mine.parent / "JOB-OTHER")
+    demo = [spymaster_bin, "demo", "--lake", lake, "--dt", DT, "--start", "09:30", "--end", "09:33"]
+    proc = run(demo)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "--raw-job JOB-OTHER" in proc.stderr
+    proc = run(demo + ["--raw-job", "NO-SUCH-JOB"])
+    assert proc.returncode == 2 and "--raw-job NO-SUCH-JOB" in proc.stderr, proc.stderr
+    ok(demo + ["--raw-job", "JOB-OTHER"])
+    inputs = manifest(lake, "ESH6")["inputs"]
+    assert [pathlib.PurePosixPath(i["path"]).parent.name for i in inputs] == ["JOB-OTHER"]
+    assert list((lake / "gold").rglob("_SUCCESS")), "demo did not reach gold"

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -30,6 +31,7 @@ struct DemoArgs {
   std::string start = "09:30";
   std::string end = "10:30";
   int workers = 2;
+  std::vector<std::string> raw_jobs;
 };
 
 struct ProductSymbols {
@@ -57,6 +59,14 @@ bool HasRawData(const std::filesystem::path& lake) {
   return false;
 }
 
+bool HasJobFolder(const std::filesystem::path& product_dir, const std::string& job) {
+  std::error_code ec;
+  for (const auto& table : std::filesystem::directory_iterator(product_dir, ec)) {
+    if (std::filesystem::is_directory(table.path() / job)) return true;
+  }
+  return false;
+}
+
 void RunLayers(const DemoArgs& args, const lake::DatasetRegistry& registry, lake::ProductType pt,
                const std::vector<lake::Layer>& layers, const std::string& symbol) {
   pipeline::RunOptions options;
@@ -69,6 +79,11 @@ void RunLayers(const DemoArgs& args, const lake::DatasetRegistry& registry, lake
   options.session_start_minute = pipeline::ParseMinuteOfDay(args.start);
   options.session_end_minute = pipeline::ParseMinuteOfDay(args.end);
   options.progress = isatty(STDERR_FILENO) != 0;
+  // Each --raw-job applies to the bronze runs of the products whose raw tree has that job folder.
+  const bool bronze = std::find(layers.begin(), layers.end(), lake::Layer::kBronze) != layers.end();
+  for (const std::string& job : args.raw_jobs) {
+    if (bronze && HasJobFolder(lake::RawTableDir(args.lake, pt, symbol), job)) options.raw_jobs.push_back(job);
+  }
   const auto summary = pipeline::Run(options, registry, std::cout);
   if (summary.failed > 0) {
     std::string message =
@@ -88,6 +103,18 @@ void CheckArgs(const DemoArgs& args) {
   const int start = WithUsageErrors("--start", [&] { return pipeline::ParseMinuteOfDay(args.start); });
   const int end = WithUsageErrors("--end", [&] { return pipeline::ParseMinuteOfDay(args.end); });
   WithUsageErrors("--start/--end", [&] { return pipeline::SessionBoundsNs(args.dt, start, end); });
+  for (const std::string& job : args.raw_jobs) {
+    bool found = false;
+    for (const auto& product : DemoProducts()) {
+      for (const auto& root : product.raw_roots) {
+        found = found || HasJobFolder(lake::RawTableDir(args.lake, product.product_type, root), job);
+      }
+    }
+    if (!found || job.empty() || job.starts_with('.') || job.find('/') != std::string::npos) {
+      throw UsageError(fmt::format("--raw-job {}: no job folder of that name under {}/source=databento/*/*/table=*/",
+                                   job, lake::RawDir(args.lake).string()));
+    }
+  }
 }
 
 void Execute(const DemoArgs& args) {
@@ -169,6 +196,8 @@ void AddDemoCommand(CLI::App& app) {
   cmd->add_option("--workers", args->workers, "Parallel tasks per stage")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  cmd->add_option("--raw-job", args->raw_jobs,
+                  "Bronze: read the raw day from this batch-job folder where several hold it (repeatable)");
   cmd->callback([args] { Execute(*args); });
 }
 
