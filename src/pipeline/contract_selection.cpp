@@ -64,7 +64,8 @@ fs::path SelectionFile(const lake::DatasetRegistry& registry, const fs::path& la
 
 std::vector<SelectionRow> ReadSelectionRows(const lake::DatasetRegistry& registry, const fs::path& lake_root) {
   const auto batch =
-      lake::ReadPartition(registry, lake_root, kSelectionDataset, {})->CombineChunksToBatch().ValueOrDie();
+      ValueOrThrow(lake::ReadPartition(registry, lake_root, kSelectionDataset, {})->CombineChunksToBatch(),
+                   [&] { return SelectionFile(registry, lake_root).string(); });
   const auto text = [&](const char* name, int64_t i) {
     return std::string(static_cast<const arrow::StringArray&>(*batch->GetColumnByName(name)).GetView(i));
   };
