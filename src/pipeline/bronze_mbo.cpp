@@ -40,45 +40,30 @@ enum class Mode { kStream, kBuffer };
 
 // Bronze MBO columns (silver.md §2.0), plus the option join for future_option_mbo.
 std::shared_ptr<arrow::Schema> MboSchema(bool options) {
-  constexpr bool kStr = true, kLong = false;
-  if (options) {
-    static const auto schema = columns::Int64AndStringSchema({{"ts_recv", kLong},
-                                                              {"size", kLong},
-                                                              {"ts_event", kLong},
-                                                              {"channel_id", kLong},
-                                                              {"rtype", kLong},
-                                                              {"order_id", kLong},
-                                                              {"publisher_id", kLong},
-                                                              {"flags", kLong},
-                                                              {"instrument_id", kLong},
-                                                              {"ts_in_delta", kLong},
-                                                              {"action", kStr},
-                                                              {"sequence", kLong},
-                                                              {"side", kStr},
-                                                              {"symbol", kStr},
-                                                              {"price", kLong},
-                                                              {"underlying", kStr},
-                                                              {"right", kStr},
-                                                              {"strike", kLong},
-                                                              {"expiration", kLong}});
-    return schema;
-  }
-  static const auto schema = columns::Int64AndStringSchema({{"ts_recv", kLong},
-                                                            {"size", kLong},
-                                                            {"ts_event", kLong},
-                                                            {"channel_id", kLong},
-                                                            {"rtype", kLong},
-                                                            {"order_id", kLong},
-                                                            {"publisher_id", kLong},
-                                                            {"flags", kLong},
-                                                            {"instrument_id", kLong},
-                                                            {"ts_in_delta", kLong},
-                                                            {"action", kStr},
-                                                            {"sequence", kLong},
-                                                            {"side", kStr},
-                                                            {"symbol", kStr},
-                                                            {"price", kLong}});
-  return schema;
+  static constexpr bool kStr = true, kLong = false;
+  static const auto base = columns::Int64AndStringSchema({{"ts_recv", kLong},
+                                                          {"size", kLong},
+                                                          {"ts_event", kLong},
+                                                          {"channel_id", kLong},
+                                                          {"rtype", kLong},
+                                                          {"order_id", kLong},
+                                                          {"publisher_id", kLong},
+                                                          {"flags", kLong},
+                                                          {"instrument_id", kLong},
+                                                          {"ts_in_delta", kLong},
+                                                          {"action", kStr},
+                                                          {"sequence", kLong},
+                                                          {"side", kStr},
+                                                          {"symbol", kStr},
+                                                          {"price", kLong}});
+  static const auto with_options = [] {
+    arrow::FieldVector fields = base->fields();
+    const auto join = columns::Int64AndStringSchema(
+        {{"underlying", kStr}, {"right", kStr}, {"strike", kLong}, {"expiration", kLong}});
+    fields.insert(fields.end(), join->fields().begin(), join->fields().end());
+    return arrow::schema(std::move(fields));
+  }();
+  return options ? with_options : base;
 }
 
 // One batch of a partition's rows as Arrow column buffers, filled in a single pass per record and
