@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "common/calendar.hpp"
 #include "common/sha256.hpp"
 #include "lake/commit_journal.hpp"
 #include "lake/contract_check.hpp"
@@ -73,12 +74,10 @@ void ValidatePartition(const DatasetSpec& dataset, const PartitionKey& partition
   if (s.empty() || s == "." || s == ".." || s.find_first_of("/\\\0") != std::string::npos) {
     throw LakeError(fmt::format("dataset {}: invalid partition symbol '{}'", dataset.key, s));
   }
-  const auto& d = partition.dt;
-  const bool date_shaped = d.size() == 10 && d[4] == '-' && d[7] == '-' && std::all_of(d.begin(), d.end(), [](char c) {
-                             return c == '-' || std::isdigit(static_cast<unsigned char>(c));
-                           });
-  if (!date_shaped) {
-    throw LakeError(fmt::format("dataset {}: invalid partition dt '{}' (want YYYY-MM-DD)", dataset.key, d));
+  try {
+    common::ParseDate(partition.dt);
+  } catch (const std::invalid_argument& e) {
+    throw LakeError(fmt::format("dataset {}: invalid partition dt: {}", dataset.key, e.what()));
   }
 }
 

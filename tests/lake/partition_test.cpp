@@ -169,6 +169,18 @@ TEST_F(PartitionTest, WriteThenReadRoundTripsWithManifestAndSuccess) {
               ::testing::ThrowsMessage<LakeError>(HasSubstr("'nope'")));
 }
 
+TEST_F(PartitionTest, PartitionDtMustBeARealCalendarDate) {
+  for (const char* dt : {"2026-02-30", "2026-13-01", "26-01-06", "2026-01-06/..", "2026-1-6"}) {
+    EXPECT_THAT(
+        [&] {
+          PartitionWriter w(registry_, root_, kSnapshot, {key_.symbol, dt});
+        },
+        ::testing::ThrowsMessage<LakeError>(AllOf(HasSubstr("invalid partition dt"), HasSubstr(dt))))
+        << dt;
+  }
+  EXPECT_FALSE(std::filesystem::exists(root_ / "silver")) << "a refused partition left a directory";
+}
+
 TEST_F(PartitionTest, CompletePartitionIsSkippedUnlessOverwrite) {
   WritePartition(registry_, root_, kSnapshot, key_, *SnapshotTable(10), StageInfo{"s", {}, {}});
   const auto again = WritePartition(registry_, root_, kSnapshot, key_, *SnapshotTable(20), StageInfo{"s", {}, {}});
