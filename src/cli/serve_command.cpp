@@ -30,7 +30,8 @@ struct ServeArgs {
 };
 
 void Execute(const ServeArgs& args) {
-  const int start_minute = WithUsageErrors("--session-start", [&] { return pipeline::ParseMinuteOfDay(args.session_start); });
+  const int start_minute =
+      WithUsageErrors("--session-start", [&] { return pipeline::ParseMinuteOfDay(args.session_start); });
   const int end_minute = WithUsageErrors("--session-end", [&] { return pipeline::ParseMinuteOfDay(args.session_end); });
   WithUsageErrors("--session-start/--session-end",
                   [&] { return pipeline::SessionBoundsNs("2026-01-06", start_minute, end_minute); });

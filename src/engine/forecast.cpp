@@ -7,11 +7,11 @@
 namespace spymaster::engine {
 namespace {
 
-constexpr double kSigma = 0.5;           // Brownian step, ticks per √s
-constexpr double kMaxVelocity = 5.0;     // ticks/s
-constexpr double kMaxPosition = 150.0;   // ticks
-constexpr double kMaxDelta = 100.0;      // ticks
-constexpr double kGapRho = 0.1;          // summed rho below this: a gap, motion is ballistic
+constexpr double kSigma = 0.5;          // Brownian step, ticks per √s
+constexpr double kMaxVelocity = 5.0;    // ticks/s
+constexpr double kMaxPosition = 150.0;  // ticks
+constexpr double kMaxDelta = 100.0;     // ticks
+constexpr double kGapRho = 0.1;         // summed rho below this: a gap, motion is ballistic
 
 // numpy.interp over integer knots -200..200 (ends held): the same arithmetic, so results agree exactly.
 double Interp(const double* fp, double x) {

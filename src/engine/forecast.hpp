@@ -14,10 +14,10 @@
 
 namespace spymaster::engine {
 
-inline constexpr int32_t kForecastHorizon = 30;        // seconds; rows 1..30 plus the horizon-0 row
-inline constexpr int32_t kForecastParticles = 1000;    // ensemble size
-inline constexpr int32_t kForecastHalfWidth = 200;     // lattice rel_ticks -200..200
-inline constexpr double kForecastWallOmega = 3.0;      // a cell is a wall when Omega > this
+inline constexpr int32_t kForecastHorizon = 30;           // seconds; rows 1..30 plus the horizon-0 row
+inline constexpr int32_t kForecastParticles = 1000;       // ensemble size
+inline constexpr int32_t kForecastHalfWidth = 200;        // lattice rel_ticks -200..200
+inline constexpr double kForecastWallOmega = 3.0;         // a cell is a wall when Omega > this
 inline constexpr int64_t kForecastTickInt = 250'000'000;  // spot tick = spot_ref_price_int / this
 
 struct ForecastRow {

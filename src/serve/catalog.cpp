@@ -1,7 +1,6 @@
 #include "serve/catalog.hpp"
 
 #include <nlohmann/json.hpp>
-
 #include <set>
 #include <string_view>
 #include <system_error>
@@ -54,7 +53,8 @@ std::string CatalogJson(const fs::path& lake_root) {
   nlohmann::json streams = nlohmann::json::array();
   for (const auto& key : snap) {
     const auto& [pt, symbol, dt] = key;
-    if (pt == "future_mbo" && gold.count(key)) streams.push_back({{"product_type", pt}, {"symbol", symbol}, {"dt", dt}});
+    if (pt == "future_mbo" && gold.count(key))
+      streams.push_back({{"product_type", pt}, {"symbol", symbol}, {"dt", dt}});
   }
   return nlohmann::json{{"partitions", partitions}, {"streams", streams}}.dump();
 }

@@ -14,10 +14,9 @@
 namespace spymaster::serve {
 namespace {
 
-constexpr engine::GoldValue kStreamedValues[] = {engine::kLiquidityVelocity, engine::kRho,
-                                                 engine::kNu,                engine::kKappa,
-                                                 engine::kPressureGrad,      engine::kUWaveEnergy,
-                                                 engine::kOmega};
+constexpr engine::GoldValue kStreamedValues[] = {
+    engine::kLiquidityVelocity, engine::kRho,         engine::kNu,   engine::kKappa,
+    engine::kPressureGrad,      engine::kUWaveEnergy, engine::kOmega};
 constexpr int64_t kGoldBatchRows = 802 * 16;
 
 class ReplaySource final : public WindowSource {
@@ -30,8 +29,8 @@ class ReplaySource final : public WindowSource {
     snap_reader_ = lake::OpenPartitionReader(registry, lake_root, "silver.future_mbo.book_snapshot_1s", part, 4096);
     std::vector<std::string> columns = {"window_end_ts_ns", "spot_ref_price_int", "rel_ticks", "side"};
     for (engine::GoldValue v : kStreamedValues) columns.emplace_back(engine::kGoldValueNames[v]);
-    gold_reader_ =
-        lake::OpenPartitionReader(registry, lake_root, "gold.future_mbo.physics_surface_1s", part, kGoldBatchRows, columns);
+    gold_reader_ = lake::OpenPartitionReader(registry, lake_root, "gold.future_mbo.physics_surface_1s", part,
+                                             kGoldBatchRows, columns);
   }
 
   engine::WindowPtr Next() override {

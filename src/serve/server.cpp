@@ -185,10 +185,25 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       self->acceptor.close(ignored);
       self->signals.cancel(ignored);
       ShutdownSessions(*self->context);
-      self->grace.expires_after(kShutdownGrace);
-      self->grace.async_wait([self](beast::error_code ec) {
-        if (!ec) self->ioc.stop();  // clients that did not take their close in time
-      });
+      self->deadline = std::chrono::steady_clock::now() + kShutdownGrace;
+      self->WaitForSessions();
+    });
+  }
+
+  // Returns from Run once every client has gone, or at the deadline for those that did not take their close.
+  void WaitForSessions() {
+    bool any = false;
+    {
+      std::lock_guard lock(context->mutex);
+      for (const auto& w : context->sessions) any = any || !w.expired();
+    }
+    if (!any || std::chrono::steady_clock::now() >= deadline) {
+      ioc.stop();
+      return;
+    }
+    grace.expires_after(std::chrono::milliseconds(20));
+    grace.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->WaitForSessions();
     });
   }
 
@@ -198,6 +213,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   net::steady_timer grace;
   std::shared_ptr<ServerContext> context;
   bool stopped = false;
+  std::chrono::steady_clock::time_point deadline;
 };
 
 Server::Server(ServerConfig config, const lake::DatasetRegistry& registry)

@@ -152,9 +152,10 @@ StreamParams ParseStreamQuery(std::string_view query) {
     } else if (it->second == "compute") {
       p.origin = StreamOrigin::kCompute;
     } else {
-      throw ParamError(fmt::format("source '{}' is not valid: use replay (the lake's silver and gold) or compute "
-                                   "(the engine from bronze)",
-                                   it->second));
+      throw ParamError(
+          fmt::format("source '{}' is not valid: use replay (the lake's silver and gold) or compute "
+                      "(the engine from bronze)",
+                      it->second));
     }
   }
   return p;

@@ -128,8 +128,8 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
       last_source_ts_ = 0;
       return true;
     } catch (const lake::LakeError& e) {
-      Fail(1008, fmt::format("{}; run: spymaster run --product-type future_mbo --layer {} --symbol {} --dt {}", e.what(),
-                             replay ? "all" : "bronze", replay ? symbol_ : std::string("ES"), params_.dt));
+      Fail(1008, fmt::format("{}; run: spymaster run --product-type future_mbo --layer {} --symbol {} --dt {}",
+                             e.what(), replay ? "all" : "bronze", replay ? symbol_ : std::string("ES"), params_.dt));
     } catch (const std::exception& e) {
       Fail(1011, fmt::format("cannot open the {} source for symbol={} dt={}: {}", replay ? "replay" : "compute",
                              symbol_, params_.dt, e.what()));
@@ -273,9 +273,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     DoWrite();
   }
 
-  void DoRead() {
-    ws_.async_read(read_buffer_, beast::bind_front_handler(&StreamSession::OnRead, shared_from_this()));
-  }
+  void DoRead() { ws_.async_read(read_buffer_, beast::bind_front_handler(&StreamSession::OnRead, shared_from_this())); }
 
   void OnRead(beast::error_code ec, std::size_t) {
     if (ec) {
@@ -299,8 +297,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     const nlohmann::json msg = nlohmann::json::parse(text, nullptr, false);
     if (msg.is_discarded() || !msg.is_object() || msg.value("type", "") != "control" || !msg.contains("action") ||
         !msg["action"].is_string()) {
-      throw ParamError(
-          R"(client messages must be {"type":"control","action":"pause"|"resume"|"speed"|"seek",...})");
+      throw ParamError(R"(client messages must be {"type":"control","action":"pause"|"resume"|"speed"|"seek",...})");
     }
     const std::string action = msg["action"];
     if (action == "pause") {

@@ -47,10 +47,9 @@ std::shared_ptr<arrow::Buffer> EncodeSnap(const engine::SnapshotRow& s) {
 }
 
 std::shared_ptr<arrow::Buffer> EncodeVelocity(const engine::GoldSurface& g) {
-  static constexpr engine::GoldValue kValues[] = {engine::kLiquidityVelocity, engine::kRho,
-                                                  engine::kNu,                engine::kKappa,
-                                                  engine::kPressureGrad,      engine::kUWaveEnergy,
-                                                  engine::kOmega};
+  static constexpr engine::GoldValue kValues[] = {
+      engine::kLiquidityVelocity, engine::kRho,         engine::kNu,   engine::kKappa,
+      engine::kPressureGrad,      engine::kUWaveEnergy, engine::kOmega};
   arrow::Int64Builder ts, spot;
   arrow::Int32Builder rel;
   arrow::StringBuilder side;
@@ -78,9 +77,10 @@ std::shared_ptr<arrow::Buffer> EncodeOptions() {
   arrow::Int64Builder ts, spot;
   arrow::Int32Builder rel;
   arrow::DoubleBuilder velocity;
-  return IpcStream(OptionsSchema(),
-                   {Finish(ts, "options"), Finish(spot, "options"), Finish(rel, "options"), Finish(velocity, "options")},
-                   0, "options");
+  return IpcStream(
+      OptionsSchema(),
+      {Finish(ts, "options"), Finish(spot, "options"), Finish(rel, "options"), Finish(velocity, "options")}, 0,
+      "options");
 }
 
 std::shared_ptr<arrow::Buffer> EncodeForecast(std::span<const engine::ForecastRow> rows) {
@@ -118,30 +118,30 @@ std::shared_ptr<arrow::Schema> SnapSchema() {
 }
 
 std::shared_ptr<arrow::Schema> VelocitySchema() {
-  static const auto schema = arrow::schema(
-      {arrow::field("window_end_ts_ns", arrow::int64()), arrow::field("spot_ref_price_int", arrow::int64()),
-       arrow::field("rel_ticks", arrow::int32()), arrow::field("side", arrow::utf8()),
-       arrow::field("liquidity_velocity", arrow::float64()), arrow::field("rho", arrow::float64()),
-       arrow::field("nu", arrow::float64()), arrow::field("kappa", arrow::float64()),
-       arrow::field("pressure_grad", arrow::float64()), arrow::field("u_wave_energy", arrow::float64()),
-       arrow::field("Omega", arrow::float64())});
+  static const auto schema =
+      arrow::schema({arrow::field("window_end_ts_ns", arrow::int64()),
+                     arrow::field("spot_ref_price_int", arrow::int64()), arrow::field("rel_ticks", arrow::int32()),
+                     arrow::field("side", arrow::utf8()), arrow::field("liquidity_velocity", arrow::float64()),
+                     arrow::field("rho", arrow::float64()), arrow::field("nu", arrow::float64()),
+                     arrow::field("kappa", arrow::float64()), arrow::field("pressure_grad", arrow::float64()),
+                     arrow::field("u_wave_energy", arrow::float64()), arrow::field("Omega", arrow::float64())});
   return schema;
 }
 
 std::shared_ptr<arrow::Schema> OptionsSchema() {
-  static const auto schema =
-      arrow::schema({arrow::field("window_end_ts_ns", arrow::int64()), arrow::field("spot_ref_price_int", arrow::int64()),
-                     arrow::field("rel_ticks", arrow::int32()), arrow::field("liquidity_velocity", arrow::float64())});
+  static const auto schema = arrow::schema(
+      {arrow::field("window_end_ts_ns", arrow::int64()), arrow::field("spot_ref_price_int", arrow::int64()),
+       arrow::field("rel_ticks", arrow::int32()), arrow::field("liquidity_velocity", arrow::float64())});
   return schema;
 }
 
 std::shared_ptr<arrow::Schema> ForecastSchema() {
-  static const auto schema = arrow::schema(
-      {arrow::field("window_end_ts_ns", arrow::int64()), arrow::field("horizon_s", arrow::int32()),
-       arrow::field("predicted_spot_tick", arrow::int64()), arrow::field("predicted_tick_delta", arrow::int64()),
-       arrow::field("confidence", arrow::float64()), arrow::field("RunScore_up", arrow::float64()),
-       arrow::field("RunScore_down", arrow::float64()), arrow::field("D_up", arrow::int32()),
-       arrow::field("D_down", arrow::int32())});
+  static const auto schema =
+      arrow::schema({arrow::field("window_end_ts_ns", arrow::int64()), arrow::field("horizon_s", arrow::int32()),
+                     arrow::field("predicted_spot_tick", arrow::int64()),
+                     arrow::field("predicted_tick_delta", arrow::int64()), arrow::field("confidence", arrow::float64()),
+                     arrow::field("RunScore_up", arrow::float64()), arrow::field("RunScore_down", arrow::float64()),
+                     arrow::field("D_up", arrow::int32()), arrow::field("D_down", arrow::int32())});
   return schema;
 }
 
@@ -164,11 +164,12 @@ WindowMessagesPtr EncodeWindow(const engine::WindowResult& window, std::span<con
   nlohmann::json names = nlohmann::json::array();
   for (Surface s : surfaces) names.push_back(kSurfaceNames[static_cast<int>(s)]);
   // window_end_ts_ns as a string: JavaScript numbers lose int64 precision.
-  out->messages.push_back(TextMessage(nlohmann::json{{"type", "batch_start"},
-                                                     {"window_end_ts_ns", std::to_string(out->window_end_ts_ns)},
-                                                     {"surfaces", names},
-                                                     {"late_records", window.late_records}}
-                                          .dump()));
+  out->messages.push_back(TextMessage(nlohmann::json{
+      {"type", "batch_start"},
+      {"window_end_ts_ns", std::to_string(out->window_end_ts_ns)},
+      {"surfaces", names},
+      {"late_records",
+       window.late_records}}.dump()));
   for (Surface s : surfaces) {
     out->messages.push_back(TextMessage(
         nlohmann::json{{"type", "surface_header"}, {"surface", kSurfaceNames[static_cast<int>(s)]}}.dump()));

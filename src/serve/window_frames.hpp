@@ -1,7 +1,6 @@
 // One window as the stream sends it (stream.md Part 1): batch_start, then per requested surface a
 // surface_header text message and one binary message holding a complete Arrow IPC stream (schema, one
-// record batch, end-of-stream). Encoded once per window; a group is immutable and shared by every client
-// that receives the window.
+// record batch, end-of-stream). A group is immutable once encoded (queued and written without copies).
 #pragma once
 
 #include <arrow/type_fwd.h>
