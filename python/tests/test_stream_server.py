@@ -347,10 +347,10 @@ def test_concurrent_clients_and_one_that_never_reads(server):
         rounds.append(rss_kb(server.proc.pid))
     print(f"server RssAnon: {before} kB before, after each round of 21 clients: {rounds} kB")
     # Each client holds one record batch and the Parquet reader's current pages (about 11 MB of 1 MB pages
-    # for the 11 streamed columns), whatever the length of the day, plus at most a few queued windows;
-    # repeated rounds reuse that memory instead of growing.
-    assert rounds[0] - before < 21 * 16_000
-    assert rounds[2] - rounds[1] < 16_000
+    # for the 11 streamed columns), whatever the length of the day, plus at most a few queued windows; the
+    # shared frame cache holds at most 64 MB. Rounds after the first stay within that bound.
+    for r in rounds:
+        assert r - before < 21 * 16_000 + 65_536
 
 
 def test_connect_drop_cycles_leave_the_server_healthy(server):

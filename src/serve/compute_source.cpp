@@ -1,5 +1,7 @@
 // Compute: the engine driven from the bronze partition through engine::Feeder, one window at a time, on
 // the calling thread (the server's pool; no thread per client).
+#include <fmt/format.h>
+
 #include <deque>
 
 #include "engine/engine.hpp"
@@ -17,7 +19,12 @@ class ComputeSource final : public WindowSource {
                 const SourceRequest& request)
       : records_(registry, lake_root, "bronze.future_mbo.mbo", lake::PartitionKey{request.symbol, request.dt}),
         engine_(engine::FutureMboConfig(), Options(request),
-                [this](const engine::WindowPtr& w) { closed_.push_back(w); }) {}
+                [this](const engine::WindowPtr& w) { closed_.push_back(w); }),
+        identity_(fmt::format("compute {} {} {} {}..{}", request.symbol, request.dt,
+                              lake::InputRefFor(registry, lake_root, "bronze.future_mbo.mbo",
+                                                lake::PartitionKey{request.symbol, request.dt})
+                                  .manifest_sha256,
+                              request.session_start_ns, request.session_end_ns)) {}
 
   engine::WindowPtr Next() override {
     while (closed_.empty() && !done_) {
@@ -28,6 +35,7 @@ class ComputeSource final : public WindowSource {
     closed_.pop_front();
     return w;
   }
+  const std::string& identity() const override { return identity_; }
 
  private:
   static engine::EngineOptions Options(const SourceRequest& request) {
@@ -42,6 +50,7 @@ class ComputeSource final : public WindowSource {
   engine::Engine engine_;
   engine::Feeder feeder_;
   bool done_ = false;
+  std::string identity_;
 };
 
 }  // namespace

@@ -25,6 +25,10 @@ class ReplaySource final : public WindowSource {
                const SourceRequest& request)
       : where_(fmt::format("gold.future_mbo.physics_surface_1s symbol={} dt={}", request.symbol, request.dt)) {
     const lake::PartitionKey part{request.symbol, request.dt};
+    identity_ =
+        fmt::format("replay {} {} {} {}", request.symbol, request.dt,
+                    lake::InputRefFor(registry, lake_root, "silver.future_mbo.book_snapshot_1s", part).manifest_sha256,
+                    lake::InputRefFor(registry, lake_root, "gold.future_mbo.physics_surface_1s", part).manifest_sha256);
     // Both partitions are checked (and opened) before the first window goes out.
     snap_reader_ = lake::OpenPartitionReader(registry, lake_root, "silver.future_mbo.book_snapshot_1s", part, 4096);
     std::vector<std::string> columns = {"window_end_ts_ns", "spot_ref_price_int", "rel_ticks", "side"};
@@ -57,6 +61,7 @@ class ReplaySource final : public WindowSource {
     }
     return w;
   }
+  const std::string& identity() const override { return identity_; }
 
  private:
   bool FillSnapshots() {
@@ -99,6 +104,7 @@ class ReplaySource final : public WindowSource {
   }
 
   std::string where_;
+  std::string identity_;
   std::shared_ptr<arrow::RecordBatchReader> snap_reader_;
   std::shared_ptr<arrow::RecordBatchReader> gold_reader_;
   std::deque<engine::SnapshotRow> snaps_;

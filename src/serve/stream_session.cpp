@@ -215,14 +215,25 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
       EnqueueText(DroppedJson(dropped_));
       dropped_ = 0;
     }
-    forecaster_.Compute(pending_->gold, forecast_);
-    queue_.push_back({EncodeWindow(*pending_, forecast_, params_.surfaces), true, 0});
+    queue_.push_back({Frames(*pending_), true, 0});
     ++queued_windows_;
     ++sent_;
     pacer_.Sent(ts, due);
     pending_.reset();
     DoWrite();
     PostTick();
+  }
+
+  // The window's messages, from the shared cache when another client of the same stream encoded them.
+  WindowMessagesPtr Frames(const engine::WindowResult& w) {
+    std::string key = source_->identity();
+    for (Surface s : params_.surfaces) key += kSurfaceNames[static_cast<int>(s)][0];
+    key += std::to_string(w.snapshot.window_end_ts_ns);
+    if (auto hit = context_->frames.Find(key)) return hit;
+    forecaster_.Compute(w.gold, forecast_);
+    auto frames = EncodeWindow(w, forecast_, params_.surfaces);
+    context_->frames.Insert(key, frames);
+    return frames;
   }
 
   void EnqueueText(std::string text) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "lake/registry.hpp"
+#include "serve/frame_cache.hpp"
 #include "serve/server.hpp"
 
 namespace spymaster::serve {
@@ -24,6 +25,7 @@ class StreamSession;
 struct ServerContext {
   ServerConfig config;
   const lake::DatasetRegistry* registry = nullptr;
+  FrameCache frames{64 << 20};
   std::mutex mutex;
   std::vector<std::weak_ptr<StreamSession>> sessions;
   bool stopping = false;

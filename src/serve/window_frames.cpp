@@ -54,16 +54,27 @@ std::shared_ptr<arrow::Buffer> EncodeVelocity(const engine::GoldSurface& g) {
   arrow::Int32Builder rel;
   arrow::StringBuilder side;
   arrow::DoubleBuilder values[std::size(kValues)];
-  int64_t rows = 0;
+  // Rows in range, as runs of consecutive indices (gold holds only ±half-width, so normally one run).
+  std::vector<std::pair<std::size_t, std::size_t>> runs;
   for (std::size_t i = 0; i < g.size(); ++i) {
     if (g.rel_ticks[i] < -kMaxRelTicks || g.rel_ticks[i] > kMaxRelTicks) continue;
-    ++rows;
-    CheckOk(ts.Append(g.window_end_ts_ns), Context("velocity"));
-    CheckOk(spot.Append(g.spot_ref_price_int), Context("velocity"));
-    CheckOk(rel.Append(g.rel_ticks[i]), Context("velocity"));
-    CheckOk(side.Append(&g.side[i], 1), Context("velocity"));
+    if (!runs.empty() && runs.back().second == i) {
+      ++runs.back().second;
+    } else {
+      runs.emplace_back(i, i + 1);
+    }
+  }
+  int64_t rows = 0;
+  for (const auto& [begin, end] : runs) {
+    const auto n = static_cast<int64_t>(end - begin);
+    rows += n;
+    const std::vector<int64_t> ts_values(n, g.window_end_ts_ns), spot_values(n, g.spot_ref_price_int);
+    CheckOk(ts.AppendValues(ts_values), Context("velocity"));
+    CheckOk(spot.AppendValues(spot_values), Context("velocity"));
+    CheckOk(rel.AppendValues(g.rel_ticks.data() + begin, n), Context("velocity"));
+    for (std::size_t i = begin; i < end; ++i) CheckOk(side.Append(&g.side[i], 1), Context("velocity"));
     for (std::size_t v = 0; v < std::size(kValues); ++v) {
-      CheckOk(values[v].Append(g.values[kValues[v]][i]), Context("velocity"));
+      CheckOk(values[v].AppendValues(g.values[kValues[v]].data() + begin, n), Context("velocity"));
     }
   }
   std::vector<std::shared_ptr<arrow::Array>> columns = {Finish(ts, "velocity"), Finish(spot, "velocity"),

@@ -21,6 +21,9 @@ class WindowSource {
   // The next window in time order, or nullptr after the last. `window.gold` carries at least the
   // streamed columns; depth_flow may be empty.
   virtual engine::WindowPtr Next() = 0;
+  // What determines the windows' contents (the input partitions' manifests, the session): two sources
+  // with the same identity produce the same windows, so their frames can be shared.
+  virtual const std::string& identity() const = 0;
 };
 
 struct SourceRequest {
