@@ -12,6 +12,7 @@ void AddBenchCommand(CLI::App& app) {
   AddEngineBench(*bench);
   AddGoldBench(*bench);
   AddPipelineBench(*bench);
+  AddServeBench(*bench);
 }
 
 }  // namespace spymaster::bench

@@ -16,5 +16,6 @@ void AddBookBench(CLI::App& bench);      // bench book: the L3 book alone
 void AddEngineBench(CLI::App& bench);    // bench engine [--no-gold]: book + silver (+ gold)
 void AddGoldBench(CLI::App& bench);      // bench gold: one gold window alone
 void AddPipelineBench(CLI::App& bench);  // bench pipeline: `run --layer all` as child processes
+void AddServeBench(CLI::App& bench);     // bench serve [--lake DIR]: forecast + frames; the server end to end
 
 }  // namespace spymaster::bench

@@ -11,5 +11,6 @@ void AddSimulateCommand(CLI::App& app);  // simulate
 void AddSelectContractCommand(CLI::App& app);
 void AddRunCommand(CLI::App& app);  // run --product-type --layer ...
 void AddDemoCommand(CLI::App& app);
+void AddServeCommand(CLI::App& app);  // serve --lake --host --port
 
 }  // namespace spymaster::cli

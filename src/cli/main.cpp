@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
   spymaster::cli::AddSelectContractCommand(app);
   spymaster::cli::AddRunCommand(app);
   spymaster::cli::AddDemoCommand(app);
+  spymaster::cli::AddServeCommand(app);
   const int code = Run(app, argc, argv);
   try {
     spymaster::FinishStdout();

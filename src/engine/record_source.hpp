@@ -48,22 +48,43 @@ class VectorSource final : public RecordSource {
   std::size_t pos_ = 0;
 };
 
-// Feeds the source's events to the engine until the input ends or the session's last window has
-// closed (later records cannot change any output), then closes the remaining windows. Returns the
-// number of events fed.
-inline int64_t Drive(RecordSource& source, Engine& engine) {
-  int64_t fed = 0;
-  while (!engine.finished()) {
-    const std::span<const book::MboEvent> batch = source.NextBatch();
-    if (batch.empty()) break;
-    for (const book::MboEvent& e : batch) {
-      engine.OnEvent(e);
-      ++fed;
-      if (engine.finished()) break;
+// The one feeding loop, resumable: Feed hands the source's events to the engine until `stop()` holds
+// after an event (a stream stops as soon as a window has closed), or until the input ends or the
+// session's last window has closed (later records cannot change any output); then it closes the
+// remaining windows and returns false. A later Feed goes on from the next event.
+class Feeder {
+ public:
+  template <class Stop>
+  bool Feed(RecordSource& source, Engine& engine, Stop&& stop) {
+    while (!engine.finished()) {
+      if (pos_ == batch_.size()) {
+        batch_ = source.NextBatch();
+        pos_ = 0;
+        if (batch_.empty()) break;
+      }
+      while (pos_ < batch_.size()) {
+        engine.OnEvent(batch_[pos_++]);
+        ++fed_;
+        if (engine.finished()) break;
+        if (stop()) return true;
+      }
     }
+    engine.Finish();
+    return false;
   }
-  engine.Finish();
-  return fed;
+  int64_t fed() const { return fed_; }
+
+ private:
+  std::span<const book::MboEvent> batch_;
+  std::size_t pos_ = 0;
+  int64_t fed_ = 0;
+};
+
+// Feeds the whole source to the engine (batch runs). Returns the number of events fed.
+inline int64_t Drive(RecordSource& source, Engine& engine) {
+  Feeder feeder;
+  feeder.Feed(source, engine, [] { return false; });
+  return feeder.fed();
 }
 
 }  // namespace spymaster::engine

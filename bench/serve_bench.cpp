@@ -1,0 +1,193 @@
+// `spymaster bench serve`: the stream server's per-window work and, given a lake, the whole server.
+// - frames: the engine runs a generated ES hour; each window's forecast and Arrow IPC frames are timed
+//   (the work a stream does per window, beyond reading it), in windows/s and MB/s on one core.
+// - with --lake: an in-process server on a loopback port and --clients WebSocket clients (Beast, one
+//   thread each) reading the (symbol, dt) stream at speed=max: windows/s per client, MB/s in total,
+//   server-side CPU and peak RSS of the process.
+#include <fmt/format.h>
+#include <sys/resource.h>
+
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <chrono>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "bench/bench_command.hpp"
+#include "bench/timing.hpp"
+#include "common/standard_output.hpp"
+#include "engine/engine.hpp"
+#include "engine/forecast.hpp"
+#include "lake/registry.hpp"
+#include "serve/server.hpp"
+#include "serve/window_frames.hpp"
+#include "support/synthetic_mbo_stream.hpp"
+
+namespace spymaster::bench {
+namespace {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+
+struct Args {
+  int64_t events = 2'000'000;
+  std::string lake;
+  std::string symbol = "ESH6";
+  std::string dt = "2026-01-06";
+  std::string source = "replay";
+  int clients = 1;
+  int threads = 2;
+};
+
+void FramesBench(const Args& a) {
+  support::SyntheticStreamOptions so;
+  so.events = a.events;
+  const auto events = support::SyntheticMboStream(so);
+  engine::EngineOptions o;
+  o.session_start_ns = so.start_ns;
+  o.session_end_ns = so.start_ns + so.duration_ns;
+  engine::Forecaster forecaster;
+  std::vector<engine::ForecastRow> rows;
+  const serve::Surface all[] = {serve::Surface::kSnap, serve::Surface::kVelocity, serve::Surface::kOptions,
+                                serve::Surface::kForecast};
+  int64_t windows = 0, velocity_rows = 0, bytes = 0;
+  double forecast_s = 0, encode_s = 0, cpu_s = 0;
+  engine::Engine engine(engine::FutureMboConfig(), o, [&](const engine::WindowPtr& w) {
+    const double cpu0 = CpuSeconds();
+    const auto t0 = std::chrono::steady_clock::now();
+    forecaster.Compute(w->gold, rows);
+    const auto t1 = std::chrono::steady_clock::now();
+    const auto group = serve::EncodeWindow(*w, rows, all);
+    const auto t2 = std::chrono::steady_clock::now();
+    cpu_s += CpuSeconds() - cpu0;
+    forecast_s += std::chrono::duration<double>(t1 - t0).count();
+    encode_s += std::chrono::duration<double>(t2 - t1).count();
+    ++windows;
+    velocity_rows += static_cast<int64_t>(w->gold.size());
+    bytes += static_cast<int64_t>(group->bytes);
+  });
+  for (const auto& e : events) engine.OnEvent(e);
+  engine.Finish();
+  const double total = forecast_s + encode_s;
+  PrintStdout(
+      "serve frames: {} windows; forecast {:.1f} us/window, Arrow IPC frames {:.1f} us/window; "
+      "{:.0f} windows/s = {:.2f} M rows/s (velocity) = {:.1f} MB/s of frames; cpu {:.0f} windows/s/core\n",
+      windows, forecast_s / windows * 1e6, encode_s / windows * 1e6, windows / total, velocity_rows / total / 1e6,
+      bytes / total / 1e6, windows / cpu_s);
+}
+
+struct ClientResult {
+  int64_t windows = 0;
+  int64_t bytes = 0;
+  double seconds = 0;
+  bool ended = false;
+};
+
+ClientResult RunClient(uint16_t port, const std::string& target) {
+  ClientResult r;
+  net::io_context ioc;
+  beast::websocket::stream<net::ip::tcp::socket> ws(ioc);
+  ws.next_layer().connect({net::ip::make_address("127.0.0.1"), port});
+  ws.read_message_max(64 << 20);
+  const auto t0 = std::chrono::steady_clock::now();
+  ws.handshake("127.0.0.1", target);
+  beast::flat_buffer buffer;
+  beast::error_code ec;
+  while (true) {
+    ws.read(buffer, ec);
+    if (ec) break;
+    r.bytes += static_cast<int64_t>(buffer.size());
+    if (ws.got_text()) {
+      const std::string text = beast::buffers_to_string(buffer.data());
+      if (text.find("\"batch_start\"") != std::string::npos) ++r.windows;
+      if (text.find("\"end\"") != std::string::npos) r.ended = true;
+      if (text.find("\"error\"") != std::string::npos) throw std::runtime_error("server: " + text);
+    }
+    buffer.consume(buffer.size());
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+void ServerBench(const Args& a) {
+  const auto registry = lake::DatasetRegistry::LoadDefault();
+  serve::ServerConfig config;
+  config.lake_root = a.lake;
+  config.port = 0;
+  config.threads = a.threads;
+  config.session_bounds = [](const std::string&) {
+    const support::SyntheticStreamOptions so;  // unused unless --source compute
+    return std::pair<int64_t, int64_t>(so.start_ns, so.start_ns + so.duration_ns);
+  };
+  serve::Server server(config, registry);
+  std::thread run([&] { server.Run(); });
+  const std::string target =
+      fmt::format("/v1/velocity/stream?symbol={}&dt={}&speed=max&source={}", a.symbol, a.dt, a.source);
+  const double cpu0 = CpuSeconds();
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<ClientResult> results(static_cast<std::size_t>(a.clients));
+  std::vector<std::thread> clients;
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  for (int c = 0; c < a.clients; ++c) {
+    clients.emplace_back([&, c] {
+      try {
+        results[c] = RunClient(server.port(), target);
+      } catch (...) {
+        std::lock_guard lock(failure_mutex);
+        failure = std::current_exception();
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double cpu = CpuSeconds() - cpu0;
+  server.Stop();
+  run.join();
+  if (failure) std::rethrow_exception(failure);
+  int64_t windows = 0, bytes = 0;
+  double slowest = 0;
+  for (const auto& r : results) {
+    if (!r.ended) throw std::runtime_error("a client's stream ended without the end message");
+    windows += r.windows;
+    bytes += r.bytes;
+    slowest = std::max(slowest, r.seconds);
+  }
+  rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  PrintStdout(
+      "serve {} {} {} at speed=max, {} client(s), {} server thread(s): {} windows each; {:.0f} windows/s per client "
+      "(slowest), {:.0f} windows/s = {:.4f} M windows/s and {:.1f} MB/s in total; process cpu {:.2f} s for {:.2f} s "
+      "wall (clients included); peak RSS {:.0f} MB\n",
+      a.source, a.symbol, a.dt, a.clients, a.threads, results.front().windows, results.front().windows / slowest,
+      windows / wall, windows / wall / 1e6, bytes / wall / 1e6, cpu, wall, double(usage.ru_maxrss) / 1024.0);
+}
+
+}  // namespace
+
+void AddServeBench(CLI::App& bench) {
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd =
+      bench.add_subcommand("serve", "Stream server: per-window forecast + frames; with --lake, clients over loopback");
+  cmd->add_option("--events", args->events, "MBO events in the generated hour (frames part)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{200'000'000}));
+  cmd->add_option("--lake", args->lake, "Lake with silver+gold for --symbol/--dt: also bench the server end to end");
+  cmd->add_option("--symbol", args->symbol, "Contract")->capture_default_str();
+  cmd->add_option("--dt", args->dt, "Date")->capture_default_str();
+  cmd->add_option("--source", args->source, "replay or compute")
+      ->check(CLI::IsMember({"replay", "compute"}))
+      ->capture_default_str();
+  cmd->add_option("--clients", args->clients, "Concurrent clients")->check(CLI::Range(1, 1000))->capture_default_str();
+  cmd->add_option("--threads", args->threads, "Server I/O threads")->check(CLI::Range(1, 64))->capture_default_str();
+  cmd->callback([args] {
+    FramesBench(*args);
+    if (!args->lake.empty()) ServerBench(*args);
+  });
+}
+
+}  // namespace spymaster::bench

@@ -1,0 +1,404 @@
+"""`spymaster serve` checked from the outside with an independent WebSocket client (the `websockets`
+package) and pyarrow: a simulated session (09:30-09:33) goes through bronze, selection, silver and gold,
+then the real server streams it over loopback.
+
+- protocol order per window (batch_start, then surface_header + one Arrow IPC stream per surface), the
+  four schemas, the end message and a normal close;
+- every snap/velocity frame equals the lake's silver/gold rows of its window;
+- forecast frames equal an independent numpy implementation (python/tools/gen_forecast_expected.py);
+- replay (lake) and compute (engine from bronze) send identical bytes for every window;
+- bad parameters (path-like, huge, NaN, empty, unknown, a partition without _SUCCESS) → error then 1008;
+- pacing and control: skip_minutes, start/end, seek, speed, pause/resume;
+- concurrent clients plus one that never reads; connect/drop cycles; SIGTERM tells every client.
+"""
+import asyncio
+import json
+import os
+import pathlib
+import shutil
+import signal
+import subprocess
+import sys
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import websockets
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "python" / "tools"))
+import gen_forecast_expected as oracle  # noqa: E402
+
+DT = "2026-01-06"
+SEC = 1_000_000_000
+WINDOWS = 180  # 09:30-09:33
+SESSION = ["--session-start", "09:30", "--session-end", "09:33"]
+SURFACES = ["snap", "velocity", "options", "forecast"]
+SCHEMAS = {
+    "snap": pa.schema([("window_end_ts_ns", pa.int64()), ("mid_price", pa.float64()),
+                       ("spot_ref_price_int", pa.int64()), ("book_valid", pa.bool_())]),
+    "velocity": pa.schema([("window_end_ts_ns", pa.int64()), ("spot_ref_price_int", pa.int64()),
+                           ("rel_ticks", pa.int32()), ("side", pa.string()),
+                           *[(c, pa.float64()) for c in ("liquidity_velocity", "rho", "nu", "kappa",
+                                                         "pressure_grad", "u_wave_energy", "Omega")]]),
+    "options": pa.schema([("window_end_ts_ns", pa.int64()), ("spot_ref_price_int", pa.int64()),
+                          ("rel_ticks", pa.int32()), ("liquidity_velocity", pa.float64())]),
+    "forecast": pa.schema([("window_end_ts_ns", pa.int64()), ("horizon_s", pa.int32()),
+                           ("predicted_spot_tick", pa.int64()), ("predicted_tick_delta", pa.int64()),
+                           ("confidence", pa.float64()), ("RunScore_up", pa.float64()),
+                           ("RunScore_down", pa.float64()), ("D_up", pa.int32()), ("D_down", pa.int32())]),
+}
+
+
+def run(cmd):
+    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise AssertionError(f"{cmd} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="module")
+def lake(spymaster_bin, tmp_path_factory) -> pathlib.Path:
+    root = tmp_path_factory.mktemp("stream_lake")
+    run([spymaster_bin, "simulate", "--lake", root, "--dt", DT, "--start", "09:30", "--end", "09:33",
+         "--product", "future_mbo", "--threads", "1"])
+    run([spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "bronze", "--symbol", "ES", "--dt", DT,
+         "--lake", root])
+    run([spymaster_bin, "select-contract", "--dates", DT, "--lake", root])
+    run([spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "all", "--symbol", "ES", "--dt", DT,
+         "--lake", root, *SESSION])
+    return root
+
+
+class Server:
+    def __init__(self, spymaster_bin, lake):
+        self.proc = subprocess.Popen([str(spymaster_bin), "serve", "--lake", str(lake), "--port", "0", *SESSION],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        assert line.startswith("serving http://127.0.0.1:"), (line, self.proc.stderr.read())
+        self.port = int(line.split()[1].rsplit(":", 1)[1])
+
+    def url(self, query=""):
+        return f"ws://127.0.0.1:{self.port}/v1/velocity/stream?{query}"
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def server(spymaster_bin, lake):
+    s = Server(spymaster_bin, lake)
+    yield s
+    assert s.stop() == 0
+
+
+def stream(url, controls=None):
+    """All messages of one connection: (list of str/bytes, close code, close reason)."""
+    async def go():
+        messages = []
+        async with websockets.connect(url, max_size=None) as ws:
+            try:
+                async for m in ws:
+                    messages.append(m)
+                    if controls:
+                        await controls(ws, messages)
+            except websockets.ConnectionClosed:
+                pass
+            return messages, ws.close_code, ws.close_reason
+    return asyncio.run(go())
+
+
+def windows_of(messages):
+    """Splits a stream into per-window dicts {ts, surfaces: {name: pa.Table}, raw: [...]} and the tail."""
+    windows, i = [], 0
+    while i < len(messages) and isinstance(messages[i], str) and json.loads(messages[i])["type"] in (
+            "batch_start", "dropped"):
+        head = json.loads(messages[i])
+        if head["type"] == "dropped":
+            i += 1
+            continue
+        w = {"ts": int(head["window_end_ts_ns"]), "head": head, "surfaces": {}, "raw": [messages[i]]}
+        i += 1
+        for name in head["surfaces"]:
+            assert json.loads(messages[i]) == {"type": "surface_header", "surface": name}
+            assert isinstance(messages[i + 1], bytes)
+            w["surfaces"][name] = pa.ipc.open_stream(messages[i + 1]).read_all()
+            w["raw"] += messages[i:i + 2]
+            i += 2
+        windows.append(w)
+    return windows, messages[i:]
+
+
+def read_lake(lake, layer, table):
+    base = lake / layer / "product_type=future_mbo" / "symbol=ESH6" / f"table={table}" / f"dt={DT}"
+    return pq.read_table(base / "part-00000.parquet")
+
+
+@pytest.fixture(scope="module")
+def replay(server):
+    return stream(server.url("speed=max"))
+
+
+def test_message_order_schemas_and_end(replay):
+    messages, code, _ = replay
+    windows, tail = windows_of(messages)
+    assert len(windows) == WINDOWS
+    assert [w["head"]["surfaces"] for w in windows] == [SURFACES] * WINDOWS
+    assert [w["ts"] for w in windows] == sorted(w["ts"] for w in windows)
+    for w in windows:
+        for name, table in w["surfaces"].items():
+            assert table.schema.remove_metadata() == SCHEMAS[name], name
+        assert w["surfaces"]["options"].num_rows == 0  # option gold is not computed yet (issue 12)
+    assert [json.loads(m) for m in tail] == [{"type": "end", "windows": WINDOWS}]
+    assert code == 1000
+
+
+def test_frames_equal_lake_rows(lake, replay):
+    windows, _ = windows_of(replay[0])
+    snap = read_lake(lake, "silver", "book_snapshot_1s").to_pylist()
+    gold = read_lake(lake, "gold", "physics_surface_1s").select(SCHEMAS["velocity"].names)
+    assert [w["ts"] for w in windows] == [r["window_end_ts_ns"] for r in snap]
+    gold_windows = 0
+    for w, s in zip(windows, snap):
+        assert w["surfaces"]["snap"].to_pylist() == [{k: s[k] for k in SCHEMAS["snap"].names}]
+        rows = gold.filter(pa.compute.equal(gold["window_end_ts_ns"], w["ts"]))
+        got = w["surfaces"]["velocity"]
+        assert got.num_rows == rows.num_rows
+        assert got.to_pylist() == rows.cast(SCHEMAS["velocity"]).to_pylist()
+        forecast = w["surfaces"]["forecast"]
+        if rows.num_rows:
+            gold_windows += 1
+            assert rows.num_rows == 802
+            assert forecast.column("horizon_s").to_pylist() == list(range(31))
+        else:
+            assert forecast.num_rows == 0
+    assert gold_windows > WINDOWS // 2
+
+
+def test_forecast_equals_independent_implementation(lake, replay):
+    windows, _ = windows_of(replay[0])
+    gold = read_lake(lake, "gold", "physics_surface_1s")
+    with_gold = [w for w in windows if w["surfaces"]["forecast"].num_rows]
+    for w in (with_gold[0], with_gold[len(with_gold) // 2], with_gold[-1]):
+        rows = gold.filter(pa.compute.equal(gold["window_end_ts_ns"], w["ts"])).to_pylist()
+        cells = [(r["rel_ticks"], r["side"], r["pressure_grad"], r["u_wave_energy"], r["rho"], r["nu"], r["Omega"])
+                 for r in rows]
+        d_up, d_down, run_up, run_down, confidence, deltas, _v = oracle.forecast(w["ts"], cells)
+        f = w["surfaces"]["forecast"].to_pylist()
+        spot_tick = rows[0]["spot_ref_price_int"] // 250_000_000
+        assert f[0]["D_up"] == d_up and f[0]["D_down"] == d_down
+        assert f[0]["RunScore_up"] == pytest.approx(run_up, abs=1e-9)
+        assert f[0]["RunScore_down"] == pytest.approx(run_down, abs=1e-9)
+        assert [r["confidence"] for r in f] == [confidence] * 31
+        assert [r["predicted_tick_delta"] for r in f] == [0] + deltas
+        assert [r["predicted_spot_tick"] for r in f] == [spot_tick + d for d in [0] + deltas]
+
+
+def test_replay_and_compute_send_identical_frames(server, replay):
+    computed = stream(server.url("speed=max&source=compute"))
+    replay_windows, replay_tail = windows_of(replay[0])
+    compute_windows, compute_tail = windows_of(computed[0])
+    assert len(compute_windows) == len(replay_windows) == WINDOWS
+    for r, c in zip(replay_windows, compute_windows):
+        assert r["raw"] == c["raw"], r["ts"]  # byte for byte, every message of every window
+    assert compute_tail == replay_tail and computed[1] == 1000
+
+
+BAD = {
+    "symbol=../../etc": "symbol",
+    "symbol=%2E%2E%2Fgold": "symbol",
+    "symbol=": "empty",
+    "symbol=NOPE": "input not ready",
+    "dt=2026-13-01": "dt",
+    "dt=2026-01-07": "input not ready",
+    "dt=../2026-01-06": "dt",
+    "speed=0": "speed",
+    "speed=-1": "speed",
+    "speed=nan": "speed",
+    "speed=inf": "speed",
+    "speed=1e400": "speed",
+    "speed=10000.5": "speed",
+    "speed=fast": "speed",
+    "skip_minutes=-1": "skip_minutes",
+    "skip_minutes=99999999999999999999": "skip_minutes",
+    "skip_minutes=1.5": "skip_minutes",
+    "surfaces=snap,heat": "surfaces",
+    "surfaces=snap,snap": "surfaces",
+    "surfaces=": "empty",
+    "start=25:00": "start",
+    "start=09:32&end=09:31": "start",
+    "source=raw": "source",
+    "colour=red": "unknown parameter",
+    "speed=1&speed=2": "twice",
+    "symbol=%zz": "escape",
+}
+
+
+@pytest.mark.parametrize("query", list(BAD))
+def test_bad_parameters_get_an_error_then_1008(server, query):
+    messages, code, reason = stream(server.url(query))
+    assert len(messages) == 1, messages[:3]
+    msg = json.loads(messages[0])
+    assert msg["type"] == "error" and BAD[query] in msg["message"], msg
+    assert code == 1008 and reason
+
+
+def test_partition_without_success_is_refused(spymaster_bin, lake, tmp_path):
+    copy = tmp_path / "lake"
+    shutil.copytree(lake, copy)
+    (copy / "gold" / "product_type=future_mbo" / "symbol=ESH6" / "table=physics_surface_1s" / f"dt={DT}" /
+     "_SUCCESS").unlink()
+    s = Server(spymaster_bin, copy)
+    try:
+        messages, code, _ = stream(s.url())
+        msg = json.loads(messages[0])
+        assert msg["type"] == "error" and "gold.future_mbo.physics_surface_1s" in msg["message"]
+        assert "spymaster run" in msg["message"] and code == 1008
+    finally:
+        assert s.stop() == 0
+
+
+def test_skip_minutes_start_end_and_surfaces(server, lake):
+    first = read_lake(lake, "silver", "book_snapshot_1s")["window_end_ts_ns"][0].as_py()
+    windows, tail = windows_of(stream(server.url("speed=max&skip_minutes=1"))[0])
+    assert len(windows) == WINDOWS - 60 and windows[0]["ts"] == first + 60 * SEC
+    windows, tail = windows_of(stream(server.url("speed=max&start=09:31:30&end=09:32&surfaces=forecast,snap"))[0])
+    assert len(windows) == 30 and windows[0]["ts"] == first + 90 * SEC
+    assert all(list(w["surfaces"]) == ["snap", "forecast"] for w in windows)
+    assert json.loads(tail[0]) == {"type": "end", "windows": 30}
+    windows, _ = windows_of(stream(server.url("symbol=ES&speed=max&end=09:30:05"))[0])
+    assert [w["ts"] for w in windows] == [first + k * SEC for k in range(5)]
+
+
+def test_controls_seek_speed_pause_resume(server, lake):
+    first = read_lake(lake, "silver", "book_snapshot_1s")["window_end_ts_ns"][0].as_py()
+    target = first + 150 * SEC
+    sent = []
+
+    async def controls(ws, messages):
+        starts = [json.loads(m) for m in messages if isinstance(m, str) and '"batch_start"' in m]
+        if len(starts) == 1 and not sent:
+            sent.append("seek")
+            await ws.send(json.dumps({"type": "control", "action": "pause"}))
+            await ws.send(json.dumps({"type": "control", "action": "seek", "ts_ns": str(target)}))
+            await ws.send(json.dumps({"type": "control", "action": "speed", "value": "max"}))
+            await ws.send(json.dumps({"type": "control", "action": "resume"}))
+        elif len(starts) == 5 and len(sent) == 1:
+            sent.append("back")  # a seek backwards reads the day again from its start
+            await ws.send(json.dumps({"type": "control", "action": "seek", "ts_ns": str(first + 10 * SEC)}))
+
+    messages, code, _ = stream(server.url("speed=1"), controls)
+    windows, tail = windows_of(messages)
+    ts = [w["ts"] for w in windows]
+    assert ts[0] == first
+    i = ts.index(target)
+    assert all(t < target for t in ts[1:i])  # at most a window in flight before the seek took effect
+    j = ts.index(first + 10 * SEC, i)
+    assert ts[i:i + 5] == [target + k * SEC for k in range(5)]
+    assert ts[j:] == [first + k * SEC for k in range(10, WINDOWS)]
+    assert json.loads(tail[-1])["type"] == "end" and code == 1000
+
+
+def test_bad_control_message_gets_error_then_1008(server):
+    async def controls(ws, messages):
+        if len(messages) == 1:
+            await ws.send(json.dumps({"type": "control", "action": "speed", "value": 0}))
+
+    messages, code, _ = stream(server.url("speed=1"), controls)
+    assert json.loads(messages[-1])["type"] == "error" and "speed" in json.loads(messages[-1])["message"]
+    assert code == 1008
+
+
+def rss_kb(pid, field="RssAnon"):
+    """Private memory of the process (lake files are memory-mapped and shared: RssFile)."""
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def test_concurrent_clients_and_one_that_never_reads(server):
+    async def full(url):
+        async with websockets.connect(url, max_size=None) as ws:
+            n = 0
+            async for m in ws:
+                if isinstance(m, str) and json.loads(m)["type"] == "end":
+                    return n
+                if isinstance(m, str) and '"batch_start"' in m:
+                    n += 1
+
+    async def go():
+        # A client that connects and never reads: its TCP window fills, the server must not care.
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write((f"GET /v1/velocity/stream?speed=max HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                      "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+        await writer.drain()
+        counts = await asyncio.gather(*[full(server.url("speed=max")) for _ in range(20)])
+        writer.close()
+        return counts
+
+    before = rss_kb(server.proc.pid)
+    rounds = []
+    for _ in range(3):
+        assert asyncio.run(go()) == [WINDOWS] * 20
+        rounds.append(rss_kb(server.proc.pid))
+    print(f"server RssAnon: {before} kB before, after each round of 21 clients: {rounds} kB")
+    # Each client holds one record batch and the Parquet reader's current pages (about 11 MB of 1 MB pages
+    # for the 11 streamed columns), whatever the length of the day, plus at most a few queued windows; the
+    # shared frame cache holds at most 64 MB. Rounds after the first stay within that bound.
+    for r in rounds:
+        assert r - before < 21 * 16_000 + 65_536
+
+
+def test_connect_drop_cycles_leave_the_server_healthy(server):
+    async def go():
+        for k in range(300):
+            ws = await websockets.connect(server.url("speed=max" if k % 2 else "speed=1"), max_size=None)
+            if k % 3 == 0:
+                await ws.recv()
+            ws.transport.abort()  # drop without a close handshake
+    asyncio.run(go())
+    windows, tail = windows_of(stream(server.url("speed=max&end=09:30:10"))[0])
+    assert len(windows) == 10 and json.loads(tail[0])["type"] == "end"
+
+
+def test_health_and_catalog(server):
+    import urllib.request
+    base = f"http://127.0.0.1:{server.port}"
+    assert json.load(urllib.request.urlopen(f"{base}/health")) == {"status": "ok"}
+    catalog = json.load(urllib.request.urlopen(f"{base}/v1/catalog"))
+    assert {"product_type": "future_mbo", "symbol": "ESH6", "dt": DT} in catalog["streams"]
+    tables = {(p["layer"], p["table"]) for p in catalog["partitions"] if p["symbol"] == "ESH6"}
+    assert tables == {("silver", "book_snapshot_1s"), ("silver", "depth_and_flow_1s"), ("gold", "physics_surface_1s")}
+
+
+def test_sigterm_tells_every_client(spymaster_bin, lake):
+    s = Server(spymaster_bin, lake)
+
+    async def client(got):
+        async with websockets.connect(s.url("speed=1"), max_size=None) as ws:
+            try:
+                async for m in ws:
+                    got.append(m)
+                    if len(got) == 9 and len([g for g in got if isinstance(g, str)]) == 5:
+                        pass
+            except websockets.ConnectionClosed:
+                pass
+            return ws.close_code
+
+    async def go():
+        got = [[], [], []]
+        tasks = [asyncio.create_task(client(g)) for g in got]
+        while not all(len(g) >= 9 for g in got):
+            await asyncio.sleep(0.05)
+        s.proc.send_signal(signal.SIGTERM)
+        return got, await asyncio.gather(*tasks)
+
+    got, codes = asyncio.run(go())
+    assert codes == [1001] * 3
+    for g in got:
+        assert json.loads(g[-1]) == {"type": "error", "message": "server shutting down"}
+    assert s.proc.wait(timeout=30) == 0

@@ -1,0 +1,131 @@
+#include "engine/forecast.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace spymaster::engine {
+namespace {
+
+constexpr double kSigma = 0.5;          // Brownian step, ticks per √s
+constexpr double kMaxVelocity = 5.0;    // ticks/s
+constexpr double kMaxPosition = 150.0;  // ticks
+constexpr double kMaxDelta = 100.0;     // ticks
+constexpr double kGapRho = 0.1;         // summed rho below this: a gap, motion is ballistic
+
+// numpy.interp over integer knots -200..200 (ends held): the same arithmetic, so results agree exactly.
+double Interp(const double* fp, double x) {
+  constexpr double lo = -kForecastHalfWidth;
+  constexpr double hi = kForecastHalfWidth;
+  if (x <= lo) return fp[0];
+  if (x >= hi) return fp[2 * kForecastHalfWidth];
+  const double knot = std::floor(x);
+  const auto j = static_cast<int32_t>(knot - lo);
+  if (x == knot) return fp[j];
+  const double slope = fp[j + 1] - fp[j];
+  return slope * (x - knot) + fp[j];
+}
+
+double Sign(double v) { return v > 0 ? 1.0 : (v < 0 ? -1.0 : 0.0); }
+
+}  // namespace
+
+double SplitMix64::Normal() {
+  const double u1 = Uniform();
+  const double u2 = Uniform();
+  return std::sqrt(-2.0 * std::log(1.0 - u1)) * std::cos(2.0 * std::numbers::pi * u2);
+}
+
+Forecaster::Forecaster() : x_(kForecastParticles) {}
+
+void Forecaster::Compute(const GoldSurface& gold, std::vector<ForecastRow>& out) {
+  out.clear();
+  if (gold.empty()) return;
+  pg_.fill(0.0);
+  we_.fill(0.0);
+  rho_.fill(0.0);
+  nu_.fill(0.0);
+  omega_.fill(0.0);  // Omega >= 0, so max over the present sides equals max with 0
+  const auto& pg = gold.values[kPressureGrad];
+  const auto& we = gold.values[kUWaveEnergy];
+  const auto& rho = gold.values[kRho];
+  const auto& nu = gold.values[kNu];
+  const auto& omega = gold.values[kOmega];
+  for (std::size_t r = 0; r < gold.size(); ++r) {
+    const int32_t rel = gold.rel_ticks[r];
+    if (rel < -kForecastHalfWidth || rel > kForecastHalfWidth) continue;
+    const int32_t i = rel + kForecastHalfWidth;
+    pg_[i] += pg[r];
+    we_[i] += we[r];
+    rho_[i] += rho[r];
+    nu_[i] += nu[r];
+    omega_[i] = std::max(omega_[i], omega[r]);
+  }
+  constexpr int32_t c = kForecastHalfWidth;
+  std::optional<int32_t> d_up;
+  std::optional<int32_t> d_down;
+  for (int32_t k = 1; k <= kForecastHalfWidth && !d_up; ++k) {
+    if (omega_[c + k] > kForecastWallOmega) d_up = k;
+  }
+  for (int32_t k = 1; k <= kForecastHalfWidth && !d_down; ++k) {
+    if (omega_[c - k] > kForecastWallOmega) d_down = k;
+  }
+  // The free path from spot to just before the wall, spot included; positive = pressure toward the wall.
+  const int32_t up_len = d_up.value_or(kForecastHalfWidth);
+  const int32_t down_len = d_down.value_or(kForecastHalfWidth);
+  double up_sum = 0.0;
+  for (int32_t k = 0; k < up_len; ++k) up_sum += pg_[c + k];
+  double down_sum = 0.0;
+  for (int32_t k = down_len - 1; k >= 0; --k) down_sum += -pg_[c - k];
+  const double run_up = up_sum / up_len;
+  const double run_down = down_sum / down_len;
+
+  for (int32_t i = 0; i < kCells; ++i) {
+    const double g = pg_[i] + Sign(pg_[i]) * we_[i];
+    const double v = rho_[i] < kGapRho ? g : g / (nu_[i] * rho_[i] + 1e-6);
+    v_eff_[i] = std::clamp(v, -kMaxVelocity, kMaxVelocity);
+  }
+
+  const int64_t spot_tick = gold.spot_ref_price_int / kForecastTickInt;
+  out.resize(kForecastHorizon + 1);
+  std::fill(x_.begin(), x_.end(), 0.0);
+  SplitMix64 rng(static_cast<uint64_t>(gold.window_end_ts_ns));
+  double mean = 0.0;
+  for (int32_t h = 1; h <= kForecastHorizon; ++h) {
+    double sum = 0.0;
+    for (double& x : x_) {
+      const double drift = Interp(v_eff_.data(), x);
+      x = std::clamp(x + (drift + kSigma * rng.Normal()), -kMaxPosition, kMaxPosition);
+      sum += x;
+    }
+    mean = sum / kForecastParticles;
+    out[h].predicted_tick_delta = static_cast<int64_t>(std::clamp(mean, -kMaxDelta, kMaxDelta));
+  }
+  double confidence = 0.0;
+  if (mean != 0.0) {
+    int32_t same_side = 0;
+    for (double x : x_) same_side += (mean > 0 ? x > 0 : x < 0) ? 1 : 0;
+    confidence = std::max(0.0, static_cast<double>(2 * same_side - kForecastParticles) / kForecastParticles);
+  }
+  for (int32_t h = 0; h <= kForecastHorizon; ++h) {
+    ForecastRow& row = out[h];
+    row.window_end_ts_ns = gold.window_end_ts_ns;
+    row.horizon_s = h;
+    if (h == 0) row.predicted_tick_delta = 0;
+    row.predicted_spot_tick = spot_tick + row.predicted_tick_delta;
+    row.confidence = confidence;
+    row.run_score_up = run_up;
+    row.run_score_down = run_down;
+    row.d_up = d_up;
+    row.d_down = d_down;
+  }
+}
+
+std::vector<ForecastRow> ComputeForecast(const GoldSurface& gold) {
+  Forecaster forecaster;
+  std::vector<ForecastRow> rows;
+  forecaster.Compute(gold, rows);
+  return rows;
+}
+
+}  // namespace spymaster::engine

@@ -1,0 +1,239 @@
+#include "serve/server.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "common/error.hpp"
+#include "serve/catalog.hpp"
+#include "serve/stream_session.hpp"
+
+namespace spymaster::serve {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr std::string_view kStreamPath = "/v1/velocity/stream";
+constexpr auto kShutdownGrace = std::chrono::seconds(3);
+constexpr auto kHttpTimeout = std::chrono::seconds(30);
+
+std::string_view ContentType(const std::filesystem::path& path) {
+  const std::string ext = path.extension().string();
+  if (ext == ".html") return "text/html; charset=utf-8";
+  if (ext == ".js" || ext == ".mjs") return "text/javascript";
+  if (ext == ".css") return "text/css";
+  if (ext == ".json") return "application/json";
+  if (ext == ".svg") return "image/svg+xml";
+  if (ext == ".png") return "image/png";
+  if (ext == ".wasm") return "application/wasm";
+  return "application/octet-stream";
+}
+
+// A plain HTTP request: answered, then the connection closes; a WebSocket upgrade of the stream path is
+// handed to a StreamSession.
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(tcp::socket&& socket, std::shared_ptr<ServerContext> context)
+      : stream_(std::move(socket)), context_(std::move(context)) {}
+
+  void Run() {
+    parser_.body_limit(1 << 16);
+    stream_.expires_after(kHttpTimeout);
+    http::async_read(stream_, buffer_, parser_, beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
+  }
+
+ private:
+  void OnRead(beast::error_code ec, std::size_t) {
+    if (ec) return;
+    http::request<http::string_body> req = parser_.release();
+    const std::string_view target(req.target().data(), req.target().size());
+    const std::string_view path = target.substr(0, target.find('?'));
+    if (websocket::is_upgrade(req)) {
+      if (path == kStreamPath) {
+        stream_.expires_never();
+        StartStreamSession(stream_.release_socket(), std::move(req), context_);
+        return;
+      }
+      Reply(req, http::status::not_found, "application/json",
+            fmt::format(R"({{"error":"no WebSocket endpoint {}; use {}"}})", std::string(path), kStreamPath));
+      return;
+    }
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+      Reply(req, http::status::method_not_allowed, "application/json", R"({"error":"only GET"})");
+    } else if (path == "/health") {
+      Reply(req, http::status::ok, "application/json", R"({"status":"ok"})");
+    } else if (path == "/v1/catalog") {
+      Reply(req, http::status::ok, "application/json", CatalogJson(context_->config.lake_root));
+    } else if (path == kStreamPath) {
+      Reply(req, http::status::upgrade_required, "application/json",
+            R"({"error":"this endpoint is a WebSocket: connect with ws://"})");
+    } else {
+      ServeFile(req, path);
+    }
+  }
+
+  // The built web app: files under web_root only (no '..', no hidden files); "/" is index.html.
+  void ServeFile(const http::request<http::string_body>& req, std::string_view path) {
+    const auto& root = context_->config.web_root;
+    if (root.empty() || !std::filesystem::is_directory(root)) {
+      Reply(req, http::status::not_found, "application/json",
+            R"({"error":"no web app: build it and start serve with --web DIR"})");
+      return;
+    }
+    std::string rel(path.substr(1));
+    if (rel.empty()) rel = "index.html";
+    if (rel.find("..") != std::string::npos || rel.find("/.") != std::string::npos || rel.front() == '.' ||
+        rel.find('\\') != std::string::npos) {
+      Reply(req, http::status::bad_request, "application/json", R"({"error":"bad path"})");
+      return;
+    }
+    const std::filesystem::path file = root / rel;
+    std::ifstream in(file, std::ios::binary);
+    if (!std::filesystem::is_regular_file(file) || !in) {
+      Reply(req, http::status::not_found, "application/json", R"({"error":"not found"})");
+      return;
+    }
+    std::ostringstream body;
+    body << in.rdbuf();
+    Reply(req, http::status::ok, ContentType(file), body.str());
+  }
+
+  void Reply(const http::request<http::string_body>& req, http::status status, std::string_view type,
+             std::string body) {
+    auto res = std::make_shared<http::response<http::string_body>>(status, req.version());
+    res->set(http::field::server, "spymaster");
+    res->set(http::field::content_type, beast::string_view(type.data(), type.size()));
+    res->set(http::field::access_control_allow_origin, "*");
+    res->keep_alive(false);
+    res->body() = req.method() == http::verb::head ? std::string() : std::move(body);
+    res->prepare_payload();
+    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code, std::size_t) {
+      beast::error_code ignored;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    });
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  http::request_parser<http::string_body> parser_;
+  std::shared_ptr<ServerContext> context_;
+};
+
+}  // namespace
+
+struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+  Impl(ServerConfig config, const lake::DatasetRegistry& registry)
+      : ioc(std::max(1, config.threads)),
+        acceptor(net::make_strand(ioc)),
+        signals(ioc, SIGINT, SIGTERM),
+        grace(ioc),
+        context(std::make_shared<ServerContext>()) {
+    context->config = std::move(config);
+    context->registry = &registry;
+    const auto& c = context->config;
+    beast::error_code ec;
+    const auto address = net::ip::make_address(c.host, ec);
+    if (ec) throw UsageError(fmt::format("--host '{}' is not an IP address: {}", c.host, ec.message()));
+    const tcp::endpoint endpoint(address, c.port);
+    auto check = [&](const char* what) {
+      if (ec) throw Error(ErrorKind::kIo, fmt::format("cannot {} {}:{}: {}", what, c.host, c.port, ec.message()));
+    };
+    acceptor.open(endpoint.protocol(), ec);
+    check("open a socket for");
+    acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    check("set SO_REUSEADDR on");
+    acceptor.bind(endpoint, ec);
+    check("bind");
+    acceptor.listen(net::socket_base::max_listen_connections, ec);
+    check("listen on");
+  }
+
+  void Accept() {
+    acceptor.async_accept(net::make_strand(ioc), [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
+      if (ec) {
+        if (ec != net::error::operation_aborted) spdlog::warn("accept: {}", ec.message());
+        if (!self->acceptor.is_open()) return;
+      } else {
+        std::make_shared<HttpSession>(std::move(s), self->context)->Run();
+      }
+      self->Accept();
+    });
+  }
+
+  void Stop() {
+    net::post(acceptor.get_executor(), [self = shared_from_this()] {
+      if (self->stopped) return;
+      self->stopped = true;
+      spdlog::info("serve: shutting down, telling every client");
+      beast::error_code ignored;
+      self->acceptor.close(ignored);
+      self->signals.cancel(ignored);
+      ShutdownSessions(*self->context);
+      self->deadline = std::chrono::steady_clock::now() + kShutdownGrace;
+      self->WaitForSessions();
+    });
+  }
+
+  // Returns from Run once every client has gone, or at the deadline for those that did not take their close.
+  void WaitForSessions() {
+    bool any = false;
+    {
+      std::lock_guard lock(context->mutex);
+      for (const auto& w : context->sessions) any = any || !w.expired();
+    }
+    if (!any || std::chrono::steady_clock::now() >= deadline) {
+      ioc.stop();
+      return;
+    }
+    grace.expires_after(std::chrono::milliseconds(20));
+    grace.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->WaitForSessions();
+    });
+  }
+
+  net::io_context ioc;
+  tcp::acceptor acceptor;
+  net::signal_set signals;
+  net::steady_timer grace;
+  std::shared_ptr<ServerContext> context;
+  bool stopped = false;
+  std::chrono::steady_clock::time_point deadline;
+};
+
+Server::Server(ServerConfig config, const lake::DatasetRegistry& registry)
+    : impl_(std::make_shared<Impl>(std::move(config), registry)) {}
+
+Server::~Server() = default;
+
+uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void Server::Run() {
+  impl_->signals.async_wait([impl = impl_](beast::error_code ec, int) {
+    if (!ec) impl->Stop();
+  });
+  impl_->Accept();
+  std::vector<std::thread> threads;
+  for (int i = 1; i < impl_->context->config.threads; ++i) threads.emplace_back([this] { impl_->ioc.run(); });
+  impl_->ioc.run();
+  for (auto& t : threads) t.join();
+}
+
+void Server::Stop() { impl_->Stop(); }
+
+}  // namespace spymaster::serve

@@ -1,0 +1,462 @@
+#include "serve/stream_session.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <charconv>
+#include <chrono>
+#include <deque>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "engine/forecast.hpp"
+#include "lake/partition.hpp"
+#include "serve/pacer.hpp"
+#include "serve/stream_params.hpp"
+#include "serve/window_frames.hpp"
+#include "serve/window_source.hpp"
+
+namespace spymaster::serve {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr std::size_t kMaxCloseReason = 120;  // a close frame's reason is at most 123 bytes
+constexpr auto kForcedCloseAfter = std::chrono::seconds(5);
+std::atomic<int64_t> next_session_id{1};
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+class StreamSession : public std::enable_shared_from_this<StreamSession> {
+ public:
+  StreamSession(tcp::socket&& socket, http::request<http::string_body> request, std::shared_ptr<ServerContext> context)
+      : ws_(std::move(socket)),
+        timer_(ws_.get_executor()),
+        kill_timer_(ws_.get_executor()),
+        request_(std::move(request)),
+        context_(std::move(context)),
+        config_(context_->config),
+        pacer_(1.0) {}
+
+  void Run() {
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, "spymaster"); }));
+    ws_.async_accept(request_, beast::bind_front_handler(&StreamSession::OnAccept, shared_from_this()));
+  }
+
+  // From any thread: the server is going away.
+  void PostShutdown() {
+    net::post(ws_.get_executor(), [self = shared_from_this()] {
+      self->shutdown_requested_ = true;
+      if (self->accepted_) self->Fail(1001, "server shutting down");
+    });
+  }
+
+ private:
+  struct Outgoing {
+    WindowMessagesPtr group;
+    bool is_window = false;
+    std::size_t index = 0;
+  };
+
+  void OnAccept(beast::error_code ec) {
+    if (ec) return;
+    accepted_ = true;
+    DoRead();
+    if (shutdown_requested_) {
+      Fail(1001, "server shutting down");
+      return;
+    }
+    Start();
+  }
+
+  void Start() {
+    const std::string_view target(request_.target().data(), request_.target().size());
+    const std::size_t q = target.find('?');
+    try {
+      params_ = ParseStreamQuery(q == std::string_view::npos ? std::string_view() : target.substr(q + 1));
+    } catch (const ParamError& e) {
+      Fail(1008, e.what());
+      return;
+    }
+    symbol_ = params_.symbol;
+    if (symbol_ == "ES") {
+      try {
+        if (!config_.resolve_es) throw std::runtime_error("no selection map configured");
+        symbol_ = config_.resolve_es(params_.dt);
+      } catch (const std::exception& e) {
+        Fail(1008, fmt::format("symbol ES for dt={} does not resolve: {}; run: spymaster select-contract --dates {}",
+                               params_.dt, e.what(), params_.dt));
+        return;
+      }
+    }
+    if (!OpenSource()) return;
+    pacer_ = Pacer(params_.speed);
+    skip_remaining_ = static_cast<int64_t>(params_.skip_minutes) * 60;
+    spdlog::info("stream {}: {} symbol={} dt={} source={}", id_, std::string(target), symbol_, params_.dt,
+                 params_.origin == StreamOrigin::kReplay ? "replay" : "compute");
+    PostTick();
+  }
+
+  bool OpenSource() {
+    const bool replay = params_.origin == StreamOrigin::kReplay;
+    try {
+      SourceRequest request{symbol_, params_.dt};
+      if (replay) {
+        source_ = OpenReplaySource(*context_->registry, config_.lake_root, request);
+      } else {
+        if (!config_.session_bounds) throw std::runtime_error("no session window configured");
+        std::tie(request.session_start_ns, request.session_end_ns) = config_.session_bounds(params_.dt);
+        source_ = OpenComputeSource(*context_->registry, config_.lake_root, request);
+      }
+      last_source_ts_ = 0;
+      return true;
+    } catch (const lake::LakeError& e) {
+      Fail(1008, fmt::format("{}; run: spymaster run --product-type future_mbo --layer {} --symbol {} --dt {}",
+                             e.what(), replay ? "all" : "bronze", replay ? symbol_ : std::string("ES"), params_.dt));
+    } catch (const std::exception& e) {
+      Fail(1011, fmt::format("cannot open the {} source for symbol={} dt={}: {}", replay ? "replay" : "compute",
+                             symbol_, params_.dt, e.what()));
+    }
+    return false;
+  }
+
+  // The next window the client asked for (start/end, skip_minutes, seek), or nullptr at the end.
+  engine::WindowPtr NextWindow() {
+    while (true) {
+      engine::WindowPtr w = source_->Next();
+      if (!w) return nullptr;
+      const engine::SnapshotRow& s = w->snapshot;
+      last_source_ts_ = s.window_end_ts_ns;
+      if (params_.end_ns && s.window_end_ts_ns > *params_.end_ns) return nullptr;
+      if (params_.start_ns && s.window_start_ts_ns < *params_.start_ns) continue;
+      if (seek_ns_ && s.window_end_ts_ns < *seek_ns_) continue;
+      if (skip_remaining_ > 0) {
+        --skip_remaining_;
+        continue;
+      }
+      return w;
+    }
+  }
+
+  void PostTick() {
+    net::post(ws_.get_executor(), [self = shared_from_this(), gen = gen_] { self->Tick(gen); });
+  }
+
+  // Sends (or drops) the next window when it is due; one window per call, so clients on the same
+  // thread take turns.
+  void Tick(uint64_t gen) {
+    if (gen != gen_ || close_code_ || closed_ || paused_) return;
+    if (!pending_) {
+      try {
+        pending_ = NextWindow();
+      } catch (const std::exception& e) {
+        Fail(1011, fmt::format("reading windows for symbol={} dt={} failed: {}", symbol_, params_.dt, e.what()));
+        return;
+      }
+      if (!pending_) {
+        close_code_ = 1000;
+        close_reason_ = "end";
+        EnqueueText(EndJson(sent_));
+        spdlog::info("stream {}: end after {} windows ({} dropped, {} bytes)", id_, sent_, dropped_total_, bytes_sent_);
+        DoWrite();
+        return;
+      }
+    }
+    const int64_t ts = pending_->snapshot.window_end_ts_ns;
+    const int64_t now = NowNs();
+    const int64_t due = pacer_.Due(ts, now);
+    if (due > now) {
+      timer_.expires_after(std::chrono::nanoseconds(due - now));
+      timer_.async_wait([self = shared_from_this(), gen](beast::error_code ec) {
+        if (!ec) self->Tick(gen);
+      });
+      return;
+    }
+    if (queued_windows_ >= config_.max_queued_windows) {
+      if (!full_since_) full_since_ = now;
+      if (now - *full_since_ > std::chrono::nanoseconds(config_.slow_client_timeout).count()) {
+        FailSlow();
+        return;
+      }
+      if (!pacer_.speed()) {  // speed=max: wait for the client (with the same timeout)
+        waiting_room_ = true;
+        timer_.expires_after(config_.slow_client_timeout);
+        timer_.async_wait([self = shared_from_this(), gen](beast::error_code ec) {
+          if (!ec && gen == self->gen_ && self->waiting_room_) self->FailSlow();
+        });
+        return;
+      }
+      ++dropped_;  // a paced stream keeps time: this window is dropped whole
+      ++dropped_total_;
+      pacer_.Sent(ts, due);
+      pending_.reset();
+      PostTick();
+      return;
+    }
+    full_since_.reset();
+    if (dropped_ > 0) {
+      EnqueueText(DroppedJson(dropped_));
+      dropped_ = 0;
+    }
+    queue_.push_back({Frames(*pending_), true, 0});
+    ++queued_windows_;
+    ++sent_;
+    pacer_.Sent(ts, due);
+    pending_.reset();
+    DoWrite();
+    PostTick();
+  }
+
+  // The window's messages, from the shared cache when another client of the same stream encoded them.
+  WindowMessagesPtr Frames(const engine::WindowResult& w) {
+    std::string key = source_->identity();
+    for (Surface s : params_.surfaces) key += kSurfaceNames[static_cast<int>(s)][0];
+    key += std::to_string(w.snapshot.window_end_ts_ns);
+    if (auto hit = context_->frames.Find(key)) return hit;
+    forecaster_.Compute(w.gold, forecast_);
+    auto frames = EncodeWindow(w, forecast_, params_.surfaces);
+    context_->frames.Insert(key, frames);
+    return frames;
+  }
+
+  void EnqueueText(std::string text) {
+    auto group = std::make_shared<WindowMessages>();
+    group->messages.push_back(TextMessage(std::move(text)));
+    queue_.push_back({std::move(group), false, 0});
+  }
+
+  void DoWrite() {
+    if (writing_ || closed_) return;
+    if (queue_.empty()) {
+      if (close_code_ && !close_sent_) {
+        close_sent_ = true;
+        websocket::close_reason reason(static_cast<websocket::close_code>(*close_code_));
+        reason.reason = close_reason_.substr(0, kMaxCloseReason);
+        ws_.async_close(reason, [self = shared_from_this()](beast::error_code) {
+          self->closed_ = true;
+          self->kill_timer_.cancel();
+        });
+      }
+      return;
+    }
+    const Message& m = queue_.front().group->messages[queue_.front().index];
+    writing_ = true;
+    ws_.binary(m.binary);
+    ws_.async_write(net::buffer(m.data(), m.size()),
+                    beast::bind_front_handler(&StreamSession::OnWrite, shared_from_this()));
+  }
+
+  void OnWrite(beast::error_code ec, std::size_t bytes) {
+    writing_ = false;
+    if (ec) {
+      Closed();
+      return;
+    }
+    bytes_sent_ += static_cast<int64_t>(bytes);
+    Outgoing& front = queue_.front();
+    if (++front.index == front.group->messages.size()) {
+      if (front.is_window) --queued_windows_;
+      queue_.pop_front();
+      if (waiting_room_) {
+        waiting_room_ = false;
+        ++gen_;  // retires the slow-client timer
+        timer_.cancel();
+        PostTick();
+      }
+    }
+    DoWrite();
+  }
+
+  void DoRead() { ws_.async_read(read_buffer_, beast::bind_front_handler(&StreamSession::OnRead, shared_from_this())); }
+
+  void OnRead(beast::error_code ec, std::size_t) {
+    if (ec) {
+      Closed();
+      return;
+    }
+    const std::string text = beast::buffers_to_string(read_buffer_.data());
+    read_buffer_.consume(read_buffer_.size());
+    if (!close_code_) {
+      try {
+        Control(text);
+      } catch (const ParamError& e) {
+        Fail(1008, e.what());
+      }
+    }
+    DoRead();
+  }
+
+  // {"type":"control","action":"pause"|"resume"|"speed"|"seek", ...}
+  void Control(const std::string& text) {
+    const nlohmann::json msg = nlohmann::json::parse(text, nullptr, false);
+    if (msg.is_discarded() || !msg.is_object() || msg.value("type", "") != "control" || !msg.contains("action") ||
+        !msg["action"].is_string()) {
+      throw ParamError(R"(client messages must be {"type":"control","action":"pause"|"resume"|"speed"|"seek",...})");
+    }
+    const std::string action = msg["action"];
+    if (action == "pause") {
+      paused_ = true;
+      ++gen_;
+      timer_.cancel();
+    } else if (action == "resume") {
+      if (!paused_) return;
+      paused_ = false;
+      Retime();
+    } else if (action == "speed") {
+      const auto& v = msg.contains("value") ? msg["value"] : nlohmann::json();
+      std::optional<double> speed;
+      if (v.is_string()) {
+        speed = ParseSpeed(v.get<std::string>());
+      } else if (v.is_number()) {
+        speed = ParseSpeed(fmt::format("{}", v.get<double>()));
+      } else {
+        throw ParamError("speed control needs \"value\": a number in (0, 10000] or \"max\"");
+      }
+      pacer_.SetSpeed(speed, NowNs());
+      if (!paused_) Rearm();
+    } else if (action == "seek") {
+      const auto& v = msg.contains("ts_ns") ? msg["ts_ns"] : nlohmann::json();
+      int64_t ts = 0;
+      bool ok = false;
+      if (v.is_string()) {
+        const std::string s = v.get<std::string>();
+        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), ts);
+        ok = !s.empty() && ec == std::errc() && end == s.data() + s.size();
+      } else if (v.is_number_integer()) {
+        ts = v.get<int64_t>();
+        ok = true;
+      }
+      if (!ok || ts < 0) throw ParamError("seek control needs \"ts_ns\": window_end_ts_ns as a decimal string");
+      seek_ns_ = ts;
+      skip_remaining_ = 0;
+      if (ts <= last_source_ts_ && !OpenSource()) return;  // backwards: read the day again from its start
+      pending_.reset();
+      if (!paused_) Retime();
+    } else {
+      throw ParamError(fmt::format("unknown control action '{}': use pause, resume, speed or seek", action));
+    }
+  }
+
+  // Next window at once, pacing from there.
+  void Retime() {
+    pacer_.Restart();
+    Rearm();
+  }
+  void Rearm() {
+    ++gen_;
+    timer_.cancel();
+    if (!waiting_room_) PostTick();
+  }
+
+  void FailSlow() {
+    Fail(1008, fmt::format("client too slow: {} windows queued for more than {} ms; closing",
+                           config_.max_queued_windows, config_.slow_client_timeout.count()));
+    // A client that does not read will not take the close frame either.
+    kill_timer_.expires_after(kForcedCloseAfter);
+    kill_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec && !self->closed_) {
+        beast::error_code ignored;
+        beast::get_lowest_layer(self->ws_).socket().close(ignored);
+      }
+    });
+  }
+
+  // Sends {"type":"error"} after what is queued, then closes with `code`.
+  void Fail(uint16_t code, const std::string& message) {
+    if (close_code_ || closed_) return;
+    if (code != 1001) spdlog::warn("stream {}: closing {}: {}", id_, code, message);
+    close_code_ = code;
+    close_reason_ = message;
+    ++gen_;
+    timer_.cancel();
+    EnqueueText(ErrorJson(message));
+    DoWrite();
+  }
+
+  void Closed() {
+    closed_ = true;
+    ++gen_;
+    timer_.cancel();
+    kill_timer_.cancel();
+    queue_.clear();
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  net::steady_timer timer_;
+  net::steady_timer kill_timer_;
+  http::request<http::string_body> request_;
+  std::shared_ptr<ServerContext> context_;
+  const ServerConfig& config_;
+  const int64_t id_ = next_session_id++;
+
+  StreamParams params_;
+  std::string symbol_;
+  std::unique_ptr<WindowSource> source_;
+  engine::Forecaster forecaster_;
+  std::vector<engine::ForecastRow> forecast_;
+  Pacer pacer_;
+  engine::WindowPtr pending_;
+  int64_t last_source_ts_ = 0;
+  int64_t skip_remaining_ = 0;
+  std::optional<int64_t> seek_ns_;
+
+  beast::flat_buffer read_buffer_;
+  std::deque<Outgoing> queue_;
+  std::size_t queued_windows_ = 0;
+  std::optional<int64_t> full_since_;
+  bool waiting_room_ = false;
+  bool accepted_ = false;
+  bool shutdown_requested_ = false;
+  bool writing_ = false;
+  bool paused_ = false;
+  bool closed_ = false;
+  bool close_sent_ = false;
+  std::optional<uint16_t> close_code_;
+  std::string close_reason_;
+  uint64_t gen_ = 0;  // bumps retire timers and posted ticks that a control or close made stale
+  int64_t sent_ = 0;
+  int64_t dropped_ = 0;
+  int64_t dropped_total_ = 0;
+  int64_t bytes_sent_ = 0;
+};
+
+void StartStreamSession(tcp::socket socket, http::request<http::string_body> request,
+                        std::shared_ptr<ServerContext> context) {
+  auto session = std::make_shared<StreamSession>(std::move(socket), std::move(request), context);
+  bool stopping = false;
+  {
+    std::lock_guard lock(context->mutex);
+    std::erase_if(context->sessions, [](const auto& w) { return w.expired(); });
+    context->sessions.push_back(session);
+    stopping = context->stopping;
+  }
+  session->Run();
+  if (stopping) session->PostShutdown();
+}
+
+void ShutdownSessions(ServerContext& context) {
+  std::lock_guard lock(context.mutex);
+  context.stopping = true;
+  for (const auto& weak : context.sessions) {
+    if (auto s = weak.lock()) s->PostShutdown();
+  }
+}
+
+}  // namespace spymaster::serve

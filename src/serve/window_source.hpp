@@ -1,0 +1,43 @@
+// Where a stream's windows come from. Two sources behind one interface (stream.md Part 1, issue 13):
+// replay reads silver book_snapshot_1s and gold physics_surface_1s from the lake a record batch at a time
+// (no whole-day cache); compute drives the engine from bronze through engine::Feeder (the loop batch runs
+// use) and hands out each window as it closes. A live feed plugs in as one more source.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "engine/rows.hpp"
+#include "lake/registry.hpp"
+
+namespace spymaster::serve {
+
+class WindowSource {
+ public:
+  virtual ~WindowSource() = default;
+  // The next window in time order, or nullptr after the last. `window.gold` carries at least the
+  // streamed columns; depth_flow may be empty.
+  virtual engine::WindowPtr Next() = 0;
+  // What determines the windows' contents (the input partitions' manifests, the session): two sources
+  // with the same identity produce the same windows, so their frames can be shared.
+  virtual const std::string& identity() const = 0;
+};
+
+struct SourceRequest {
+  std::string symbol;  // resolved contract (ESH6), not ES
+  std::string dt;
+  int64_t session_start_ns = 0;  // compute only: the engine's session window
+  int64_t session_end_ns = 0;
+};
+
+// Throws lake::LakeError naming the partition when silver or gold is not complete.
+std::unique_ptr<WindowSource> OpenReplaySource(const lake::DatasetRegistry& registry,
+                                               const std::filesystem::path& lake_root, const SourceRequest& request);
+// Throws lake::LakeError naming the bronze partition when it is not complete.
+std::unique_ptr<WindowSource> OpenComputeSource(const lake::DatasetRegistry& registry,
+                                                const std::filesystem::path& lake_root, const SourceRequest& request);
+
+}  // namespace spymaster::serve
