@@ -48,10 +48,11 @@ class VectorSource final : public RecordSource {
   std::size_t pos_ = 0;
 };
 
-// Feeds the source's events to the engine until the input ends or the session's last window has
-// closed (later records cannot change any output), then closes the remaining windows. Returns the
-// number of events fed.
-inline int64_t Drive(RecordSource& source, Engine& engine) {
+// Feeds the source's events to the engine (Engine, or OptionEngine with its underlying) until the input ends or the
+// session's last window has closed (later records cannot change any output), then closes the remaining windows. Returns
+// the number of events fed.
+template <class AnyEngine>
+int64_t Drive(RecordSource& source, AnyEngine& engine) {
   int64_t fed = 0;
   while (!engine.finished()) {
     const std::span<const book::MboEvent> batch = source.NextBatch();

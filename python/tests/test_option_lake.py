@@ -1,0 +1,286 @@
+"""Option silver and gold (future_option_mbo) checked by an independent Python implementation.
+
+A short simulated session (09:30-09:33) with ES futures and ES 0DTE options goes through `spymaster run`
+(bronze, selection, futures silver, options `--layer all`). Then, written from silver.md Part 1 "Option
+rules" and gold.md §2 (not from the C++):
+- per-instrument plain-dict books are rebuilt from the option bronze Parquet from the start of the file;
+  each session window maps every book's depth and the window's flow onto the dense $5 strike grid around
+  the underlying's spot_ref (taken from the futures silver, itself checked by test_engine_lake.py), and
+  the 84 rows per window and the snapshot rows are compared exactly;
+- option gold is recomputed from the option silver with numpy and every column compared.
+"""
+import math
+import pathlib
+import subprocess
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+DT = "2026-01-06"
+REST_NS = 500_000_000
+SEC = 1_000_000_000
+STEP = 5_000_000_000
+MAX_OFF = 10
+
+
+def run(cmd):
+    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise AssertionError(f"{cmd} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="module")
+def lake(spymaster_bin, tmp_path_factory) -> pathlib.Path:
+    root = tmp_path_factory.mktemp("option_lake")
+    window = ["--session-start", "09:30", "--session-end", "09:33"]
+    run([spymaster_bin, "simulate", "--lake", root, "--dt", DT, "--start", "09:30", "--end", "09:33",
+         "--product", "future_mbo", "--product", "future_option_mbo", "--threads", "1"])
+    for pt in ("future_mbo", "future_option_mbo"):
+        run([spymaster_bin, "run", "--product-type", pt, "--layer", "bronze", "--symbol", "ES", "--dt", DT,
+             "--lake", root])
+    run([spymaster_bin, "select-contract", "--dates", DT, "--lake", root])
+    run([spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "silver", "--symbol", "ES", "--dt", DT,
+         "--lake", root, *window])
+    out = run([spymaster_bin, "run", "--product-type", "future_option_mbo", "--layer", "all", "--symbol", "ES",
+               "--dt", DT, "--lake", root, *window])
+    assert "silver_compute_option_book_states_1s+gold_compute_option_physics_surface_1s ESH6" in out.stdout
+    return root
+
+
+def read(lake, layer, pt, table, source=False):
+    base = lake / layer / ("source=databento" if source else "") / f"product_type={pt}" / "symbol=ESH6"
+    files = sorted((base / f"table={table}" / f"dt={DT}").glob("*.parquet"))
+    assert len(files) == 1, files
+    return pq.ParquetFile(files[0]).read()
+
+
+def round_half_even_div(num, den):
+    q, r = divmod(num, den)
+    if 2 * r > den or (2 * r == den and q % 2 == 1):
+        q += 1
+    return q
+
+
+class Books:
+    """One dict book per instrument; orders keyed by (instrument, order id)."""
+
+    def __init__(self, meta):
+        self.meta = meta  # iid -> (right, strike)
+        self.orders = {}  # (iid, oid) -> [side, price, rem, pending, ts_at_price]
+        self.depth = {iid: {"B": {}, "A": {}} for iid in meta}
+        self.valid = {iid: True for iid in meta}
+        self.in_snapshot = {iid: False for iid in meta}
+        self.window = None
+
+    def level(self, iid, side, price, qty):
+        d = self.depth[iid][side]
+        d[price] = d.get(price, 0) + qty
+        if d[price] == 0:
+            del d[price]
+
+    def open(self, start, spot):
+        self.window = dict(start=start, spot=spot, has_snapshot=False, flows={})
+
+    def cell(self, iid):
+        off = round_half_even_div(self.meta[iid][1] - self.window["spot"], STEP)
+        return max(-MAX_OFF, min(MAX_OFF, off))
+
+    def flow(self, iid, side, kind, qty, rested=False):
+        w = self.window
+        if w is None or w["spot"] <= 0:
+            return
+        key = (self.cell(iid), self.meta[iid][0], side)
+        f = w["flows"].setdefault(key, {"add": 0, "pull": 0, "pull_rest": 0, "fill": 0})
+        f[kind] += qty
+        if kind == "pull" and rested:
+            f["pull_rest"] += qty
+
+    def leave(self, iid, o, removed, ts):
+        fill_part = min(removed, o[3])
+        pull_part = removed - fill_part
+        o[3] -= fill_part
+        o[2] -= removed
+        self.level(iid, o[0], o[1], -removed)
+        if pull_part > 0:
+            self.flow(iid, o[0], "pull", pull_part, ts - o[4] >= REST_NS)
+
+    def apply(self, ts, iid, action, side, price, size, oid, flags):
+        snap_flag = flags & 0x20
+        if self.window is not None and snap_flag:
+            self.window["has_snapshot"] = True
+        if action == "R":
+            for key in [k for k in self.orders if k[0] == iid]:
+                del self.orders[key]
+            self.depth[iid] = {"B": {}, "A": {}}
+            self.valid[iid], self.in_snapshot[iid] = False, True
+            if self.window is not None:
+                self.window["has_snapshot"] = True
+            return
+        if self.in_snapshot[iid] and (not snap_flag or flags & 0x80):
+            self.valid[iid], self.in_snapshot[iid] = True, False
+        o = self.orders.get((iid, oid))
+        if action == "A" and side in "BA":
+            if o is not None:
+                self.level(iid, o[0], o[1], -o[2])
+            self.orders[(iid, oid)] = [side, price, size, 0, ts]
+            self.level(iid, side, price, size)
+            self.flow(iid, side, "add", size)
+        elif action == "C" and o is not None:
+            self.leave(iid, o, o[2] if size == 0 else min(size, o[2]), ts)
+            if o[2] == 0:
+                del self.orders[(iid, oid)]
+        elif action == "M" and o is not None and side in "BA":
+            if price != o[1]:
+                self.leave(iid, o, o[2], ts)
+                o[1], o[2], o[3], o[4] = price, size, 0, ts
+                self.level(iid, o[0], price, size)
+                self.flow(iid, o[0], "add", size)
+            elif size < o[2]:
+                self.leave(iid, o, o[2] - size, ts)
+            elif size > o[2]:
+                self.flow(iid, o[0], "add", size - o[2])
+                self.level(iid, o[0], price, size - o[2])
+                o[2], o[4] = size, ts
+            if o[2] == 0:
+                del self.orders[(iid, oid)]
+        elif action == "F" and o is not None:
+            self.flow(iid, o[0], "fill", size)
+            o[3] = min(o[2], o[3] + size)
+
+    def close(self):
+        w = self.window
+        start, spot = w["start"], w["spot"]
+        end = start + SEC
+        snaps = []
+        for iid in sorted(self.meta):
+            bids, asks = self.depth[iid]["B"], self.depth[iid]["A"]
+            bid, ask = (max(bids) if bids else 0), (min(asks) if asks else 0)
+            if bid > 0 and ask > 0 and ask > bid:
+                snaps.append(dict(window_end_ts_ns=end, instrument_id=iid, right=self.meta[iid][0],
+                                  strike_price_int=self.meta[iid][1], bid_price_int=bid, ask_price_int=ask,
+                                  mid_price_int=(bid + ask) / 2, spot_ref_price_int=spot,
+                                  book_valid=self.valid[iid]))
+        rows = []
+        if spot > 0:
+            cells = {}
+            for (iid, _), (side, _, rem, _, ts) in self.orders.items():
+                c = cells.setdefault((self.cell(iid), self.meta[iid][0], side), [0, 0])
+                c[0] += rem
+                if end - ts >= REST_NS:
+                    c[1] += rem
+            valid = all(self.valid.values()) and not w["has_snapshot"]
+            for off in range(-MAX_OFF, MAX_OFF + 1):
+                for right in "CP":
+                    for side in "AB":
+                        d_end, d_rest = cells.get((off, right, side), (0, 0))
+                        f = w["flows"].get((off, right, side), {"add": 0, "pull": 0, "pull_rest": 0, "fill": 0})
+                        rows.append(dict(
+                            window_end_ts_ns=end, strike_price_int=spot + off * STEP, right=right, side=side,
+                            spot_ref_price_int=spot, rel_ticks=20 * off, depth_qty_end=d_end, depth_qty_rest=d_rest,
+                            add_qty=f["add"], pull_qty_total=f["pull"], pull_qty_rest=f["pull_rest"],
+                            fill_qty=f["fill"], depth_qty_start=max(0, d_end - f["add"] + f["pull"] + f["fill"]),
+                            window_valid=valid))
+        return snaps, rows
+
+
+def test_option_silver_equals_independent_python_books(lake):
+    bronze = read(lake, "bronze", "future_option_mbo", "mbo", source=True).to_pydict()
+    fut = read(lake, "silver", "future_mbo", "book_snapshot_1s").to_pylist()
+    snaps = read(lake, "silver", "future_option_mbo", "book_snapshot_1s").to_pylist()
+    flows = read(lake, "silver", "future_option_mbo", "depth_and_flow_1s").to_pylist()
+    meta = {}
+    for iid, right, strike in zip(bronze["instrument_id"], bronze["right"], bronze["strike"]):
+        meta[iid] = (right, strike)
+    assert len(meta) > 10
+    spots = [s["spot_ref_price_int"] for s in fut]
+    start = fut[0]["window_start_ts_ns"]
+    n = len(fut)
+    assert n == 180 and all(s > 0 for s in spots)
+    books = Books(meta)
+    want_snaps, want_rows = [], []
+    k = -1
+    cols = [bronze[c] for c in ("ts_event", "instrument_id", "action", "side", "price", "size", "order_id", "flags")]
+    for ts, iid, action, side, price, size, oid, flags in zip(*cols):
+        if ts >= start + n * SEC:
+            break
+        while ts >= start + (k + 1) * SEC:
+            if k >= 0:
+                s, r = books.close()
+                want_snaps.extend(s)
+                want_rows.extend(r)
+            k += 1
+            books.open(start + k * SEC, spots[k])
+        books.apply(ts, iid, action, side, price, size, oid, flags)
+    while k < n:
+        if k >= 0:
+            s, r = books.close()
+            want_snaps.extend(s)
+            want_rows.extend(r)
+        k += 1
+        if k < n:
+            books.open(start + k * SEC, spots[k])
+    assert len(flows) == 84 * n == len(want_rows)
+    for got, want in zip(flows, want_rows):
+        for key, value in want.items():
+            assert got[key] == value, (key, got, want)
+        assert got["strike_points"] == got["strike_price_int"] * 1e-9
+        assert got["window_start_ts_ns"] == got["window_end_ts_ns"] - SEC
+    assert len(snaps) == len(want_snaps) > n
+    for got, want in zip(snaps, want_snaps):
+        for key, value in want.items():
+            assert got[key] == value, (key, got, want)
+    # The simulated day exercises the rules: flow of every kind, resting depth, far strikes at the edges.
+    assert sum(r["add_qty"] for r in flows) > 0 and sum(r["pull_qty_total"] for r in flows) > 0
+    assert sum(r["fill_qty"] for r in flows) > 0 and sum(r["depth_qty_rest"] for r in flows) > 0
+    assert sum(r["depth_qty_end"] for r in flows if abs(r["rel_ticks"]) == 200) > 0
+
+
+def test_option_gold_equals_independent_numpy(lake):
+    flows = read(lake, "silver", "future_option_mbo", "depth_and_flow_1s").to_pydict()
+    gold = read(lake, "gold", "future_option_mbo", "physics_surface_1s").to_pydict()
+    f = {k: np.array(v) for k, v in flows.items()}
+    g = {k: np.array(v) for k, v in gold.items()}
+    n = len(f["window_end_ts_ns"]) // 84
+    assert n == 180 and len(g["window_end_ts_ns"]) == 84 * n
+    for key in ("window_end_ts_ns", "spot_ref_price_int", "strike_price_int", "strike_points", "rel_ticks", "right",
+                "side"):
+        assert (g[key] == f[key]).all(), key
+    assert (g["event_ts_ns"] == g["window_end_ts_ns"]).all()
+    shape = (n, 84)
+    start, end, rest = (f[c].reshape(shape) for c in ("depth_qty_start", "depth_qty_end", "depth_qty_rest"))
+    add, pull, fill = (f[c].reshape(shape) for c in ("add_qty", "pull_qty_total", "fill_qty"))
+    denom = start + 1.0
+    add_i, pull_i, fill_i = add / denom, pull / denom, fill / denom
+    u = add_i - pull_i - fill_i
+    rho = np.log(1.0 + end)
+    phi = rest / (end + 1.0)
+    ends = f["window_end_ts_ns"].reshape(shape)[:, 0]
+    ema8, ema32 = np.zeros(shape), np.zeros(shape)
+    for k in range(n):
+        if k == 0:
+            ema8[0], ema32[0] = u[0], u[0]
+            continue
+        dt = (ends[k] - ends[k - 1]) / SEC
+        a8, a32 = 1 - math.exp(-dt / 8), 1 - math.exp(-dt / 32)
+        ema8[k] = ema8[k - 1] + a8 * (u[k] - ema8[k - 1])
+        ema32[k] = ema32[k - 1] + a32 * (u[k] - ema32[k - 1])
+    p_slow = phi * ema32
+    omega = rho * (0.5 + 0.5 * phi) * (1 + np.maximum(0.0, p_slow))
+    expected = {"add_intensity": add_i, "fill_intensity": fill_i, "pull_intensity": pull_i, "liquidity_velocity": u,
+                "rho_opt": rho, "phi_rest_opt": phi, "u_opt_ema_8": ema8, "u_opt_ema_32": ema32,
+                "u_opt_p_slow": p_slow, "Omega_opt": omega}
+    for column, value in expected.items():
+        np.testing.assert_allclose(g[column], value.reshape(-1), rtol=1e-9, atol=1e-12, err_msg=column)
+        assert np.isfinite(g[column]).all()
+    assert np.abs(g["Omega_opt"]).sum() > 0
+
+
+def test_option_gold_stage_alone_equals_fused_pass(lake, spymaster_bin):
+    """`--layer gold` (silver read back) writes the same rows as the fused silver+gold pass."""
+    want = read(lake, "gold", "future_option_mbo", "physics_surface_1s")
+    run([spymaster_bin, "run", "--product-type", "future_option_mbo", "--layer", "gold", "--symbol", "ESH6",
+         "--dt", DT, "--lake", lake, "--session-start", "09:30", "--session-end", "09:33", "--overwrite"])
+    got = read(lake, "gold", "future_option_mbo", "physics_surface_1s")
+    assert got.num_rows == want.num_rows and got.equals(want)
