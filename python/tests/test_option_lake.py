@@ -1,12 +1,13 @@
-"""Option silver and gold (future_option_mbo) checked by an independent Python implementation.
+"""Option silver and gold (future_option_mbo, equity_option_mbo) checked by an independent Python
+implementation.
 
-A short simulated session (09:30-09:33) with ES futures and ES 0DTE options goes through `spymaster run`
-(bronze, selection, futures silver, options `--layer all`). Then, written from silver.md Part 1 "Option
-rules" and gold.md §2 (not from the C++):
-- per-instrument plain-dict books are rebuilt from the option bronze Parquet from the start of the file;
-  each session window maps every book's depth and the window's flow onto the dense $5 strike grid around
-  the underlying's spot_ref (taken from the futures silver, itself checked by test_engine_lake.py), and
-  the 84 rows per window and the snapshot rows are compared exactly;
+A short simulated session (09:30-09:33) with ES futures + ES 0DTE options and SPY + OPRA 0DTE CMBP-1 goes
+through `spymaster run` (bronze, selection, underlying silver, options `--layer all`). Then, written from
+silver.md Part 1 "Option rules" / Part 2 §6 and gold.md §2 (not from the C++):
+- per-instrument plain-dict books (MBO) or tops (CMBP-1) are rebuilt from the option bronze Parquet from
+  the start of the file; each session window maps every book's depth and the window's flow onto the dense
+  strike grid ($5 ±10 for ES, $1 ±25 for SPY) around the underlying's spot_ref (taken from the underlying's
+  silver, itself checked by test_engine_lake.py), and every grid row and snapshot row is compared exactly;
 - option gold is recomputed from the option silver with numpy and every column compared.
 """
 import math
@@ -20,8 +21,12 @@ import pytest
 DT = "2026-01-06"
 REST_NS = 500_000_000
 SEC = 1_000_000_000
-STEP = 5_000_000_000
-MAX_OFF = 10
+PRODUCTS = {
+    # name: (option product type, underlying product type, raw root, partition symbol, step, max offset,
+    #        rel ticks per step, bronze table)
+    "ES": ("future_option_mbo", "future_mbo", "ES", "ESH6", 5_000_000_000, 10, 20, "mbo"),
+    "SPY": ("equity_option_mbo", "equity_mbo", "SPY", "SPY", 1_000_000_000, 25, 2, "cmbp_1"),
+}
 
 
 def run(cmd):
@@ -36,21 +41,23 @@ def lake(spymaster_bin, tmp_path_factory) -> pathlib.Path:
     root = tmp_path_factory.mktemp("option_lake")
     window = ["--session-start", "09:30", "--session-end", "09:33"]
     run([spymaster_bin, "simulate", "--lake", root, "--dt", DT, "--start", "09:30", "--end", "09:33",
-         "--product", "future_mbo", "--product", "future_option_mbo", "--threads", "1"])
-    for pt in ("future_mbo", "future_option_mbo"):
-        run([spymaster_bin, "run", "--product-type", pt, "--layer", "bronze", "--symbol", "ES", "--dt", DT,
-             "--lake", root])
+         "--threads", "1"])
+    for opt_pt, under_pt, raw_root, *_ in PRODUCTS.values():
+        for pt in (under_pt, opt_pt):
+            run([spymaster_bin, "run", "--product-type", pt, "--layer", "bronze", "--symbol", raw_root, "--dt", DT,
+                 "--lake", root])
     run([spymaster_bin, "select-contract", "--dates", DT, "--lake", root])
-    run([spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "silver", "--symbol", "ES", "--dt", DT,
-         "--lake", root, *window])
-    out = run([spymaster_bin, "run", "--product-type", "future_option_mbo", "--layer", "all", "--symbol", "ES",
-               "--dt", DT, "--lake", root, *window])
-    assert "silver_compute_option_book_states_1s+gold_compute_option_physics_surface_1s ESH6" in out.stdout
+    for opt_pt, under_pt, raw_root, symbol, *_ in PRODUCTS.values():
+        run([spymaster_bin, "run", "--product-type", under_pt, "--layer", "silver", "--symbol", raw_root, "--dt",
+             DT, "--lake", root, *window])
+        out = run([spymaster_bin, "run", "--product-type", opt_pt, "--layer", "all", "--symbol", raw_root,
+                   "--dt", DT, "--lake", root, *window])
+        assert f"+gold_compute_{'' if raw_root == 'ES' else 'equity_'}option_physics_surface_1s {symbol}" in out.stdout
     return root
 
 
-def read(lake, layer, pt, table, source=False):
-    base = lake / layer / ("source=databento" if source else "") / f"product_type={pt}" / "symbol=ESH6"
+def read(lake, layer, pt, table, source=False, symbol="ESH6"):
+    base = lake / layer / ("source=databento" if source else "") / f"product_type={pt}" / f"symbol={symbol}"
     files = sorted((base / f"table={table}" / f"dt={DT}").glob("*.parquet"))
     assert len(files) == 1, files
     return pq.ParquetFile(files[0]).read()
@@ -66,7 +73,8 @@ def round_half_even_div(num, den):
 class Books:
     """One dict book per instrument; orders keyed by (instrument, order id)."""
 
-    def __init__(self, meta):
+    def __init__(self, meta, step, max_off, per_step):
+        self.step, self.max_off, self.per_step = step, max_off, per_step
         self.meta = meta  # iid -> (right, strike)
         self.orders = {}  # (iid, oid) -> [side, price, rem, pending, ts_at_price]
         self.depth = {iid: {"B": {}, "A": {}} for iid in meta}
@@ -84,8 +92,8 @@ class Books:
         self.window = dict(start=start, spot=spot, has_snapshot=False, flows={})
 
     def cell(self, iid):
-        off = round_half_even_div(self.meta[iid][1] - self.window["spot"], STEP)
-        return max(-MAX_OFF, min(MAX_OFF, off))
+        off = round_half_even_div(self.meta[iid][1] - self.window["spot"], self.step)
+        return max(-self.max_off, min(self.max_off, off))
 
     def flow(self, iid, side, kind, qty, rested=False):
         w = self.window
@@ -149,14 +157,30 @@ class Books:
             self.flow(iid, o[0], "fill", size)
             o[3] = min(o[2], o[3] + size)
 
+    def tops(self, iid):
+        bids, asks = self.depth[iid]["B"], self.depth[iid]["A"]
+        return (max(bids) if bids else 0), (min(asks) if asks else 0)
+
+    def resting(self, end):
+        """(cell, right, side) -> [depth, resting depth] over every live order."""
+        cells = {}
+        for (iid, _), (side, _, rem, _, ts) in self.orders.items():
+            c = cells.setdefault((self.cell(iid), self.meta[iid][0], side), [0, 0])
+            c[0] += rem
+            if end - ts >= REST_NS:
+                c[1] += rem
+        return cells
+
+    def valid_now(self):
+        return all(self.valid.values())
+
     def close(self):
         w = self.window
         start, spot = w["start"], w["spot"]
         end = start + SEC
         snaps = []
         for iid in sorted(self.meta):
-            bids, asks = self.depth[iid]["B"], self.depth[iid]["A"]
-            bid, ask = (max(bids) if bids else 0), (min(asks) if asks else 0)
+            bid, ask = self.tops(iid)
             if bid > 0 and ask > 0 and ask > bid:
                 snaps.append(dict(window_end_ts_ns=end, instrument_id=iid, right=self.meta[iid][0],
                                   strike_price_int=self.meta[iid][1], bid_price_int=bid, ask_price_int=ask,
@@ -164,32 +188,59 @@ class Books:
                                   book_valid=self.valid[iid]))
         rows = []
         if spot > 0:
-            cells = {}
-            for (iid, _), (side, _, rem, _, ts) in self.orders.items():
-                c = cells.setdefault((self.cell(iid), self.meta[iid][0], side), [0, 0])
-                c[0] += rem
-                if end - ts >= REST_NS:
-                    c[1] += rem
-            valid = all(self.valid.values()) and not w["has_snapshot"]
-            for off in range(-MAX_OFF, MAX_OFF + 1):
+            cells = self.resting(end)
+            valid = self.valid_now() and not w["has_snapshot"]
+            for off in range(-self.max_off, self.max_off + 1):
                 for right in "CP":
                     for side in "AB":
                         d_end, d_rest = cells.get((off, right, side), (0, 0))
                         f = w["flows"].get((off, right, side), {"add": 0, "pull": 0, "pull_rest": 0, "fill": 0})
                         rows.append(dict(
-                            window_end_ts_ns=end, strike_price_int=spot + off * STEP, right=right, side=side,
-                            spot_ref_price_int=spot, rel_ticks=20 * off, depth_qty_end=d_end, depth_qty_rest=d_rest,
+                            window_end_ts_ns=end, strike_price_int=spot + off * self.step, right=right,
+                            side=side, spot_ref_price_int=spot, rel_ticks=self.per_step * off, depth_qty_end=d_end, depth_qty_rest=d_rest,
                             add_qty=f["add"], pull_qty_total=f["pull"], pull_qty_rest=f["pull_rest"],
                             fill_qty=f["fill"], depth_qty_start=max(0, d_end - f["add"] + f["pull"] + f["fill"]),
                             window_valid=valid))
         return snaps, rows
 
 
-def test_option_silver_equals_independent_python_books(lake):
-    bronze = read(lake, "bronze", "future_option_mbo", "mbo", source=True).to_pydict()
-    fut = read(lake, "silver", "future_mbo", "book_snapshot_1s").to_pylist()
-    snaps = read(lake, "silver", "future_option_mbo", "book_snapshot_1s").to_pylist()
-    flows = read(lake, "silver", "future_option_mbo", "depth_and_flow_1s").to_pylist()
+class Tops(Books):
+    """CMBP-1: one top per instrument side; adds and pulls inferred from its changes (silver.md §6)."""
+
+    def __init__(self, meta, step, max_off, per_step):
+        super().__init__(meta, step, max_off, per_step)
+        self.top = {(iid, side): (0, 0) for iid in meta for side in "BA"}
+
+    def quote(self, iid, side, price, size):
+        old_p, old_s = self.top[(iid, side)]
+        new_p, new_s = (price, size) if price > 0 and size > 0 else (0, 0)
+        if old_s > 0 and (new_s == 0 or new_p != old_p):
+            self.flow(iid, side, "pull", old_s)
+        if new_s > 0 and (old_s == 0 or new_p != old_p):
+            self.flow(iid, side, "add", new_s)
+        elif new_s > 0 and new_s != old_s:
+            self.flow(iid, side, "add" if new_s > old_s else "pull", abs(new_s - old_s))
+        self.top[(iid, side)] = (new_p, new_s)
+
+    def tops(self, iid):
+        return self.top[(iid, "B")][0], self.top[(iid, "A")][0]
+
+    def resting(self, end):
+        cells = {}
+        for (iid, side), (_, size) in self.top.items():
+            c = cells.setdefault((self.cell(iid), self.meta[iid][0], side), [0, 0])
+            c[0] += size
+        return cells
+
+
+@pytest.mark.parametrize("name", sorted(PRODUCTS))
+def test_option_silver_equals_independent_python_books(lake, name):
+    opt_pt, under_pt, _, symbol, step, max_off, per_step, table = PRODUCTS[name]
+    cmbp = table == "cmbp_1"
+    bronze = read(lake, "bronze", opt_pt, table, source=True, symbol=symbol).to_pydict()
+    fut = read(lake, "silver", under_pt, "book_snapshot_1s", symbol=symbol).to_pylist()
+    snaps = read(lake, "silver", opt_pt, "book_snapshot_1s", symbol=symbol).to_pylist()
+    flows = read(lake, "silver", opt_pt, "depth_and_flow_1s", symbol=symbol).to_pylist()
     meta = {}
     for iid, right, strike in zip(bronze["instrument_id"], bronze["right"], bronze["strike"]):
         meta[iid] = (right, strike)
@@ -198,11 +249,15 @@ def test_option_silver_equals_independent_python_books(lake):
     start = fut[0]["window_start_ts_ns"]
     n = len(fut)
     assert n == 180 and all(s > 0 for s in spots)
-    books = Books(meta)
+    books = (Tops if cmbp else Books)(meta, step, max_off, per_step)
     want_snaps, want_rows = [], []
     k = -1
-    cols = [bronze[c] for c in ("ts_event", "instrument_id", "action", "side", "price", "size", "order_id", "flags")]
-    for ts, iid, action, side, price, size, oid, flags in zip(*cols):
+    if cmbp:
+        cols = [bronze[c] for c in ("ts_event", "instrument_id", "bid_px_00", "bid_sz_00", "ask_px_00", "ask_sz_00")]
+    else:
+        cols = [bronze[c] for c in ("ts_event", "instrument_id", "action", "side", "price", "size", "order_id",
+                                    "flags")]
+    for ts, iid, *rest in zip(*cols):
         if ts >= start + n * SEC:
             break
         while ts >= start + (k + 1) * SEC:
@@ -212,7 +267,11 @@ def test_option_silver_equals_independent_python_books(lake):
                 want_rows.extend(r)
             k += 1
             books.open(start + k * SEC, spots[k])
-        books.apply(ts, iid, action, side, price, size, oid, flags)
+        if cmbp:
+            books.quote(iid, "B", rest[0], max(0, rest[1]))
+            books.quote(iid, "A", rest[2], max(0, rest[3]))
+        else:
+            books.apply(ts, iid, *rest)
     while k < n:
         if k >= 0:
             s, r = books.close()
@@ -221,9 +280,13 @@ def test_option_silver_equals_independent_python_books(lake):
         k += 1
         if k < n:
             books.open(start + k * SEC, spots[k])
-    assert len(flows) == 84 * n == len(want_rows)
+    cells = 4 * (2 * max_off + 1)
+    assert len(flows) == cells * n == len(want_rows)
     for got, want in zip(flows, want_rows):
         for key, value in want.items():
+            if cmbp and key == "depth_qty_rest":
+                assert key not in got  # the equity option contract has no resting depth
+                continue
             assert got[key] == value, (key, got, want)
         assert got["strike_points"] == got["strike_price_int"] * 1e-9
         assert got["window_start_ts_ns"] == got["window_end_ts_ns"] - SEC
@@ -233,22 +296,27 @@ def test_option_silver_equals_independent_python_books(lake):
             assert got[key] == value, (key, got, want)
     # The simulated day exercises the rules: flow of every kind, resting depth, far strikes at the edges.
     assert sum(r["add_qty"] for r in flows) > 0 and sum(r["pull_qty_total"] for r in flows) > 0
-    assert sum(r["fill_qty"] for r in flows) > 0 and sum(r["depth_qty_rest"] for r in flows) > 0
-    assert sum(r["depth_qty_end"] for r in flows if abs(r["rel_ticks"]) == 200) > 0
+    if not cmbp:
+        assert sum(r["fill_qty"] for r in flows) > 0 and sum(r["depth_qty_rest"] for r in flows) > 0
+    assert sum(r["depth_qty_end"] for r in flows if abs(r["rel_ticks"]) == per_step * max_off) > 0
 
 
-def test_option_gold_equals_independent_numpy(lake):
-    flows = read(lake, "silver", "future_option_mbo", "depth_and_flow_1s").to_pydict()
-    gold = read(lake, "gold", "future_option_mbo", "physics_surface_1s").to_pydict()
+@pytest.mark.parametrize("name", sorted(PRODUCTS))
+def test_option_gold_equals_independent_numpy(lake, name):
+    opt_pt, _, _, symbol, _, max_off, *_ = PRODUCTS[name]
+    cells = 4 * (2 * max_off + 1)
+    flows = read(lake, "silver", opt_pt, "depth_and_flow_1s", symbol=symbol).to_pydict()
+    gold = read(lake, "gold", opt_pt, "physics_surface_1s", symbol=symbol).to_pydict()
     f = {k: np.array(v) for k, v in flows.items()}
+    f.setdefault("depth_qty_rest", np.zeros(len(f["window_end_ts_ns"])))  # equity options: no resting depth
     g = {k: np.array(v) for k, v in gold.items()}
-    n = len(f["window_end_ts_ns"]) // 84
-    assert n == 180 and len(g["window_end_ts_ns"]) == 84 * n
+    n = len(f["window_end_ts_ns"]) // cells
+    assert n == 180 and len(g["window_end_ts_ns"]) == cells * n
     for key in ("window_end_ts_ns", "spot_ref_price_int", "strike_price_int", "strike_points", "rel_ticks", "right",
                 "side"):
         assert (g[key] == f[key]).all(), key
     assert (g["event_ts_ns"] == g["window_end_ts_ns"]).all()
-    shape = (n, 84)
+    shape = (n, cells)
     start, end, rest = (f[c].reshape(shape) for c in ("depth_qty_start", "depth_qty_end", "depth_qty_rest"))
     add, pull, fill = (f[c].reshape(shape) for c in ("add_qty", "pull_qty_total", "fill_qty"))
     denom = start + 1.0
@@ -277,10 +345,12 @@ def test_option_gold_equals_independent_numpy(lake):
     assert np.abs(g["Omega_opt"]).sum() > 0
 
 
-def test_option_gold_stage_alone_equals_fused_pass(lake, spymaster_bin):
+@pytest.mark.parametrize("name", sorted(PRODUCTS))
+def test_option_gold_stage_alone_equals_fused_pass(lake, spymaster_bin, name):
     """`--layer gold` (silver read back) writes the same rows as the fused silver+gold pass."""
-    want = read(lake, "gold", "future_option_mbo", "physics_surface_1s")
-    run([spymaster_bin, "run", "--product-type", "future_option_mbo", "--layer", "gold", "--symbol", "ESH6",
+    opt_pt, _, _, symbol, *_ = PRODUCTS[name]
+    want = read(lake, "gold", opt_pt, "physics_surface_1s", symbol=symbol)
+    run([spymaster_bin, "run", "--product-type", opt_pt, "--layer", "gold", "--symbol", symbol,
          "--dt", DT, "--lake", lake, "--session-start", "09:30", "--session-end", "09:33", "--overwrite"])
-    got = read(lake, "gold", "future_option_mbo", "physics_surface_1s")
+    got = read(lake, "gold", opt_pt, "physics_surface_1s", symbol=symbol)
     assert got.num_rows == want.num_rows and got.equals(want)

@@ -303,4 +303,18 @@ BookDelta OptionBooks::Apply(const MboEvent& e, uint32_t* index_out) {
   return delta;
 }
 
+std::vector<std::pair<std::string, int64_t>> OptionBooks::CounterList() const {
+  const OptionBooksCounters& b = counters_;
+  return {{"unknown_instrument", b.unknown_instrument},
+          {"unknown_order_id", b.unknown_order_id},
+          {"bad_side", b.bad_side},
+          {"bad_action", b.bad_action},
+          {"bad_price", b.bad_price},
+          {"negative_depth_avoided", b.negative_depth_avoided},
+          {"duplicate_add", b.duplicate_add},
+          {"clears", b.clears},
+          {"snapshot_records", b.snapshot_records},
+          {"orders_live_at_end", static_cast<int64_t>(map_.size())}};
+}
+
 }  // namespace spymaster::book

@@ -16,6 +16,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "book/book.hpp"
@@ -54,6 +56,7 @@ struct OptionLevel {
 class OptionBooks {
  public:
   static constexpr uint32_t kNoInstrument = 0xFFFFFFFFu;
+  static constexpr bool kTracksResting = true;
 
   explicit OptionBooks(int64_t rest_ns = 500'000'000, std::size_t expected_orders = 1 << 14);
 
@@ -77,6 +80,7 @@ class OptionBooks {
   int64_t Depth(uint32_t index, char side, int64_t price) const;
   std::size_t OrderCount() const { return map_.size(); }
   const OptionBooksCounters& counters() const { return counters_; }
+  std::vector<std::pair<std::string, int64_t>> CounterList() const;
 
   // Calls fn(index, side, price, remaining) for every live order that arrived at its price after `since`
   // (strictly). Forgets entries at or before `since`: callers pass non-decreasing values.

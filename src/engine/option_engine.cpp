@@ -7,8 +7,10 @@
 
 namespace spymaster::engine {
 
-OptionEngine::OptionEngine(const ProductConfig& underlying, const OptionGrid& grid, const EngineOptions& options,
-                           std::vector<OptionInstrument> instruments, Sink sink, Engine::Sink underlying_sink)
+template <class Books>
+BasicOptionEngine<Books>::BasicOptionEngine(const ProductConfig& underlying, const OptionGrid& grid,
+                                            const EngineOptions& options, std::vector<OptionInstrument> instruments,
+                                            Sink sink, Engine::Sink underlying_sink)
     : grid_(grid),
       options_(options),
       sink_(std::move(sink)),
@@ -20,7 +22,13 @@ OptionEngine::OptionEngine(const ProductConfig& underlying, const OptionGrid& gr
             return o;
           }(),
           std::move(underlying_sink)),
-      books_(underlying.rest_ns, options.expected_orders),
+      books_([&] {
+        if constexpr (Books::kTracksResting) {
+          return Books(underlying.rest_ns, options.expected_orders);
+        } else {
+          return Books();
+        }
+      }()),
       gold_(static_cast<std::size_t>(2 * grid.max_offset + 1) * 4),
       clock_(options.session_start_ns, options.session_end_ns),
       rest_ns_(underlying.rest_ns),
@@ -44,7 +52,8 @@ OptionEngine::OptionEngine(const ProductConfig& underlying, const OptionGrid& gr
   for (auto* v : {&add_, &pull_, &pull_rest_, &fill_, &depth_end_, &young_}) v->assign(rows, 0.0);
 }
 
-void OptionEngine::CloseThrough(int64_t ts) {
+template <class Books>
+void BasicOptionEngine<Books>::CloseThrough(int64_t ts) {
   // Lock-step, one window boundary at a time: the underlying's window k opens (spot_ref resolved) before
   // option window k opens, and closes before it closes.
   const auto close = [this](int64_t) { CloseWindow(); };
@@ -58,7 +67,8 @@ void OptionEngine::CloseThrough(int64_t ts) {
   underlying_.CloseThrough(ts);
 }
 
-void OptionEngine::OpenWindow(int64_t k) {
+template <class Books>
+void BasicOptionEngine<Books>::OpenWindow(int64_t k) {
   window_start_ = options_.session_start_ns + k * kWindowNs;
   spot_ref_ = underlying_.open_spot_ref();
   window_has_snapshot_ = false;
@@ -75,7 +85,8 @@ void OptionEngine::OpenWindow(int64_t k) {
   }
 }
 
-void OptionEngine::OnEvent(const book::MboEvent& e) {
+template <class Books>
+void BasicOptionEngine<Books>::OnEvent(const book::MboEvent& e) {
   ++counters_.records;
   const auto ts = static_cast<int64_t>(e.ts_event);
   if (ts >= options_.session_end_ns) {
@@ -89,9 +100,9 @@ void OptionEngine::OnEvent(const book::MboEvent& e) {
     return;
   }
   ++counters_.option_records;
-  uint32_t index = book::OptionBooks::kNoInstrument;
+  uint32_t index = Books::kNoInstrument;
   const book::BookDelta d = books_.Apply(e, &index);
-  if (!clock_.is_open() || index == book::OptionBooks::kNoInstrument) return;
+  if (!clock_.is_open() || index == Books::kNoInstrument) return;
   if (ts < window_start_) {
     ++counters_.late;
     ++window_late_;
@@ -108,7 +119,8 @@ void OptionEngine::OnEvent(const book::MboEvent& e) {
   if (d.has_fill) fill_[row] += static_cast<double>(d.fill_qty);
 }
 
-void OptionEngine::CloseWindow() {
+template <class Books>
+void BasicOptionEngine<Books>::CloseWindow() {
   ++counters_.windows;
   const int64_t end = window_start_ + kWindowNs;
   if (!result_ || result_.use_count() > 1) result_ = std::make_shared<OptionWindowResult>();
@@ -173,7 +185,7 @@ void OptionEngine::CloseWindow() {
           r.pull_qty_rest = pull_rest_[i];
           r.fill_qty = fill_[i];
           r.depth_qty_start = std::max(0.0, r.depth_qty_end - r.add_qty + r.pull_qty_total + r.fill_qty);
-          r.depth_qty_rest = std::max(0.0, depth_end_[i] - young_[i]);
+          r.depth_qty_rest = Books::kTracksResting ? std::max(0.0, depth_end_[i] - young_[i]) : 0.0;
           r.window_valid = valid;
         }
       }
@@ -190,32 +202,26 @@ void OptionEngine::CloseWindow() {
   if (sink_) sink_(result_);
 }
 
-std::vector<std::pair<std::string, int64_t>> OptionEngine::CounterList() const {
-  const book::OptionBooksCounters& b = books_.counters();
+template <class Books>
+std::vector<std::pair<std::string, int64_t>> BasicOptionEngine<Books>::CounterList() const {
   const OptionEngineCounters& e = counters_;
   std::vector<std::pair<std::string, int64_t>> out = {{"records", e.records},
                                                       {"option_records", e.option_records},
                                                       {"late_records", e.late},
                                                       {"records_after_session", e.after_session},
                                                       {"option_instruments", static_cast<int64_t>(meta_.size())},
-                                                      {"unknown_instrument", b.unknown_instrument},
-                                                      {"unknown_order_id", b.unknown_order_id},
-                                                      {"bad_side", b.bad_side},
-                                                      {"bad_action", b.bad_action},
-                                                      {"bad_price", b.bad_price},
-                                                      {"negative_depth_avoided", b.negative_depth_avoided},
-                                                      {"duplicate_add", b.duplicate_add},
-                                                      {"clears", b.clears},
-                                                      {"snapshot_records", b.snapshot_records},
-                                                      {"orders_live_at_end", static_cast<int64_t>(books_.OrderCount())},
                                                       {"windows", e.windows},
                                                       {"windows_invalid", e.windows_invalid},
                                                       {"windows_without_spot", e.windows_without_spot},
                                                       {"snapshot_rows", e.snapshot_rows},
                                                       {"depth_flow_rows", e.flow_rows},
                                                       {"gold_rows", e.gold_rows}};
+  for (auto& counter : books_.CounterList()) out.push_back(std::move(counter));
   for (const auto& [name, value] : underlying_.CounterList()) out.emplace_back("underlying_" + name, value);
   return out;
 }
+
+template class BasicOptionEngine<book::OptionBooks>;
+template class BasicOptionEngine<book::QuoteTops>;
 
 }  // namespace spymaster::engine

@@ -1,8 +1,10 @@
 // One engine per underlying holding all its option books (architecture.md, Options). Records of the
 // underlying (MboEvent::origin 0) go to an inner engine::Engine; records of its options (origin 1) go to
-// book::OptionBooks. Both advance on every record's ts_event, the underlying first, so the underlying's
-// window k has opened (its spot_ref resolved) before option window k opens, and has closed before option
-// window k closes. Option window k maps its flow and depth onto the strike grid around that spot_ref.
+// the option books: book::OptionBooks for MBO options (OptionEngine, ES), book::QuoteTops for CMBP-1
+// top-of-book options (QuoteOptionEngine, OPRA; no resting depth, so depth_qty_rest is 0). Both advance on every
+// record's ts_event, the underlying first, so the underlying's window k has opened (its spot_ref resolved) before
+// option window k opens, and has closed before option window k closes. Option window k maps its flow and depth onto the
+// strike grid around that spot_ref.
 //
 // Per window (silver.md Part 1 "Option rules"): a snapshot row per instrument whose book is two-sided and
 // not locked or crossed (by instrument_id); with spot_ref > 0 the dense grid of (2·max_offset + 1) strike
@@ -19,6 +21,7 @@
 
 #include "book/mbo_event.hpp"
 #include "book/option_books.hpp"
+#include "book/quote_tops.hpp"
 #include "engine/engine.hpp"
 #include "engine/option_gold.hpp"
 #include "engine/option_rows.hpp"
@@ -53,21 +56,22 @@ struct OptionEngineCounters {
   int64_t gold_rows = 0;
 };
 
-class OptionEngine {
+template <class Books>
+class BasicOptionEngine {
  public:
   using Sink = std::function<void(const OptionWindowPtr&)>;
 
   // `instruments` in any order (rights must be C or P; throws std::invalid_argument otherwise or on a
   // duplicate id). `underlying_sink` (optional) receives the underlying engine's windows.
-  OptionEngine(const ProductConfig& underlying, const OptionGrid& grid, const EngineOptions& options,
-               std::vector<OptionInstrument> instruments, Sink sink, Engine::Sink underlying_sink = nullptr);
+  BasicOptionEngine(const ProductConfig& underlying, const OptionGrid& grid, const EngineOptions& options,
+                    std::vector<OptionInstrument> instruments, Sink sink, Engine::Sink underlying_sink = nullptr);
 
   void OnEvent(const book::MboEvent& event);
   void CloseThrough(int64_t ts);
   void Finish() { CloseThrough(clock_.session_end_ns()); }
   bool finished() const { return clock_.finished(); }
 
-  const book::OptionBooks& books() const { return books_; }
+  const Books& books() const { return books_; }
   const Engine& underlying() const { return underlying_; }
   const OptionEngineCounters& counters() const { return counters_; }
   std::size_t cells() const { return static_cast<std::size_t>(cells_); }
@@ -85,7 +89,7 @@ class OptionEngine {
   EngineOptions options_;
   Sink sink_;
   Engine underlying_;
-  book::OptionBooks books_;
+  Books books_;
   OptionGoldState gold_;
   WindowClock clock_;
   OptionEngineCounters counters_;
@@ -102,5 +106,10 @@ class OptionEngine {
   std::vector<double> add_, pull_, pull_rest_, fill_, depth_end_, young_;  // per grid row
   std::shared_ptr<OptionWindowResult> result_;
 };
+
+using OptionEngine = BasicOptionEngine<book::OptionBooks>;
+using QuoteOptionEngine = BasicOptionEngine<book::QuoteTops>;
+extern template class BasicOptionEngine<book::OptionBooks>;
+extern template class BasicOptionEngine<book::QuoteTops>;
 
 }  // namespace spymaster::engine

@@ -1,4 +1,4 @@
-// Gold for future_option_mbo: silver depth_and_flow_1s read back, one dense window at a time, through
+// Gold for the option products: silver depth_and_flow_1s read back, one dense window at a time, through
 // the engine's OptionGoldState (the same code the fused silver+gold pass runs).
 #include <arrow/api.h>
 #include <fmt/format.h>
@@ -18,8 +18,10 @@
 
 namespace spymaster::pipeline {
 
-StageResult RunGoldFutureOptionMbo(const StageContext& ctx, const Task& task) {
-  constexpr std::string_view kStage = "gold_compute_option_physics_surface_1s";
+namespace {
+
+StageResult RunOptionGold(const StageContext& ctx, const Task& task, const OptionProduct& product) {
+  const std::string_view kStage = product.gold_stage;
   constexpr std::size_t kFlushRows = 1 << 16;
   const std::string pt(lake::ToString(task.product_type));
   const std::string snap_key = fmt::format("silver.{}.book_snapshot_1s", pt);
@@ -36,7 +38,7 @@ StageResult RunGoldFutureOptionMbo(const StageContext& ctx, const Task& task) {
   }
   const std::vector<lake::InputRef> inputs = {lake::InputRefFor(reg, ctx.lake_root, snap_key, part, params),
                                               lake::InputRefFor(reg, ctx.lake_root, flow_key, part, params)};
-  const engine::OptionGrid grid = engine::EsOptionGrid();
+  const engine::OptionGrid grid = product.grid;
   const std::size_t cells = static_cast<std::size_t>(2 * grid.max_offset + 1) * 4;
   const std::string where = fmt::format("{} symbol={} dt={}", flow_key, task.symbol, task.dt);
   const auto reader = lake::OpenPartitionReader(reg, ctx.lake_root, flow_key, part);
@@ -97,6 +99,16 @@ StageResult RunGoldFutureOptionMbo(const StageContext& ctx, const Task& task) {
   spdlog::info("{} {} {}: gold_windows={} rows={}", kStage, task.symbol, task.dt, windows, commit.rows);
   result.counters = std::move(counters);
   return result;
+}
+
+}  // namespace
+
+StageResult RunGoldFutureOptionMbo(const StageContext& ctx, const Task& task) {
+  return RunOptionGold(ctx, task, kEsOptions);
+}
+
+StageResult RunGoldEquityOption(const StageContext& ctx, const Task& task) {
+  return RunOptionGold(ctx, task, kEquityOptions);
 }
 
 }  // namespace spymaster::pipeline

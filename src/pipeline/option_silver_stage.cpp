@@ -1,6 +1,6 @@
-// Silver (and, fused, gold) for future_option_mbo: bronze underlying + bronze options → MergeSource →
-// engine::Drive(OptionEngine) → book_snapshot_1s, depth_and_flow_1s (84 rows a window) and
-// physics_surface_1s, committed together.
+// Silver (and, fused, gold) for the option products: bronze underlying + bronze options → MergeSource →
+// engine::Drive(OptionEngine for ES options MBO, QuoteOptionEngine for OPRA CMBP-1) → book_snapshot_1s,
+// depth_and_flow_1s (84 / 204 rows a window) and physics_surface_1s, committed together.
 #include <arrow/api.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "columns/engine_rows_arrow.hpp"
@@ -21,6 +22,7 @@
 #include "lake/partition.hpp"
 #include "pipeline/option_stages.hpp"
 #include "pipeline/session.hpp"
+#include "source/bronze_cmbp1_source.hpp"
 #include "source/bronze_mbo_source.hpp"
 #include "source/prefetch_source.hpp"
 
@@ -68,15 +70,16 @@ std::vector<engine::OptionInstrument> ReadInstruments(const StageContext& ctx, c
   return out;
 }
 
-StageResult RunOptionSilver(const StageContext& ctx, const Task& task, bool with_gold) {
+template <class OptionEngineT>
+StageResult RunOptionSilver(const StageContext& ctx, const Task& task, const OptionProduct& product, bool with_gold) {
   const std::string pt(lake::ToString(task.product_type));
-  const std::string bronze_key = "bronze.future_option_mbo.mbo";
-  const std::string under_key = "bronze.future_mbo.mbo";
+  const std::string bronze_key(product.bronze_key);
+  const std::string under_key(product.underlying_key);
   const std::string snap_key = fmt::format("silver.{}.book_snapshot_1s", pt);
   const std::string flow_key = fmt::format("silver.{}.depth_and_flow_1s", pt);
   const std::string gold_key = fmt::format("gold.{}.physics_surface_1s", pt);
-  constexpr std::string_view kSilverName = "silver_compute_option_book_states_1s";
-  constexpr std::string_view kGoldName = "gold_compute_option_physics_surface_1s";
+  const std::string_view kSilverName = product.silver_stage;
+  const std::string_view kGoldName = product.gold_stage;
   const lake::PartitionKey part{task.symbol, task.dt};
   const auto& reg = ctx.registry;
   const lake::Params params = SessionParams(ctx.session_start_minute, ctx.session_end_minute);
@@ -85,7 +88,7 @@ StageResult RunOptionSilver(const StageContext& ctx, const Task& task, bool with
   };
   const bool gold_complete = complete(gold_key);
   if (complete(snap_key) && complete(flow_key)) {
-    if (with_gold && !gold_complete) return RunGoldFutureOptionMbo(ctx, task);
+    if (with_gold && !gold_complete) return product.gold_alone(ctx, task);
     StageResult skipped;
     skipped.stage = with_gold ? fmt::format("{}+{}", kSilverName, kGoldName) : std::string(kSilverName);
     skipped.skipped = true;
@@ -93,7 +96,7 @@ StageResult RunOptionSilver(const StageContext& ctx, const Task& task, bool with
   }
   with_gold = with_gold && !gold_complete;
   if (ctx.origin != RecordOrigin::kBronze) {
-    throw Error(ErrorKind::kUsage, "--source raw is not supported for future_option_mbo silver yet; use bronze");
+    throw Error(ErrorKind::kUsage, fmt::format("--source raw is not supported for {} silver yet; use bronze", pt));
   }
   StageResult result;
   result.stage = with_gold ? fmt::format("{}+{}", kSilverName, kGoldName) : std::string(kSilverName);
@@ -102,10 +105,15 @@ StageResult RunOptionSilver(const StageContext& ctx, const Task& task, bool with
   const std::vector<lake::InputRef> inputs = {lake::InputRefFor(reg, ctx.lake_root, under_key, part),
                                               lake::InputRefFor(reg, ctx.lake_root, bronze_key, part)};
   std::vector<engine::OptionInstrument> instruments = ReadInstruments(ctx, bronze_key, part);
+  std::unique_ptr<engine::RecordSource> option_records;
+  if constexpr (std::is_same_v<OptionEngineT, engine::QuoteOptionEngine>) {
+    option_records = std::make_unique<source::BronzeCmbp1Source>(reg, ctx.lake_root, bronze_key, part);
+  } else {
+    option_records = std::make_unique<source::BronzeMboSource>(reg, ctx.lake_root, bronze_key, part);
+  }
   auto merged = std::make_unique<engine::MergeSource>(
       std::make_unique<source::BronzeMboSource>(reg, ctx.lake_root, under_key, part),
-      std::make_unique<source::PrefetchSource>(
-          std::make_unique<source::BronzeMboSource>(reg, ctx.lake_root, bronze_key, part)));
+      std::make_unique<source::PrefetchSource>(std::move(option_records)));
 
   lake::PartitionWriter snap_writer(reg, ctx.lake_root, snap_key, part, ctx.overwrite);
   lake::PartitionWriter flow_writer(reg, ctx.lake_root, flow_key, part, ctx.overwrite);
@@ -137,14 +145,14 @@ StageResult RunOptionSilver(const StageContext& ctx, const Task& task, bool with
   options.session_start_ns = session.start_ns;
   options.session_end_ns = session.end_ns;
   options.compute_gold = with_gold;
-  engine::OptionEngine engine(engine::FutureMboConfig(), engine::EsOptionGrid(), options, std::move(instruments),
-                              [&](const engine::OptionWindowPtr& w) {
-                                snaps.insert(snaps.end(), w->snapshots.begin(), w->snapshots.end());
-                                flows.insert(flows.end(), w->flow.begin(), w->flow.end());
-                                golds.insert(golds.end(), w->gold.begin(), w->gold.end());
-                                if (!w->gold.empty()) ++gold_windows;
-                                flush(false);
-                              });
+  OptionEngineT engine(product.underlying, product.grid, options, std::move(instruments),
+                       [&](const engine::OptionWindowPtr& w) {
+                         snaps.insert(snaps.end(), w->snapshots.begin(), w->snapshots.end());
+                         flows.insert(flows.end(), w->flow.begin(), w->flow.end());
+                         golds.insert(golds.end(), w->gold.begin(), w->gold.end());
+                         if (!w->gold.empty()) ++gold_windows;
+                         flush(false);
+                       });
   engine::Drive(*merged, engine);
   flush(true);
 
@@ -178,11 +186,19 @@ StageResult RunOptionSilver(const StageContext& ctx, const Task& task, bool with
 }  // namespace
 
 StageResult RunSilverFutureOptionMbo(const StageContext& ctx, const Task& task) {
-  return RunOptionSilver(ctx, task, false);
+  return RunOptionSilver<engine::OptionEngine>(ctx, task, kEsOptions, false);
 }
 
 StageResult RunSilverGoldFutureOptionMbo(const StageContext& ctx, const Task& task) {
-  return RunOptionSilver(ctx, task, true);
+  return RunOptionSilver<engine::OptionEngine>(ctx, task, kEsOptions, true);
+}
+
+StageResult RunSilverEquityOption(const StageContext& ctx, const Task& task) {
+  return RunOptionSilver<engine::QuoteOptionEngine>(ctx, task, kEquityOptions, false);
+}
+
+StageResult RunSilverGoldEquityOption(const StageContext& ctx, const Task& task) {
+  return RunOptionSilver<engine::QuoteOptionEngine>(ctx, task, kEquityOptions, true);
 }
 
 }  // namespace spymaster::pipeline

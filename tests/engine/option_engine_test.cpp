@@ -221,3 +221,76 @@ TEST(OptionEngineTest, UnknownInstrumentIsCounted) {
 
 }  // namespace
 }  // namespace spymaster::engine
+
+namespace spymaster::engine {
+namespace {
+
+// OPRA: SPY underlying (spot snapped to $0.50 buckets), $1 strikes ±25, CMBP-1 quotes.
+TEST(QuoteOptionEngineTest, EquityGridTopDepthAndNoRestingDepth) {
+  constexpr int64_t kD = test_util::kDollar;
+  constexpr int64_t kS = test_util::kSec;
+  const int64_t spot = 590 * kD + kD / 2;  // bid 590.52 → $0.50 bucket 590.50
+  std::vector<book::MboEvent> under = {test_util::Ev(kS / 2, 'A', 'B', 590 * kD + 52 * 10'000'000, 100, 1),
+                                       test_util::Ev(kS / 2, 'A', 'A', 590 * kD + 53 * 10'000'000, 100, 2)};
+  auto q = [](int64_t ts, uint32_t iid, char side, int64_t price, uint32_t size) {
+    book::MboEvent e;
+    e.ts_event = static_cast<uint64_t>(ts);
+    e.instrument_id = iid;
+    e.action = book::kQuoteAction;
+    e.side = side;
+    e.price = price;
+    e.size = size;
+    e.origin = 1;
+    return e;
+  };
+  std::vector<book::MboEvent> opts = {
+      q(1 * kS, 11, 'B', kD, 10),                // before the session: sets the top, no flow
+      q(1 * kS, 11, 'A', kD + kD / 10, 20),      // 591 C: (591 − 590.5) / 1 = 0.5 → 0 (half even)
+      q(10 * kS + 1, 11, 'B', kD, 25),           // same price, +15: add 15
+      q(10 * kS + 2, 12, 'A', 2 * kD, 7),        // 589 P: −1.5 → −2 (half even)
+      q(10 * kS + 3, 13, 'B', kD / 20, 4),       // 700 C: far, clipped to +25
+      q(11 * kS + 5, 11, 'A', kD + kD / 5, 5)};  // price change: pull 20 @1.10, add 5 @1.20
+  std::vector<OptionWindowResult> windows;
+  QuoteOptionEngine engine(EquityMboConfig(), EquityOptionGrid(), test_util::Session(10, 12),
+                           {{11, 'C', 591 * kD}, {12, 'P', 589 * kD}, {13, 'C', 700 * kD}},
+                           [&](const OptionWindowPtr& w) { windows.push_back(*w); });
+  MergeSource merged(std::make_unique<VectorSource>(under), std::make_unique<VectorSource>(opts));
+  Drive(merged, engine);
+  ASSERT_EQ(windows.size(), 2u);
+  auto row = [](int offset, char right, char side) {
+    return (static_cast<std::size_t>(offset + 25) * 2 + (right == 'C' ? 0 : 1)) * 2 + (side == 'A' ? 0 : 1);
+  };
+  const auto& w0 = windows[0];
+  EXPECT_EQ(w0.spot_ref_price_int, spot);
+  ASSERT_EQ(w0.flow.size(), 204u);
+  for (std::size_t i = 0; i < w0.flow.size(); ++i) {
+    EXPECT_EQ(w0.flow[i].rel_ticks, (static_cast<int>(i / 4) - 25) * 2);
+    EXPECT_EQ(w0.flow[i].depth_qty_rest, 0.0);
+    EXPECT_EQ(w0.flow[i].pull_qty_rest, 0.0);
+    EXPECT_TRUE(w0.flow[i].window_valid);
+  }
+  EXPECT_EQ(w0.flow[row(0, 'C', 'B')].add_qty, 15.0);
+  EXPECT_EQ(w0.flow[row(0, 'C', 'B')].depth_qty_end, 25.0);
+  EXPECT_EQ(w0.flow[row(0, 'C', 'B')].depth_qty_start, 10.0);
+  EXPECT_EQ(w0.flow[row(0, 'C', 'A')].depth_qty_end, 20.0);
+  EXPECT_EQ(w0.flow[row(-2, 'P', 'A')].add_qty, 7.0);
+  EXPECT_EQ(w0.flow[row(-2, 'P', 'A')].strike_price_int, spot - 2 * kD);
+  EXPECT_EQ(w0.flow[row(25, 'C', 'B')].depth_qty_end, 4.0);
+  ASSERT_EQ(w0.snapshots.size(), 1u);  // only 11 is two-sided
+  EXPECT_EQ(w0.snapshots[0].mid_price_int, 1.05e9);
+  const auto& ca = windows[1].flow[row(0, 'C', 'A')];
+  EXPECT_EQ(ca.pull_qty_total, 20.0);
+  EXPECT_EQ(ca.add_qty, 5.0);
+  EXPECT_EQ(ca.depth_qty_end, 5.0);
+  EXPECT_EQ(ca.depth_qty_start, 20.0);
+  // Gold: no resting depth, so phi_rest_opt = 0, u_opt_p_slow = 0 and Omega_opt = 0.5 · rho_opt.
+  for (const OptionGoldRow& g : windows[1].gold) {
+    EXPECT_EQ(g.phi_rest_opt, 0.0);
+    EXPECT_EQ(g.u_opt_p_slow, 0.0);
+    EXPECT_DOUBLE_EQ(g.Omega_opt, 0.5 * g.rho_opt);
+  }
+  EXPECT_DOUBLE_EQ(windows[1].gold[row(0, 'C', 'A')].liquidity_velocity, (5.0 - 20.0) / 21.0);
+}
+
+}  // namespace
+}  // namespace spymaster::engine
