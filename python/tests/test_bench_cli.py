@@ -16,6 +16,7 @@ CASES = {
     "gold": ["--windows", "200", "--repeat", "1"],
     "bronze": ["--scale", "0.05", "--repeat", "1"],
     "pipeline": ["--scale", "0.05", "--repeat", "2"],
+    "options": ["--events", "20000", "--instruments", "50", "--repeat", "1"],
 }
 
 EXTRA_LINES = {
@@ -23,6 +24,8 @@ EXTRA_LINES = {
     "sim": [r"market path .*: best cpu [\d.]+ s", r"ESH6 generator alone: \d+ records; .* M records/s/core"],
     "bronze": [r"every column .* M rows/s per core", r"engine columns .* M rows/s per core"],
     "engine": [r"engine book\+silver\+gold: .* M events/s/core"],
+    "options": [r"option books: .* M events/s/core", r"option engine books\+silver\+gold: .* M events/s/core",
+                r"cmbp-1 engine tops\+silver\+gold: .* M updates/s/core"],
 }
 
 
