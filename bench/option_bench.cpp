@@ -168,9 +168,10 @@ Day QuotesHour(const Args& a) {
 void Print(const char* what, const char* unit, int64_t n, const Timing& t) {
   rusage usage;
   getrusage(RUSAGE_SELF, &usage);
-  PrintStdout("{}: {} {}; best wall {:.3f} s = {:.2f} M {}/s; best cpu {:.3f} s = {:.2f} M {}/s/core; peak RSS {:.0f} MB\n",
-              what, n, unit, t.wall, double(n) / t.wall / 1e6, unit, t.cpu, double(n) / t.cpu / 1e6, unit,
-              double(usage.ru_maxrss) / 1024.0);
+  PrintStdout(
+      "{}: {} {}; best wall {:.3f} s = {:.2f} M {}/s; best cpu {:.3f} s = {:.2f} M {}/s/core; peak RSS {:.0f} MB\n",
+      what, n, unit, t.wall, double(n) / t.wall / 1e6, unit, t.cpu, double(n) / t.cpu / 1e6, unit,
+      double(usage.ru_maxrss) / 1024.0);
 }
 
 template <class EngineT>
@@ -208,7 +209,9 @@ void AddOptionBench(CLI::App& bench) {
       ->capture_default_str()
       ->check(CLI::Range(2, 100'000));
   cmd->add_option("--seed", args->seed, "Generator seed")->capture_default_str();
-  cmd->add_option("--repeat", args->repeat, "Runs; the best is reported")->capture_default_str()->check(CLI::Range(1, 100));
+  cmd->add_option("--repeat", args->repeat, "Runs; the best is reported")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
   cmd->callback([args] {
     {
       const Day day = EsOptionsHour(*args);
@@ -225,8 +228,8 @@ void AddOptionBench(CLI::App& bench) {
       if (sink == 42) PrintStdout("\n");  // keeps the loop observable
     }
     const Day quotes = QuotesHour(*args);
-    RunEngine<engine::QuoteOptionEngine>("cmbp-1 engine tops+silver+gold", "updates", quotes,
-                                         engine::EquityMboConfig(), engine::EquityOptionGrid(), args->repeat);
+    RunEngine<engine::QuoteOptionEngine>("cmbp-1 engine tops+silver+gold", "updates", quotes, engine::EquityMboConfig(),
+                                         engine::EquityOptionGrid(), args->repeat);
   });
 }
 

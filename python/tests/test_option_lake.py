@@ -354,3 +354,47 @@ def test_option_gold_stage_alone_equals_fused_pass(lake, spymaster_bin, name):
          "--dt", DT, "--lake", lake, "--session-start", "09:30", "--session-end", "09:33", "--overwrite"])
     got = read(lake, "gold", opt_pt, "physics_surface_1s", symbol=symbol)
     assert got.num_rows == want.num_rows and got.equals(want)
+
+
+def test_es_option_raw_driven_lake_equals_bronze_driven(lake, spymaster_bin, tmp_path):
+    """`run --source raw` reads the futures and options day files and the definitions (no bronze in its
+    lake) through bronze's routing; on the simulated day (no late records) every option silver and gold
+    column equals the bronze-driven lake's."""
+    import shutil
+
+    raw_lake = tmp_path / "raw_only"
+    shutil.copytree(lake / "raw", raw_lake / "raw")
+    window = ["--session-start", "09:30", "--session-end", "09:33"]
+    run([spymaster_bin, "run", "--product-type", "future_option_mbo", "--layer", "silver", "--symbol", "ESH6",
+         "--dt", DT, "--lake", raw_lake, "--source", "raw", *window])
+    run([spymaster_bin, "run", "--product-type", "future_option_mbo", "--layer", "gold", "--symbol", "ESH6",
+         "--dt", DT, "--lake", raw_lake, *window])
+    assert not (raw_lake / "bronze").exists()
+    for layer, table in (("silver", "book_snapshot_1s"), ("silver", "depth_and_flow_1s"),
+                         ("gold", "physics_surface_1s")):
+        want = read(lake, layer, "future_option_mbo", table)
+        got = read(raw_lake, layer, "future_option_mbo", table)
+        assert got.num_rows == want.num_rows > 0
+        assert got.equals(want), f"{layer}.{table} differs between raw- and bronze-driven runs"
+
+
+def test_equity_option_raw_source_is_refused_clearly(lake, spymaster_bin):
+    proc = subprocess.run([str(spymaster_bin), "run", "--product-type", "equity_option_mbo", "--layer", "silver",
+                           "--symbol", "SPY", "--dt", DT, "--lake", str(lake), "--source", "raw", "--overwrite"],
+                          capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert "--source raw is not supported for equity_option_mbo" in proc.stdout + proc.stderr
+
+
+def test_option_silver_without_underlying_bronze_names_it(spymaster_bin, tmp_path, lake):
+    """Option silver needs the underlying's bronze: without it the run fails naming that dataset."""
+    import shutil
+
+    only = tmp_path / "options_only"
+    src = lake / "bronze" / "source=databento" / "product_type=future_option_mbo"
+    shutil.copytree(src, only / "bronze" / "source=databento" / "product_type=future_option_mbo")
+    proc = subprocess.run([str(spymaster_bin), "run", "--product-type", "future_option_mbo", "--layer", "silver",
+                           "--symbol", "ESH6", "--dt", DT, "--lake", str(only), "--session-start", "09:30",
+                           "--session-end", "09:33"], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "bronze.future_mbo.mbo" in proc.stdout + proc.stderr

@@ -15,16 +15,20 @@
 
 #include "columns/engine_rows_arrow.hpp"
 #include "common/arrow_status.hpp"
+#include "common/calendar.hpp"
 #include "common/error.hpp"
 #include "engine/merge_source.hpp"
 #include "engine/option_engine.hpp"
 #include "engine/record_source.hpp"
 #include "lake/partition.hpp"
 #include "pipeline/option_stages.hpp"
+#include "pipeline/raw_input.hpp"
 #include "pipeline/session.hpp"
 #include "source/bronze_cmbp1_source.hpp"
 #include "source/bronze_mbo_source.hpp"
+#include "source/option_definitions.hpp"
 #include "source/prefetch_source.hpp"
+#include "source/raw_mbo_source.hpp"
 
 namespace spymaster::pipeline {
 namespace {
@@ -95,25 +99,61 @@ StageResult RunOptionSilver(const StageContext& ctx, const Task& task, const Opt
     return skipped;
   }
   with_gold = with_gold && !gold_complete;
-  if (ctx.origin != RecordOrigin::kBronze) {
+  constexpr bool kQuotes = std::is_same_v<OptionEngineT, engine::QuoteOptionEngine>;
+  if (kQuotes && ctx.origin != RecordOrigin::kBronze) {
     throw Error(ErrorKind::kUsage, fmt::format("--source raw is not supported for {} silver yet; use bronze", pt));
   }
   StageResult result;
   result.stage = with_gold ? fmt::format("{}+{}", kSilverName, kGoldName) : std::string(kSilverName);
 
   const SessionBounds session = SessionBoundsNs(task.dt, ctx.session_start_minute, ctx.session_end_minute);
-  const std::vector<lake::InputRef> inputs = {lake::InputRefFor(reg, ctx.lake_root, under_key, part),
-                                              lake::InputRefFor(reg, ctx.lake_root, bronze_key, part)};
-  std::vector<engine::OptionInstrument> instruments = ReadInstruments(ctx, bronze_key, part);
+  std::vector<lake::InputRef> inputs;
+  std::vector<engine::OptionInstrument> instruments;
+  std::unique_ptr<engine::RecordSource> under_records;
   std::unique_ptr<engine::RecordSource> option_records;
-  if constexpr (std::is_same_v<OptionEngineT, engine::QuoteOptionEngine>) {
-    option_records = std::make_unique<source::BronzeCmbp1Source>(reg, ctx.lake_root, bronze_key, part);
+  // Raw input: the definitions the routing keeps a pointer to live as long as the sources.
+  std::unique_ptr<source::OptionDefinitions> definitions;
+  if (ctx.origin == RecordOrigin::kBronze) {
+    inputs = {lake::InputRefFor(reg, ctx.lake_root, under_key, part),
+              lake::InputRefFor(reg, ctx.lake_root, bronze_key, part)};
+    instruments = ReadInstruments(ctx, bronze_key, part);
+    under_records = std::make_unique<source::BronzeMboSource>(reg, ctx.lake_root, under_key, part);
+    if constexpr (kQuotes) {
+      option_records = std::make_unique<source::BronzeCmbp1Source>(reg, ctx.lake_root, bronze_key, part);
+    } else {
+      option_records = std::make_unique<source::BronzeMboSource>(reg, ctx.lake_root, bronze_key, part);
+    }
   } else {
-    option_records = std::make_unique<source::BronzeMboSource>(reg, ctx.lake_root, bronze_key, part);
+    // The raw day files through bronze's routing (source/mbo_routing.hpp): the underlying contract's
+    // records from the futures file, the 0DTE options on it from the options file and its definitions.
+    const std::string root = RawRootOf(task.product_type, task.symbol);
+    const uint32_t yyyymmdd = common::ToYyyymmdd(common::ParseDate(task.dt));
+    const auto def_files = FindRawFiles(ctx.lake_root, task.product_type, root, "definition", task.dt, ctx.raw_jobs);
+    definitions =
+        std::make_unique<source::OptionDefinitions>(source::LoadZeroDteOptions(Paths(def_files), task.dt, ""));
+    for (const auto& [id, meta] : definitions->zero_dte) {
+      if (meta.underlying == task.symbol) instruments.push_back({id, meta.right, meta.strike});
+    }
+    source::RawMboOptions under;
+    const auto under_files = FindRawFiles(ctx.lake_root, ProductType::kFutureMbo, root, "mbo", task.dt, ctx.raw_jobs);
+    under.files = Paths(under_files);
+    under.yyyymmdd = yyyymmdd;
+    under.rules.drop_spreads = true;
+    under.partition = task.symbol;
+    source::RawMboOptions opts;
+    const auto opt_files = FindRawFiles(ctx.lake_root, task.product_type, root, "mbo", task.dt, ctx.raw_jobs);
+    opts.files = Paths(opt_files);
+    opts.yyyymmdd = yyyymmdd;
+    opts.rules.options = definitions.get();
+    opts.partition = task.symbol;
+    for (const auto& f : under_files) inputs.push_back(RawInputRef(ctx.lake_root, f, "mbo", task.dt));
+    for (const auto& f : def_files) inputs.push_back(RawInputRef(ctx.lake_root, f, "definition", task.dt));
+    for (const auto& f : opt_files) inputs.push_back(RawInputRef(ctx.lake_root, f, "mbo", task.dt));
+    under_records = std::make_unique<source::RawMboSource>(std::move(under));
+    option_records = std::make_unique<source::RawMboSource>(std::move(opts));
   }
   auto merged = std::make_unique<engine::MergeSource>(
-      std::make_unique<source::BronzeMboSource>(reg, ctx.lake_root, under_key, part),
-      std::make_unique<source::PrefetchSource>(std::move(option_records)));
+      std::move(under_records), std::make_unique<source::PrefetchSource>(std::move(option_records)));
 
   lake::PartitionWriter snap_writer(reg, ctx.lake_root, snap_key, part, ctx.overwrite);
   lake::PartitionWriter flow_writer(reg, ctx.lake_root, flow_key, part, ctx.overwrite);
