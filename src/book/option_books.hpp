@@ -26,11 +26,13 @@
 
 namespace spymaster::book {
 
-struct OptionOrderKey {
+// 12 bytes at 4-byte alignment, so a map entry (key + slot) is 16 bytes: four per cache line.
+struct __attribute__((packed, aligned(4))) OptionOrderKey {
   uint64_t order_id = 0;
   uint32_t instrument_id = 0;
-  bool operator==(const OptionOrderKey&) const = default;
+  bool operator==(const OptionOrderKey& o) const { return order_id == o.order_id && instrument_id == o.instrument_id; }
 };
+static_assert(sizeof(OptionOrderKey) == 12);
 inline uint64_t SlotHash(const OptionOrderKey& k) {
   return (k.order_id ^ (uint64_t{k.instrument_id} * 0xC2B2AE3D27D4EB4Full)) * 0x9E3779B97F4A7C15ull;
 }
