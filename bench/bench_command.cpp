@@ -11,6 +11,7 @@ void AddBenchCommand(CLI::App& app) {
   AddBookBench(*bench);
   AddEngineBench(*bench);
   AddGoldBench(*bench);
+  AddOptionBench(*bench);
   AddPipelineBench(*bench);
   AddServeBench(*bench);
 }

@@ -17,6 +17,7 @@ CASES = {
     "bronze": ["--scale", "0.05", "--repeat", "1"],
     "pipeline": ["--scale", "0.05", "--repeat", "2"],
     "serve": ["--events", "200000"],
+    "options": ["--events", "20000", "--instruments", "50", "--repeat", "1"],
 }
 
 EXTRA_LINES = {
@@ -25,6 +26,8 @@ EXTRA_LINES = {
     "bronze": [r"every column .* M rows/s per core", r"engine columns .* M rows/s per core"],
     "engine": [r"engine book\+silver\+gold: .* M events/s/core"],
     "serve": [r"serve frames: \d+ windows; forecast [\d.]+ us/window, Arrow IPC frames [\d.]+ us/window"],
+    "options": [r"option books: .* M events/s/core", r"option engine books\+silver\+gold: .* M events/s/core",
+                r"cmbp-1 engine tops\+silver\+gold: .* M updates/s/core"],
 }
 
 

@@ -28,6 +28,9 @@ struct MboEvent {
   char action = 'N';  // A C M R T F N
   char side = 'N';    // B A N
   uint8_t flags = 0;
+  // Which input of a merged stream the record came from (engine::MergeSource): 0 the underlying, 1 its
+  // options. Single-input sources leave it 0.
+  uint8_t origin = 0;
 };
 
 }  // namespace spymaster::book

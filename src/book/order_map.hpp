@@ -1,4 +1,5 @@
-// Open-addressing hash map from order id to a slot index in the book's order pool. Linear probing with
+// Open-addressing hash map from a key (an order id; for option books an (order id, instrument) pair) to a
+// slot index in the book's order pool. Linear probing with
 // backward-shift deletion (no tombstones), power-of-two capacity kept at most half full, so a lookup
 // touches one or two cache lines. Growth doubles the table; with the capacity reserved up front the hot
 // path never allocates.
@@ -10,13 +11,16 @@
 
 namespace spymaster::book {
 
-class OrderMap {
+inline uint64_t SlotHash(uint64_t key) { return key * 0x9E3779B97F4A7C15ull; }
+
+template <class Key>
+class SlotMap {
  public:
   static constexpr uint32_t kNone = 0xFFFFFFFFu;
 
-  explicit OrderMap(std::size_t expected_orders = 1 << 16) { Rehash(std::bit_ceil(expected_orders * 2 + 2)); }
+  explicit SlotMap(std::size_t expected_orders = 1 << 16) { Rehash(std::bit_ceil(expected_orders * 2 + 2)); }
 
-  uint32_t Find(uint64_t key) const {
+  uint32_t Find(const Key& key) const {
     for (std::size_t i = Home(key);; i = (i + 1) & mask_) {
       const Entry& e = entries_[i];
       if (e.slot == kNone) return kNone;
@@ -25,7 +29,7 @@ class OrderMap {
   }
 
   // The key must not be present.
-  void Insert(uint64_t key, uint32_t slot) {
+  void Insert(const Key& key, uint32_t slot) {
     if ((size_ + 1) * 2 > entries_.size()) Rehash(entries_.size() * 2);
     std::size_t i = Home(key);
     while (entries_[i].slot != kNone) i = (i + 1) & mask_;
@@ -34,7 +38,7 @@ class OrderMap {
   }
 
   // Returns false when the key is absent.
-  bool Erase(uint64_t key) {
+  bool Erase(const Key& key) {
     std::size_t i = Home(key);
     for (;; i = (i + 1) & mask_) {
       if (entries_[i].slot == kNone) return false;
@@ -64,18 +68,16 @@ class OrderMap {
 
  private:
   struct Entry {
-    uint64_t key;
+    Key key;
     uint32_t slot;
   };
 
-  std::size_t Home(uint64_t key) const {
-    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_) & mask_;
-  }
+  std::size_t Home(const Key& key) const { return static_cast<std::size_t>(SlotHash(key) >> shift_) & mask_; }
 
   void Rehash(std::size_t capacity) {
     std::vector<Entry> old;
     old.swap(entries_);
-    entries_.assign(capacity, Entry{0, kNone});
+    entries_.assign(capacity, Entry{Key{}, kNone});
     mask_ = capacity - 1;
     shift_ = 64 - std::countr_zero(capacity);
     size_ = 0;
@@ -89,5 +91,7 @@ class OrderMap {
   int shift_ = 0;
   std::size_t size_ = 0;
 };
+
+using OrderMap = SlotMap<uint64_t>;
 
 }  // namespace spymaster::book

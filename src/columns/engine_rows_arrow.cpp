@@ -208,6 +208,65 @@ std::shared_ptr<arrow::RecordBatch> DepthFlowBatch(const std::vector<engine::Dep
   return Build(rows, schema, kColumns);
 }
 
+std::shared_ptr<arrow::RecordBatch> OptionSnapshotBatch(const std::vector<engine::OptionSnapshotRow>& rows,
+                                                        const std::shared_ptr<arrow::Schema>& schema) {
+  using R = engine::OptionSnapshotRow;
+  static const std::vector<ColumnSpec> kColumns = {
+      SPYMASTER_COL(Long, R, window_start_ts_ns), SPYMASTER_COL(Long, R, window_end_ts_ns),
+      SPYMASTER_COL(Long, R, instrument_id),      SPYMASTER_COL(Side, R, right),
+      SPYMASTER_COL(Long, R, strike_price_int),   SPYMASTER_COL(Long, R, bid_price_int),
+      SPYMASTER_COL(Long, R, ask_price_int),      SPYMASTER_COL(Double, R, mid_price),
+      SPYMASTER_COL(Double, R, mid_price_int),    SPYMASTER_COL(Long, R, spot_ref_price_int),
+      SPYMASTER_COL(Bool, R, book_valid)};
+  return Build(rows, schema, kColumns);
+}
+
+std::shared_ptr<arrow::RecordBatch> OptionFlowBatch(const std::vector<engine::OptionFlowRow>& rows,
+                                                    const std::shared_ptr<arrow::Schema>& schema) {
+  using R = engine::OptionFlowRow;
+  static const std::vector<ColumnSpec> kColumns = {SPYMASTER_COL(Long, R, window_start_ts_ns),
+                                                   SPYMASTER_COL(Long, R, window_end_ts_ns),
+                                                   SPYMASTER_COL(Long, R, strike_price_int),
+                                                   SPYMASTER_COL(Double, R, strike_points),
+                                                   SPYMASTER_COL(Side, R, right),
+                                                   SPYMASTER_COL(Side, R, side),
+                                                   SPYMASTER_COL(Long, R, spot_ref_price_int),
+                                                   SPYMASTER_COL(Int, R, rel_ticks),
+                                                   SPYMASTER_COL(Double, R, depth_qty_start),
+                                                   SPYMASTER_COL(Double, R, depth_qty_end),
+                                                   SPYMASTER_COL(Double, R, add_qty),
+                                                   SPYMASTER_COL(Double, R, pull_qty_total),
+                                                   SPYMASTER_COL(Double, R, pull_qty_rest),
+                                                   SPYMASTER_COL(Double, R, fill_qty),
+                                                   SPYMASTER_COL(Double, R, depth_qty_rest),
+                                                   SPYMASTER_COL(Bool, R, window_valid)};
+  return Build(rows, schema, kColumns);
+}
+
+std::shared_ptr<arrow::RecordBatch> OptionGoldBatch(const std::vector<engine::OptionGoldRow>& rows,
+                                                    const std::shared_ptr<arrow::Schema>& schema) {
+  using R = engine::OptionGoldRow;
+  static const std::vector<ColumnSpec> kColumns = {SPYMASTER_COL(Long, R, window_end_ts_ns),
+                                                   SPYMASTER_COL(Long, R, event_ts_ns),
+                                                   SPYMASTER_COL(Long, R, spot_ref_price_int),
+                                                   SPYMASTER_COL(Long, R, strike_price_int),
+                                                   SPYMASTER_COL(Double, R, strike_points),
+                                                   SPYMASTER_COL(Int, R, rel_ticks),
+                                                   SPYMASTER_COL(Side, R, right),
+                                                   SPYMASTER_COL(Side, R, side),
+                                                   SPYMASTER_COL(Double, R, add_intensity),
+                                                   SPYMASTER_COL(Double, R, fill_intensity),
+                                                   SPYMASTER_COL(Double, R, pull_intensity),
+                                                   SPYMASTER_COL(Double, R, liquidity_velocity),
+                                                   SPYMASTER_COL(Double, R, rho_opt),
+                                                   SPYMASTER_COL(Double, R, phi_rest_opt),
+                                                   SPYMASTER_COL(Double, R, u_opt_ema_8),
+                                                   SPYMASTER_COL(Double, R, u_opt_ema_32),
+                                                   SPYMASTER_COL(Double, R, u_opt_p_slow),
+                                                   SPYMASTER_COL(Double, R, Omega_opt)};
+  return Build(rows, schema, kColumns);
+}
+
 // Gold surfaces are already columns: each contract column is one copy (or a fill, for the per-window
 // constants) per window into buffers that become the batch.
 struct GoldColumns::Impl {
@@ -431,6 +490,46 @@ void AppendDepthFlowRows(const arrow::RecordBatch& batch, std::vector<engine::De
     r.depth_qty_rest = rest.Value(i);
     r.pull_qty_rest = pull_rest.Value(i);
     r.fill_qty = fill.Value(i);
+    r.window_valid = valid.Value(i);
+    out.push_back(r);
+  }
+}
+
+void AppendOptionFlowRows(const arrow::RecordBatch& batch, std::vector<engine::OptionFlowRow>& out) {
+  const auto& start = Col<arrow::Int64Array>(batch, "window_start_ts_ns");
+  const auto& end = Col<arrow::Int64Array>(batch, "window_end_ts_ns");
+  const auto& strike = Col<arrow::Int64Array>(batch, "strike_price_int");
+  const auto& points = Col<arrow::DoubleArray>(batch, "strike_points");
+  const auto& right = Col<arrow::StringArray>(batch, "right");
+  const auto& side = Col<arrow::StringArray>(batch, "side");
+  const auto& spot = Col<arrow::Int64Array>(batch, "spot_ref_price_int");
+  const auto& rel = Col<arrow::Int32Array>(batch, "rel_ticks");
+  const auto& d_start = Col<arrow::DoubleArray>(batch, "depth_qty_start");
+  const auto& d_end = Col<arrow::DoubleArray>(batch, "depth_qty_end");
+  const auto& add = Col<arrow::DoubleArray>(batch, "add_qty");
+  const auto& pull = Col<arrow::DoubleArray>(batch, "pull_qty_total");
+  const auto& pull_rest = Col<arrow::DoubleArray>(batch, "pull_qty_rest");
+  const auto& fill = Col<arrow::DoubleArray>(batch, "fill_qty");
+  const auto* rest =
+      batch.GetColumnByName("depth_qty_rest") ? &Col<arrow::DoubleArray>(batch, "depth_qty_rest") : nullptr;
+  const auto& valid = Col<arrow::BooleanArray>(batch, "window_valid");
+  for (int64_t i = 0; i < batch.num_rows(); ++i) {
+    engine::OptionFlowRow r;
+    r.window_start_ts_ns = start.Value(i);
+    r.window_end_ts_ns = end.Value(i);
+    r.strike_price_int = strike.Value(i);
+    r.strike_points = points.Value(i);
+    r.right = SideAt(right, i);
+    r.side = SideAt(side, i);
+    r.spot_ref_price_int = spot.Value(i);
+    r.rel_ticks = rel.Value(i);
+    r.depth_qty_start = d_start.Value(i);
+    r.depth_qty_end = d_end.Value(i);
+    r.add_qty = add.Value(i);
+    r.pull_qty_total = pull.Value(i);
+    r.pull_qty_rest = pull_rest.Value(i);
+    r.fill_qty = fill.Value(i);
+    r.depth_qty_rest = rest != nullptr ? rest->Value(i) : 0.0;
     r.window_valid = valid.Value(i);
     out.push_back(r);
   }

@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "engine/option_rows.hpp"
 #include "engine/rows.hpp"
 
 namespace spymaster::columns {
@@ -18,6 +19,13 @@ std::shared_ptr<arrow::RecordBatch> SnapshotBatch(const std::vector<engine::Snap
                                                   const std::shared_ptr<arrow::Schema>& schema);
 std::shared_ptr<arrow::RecordBatch> DepthFlowBatch(const std::vector<engine::DepthFlowRow>& rows,
                                                    const std::shared_ptr<arrow::Schema>& schema);
+// Option silver and gold (one batch per flush; rows in engine order).
+std::shared_ptr<arrow::RecordBatch> OptionSnapshotBatch(const std::vector<engine::OptionSnapshotRow>& rows,
+                                                        const std::shared_ptr<arrow::Schema>& schema);
+std::shared_ptr<arrow::RecordBatch> OptionFlowBatch(const std::vector<engine::OptionFlowRow>& rows,
+                                                    const std::shared_ptr<arrow::Schema>& schema);
+std::shared_ptr<arrow::RecordBatch> OptionGoldBatch(const std::vector<engine::OptionGoldRow>& rows,
+                                                    const std::shared_ptr<arrow::Schema>& schema);
 // Gold surfaces appended window by window into the column buffers of up to `capacity` rows; Take() hands
 // out what was appended as one batch and starts empty again. Throws a data Error for a contract
 // column the engine does not produce or types differently.
@@ -39,5 +47,8 @@ class GoldColumns {
 // missing or mistyped column.
 void AppendSnapshotRows(const arrow::RecordBatch& batch, std::vector<engine::SnapshotRow>& out);
 void AppendDepthFlowRows(const arrow::RecordBatch& batch, std::vector<engine::DepthFlowRow>& out);
+// Option depth_and_flow_1s read back (the option gold stage). A column without depth_qty_rest (equity
+// options) reads as 0.
+void AppendOptionFlowRows(const arrow::RecordBatch& batch, std::vector<engine::OptionFlowRow>& out);
 
 }  // namespace spymaster::columns

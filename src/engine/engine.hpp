@@ -65,6 +65,8 @@ class Engine {
   bool finished() const { return clock_.finished(); }
 
   const book::Book& book() const { return book_; }
+  // spot_ref of the open window, resolved at its start (0 when no window is open or the book is empty).
+  int64_t open_spot_ref() const { return clock_.is_open() ? spot_ref_ : 0; }
   const EngineCounters& counters() const { return counters_; }
   int64_t window_count() const { return clock_.window_count(); }
   // Book and engine counters by name, for the manifest and the log.

@@ -48,14 +48,15 @@ class VectorSource final : public RecordSource {
   std::size_t pos_ = 0;
 };
 
-// The one feeding loop, resumable: Feed hands the source's events to the engine until `stop()` holds
-// after an event (a stream stops as soon as a window has closed), or until the input ends or the
-// session's last window has closed (later records cannot change any output); then it closes the
-// remaining windows and returns false. A later Feed goes on from the next event.
+// The one feeding loop, resumable, for any engine (Engine, or OptionEngine with its underlying): Feed hands
+// the source's events to the engine until `stop()` holds after an event (a stream stops as soon as a window
+// has closed), or until the input ends or the session's last window has closed (later records cannot change
+// any output); then it closes the remaining windows and returns false. A later Feed goes on from the next
+// event.
 class Feeder {
  public:
-  template <class Stop>
-  bool Feed(RecordSource& source, Engine& engine, Stop&& stop) {
+  template <class AnyEngine, class Stop>
+  bool Feed(RecordSource& source, AnyEngine& engine, Stop&& stop) {
     while (!engine.finished()) {
       if (pos_ == batch_.size()) {
         batch_ = source.NextBatch();
@@ -81,7 +82,8 @@ class Feeder {
 };
 
 // Feeds the whole source to the engine (batch runs). Returns the number of events fed.
-inline int64_t Drive(RecordSource& source, Engine& engine) {
+template <class AnyEngine>
+int64_t Drive(RecordSource& source, AnyEngine& engine) {
   Feeder feeder;
   feeder.Feed(source, engine, [] { return false; });
   return feeder.fed();

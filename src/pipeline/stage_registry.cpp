@@ -3,6 +3,7 @@
 
 #include "pipeline/bronze_stages.hpp"
 #include "pipeline/mbo_stages.hpp"
+#include "pipeline/option_stages.hpp"
 #include "pipeline/stage.hpp"
 
 namespace spymaster::pipeline {
@@ -19,7 +20,15 @@ constexpr std::array kStages = {
              &RunSilverGoldFutureMbo},
     StageDef{ProductType::kEquityMbo, Layer::kSilver, "silver_compute_equity_book_states_1s", &RunSilverEquityMbo,
              &RunSilverGoldEquityMbo},
+    StageDef{ProductType::kFutureOptionMbo, Layer::kSilver, "silver_compute_option_book_states_1s",
+             &RunSilverFutureOptionMbo, &RunSilverGoldFutureOptionMbo},
+    StageDef{ProductType::kEquityOptionMbo, Layer::kSilver, "silver_compute_equity_option_book_states_1s",
+             &RunSilverEquityOption, &RunSilverGoldEquityOption},
     StageDef{ProductType::kFutureMbo, Layer::kGold, "gold_compute_physics_surface_1s", &RunGoldFutureMbo},
+    StageDef{ProductType::kFutureOptionMbo, Layer::kGold, "gold_compute_option_physics_surface_1s",
+             &RunGoldFutureOptionMbo},
+    StageDef{ProductType::kEquityOptionMbo, Layer::kGold, "gold_compute_equity_option_physics_surface_1s",
+             &RunGoldEquityOption},
     StageDef{ProductType::kEquityMbo, Layer::kGold, "gold_compute_equity_physics_surface_1s", &RunGoldEquityMbo},
 };
 

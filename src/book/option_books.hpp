@@ -1,0 +1,156 @@
+// The L3 books of every option instrument of one underlying (ES 0DTE options: hundreds to thousands of
+// instruments a day), with the same event semantics and flow attribution as book::Book (silver.md Part 1
+// "Option rules"): flags, R clear + snapshot per instrument, F marking quantity that the following C/M
+// removes as fill, modify at the message's own price, live-id re-add, side N and unknown ids ignored and
+// counted. Orders are keyed by (instrument_id, order_id).
+//
+// Why not one book::Book per instrument: its dense level window and order table are sized for one busy
+// futures book (hundreds of KiB each); an option book holds a handful of levels. Here levels are a small
+// sorted vector per instrument side (best at the back, so the touch moves without shifting), and the
+// order pool, order table and arrival ring are shared by all instruments. Prices need no grid, so any
+// premium tick works.
+//
+// Instruments are registered up front (AddInstrument, in increasing instrument_id); a record for an
+// instrument that was never registered is counted (unknown_instrument) and ignored. Apply() neither
+// throws nor allocates beyond amortized growth of the shared pools and the per-instrument level vectors.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "book/book.hpp"
+#include "book/mbo_event.hpp"
+#include "book/order_map.hpp"
+
+namespace spymaster::book {
+
+// 12 bytes at 4-byte alignment, so a map entry (key + slot) is 16 bytes: four per cache line.
+struct __attribute__((packed, aligned(4))) OptionOrderKey {
+  uint64_t order_id = 0;
+  uint32_t instrument_id = 0;
+  bool operator==(const OptionOrderKey& o) const { return order_id == o.order_id && instrument_id == o.instrument_id; }
+};
+static_assert(sizeof(OptionOrderKey) == 12);
+inline uint64_t SlotHash(const OptionOrderKey& k) {
+  return (k.order_id ^ (uint64_t{k.instrument_id} * 0xC2B2AE3D27D4EB4Full)) * 0x9E3779B97F4A7C15ull;
+}
+
+struct OptionBooksCounters {
+  int64_t events = 0;
+  int64_t unknown_instrument = 0;  // no definition for the record's instrument
+  int64_t unknown_order_id = 0;
+  int64_t bad_side = 0;
+  int64_t bad_action = 0;
+  int64_t bad_price = 0;
+  int64_t negative_depth_avoided = 0;
+  int64_t duplicate_add = 0;
+  int64_t clears = 0;
+  int64_t snapshot_records = 0;
+};
+
+struct OptionLevel {
+  int64_t price;
+  int64_t qty;
+};
+
+class OptionBooks {
+ public:
+  static constexpr uint32_t kNoInstrument = 0xFFFFFFFFu;
+  static constexpr bool kTracksResting = true;
+
+  explicit OptionBooks(int64_t rest_ns = 500'000'000, std::size_t expected_orders = 1 << 14);
+
+  // Registers an instrument; returns its index (0, 1, ... in registration order). Ids must increase.
+  uint32_t AddInstrument(uint32_t instrument_id);
+  std::size_t instrument_count() const { return books_.size(); }
+  uint32_t instrument_id(uint32_t index) const { return books_[index].instrument_id; }
+  uint32_t IndexOf(uint32_t instrument_id) const;  // kNoInstrument when not registered
+
+  // Applies one record; *index is set to the instrument's index (kNoInstrument when unknown).
+  BookDelta Apply(const MboEvent& event, uint32_t* index);
+
+  bool valid(uint32_t index) const { return books_[index].valid; }
+  // Every instrument's book is valid.
+  bool all_valid() const { return invalid_ == 0; }
+  int64_t BestBid(uint32_t index) const;
+  int64_t BestAsk(uint32_t index) const;
+  int64_t BestBidQty(uint32_t index) const;
+  int64_t BestAskQty(uint32_t index) const;
+  int64_t TotalDepth(uint32_t index, char side) const { return books_[index].depth[side == 'B' ? 0 : 1]; }
+  int64_t Depth(uint32_t index, char side, int64_t price) const;
+  std::size_t OrderCount() const { return map_.size(); }
+  const OptionBooksCounters& counters() const { return counters_; }
+  std::vector<std::pair<std::string, int64_t>> CounterList() const;
+
+  // Calls fn(index, side, price, remaining) for every live order that arrived at its price after `since`
+  // (strictly). Forgets entries at or before `since`: callers pass non-decreasing values.
+  template <class Fn>
+  void ForEachYoungOrder(uint64_t since, Fn&& fn);
+
+ private:
+  struct Slot {
+    OptionOrderKey key;
+    int64_t price;
+    uint64_t ts_at_price;
+    uint64_t epoch;  // 0 when free
+    uint32_t remaining;
+    uint32_t pending_fill;
+    uint32_t index;  // instrument index
+    uint32_t prev;   // the instrument's order list (for a clear), OrderMap::kNone at the ends
+    uint32_t next;
+    char side;
+  };
+  struct Instrument {
+    uint32_t instrument_id;
+    std::vector<OptionLevel> levels[2];  // 0 bids ascending, 1 asks descending: best at the back
+    int64_t depth[2] = {0, 0};
+    uint32_t head = OrderMap::kNone;
+    bool valid = true;
+    bool in_snapshot = false;
+  };
+  struct Arrival {
+    uint64_t ts;
+    uint64_t epoch;
+    uint32_t slot;
+  };
+
+  void LevelAdd(Instrument& inst, char side, int64_t price, int64_t qty);
+  void LevelRemove(Instrument& inst, char side, int64_t price, int64_t qty);
+  uint32_t AddOrder(const OptionOrderKey& key, uint32_t index, char side, int64_t price, uint32_t size, uint64_t ts);
+  void Arrive(uint32_t slot, uint64_t ts);
+  void Remove(Slot& order, uint32_t removed, uint64_t ts, BookDelta& delta);
+  void Free(uint32_t slot);
+  void Clear(uint32_t index);
+  void SetValid(Instrument& inst, bool valid);
+
+  int64_t rest_ns_;
+  std::vector<Instrument> books_;
+  OrderMap instruments_;  // instrument_id → index
+  SlotMap<OptionOrderKey> map_;
+  std::vector<Slot> pool_;
+  std::vector<uint32_t> free_slots_;
+  std::vector<Arrival> arrivals_;
+  std::size_t arrivals_head_ = 0;
+  std::size_t arrivals_size_ = 0;
+  uint64_t next_epoch_ = 1;
+  int64_t invalid_ = 0;
+  OptionBooksCounters counters_;
+};
+
+template <class Fn>
+void OptionBooks::ForEachYoungOrder(uint64_t since, Fn&& fn) {
+  const std::size_t cap = arrivals_.size();
+  while (arrivals_size_ > 0 && arrivals_[arrivals_head_].ts <= since) {
+    arrivals_head_ = (arrivals_head_ + 1) & (cap - 1);
+    --arrivals_size_;
+  }
+  for (std::size_t k = 0; k < arrivals_size_; ++k) {
+    const Arrival& a = arrivals_[(arrivals_head_ + k) & (cap - 1)];
+    const Slot& o = pool_[a.slot];
+    if (a.ts > since && o.epoch == a.epoch) fn(o.index, o.side, o.price, static_cast<int64_t>(o.remaining));
+  }
+}
+
+}  // namespace spymaster::book

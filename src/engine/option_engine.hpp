@@ -1,0 +1,115 @@
+// One engine per underlying holding all its option books (architecture.md, Options). Records of the
+// underlying (MboEvent::origin 0) go to an inner engine::Engine; records of its options (origin 1) go to
+// the option books: book::OptionBooks for MBO options (OptionEngine, ES), book::QuoteTops for CMBP-1
+// top-of-book options (QuoteOptionEngine, OPRA; no resting depth, so depth_qty_rest is 0). Both advance on every
+// record's ts_event, the underlying first, so the underlying's window k has opened (its spot_ref resolved) before
+// option window k opens, and has closed before option window k closes. Option window k maps its flow and depth onto the
+// strike grid around that spot_ref.
+//
+// Per window (silver.md Part 1 "Option rules"): a snapshot row per instrument whose book is two-sided and
+// not locked or crossed (by instrument_id); with spot_ref > 0 the dense grid of (2·max_offset + 1) strike
+// offsets × rights (C, P) × sides (A, B) with the full end-of-window depth of every book, and its gold.
+// Strike offset = round_half_even((strike − spot_ref) / step) on the 1e-9 integers, clipped to
+// ±max_offset (far strikes fold into the edge rows).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "book/mbo_event.hpp"
+#include "book/option_books.hpp"
+#include "book/quote_tops.hpp"
+#include "engine/engine.hpp"
+#include "engine/option_gold.hpp"
+#include "engine/option_rows.hpp"
+#include "engine/window_clock.hpp"
+
+namespace spymaster::engine {
+
+struct OptionGrid {
+  int64_t strike_step;         // ES $5, equities $1 (1e-9 units)
+  int32_t max_offset;          // ES 10, equities 25
+  int32_t rel_ticks_per_step;  // ES 20 ($0.25 ticks), equities 2 ($0.50 buckets)
+};
+constexpr OptionGrid EsOptionGrid() { return OptionGrid{5'000'000'000, 10, 20}; }
+constexpr OptionGrid EquityOptionGrid() { return OptionGrid{1'000'000'000, 25, 2}; }
+
+struct OptionInstrument {
+  uint32_t instrument_id = 0;
+  char right = 'C';  // C or P
+  int64_t strike = 0;
+};
+
+struct OptionEngineCounters {
+  int64_t records = 0;
+  int64_t option_records = 0;
+  int64_t late = 0;
+  int64_t after_session = 0;
+  int64_t windows = 0;
+  int64_t windows_invalid = 0;
+  int64_t windows_without_spot = 0;
+  int64_t snapshot_rows = 0;
+  int64_t flow_rows = 0;
+  int64_t gold_rows = 0;
+};
+
+template <class Books>
+class BasicOptionEngine {
+ public:
+  using Sink = std::function<void(const OptionWindowPtr&)>;
+
+  // `instruments` in any order (rights must be C or P; throws std::invalid_argument otherwise or on a
+  // duplicate id). `underlying_sink` (optional) receives the underlying engine's windows.
+  BasicOptionEngine(const ProductConfig& underlying, const OptionGrid& grid, const EngineOptions& options,
+                    std::vector<OptionInstrument> instruments, Sink sink, Engine::Sink underlying_sink = nullptr);
+
+  void OnEvent(const book::MboEvent& event);
+  void CloseThrough(int64_t ts);
+  void Finish() { CloseThrough(clock_.session_end_ns()); }
+  bool finished() const { return clock_.finished(); }
+
+  const Books& books() const { return books_; }
+  const Engine& underlying() const { return underlying_; }
+  const OptionEngineCounters& counters() const { return counters_; }
+  std::size_t cells() const { return static_cast<std::size_t>(cells_); }
+  std::vector<std::pair<std::string, int64_t>> CounterList() const;
+
+ private:
+  void OpenWindow(int64_t k);
+  void CloseWindow();
+  // The grid row of (offset cell, right, side): ascending offset, then right C, P, then side A, B.
+  std::size_t Row(int32_t cell, std::size_t right, char side) const {
+    return (static_cast<std::size_t>(cell) * 2 + right) * 2 + (side == 'A' ? 0 : 1);
+  }
+
+  OptionGrid grid_;
+  EngineOptions options_;
+  Sink sink_;
+  Engine underlying_;
+  Books books_;
+  OptionGoldState gold_;
+  WindowClock clock_;
+  OptionEngineCounters counters_;
+  int64_t rest_ns_;
+  int32_t cells_;                       // strike offsets per right and side
+  std::vector<OptionInstrument> meta_;  // by instrument index (increasing instrument_id)
+
+  // Open window state.
+  int64_t window_start_ = 0;
+  int64_t spot_ref_ = 0;
+  bool window_has_snapshot_ = false;
+  int64_t window_late_ = 0;
+  std::vector<int32_t> cell_of_;  // per instrument index: offset cell for this window's spot_ref, or −1
+  std::vector<double> add_, pull_, pull_rest_, fill_, depth_end_, young_;  // per grid row
+  std::shared_ptr<OptionWindowResult> result_;
+};
+
+using OptionEngine = BasicOptionEngine<book::OptionBooks>;
+using QuoteOptionEngine = BasicOptionEngine<book::QuoteTops>;
+extern template class BasicOptionEngine<book::OptionBooks>;
+extern template class BasicOptionEngine<book::QuoteTops>;
+
+}  // namespace spymaster::engine
