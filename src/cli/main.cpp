@@ -81,6 +81,8 @@ int main(int argc, char** argv) {
   spymaster::cli::AddRunCommand(app);
   spymaster::cli::AddDemoCommand(app);
   spymaster::cli::AddServeCommand(app);
+  spymaster::cli::AddDownloadCommand(app);
+  spymaster::cli::AddLiveCommand(app);
   const int code = Run(app, argc, argv);
   try {
     spymaster::FinishStdout();

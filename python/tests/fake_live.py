@@ -1,0 +1,114 @@
+"""A fake Databento Live gateway (shared/spec/dbn.md §11) on 127.0.0.1 for `spymaster live` tests.
+
+Per connection: greeting and CRAM challenge (split across two sends), checks the reply
+hex(sha256(challenge|key))-<last 5 of key>, answers success=1|session_id=N or success=0|error=...,
+reads subscription lines until start_session, then streams a plain DBN stream: the metadata of `dbn`
+(bytes of an uncompressed DBN file) and its records whose index timestamp (ts_recv, §3.4) is >= the
+subscription's start. Switches:
+  cut_after = [n, ...]   connection i is cut after n records, in the middle of record n + 1
+  replay_floor           the earliest time it can replay from; an older start is served from there
+                         (metadata start = the floor), which the client must count as a gap
+Sessions (subscription lines and auth replies) are kept in `sessions` for assertions.
+"""
+import hashlib
+import socket
+import struct
+import threading
+
+
+def split_dbn(data):
+    """(metadata bytes, [record bytes]) of an uncompressed DBN stream."""
+    assert data[:3] == b"DBN"
+    meta_len = struct.unpack_from("<I", data, 4)[0]
+    meta = data[: 8 + meta_len]
+    records, pos = [], 8 + meta_len
+    while pos < len(data):
+        n = data[pos] * 4
+        records.append(data[pos: pos + n])
+        pos += n
+    return meta, records
+
+
+def index_ts(record):
+    """ts_recv for MBO (rtype 0xA0, at offset 40), else ts_event."""
+    if record[1] == 0xA0:
+        return struct.unpack_from("<Q", record, 40)[0]
+    return struct.unpack_from("<Q", record, 8)[0]
+
+
+class FakeLiveGateway:
+    def __init__(self, dbn_bytes, api_key):
+        self.meta, self.records = split_dbn(dbn_bytes)
+        self.api_key = api_key
+        self.cut_after = []
+        self.replay_floor = None
+        self.sessions = []
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.stop = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop = True
+        self.sock.close()
+
+    def _serve(self):
+        n = 0
+        while not self.stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._session, args=(conn, n), daemon=True).start()
+            n += 1
+
+    def _session(self, conn, index):
+        session = {"index": index, "lines": []}
+        self.sessions.append(session)
+        try:
+            with conn:
+                f = conn.makefile("rb")
+                challenge = f"challenge-{index}"
+                conn.sendall(b"lsg_version=0.0.test\n")
+                conn.sendall(f"cram={challenge}\n".encode())
+                auth = f.readline().decode().strip()
+                session["auth"] = auth
+                fields = dict(kv.split("=", 1) for kv in auth.split("|"))
+                key = self.api_key
+                want = hashlib.sha256(f"{challenge}|{key}".encode()).hexdigest() + "-" + key[-5:]
+                if fields.get("auth") != want:
+                    conn.sendall(b"success=0|error=Authentication failed.\n")
+                    return
+                conn.sendall(f"success=1|session_id={1000 + index}\n".encode())
+                start = None
+                while True:
+                    line = f.readline().decode().strip()
+                    if not line or line == "start_session":
+                        break
+                    session["lines"].append(line)
+                    sub = dict(kv.split("=", 1) for kv in line.split("|"))
+                    if "start" in sub:
+                        start = int(sub["start"])
+                meta = bytearray(self.meta)
+                begin = start if start is not None else 0
+                if self.replay_floor is not None and start is not None and start < self.replay_floor:
+                    begin = self.replay_floor
+                    struct.pack_into("<Q", meta, 26, begin)
+                conn.sendall(bytes(meta))
+                records = [r for r in self.records if index_ts(r) >= begin]
+                cut = self.cut_after[index] if index < len(self.cut_after) else None
+                if cut is not None:
+                    conn.sendall(b"".join(records[:cut]) + records[cut][: len(records[cut]) // 2])
+                    return
+                conn.sendall(b"".join(records))
+                # then the gateway stays silent: the client stops at --max-records
+                f.read()
+        except (ConnectionError, OSError):
+            pass

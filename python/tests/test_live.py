@@ -1,0 +1,146 @@
+"""`spymaster live` against the fake Live gateway (fake_live.py) replaying a simulated day's raw ES file.
+
+The recorded DBN file is compared record by record (bytes) with the simulator's file, decoded
+independently with databento_dbn; no record is lost or doubled across disconnects."""
+import os
+import signal
+import struct
+import subprocess
+import time
+
+import databento_dbn
+import pytest
+
+from fake_live import FakeLiveGateway, index_ts, split_dbn
+
+DT = "2026-01-06"
+KEY = "db-LIVEKEYabcdefghijklmnopqr54321"
+
+
+def run(cmd, key=KEY):
+    env = {k: v for k, v in os.environ.items() if k != "DATABENTO_API_KEY"}
+    if key is not None:
+        env["DATABENTO_API_KEY"] = key
+    return subprocess.run([str(c) for c in cmd], capture_output=True, text=True, env=env)
+
+
+@pytest.fixture(scope="module")
+def day_dbn(spymaster_bin, tmp_path_factory):
+    lake = tmp_path_factory.mktemp("sim")
+    proc = run([spymaster_bin, "simulate", "--lake", lake, "--dt", DT, "--start", "09:30", "--end", "09:31",
+                "--product", "future_mbo"])
+    assert proc.returncode == 0, proc.stderr
+    path = next(lake.rglob("*.mbo.dbn.zst"))
+    return subprocess.run(["zstd", "-dc", path], capture_output=True, check=True).stdout
+
+
+def live(bin_, gw, tmp_path, *extra, key=KEY):
+    return run([bin_, "live", "--dataset", "GLBX.MDP3", "--schema", "mbo", "--symbols", "ES.FUT", "--stype", "parent",
+                "--gateway", f"127.0.0.1:{gw.port}", "--reconnect-delay", "0", *extra], key=key)
+
+
+def recorded_records(path):
+    """Records of a recorded file, as bytes, checked to decode with databento_dbn."""
+    data = path.read_bytes()
+    dec = databento_dbn.DBNDecoder()
+    dec.write(data)
+    decoded = [r for r in dec.decode() if isinstance(r, databento_dbn.MBOMsg)]
+    meta, records = split_dbn(data)
+    assert len(decoded) == len(records)
+    return records
+
+
+def test_stream_is_decoded_and_recorded_exactly(spymaster_bin, day_dbn, tmp_path):
+    with FakeLiveGateway(day_dbn, KEY) as gw:
+        n = len(gw.records)
+        proc = live(spymaster_bin, gw, tmp_path, "--record", tmp_path / "rec.dbn", "--max-records", n)
+    assert proc.returncode == 0, proc.stderr
+    assert f"live: {n} records delivered, 0 replayed duplicates skipped, 0 reconnects, 0 gaps" in proc.stdout
+    assert recorded_records(tmp_path / "rec.dbn") == gw.records
+    auth = dict(kv.split("=", 1) for kv in gw.sessions[0]["auth"].split("|"))
+    assert (auth["dataset"], auth["encoding"], auth["compression"]) == ("GLBX.MDP3", "dbn", "none")
+    assert gw.sessions[0]["lines"] == ["schema=mbo|stype_in=parent|id=1|symbols=ES.FUT|snapshot=0|is_last=1"]
+    assert KEY not in proc.stdout + proc.stderr
+
+
+def test_disconnects_resume_from_the_last_timestamp_without_loss_or_doubles(spymaster_bin, day_dbn, tmp_path):
+    with FakeLiveGateway(day_dbn, KEY) as gw:
+        n = len(gw.records)
+        gw.cut_after = [n // 3, n // 3]
+        proc = live(spymaster_bin, gw, tmp_path, "--record", tmp_path / "rec.dbn", "--max-records", n)
+    assert proc.returncode == 0, proc.stderr
+    assert f"live: {n} records delivered" in proc.stdout and "2 reconnects, 0 gaps" in proc.stdout
+    assert recorded_records(tmp_path / "rec.dbn") == gw.records
+    resume = index_ts(gw.records[n // 3 - 1])
+    assert gw.sessions[1]["lines"] == [f"schema=mbo|stype_in=parent|id=1|start={resume}|symbols=ES.FUT|snapshot=0|is_last=1"]
+
+
+def test_a_replay_that_starts_late_is_counted_as_a_gap(spymaster_bin, day_dbn, tmp_path):
+    with FakeLiveGateway(day_dbn, KEY) as gw:
+        n = len(gw.records)
+        cut = n // 4
+        floor_index = next(i for i in range(n // 2, n) if index_ts(gw.records[i]) > index_ts(gw.records[i - 1]))
+        gw.cut_after = [cut]
+        gw.replay_floor = index_ts(gw.records[floor_index])
+        expected = gw.records[:cut] + gw.records[floor_index:]
+        proc = live(spymaster_bin, gw, tmp_path, "--record", tmp_path / "rec.dbn", "--max-records", len(expected))
+    assert proc.returncode == 0, proc.stderr
+    gap_ns = index_ts(gw.records[floor_index]) - index_ts(gw.records[cut - 1])
+    assert f"1 reconnects, 1 gaps ({gap_ns} ns)" in proc.stdout
+    assert recorded_records(tmp_path / "rec.dbn") == expected
+
+
+def test_auth_failure_is_an_error_without_retries(spymaster_bin, day_dbn, tmp_path):
+    bad = "db-WRONGabcdefghijklmnopqrstu00000"
+    with FakeLiveGateway(day_dbn, KEY) as gw:
+        proc = live(spymaster_bin, gw, tmp_path, key=bad)
+    assert proc.returncode == 1
+    assert "authentication failed: Authentication failed." in proc.stderr
+    assert len(gw.sessions) == 1
+    assert bad not in proc.stdout + proc.stderr
+
+
+def test_crash_leaves_a_readable_recording(spymaster_bin, day_dbn, tmp_path):
+    rec = tmp_path / "rec.dbn"
+    with FakeLiveGateway(day_dbn, KEY) as gw:
+        env = dict(os.environ, DATABENTO_API_KEY=KEY)
+        p = subprocess.Popen([str(spymaster_bin), "live", "--symbols", "ES.FUT", "--gateway", f"127.0.0.1:{gw.port}",
+                              "--record", str(rec)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        want = sum(len(r) for r in gw.records)
+        for _ in range(3000):  # until every record is on disk (a condition, not a duration)
+            if rec.exists() and rec.stat().st_size >= want:
+                break
+            time.sleep(0.01)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+    assert recorded_records(rec) == gw.records
+
+
+def test_unreachable_gateway_gives_up_after_bounded_reconnects(spymaster_bin, tmp_path):
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    proc = run([spymaster_bin, "live", "--symbols", "ES.FUT", "--gateway", f"127.0.0.1:{port}", "--max-reconnects", "2",
+                "--reconnect-delay", "0"])
+    assert proc.returncode == 1
+    assert "gave up after 2 failed reconnects" in proc.stderr and "Connection refused" in proc.stderr
+
+
+@pytest.mark.parametrize("args,key,needle", [
+    (["--symbols", "ES.FUT", "--gateway", "127.0.0.1:1"], None, "DATABENTO_API_KEY"),
+    (["--symbols", "ES.FUT", "--gateway", "nocolon"], KEY, "--gateway"),
+    (["--symbols", "", "--gateway", "127.0.0.1:1"], KEY, "--symbols"),
+])
+def test_bad_parameters_are_usage_errors(spymaster_bin, args, key, needle):
+    proc = run([spymaster_bin, "live", *args], key=key)
+    assert proc.returncode == 2 and needle in proc.stderr
+
+
+def test_existing_record_file_is_never_overwritten(spymaster_bin, tmp_path):
+    rec = tmp_path / "rec.dbn"
+    rec.write_bytes(b"mine")
+    proc = run([spymaster_bin, "live", "--symbols", "ES.FUT", "--gateway", "127.0.0.1:1", "--record", rec])
+    assert proc.returncode == 2 and "never overwritten" in proc.stderr
+    assert rec.read_bytes() == b"mine"
