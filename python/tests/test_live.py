@@ -2,13 +2,16 @@
 
 The recorded DBN file is compared record by record (bytes) with the simulator's file, decoded
 independently with databento_dbn; no record is lost or doubled across disconnects."""
+import json
 import os
+import shutil
 import signal
 import struct
 import subprocess
 import time
 
 import databento_dbn
+import pyarrow.parquet as pq
 import pytest
 
 from fake_live import FakeLiveGateway, index_ts, split_dbn
@@ -25,12 +28,17 @@ def run(cmd, key=KEY):
 
 
 @pytest.fixture(scope="module")
-def day_dbn(spymaster_bin, tmp_path_factory):
+def sim_lake(spymaster_bin, tmp_path_factory):
     lake = tmp_path_factory.mktemp("sim")
     proc = run([spymaster_bin, "simulate", "--lake", lake, "--dt", DT, "--start", "09:30", "--end", "09:31",
                 "--product", "future_mbo"])
     assert proc.returncode == 0, proc.stderr
-    path = next(lake.rglob("*.mbo.dbn.zst"))
+    return lake
+
+
+@pytest.fixture(scope="module")
+def day_dbn(sim_lake):
+    path = next(sim_lake.rglob("*.mbo.dbn.zst"))
     return subprocess.run(["zstd", "-dc", path], capture_output=True, check=True).stdout
 
 
@@ -144,3 +152,30 @@ def test_existing_record_file_is_never_overwritten(spymaster_bin, tmp_path):
     proc = run([spymaster_bin, "live", "--symbols", "ES.FUT", "--gateway", "127.0.0.1:1", "--record", rec])
     assert proc.returncode == 2 and "never overwritten" in proc.stderr
     assert rec.read_bytes() == b"mine"
+
+
+def test_live_driven_windows_equal_the_raw_driven_lake_rows(spymaster_bin, sim_lake, day_dbn, tmp_path):
+    """spec README § one-engine rule: the same records through the live path give the lake's windows, even
+    across a mid-stream disconnect and replay."""
+    session = ["--session-start", "09:30", "--session-end", "09:31"]
+    lake = tmp_path / "lake"
+    shutil.copytree(sim_lake, lake)
+    silver = run([spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "silver", "--source", "raw",
+                  "--symbol", "ESH6", "--dt", DT, "--lake", lake, *session])
+    assert silver.returncode == 0, silver.stderr
+    table = pq.read_table(lake / f"silver/product_type=future_mbo/symbol=ESH6/table=book_snapshot_1s/dt={DT}/part-00000.parquet").to_pylist()
+    assert len(table) == 60
+    with FakeLiveGateway(day_dbn, KEY) as gw:
+        gw.cut_after = [len(gw.records) // 2]
+        proc = live(spymaster_bin, gw, tmp_path, "--max-records", len(gw.records), "--engine-symbol", "ESH6",
+                    "--dt", DT, *session)
+    assert proc.returncode == 0, proc.stderr
+    assert "1 reconnects" in proc.stderr
+    windows = [json.loads(line) for line in proc.stdout.splitlines()]
+    fields = ["window_start_ts_ns", "window_end_ts_ns", "best_bid_price_int", "best_bid_qty", "best_ask_price_int",
+              "best_ask_qty", "mid_price_int", "last_trade_price_int", "spot_ref_price_int", "book_valid"]
+    assert [{f: w[f] for f in fields} for w in windows] == [{f: row[f] for f in fields} for row in table]
+    assert any(w["book_valid"] for w in windows)
+    flow = pq.read_table(lake / f"silver/product_type=future_mbo/symbol=ESH6/table=depth_and_flow_1s/dt={DT}/"
+                                "part-00000.parquet", columns=["window_start_ts_ns"]).column(0).to_pylist()
+    assert [w["depth_flow_rows"] for w in windows] == [flow.count(w["window_start_ts_ns"]) for w in windows]

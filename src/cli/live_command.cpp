@@ -1,18 +1,30 @@
 // `spymaster live`: the Databento Live API through our DBN codec (src/ingest/live_client.hpp), optionally
-// recorded to a raw DBN file. The API key comes only from DATABENTO_API_KEY.
+// recorded to a raw DBN file, optionally driving the engine (--engine-symbol) and printing each closed
+// window's book snapshot as a JSON line. The API key comes only from DATABENTO_API_KEY.
+//
+// The engine is fed through source::PushMboFeed with exactly the bytes the recorder writes (the first
+// session's metadata, then every delivered record once): the same routing and normalization as
+// `run --source raw` on that file, so the windows are the lake's.
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "cli/commands.hpp"
+#include "common/calendar.hpp"
 #include "common/error.hpp"
 #include "common/standard_output.hpp"
+#include "dbn/encoder.hpp"
 #include "dbn/enums.hpp"
+#include "engine/engine.hpp"
+#include "engine/product_config.hpp"
 #include "ingest/api_key.hpp"
 #include "ingest/live_client.hpp"
 #include "ingest/live_recorder.hpp"
 #include "lake/interrupt.hpp"
+#include "pipeline/session.hpp"
+#include "source/raw_mbo_source.hpp"
 
 namespace spymaster::cli {
 namespace {
@@ -23,6 +35,76 @@ struct LiveArgs {
   std::string gateway;
   std::string record;
   std::int64_t max_records = 0;
+  std::string engine_symbol;  // e.g. ESH6: drive the future_mbo engine for this contract
+  std::string dt;
+  std::string session_start = "09:30";
+  std::string session_end = "10:30";
+};
+
+// The engine behind the live stream: records in as DBN bytes, windows out as JSON lines on stdout.
+class LiveEngine {
+ public:
+  LiveEngine(const LiveArgs& a)
+      : feed_(
+            [&] {
+              source::RawMboOptions raw;
+              raw.yyyymmdd = common::ToYyyymmdd(WithUsageErrors("--dt", [&] { return common::ParseDate(a.dt); }));
+              raw.rules.drop_spreads = true;
+              raw.partition = a.engine_symbol;
+              return raw;
+            }(),
+            "live"),
+        engine_(engine::FutureMboConfig(), Options(a), [](const engine::WindowPtr& w) { Print(*w); }) {}
+
+  void OnRecord(const dbn::Metadata& metadata, const dbn::RecordRef& record) {
+    bytes_.clear();
+    if (!started_) {
+      dbn::Encoder encoder = dbn::Encoder::ToBuffer(&bytes_, metadata);
+      encoder.Finish();
+      started_ = true;
+    }
+    bytes_.insert(bytes_.end(), record.data(), record.data() + record.size());
+    for (const book::MboEvent& e : feed_.Feed(bytes_)) {
+      if (engine_.finished()) break;
+      engine_.OnEvent(e);
+    }
+  }
+  void Finish() {
+    for (const book::MboEvent& e : feed_.Finish()) {
+      if (engine_.finished()) break;
+      engine_.OnEvent(e);
+    }
+    engine_.Finish();
+  }
+
+ private:
+  static engine::EngineOptions Options(const LiveArgs& a) {
+    if (a.dt.empty()) throw UsageError("--dt: required with --engine-symbol (the session date)");
+    const int start = WithUsageErrors("--session-start", [&] { return pipeline::ParseMinuteOfDay(a.session_start); });
+    const int end = WithUsageErrors("--session-end", [&] { return pipeline::ParseMinuteOfDay(a.session_end); });
+    const auto bounds =
+        WithUsageErrors("--session-start/--session-end", [&] { return pipeline::SessionBoundsNs(a.dt, start, end); });
+    engine::EngineOptions o;
+    o.session_start_ns = bounds.start_ns;
+    o.session_end_ns = bounds.end_ns;
+    o.compute_gold = false;
+    return o;
+  }
+  static void Print(const engine::WindowResult& w) {
+    const engine::SnapshotRow& s = w.snapshot;
+    PrintStdout(
+        "{{\"window_start_ts_ns\":{},\"window_end_ts_ns\":{},\"best_bid_price_int\":{},\"best_bid_qty\":{},"
+        "\"best_ask_price_int\":{},\"best_ask_qty\":{},\"mid_price_int\":{},\"last_trade_price_int\":{},"
+        "\"spot_ref_price_int\":{},\"book_valid\":{},\"window_valid\":{},\"depth_flow_rows\":{}}}\n",
+        s.window_start_ts_ns, s.window_end_ts_ns, s.best_bid_price_int, s.best_bid_qty, s.best_ask_price_int,
+        s.best_ask_qty, s.mid_price_int, s.last_trade_price_int, s.spot_ref_price_int, s.book_valid, s.window_valid,
+        w.depth_flow.size());
+  }
+
+  source::PushMboFeed feed_;
+  engine::Engine engine_;
+  std::vector<std::byte> bytes_;
+  bool started_ = false;
 };
 
 void RunLive(LiveArgs& a) {
@@ -44,6 +126,8 @@ void RunLive(LiveArgs& a) {
   }
   if (a.max_records < 0) throw UsageError("--max-records: must be >= 0");
   const std::string key = ingest::ApiKeyFromEnvironment();
+  std::optional<LiveEngine> live_engine;
+  if (!a.engine_symbol.empty()) live_engine.emplace(a);
   std::optional<ingest::LiveRecorder> recorder;
   if (!a.record.empty()) recorder.emplace(a.record);
   lake::InstallInterruptHandlers();
@@ -57,6 +141,7 @@ void RunLive(LiveArgs& a) {
           by_rtype[fmt::format("0x{:02x}", static_cast<unsigned>(rec.rtype()))]++;
           if (rec.rtype() == dbn::RType::kSystem) return true;  // heartbeats and acks: not market data
           if (recorder) recorder->Write(md, rec);
+          if (live_engine) live_engine->OnRecord(md, rec);
           if (rec.rtype() != dbn::RType::kError && rec.rtype() != dbn::RType::kSymbolMapping) ++data_records;
           return a.max_records == 0 || data_records < a.max_records;
         },
@@ -68,10 +153,19 @@ void RunLive(LiveArgs& a) {
     throw;
   }
   if (recorder) recorder->Flush();
+  if (live_engine) live_engine->Finish();
   const ingest::LiveStats& s = client.stats();
-  PrintStdout("live: {} records delivered, {} replayed duplicates skipped, {} reconnects, {} gaps ({} ns)\n", s.records,
-              s.replay_duplicates, s.reconnects, s.gaps, s.gap_ns);
-  for (const auto& [rtype, n] : by_rtype) PrintStdout("  rtype {}: {}\n", rtype, n);
+  // Summaries on stderr when windows go to stdout as JSON lines.
+  auto print = [&](const std::string& text) {
+    if (live_engine) {
+      std::fputs(text.c_str(), stderr);
+    } else {
+      WriteStdout(text);
+    }
+  };
+  print(fmt::format("live: {} records delivered, {} replayed duplicates skipped, {} reconnects, {} gaps ({} ns)\n",
+                    s.records, s.replay_duplicates, s.reconnects, s.gaps, s.gap_ns));
+  for (const auto& [rtype, n] : by_rtype) print(fmt::format("  rtype {}: {}\n", rtype, n));
 }
 
 }  // namespace
@@ -97,6 +191,11 @@ void AddLiveCommand(CLI::App& app) {
   cmd->add_option("--heartbeat", a->options.heartbeat_interval_s,
                   "Heartbeat interval asked of the gateway; silence for this + 5 s means a dead connection")
       ->capture_default_str();
+  cmd->add_option("--engine-symbol", a->engine_symbol,
+                  "Drive the future_mbo engine for this contract (e.g. ESH6) and print each window as a JSON line");
+  cmd->add_option("--dt", a->dt, "Session date YYYY-MM-DD for --engine-symbol");
+  cmd->add_option("--session-start", a->session_start, "Session start, America/New_York HH:MM")->capture_default_str();
+  cmd->add_option("--session-end", a->session_end, "Session end, America/New_York HH:MM")->capture_default_str();
   cmd->callback([a] { RunLive(*a); });
 }
 
