@@ -13,6 +13,7 @@ Faults are switches on the instance, set by a test before or during a run:
   corrupt[filename] = n                 the next n downloads have one byte flipped
   slow_bytes_per_chunk, slow_delay      drip-feed downloads
   ignore_range                          answer a Range request with the whole file (200)
+  lose_submit_answers = n               the next n submits create the job but answer 500 (answer lost)
 Everything the client sent is in `requests` (method, path, params, headers) for assertions.
 """
 import base64
@@ -85,6 +86,7 @@ class FakeDatabento:
         self.slow_bytes_per_chunk = 0
         self.slow_delay = 0.0
         self.ignore_range = False
+        self.lose_submit_answers = 0
         self.cost_per_job = 1.25
         self._ids = itertools.count(1)
         handler = self._make_handler()
@@ -200,7 +202,11 @@ class FakeDatabento:
                         extra = {"Retry-After": "0"} if status == 429 else None
                         return self._send_json(status, {"detail": f"injected {status}"}, extra)
                     if parsed.path == "/v0/batch.submit_job" and method == "POST":
-                        return self._send_json(*fake._new_job(params))
+                        status, body = fake._new_job(params)
+                        if status == 200 and fake.lose_submit_answers > 0:
+                            fake.lose_submit_answers -= 1
+                            return self._send_json(500, {"detail": "internal error after the job was created"})
+                        return self._send_json(status, body)
                     if parsed.path == "/v0/batch.list_jobs":
                         status, body = fake._list_jobs()
                         return self._send_json(status, body, {"X-Warning": json.dumps(["fake server warning"])})

@@ -170,6 +170,21 @@ def test_transient_errors_are_retried(spymaster_bin, fake, sim_lake, tmp_path):
     assert "retry" in proc.stderr
 
 
+def test_a_lost_submit_answer_is_not_resubmitted_but_found_in_list_jobs(spymaster_bin, fake, tmp_path):
+    fake.lose_submit_answers = 1
+    args = ["--start", DT, "--symbols", "ES", "--include-futures", "--options-schemas", "none"]
+    proc = download(spymaster_bin, fake, tmp_path, *args)
+    assert proc.returncode == 1
+    assert "HTTP 500" in proc.stderr
+    assert len(fake.submitted()) == 1  # a 5xx on a billable submit is not retried blindly
+    assert json.loads((tmp_path / "jobs.json").read_text())["jobs"][0]["state"] == "submitting"
+    proc = download(spymaster_bin, fake, tmp_path, *args)
+    assert proc.returncode == 0, proc.stderr
+    assert len(fake.submitted()) == 1 and len(fake.jobs) == 1  # the job the lost answer created was adopted
+    job = json.loads((tmp_path / "jobs.json").read_text())["jobs"][0]
+    assert (job["state"], job["job_id"]) == ("downloaded", next(iter(fake.jobs)))
+
+
 def test_cut_and_corrupt_downloads_are_resumed_and_verified(spymaster_bin, fake, sim_lake, tmp_path):
     original = sim_file(sim_lake, "future_mbo", "ES", "mbo", ".mbo.dbn.zst")
     fake.truncate[original.name] = 1
