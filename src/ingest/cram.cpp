@@ -1,7 +1,7 @@
 #include "ingest/cram.hpp"
 
 #include "common/error.hpp"
-#include "ingest/sha256.hpp"
+#include "common/sha256.hpp"
 
 namespace spymaster::ingest {
 
@@ -10,7 +10,7 @@ std::string CramReply(std::string_view challenge, std::string_view api_key) {
   std::string input(challenge);
   input += '|';
   input += api_key;
-  return Sha256Hex(input) + "-" + std::string(api_key.substr(api_key.size() - 5));
+  return common::Sha256Hex(input) + "-" + std::string(api_key.substr(api_key.size() - 5));
 }
 
 }  // namespace spymaster::ingest

@@ -4,7 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/error.hpp"
-#include "ingest/sha256.hpp"
+#include "common/sha256.hpp"
 #include "ingest/transfer_progress.hpp"
 #include "lake/durable_file.hpp"
 #include "lake/raw_layout.hpp"
@@ -62,7 +62,7 @@ std::uint64_t FetchVerified(HttpClient& http, const BatchFile& f, const fs::path
       }
       if (have > f.size) continue;  // handled at the top of the next attempt
     }
-    const std::string actual = FileSha256Hex(path);
+    const std::string actual = common::Sha256File(path);
     if (actual == f.sha256) return transferred;
     last_problem = fmt::format("SHA-256 {} does not match the listed {}; downloading again", actual, f.sha256);
     fs::remove(path);
@@ -95,7 +95,7 @@ JobDownloadReport DownloadJob(BatchApi& api, HttpClient& http, const fs::path& l
     // Raw data is never overwritten: what is there must be what the job lists.
     for (const BatchFile& f : files) {
       const fs::path p = report.dir / f.filename;
-      if (!fs::exists(p, ec) || SizeOr0(p) != f.size || FileSha256Hex(p) != f.sha256) {
+      if (!fs::exists(p, ec) || SizeOr0(p) != f.size || common::Sha256File(p) != f.sha256) {
         throw Error(ErrorKind::kData,
                     fmt::format("{} exists but {} differs from job {}'s listing (size {}, sha256 {}); raw files are "
                                 "never overwritten: move the folder away to download it again",

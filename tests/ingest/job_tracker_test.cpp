@@ -1,7 +1,6 @@
 #include "ingest/job_tracker.hpp"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <fstream>
