@@ -6,6 +6,8 @@ reads subscription lines until start_session, then streams a plain DBN stream: t
 (bytes of an uncompressed DBN file) and its records whose index timestamp (ts_recv, §3.4) is >= the
 subscription's start. Switches:
   cut_after = [n, ...]   connection i is cut after n records, in the middle of record n + 1
+  stall_after = [n, ...]  connection i sends n whole records, then nothing (no heartbeat either) while
+                         keeping the socket open
   replay_floor           the earliest time it can replay from; an older start is served from there
                          (metadata start = the floor), which the client must count as a gap
 Sessions (subscription lines and auth replies) are kept in `sessions` for assertions.
@@ -42,6 +44,7 @@ class FakeLiveGateway:
         self.api_key = api_key
         self.cut_after = []
         self.replay_floor = None
+        self.stall_after = []
         self.sessions = []
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -106,6 +109,11 @@ class FakeLiveGateway:
                 cut = self.cut_after[index] if index < len(self.cut_after) else None
                 if cut is not None:
                     conn.sendall(b"".join(records[:cut]) + records[cut][: len(records[cut]) // 2])
+                    return
+                stall = self.stall_after[index] if index < len(self.stall_after) else None
+                if stall is not None:
+                    conn.sendall(b"".join(records[:stall]))
+                    f.read()  # silent until the client gives up on us and closes
                     return
                 conn.sendall(b"".join(records))
                 # then the gateway stays silent: the client stops at --max-records

@@ -83,6 +83,18 @@ def test_disconnects_resume_from_the_last_timestamp_without_loss_or_doubles(spym
     assert gw.sessions[1]["lines"] == [f"schema=mbo|stype_in=parent|id=1|start={resume}|symbols=ES.FUT|snapshot=0|is_last=1"]
 
 
+def test_a_silent_gateway_is_dropped_after_heartbeat_plus_5_s_and_resumed(spymaster_bin, day_dbn, tmp_path):
+    with FakeLiveGateway(day_dbn, KEY) as gw:
+        n = len(gw.records)
+        gw.stall_after = [n // 2]
+        proc = live(spymaster_bin, gw, tmp_path, "--record", tmp_path / "rec.dbn", "--max-records", n,
+                    "--heartbeat", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert "nothing received for 6 s" in proc.stderr and "1 reconnects, 0 gaps" in proc.stdout
+    assert "heartbeat_interval_s=1" in gw.sessions[0]["auth"]
+    assert recorded_records(tmp_path / "rec.dbn") == gw.records
+
+
 def test_a_replay_that_starts_late_is_counted_as_a_gap(spymaster_bin, day_dbn, tmp_path):
     with FakeLiveGateway(day_dbn, KEY) as gw:
         n = len(gw.records)
