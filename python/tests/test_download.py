@@ -123,6 +123,24 @@ def test_futures_daemon_submits_the_spec_jobs_and_places_verified_files(spymaste
     assert all(r["headers"].get("Authorization") == auth for r in fake.requests)
 
 
+def test_written_manifest_has_the_shape_of_a_real_batch_manifest(spymaster_bin, fake, tmp_path):
+    fixture = pathlib.Path(__file__).resolve().parents[3] / "shared/fixtures/databento-batch/es-fut-mbo.manifest.json"
+    if not fixture.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {fixture} is missing")
+        pytest.skip(f"{fixture} not present")
+    real = json.loads(fixture.read_text())
+    proc = download(spymaster_bin, fake, tmp_path, "--start", DT, "--symbols", "ES", "--include-futures",
+                    "--options-schemas", "none")
+    assert proc.returncode == 0, proc.stderr
+    ours = json.loads(next((tmp_path / "lake").rglob("manifest.json")).read_text())
+    assert list(ours) == list(real) == ["job_id", "files"]
+    assert [list(f) for f in ours["files"]] == [list(real["files"][0])] * len(ours["files"])
+    assert list(ours["files"][0]["urls"]) == list(real["files"][0]["urls"])
+    # the side files of a real job come first, as in the fixture
+    assert [f["filename"] for f in ours["files"]][:3] == [f["filename"] for f in real["files"]][:3]
+
+
 def test_downloaded_futures_day_runs_bronze_to_gold(spymaster_bin, fake, tmp_path):
     proc = download(spymaster_bin, fake, tmp_path, "--start", DT, "--symbols", "ES", "--include-futures",
                     "--options-schemas", "none")
