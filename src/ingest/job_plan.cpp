@@ -38,9 +38,9 @@ std::vector<std::string> SplitList(const std::string& text) {
 std::string Str(const char* chars, std::size_t n) { return std::string(chars, strnlen(chars, n)); }
 
 bool IsEsFamilyAsset(const std::string& asset) {
-  static const std::regex daily("^E[1-5][A-E]?$");
-  return asset == "ES" || asset == "EW" || std::regex_match(asset, std::regex("^EW[1-4]$")) ||
-         std::regex_match(asset, daily);
+  // Standard ES, weekly EW and EW1-EW4, daily E1-E5 with an optional weekday letter A-E.
+  static const std::regex family("^(ES|EW[1-4]?|E[1-5][A-E]?)$");
+  return std::regex_match(asset, family);
 }
 
 }  // namespace
