@@ -11,7 +11,7 @@ void AddSimulateCommand(CLI::App& app);  // simulate
 void AddSelectContractCommand(CLI::App& app);
 void AddRunCommand(CLI::App& app);  // run --product-type --layer ...
 void AddDemoCommand(CLI::App& app);
-void AddServeCommand(CLI::App& app);  // serve --lake --host --port
+void AddServeCommand(CLI::App& app);     // serve --lake --host --port
 void AddDownloadCommand(CLI::App& app);  // download futures|equities ... daemon|submit|poll
 void AddLiveCommand(CLI::App& app);      // live --dataset --schema --symbols
 
