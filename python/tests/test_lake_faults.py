@@ -573,12 +573,14 @@ DEMO_SQL = re.compile(r'duckdb\.sql\(\\"(.+?)\\"\)')
 
 
 def demo_gold_rows(lake):
-    """Rows of the complete gold partitions per symbol, from their manifests."""
+    """Rows of the complete gold partitions per (product type, symbol), from their manifests: ESH6 has a
+    futures and an options partition."""
     import json
     rows = {}
     for success in (lake / "gold").rglob("_SUCCESS"):
         manifest = json.loads((success.parent / "_MANIFEST.json").read_text())
-        rows[manifest["symbol"]] = manifest["row_count"]
+        product_type = success.parent.relative_to(lake / "gold").parts[0].removeprefix("product_type=")
+        rows[(product_type, manifest["symbol"])] = manifest["row_count"]
     return rows
 
 
@@ -618,7 +620,7 @@ def test_signal_mid_demo_stops_cleanly_and_the_demo_query_counts_the_committed_r
         for part in (lake / layer).rglob("dt=*"):
             checked_manifest(part)
     committed = demo_gold_rows(lake)
-    assert {"ESH6", "SPY"} <= set(committed)
+    assert {("future_mbo", "ESH6"), ("equity_mbo", "SPY")} <= set(committed)
     qqq = [(lake / layer / f"product_type=equity_mbo/symbol=QQQ/table={table}/dt={DT}/_SUCCESS").exists()
            for layer, table in (("silver", "book_snapshot_1s"), ("silver", "depth_and_flow_1s"),
                                 ("gold", "physics_surface_1s"))]
