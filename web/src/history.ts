@@ -1,0 +1,90 @@
+// CPU side of the history: one column per window in a ring, the same layout the GPU textures get, so a
+// window costs one column upload and the tooltip reads the exact values that were drawn.
+import type { Forecast } from './decode';
+import type { Window } from './stream-client';
+import { HALF_ROWS, HALF_STRIKES, HISTORY, ROWS, Ring, STRIKE_ROWS, type Product, tickIndex } from './grid';
+
+export interface Column {
+  col: number;
+  bid: Float32Array; // ROWS × (v, p, omega, written)
+  ask: Float32Array;
+  opt: Float32Array; // STRIKE_ROWS
+  spot: number; // absolute tick; 0 when the window has no valid book
+}
+
+export class History {
+  readonly ring = new Ring(HISTORY);
+  readonly bid = new Float32Array(HISTORY * ROWS * 4);
+  readonly ask = new Float32Array(HISTORY * ROWS * 4);
+  readonly opt = new Float32Array(HISTORY * STRIKE_ROWS);
+  readonly spot = new Float32Array(HISTORY);
+  readonly mid = new Float64Array(HISTORY);
+  readonly timeNs: bigint[] = new Array(HISTORY).fill(0n);
+  lastForecast: Forecast | null = null;
+
+  constructor(readonly product: Product) {}
+
+  clear(): void {
+    this.ring.clear();
+    this.spot.fill(0);
+    this.lastForecast = null;
+  }
+
+  // Appends the window as the newest column and returns it (views into the ring's arrays).
+  push(w: Window): Column {
+    const col = this.ring.advance();
+    const bid = this.bid.subarray(col * ROWS * 4, (col + 1) * ROWS * 4);
+    const ask = this.ask.subarray(col * ROWS * 4, (col + 1) * ROWS * 4);
+    const opt = this.opt.subarray(col * STRIKE_ROWS, (col + 1) * STRIKE_ROWS);
+    bid.fill(0);
+    ask.fill(0);
+    opt.fill(0);
+    const snap = w.snap;
+    // An invalid book has no meaningful spot: the column stays empty (drawn as background).
+    const spot = snap && snap.bookValid && snap.spotRefPriceInt > 0n ? tickIndex(snap.spotRefPriceInt, this.product) : 0;
+    this.spot[col] = spot;
+    this.mid[col] = snap ? snap.midPrice : NaN;
+    this.timeNs[col] = w.windowEndNs;
+    const v = w.velocity;
+    if (v) {
+      for (let i = 0; i < v.length; i++) {
+        const r = v.relTicks[i];
+        if (r < -HALF_ROWS || r > HALF_ROWS) continue;
+        const dst = v.isBid[i] ? bid : ask;
+        const o = (r + HALF_ROWS) * 4;
+        dst[o] = v.liquidityVelocity[i];
+        dst[o + 1] = v.pressureGrad[i];
+        dst[o + 2] = v.omega[i];
+        dst[o + 3] = 1;
+      }
+    }
+    const o = w.options;
+    if (o) {
+      const step = this.product.strikeStepRows;
+      for (let i = 0; i < o.length; i++) {
+        const s = Math.round(o.relTicks[i] / step);
+        if (s < -HALF_STRIKES || s > HALF_STRIKES) continue;
+        opt[s + HALF_STRIKES] += o.liquidityVelocity[i];
+      }
+    }
+    if (w.forecast) this.lastForecast = w.forecast;
+    return { col, bid, ask, opt, spot };
+  }
+
+  newestSpot(): number {
+    return this.ring.count ? this.spot[this.ring.head] : 0;
+  }
+
+  // The cell under (seconds back, absolute tick, side), or null outside the data.
+  cell(secondsBack: number, tick: number): { col: number; rel: number; side: 'B' | 'A'; v: number; p: number; omega: number } | null {
+    const col = this.ring.columnBack(Math.floor(secondsBack));
+    if (col < 0 || this.spot[col] === 0) return null;
+    const rel = tick - this.spot[col];
+    const r = Math.floor(rel + 0.5);
+    if (r < -HALF_ROWS || r > HALF_ROWS) return null;
+    const side = rel + 0.5 - r < 0.5 ? 'B' : 'A';
+    const src = side === 'B' ? this.bid : this.ask;
+    const o = (col * ROWS + r + HALF_ROWS) * 4;
+    return { col, rel: r, side, v: src[o], p: src[o + 1], omega: src[o + 2] };
+  }
+}
