@@ -133,7 +133,7 @@ def test_dev_full_simulate_demo_help_and_version(spymaster_bin, tmp_path):
     assert_write_error(full_stdout([spymaster_bin, "simulate", "--describe"]))
     assert_write_error(full_stdout([spymaster_bin, "simulate", "--lake", tmp_path / "sim", "--end", "09:31",
                                     "--product", "equity_mbo"]))
-    assert_write_error(full_stdout([spymaster_bin, "demo", "--lake", tmp_path / "demo", "--end", "09:31"]))
+    assert_write_error(full_stdout([spymaster_bin, "demo", "--no-serve", "--lake", tmp_path / "demo", "--end", "09:31"]))
     assert_write_error(full_stdout([spymaster_bin, "--help"]))
     assert_write_error(full_stdout([spymaster_bin, "run", "--help"]))
     assert_write_error(full_stdout([spymaster_bin, "--version"]))

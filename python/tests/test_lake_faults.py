@@ -601,7 +601,7 @@ def test_signal_mid_demo_stops_cleanly_and_the_demo_query_counts_the_committed_r
     import duckdb
     lake = tmp_path / "lake"
     shutil.copytree(demo_raw, lake)
-    cmd = [str(spymaster_bin), "demo", "--lake", str(lake), "--start", "09:30", "--end", "09:45"]
+    cmd = [str(spymaster_bin), "demo", "--no-serve", "--lake", str(lake), "--start", "09:30", "--end", "09:45"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     tmp = lake / "_tmp"
 

@@ -140,7 +140,7 @@ def test_the_query_printed_by_demo_reads_exactly_the_committed_gold(spymaster_bi
     import shutil
 
     lake = tmp_path / "lake"
-    out = run([spymaster_bin, "demo", "--lake", lake, "--start", "09:30", "--end", "09:33"])
+    out = run([spymaster_bin, "demo", "--no-serve", "--lake", lake, "--start", "09:30", "--end", "09:33"])
     sql = re.search(r'duckdb\.sql\(\\"(.+?)\\"\)', out).group(1)
     manifests = [json.loads(p.read_text()) for p in (lake / "gold").rglob("_MANIFEST.json")]
     assert {m["symbol"] for m in manifests} == {"ESH6", "SPY", "QQQ"}

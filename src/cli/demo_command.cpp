@@ -1,7 +1,9 @@
 // spymaster demo: the main job on the built-in synthetic day. With no raw data under the lake it
 // generates the 2026-01-06 session (all four products), then runs bronze for every product, the
 // front-month selection, and every registered silver/gold stage, and prints what the lake now holds.
-// Real raw data already under the lake is used as it is (raw files are never touched).
+// Real raw data already under the lake is used as it is (raw files are never touched). Then, unless
+// --no-serve, it starts the stream server with the built web app on --host:--port and prints the URL;
+// Ctrl-C (or SIGTERM) stops the server and exits 0, like `serve`.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -10,6 +12,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/lake_server.hpp"
 #include "common/calendar.hpp"
 #include "common/error.hpp"
 #include "lake/interrupt.hpp"
@@ -19,6 +22,7 @@
 #include "pipeline/runner.hpp"
 #include "pipeline/session.hpp"
 #include "pipeline/stage.hpp"
+#include "serve/server.hpp"
 #include "sim/simulate.hpp"
 
 namespace spymaster::cli {
@@ -32,6 +36,10 @@ struct DemoArgs {
   std::string end = "10:30";
   int workers = 2;
   std::vector<std::string> raw_jobs;
+  bool serve = true;
+  std::string host = "127.0.0.1";
+  int port = 8001;
+  std::string web;  // empty: DefaultWebRoot()
 };
 
 struct ProductSymbols {
@@ -117,6 +125,31 @@ void CheckArgs(const DemoArgs& args) {
   }
 }
 
+// The stream server with the web app until SIGINT/SIGTERM (the server's own handlers take the signal over
+// from the lake's: a stop here is the normal end, exit 0).
+void Serve(const DemoArgs& args, const lake::DatasetRegistry& registry, const std::string& symbol) {
+  LakeServerOptions options;
+  options.lake_root = args.lake;
+  options.host = args.host;
+  options.port = args.port;
+  options.web_root = args.web.empty() ? DefaultWebRoot() : std::filesystem::path(args.web);
+  options.session_start_minute = pipeline::ParseMinuteOfDay(args.start);
+  options.session_end_minute = pipeline::ParseMinuteOfDay(args.end);
+  if (options.web_root.empty()) {
+    std::cout << "demo: no built web app (web/dist); build it with scripts/build (or pass --web DIR); serving the "
+                 "stream only\n";
+  } else if (!std::filesystem::is_regular_file(options.web_root / "index.html")) {
+    throw Error(ErrorKind::kUsage, fmt::format("--web {}: no index.html there", options.web_root.string()));
+  }
+  auto shared = std::make_shared<const lake::DatasetRegistry>(registry);
+  serve::Server server(LakeServerConfig(options, shared), *shared);
+  std::cout << fmt::format("demo: serving http://{}:{}/?symbol={}&dt={} (Ctrl-C stops)", args.host, server.port(),
+                           symbol.empty() ? "ES" : symbol, args.dt)
+            << std::endl;
+  server.Run();
+  std::cout << "demo: server stopped" << std::endl;
+}
+
 void Execute(const DemoArgs& args) {
   CheckArgs(args);
   const std::filesystem::path lake_root = args.lake;
@@ -175,19 +208,20 @@ void Execute(const DemoArgs& args) {
   }
   lake::ThrowIfInterrupted();
   std::cout << fmt::format(
-      "demo: done. The lake is at {}; read it with DuckDB, e.g.\n"
+      "demo: the lake is at {}; read it with DuckDB, e.g.\n"
       "  .venv/bin/python -c \"import duckdb; print(duckdb.sql(\\\"select count(*), min(window_end_ts_ns), "
-      "max(window_end_ts_ns) from '{}/gold/product_type=*/symbol=*/table=*/dt=*/part-*.parquet'\\\"))\"\n"
-      "The stream server and browser view are not built yet.\n",
+      "max(window_end_ts_ns) from '{}/gold/product_type=*/symbol=*/table=*/dt=*/part-*.parquet'\\\"))\"\n",
       std::filesystem::absolute(lake_root).string(), lake_root.string());
+  if (!args.serve) return;
+  Serve(args, registry, selection.empty() ? std::string() : selection.front().selected_symbol);
 }
-
 }  // namespace
 
 void AddDemoCommand(CLI::App& app) {
   auto args = std::make_shared<DemoArgs>();
-  CLI::App* cmd = app.add_subcommand(
-      "demo", "Generate the synthetic day if no raw data is present, then run bronze, selection, silver and gold");
+  CLI::App* cmd = app.add_subcommand("demo",
+                                     "Generate the synthetic day if no raw data is present, run bronze, selection, "
+                                     "silver and gold, then serve the view");
   cmd->add_option("--lake", args->lake, "Lake root directory")->capture_default_str();
   cmd->add_option("--dt", args->dt, "Session date, YYYY-MM-DD")->capture_default_str();
   cmd->add_option("--seed", args->seed, "Simulator seed (when generating)")->capture_default_str();
@@ -198,6 +232,12 @@ void AddDemoCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--raw-job", args->raw_jobs,
                   "Bronze: read the raw day from this batch-job folder where several hold it (repeatable)");
+  cmd->add_flag("!--no-serve", args->serve, "Stop after the lake instead of starting the server");
+  cmd->add_option("--host", args->host, "Server address (loopback by default)")->capture_default_str();
+  cmd->add_option("--port", args->port, "Server TCP port (0: any free port, printed)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  cmd->add_option("--web", args->web, "Directory of the built web app (default: web/dist of this build)");
   cmd->callback([args] { Execute(*args); });
 }
 

@@ -4,15 +4,15 @@
 // (with --port 0, the port the system chose), runs until SIGINT/SIGTERM, then exits 0.
 #include <fmt/format.h>
 
-#include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include "cli/commands.hpp"
+#include "cli/lake_server.hpp"
 #include "common/error.hpp"
 #include "lake/registry.hpp"
-#include "pipeline/contract_selection.hpp"
 #include "pipeline/session.hpp"
 #include "serve/server.hpp"
 
@@ -30,29 +30,21 @@ struct ServeArgs {
 };
 
 void Execute(const ServeArgs& args) {
-  const int start_minute =
+  LakeServerOptions options;
+  options.session_start_minute =
       WithUsageErrors("--session-start", [&] { return pipeline::ParseMinuteOfDay(args.session_start); });
-  const int end_minute = WithUsageErrors("--session-end", [&] { return pipeline::ParseMinuteOfDay(args.session_end); });
-  WithUsageErrors("--session-start/--session-end",
-                  [&] { return pipeline::SessionBoundsNs("2026-01-06", start_minute, end_minute); });
-  auto registry = std::make_shared<lake::DatasetRegistry>(lake::DatasetRegistry::LoadDefault());
-  serve::ServerConfig config;
-  config.lake_root = args.lake;
-  config.host = args.host;
-  config.port = static_cast<uint16_t>(args.port);
-  config.threads = args.threads;
-  config.web_root = args.web;
-  config.resolve_es = [registry, lake = config.lake_root](const std::string& dt) {
-    const auto selection = pipeline::LoadSelection(*registry, lake);
-    const auto it = selection.find(dt);
-    if (it == selection.end()) throw std::runtime_error(fmt::format("the selection map has no entry for {}", dt));
-    return it->second;
-  };
-  config.session_bounds = [start_minute, end_minute](const std::string& dt) {
-    const auto b = pipeline::SessionBoundsNs(dt, start_minute, end_minute);
-    return std::pair<int64_t, int64_t>(b.start_ns, b.end_ns);
-  };
-  serve::Server server(config, *registry);
+  options.session_end_minute =
+      WithUsageErrors("--session-end", [&] { return pipeline::ParseMinuteOfDay(args.session_end); });
+  WithUsageErrors("--session-start/--session-end", [&] {
+    return pipeline::SessionBoundsNs("2026-01-06", options.session_start_minute, options.session_end_minute);
+  });
+  options.lake_root = args.lake;
+  options.host = args.host;
+  options.port = args.port;
+  options.threads = args.threads;
+  options.web_root = args.web.empty() ? DefaultWebRoot() : std::filesystem::path(args.web);
+  auto registry = std::make_shared<const lake::DatasetRegistry>(lake::DatasetRegistry::LoadDefault());
+  serve::Server server(LakeServerConfig(options, registry), *registry);
   std::cout << fmt::format("serving http://{}:{} (lake {})", args.host, server.port(), args.lake) << std::endl;
   server.Run();
 }
@@ -70,7 +62,8 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--threads", args->threads, "I/O threads serving every client")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
-  cmd->add_option("--web", args->web, "Directory of the built web app served at GET /");
+  cmd->add_option("--web", args->web,
+                  "Directory of the built web app served at GET / (default: web/dist of this build)");
   cmd->add_option("--session-start", args->session_start,
                   "Compute source: session start, America/New_York HH:MM (as the lake was built)")
       ->capture_default_str();

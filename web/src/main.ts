@@ -62,6 +62,7 @@ function ingest(w: Window) {
     else if (state.follow) view.centerTick = recenter(view.centerTick, view.ticks, c.spot);
   }
   updateHud(w);
+  $('hud').dataset.spotTick = String(c.spot);
   timings.ingestMs.push(performance.now() - t0);
   if (timings.ingestMs.length > 600) timings.ingestMs.shift();
   dirty = true;

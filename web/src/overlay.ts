@@ -83,6 +83,7 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, view: View, h: Histor
     ctx.stroke();
   };
   ctx.lineJoin = 'round';
+  ctx.lineCap = 'round';
   ctx.strokeStyle = 'rgba(0,140,220,0.25)';
   ctx.lineWidth = 6;
   drawSpot();

@@ -1,0 +1,179 @@
+"""The browser view end to end: `spymaster demo` on a simulated 3-minute day serves the built web app
+(web/dist) and the stream; Debian's chromium (playwright-core, web/e2e/browser.mjs) opens the page, and
+what the page shows is compared with the lake and with the stream read by an independent client
+(`websockets` + pyarrow). Frame and redraw times are measured and printed, not asserted (software WebGL).
+Artifacts (screenshot, the page's JSON report) go to build/web-e2e/; SPYMASTER_UPDATE_SCREENSHOT=1 also
+copies the screenshot to docs/screenshot.png."""
+import asyncio
+import datetime
+import json
+import os
+import pathlib
+import shutil
+import signal
+import subprocess
+import urllib.request
+import zoneinfo
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import websockets
+
+from conftest import REPO
+
+DT = "2026-01-06"
+CHROMIUM = pathlib.Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+WEB = REPO / "web"
+NY = zoneinfo.ZoneInfo("America/New_York")
+
+
+def need(path: pathlib.Path, what: str):
+    if not path.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {what} is missing: {path}")
+        pytest.skip(f"{what} missing: {path}")
+
+
+class Demo:
+    """`spymaster demo --port 0` until it prints the URL; stop() sends SIGINT like Ctrl-C."""
+
+    def __init__(self, spymaster_bin, lake):
+        self.proc = subprocess.Popen([str(spymaster_bin), "demo", "--lake", str(lake), "--start", "09:30", "--end",
+                                      "09:33", "--port", "0", "--web", str(WEB / "dist")],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.output = []
+        for line in self.proc.stdout:
+            self.output.append(line)
+            if line.startswith("demo: serving http://"):
+                self.url = line.split()[2].split("/?")[0]
+                self.page = line.split()[2]
+                return
+        raise AssertionError(f"demo never served: {''.join(self.output)}\n{self.proc.stderr.read()}")
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGINT)
+        out, err = self.proc.communicate(timeout=60)
+        return self.proc.returncode, out, err
+
+
+@pytest.fixture(scope="module")
+def demo(spymaster_bin, tmp_path_factory):
+    need(WEB / "dist" / "index.html", "the built web app (scripts/build)")
+    d = Demo(spymaster_bin, tmp_path_factory.mktemp("web_lake") / "lake")
+    yield d
+    if d.proc.poll() is None:
+        d.stop()
+
+
+@pytest.fixture(scope="module")
+def page(demo):
+    need(CHROMIUM, "Debian's chromium (scripts/setup)")
+    need(WEB / "node_modules" / "playwright-core", "the web packages (scripts/setup)")
+    artifacts = REPO / "build" / "web-e2e"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run(["node", str(WEB / "e2e" / "browser.mjs"), demo.url, "ESH6", DT, str(artifacts)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    (artifacts / "report.json").write_text(json.dumps(report, indent=1))
+    if os.environ.get("SPYMASTER_UPDATE_SCREENSHOT") == "1":
+        shutil.copy(artifacts / "screenshot.png", REPO / "docs" / "screenshot.png")
+    print(f"\nweb e2e figures: frame {report['bench']['meanFrameMs']:.1f} ms/frame "
+          f"(render {report['bench']['meanRenderMs']:.1f} ms) with 1800 s of history in view; "
+          f"redraw after zoom median {report['redrawMs']['median']:.1f} ms (max {report['redrawMs']['max']:.1f}); "
+          f"per-window ingest + column upload median {report['ingestMs']['median']:.2f} ms")
+    return report
+
+
+def stream_windows(url):
+    """Every window of the stream at max speed, read with websockets + pyarrow."""
+    async def go():
+        out, current = [], None
+        async with websockets.connect(f"{url.replace('http', 'ws')}/v1/velocity/stream?symbol=ESH6&dt={DT}"
+                                      f"&speed=max", max_size=None) as ws:
+            surface = None
+            async for m in ws:
+                if isinstance(m, bytes):
+                    current[surface] = pa.ipc.open_stream(m).read_all()
+                    continue
+                msg = json.loads(m)
+                if msg["type"] == "batch_start":
+                    current = {"ts": int(msg["window_end_ts_ns"])}
+                    out.append(current)
+                elif msg["type"] == "surface_header":
+                    surface = msg["surface"]
+                elif msg["type"] == "end":
+                    return out, msg["windows"]
+    return asyncio.run(go())
+
+
+def test_page_replays_the_whole_stream_and_the_hud_shows_the_servers_values(demo, page):
+    assert page["pageErrors"] == [] and page["console"] == [], page
+    windows, announced = stream_windows(demo.url)
+    assert announced == len(windows) == 180
+    assert page["notice"]["cls"] == "end" and "180 windows" in page["notice"]["text"]
+    hud = page["hud"]
+    last = windows[-1]
+    assert int(hud["windowEndNs"]) == last["ts"]
+    assert hud["frame"] == "Frame: 180"
+    # Spot and time against the lake's silver snapshot row of that window.
+    snap = pq.read_table(next((demo_lake(demo) / "silver/product_type=future_mbo/symbol=ESH6/table=book_snapshot_1s")
+                              .rglob("part-*.parquet"))).to_pylist()
+    row = next(r for r in snap if r["window_end_ts_ns"] == last["ts"])
+    assert hud["spot"].startswith(f"Spot: ${row['spot_ref_price_int'] / 1e9:.2f}")
+    assert f"mid {row['mid_price']:.3f}" in hud["spot"]
+    ny = datetime.datetime.fromtimestamp(last["ts"] / 1e9, NY).strftime("%H:%M:%S")
+    assert hud["time"] == f"Time: {ny} ET" and ny == "09:33:00"
+    # Diagnostics against the stream's forecast h=0 row.
+    h0 = next(r for r in last["forecast"].to_pylist() if r["horizon_s"] == 0)
+    assert hud["runUp"] == f"↑ Run: {h0['RunScore_up']:.2f}"
+    assert hud["runDown"] == f"↓ Run: {h0['RunScore_down']:.2f}"
+    dash = lambda d: "–" if d is None else str(d)  # noqa: E731
+    assert hud["walls"] == f"Walls: ↑{dash(h0['D_up'])} ↓{dash(h0['D_down'])} ticks"
+    assert hud["conf"] == f"Conf: {round(h0['confidence'] * 100)}%"
+    assert page["symbols"] == ["ESH6"] and page["dates"] == [DT]  # the catalog's one stream
+
+
+def demo_lake(demo):
+    return pathlib.Path(demo.proc.args[demo.proc.args.index("--lake") + 1])
+
+
+def test_canvas_shows_the_heatmap_and_the_spot_line(page):
+    px = page["pixels"]
+    assert px["painted"] > 0.02 * px["total"], px  # not a blank canvas
+    assert px["amber"] > 0 and px["teal"] > 0, px
+    r, g, b, a = px["spotPixel"]  # the overlay at the newest column and the newest spot's price
+    assert a > 200 and b > 200 and g > 150 and r < 150, px
+
+
+def test_controls_zoom_cutoff_tooltip_seek_and_error(page):
+    assert page["zoom"]["seconds"] == pytest.approx(330) and page["zoom"]["ticks"] == pytest.approx(100 / 1.1)
+    assert page["cutoff"]["after"] < page["cutoff"]["before"]
+    assert "price $" in page["tooltip"] and "time 09:3" in page["tooltip"]
+    # Seek to 09:31:00 ET: the stream restarts there, so the page holds 09:31:00–09:33:00 = 120 windows.
+    assert page["afterSeek"]["frame"] == "Frame: 120" and page["afterSeek"]["time"] == "Time: 09:33:00 ET"
+    assert page["afterSeekFirst"] == 120
+    assert "symbol=ESH6" in page["url"] and "speed=max" in page["url"]
+    assert "NOPE1" in page["errorNotice"], page["errorNotice"]
+
+
+def test_static_files_are_served_and_paths_outside_are_refused(demo):
+    html = urllib.request.urlopen(f"{demo.url}/").read().decode()
+    assert "<canvas id=\"gl\">" in html
+    asset = next((WEB / "dist" / "assets").glob("*.js"))
+    with urllib.request.urlopen(f"{demo.url}/assets/{asset.name}") as r:
+        assert r.headers["Content-Type"].startswith(("application/javascript", "text/javascript"))
+        assert r.read() == asset.read_bytes()
+    for bad, code in (("/..%2f..%2fetc/passwd", None), ("/../README.md", None), ("/.vite/x", 400), ("/nope.js", 404)):
+        try:
+            urllib.request.urlopen(f"{demo.url}{bad}")
+            raise AssertionError(f"{bad} was served")
+        except urllib.error.HTTPError as e:
+            assert e.code in ((400, 404) if code is None else (code,)), (bad, e.code)
+
+
+def test_ctrl_c_stops_the_demo_cleanly(demo):
+    code, out, err = demo.stop()
+    assert code == 0, (out, err)
+    assert "demo: server stopped" in out
