@@ -80,7 +80,8 @@ def page(demo):
     if os.environ.get("SPYMASTER_UPDATE_SCREENSHOT") == "1":
         shutil.copy(artifacts / "screenshot.png", REPO / "docs" / "screenshot.png")
     print(f"\nweb e2e figures: frame {report['bench']['meanFrameMs']:.1f} ms/frame "
-          f"(render {report['bench']['meanRenderMs']:.1f} ms) with 1800 s of history in view; "
+          f"(render {report['bench']['meanRenderMs']:.1f} ms: WebGL {report['bench']['meanGlMs']:.1f}, "
+          f"2D overlay {report['bench']['meanOverlayMs']:.1f}) with 1800 s of history in view; "
           f"redraw after zoom median {report['redrawMs']['median']:.1f} ms (max {report['redrawMs']['max']:.1f}); "
           f"per-window ingest + column upload median {report['ingestMs']['median']:.2f} ms")
     return report
