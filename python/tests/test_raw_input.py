@@ -270,7 +270,7 @@ def test_raw_file_unlike_its_job_manifest_is_refused(spymaster_bin, raw_lake, tm
 def test_demo_takes_raw_job_for_a_day_in_two_differing_job_folders(spymaster_bin, lake, other_day):
     mine = job_dir(lake)
     shutil.copytree(job_dir(other_day), mine.parent / "JOB-OTHER")
-    demo = [spymaster_bin, "demo", "--lake", lake, "--dt", DT, "--start", "09:30", "--end", "09:33"]
+    demo = [spymaster_bin, "demo", "--no-serve", "--lake", lake, "--dt", DT, "--start", "09:30", "--end", "09:33"]
     proc = run(demo)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "--raw-job JOB-OTHER" in proc.stderr

@@ -25,7 +25,8 @@ serve::ServerConfig LakeServerConfig(const LakeServerOptions& options,
     if (it == selection.end()) throw std::runtime_error(fmt::format("the selection map has no entry for {}", dt));
     return it->second;
   };
-  config.session_bounds = [start = options.session_start_minute, end = options.session_end_minute](const std::string& dt) {
+  config.session_bounds = [start = options.session_start_minute,
+                           end = options.session_end_minute](const std::string& dt) {
     const auto b = pipeline::SessionBoundsNs(dt, start, end);
     return std::pair<int64_t, int64_t>(b.start_ns, b.end_ns);
   };
