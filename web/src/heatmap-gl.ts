@@ -1,7 +1,8 @@
 // Raw WebGL2 renderer of the composite heatmap and the options strike bars. One full-screen triangle;
 // the fragment shader maps its pixel to (seconds back, absolute tick), finds the ring column and the
-// spot-relative row, and colours it (colormap.ts transcribed). Each window writes one column of each
-// texture with texSubImage2D: the textures are never re-uploaded whole.
+// spot-relative row, and reads the cell's colour (computed once per cell by colormap.ts, history.ts).
+// Each window writes one column of each texture with texSubImage2D; the colour textures are uploaded
+// whole only when contrast or cutoff change.
 import { HALF_ROWS, HALF_STRIKES, HISTORY, ROWS, STRIKE_ROWS } from './grid';
 
 const VERT = `#version 300 es
@@ -13,7 +14,7 @@ void main() {
 const FRAG = `#version 300 es
 precision highp float;
 precision highp int;
-uniform highp sampler2D uBid;   // (v, p, omega, written) per (column, row)
+uniform highp sampler2D uBid;   // composite colour RGBA8 per (column, row), colormap.ts
 uniform highp sampler2D uAsk;
 uniform highp sampler2D uOpt;   // net option velocity per (column, strike row)
 uniform highp sampler2D uSpot;  // absolute spot tick per column; 0 = never written
@@ -24,40 +25,9 @@ uniform float uCenterTick;
 uniform float uTicks;
 uniform int uHead;
 uniform int uCount;
-uniform float uContrast;
-uniform float uCutoff;
 uniform float uStrikeStep;      // rows between strikes
 uniform float uShowOptions;
 out vec4 outColor;
-
-vec4 composite(vec3 c) {
-  float v = c.x, p = c.y, om = c.z;
-  if (abs(v) < 0.005 && abs(p) < 0.005) return vec4(0.0);
-  vec3 rgb = vec3(0.0);
-  float a = 0.0;
-  if (v > 0.01) {
-    float i = tanh(3.0 * uContrast * v);
-    rgb = p > 0.0 ? mix(vec3(0.8, 0.4, 0.1), vec3(0.95, 0.55, 0.15), i)
-                  : mix(vec3(0.1, 0.5, 0.6), vec3(0.15, 0.7, 0.85), i);
-    a = 0.85 * i;
-    if (om > 2.0 && v > 0.1) {
-      float boost = min((om - 2.0) / 3.0, 0.5);
-      rgb = mix(rgb, vec3(0.85, 0.9, 0.95), boost);
-      a = min(a + 0.3 * boost, 0.95);
-    }
-  } else if (v < -0.01) {
-    float i = tanh(3.0 * uContrast * -v);
-    rgb = mix(vec3(0.15, 0.05, 0.08), vec3(0.6, 0.15, 0.2), i);
-    a = 0.7 * i;
-  }
-  if (a < 0.1 && abs(p) > 0.02) {
-    float m = tanh(5.0 * uContrast * abs(p));
-    rgb = (p > 0.0 ? vec3(0.7, 0.4, 0.15) : vec3(0.15, 0.45, 0.55)) * m;
-    a = 0.4 * m;
-  }
-  if (a < uCutoff) return vec4(0.0);
-  return vec4(rgb, a);
-}
 
 void main() {
   float x = gl_FragCoord.x;
@@ -75,7 +45,7 @@ void main() {
   vec4 color = vec4(0.0);
   if (abs(r) <= ${HALF_ROWS}.0) {
     ivec2 t = ivec2(col, int(r) + ${HALF_ROWS});
-    color = frac < 0.5 ? composite(texelFetch(uBid, t, 0).xyz) : composite(texelFetch(uAsk, t, 0).xyz);
+    color = frac < 0.5 ? texelFetch(uBid, t, 0) : texelFetch(uAsk, t, 0);
   }
   if (uShowOptions > 0.5) {
     float s = floor(rel / uStrikeStep + 0.5);
@@ -102,8 +72,6 @@ export interface HeatmapUniforms {
   ticks: number;
   head: number;
   count: number;
-  contrast: number;
-  cutoff: number;
   strikeStep: number;
   showOptions: boolean;
 }
@@ -122,29 +90,41 @@ export class HeatmapGL {
     this.program = link(gl, VERT, FRAG);
     this.vao = gl.createVertexArray()!;
     this.tex = {
-      bid: makeTexture(gl, gl.RGBA32F, gl.RGBA, HISTORY, ROWS),
-      ask: makeTexture(gl, gl.RGBA32F, gl.RGBA, HISTORY, ROWS),
+      bid: makeTexture(gl, gl.RGBA8, gl.RGBA, HISTORY, ROWS),
+      ask: makeTexture(gl, gl.RGBA8, gl.RGBA, HISTORY, ROWS),
       opt: makeTexture(gl, gl.R32F, gl.RED, HISTORY, STRIKE_ROWS),
       spot: makeTexture(gl, gl.R32F, gl.RED, HISTORY, 1),
     };
     for (const n of ['uBid', 'uAsk', 'uOpt', 'uSpot', 'uSize', 'uNowX', 'uSeconds', 'uCenterTick', 'uTicks', 'uHead',
-      'uCount', 'uContrast', 'uCutoff', 'uStrikeStep', 'uShowOptions']) {
+      'uCount', 'uStrikeStep', 'uShowOptions']) {
       this.loc[n] = gl.getUniformLocation(this.program, n);
     }
   }
 
-  // One window's column: bid/ask are ROWS×4 floats, opt STRIKE_ROWS floats, spot the absolute tick.
-  writeColumn(col: number, bid: Float32Array, ask: Float32Array, opt: Float32Array, spot: number): void {
+  // One window's column: bid/ask colours ROWS×RGBA8, opt STRIKE_ROWS floats, spot the absolute tick.
+  writeColumn(col: number, bid: Uint8Array, ask: Uint8Array, opt: Float32Array, spot: number): void {
     const gl = this.gl;
     gl.pixelStorei(gl.UNPACK_ALIGNMENT, 4);
     gl.bindTexture(gl.TEXTURE_2D, this.tex.bid);
-    gl.texSubImage2D(gl.TEXTURE_2D, 0, col, 0, 1, ROWS, gl.RGBA, gl.FLOAT, bid);
+    gl.texSubImage2D(gl.TEXTURE_2D, 0, col, 0, 1, ROWS, gl.RGBA, gl.UNSIGNED_BYTE, bid);
     gl.bindTexture(gl.TEXTURE_2D, this.tex.ask);
-    gl.texSubImage2D(gl.TEXTURE_2D, 0, col, 0, 1, ROWS, gl.RGBA, gl.FLOAT, ask);
+    gl.texSubImage2D(gl.TEXTURE_2D, 0, col, 0, 1, ROWS, gl.RGBA, gl.UNSIGNED_BYTE, ask);
     gl.bindTexture(gl.TEXTURE_2D, this.tex.opt);
     gl.texSubImage2D(gl.TEXTURE_2D, 0, col, 0, 1, STRIKE_ROWS, gl.RED, gl.FLOAT, opt);
     gl.bindTexture(gl.TEXTURE_2D, this.tex.spot);
     gl.texSubImage2D(gl.TEXTURE_2D, 0, col, 0, 1, 1, gl.RED, gl.FLOAT, new Float32Array([spot]));
+  }
+
+  // All colour columns at once (after a contrast/cutoff change). The arrays are column-major (one column's
+  // ROWS texels contiguous), so the upload goes column by column.
+  writeAllColours(bid: Uint8Array, ask: Uint8Array): void {
+    const gl = this.gl;
+    for (const [t, a] of [[this.tex.bid, bid], [this.tex.ask, ask]] as const) {
+      gl.bindTexture(gl.TEXTURE_2D, t);
+      for (let c = 0; c < HISTORY; c++) {
+        gl.texSubImage2D(gl.TEXTURE_2D, 0, c, 0, 1, ROWS, gl.RGBA, gl.UNSIGNED_BYTE, a.subarray(c * ROWS * 4, (c + 1) * ROWS * 4));
+      }
+    }
   }
 
   // Forget every column (a new stream or a seek): only the spot row needs zeroing, it gates every read.
@@ -177,8 +157,6 @@ export class HeatmapGL {
     gl.uniform1f(this.loc.uTicks, u.ticks);
     gl.uniform1i(this.loc.uHead, Math.max(u.head, 0));
     gl.uniform1i(this.loc.uCount, u.count);
-    gl.uniform1f(this.loc.uContrast, u.contrast);
-    gl.uniform1f(this.loc.uCutoff, u.cutoff);
     gl.uniform1f(this.loc.uStrikeStep, u.strikeStep);
     gl.uniform1f(this.loc.uShowOptions, u.showOptions ? 1 : 0);
     gl.drawArrays(gl.TRIANGLES, 0, 3);
@@ -199,8 +177,8 @@ function makeTexture(gl: WebGL2RenderingContext, internal: number, format: numbe
   gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
   gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
   gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
-  const zeros = new Float32Array(w * h * (format === gl.RGBA ? 4 : 1));
-  gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, w, h, format, gl.FLOAT, zeros);
+  if (internal === gl.RGBA8) gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, w, h, format, gl.UNSIGNED_BYTE, new Uint8Array(w * h * 4));
+  else gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, w, h, format, gl.FLOAT, new Float32Array(w * h));
   return t;
 }
 

@@ -1,5 +1,6 @@
 // CPU side of the history: one column per window in a ring, the same layout the GPU textures get, so a
 // window costs one column upload and the tooltip reads the exact values that were drawn.
+import { compositeColor } from './colormap';
 import type { Forecast } from './decode';
 import type { Window } from './stream-client';
 import { HALF_ROWS, HALF_STRIKES, HISTORY, ROWS, Ring, STRIKE_ROWS, type Product, tickIndex } from './grid';
@@ -8,6 +9,8 @@ export interface Column {
   col: number;
   bid: Float32Array; // ROWS × (v, p, omega, written)
   ask: Float32Array;
+  bidRgba: Uint8Array; // ROWS × RGBA8: the composite colour (straight alpha) the shader draws
+  askRgba: Uint8Array;
   opt: Float32Array; // STRIKE_ROWS
   spot: number; // absolute tick; 0 when the window has no valid book
 }
@@ -16,7 +19,11 @@ export class History {
   readonly ring = new Ring(HISTORY);
   readonly bid = new Float32Array(HISTORY * ROWS * 4);
   readonly ask = new Float32Array(HISTORY * ROWS * 4);
+  readonly bidRgba = new Uint8Array(HISTORY * ROWS * 4);
+  readonly askRgba = new Uint8Array(HISTORY * ROWS * 4);
   readonly opt = new Float32Array(HISTORY * STRIKE_ROWS);
+  contrast = 1;
+  cutoff = 0.03;
   readonly spot = new Float32Array(HISTORY);
   readonly mid = new Float64Array(HISTORY);
   readonly timeNs: bigint[] = new Array(HISTORY).fill(0n);
@@ -68,7 +75,35 @@ export class History {
       }
     }
     if (w.forecast) this.lastForecast = w.forecast;
-    return { col, bid, ask, opt, spot };
+    const bidRgba = this.bidRgba.subarray(col * ROWS * 4, (col + 1) * ROWS * 4);
+    const askRgba = this.askRgba.subarray(col * ROWS * 4, (col + 1) * ROWS * 4);
+    this.colour(bid, bidRgba);
+    this.colour(ask, askRgba);
+    return { col, bid, ask, bidRgba, askRgba, opt, spot };
+  }
+
+  // New contrast/cutoff: every stored cell is recoloured (the caller re-uploads the colour textures once).
+  restyle(contrast: number, cutoff: number): void {
+    this.contrast = contrast;
+    this.cutoff = cutoff;
+    this.colour(this.bid, this.bidRgba);
+    this.colour(this.ask, this.askRgba);
+  }
+
+  // The colour rule runs once per cell here, not per pixel per frame in the shader: the frame's cost is
+  // then two texel fetches a pixel, and what is drawn is exactly what colormap.ts's tests pin.
+  private colour(values: Float32Array, rgba: Uint8Array): void {
+    for (let o = 0; o < values.length; o += 4) {
+      const c = values[o + 3] ? compositeColor(values[o], values[o + 1], values[o + 2], this.contrast, this.cutoff) : null;
+      if (c) {
+        rgba[o] = Math.round(c[0] * 255);
+        rgba[o + 1] = Math.round(c[1] * 255);
+        rgba[o + 2] = Math.round(c[2] * 255);
+        rgba[o + 3] = Math.max(1, Math.round(c[3] * 255));
+      } else {
+        rgba[o] = rgba[o + 1] = rgba[o + 2] = rgba[o + 3] = 0;
+      }
+    }
   }
 
   newestSpot(): number {

@@ -55,7 +55,7 @@ const client = new StreamClient(origin, {
 function ingest(w: Window) {
   const t0 = performance.now();
   const c = history.push(w);
-  heatmap.writeColumn(c.col, c.bid, c.ask, c.opt, c.spot);
+  heatmap.writeColumn(c.col, c.bidRgba, c.askRgba, c.opt, c.spot);
   state.frames++;
   if (c.spot !== 0) {
     if (view.centerTick === 0) view.centerTick = c.spot;
@@ -109,7 +109,7 @@ function render(): number {
   const dpr = glCanvas.width / Math.max(view.widthPx, 1);
   heatmap.render({
     nowX: nowX(view) * dpr, seconds: view.seconds, centerTick: view.centerTick, ticks: view.ticks,
-    head: history.ring.head, count: history.ring.count, contrast: state.contrast, cutoff: state.cutoff,
+    head: history.ring.head, count: history.ring.count,
     strikeStep: product.strikeStepRows, showOptions: state.showOptions,
   });
   heatmap.finish();
@@ -166,7 +166,10 @@ function startStream(start?: string) {
   showNotice('', '');
   if (!state.symbol) return;
   product = productOf(state.symbol);
-  if (product.tickInt !== history.product.tickInt) history = new History(product);
+  if (product.tickInt !== history.product.tickInt) {
+    history = new History(product);
+    history.restyle(state.contrast, state.cutoff);
+  }
   const url = new URL(location.href);
   url.searchParams.set('symbol', state.symbol);
   url.searchParams.set('dt', state.dt);
@@ -238,8 +241,13 @@ function wireControls() {
     startStream();
   };
   $<HTMLSelectElement>('dt').onchange = (e) => { state.dt = (e.target as HTMLSelectElement).value; startStream(); };
-  $<HTMLInputElement>('contrast').oninput = (e) => { state.contrast = Number((e.target as HTMLInputElement).value); dirty = true; };
-  $<HTMLInputElement>('cutoff').oninput = (e) => { state.cutoff = Number((e.target as HTMLInputElement).value); dirty = true; };
+  const restyle = () => {
+    history.restyle(state.contrast, state.cutoff);
+    heatmap.writeAllColours(history.bidRgba, history.askRgba);
+    dirty = true;
+  };
+  $<HTMLInputElement>('contrast').oninput = (e) => { state.contrast = Number((e.target as HTMLInputElement).value); restyle(); };
+  $<HTMLInputElement>('cutoff').oninput = (e) => { state.cutoff = Number((e.target as HTMLInputElement).value); restyle(); };
   $<HTMLInputElement>('options').onchange = (e) => { state.showOptions = (e.target as HTMLInputElement).checked; dirty = true; };
   const follow = $('follow');
   const setFollow = (on: boolean) => {

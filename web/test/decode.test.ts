@@ -2,6 +2,7 @@
 // assembler fed a whole window's message sequence as the server sends it.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { compositeColor } from '../src/colormap';
 import { decodeForecast, decodeOptions, decodeSnap, decodeVelocity } from '../src/decode';
 import { History } from '../src/history';
 import { productOf } from '../src/grid';
@@ -105,6 +106,12 @@ describe('History column layout (what the texture column upload receives)', () =
     expect(cell.v).toBe(0.5);
     expect(h.cell(0.5, 27799 - 3 + 0.25)!.side).toBe('A');
     expect(h.cell(1.5, 27799)).toBeNull(); // only one column exists
+    // The colour column the shader reads is colormap.ts's colour of the stored values, in 8 bits.
+    const want = compositeColor(0.5, Math.fround(0.1), 2.5)!;
+    expect([...c.bidRgba.subarray(197 * 4, 197 * 4 + 4)]).toEqual(want.map((x) => Math.round(x * 255)));
+    expect([...c.askRgba.subarray(200 * 4, 200 * 4 + 4)]).toEqual([0, 0, 0, 0]); // no ask row at rel 0
+    h.restyle(1, 0.96); // a cutoff above every alpha (walls reach 0.95): nothing drawn
+    expect(c.bidRgba.every((x) => x === 0) && c.askRgba.every((x) => x === 0)).toBe(true);
   });
   it('an invalid book leaves the column without a spot', () => {
     const h = new History(productOf('ESH6'));
