@@ -634,5 +634,6 @@ def test_signal_mid_demo_stops_cleanly_and_the_demo_query_counts_the_committed_r
     assert str(lake) in sql
     assert duckdb.connect().execute(sql.replace(str(lake), str(interrupted))).fetchone()[0] == sum(committed.values())
     after = demo_gold_rows(lake)
-    assert set(after) == {"ESH6", "SPY", "QQQ"}
+    assert set(after) == {("future_mbo", "ESH6"), ("future_option_mbo", "ESH6"), ("equity_mbo", "SPY"),
+                          ("equity_mbo", "QQQ"), ("equity_option_mbo", "SPY"), ("equity_option_mbo", "QQQ")}
     assert duckdb.connect().execute(sql).fetchone()[0] == sum(after.values())
