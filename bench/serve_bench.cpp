@@ -61,7 +61,9 @@ void FramesBench(const Args& a) {
     const auto t0 = std::chrono::steady_clock::now();
     forecaster.Compute(w->gold, rows);
     const auto t1 = std::chrono::steady_clock::now();
-    const auto group = serve::EncodeWindow(*w, rows, all);
+    serve::StreamWindow sw;
+    sw.window = w;
+    const auto group = serve::EncodeWindow(sw, rows, all);
     const auto t2 = std::chrono::steady_clock::now();
     cpu_s += CpuSeconds() - cpu0;
     forecast_s += std::chrono::duration<double>(t1 - t0).count();

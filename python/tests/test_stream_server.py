@@ -4,9 +4,11 @@ then the real server streams it over loopback.
 
 - protocol order per window (batch_start, then surface_header + one Arrow IPC stream per surface), the
   four schemas, the end message and a normal close;
-- every snap/velocity frame equals the lake's silver/gold rows of its window;
+- every snap/velocity frame equals the lake's silver/gold rows of its window; every options frame equals
+  the window's option gold (future_option_mbo, symbol ESH6) summed per rel_ticks over right and side;
+- without option partitions the options surface is empty and batch_start says why (replay and compute);
 - forecast frames equal an independent numpy implementation (python/tools/gen_forecast_expected.py);
-- replay (lake) and compute (engine from bronze) send identical bytes for every window;
+- replay (lake) and compute (engine from bronze, option engine included) send identical bytes for every window;
 - bad parameters (path-like, huge, NaN, empty, unknown, a partition without _SUCCESS) → error then 1008;
 - pacing and control: skip_minutes, start/end, seek, speed, pause/resume;
 - concurrent clients plus one that never reads; connect/drop cycles; SIGTERM tells every client.
@@ -61,12 +63,14 @@ def run(cmd):
 def lake(spymaster_bin, tmp_path_factory) -> pathlib.Path:
     root = tmp_path_factory.mktemp("stream_lake")
     run([spymaster_bin, "simulate", "--lake", root, "--dt", DT, "--start", "09:30", "--end", "09:33",
-         "--product", "future_mbo", "--threads", "1"])
-    run([spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "bronze", "--symbol", "ES", "--dt", DT,
-         "--lake", root])
+         "--product", "future_mbo", "--product", "future_option_mbo", "--threads", "1"])
+    for pt in ("future_mbo", "future_option_mbo"):
+        run([spymaster_bin, "run", "--product-type", pt, "--layer", "bronze", "--symbol", "ES", "--dt", DT,
+             "--lake", root])
     run([spymaster_bin, "select-contract", "--dates", DT, "--lake", root])
-    run([spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "all", "--symbol", "ES", "--dt", DT,
-         "--lake", root, *SESSION])
+    for pt in ("future_mbo", "future_option_mbo"):
+        run([spymaster_bin, "run", "--product-type", pt, "--layer", "all", "--symbol", "ES", "--dt", DT,
+             "--lake", root, *SESSION])
     return root
 
 
@@ -131,8 +135,8 @@ def windows_of(messages):
     return windows, messages[i:]
 
 
-def read_lake(lake, layer, table):
-    base = lake / layer / "product_type=future_mbo" / "symbol=ESH6" / f"table={table}" / f"dt={DT}"
+def read_lake(lake, layer, table, product="future_mbo"):
+    base = lake / layer / f"product_type={product}" / "symbol=ESH6" / f"table={table}" / f"dt={DT}"
     return pq.read_table(base / "part-00000.parquet")
 
 
@@ -150,7 +154,7 @@ def test_message_order_schemas_and_end(replay):
     for w in windows:
         for name, table in w["surfaces"].items():
             assert table.schema.remove_metadata() == SCHEMAS[name], name
-        assert w["surfaces"]["options"].num_rows == 0  # option gold is not computed yet (issue 12)
+        assert "options_missing" not in w["head"]
     assert [json.loads(m) for m in tail] == [{"type": "end", "windows": WINDOWS}]
     assert code == 1000
 
@@ -175,6 +179,58 @@ def test_frames_equal_lake_rows(lake, replay):
         else:
             assert forecast.num_rows == 0
     assert gold_windows > WINDOWS // 2
+
+
+def net_option_velocity(lake):
+    """{window_end_ts_ns: [(ts, spot_ref, rel_ticks, sum of liquidity_velocity over right and side)]} from the
+    lake's option gold, summed in the file's row order, rows outside ±400 dropped (stream.md §A.4)."""
+    gold = read_lake(lake, "gold", "physics_surface_1s", "future_option_mbo").select(
+        ["window_end_ts_ns", "spot_ref_price_int", "rel_ticks", "liquidity_velocity"]).to_pylist()
+    sums = {}
+    for r in gold:
+        assert r["rel_ticks"] % 20 == 0, r  # $5 strikes on the $0.25 tick grid
+        if abs(r["rel_ticks"]) > 400:
+            continue
+        key = (r["window_end_ts_ns"], r["spot_ref_price_int"], r["rel_ticks"])
+        sums[key] = sums.get(key, 0.0) + r["liquidity_velocity"]
+    out = {}
+    for (ts, spot, rel), v in sorted(sums.items()):
+        out.setdefault(ts, []).append({"window_end_ts_ns": ts, "spot_ref_price_int": spot, "rel_ticks": rel,
+                                       "liquidity_velocity": v})
+    return out
+
+
+def test_options_frames_equal_net_option_gold_per_strike(lake, replay):
+    windows, _ = windows_of(replay[0])
+    want = net_option_velocity(lake)
+    assert len(want) > WINDOWS // 2  # the simulated day has option gold in most windows
+    assert set(want) <= {w["ts"] for w in windows}
+    nonzero = 0
+    for w in windows:
+        got = w["surfaces"]["options"].to_pylist()
+        assert got == want.get(w["ts"], []), w["ts"]
+        assert all(r["rel_ticks"] % 20 == 0 for r in got)
+        nonzero += any(r["liquidity_velocity"] != 0.0 for r in got)
+    assert nonzero > 0  # the comparison is not only of zeros
+
+
+def test_missing_option_partitions_give_empty_options_and_a_note(spymaster_bin, lake, tmp_path):
+    copy = tmp_path / "lake"
+    shutil.copytree(lake, copy)
+    shutil.rmtree(copy / "gold" / "product_type=future_option_mbo")
+    shutil.rmtree(copy / "bronze" / "source=databento" / "product_type=future_option_mbo")
+    s = Server(spymaster_bin, copy)
+    try:
+        for source in ("replay", "compute"):
+            windows, tail = windows_of(stream(s.url(f"speed=max&end=09:30:10&source={source}"))[0])
+            assert len(windows) == 10 and json.loads(tail[0]) == {"type": "end", "windows": 10}
+            for w in windows:
+                assert w["surfaces"]["options"].num_rows == 0
+                assert w["surfaces"]["options"].schema.remove_metadata() == SCHEMAS["options"]
+                assert "future_option_mbo" in w["head"]["options_missing"]
+                assert "spymaster run" in w["head"]["options_missing"]
+    finally:
+        assert s.stop() == 0
 
 
 def test_forecast_equals_independent_implementation(lake, replay):

@@ -10,7 +10,7 @@ namespace spymaster::engine {
 template <class Books>
 BasicOptionEngine<Books>::BasicOptionEngine(const ProductConfig& underlying, const OptionGrid& grid,
                                             const EngineOptions& options, std::vector<OptionInstrument> instruments,
-                                            Sink sink, Engine::Sink underlying_sink)
+                                            Sink sink, Engine::Sink underlying_sink, bool underlying_gold)
     : grid_(grid),
       options_(options),
       sink_(std::move(sink)),
@@ -18,7 +18,7 @@ BasicOptionEngine<Books>::BasicOptionEngine(const ProductConfig& underlying, con
           underlying,
           [&] {
             EngineOptions o = options;
-            o.compute_gold = false;
+            o.compute_gold = underlying_gold;
             return o;
           }(),
           std::move(underlying_sink)),

@@ -62,9 +62,11 @@ class BasicOptionEngine {
   using Sink = std::function<void(const OptionWindowPtr&)>;
 
   // `instruments` in any order (rights must be C or P; throws std::invalid_argument otherwise or on a
-  // duplicate id). `underlying_sink` (optional) receives the underlying engine's windows.
+  // duplicate id). `underlying_sink` (optional) receives the underlying engine's windows, with their gold
+  // when `underlying_gold` (the stream's compute source sends both surfaces from one pass).
   BasicOptionEngine(const ProductConfig& underlying, const OptionGrid& grid, const EngineOptions& options,
-                    std::vector<OptionInstrument> instruments, Sink sink, Engine::Sink underlying_sink = nullptr);
+                    std::vector<OptionInstrument> instruments, Sink sink, Engine::Sink underlying_sink = nullptr,
+                    bool underlying_gold = false);
 
   void OnEvent(const book::MboEvent& event);
   void CloseThrough(int64_t ts);

@@ -26,6 +26,7 @@
 #include "pipeline/session.hpp"
 #include "source/bronze_cmbp1_source.hpp"
 #include "source/bronze_mbo_source.hpp"
+#include "source/bronze_option_instruments.hpp"
 #include "source/option_definitions.hpp"
 #include "source/prefetch_source.hpp"
 #include "source/raw_mbo_source.hpp"
@@ -34,45 +35,6 @@ namespace spymaster::pipeline {
 namespace {
 
 constexpr std::size_t kFlushRows = 1 << 16;
-
-// (instrument_id, right, strike) of every option in the bronze partition; one definition per id.
-std::vector<engine::OptionInstrument> ReadInstruments(const StageContext& ctx, const std::string& key,
-                                                      const lake::PartitionKey& part) {
-  const auto table =
-      lake::ReadPartitionColumns(ctx.registry, ctx.lake_root, key, part, {"instrument_id", "right", "strike"});
-  const std::string where = fmt::format("{} symbol={} dt={}", key, part.symbol, part.dt);
-  std::map<uint32_t, engine::OptionInstrument> by_id;
-  arrow::TableBatchReader reader(*table);
-  std::shared_ptr<arrow::RecordBatch> batch;
-  for (;;) {
-    CheckOk(reader.ReadNext(&batch), [&] { return where; });
-    if (!batch) break;
-    const auto* ids = dynamic_cast<const arrow::Int64Array*>(batch->column(0).get());
-    const auto* rights = dynamic_cast<const arrow::StringArray*>(batch->column(1).get());
-    const auto* strikes = dynamic_cast<const arrow::Int64Array*>(batch->column(2).get());
-    if (ids == nullptr || rights == nullptr || strikes == nullptr) {
-      throw Error(ErrorKind::kData, fmt::format("{}: instrument_id/right/strike columns mistyped", where));
-    }
-    for (int64_t i = 0; i < batch->num_rows(); ++i) {
-      const int64_t id = ids->Value(i);
-      const std::string_view right = rights->GetView(i);
-      if (id <= 0 || id > 0xFFFFFFFFll || right.size() != 1 || (right[0] != 'C' && right[0] != 'P')) {
-        throw Error(ErrorKind::kData,
-                    fmt::format("{}: row with instrument_id {} has right '{}' (C or P expected)", where, id, right));
-      }
-      const engine::OptionInstrument m{static_cast<uint32_t>(id), right[0], strikes->Value(i)};
-      auto [it, fresh] = by_id.emplace(m.instrument_id, m);
-      if (!fresh && (it->second.right != m.right || it->second.strike != m.strike)) {
-        throw Error(ErrorKind::kData, fmt::format("{}: instrument_id {} has two definitions ({} {} and {} {})", where,
-                                                  id, it->second.right, it->second.strike, m.right, m.strike));
-      }
-    }
-  }
-  std::vector<engine::OptionInstrument> out;
-  out.reserve(by_id.size());
-  for (const auto& [id, m] : by_id) out.push_back(m);
-  return out;
-}
 
 template <class OptionEngineT>
 StageResult RunOptionSilver(const StageContext& ctx, const Task& task, const OptionProduct& product, bool with_gold) {
@@ -116,7 +78,7 @@ StageResult RunOptionSilver(const StageContext& ctx, const Task& task, const Opt
   if (ctx.origin == RecordOrigin::kBronze) {
     inputs = {lake::InputRefFor(reg, ctx.lake_root, under_key, part),
               lake::InputRefFor(reg, ctx.lake_root, bronze_key, part)};
-    instruments = ReadInstruments(ctx, bronze_key, part);
+    instruments = source::ReadOptionInstruments(reg, ctx.lake_root, bronze_key, part);
     under_records = std::make_unique<source::BronzeMboSource>(reg, ctx.lake_root, under_key, part);
     if constexpr (kQuotes) {
       option_records = std::make_unique<source::BronzeCmbp1Source>(reg, ctx.lake_root, bronze_key, part);

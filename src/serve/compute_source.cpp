@@ -1,55 +1,122 @@
-// Compute: the engine driven from the bronze partition through engine::Feeder, one window at a time, on
-// the calling thread (the server's pool; no thread per client).
+// Compute: the engine driven from bronze through engine::Feeder, one window at a time, on the calling
+// thread (the server's pool; no thread per client). With the underlying's 0DTE options in bronze
+// (bronze.future_option_mbo.mbo), the option engine runs over the underlying and its options merged by
+// ts_event, exactly as the option silver/gold stage does, and each underlying window goes out with its option
+// window's gold summed per strike (the replay's aggregation); without them, the underlying engine alone.
 #include <fmt/format.h>
 
 #include <deque>
+#include <type_traits>
+#include <variant>
 
 #include "engine/engine.hpp"
+#include "engine/merge_source.hpp"
+#include "engine/option_engine.hpp"
 #include "engine/record_source.hpp"
 #include "lake/partition.hpp"
 #include "serve/window_source.hpp"
 #include "source/bronze_mbo_source.hpp"
+#include "source/bronze_option_instruments.hpp"
 
 namespace spymaster::serve {
 namespace {
 
+constexpr char kUnderlying[] = "bronze.future_mbo.mbo";
+constexpr char kOptions[] = "bronze.future_option_mbo.mbo";
+constexpr int32_t kMaxOptionRelTicks = 400;
+
+engine::EngineOptions Options(const SourceRequest& request) {
+  engine::EngineOptions o;
+  o.session_start_ns = request.session_start_ns;
+  o.session_end_ns = request.session_end_ns;
+  return o;
+}
+
 class ComputeSource final : public WindowSource {
  public:
   ComputeSource(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
-                const SourceRequest& request)
-      : records_(registry, lake_root, "bronze.future_mbo.mbo", lake::PartitionKey{request.symbol, request.dt}),
-        engine_(engine::FutureMboConfig(), Options(request),
-                [this](const engine::WindowPtr& w) { closed_.push_back(w); }),
-        identity_(fmt::format("compute {} {} {} {}..{}", request.symbol, request.dt,
-                              lake::InputRefFor(registry, lake_root, "bronze.future_mbo.mbo",
-                                                lake::PartitionKey{request.symbol, request.dt})
-                                  .manifest_sha256,
-                              request.session_start_ns, request.session_end_ns)) {}
+                const SourceRequest& request) {
+    const lake::PartitionKey part{request.symbol, request.dt};
+    auto under = std::make_unique<source::BronzeMboSource>(registry, lake_root, kUnderlying, part);
+    std::string options_manifest = "none";
+    try {
+      options_manifest = lake::InputRefFor(registry, lake_root, kOptions, part).manifest_sha256;
+    } catch (const lake::LakeError& e) {
+      options_missing_ = std::make_shared<const std::string>(
+          fmt::format("{}; run: spymaster run --product-type future_option_mbo --layer bronze --symbol ES --dt {}",
+                      e.what(), request.dt));
+    }
+    identity_ = fmt::format("compute {} {} {} {} {}..{}", request.symbol, request.dt,
+                            lake::InputRefFor(registry, lake_root, kUnderlying, part).manifest_sha256, options_manifest,
+                            request.session_start_ns, request.session_end_ns);
+    auto on_window = [this](const engine::WindowPtr& w) { closed_.push_back(w); };
+    if (options_missing_) {
+      records_ = std::move(under);
+      engine_.emplace<engine::Engine>(engine::FutureMboConfig(), Options(request), on_window);
+      return;
+    }
+    records_ = std::make_unique<engine::MergeSource>(
+        std::move(under), std::make_unique<source::BronzeMboSource>(registry, lake_root, kOptions, part));
+    engine_.emplace<engine::OptionEngine>(
+        engine::FutureMboConfig(), engine::EsOptionGrid(), Options(request),
+        source::ReadOptionInstruments(registry, lake_root, kOptions, part),
+        [this](const engine::OptionWindowPtr& w) { option_closed_.push_back(w); }, on_window,
+        /*underlying_gold=*/true);
+  }
 
-  engine::WindowPtr Next() override {
-    while (closed_.empty() && !done_) {
-      done_ = !feeder_.Feed(records_, engine_, [this] { return !closed_.empty(); });
+  StreamWindowPtr Next() override {
+    // Option window k closes after underlying window k: wait for it (or the end of input).
+    const bool with_options = !options_missing_;
+    auto ready = [&] {
+      if (closed_.empty()) return false;
+      if (!with_options) return true;
+      const int64_t start = closed_.front()->snapshot.window_start_ts_ns;
+      return !option_closed_.empty() && option_closed_.back()->window_start_ts_ns >= start;
+    };
+    while (!ready() && !done_) {
+      done_ = !std::visit(
+          [&](auto& e) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(e)>, std::monostate>) {
+              return false;
+            } else {
+              return feeder_.Feed(*records_, e, ready);
+            }
+          },
+          engine_);
     }
     if (closed_.empty()) return nullptr;
-    engine::WindowPtr w = std::move(closed_.front());
+    auto out = std::make_shared<StreamWindow>();
+    out->window = std::move(closed_.front());
     closed_.pop_front();
-    return w;
+    out->options_missing = options_missing_;
+    const int64_t start = out->window->snapshot.window_start_ts_ns;
+    while (!option_closed_.empty() && option_closed_.front()->window_start_ts_ns < start) option_closed_.pop_front();
+    if (!option_closed_.empty() && option_closed_.front()->window_start_ts_ns == start) {
+      Aggregate(*option_closed_.front(), *out);
+      option_closed_.pop_front();
+    }
+    return out;
   }
   const std::string& identity() const override { return identity_; }
 
  private:
-  static engine::EngineOptions Options(const SourceRequest& request) {
-    engine::EngineOptions o;
-    o.session_start_ns = request.session_start_ns;
-    o.session_end_ns = request.session_end_ns;
-    return o;
+  // Gold rows come in ascending rel_ticks (then right, then side): sums in row order, as replay does.
+  static void Aggregate(const engine::OptionWindowResult& w, StreamWindow& out) {
+    for (const engine::OptionGoldRow& r : w.gold) {
+      if (r.rel_ticks < -kMaxOptionRelTicks || r.rel_ticks > kMaxOptionRelTicks) continue;
+      out.options_spot_ref_price_int = r.spot_ref_price_int;
+      if (out.options.empty() || out.options.back().rel_ticks != r.rel_ticks) out.options.push_back({r.rel_ticks, 0.0});
+      out.options.back().liquidity_velocity += r.liquidity_velocity;
+    }
   }
 
-  source::BronzeMboSource records_;
+  std::unique_ptr<engine::RecordSource> records_;
   std::deque<engine::WindowPtr> closed_;
-  engine::Engine engine_;
+  std::deque<engine::OptionWindowPtr> option_closed_;
+  std::variant<std::monostate, engine::Engine, engine::OptionEngine> engine_;
   engine::Feeder feeder_;
   bool done_ = false;
+  std::shared_ptr<const std::string> options_missing_;
   std::string identity_;
 };
 

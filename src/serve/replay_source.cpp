@@ -1,13 +1,16 @@
 // Replay: silver book_snapshot_1s drives the window list (every session window), gold physics_surface_1s
-// rows of the same window_end_ts_ns fill the surface (none for windows without spot). Both partitions
-// stream in record batches; a client holds one batch of each, never the day.
+// rows of the same window_end_ts_ns fill the surface (none for windows without spot), and the option gold
+// rows of that window, summed per strike, the options surface. The partitions stream in record batches; a
+// client holds one batch of each, never the day.
 #include <arrow/api.h>
 #include <fmt/format.h>
 
 #include <deque>
+#include <optional>
 
 #include "columns/engine_rows_arrow.hpp"
 #include "common/arrow_status.hpp"
+#include "engine/option_engine.hpp"
 #include "lake/partition.hpp"
 #include "serve/window_source.hpp"
 
@@ -18,6 +21,81 @@ constexpr engine::GoldValue kStreamedValues[] = {
     engine::kLiquidityVelocity, engine::kRho,         engine::kNu,   engine::kKappa,
     engine::kPressureGrad,      engine::kUWaveEnergy, engine::kOmega};
 constexpr int64_t kGoldBatchRows = 802 * 16;
+constexpr int64_t kOptionBatchRows = 84 * 64;
+constexpr int32_t kMaxOptionRelTicks = 400;
+constexpr char kOptionGold[] = "gold.future_option_mbo.physics_surface_1s";
+
+// Option gold of one underlying, read window by window: per window the rows' liquidity_velocity summed
+// over right and side per rel_ticks (stream.md §A.4), in row order (ascending rel_ticks in a verified lake).
+class OptionGoldReader {
+ public:
+  OptionGoldReader(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
+                   const lake::PartitionKey& part, int32_t rel_ticks_per_strike)
+      : where_(fmt::format("{} symbol={} dt={}", kOptionGold, part.symbol, part.dt)),
+        step_(rel_ticks_per_strike),
+        reader_(lake::OpenPartitionReader(registry, lake_root, kOptionGold, part, kOptionBatchRows,
+                                          {"window_end_ts_ns", "spot_ref_price_int", "rel_ticks", "liquidity_velocity"})) {}
+
+  // Fills `out` with window `ts`'s strikes (rows of earlier windows are skipped).
+  void Read(int64_t ts, StreamWindow& out) {
+    while (RowReady()) {
+      const int64_t row_ts = ts_->Value(row_);
+      if (row_ts > ts) break;
+      if (row_ts == ts) {
+        const int32_t rel = rel_->Value(row_);
+        if (rel % step_ != 0) {
+          throw Error(ErrorKind::kData, fmt::format("{}: window {} has rel_ticks {}, not on the {}-tick strike grid",
+                                                    where_, ts, rel, step_));
+        }
+        if (rel >= -kMaxOptionRelTicks && rel <= kMaxOptionRelTicks) {
+          out.options_spot_ref_price_int = spot_->Value(row_);
+          if (out.options.empty() || out.options.back().rel_ticks != rel) {
+            if (!out.options.empty() && out.options.back().rel_ticks > rel) {
+              throw Error(ErrorKind::kData,
+                          fmt::format("{}: window {} rows not in ascending rel_ticks order", where_, ts));
+            }
+            out.options.push_back({rel, 0.0});
+          }
+          out.options.back().liquidity_velocity += velocity_->Value(row_);
+        }
+      }
+      ++row_;
+    }
+  }
+
+ private:
+  bool RowReady() {
+    while (!batch_ || row_ >= batch_->num_rows()) {
+      if (done_) return false;
+      CheckOk(reader_->ReadNext(&batch_), [this] { return "reading " + where_; });
+      row_ = 0;
+      if (!batch_) {
+        done_ = true;
+        return false;
+      }
+      auto column = [&](const std::string& name) {
+        auto array = batch_->GetColumnByName(name);
+        if (!array) throw Error(ErrorKind::kData, fmt::format("{}: no column {}", where_, name));
+        return array;
+      };
+      ts_ = std::static_pointer_cast<arrow::Int64Array>(column("window_end_ts_ns"));
+      spot_ = std::static_pointer_cast<arrow::Int64Array>(column("spot_ref_price_int"));
+      rel_ = std::static_pointer_cast<arrow::Int32Array>(column("rel_ticks"));
+      velocity_ = std::static_pointer_cast<arrow::DoubleArray>(column("liquidity_velocity"));
+    }
+    return true;
+  }
+
+  std::string where_;
+  int32_t step_;
+  std::shared_ptr<arrow::RecordBatchReader> reader_;
+  std::shared_ptr<arrow::RecordBatch> batch_;
+  bool done_ = false;
+  int64_t row_ = 0;
+  std::shared_ptr<arrow::Int64Array> ts_, spot_;
+  std::shared_ptr<arrow::Int32Array> rel_;
+  std::shared_ptr<arrow::DoubleArray> velocity_;
+};
 
 class ReplaySource final : public WindowSource {
  public:
@@ -25,19 +103,29 @@ class ReplaySource final : public WindowSource {
                const SourceRequest& request)
       : where_(fmt::format("gold.future_mbo.physics_surface_1s symbol={} dt={}", request.symbol, request.dt)) {
     const lake::PartitionKey part{request.symbol, request.dt};
+    std::string options_manifest = "none";
+    try {
+      options_manifest = lake::InputRefFor(registry, lake_root, kOptionGold, part).manifest_sha256;
+    } catch (const lake::LakeError& e) {
+      options_missing_ = std::make_shared<const std::string>(
+          fmt::format("{}; run: spymaster run --product-type future_option_mbo --layer all --symbol ES --dt {}",
+                      e.what(), request.dt));
+    }
     identity_ =
-        fmt::format("replay {} {} {} {}", request.symbol, request.dt,
+        fmt::format("replay {} {} {} {} {}", request.symbol, request.dt,
                     lake::InputRefFor(registry, lake_root, "silver.future_mbo.book_snapshot_1s", part).manifest_sha256,
-                    lake::InputRefFor(registry, lake_root, "gold.future_mbo.physics_surface_1s", part).manifest_sha256);
+                    lake::InputRefFor(registry, lake_root, "gold.future_mbo.physics_surface_1s", part).manifest_sha256,
+                    options_manifest);
     // Both partitions are checked (and opened) before the first window goes out.
     snap_reader_ = lake::OpenPartitionReader(registry, lake_root, "silver.future_mbo.book_snapshot_1s", part, 4096);
     std::vector<std::string> columns = {"window_end_ts_ns", "spot_ref_price_int", "rel_ticks", "side"};
     for (engine::GoldValue v : kStreamedValues) columns.emplace_back(engine::kGoldValueNames[v]);
     gold_reader_ = lake::OpenPartitionReader(registry, lake_root, "gold.future_mbo.physics_surface_1s", part,
                                              kGoldBatchRows, columns);
+    if (!options_missing_) options_.emplace(registry, lake_root, part, engine::EsOptionGrid().rel_ticks_per_step);
   }
 
-  engine::WindowPtr Next() override {
+  StreamWindowPtr Next() override {
     if (snaps_.empty() && !FillSnapshots()) return nullptr;
     auto w = std::make_shared<engine::WindowResult>();
     w->snapshot = snaps_.front();
@@ -59,7 +147,11 @@ class ReplaySource final : public WindowSource {
       }
       ++row_;  // gold rows of a window without a snapshot row cannot happen in a verified lake; skipped
     }
-    return w;
+    auto out = std::make_shared<StreamWindow>();
+    out->window = std::move(w);
+    out->options_missing = options_missing_;
+    if (options_) options_->Read(ts, *out);
+    return out;
   }
   const std::string& identity() const override { return identity_; }
 
@@ -107,6 +199,8 @@ class ReplaySource final : public WindowSource {
   std::string identity_;
   std::shared_ptr<arrow::RecordBatchReader> snap_reader_;
   std::shared_ptr<arrow::RecordBatchReader> gold_reader_;
+  std::shared_ptr<const std::string> options_missing_;
+  std::optional<OptionGoldReader> options_;
   std::deque<engine::SnapshotRow> snaps_;
   std::shared_ptr<arrow::RecordBatch> gold_batch_;
   bool gold_done_ = false;

@@ -138,11 +138,11 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   }
 
   // The next window the client asked for (start/end, skip_minutes, seek), or nullptr at the end.
-  engine::WindowPtr NextWindow() {
+  StreamWindowPtr NextWindow() {
     while (true) {
-      engine::WindowPtr w = source_->Next();
+      StreamWindowPtr w = source_->Next();
       if (!w) return nullptr;
-      const engine::SnapshotRow& s = w->snapshot;
+      const engine::SnapshotRow& s = w->window->snapshot;
       last_source_ts_ = s.window_end_ts_ns;
       if (params_.end_ns && s.window_end_ts_ns > *params_.end_ns) return nullptr;
       if (params_.start_ns && s.window_start_ts_ns < *params_.start_ns) continue;
@@ -179,7 +179,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
         return;
       }
     }
-    const int64_t ts = pending_->snapshot.window_end_ts_ns;
+    const int64_t ts = pending_->window->snapshot.window_end_ts_ns;
     const int64_t now = NowNs();
     const int64_t due = pacer_.Due(ts, now);
     if (due > now) {
@@ -225,12 +225,12 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   }
 
   // The window's messages, from the shared cache when another client of the same stream encoded them.
-  WindowMessagesPtr Frames(const engine::WindowResult& w) {
+  WindowMessagesPtr Frames(const StreamWindow& w) {
     std::string key = source_->identity();
     for (Surface s : params_.surfaces) key += kSurfaceNames[static_cast<int>(s)][0];
-    key += std::to_string(w.snapshot.window_end_ts_ns);
+    key += std::to_string(w.window->snapshot.window_end_ts_ns);
     if (auto hit = context_->frames.Find(key)) return hit;
-    forecaster_.Compute(w.gold, forecast_);
+    forecaster_.Compute(w.window->gold, forecast_);
     auto frames = EncodeWindow(w, forecast_, params_.surfaces);
     context_->frames.Insert(key, frames);
     return frames;
@@ -412,7 +412,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   engine::Forecaster forecaster_;
   std::vector<engine::ForecastRow> forecast_;
   Pacer pacer_;
-  engine::WindowPtr pending_;
+  StreamWindowPtr pending_;
   int64_t last_source_ts_ = 0;
   int64_t skip_remaining_ = 0;
   std::optional<int64_t> seek_ns_;

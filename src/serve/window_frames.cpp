@@ -83,15 +83,20 @@ std::shared_ptr<arrow::Buffer> EncodeVelocity(const engine::GoldSurface& g) {
   return IpcStream(VelocitySchema(), columns, rows, "velocity");
 }
 
-// Option gold is not computed yet (issue 12): the surface goes out empty with its schema.
-std::shared_ptr<arrow::Buffer> EncodeOptions() {
+std::shared_ptr<arrow::Buffer> EncodeOptions(const StreamWindow& w) {
   arrow::Int64Builder ts, spot;
   arrow::Int32Builder rel;
   arrow::DoubleBuilder velocity;
+  for (const StrikeVelocity& s : w.options) {
+    CheckOk(ts.Append(w.window->snapshot.window_end_ts_ns), Context("options"));
+    CheckOk(spot.Append(w.options_spot_ref_price_int), Context("options"));
+    CheckOk(rel.Append(s.rel_ticks), Context("options"));
+    CheckOk(velocity.Append(s.liquidity_velocity), Context("options"));
+  }
   return IpcStream(
       OptionsSchema(),
-      {Finish(ts, "options"), Finish(spot, "options"), Finish(rel, "options"), Finish(velocity, "options")}, 0,
-      "options");
+      {Finish(ts, "options"), Finish(spot, "options"), Finish(rel, "options"), Finish(velocity, "options")},
+      static_cast<int64_t>(w.options.size()), "options");
 }
 
 std::shared_ptr<arrow::Buffer> EncodeForecast(std::span<const engine::ForecastRow> rows) {
@@ -168,19 +173,20 @@ std::string ErrorJson(const std::string& message) {
 }
 std::string DroppedJson(int64_t windows) { return nlohmann::json{{"type", "dropped"}, {"windows", windows}}.dump(); }
 
-WindowMessagesPtr EncodeWindow(const engine::WindowResult& window, std::span<const engine::ForecastRow> forecast,
+WindowMessagesPtr EncodeWindow(const StreamWindow& stream_window, std::span<const engine::ForecastRow> forecast,
                                std::span<const Surface> surfaces) {
+  const engine::WindowResult& window = *stream_window.window;
   auto out = std::make_shared<WindowMessages>();
   out->window_end_ts_ns = window.snapshot.window_end_ts_ns;
   nlohmann::json names = nlohmann::json::array();
   for (Surface s : surfaces) names.push_back(kSurfaceNames[static_cast<int>(s)]);
   // window_end_ts_ns as a string: JavaScript numbers lose int64 precision.
-  out->messages.push_back(TextMessage(nlohmann::json{
-      {"type", "batch_start"},
-      {"window_end_ts_ns", std::to_string(out->window_end_ts_ns)},
-      {"surfaces", names},
-      {"late_records",
-       window.late_records}}.dump()));
+  nlohmann::json head{{"type", "batch_start"},
+                      {"window_end_ts_ns", std::to_string(out->window_end_ts_ns)},
+                      {"surfaces", names},
+                      {"late_records", window.late_records}};
+  if (stream_window.options_missing) head["options_missing"] = *stream_window.options_missing;
+  out->messages.push_back(TextMessage(head.dump()));
   for (Surface s : surfaces) {
     out->messages.push_back(TextMessage(
         nlohmann::json{{"type", "surface_header"}, {"surface", kSurfaceNames[static_cast<int>(s)]}}.dump()));
@@ -194,7 +200,7 @@ WindowMessagesPtr EncodeWindow(const engine::WindowResult& window, std::span<con
         m.bytes = EncodeVelocity(window.gold);
         break;
       case Surface::kOptions:
-        m.bytes = EncodeOptions();
+        m.bytes = EncodeOptions(stream_window);
         break;
       case Surface::kForecast:
         m.bytes = EncodeForecast(forecast);

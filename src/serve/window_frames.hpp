@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "engine/forecast.hpp"
-#include "engine/rows.hpp"
+#include "serve/stream_window.hpp"
 #include "serve/stream_params.hpp"
 
 namespace spymaster::serve {
@@ -38,9 +38,9 @@ std::shared_ptr<arrow::Schema> VelocitySchema();
 std::shared_ptr<arrow::Schema> OptionsSchema();
 std::shared_ptr<arrow::Schema> ForecastSchema();
 
-// The window's messages. `window.gold` needs only the streamed columns (rel_ticks, side, liquidity_velocity,
-// rho, nu, kappa, pressure_grad, u_wave_energy, Omega); `forecast` is its Forecaster output.
-WindowMessagesPtr EncodeWindow(const engine::WindowResult& window, std::span<const engine::ForecastRow> forecast,
+// The window's messages. `window.window->gold` needs only the streamed columns (rel_ticks, side,
+// liquidity_velocity, rho, nu, kappa, pressure_grad, u_wave_energy, Omega); `forecast` is its Forecaster output.
+WindowMessagesPtr EncodeWindow(const StreamWindow& window, std::span<const engine::ForecastRow> forecast,
                                std::span<const Surface> surfaces);
 
 // Text messages outside windows.

@@ -10,17 +10,17 @@
 #include <memory>
 #include <string>
 
-#include "engine/rows.hpp"
 #include "lake/registry.hpp"
+#include "serve/stream_window.hpp"
 
 namespace spymaster::serve {
 
 class WindowSource {
  public:
   virtual ~WindowSource() = default;
-  // The next window in time order, or nullptr after the last. `window.gold` carries at least the
+  // The next window in time order, or nullptr after the last. `window->gold` carries at least the
   // streamed columns; depth_flow may be empty.
-  virtual engine::WindowPtr Next() = 0;
+  virtual StreamWindowPtr Next() = 0;
   // What determines the windows' contents (the input partitions' manifests, the session): two sources
   // with the same identity produce the same windows, so their frames can be shared.
   virtual const std::string& identity() const = 0;

@@ -42,15 +42,20 @@ engine::WindowResult Window() {
 
 TEST(WindowFramesTest, MessageOrderAndBatchStart) {
   const Surface all[] = {Surface::kSnap, Surface::kVelocity, Surface::kOptions, Surface::kForecast};
-  const engine::WindowResult w = Window();
+  StreamWindow sw;
+  sw.window = std::make_shared<const engine::WindowResult>(Window());
+  sw.options_spot_ref_price_int = 7'000'000'000'000;
+  sw.options = {{-20, 1.5}, {0, -0.25}};
+  const engine::WindowResult& w = *sw.window;
   const auto forecast = engine::ComputeForecast(w.gold);
-  const auto group = EncodeWindow(w, forecast, all);
+  const auto group = EncodeWindow(sw, forecast, all);
   ASSERT_EQ(group->messages.size(), 9u);
   const auto start = nlohmann::json::parse(group->messages[0].text);
   EXPECT_EQ(start["type"], "batch_start");
   EXPECT_EQ(start["window_end_ts_ns"], "1767709801000000000");
   EXPECT_EQ(start["late_records"], 3);
   EXPECT_EQ(start["surfaces"], nlohmann::json::array({"snap", "velocity", "options", "forecast"}));
+  EXPECT_FALSE(start.contains("options_missing"));
   for (int s = 0; s < 4; ++s) {
     EXPECT_EQ(nlohmann::json::parse(group->messages[1 + 2 * s].text),
               (nlohmann::json{{"type", "surface_header"}, {"surface", kSurfaceNames[s]}}));
@@ -65,7 +70,17 @@ TEST(WindowFramesTest, MessageOrderAndBatchStart) {
   EXPECT_EQ(omega->Value(1), 5.0);
   const auto options = Decode(group->messages[6]);
   EXPECT_TRUE(options->schema()->Equals(*OptionsSchema()));
-  EXPECT_EQ(options->num_rows(), 0);
+  ASSERT_EQ(options->num_rows(), 2);
+  auto rel = std::static_pointer_cast<arrow::Int32Array>(options->GetColumnByName("rel_ticks")->chunk(0));
+  auto net = std::static_pointer_cast<arrow::DoubleArray>(options->GetColumnByName("liquidity_velocity")->chunk(0));
+  auto spot = std::static_pointer_cast<arrow::Int64Array>(options->GetColumnByName("spot_ref_price_int")->chunk(0));
+  auto ts = std::static_pointer_cast<arrow::Int64Array>(options->GetColumnByName("window_end_ts_ns")->chunk(0));
+  EXPECT_EQ(rel->Value(0), -20);
+  EXPECT_EQ(rel->Value(1), 0);
+  EXPECT_EQ(net->Value(0), 1.5);
+  EXPECT_EQ(net->Value(1), -0.25);
+  EXPECT_EQ(spot->Value(1), 7'000'000'000'000);
+  EXPECT_EQ(ts->Value(0), 1767709801000000000);
   const auto fc = Decode(group->messages[8]);
   EXPECT_TRUE(fc->schema()->Equals(*ForecastSchema()));
   EXPECT_EQ(fc->num_rows(), 31);
@@ -76,13 +91,28 @@ TEST(WindowFramesTest, MessageOrderAndBatchStart) {
 }
 
 TEST(WindowFramesTest, WindowWithoutGoldHasEmptyVelocityAndForecast) {
-  engine::WindowResult w;
-  w.snapshot.window_end_ts_ns = 5;
+  auto w = std::make_shared<engine::WindowResult>();
+  w->snapshot.window_end_ts_ns = 5;
   const Surface some[] = {Surface::kVelocity, Surface::kForecast};
-  const auto group = EncodeWindow(w, {}, some);
+  StreamWindow sw;
+  sw.window = w;
+  const auto group = EncodeWindow(sw, {}, some);
   ASSERT_EQ(group->messages.size(), 5u);
   EXPECT_EQ(Decode(group->messages[2])->num_rows(), 0);
   EXPECT_TRUE(Decode(group->messages[4])->schema()->Equals(*ForecastSchema()));
+}
+
+TEST(WindowFramesTest, MissingOptionsSendEmptySurfaceAndSayWhy) {
+  StreamWindow sw;
+  sw.window = std::make_shared<engine::WindowResult>();
+  sw.options_missing = std::make_shared<const std::string>("no option gold");
+  const Surface some[] = {Surface::kOptions};
+  const auto group = EncodeWindow(sw, {}, some);
+  ASSERT_EQ(group->messages.size(), 3u);
+  EXPECT_EQ(nlohmann::json::parse(group->messages[0].text)["options_missing"], "no option gold");
+  const auto options = Decode(group->messages[2]);
+  EXPECT_TRUE(options->schema()->Equals(*OptionsSchema()));
+  EXPECT_EQ(options->num_rows(), 0);
 }
 
 TEST(WindowFramesTest, ControlJson) {
