@@ -33,8 +33,9 @@ class OptionGoldReader {
                    const lake::PartitionKey& part, int32_t rel_ticks_per_strike)
       : where_(fmt::format("{} symbol={} dt={}", kOptionGold, part.symbol, part.dt)),
         step_(rel_ticks_per_strike),
-        reader_(lake::OpenPartitionReader(registry, lake_root, kOptionGold, part, kOptionBatchRows,
-                                          {"window_end_ts_ns", "spot_ref_price_int", "rel_ticks", "liquidity_velocity"})) {}
+        reader_(
+            lake::OpenPartitionReader(registry, lake_root, kOptionGold, part, kOptionBatchRows,
+                                      {"window_end_ts_ns", "spot_ref_price_int", "rel_ticks", "liquidity_velocity"})) {}
 
   // Fills `out` with window `ts`'s strikes (rows of earlier windows are skipped).
   void Read(int64_t ts, StreamWindow& out) {

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "engine/forecast.hpp"
-#include "serve/stream_window.hpp"
 #include "serve/stream_params.hpp"
+#include "serve/stream_window.hpp"
 
 namespace spymaster::serve {
 
