@@ -21,7 +21,6 @@
 #include "pipeline/contract_selection.hpp"
 #include "pipeline/runner.hpp"
 #include "pipeline/session.hpp"
-#include "pipeline/stage.hpp"
 #include "serve/server.hpp"
 #include "sim/simulate.hpp"
 
@@ -189,21 +188,11 @@ void Execute(const DemoArgs& args) {
                              row.selected_symbol.empty() ? "(none)" : row.selected_symbol);
   }
 
-  // Silver and gold together: the runner computes both in one engine pass where the product has it.
+  // Silver and gold together: the runner computes both in one engine pass.
   for (const auto& product : DemoProducts()) {
-    std::vector<lake::Layer> layers;
-    for (const lake::Layer layer : {lake::Layer::kSilver, lake::Layer::kGold}) {
-      if (pipeline::FindStage(product.product_type, layer) == nullptr) {
-        std::cout << fmt::format("demo: {} {} is not implemented yet; skipped\n", lake::ToString(product.product_type),
-                                 lake::ToString(layer));
-      } else {
-        layers.push_back(layer);
-      }
-    }
-    if (layers.empty()) continue;
     for (const auto& symbol : product.engine_syms) {
       if (!std::filesystem::is_directory(lake::RawTableDir(lake_root, product.product_type, symbol))) continue;
-      RunLayers(args, registry, product.product_type, layers, symbol);
+      RunLayers(args, registry, product.product_type, {lake::Layer::kSilver, lake::Layer::kGold}, symbol);
     }
   }
   lake::ThrowIfInterrupted();
