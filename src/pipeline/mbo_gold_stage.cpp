@@ -12,6 +12,7 @@
 #include "engine/gold_state.hpp"
 #include "engine/product_config.hpp"
 #include "lake/partition.hpp"
+#include "pipeline/gold_stage_plan.hpp"
 #include "pipeline/mbo_stages.hpp"
 #include "pipeline/session.hpp"
 
@@ -53,23 +54,19 @@ class FlowCursor {
 
 StageResult RunGold(const StageContext& ctx, const Task& task, std::string_view stage,
                     const engine::ProductConfig& product) {
-  const std::string pt(lake::ToString(task.product_type));
-  const std::string snap_key = fmt::format("silver.{}.book_snapshot_1s", pt);
-  const std::string flow_key = fmt::format("silver.{}.depth_and_flow_1s", pt);
-  const std::string gold_key = fmt::format("gold.{}.physics_surface_1s", pt);
-  const lake::PartitionKey part{task.symbol, task.dt};
+  const GoldStagePlan plan = PlanGoldStage(ctx, task);
+  const std::string& snap_key = plan.snap_key;
+  const std::string& flow_key = plan.flow_key;
+  const std::string& gold_key = plan.gold_key;
+  const lake::PartitionKey& part = plan.part;
   const auto& reg = ctx.registry;
 
   StageResult result;
   result.stage = std::string(stage);
-  const lake::Params params = SessionParams(ctx.session_start_minute, ctx.session_end_minute);
-  if (!ctx.overwrite && lake::IsCompleteWith(lake::PartitionDir(reg.Get(gold_key), ctx.lake_root, part), params)) {
+  if (plan.complete) {
     result.skipped = true;
     return result;
   }
-  // Gold's windows are silver's: silver must come from the session this run asks for.
-  const std::vector<lake::InputRef> inputs = {lake::InputRefFor(reg, ctx.lake_root, snap_key, part, params),
-                                              lake::InputRefFor(reg, ctx.lake_root, flow_key, part, params)};
   std::vector<engine::SnapshotRow> snaps;
   {
     const auto table = lake::ReadPartition(reg, ctx.lake_root, snap_key, part);
@@ -121,7 +118,7 @@ StageResult RunGold(const StageContext& ctx, const Task& task, std::string_view 
   if (pending.size() > 0) writer.Write(*pending.Take());
   std::map<std::string, int64_t> counters = {{"windows", static_cast<int64_t>(snaps.size())},
                                              {"gold_windows", gold_windows}};
-  const auto commit = writer.Commit({std::string(stage), inputs, counters, params});
+  const auto commit = writer.Commit({std::string(stage), plan.inputs, counters, plan.params});
   result.rows = commit.rows;
   result.datasets_written = {fmt::format("{} symbol={}", gold_key, task.symbol)};
   spdlog::info("{} {} {}: windows={} gold_windows={} rows={}", stage, task.symbol, task.dt, snaps.size(), gold_windows,

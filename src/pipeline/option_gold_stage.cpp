@@ -13,6 +13,7 @@
 #include "engine/option_engine.hpp"
 #include "engine/option_gold.hpp"
 #include "lake/partition.hpp"
+#include "pipeline/gold_stage_plan.hpp"
 #include "pipeline/option_stages.hpp"
 #include "pipeline/session.hpp"
 
@@ -23,21 +24,17 @@ namespace {
 StageResult RunOptionGold(const StageContext& ctx, const Task& task, const OptionProduct& product) {
   const std::string_view kStage = product.gold_stage;
   constexpr std::size_t kFlushRows = 1 << 16;
-  const std::string pt(lake::ToString(task.product_type));
-  const std::string snap_key = fmt::format("silver.{}.book_snapshot_1s", pt);
-  const std::string flow_key = fmt::format("silver.{}.depth_and_flow_1s", pt);
-  const std::string gold_key = fmt::format("gold.{}.physics_surface_1s", pt);
-  const lake::PartitionKey part{task.symbol, task.dt};
+  const GoldStagePlan plan = PlanGoldStage(ctx, task);
+  const std::string& flow_key = plan.flow_key;
+  const std::string& gold_key = plan.gold_key;
+  const lake::PartitionKey& part = plan.part;
   const auto& reg = ctx.registry;
   StageResult result;
   result.stage = std::string(kStage);
-  const lake::Params params = SessionParams(ctx.session_start_minute, ctx.session_end_minute);
-  if (!ctx.overwrite && lake::IsCompleteWith(lake::PartitionDir(reg.Get(gold_key), ctx.lake_root, part), params)) {
+  if (plan.complete) {
     result.skipped = true;
     return result;
   }
-  const std::vector<lake::InputRef> inputs = {lake::InputRefFor(reg, ctx.lake_root, snap_key, part, params),
-                                              lake::InputRefFor(reg, ctx.lake_root, flow_key, part, params)};
   const engine::OptionGrid grid = product.grid;
   const std::size_t cells = static_cast<std::size_t>(2 * grid.max_offset + 1) * 4;
   const std::string where = fmt::format("{} symbol={} dt={}", flow_key, task.symbol, task.dt);
@@ -93,7 +90,7 @@ StageResult RunOptionGold(const StageContext& ctx, const Task& task, const Optio
   }
   if (!pending.empty()) writer.Write(*columns::OptionGoldBatch(pending, schema));
   std::map<std::string, int64_t> counters = {{"gold_windows", windows}};
-  const auto commit = writer.Commit({std::string(kStage), inputs, counters, params});
+  const auto commit = writer.Commit({std::string(kStage), plan.inputs, counters, plan.params});
   result.rows = commit.rows;
   result.datasets_written = {fmt::format("{} symbol={}", gold_key, task.symbol)};
   spdlog::info("{} {} {}: gold_windows={} rows={}", kStage, task.symbol, task.dt, windows, commit.rows);
