@@ -16,7 +16,8 @@ GoldStagePlan PlanGoldStage(const StageContext& ctx, const Task& task) {
   plan.params = SessionParams(ctx.session_start_minute, ctx.session_end_minute);
   const auto& reg = ctx.registry;
   plan.complete =
-      !ctx.overwrite && lake::IsCompleteWith(lake::PartitionDir(reg.Get(plan.gold_key), ctx.lake_root, plan.part), plan.params);
+      !ctx.overwrite &&
+      lake::IsCompleteWith(lake::PartitionDir(reg.Get(plan.gold_key), ctx.lake_root, plan.part), plan.params);
   // Gold's windows are silver's: silver must come from the session this run asks for.
   if (!plan.complete) {
     plan.inputs = {lake::InputRefFor(reg, ctx.lake_root, plan.snap_key, plan.part, plan.params),
