@@ -1,9 +1,12 @@
 """The browser view end to end: `spymaster demo` on a simulated 3-minute day serves the built web app
 (web/dist) and the stream; Debian's chromium (playwright-core, web/e2e/browser.mjs) opens the page, and
 what the page shows is compared with the lake and with the stream read by an independent client
-(`websockets` + pyarrow). Frame and redraw times are measured and printed, not asserted (software WebGL).
-Artifacts (screenshot, the page's JSON report) go to build/web-e2e/; SPYMASTER_UPDATE_SCREENSHOT=1 also
-copies the screenshot to docs/screenshot.png."""
+(`websockets` + pyarrow). The controls are driven against the real server: pause/resume, speed, seek,
+the product switch (whatever /v1/catalog lists), a server error, and a dropped connection (browser.mjs
+kills its own `spymaster serve` and starts it again on the same port). Frame and redraw times are
+measured and printed, not asserted (software WebGL). Artifacts (screenshots of the view, the end notice,
+the paused view, the reconnecting status, each product and the error; the page's JSON report) go to
+build/web-e2e/; SPYMASTER_UPDATE_SCREENSHOT=1 also copies the view's screenshot to docs/screenshot.png."""
 import asyncio
 import datetime
 import json
@@ -72,26 +75,30 @@ def page(demo):
     need(WEB / "node_modules" / "playwright-core", "the web packages (scripts/setup)")
     artifacts = REPO / "build" / "web-e2e"
     artifacts.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(["node", str(WEB / "e2e" / "browser.mjs"), demo.url, "ESH6", DT, str(artifacts)],
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(["node", str(WEB / "e2e" / "browser.mjs"), demo.url, "ESH6", DT, str(artifacts),
+                           str(demo.proc.args[0]), str(demo_lake(demo)), str(WEB / "dist")],
+                          capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     (artifacts / "report.json").write_text(json.dumps(report, indent=1))
     if os.environ.get("SPYMASTER_UPDATE_SCREENSHOT") == "1":
         shutil.copy(artifacts / "screenshot.png", REPO / "docs" / "screenshot.png")
-    print(f"\nweb e2e figures: frame {report['bench']['meanFrameMs']:.1f} ms/frame "
+    load = os.getloadavg()[0]
+    print(f"\nweb e2e figures (load average {load:.1f}): frame {report['bench']['meanFrameMs']:.1f} ms/frame "
           f"(render {report['bench']['meanRenderMs']:.1f} ms: WebGL {report['bench']['meanGlMs']:.1f}, "
           f"2D overlay {report['bench']['meanOverlayMs']:.1f}) with 1800 s of history in view; "
           f"redraw after zoom median {report['redrawMs']['median']:.1f} ms (max {report['redrawMs']['max']:.1f}); "
-          f"per-window ingest + column upload median {report['ingestMs']['median']:.2f} ms")
+          f"contrast/cutoff restyle {report['restyleMs']:.0f} ms; "
+          f"per-window ingest + column upload median {report['ingestMs']['median']:.2f} ms; "
+          f"{report['idleRenders']} redraws in 1 s idle")
     return report
 
 
-def stream_windows(url):
+def stream_windows(url, symbol="ESH6"):
     """Every window of the stream at max speed, read with websockets + pyarrow."""
     async def go():
         out, current = [], None
-        async with websockets.connect(f"{url.replace('http', 'ws')}/v1/velocity/stream?symbol=ESH6&dt={DT}"
+        async with websockets.connect(f"{url.replace('http', 'ws')}/v1/velocity/stream?symbol={symbol}&dt={DT}"
                                       f"&speed=max", max_size=None) as ws:
             surface = None
             async for m in ws:
@@ -106,6 +113,8 @@ def stream_windows(url):
                     surface = msg["surface"]
                 elif msg["type"] == "end":
                     return out, msg["windows"]
+                elif msg["type"] == "error":
+                    return out, msg["message"]
     return asyncio.run(go())
 
 
@@ -142,13 +151,18 @@ def demo_lake(demo):
 
 def test_canvas_shows_the_heatmap_and_the_spot_line(page):
     px = page["pixels"]
+    assert px["glWidth"] == round(1400 * 0.7), px  # WebGL covers the history; the margin is the overlay's
     assert px["painted"] > 0.02 * px["total"], px  # not a blank canvas
     assert px["amber"] > 0 and px["teal"] > 0, px
     r, g, b, a = px["spotPixel"]  # the overlay at the newest column and the newest spot's price
     assert a > 200 and b > 200 and g > 150 and r < 150, px
 
 
-def test_controls_zoom_cutoff_tooltip_seek_and_error(page):
+def test_idle_page_draws_nothing(page):
+    assert page["idleRenders"] == 0
+
+
+def test_controls_zoom_cutoff_tooltip_seek(page):
     assert page["zoom"]["seconds"] == pytest.approx(330) and page["zoom"]["ticks"] == pytest.approx(100 / 1.1)
     assert page["cutoff"]["after"] < page["cutoff"]["before"]
     assert "price $" in page["tooltip"] and "time 09:3" in page["tooltip"]
@@ -156,7 +170,63 @@ def test_controls_zoom_cutoff_tooltip_seek_and_error(page):
     assert page["afterSeek"]["frame"] == "Frame: 120" and page["afterSeek"]["time"] == "Time: 09:33:00 ET"
     assert page["afterSeekFirst"] == 120
     assert "symbol=ESH6" in page["url"] and "speed=max" in page["url"]
-    assert "NOPE1" in page["errorNotice"], page["errorNotice"]
+
+
+def test_a_server_error_is_shown_as_the_server_words_it(demo, page):
+    windows, message = stream_windows(demo.url, "NOPE1")
+    assert windows == [] and "NOPE1" in message
+    assert page["errorNotice"] == message
+
+
+def test_pause_stops_the_frames_and_resume_and_speed_go_on(page):
+    p = page["pause"]
+    assert p["button"] == "play" and p["resumeButton"] == "pause"
+    # Paused: no window arrives (the HUD's frame counter holds) for 10 windows' worth of stream time.
+    assert p["windowsAfterWait"] == p["windowsAtPause"] and p["framesAfterWait"] == p["framesAtPause"], p
+    assert p["windowsAfterResume"] > p["windowsAfterWait"], p
+    sent = [json.loads(m) for m in page["controlsSent"]]
+    assert sent == [{"type": "control", "action": "pause"}, {"type": "control", "action": "resume"},
+                    {"type": "control", "action": "speed", "value": 1},
+                    {"type": "control", "action": "speed", "value": 5},
+                    {"type": "control", "action": "speed", "value": "max"}], sent
+    # Speed 1 → 5: windows arrive at least 2.5× more often (5× in theory; the page is software-rendered).
+    s = page["speed"]
+    assert s["slow"]["n"] >= 4 and s["fast"]["n"] >= 9, s
+    assert s["fast"]["median"] * 2.5 < s["slow"]["median"], s
+    # Nothing lost or doubled across pause, resume and the speed changes: all 180 windows, then the end.
+    assert s["endHud"]["frame"] == "Frame: 180" and s["endHud"]["time"] == "Time: 09:33:00 ET"
+
+
+def test_reconnect_after_the_server_drops_resumes_where_it_was(page):
+    r = page["reconnect"]
+    assert "reconnecting" in r["statusWhileDown"] and r["windowsAtDrop"] >= 4, r
+    log = r["statusLog"]
+    down = next(i for i, s in enumerate(log) if s.startswith("disconnected (1006)"))
+    assert "connected" in log[down + 1:], log  # the status came back after the drop
+    # Every window exactly once, in order, 1 s apart: the reconnect resumed after the last window it had.
+    times = [int(t) for t in r["times"]]
+    assert len(times) == r["windows"] == 180 and all(b - a == 1_000_000_000 for a, b in zip(times, times[1:])), r
+    assert r["hud"]["frame"] == "Frame: 180" and "End of stream" in r["notice"]
+
+
+def test_product_switch_offers_what_the_catalog_lists(demo, page):
+    streams = json.loads(urllib.request.urlopen(f"{demo.url}/v1/catalog").read())["streams"]
+    listed = {"ES" if s["product_type"] == "future_mbo" and s["symbol"].startswith("ES") else s["symbol"]
+              for s in streams if s["product_type"] in ("future_mbo", "equity_mbo")}
+    assert "ES" in listed
+    for p in page["products"]:
+        assert p["disabled"] == (p["label"] not in listed), (p, streams)
+        if p["disabled"]:
+            assert p["title"].startswith("not in the catalog"), p
+            continue
+        want = next(s for s in streams if ("ES" if s["symbol"].startswith("ES") else s["symbol"]) == p["label"])
+        windows, announced = stream_windows(demo.url, want["symbol"])
+        assert p["symbol"] == want["symbol"] and p["dt"] == DT and p["on"] == "on", p
+        assert p["windows"] == len(windows) == announced and "End of stream" in p["notice"], p
+        assert int(p["hud"]["windowEndNs"]) == windows[-1]["ts"], p
+        # Equities are drawn in $0.50 buckets with $1 strikes, ES in $0.25 ticks with $5 strikes.
+        assert (p["product"]["tickDollars"], p["product"]["strikeStepRows"]) == \
+            ((0.25, 20) if p["label"] == "ES" else (0.5, 2)), p
 
 
 def test_static_files_are_served_and_paths_outside_are_refused(demo):

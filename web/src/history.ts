@@ -1,6 +1,7 @@
 // CPU side of the history: one column per window in a ring, the same layout the GPU textures get, so a
 // window costs one column upload and the tooltip reads the exact values that were drawn.
 import { compositeColor } from './colormap';
+import type { ColumnInput } from './raster';
 import type { Forecast } from './decode';
 import type { Window } from './stream-client';
 import { HALF_ROWS, HALF_STRIKES, HISTORY, ROWS, Ring, STRIKE_ROWS, type Product, tickIndex } from './grid';
@@ -104,6 +105,19 @@ export class History {
         rgba[o] = rgba[o + 1] = rgba[o + 2] = rgba[o + 3] = 0;
       }
     }
+  }
+
+  // What raster.ts needs to draw ring column `col`.
+  rasterInput(col: number, showOptions: boolean): ColumnInput {
+    const o = col * ROWS * 4;
+    return {
+      spot: this.spot[col],
+      bidRgba: this.bidRgba.subarray(o, o + ROWS * 4),
+      askRgba: this.askRgba.subarray(o, o + ROWS * 4),
+      opt: this.opt.subarray(col * STRIKE_ROWS, (col + 1) * STRIKE_ROWS),
+      strikeStep: this.product.strikeStepRows,
+      showOptions,
+    };
   }
 
   newestSpot(): number {
