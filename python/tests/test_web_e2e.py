@@ -248,3 +248,54 @@ def test_ctrl_c_stops_the_demo_cleanly(demo):
     code, out, err = demo.stop()
     assert code == 0, (out, err)
     assert "demo: server stopped" in out
+
+
+def run_demo_until_served(cmd, env):
+    """Starts `spymaster demo`, reads its output up to the served URL; returns (proc, lines, base URL)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if line.startswith("demo: serving http://"):
+            return proc, lines, line.split()[2].split("/?")[0]
+    proc.wait()
+    raise AssertionError(f"demo never served (exit {proc.returncode}): {''.join(lines)}\n{proc.stderr.read()}")
+
+
+def test_demo_builds_the_missing_web_app_or_says_why(spymaster_bin, tmp_path):
+    """A copy of the binary in a tree whose web/ has sources but no dist: without npm on PATH the demo says
+    so and serves the stream only; with npm it builds web/dist and serves the view."""
+    need(WEB / "node_modules" / "vite", "the web packages (scripts/setup)")
+    tree = tmp_path / "tree"
+    (tree / "build").mkdir(parents=True)
+    shutil.copy(spymaster_bin, tree / "build" / "spymaster")
+    (tree / "web").mkdir()
+    for name in ("index.html", "package.json", "package-lock.json", "tsconfig.json", "vite.config.ts"):
+        shutil.copy(WEB / name, tree / "web" / name)
+    for d in ("src", "test"):
+        shutil.copytree(WEB / d, tree / "web" / d)
+    (tree / "web" / "node_modules").symlink_to(WEB / "node_modules")
+    cmd = [str(tree / "build" / "spymaster"), "demo", "--lake", str(tmp_path / "lake"), "--start", "09:30", "--end",
+           "09:31", "--port", "0"]
+    npm = shutil.which("npm")
+    need(pathlib.Path(npm or "/nonexistent/npm"), "npm (scripts/setup)")
+
+    proc, lines, url = run_demo_until_served(cmd, {**os.environ, "PATH": "/nonexistent"})
+    try:
+        assert any("npm is not on PATH" in line and "serving the stream only" in line for line in lines), lines
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(f"{url}/")
+        assert e.value.code == 404
+        assert not (tree / "web" / "dist").exists()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 0
+
+    proc, lines, url = run_demo_until_served(cmd, {**os.environ, "PATH": f"{pathlib.Path(npm).parent}:/usr/bin:/bin"})
+    try:
+        assert any(line.startswith("demo: building the web app") for line in lines), lines
+        assert (tree / "web" / "dist" / "index.html").is_file()
+        assert "<canvas id=\"gl\">" in urllib.request.urlopen(f"{url}/").read().decode()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 0

@@ -2,9 +2,12 @@
 // generates the 2026-01-06 session (all four products), then runs bronze for every product, the
 // front-month selection, and every registered silver/gold stage, and prints what the lake now holds.
 // Real raw data already under the lake is used as it is (raw files are never touched). Then, unless
-// --no-serve, it starts the stream server with the built web app on --host:--port and prints the URL;
-// Ctrl-C (or SIGTERM) stops the server and exits 0, like `serve`.
+// --no-serve, it starts the stream server with the built web app on --host:--port and prints the URL
+// (building web/dist first when it is missing and npm is there); Ctrl-C (or SIGTERM) stops the server
+// and exits 0, like `serve`.
 #include <fmt/format.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -124,6 +127,42 @@ void CheckArgs(const DemoArgs& args) {
   }
 }
 
+// web/dist of this build (DefaultWebRoot), built first with `npm run build` in web/ when it is missing and
+// the sources, their packages and npm are there; otherwise empty after saying what is missing.
+std::filesystem::path WebRootBuiltIfNeeded() {
+  if (auto dist = DefaultWebRoot(); !dist.empty()) return dist;
+  std::error_code ec;
+  const auto web = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path().parent_path() / "web";
+  if (ec || !std::filesystem::is_regular_file(web / "package.json", ec)) {
+    std::cout << "demo: no built web app and no web/ sources next to this build (pass --web DIR); serving the "
+                 "stream only\n";
+    return {};
+  }
+  if (!std::filesystem::is_directory(web / "node_modules", ec)) {
+    std::cout << fmt::format(
+        "demo: {} has no node_modules: run scripts/setup (npm ci) to build the view; serving the "
+        "stream only\n",
+        web.string());
+    return {};
+  }
+  std::cout << fmt::format("demo: building the web app (npm run build in {})", web.string()) << std::endl;
+  const std::string prefix = web.string();
+  const char* argv[] = {"npm", "--prefix", prefix.c_str(), "run", "--silent", "build", nullptr};
+  pid_t pid = 0;
+  int status = 0;
+  if (posix_spawnp(&pid, "npm", nullptr, nullptr, const_cast<char* const*>(argv), environ) != 0) {
+    std::cout << "demo: npm is not on PATH: install Node.js >= 18 (scripts/setup) to build the view; serving the "
+                 "stream only\n";
+    return {};
+  }
+  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    throw Error(
+        ErrorKind::kIo,
+        fmt::format("demo: `npm --prefix {} run build` failed (wait status {}); its output is above", prefix, status));
+  }
+  return DefaultWebRoot();
+}
+
 // The stream server with the web app until SIGINT/SIGTERM (the server's own handlers take the signal over
 // from the lake's: a stop here is the normal end, exit 0).
 void Serve(const DemoArgs& args, const lake::DatasetRegistry& registry, const std::string& symbol) {
@@ -131,13 +170,10 @@ void Serve(const DemoArgs& args, const lake::DatasetRegistry& registry, const st
   options.lake_root = args.lake;
   options.host = args.host;
   options.port = args.port;
-  options.web_root = args.web.empty() ? DefaultWebRoot() : std::filesystem::path(args.web);
+  options.web_root = args.web.empty() ? WebRootBuiltIfNeeded() : std::filesystem::path(args.web);
   options.session_start_minute = pipeline::ParseMinuteOfDay(args.start);
   options.session_end_minute = pipeline::ParseMinuteOfDay(args.end);
-  if (options.web_root.empty()) {
-    std::cout << "demo: no built web app (web/dist); build it with scripts/build (or pass --web DIR); serving the "
-                 "stream only\n";
-  } else if (!std::filesystem::is_regular_file(options.web_root / "index.html")) {
+  if (!options.web_root.empty() && !std::filesystem::is_regular_file(options.web_root / "index.html")) {
     throw Error(ErrorKind::kUsage, fmt::format("--web {}: no index.html there", options.web_root.string()));
   }
   auto shared = std::make_shared<const lake::DatasetRegistry>(registry);
