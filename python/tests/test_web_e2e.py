@@ -142,7 +142,10 @@ def test_page_replays_the_whole_stream_and_the_hud_shows_the_servers_values(demo
     dash = lambda d: "–" if d is None else str(d)  # noqa: E731
     assert hud["walls"] == f"Walls: ↑{dash(h0['D_up'])} ↓{dash(h0['D_down'])} ticks"
     assert hud["conf"] == f"Conf: {round(h0['confidence'] * 100)}%"
-    assert page["symbols"] == ["ESH6"] and page["dates"] == [DT]  # the catalog's one stream
+    # The pickers list the catalog's streams: every symbol (ESH6 first, opened from the URL), ESH6's dates.
+    streams = json.loads(urllib.request.urlopen(f"{demo.url}/v1/catalog").read())["streams"]
+    assert page["symbols"] == list(dict.fromkeys(s["symbol"] for s in streams)) and page["symbols"][0] == "ESH6"
+    assert page["dates"] == [DT]
 
 
 def demo_lake(demo):
@@ -200,6 +203,9 @@ def test_pause_stops_the_frames_and_resume_and_speed_go_on(page):
 def test_reconnect_after_the_server_drops_resumes_where_it_was(page):
     r = page["reconnect"]
     assert "reconnecting" in r["statusWhileDown"] and r["windowsAtDrop"] >= 4, r
+    # A banner while the connection is down, gone once the stream is back.
+    assert r["noticeWhileDown"]["cls"] == "warn" and r["noticeWhileDown"]["text"].startswith("Connection lost: "), r
+    assert r["noticeAfter"] == "", r
     log = r["statusLog"]
     down = next(i for i, s in enumerate(log) if s.startswith("disconnected (1006)"))
     assert "connected" in log[down + 1:], log  # the status came back after the drop

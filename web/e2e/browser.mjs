@@ -247,12 +247,16 @@ try {
     server.kill('SIGKILL');
     await new Promise((r) => server.once('exit', r));
     await p.waitForFunction(() => /reconnecting/.test(document.getElementById('status').textContent), null, { timeout: 30_000 });
-    out.reconnect = { windowsAtDrop: await windows(p), statusWhileDown: await p.textContent('#status') };
+    out.reconnect = {
+      windowsAtDrop: await windows(p), statusWhileDown: await p.textContent('#status'),
+      noticeWhileDown: { cls: await p.getAttribute('#notice', 'class'), text: await p.textContent('#notice') },
+    };
     await p.screenshot({ path: `${outDir}/reconnecting.png` });
     await sleep(1500); // at least one attempt meets the closed port
     server = await startServer();
     await p.waitForFunction((k) => window.__spymaster.windows > k, out.reconnect.windowsAtDrop, { timeout: 60_000 });
     out.reconnect.statusAfter = await p.textContent('#status');
+    out.reconnect.noticeAfter = await p.getAttribute('#notice', 'class');
     await p.selectOption('#speed', 'max');
     await p.waitForSelector('#notice.end, #notice.error', { timeout: 120_000 });
     out.reconnect.notice = await p.textContent('#notice');

@@ -52,7 +52,7 @@ const column = new Uint32Array(CACHE_TEXELS);
 
 // ---- stream ----
 const notice = $('notice');
-function showNotice(kind: 'end' | 'error' | '', text: string) {
+function showNotice(kind: 'end' | 'error' | 'warn' | '', text: string) {
   notice.className = kind;
   notice.textContent = text;
 }
@@ -62,10 +62,15 @@ const client = new StreamClient(origin, {
   onEnd: (n) => { state.ended = true; flushHud(); showNotice('end', `End of stream: ${n} windows replayed.`); },
   onError: (msg) => { flushHud(); showNotice('error', msg); },
   onDropped: (n) => { $('status').textContent = `dropped ${n} windows (client behind)`; },
-  onStatus: (s) => { $('status').textContent = s; },
+  // A lost connection is a banner until the stream is back, not just the status line's text.
+  onStatus: (s) => {
+    $('status').textContent = s;
+    if (/^(disconnected|reconnecting)/.test(s)) showNotice('warn', `Connection lost: ${s}`);
+    else if (s === 'connected' && notice.className === 'warn') showNotice('', '');
+  },
 }, nyTime);
 
-// A window: one ring column on the CPU, its cache column rasterised and uploaded (one texSubImage2D row).
+// A window: one ring column on the CPU, its cache column rasterised and uploaded (one texSubImage2D column).
 // The HUD and the picture follow at the next animation frame, once however many windows came in between.
 function ingest(w: Window) {
   const t0 = performance.now();
