@@ -152,6 +152,8 @@ function resize() {
 function render(sync = false): number {
   const t0 = performance.now();
   if (dirty.cache) {
+    // A dragged slider fires many input events: the cells are recoloured once per frame, not per event.
+    if (history.contrast !== state.contrast || history.cutoff !== state.cutoff) history.restyle(state.contrast, state.cutoff);
     rebuildCache();
     dirty.cache = false;
     dirty.gl = true;
@@ -302,10 +304,7 @@ function wireControls() {
     startStream();
   };
   $<HTMLSelectElement>('dt').onchange = (e) => { state.dt = (e.target as HTMLSelectElement).value; startStream(); };
-  const restyle = () => {
-    history.restyle(state.contrast, state.cutoff);
-    dirty.cache = true;
-  };
+  const restyle = () => { dirty.cache = true; };
   $<HTMLInputElement>('contrast').oninput = (e) => { state.contrast = Number((e.target as HTMLInputElement).value); restyle(); };
   $<HTMLInputElement>('cutoff').oninput = (e) => { state.cutoff = Number((e.target as HTMLInputElement).value); restyle(); };
   $<HTMLInputElement>('options').onchange = (e) => { state.showOptions = (e.target as HTMLInputElement).checked; dirty.cache = true; };
