@@ -5,6 +5,7 @@ Usage: .venv/bin/python python/tools/gen_forecast_expected.py > tests/engine/for
 python/tests/test_forecast_generator.py checks the committed file equals this output.
 """
 import math
+import random
 
 import numpy as np
 
@@ -97,11 +98,26 @@ def drift_fixture():
     return cells
 
 
+def steep_fixture(seed):
+    """Strong random fields (|v| up to the ±5 clip, walls scattered): the ensemble amplifies a last-bit
+    difference in the drift (e.g. a fused multiply-add in interp) into a different mean, so these cases pin
+    the exact arithmetic."""
+    rng = random.Random(seed)
+    cells = []
+    for t in range(-200, 201):
+        for side in "AB":
+            cells.append((t, side, rng.uniform(-2.0, 2.0), rng.uniform(0.0, 2.0), rng.uniform(0.0, 1.0),
+                          rng.uniform(0.0, 1.0), rng.uniform(0.0, 4.0)))
+    return cells
+
+
 CASES = [
     ("reference_walls_1000", 1000, 0, reference_fixture(True)),
     ("reference_walls_2000", 2000, 0, reference_fixture(True)),
     ("reference_no_walls", 1000, 0, reference_fixture(False)),
     ("drift_up", 1767709801000000000, 6900 * 1_000_000_000, drift_fixture()),
+    ("steep_1", 1767709802000000000, 6900 * 1_000_000_000, steep_fixture(1)),
+    ("steep_2", 1767709803000000000, 6900 * 1_000_000_000, steep_fixture(2)),
 ]
 
 

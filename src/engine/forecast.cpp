@@ -13,17 +13,27 @@ constexpr double kMaxPosition = 150.0;  // ticks
 constexpr double kMaxDelta = 100.0;     // ticks
 constexpr double kGapRho = 0.1;         // summed rho below this: a gap, motion is ballistic
 
-// numpy.interp over integer knots -200..200 (ends held): the same arithmetic, so results agree exactly.
-double Interp(const double* fp, double x) {
-  constexpr double lo = -kForecastHalfWidth;
-  constexpr double hi = kForecastHalfWidth;
-  if (x <= lo) return fp[0];
-  if (x >= hi) return fp[2 * kForecastHalfWidth];
-  const double knot = std::floor(x);
-  const auto j = static_cast<int32_t>(knot - lo);
-  if (x == knot) return fp[j];
+// numpy.interp over integer knots -200..200 for |x| <= kMaxPosition (so the held ends never apply): the same
+// arithmetic, so results agree exactly. numpy returns fp[j] itself at a knot; the formula gives the same
+// value there (slope·0 + fp[j]), so there is no branch and the particle loop vectorizes.
+static_assert(kMaxPosition < kForecastHalfWidth);
+double Interp(const double* __restrict fp, double x) {
+  // floor(x) through truncation: vectorizes where std::floor does not (it may trap; |x| is small here).
+  const auto truncated = static_cast<int32_t>(x);
+  const int32_t floor = truncated - (static_cast<double>(truncated) > x ? 1 : 0);
+  const auto knot = static_cast<double>(floor);
+  const int32_t j = floor + kForecastHalfWidth;
   const double slope = fp[j + 1] - fp[j];
   return slope * (x - knot) + fp[j];
+}
+
+// One step of every particle: drift, noise, clip. The loop vectorizes (the velocity read as a gather) only
+// while the restrict qualifiers hold, which GCC forgets once the function is inlined.
+[[gnu::noinline]] void Step(double* __restrict x, const double* __restrict z, const double* __restrict v_eff) {
+  for (int32_t i = 0; i < kForecastParticles; ++i) {
+    const double moved = x[i] + (Interp(v_eff, x[i]) + kSigma * z[i]);
+    x[i] = moved < -kMaxPosition ? -kMaxPosition : (moved > kMaxPosition ? kMaxPosition : moved);
+  }
 }
 
 double Sign(double v) { return v > 0 ? 1.0 : (v < 0 ? -1.0 : 0.0); }
@@ -36,7 +46,7 @@ double SplitMix64::Normal() {
   return std::sqrt(-2.0 * std::log(1.0 - u1)) * std::cos(2.0 * std::numbers::pi * u2);
 }
 
-Forecaster::Forecaster() : x_(kForecastParticles) {}
+Forecaster::Forecaster() : x_(kForecastParticles), normals_(kForecastParticles) {}
 
 void Forecaster::Compute(const GoldSurface& gold, std::vector<ForecastRow>& out) {
   out.clear();
@@ -92,12 +102,10 @@ void Forecaster::Compute(const GoldSurface& gold, std::vector<ForecastRow>& out)
   SplitMix64 rng(static_cast<uint64_t>(gold.window_end_ts_ns));
   double mean = 0.0;
   for (int32_t h = 1; h <= kForecastHorizon; ++h) {
+    for (double& z : normals_) z = rng.Normal();
+    Step(x_.data(), normals_.data(), v_eff_.data());
     double sum = 0.0;
-    for (double& x : x_) {
-      const double drift = Interp(v_eff_.data(), x);
-      x = std::clamp(x + (drift + kSigma * rng.Normal()), -kMaxPosition, kMaxPosition);
-      sum += x;
-    }
+    for (const double x : x_) sum += x;
     mean = sum / kForecastParticles;
     out[h].predicted_tick_delta = static_cast<int64_t>(std::clamp(mean, -kMaxDelta, kMaxDelta));
   }

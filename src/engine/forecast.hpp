@@ -69,6 +69,7 @@ class Forecaster {
   static constexpr int32_t kCells = 2 * kForecastHalfWidth + 1;
   std::array<double, kCells> pg_{}, we_{}, rho_{}, nu_{}, omega_{}, v_eff_{};
   std::vector<double> x_;
+  std::vector<double> normals_;  // one step's, one per particle
 };
 
 // Convenience: one window's forecast rows.
