@@ -173,6 +173,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
       if (!pending_) {
         close_code_ = 1000;
         close_reason_ = "end";
+        if (dropped_ > 0) EnqueueText(DroppedJson(dropped_));  // windows dropped at the tail count too
         EnqueueText(EndJson(sent_));
         spdlog::info("stream {}: end after {} windows ({} dropped, {} bytes)", id_, sent_, dropped_total_, bytes_sent_);
         DoWrite();
