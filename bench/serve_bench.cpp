@@ -39,8 +39,10 @@ struct Args {
   std::string symbol = "ESH6";
   std::string dt = "2026-01-06";
   std::string source = "replay";
+  std::string speed = "max";
   int clients = 1;
   int threads = 2;
+  int port = 0;  // a running server's port: clients only, so the server's own CPU and RSS can be read apart
 };
 
 void FramesBench(const Args& a) {
@@ -88,6 +90,7 @@ void FramesBench(const Args& a) {
 
 struct ClientResult {
   int64_t windows = 0;
+  int64_t dropped = 0;  // windows the server reported dropped (paced clients that fell behind)
   int64_t bytes = 0;
   double seconds = 0;
   bool ended = false;
@@ -110,6 +113,10 @@ ClientResult RunClient(uint16_t port, const std::string& target) {
     if (ws.got_text()) {
       const std::string text = beast::buffers_to_string(buffer.data());
       if (text.find("\"batch_start\"") != std::string::npos) ++r.windows;
+      constexpr std::string_view kDropped = "\"dropped\",\"windows\":";
+      if (const auto at = text.find(kDropped); at != std::string::npos) {
+        r.dropped += std::stoll(text.substr(at + kDropped.size()));
+      }
       if (text.find("\"end\"") != std::string::npos) r.ended = true;
       if (text.find("\"error\"") != std::string::npos) throw std::runtime_error("server: " + text);
     }
@@ -120,19 +127,24 @@ ClientResult RunClient(uint16_t port, const std::string& target) {
 }
 
 void ServerBench(const Args& a) {
-  const auto registry = lake::DatasetRegistry::LoadDefault();
-  serve::ServerConfig config;
-  config.lake_root = a.lake;
-  config.port = 0;
-  config.threads = a.threads;
-  config.session_bounds = [](const std::string&) {
-    const support::SyntheticStreamOptions so;  // unused unless --source compute
-    return std::pair<int64_t, int64_t>(so.start_ns, so.start_ns + so.duration_ns);
-  };
-  serve::Server server(config, registry);
-  std::thread run([&] { server.Run(); });
+  std::unique_ptr<serve::Server> server;
+  std::thread run;
+  uint16_t port = static_cast<uint16_t>(a.port);
+  if (port == 0) {
+    serve::ServerConfig config;
+    config.lake_root = a.lake;
+    config.port = 0;
+    config.threads = a.threads;
+    config.session_bounds = [](const std::string&) {
+      const support::SyntheticStreamOptions so;  // unused unless --source compute
+      return std::pair<int64_t, int64_t>(so.start_ns, so.start_ns + so.duration_ns);
+    };
+    server = std::make_unique<serve::Server>(config, lake::DatasetRegistry::LoadDefault());
+    run = std::thread([&] { server->Run(); });
+    port = server->port();
+  }
   const std::string target =
-      fmt::format("/v1/velocity/stream?symbol={}&dt={}&speed=max&source={}", a.symbol, a.dt, a.source);
+      fmt::format("/v1/velocity/stream?symbol={}&dt={}&speed={}&source={}", a.symbol, a.dt, a.speed, a.source);
   const double cpu0 = CpuSeconds();
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<ClientResult> results(static_cast<std::size_t>(a.clients));
@@ -142,7 +154,7 @@ void ServerBench(const Args& a) {
   for (int c = 0; c < a.clients; ++c) {
     clients.emplace_back([&, c] {
       try {
-        results[c] = RunClient(server.port(), target);
+        results[c] = RunClient(port, target);
       } catch (...) {
         std::lock_guard lock(failure_mutex);
         failure = std::current_exception();
@@ -152,25 +164,31 @@ void ServerBench(const Args& a) {
   for (auto& t : clients) t.join();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const double cpu = CpuSeconds() - cpu0;
-  server.Stop();
-  run.join();
+  if (server) {
+    server->Stop();
+    run.join();
+  }
   if (failure) std::rethrow_exception(failure);
-  int64_t windows = 0, bytes = 0;
+  int64_t windows = 0, bytes = 0, dropped = 0;
   double slowest = 0;
   for (const auto& r : results) {
     if (!r.ended) throw std::runtime_error("a client's stream ended without the end message");
     windows += r.windows;
+    dropped += r.dropped;
     bytes += r.bytes;
     slowest = std::max(slowest, r.seconds);
   }
   rusage usage;
   getrusage(RUSAGE_SELF, &usage);
   PrintStdout(
-      "serve {} {} {} at speed=max, {} client(s), {} server thread(s): {} windows each; {:.0f} windows/s per client "
-      "(slowest), {:.0f} windows/s = {:.4f} M windows/s and {:.1f} MB/s in total; process cpu {:.2f} s for {:.2f} s "
-      "wall (clients included); peak RSS {:.0f} MB\n",
-      a.source, a.symbol, a.dt, a.clients, a.threads, results.front().windows, results.front().windows / slowest,
-      windows / wall, windows / wall / 1e6, bytes / wall / 1e6, cpu, wall, double(usage.ru_maxrss) / 1024.0);
+      "serve {} {} {} at speed={}, {} client(s), {}: {} windows to the first client; {:.0f} windows/s per client "
+      "(slowest), {:.0f} windows/s = {:.4f} M windows/s and {:.1f} MB/s in total; {} windows reported dropped; "
+      "process cpu {:.2f} s for {:.2f} s wall ({}); peak RSS {:.0f} MB\n",
+      a.source, a.symbol, a.dt, a.speed, a.clients,
+      server ? fmt::format("{} server thread(s) in process", a.threads) : fmt::format("server on port {}", port),
+      results.front().windows, results.front().windows / slowest, windows / wall, windows / wall / 1e6,
+      bytes / wall / 1e6, dropped, cpu, wall, server ? "server and clients" : "clients only",
+      double(usage.ru_maxrss) / 1024.0);
 }
 
 }  // namespace
@@ -188,11 +206,14 @@ void AddServeBench(CLI::App& bench) {
   cmd->add_option("--source", args->source, "replay or compute")
       ->check(CLI::IsMember({"replay", "compute"}))
       ->capture_default_str();
+  cmd->add_option("--speed", args->speed, "Stream speed: a number in (0, 10000] or max")->capture_default_str();
+  cmd->add_option("--port", args->port, "Connect to a running `spymaster serve` on 127.0.0.1:PORT instead")
+      ->check(CLI::Range(1, 65535));
   cmd->add_option("--clients", args->clients, "Concurrent clients")->check(CLI::Range(1, 1000))->capture_default_str();
   cmd->add_option("--threads", args->threads, "Server I/O threads")->check(CLI::Range(1, 64))->capture_default_str();
   cmd->callback([args] {
-    FramesBench(*args);
-    if (!args->lake.empty()) ServerBench(*args);
+    if (args->port == 0) FramesBench(*args);
+    if (!args->lake.empty() || args->port != 0) ServerBench(*args);
   });
 }
 
