@@ -37,24 +37,8 @@ def run(cmd):
 
 
 @pytest.fixture(scope="module")
-def lake(spymaster_bin, tmp_path_factory) -> pathlib.Path:
-    root = tmp_path_factory.mktemp("engine_lake")
-    window = ["--session-start", "09:30", "--session-end", "09:33"]
-    run([spymaster_bin, "simulate", "--lake", root, "--dt", DT, "--start", "09:30", "--end", "09:33",
-         "--product", "future_mbo", "--product", "equity_mbo", "--threads", "1"])
-    for pt, raw_root, symbol, *_ in PRODUCTS.values():
-        run([spymaster_bin, "run", "--product-type", pt, "--layer", "bronze", "--symbol", raw_root, "--dt", DT,
-             "--lake", root])
-    run([spymaster_bin, "select-contract", "--dates", DT, "--lake", root])
-    # future_mbo goes through `--layer all` (silver and gold in one engine pass), equity_mbo through the two
-    # stages (gold from silver read back): the checks below cover both paths.
-    for pt, raw_root, symbol, *_ in PRODUCTS.values():
-        for layer in (("all",) if pt == "future_mbo" else ("silver", "gold")):
-            out = run([spymaster_bin, "run", "--product-type", pt, "--layer", layer,
-                       "--symbol", raw_root if layer == "all" else symbol, "--dt", DT, "--lake", root, *window])
-            if layer == "all":
-                assert "ok      silver_compute_book_states_1s+gold_compute_physics_surface_1s ESH6" in out.stdout
-    return root
+def lake(sim_lake) -> pathlib.Path:
+    return sim_lake  # conftest.py: all four products, 09:30-09:33
 
 
 def read(lake, layer, pt, symbol, table, source=False):

@@ -37,23 +37,8 @@ def run(cmd):
 
 
 @pytest.fixture(scope="module")
-def lake(spymaster_bin, tmp_path_factory) -> pathlib.Path:
-    root = tmp_path_factory.mktemp("option_lake")
-    window = ["--session-start", "09:30", "--session-end", "09:33"]
-    run([spymaster_bin, "simulate", "--lake", root, "--dt", DT, "--start", "09:30", "--end", "09:33",
-         "--threads", "1"])
-    for opt_pt, under_pt, raw_root, *_ in PRODUCTS.values():
-        for pt in (under_pt, opt_pt):
-            run([spymaster_bin, "run", "--product-type", pt, "--layer", "bronze", "--symbol", raw_root, "--dt", DT,
-                 "--lake", root])
-    run([spymaster_bin, "select-contract", "--dates", DT, "--lake", root])
-    for opt_pt, under_pt, raw_root, symbol, *_ in PRODUCTS.values():
-        run([spymaster_bin, "run", "--product-type", under_pt, "--layer", "silver", "--symbol", raw_root, "--dt",
-             DT, "--lake", root, *window])
-        out = run([spymaster_bin, "run", "--product-type", opt_pt, "--layer", "all", "--symbol", raw_root,
-                   "--dt", DT, "--lake", root, *window])
-        assert f"+gold_compute_{'' if raw_root == 'ES' else 'equity_'}option_physics_surface_1s {symbol}" in out.stdout
-    return root
+def lake(sim_lake) -> pathlib.Path:
+    return sim_lake  # conftest.py: all four products, 09:30-09:33
 
 
 def read(lake, layer, pt, table, source=False, symbol="ESH6"):

@@ -60,18 +60,8 @@ def run(cmd):
 
 
 @pytest.fixture(scope="module")
-def lake(spymaster_bin, tmp_path_factory) -> pathlib.Path:
-    root = tmp_path_factory.mktemp("stream_lake")
-    run([spymaster_bin, "simulate", "--lake", root, "--dt", DT, "--start", "09:30", "--end", "09:33",
-         "--product", "future_mbo", "--product", "future_option_mbo", "--threads", "1"])
-    for pt in ("future_mbo", "future_option_mbo"):
-        run([spymaster_bin, "run", "--product-type", pt, "--layer", "bronze", "--symbol", "ES", "--dt", DT,
-             "--lake", root])
-    run([spymaster_bin, "select-contract", "--dates", DT, "--lake", root])
-    for pt in ("future_mbo", "future_option_mbo"):
-        run([spymaster_bin, "run", "--product-type", pt, "--layer", "all", "--symbol", "ES", "--dt", DT,
-             "--lake", root, *SESSION])
-    return root
+def lake(sim_lake) -> pathlib.Path:
+    return sim_lake  # conftest.py: all four products, 09:30-09:33
 
 
 class Server:

@@ -1,11 +1,7 @@
 // L3 market-by-order book for one instrument, with the flow attribution the silver layer needs.
 //
-// Semantics (spec silver.md Part 1, pinned by tests/book): the book changes only on A, C, M, R; F records
-// mark quantity as filled (`pending_fill`) so the C/M that follows removes it as fill, not as pull; a
-// modify to a new price is a pull of the old remainder plus an add at the new price; an add of a live id
-// replaces the old order without flow; unknown ids on C/M/F and A/M with a side other than B/A are
-// ignored and counted. R empties the book and starts a snapshot: the book is invalid until the snapshot
-// record carrying F_LAST or the first record without F_SNAPSHOT.
+// Semantics (spec silver.md Part 1, pinned by tests/book): book/order_events.hpp, shared with the option
+// books.
 //
 // Apply() is the hot path: it neither allocates (beyond amortized growth of reserved pools) nor throws,
 // and reports what happened as a BookDelta so the caller can aggregate flow per price.
@@ -14,9 +10,12 @@
 #include <cstdint>
 #include <vector>
 
+#include "book/arrival_ring.hpp"
+#include "book/book_delta.hpp"
 #include "book/fixed_divisor.hpp"
 #include "book/mbo_event.hpp"
 #include "book/order_map.hpp"
+#include "book/order_pool.hpp"
 #include "book/price_levels.hpp"
 
 namespace spymaster::book {
@@ -26,35 +25,6 @@ struct BookConfig {
   uint32_t dense_levels = 1 << 15;        // ticks kept in the dense array per side
   int64_t rest_ns = 500'000'000;          // time at price after which an order counts as resting
   std::size_t expected_orders = 1 << 12;  // sizing hint only; the table grows (small stays in cache)
-};
-
-struct BookCounters {
-  int64_t events = 0;
-  int64_t unknown_order_id = 0;        // C/M/F for an id not in the book
-  int64_t bad_side = 0;                // A/M with side not B/A
-  int64_t bad_action = 0;              // action not in A C M R T F N
-  int64_t bad_price = 0;               // A/M with the null price
-  int64_t off_grid_price = 0;          // A/M price not a multiple of the tick
-  int64_t negative_depth_avoided = 0;  // a removal larger than the level (clamped at 0)
-  int64_t duplicate_add = 0;           // A for a live id (old order replaced)
-  int64_t clears = 0;                  // R records
-  int64_t snapshot_records = 0;        // records with F_SNAPSHOT
-};
-
-// What one record did to the book, for flow attribution. All parts are on `side`.
-struct BookDelta {
-  char side = 'N';
-  bool has_add = false;
-  bool has_pull = false;
-  bool has_fill = false;
-  bool pull_rested = false;      // the pulled order had been at its price >= rest_ns
-  bool snapshot_record = false;  // R or a record with F_SNAPSHOT
-  int64_t add_price = 0;
-  int64_t add_qty = 0;
-  int64_t pull_price = 0;
-  int64_t pull_qty = 0;
-  int64_t fill_price = 0;
-  int64_t fill_qty = 0;
 };
 
 struct Order {
@@ -96,39 +66,22 @@ class Book {
   // Every live order, in pool order (tests and diagnostics).
   template <class Fn>
   void ForEachOrder(Fn&& fn) const {
-    for (const Order& o : pool_) {
-      if (o.epoch != 0) fn(o);
-    }
+    pool_.ForEachLive(fn);
   }
 
  private:
-  struct Arrival {
-    uint64_t ts;
-    uint64_t epoch;
-    uint32_t slot;
-  };
+  class EventHost;  // binds book/order_events.hpp to this book
 
   PriceLevels& MutableLevels(char side) { return side == 'B' ? bids_ : asks_; }
-  void AddOrder(uint64_t order_id, char side, int64_t price, uint32_t size, uint64_t ts);
-  void Arrive(uint32_t slot, uint64_t ts);
-  // Takes `removed` (<= remaining) off the order and its level; splits it into fill and pull parts.
-  void Remove(Order& order, uint32_t removed, uint64_t ts, BookDelta& delta);
-  void Free(uint32_t slot);
   void ClearAll();
-  void CheckGrid(int64_t price);
 
   BookConfig config_;
   FixedDivisor grid_;  // the tick grid, for the off-grid check without a division per add
   PriceLevels bids_;
   PriceLevels asks_;
   OrderMap map_;
-  std::vector<Order> pool_;
-  std::vector<uint32_t> free_slots_;
-  // Arrivals at a price in time order, a ring buffer; entries older than any future query are dropped.
-  std::vector<Arrival> arrivals_;
-  std::size_t arrivals_head_ = 0;
-  std::size_t arrivals_size_ = 0;
-  uint64_t next_epoch_ = 1;
+  OrderPool<Order> pool_;
+  ArrivalRing arrivals_;
   bool valid_ = true;
   bool in_snapshot_ = false;
   int64_t last_trade_price_ = 0;
@@ -137,16 +90,10 @@ class Book {
 
 template <class Fn>
 void Book::ForEachYoungOrder(uint64_t since, Fn&& fn) {
-  const std::size_t cap = arrivals_.size();
-  while (arrivals_size_ > 0 && arrivals_[arrivals_head_].ts <= since) {
-    arrivals_head_ = (arrivals_head_ + 1) & (cap - 1);
-    --arrivals_size_;
-  }
-  for (std::size_t k = 0; k < arrivals_size_; ++k) {
-    const Arrival& a = arrivals_[(arrivals_head_ + k) & (cap - 1)];
-    const Order& o = pool_[a.slot];
-    if (a.ts > since && o.epoch == a.epoch) fn(o.side, o.price, static_cast<int64_t>(o.remaining));
-  }
+  arrivals_.ForEachSince(since, pool_, [&](uint32_t slot) {
+    const Order& o = pool_[slot];
+    fn(o.side, o.price, static_cast<int64_t>(o.remaining));
+  });
 }
 
 }  // namespace spymaster::book

@@ -1,14 +1,14 @@
 // The L3 books of every option instrument of one underlying (ES 0DTE options: hundreds to thousands of
-// instruments a day), with the same event semantics and flow attribution as book::Book (silver.md Part 1
-// "Option rules"): flags, R clear + snapshot per instrument, F marking quantity that the following C/M
-// removes as fill, modify at the message's own price, live-id re-add, side N and unknown ids ignored and
-// counted. Orders are keyed by (instrument_id, order_id).
+// instruments a day), with the event semantics and flow attribution of book::Book (silver.md Part 1
+// "Option rules"; the rules themselves are book/order_events.hpp, shared by both), per instrument: R
+// clear + snapshot, validity, the off-grid check against the instrument's own tick. Orders are keyed by
+// (instrument_id, order_id).
 //
 // Why not one book::Book per instrument: its dense level window and order table are sized for one busy
 // futures book (hundreds of KiB each); an option book holds a handful of levels. Here levels are a small
 // sorted vector per instrument side (best at the back, so the touch moves without shifting), and the
-// order pool, order table and arrival ring are shared by all instruments. Prices need no grid, so any
-// premium tick works.
+// order pool, order table and arrival ring are shared by all instruments. Levels need no price grid, so
+// the tick only feeds the off-grid counter (a price that is not a multiple of it is counted and kept).
 //
 // Instruments are registered up front (AddInstrument, in increasing instrument_id); a record for an
 // instrument that was never registered is counted (unknown_instrument) and ignored. Apply() neither
@@ -20,9 +20,12 @@
 #include <utility>
 #include <vector>
 
-#include "book/book.hpp"
+#include "book/arrival_ring.hpp"
+#include "book/book_delta.hpp"
+#include "book/fixed_divisor.hpp"
 #include "book/mbo_event.hpp"
 #include "book/order_map.hpp"
+#include "book/order_pool.hpp"
 
 namespace spymaster::book {
 
@@ -37,17 +40,9 @@ inline uint64_t SlotHash(const OptionOrderKey& k) {
   return (k.order_id ^ (uint64_t{k.instrument_id} * 0xC2B2AE3D27D4EB4Full)) * 0x9E3779B97F4A7C15ull;
 }
 
-struct OptionBooksCounters {
-  int64_t events = 0;
+// The futures book's counters (off_grid_price against each instrument's tick) and the instrument check.
+struct OptionBooksCounters : BookCounters {
   int64_t unknown_instrument = 0;  // no definition for the record's instrument
-  int64_t unknown_order_id = 0;
-  int64_t bad_side = 0;
-  int64_t bad_action = 0;
-  int64_t bad_price = 0;
-  int64_t negative_depth_avoided = 0;
-  int64_t duplicate_add = 0;
-  int64_t clears = 0;
-  int64_t snapshot_records = 0;
 };
 
 struct OptionLevel {
@@ -60,10 +55,14 @@ class OptionBooks {
   static constexpr uint32_t kNoInstrument = 0xFFFFFFFFu;
   static constexpr bool kTracksResting = true;
 
-  explicit OptionBooks(int64_t rest_ns = 500'000'000, std::size_t expected_orders = 1 << 14);
+  // `expected_orders` only sizes the start: the order table doubles as needed, and a table that is no
+  // larger than the live orders need keeps their probes in cache (records of hundreds of instruments
+  // interleave, so every probe lands on a different line).
+  explicit OptionBooks(int64_t rest_ns = 500'000'000, std::size_t expected_orders = 1 << 10);
 
-  // Registers an instrument; returns its index (0, 1, ... in registration order). Ids must increase.
-  uint32_t AddInstrument(uint32_t instrument_id);
+  // Registers an instrument with its price tick (min_price_increment; 0 when unknown: prices are then not
+  // checked); returns its index (0, 1, ... in registration order). Ids must increase.
+  uint32_t AddInstrument(uint32_t instrument_id, int64_t tick = 0);
   std::size_t instrument_count() const { return books_.size(); }
   uint32_t instrument_id(uint32_t index) const { return books_[index].instrument_id; }
   uint32_t IndexOf(uint32_t instrument_id) const;  // kNoInstrument when not registered
@@ -103,24 +102,19 @@ class OptionBooks {
     char side;
   };
   struct Instrument {
+    Instrument(uint32_t id, int64_t tick_int) : instrument_id(id), tick(tick_int > 0 ? tick_int : 1) {}
     uint32_t instrument_id;
+    FixedDivisor tick;                   // 1 when unknown: every price is on it
     std::vector<OptionLevel> levels[2];  // 0 bids ascending, 1 asks descending: best at the back
     int64_t depth[2] = {0, 0};
     uint32_t head = OrderMap::kNone;
     bool valid = true;
     bool in_snapshot = false;
   };
-  struct Arrival {
-    uint64_t ts;
-    uint64_t epoch;
-    uint32_t slot;
-  };
+  class EventHost;  // binds book/order_events.hpp to one instrument's book
 
   void LevelAdd(Instrument& inst, char side, int64_t price, int64_t qty);
-  void LevelRemove(Instrument& inst, char side, int64_t price, int64_t qty);
-  uint32_t AddOrder(const OptionOrderKey& key, uint32_t index, char side, int64_t price, uint32_t size, uint64_t ts);
-  void Arrive(uint32_t slot, uint64_t ts);
-  void Remove(Slot& order, uint32_t removed, uint64_t ts, BookDelta& delta);
+  int64_t LevelRemove(Instrument& inst, char side, int64_t price, int64_t qty);
   void Free(uint32_t slot);
   void Clear(uint32_t index);
   void SetValid(Instrument& inst, bool valid);
@@ -129,28 +123,18 @@ class OptionBooks {
   std::vector<Instrument> books_;
   OrderMap instruments_;  // instrument_id → index
   SlotMap<OptionOrderKey> map_;
-  std::vector<Slot> pool_;
-  std::vector<uint32_t> free_slots_;
-  std::vector<Arrival> arrivals_;
-  std::size_t arrivals_head_ = 0;
-  std::size_t arrivals_size_ = 0;
-  uint64_t next_epoch_ = 1;
+  OrderPool<Slot> pool_;
+  ArrivalRing arrivals_;
   int64_t invalid_ = 0;
   OptionBooksCounters counters_;
 };
 
 template <class Fn>
 void OptionBooks::ForEachYoungOrder(uint64_t since, Fn&& fn) {
-  const std::size_t cap = arrivals_.size();
-  while (arrivals_size_ > 0 && arrivals_[arrivals_head_].ts <= since) {
-    arrivals_head_ = (arrivals_head_ + 1) & (cap - 1);
-    --arrivals_size_;
-  }
-  for (std::size_t k = 0; k < arrivals_size_; ++k) {
-    const Arrival& a = arrivals_[(arrivals_head_ + k) & (cap - 1)];
-    const Slot& o = pool_[a.slot];
-    if (a.ts > since && o.epoch == a.epoch) fn(o.index, o.side, o.price, static_cast<int64_t>(o.remaining));
-  }
+  arrivals_.ForEachSince(since, pool_, [&](uint32_t slot) {
+    const Slot& o = pool_[slot];
+    fn(o.index, o.side, o.price, static_cast<int64_t>(o.remaining));
+  });
 }
 
 }  // namespace spymaster::book

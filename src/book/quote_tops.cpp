@@ -17,7 +17,11 @@ uint32_t QuoteTops::AddInstrument(uint32_t instrument_id) {
 BookDelta QuoteTops::Apply(const MboEvent& e, uint32_t* index_out) {
   ++counters_.updates;
   BookDelta delta;
-  const uint32_t index = IndexOf(e.instrument_id);
+  if (e.instrument_id != last_id_ || last_index_ == kNoInstrument) {
+    last_id_ = e.instrument_id;
+    last_index_ = IndexOf(e.instrument_id);
+  }
+  const uint32_t index = last_index_;
   *index_out = index;
   if (index == kNoInstrument) {
     ++counters_.unknown_instrument;

@@ -36,7 +36,7 @@ class QuoteTops {
   static constexpr uint32_t kNoInstrument = 0xFFFFFFFFu;
   static constexpr bool kTracksResting = false;
 
-  QuoteTops() : instruments_(1 << 10) {}
+  QuoteTops() : instruments_(1 << 6) {}
 
   uint32_t AddInstrument(uint32_t instrument_id);
   std::size_t instrument_count() const { return tops_.size(); }
@@ -68,6 +68,9 @@ class QuoteTops {
 
   std::vector<Top> tops_;
   OrderMap instruments_;
+  // The last record's instrument: a CMBP-1 row is a bid and an ask record of one instrument.
+  uint32_t last_id_ = 0;
+  uint32_t last_index_ = kNoInstrument;
   QuoteTopsCounters counters_;
 };
 

@@ -1,6 +1,7 @@
 #include "engine/option_engine.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 #include "engine/rounding.hpp"
@@ -24,7 +25,7 @@ BasicOptionEngine<Books>::BasicOptionEngine(const ProductConfig& underlying, con
           std::move(underlying_sink)),
       books_([&] {
         if constexpr (Books::kTracksResting) {
-          return Books(underlying.rest_ns, options.expected_orders);
+          return Books(underlying.rest_ns);  // sized by its own small default (option_books.hpp)
         } else {
           return Books();
         }
@@ -32,6 +33,7 @@ BasicOptionEngine<Books>::BasicOptionEngine(const ProductConfig& underlying, con
       gold_(static_cast<std::size_t>(2 * grid.max_offset + 1) * 4),
       clock_(options.session_start_ns, options.session_end_ns),
       rest_ns_(underlying.rest_ns),
+      next_boundary_(options.session_start_ns),
       cells_(2 * grid.max_offset + 1) {
   std::sort(instruments.begin(), instruments.end(),
             [](const OptionInstrument& a, const OptionInstrument& b) { return a.instrument_id < b.instrument_id; });
@@ -44,7 +46,11 @@ BasicOptionEngine<Books>::BasicOptionEngine(const ProductConfig& underlying, con
     if (i > 0 && instruments[i - 1].instrument_id == m.instrument_id) {
       throw std::invalid_argument("option instrument " + std::to_string(m.instrument_id) + " defined twice");
     }
-    books_.AddInstrument(m.instrument_id);
+    if constexpr (Books::kTracksResting) {
+      books_.AddInstrument(m.instrument_id, m.tick);
+    } else {
+      books_.AddInstrument(m.instrument_id);  // CMBP-1 tops are not checked against the tick
+    }
   }
   meta_ = std::move(instruments);
   cell_of_.assign(meta_.size(), -1);
@@ -65,6 +71,9 @@ void BasicOptionEngine<Books>::CloseThrough(int64_t ts) {
     clock_.AdvanceTo(boundary, close, open);
   }
   underlying_.CloseThrough(ts);
+  next_boundary_ = clock_.finished()         ? std::numeric_limits<int64_t>::max()
+                   : clock_.open_index() < 0 ? clock_.session_start_ns()
+                                             : clock_.open_end_ns();
 }
 
 template <class Books>
@@ -94,7 +103,7 @@ void BasicOptionEngine<Books>::OnEvent(const book::MboEvent& e) {
     CloseThrough(ts);
     return;
   }
-  CloseThrough(ts);
+  if (ts >= next_boundary_) CloseThrough(ts);
   if (e.origin == 0) {
     underlying_.OnEvent(e);
     return;

@@ -41,6 +41,7 @@ struct OptionInstrument {
   uint32_t instrument_id = 0;
   char right = 'C';  // C or P
   int64_t strike = 0;
+  int64_t tick = 0;  // min_price_increment (1e-9); 0 when the source has none (premiums are then not checked)
 };
 
 struct OptionEngineCounters {
@@ -96,6 +97,9 @@ class BasicOptionEngine {
   WindowClock clock_;
   OptionEngineCounters counters_;
   int64_t rest_ns_;
+  // The first ts at which CloseThrough has a boundary to cross (both clocks share their boundaries), so
+  // the records between boundaries skip it.
+  int64_t next_boundary_;
   int32_t cells_;                       // strike offsets per right and side
   std::vector<OptionInstrument> meta_;  // by instrument index (increasing instrument_id)
 
