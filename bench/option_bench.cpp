@@ -188,8 +188,8 @@ void RunEngine(const char* what, const char* unit, const Day& day, const engine:
       flow_rows += static_cast<int64_t>(w->flow.size());
       gold_rows += static_cast<int64_t>(w->gold.size());
     });
-    for (const auto& e : day.events) engine.OnEvent(e);
-    engine.Finish();
+    engine::SpanSource source(day.events);
+    engine::Drive(source, engine);  // the stages' feeding loop
   });
   Print(what, unit, day.option_events, t);
   PrintStdout("  {} instruments, {} windows, {} depth_and_flow rows, {} gold rows per run\n", day.instruments.size(),

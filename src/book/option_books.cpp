@@ -163,6 +163,23 @@ class OptionBooks::EventHost {
   uint32_t found_;
 };
 
+void OptionBooks::Prefetch(const MboEvent& e, int stage) const {
+  const OptionOrderKey key{e.order_id, e.instrument_id};
+  const bool names_order = e.action == 'C' || e.action == 'M' || e.action == 'F';
+  if (stage == 0) {
+    map_.Prefetch(key);
+    if (!names_order) instruments_.Prefetch(e.instrument_id);
+    return;
+  }
+  if (names_order) {
+    const uint32_t slot = map_.Find(key);
+    if (slot != OrderMap::kNone) __builtin_prefetch(&pool_[slot]);
+  } else {
+    const uint32_t index = instruments_.Find(e.instrument_id);
+    if (index != OrderMap::kNone) __builtin_prefetch(&books_[index]);
+  }
+}
+
 BookDelta OptionBooks::Apply(const MboEvent& e, uint32_t* index_out) {
   // C/M/F name a live order, whose slot knows its instrument: one probe instead of two.
   uint32_t found = EventHost::kUnsearched;

@@ -69,6 +69,10 @@ class OptionBooks {
 
   // Applies one record; *index is set to the instrument's index (kNoInstrument when unknown).
   BookDelta Apply(const MboEvent& event, uint32_t* index);
+  // Warms the cache for a record a few records ahead, changing nothing: stage 0 starts loading its table
+  // entries, stage 1 (some records later, when those have arrived) the order slot or instrument they
+  // point at. Records of hundreds of instruments interleave, so each record's lookups miss otherwise.
+  void Prefetch(const MboEvent& event, int stage) const;
 
   bool valid(uint32_t index) const { return books_[index].valid; }
   // Every instrument's book is valid.

@@ -51,6 +51,8 @@ BasicOptionEngine<Books>::BasicOptionEngine(const ProductConfig& underlying, con
     } else {
       books_.AddInstrument(m.instrument_id);  // CMBP-1 tops are not checked against the tick
     }
+    // Counted, not refused: the spec maps every strike by rounding (6002.50 → the 6000 cell at spot 6000).
+    if (m.strike % grid.strike_step != 0) ++counters_.strikes_off_grid;
   }
   meta_ = std::move(instruments);
   cell_of_.assign(meta_.size(), -1);
@@ -219,6 +221,7 @@ std::vector<std::pair<std::string, int64_t>> BasicOptionEngine<Books>::CounterLi
                                                       {"late_records", e.late},
                                                       {"records_after_session", e.after_session},
                                                       {"option_instruments", static_cast<int64_t>(meta_.size())},
+                                                      {"strikes_off_grid", e.strikes_off_grid},
                                                       {"windows", e.windows},
                                                       {"windows_invalid", e.windows_invalid},
                                                       {"windows_without_spot", e.windows_without_spot},

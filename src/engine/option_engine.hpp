@@ -45,6 +45,7 @@ struct OptionInstrument {
 };
 
 struct OptionEngineCounters {
+  int64_t strikes_off_grid = 0;  // instruments whose strike is not a multiple of the grid's step (still mapped)
   int64_t records = 0;
   int64_t option_records = 0;
   int64_t late = 0;
@@ -70,6 +71,10 @@ class BasicOptionEngine {
                     bool underlying_gold = false);
 
   void OnEvent(const book::MboEvent& event);
+  // A record a few ahead of the next OnEvent (record_source.hpp Feeder): warms the option books' cache.
+  void Prefetch(const book::MboEvent& event, int stage) const {
+    if (event.origin != 0) books_.Prefetch(event, stage);
+  }
   void CloseThrough(int64_t ts);
   void Finish() { CloseThrough(clock_.session_end_ns()); }
   bool finished() const { return clock_.finished(); }

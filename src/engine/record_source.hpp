@@ -48,6 +48,24 @@ class VectorSource final : public RecordSource {
   std::size_t pos_ = 0;
 };
 
+// Events held in memory by the caller (benchmarks: one copy for every run), in batches of batch_size.
+class SpanSource final : public RecordSource {
+ public:
+  explicit SpanSource(std::span<const book::MboEvent> events, std::size_t batch_size = 4096)
+      : events_(events), batch_size_(batch_size == 0 ? 1 : batch_size) {}
+  std::span<const book::MboEvent> NextBatch() override {
+    const std::size_t n = std::min(batch_size_, events_.size() - pos_);
+    const auto batch = events_.subspan(pos_, n);
+    pos_ += n;
+    return batch;
+  }
+
+ private:
+  std::span<const book::MboEvent> events_;
+  std::size_t batch_size_;
+  std::size_t pos_ = 0;
+};
+
 // The one feeding loop, resumable, for any engine (Engine, or OptionEngine with its underlying): Feed hands
 // the source's events to the engine until `stop()` holds after an event (a stream stops as soon as a window
 // has closed), or until the input ends or the session's last window has closed (later records cannot change
@@ -64,6 +82,12 @@ class Feeder {
         if (batch_.empty()) break;
       }
       while (pos_ < batch_.size()) {
+        if constexpr (requires { engine.Prefetch(batch_[0], 0); }) {
+          // Engines with many books (options) warm the lookups of records kFar and kNear ahead.
+          constexpr std::size_t kFar = 8, kNear = 4;
+          if (pos_ + kFar < batch_.size()) engine.Prefetch(batch_[pos_ + kFar], 0);
+          if (pos_ + kNear < batch_.size()) engine.Prefetch(batch_[pos_ + kNear], 1);
+        }
         engine.OnEvent(batch_[pos_++]);
         ++fed_;
         if (engine.finished()) break;

@@ -94,7 +94,7 @@ StageResult RunOptionSilver(const StageContext& ctx, const Task& task, const Opt
     definitions =
         std::make_unique<source::OptionDefinitions>(source::LoadZeroDteOptions(Paths(def_files), task.dt, ""));
     for (const auto& [id, meta] : definitions->zero_dte) {
-      if (meta.underlying == task.symbol) instruments.push_back({id, meta.right, meta.strike});
+      if (meta.underlying == task.symbol) instruments.push_back({id, meta.right, meta.strike, meta.tick});
     }
     source::RawMboOptions under;
     const auto under_files = FindRawFiles(ctx.lake_root, ProductType::kFutureMbo, root, "mbo", task.dt, ctx.raw_jobs);

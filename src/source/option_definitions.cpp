@@ -68,7 +68,10 @@ OptionDefinitions LoadZeroDteOptions(const std::vector<std::filesystem::path>& f
       continue;
     }
     out.zero_dte.emplace(id, OptionMeta{underlying, def.instrument_class, def.strike_price,
-                                        static_cast<int64_t>(def.expiration), std::string(dbn::CStr(def.raw_symbol))});
+                                        static_cast<int64_t>(def.expiration), std::string(dbn::CStr(def.raw_symbol)),
+                                        def.min_price_increment > 0 && def.min_price_increment != dbn::kUndefPrice
+                                            ? def.min_price_increment
+                                            : 0});
   }
   out.counters["zero_dte_instruments"] = static_cast<int64_t>(out.zero_dte.size());
   return out;

@@ -18,6 +18,7 @@ struct OptionMeta {
   int64_t strike;          // 1e-9 fixed point
   int64_t expiration;      // ns since epoch
   std::string raw_symbol;
+  int64_t tick = 0;  // min_price_increment (1e-9); 0 when the definition has none
 };
 
 struct OptionDefinitions {

@@ -140,5 +140,38 @@ TEST(OptionBooksTest, LevelsStaySortedWithBestAtTheTouch) {
   EXPECT_EQ(b.TotalDepth(1, 'A'), 8);
 }
 
+TEST(OptionBooksTest, PricesOffTheInstrumentsOwnTickAreCountedAndKept) {
+  // ES options: a $0.05 premium tick on one instrument, $0.25 on another, none known for a third.
+  OptionBooks b;
+  b.AddInstrument(7, 50'000'000);
+  b.AddInstrument(8, 250'000'000);
+  b.AddInstrument(9);
+  uint32_t idx = 0;
+  b.Apply(Ev(1, 7, 'A', 'B', 1'050'000'000, 1, 1), &idx);  // $1.05: on the $0.05 grid
+  EXPECT_EQ(b.counters().off_grid_price, 0);
+  b.Apply(Ev(2, 8, 'A', 'B', 1'050'000'000, 1, 1), &idx);  // not a multiple of $0.25
+  EXPECT_EQ(b.counters().off_grid_price, 1);
+  EXPECT_EQ(b.Depth(1, 'B', 1'050'000'000), 1);            // counted, not refused
+  b.Apply(Ev(3, 7, 'M', 'B', 1'070'000'000, 1, 1), &idx);  // a modify to $1.07 is off the $0.05 grid
+  EXPECT_EQ(b.counters().off_grid_price, 2);
+  b.Apply(Ev(4, 9, 'A', 'A', 1'070'000'000, 1, 1), &idx);  // no tick known: not checked
+  EXPECT_EQ(b.counters().off_grid_price, 2);
+  EXPECT_THROW(b.AddInstrument(10, -1), std::invalid_argument);
+}
+
+TEST(OptionBooksTest, PrefetchChangesNothing) {
+  OptionBooks b = TwoInstruments();
+  uint32_t idx = 0;
+  b.Apply(Ev(1, 7, 'A', 'B', kP, 3, 1), &idx);
+  for (int stage : {0, 1}) {
+    b.Prefetch(Ev(2, 7, 'C', 'B', kP, 3, 1), stage);
+    b.Prefetch(Ev(2, 9, 'A', 'B', kP, 3, 2), stage);
+    b.Prefetch(Ev(2, 5, 'C', 'B', kP, 3, 2), stage);  // unknown instrument and order
+  }
+  EXPECT_EQ(b.OrderCount(), 1u);
+  EXPECT_EQ(b.TotalDepth(0, 'B'), 3);
+  EXPECT_EQ(b.counters().events, 1);
+}
+
 }  // namespace
 }  // namespace spymaster::book

@@ -6,8 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/merge_source.hpp"
@@ -208,6 +210,17 @@ TEST(OptionEngineTest, BadInstrumentDefinitionsAreRefused) {
   bad_right[0].right = 'X';
   EXPECT_THROW(OptionEngine(FutureMboConfig(), EsOptionGrid(), test_util::Session(10, 13), bad_right, nullptr),
                std::invalid_argument);
+}
+
+TEST(OptionEngineTest, OffGridStrikesAreCountedAndStillMapped) {
+  // 101, 102 and 105 sit $2.50 off the $5 grid (FirstWindowCellsByHand maps them); 103 and 104 are on it.
+  OptionEngine engine(FutureMboConfig(), EsOptionGrid(), test_util::Session(10, 13), Instruments(), nullptr);
+  EXPECT_EQ(engine.counters().strikes_off_grid, 3);
+  const auto counters = engine.CounterList();
+  const auto listed = std::find_if(counters.begin(), counters.end(),
+                                   [](const auto& c) { return c.first == std::string_view("strikes_off_grid"); });
+  ASSERT_NE(listed, counters.end());
+  EXPECT_EQ(listed->second, 3);
 }
 
 TEST(OptionEngineTest, UnknownInstrumentIsCounted) {
