@@ -12,7 +12,8 @@ subscription's start. Switches:
                          (metadata start = the floor), which the client must count as a gap
   gate                   None, or a threading.Event every session waits for before its first record
   speed                  None: each session sends its records at once; a number: paced by their ts_recv,
-                         `speed` times faster than they were stamped (a live-like feed)
+                         `speed` times faster than they were stamped (a live-like feed), from `pace_from`
+                         (ns; records before it go at once, like the book-building hours before a session)
 Sessions (subscription lines and auth replies) are kept in `sessions` for assertions.
 """
 import hashlib
@@ -50,6 +51,7 @@ class FakeLiveGateway:
         self.replay_floor = None
         self.stall_after = []
         self.speed = None
+        self.pace_from = 0
         self.gate = None
         self.sessions = []
         self.sock = socket.socket()
@@ -134,8 +136,13 @@ class FakeLiveGateway:
         if not self.speed or not records:
             conn.sendall(b"".join(records))
             return
-        t0, ts0, batch = time.monotonic(), index_ts(records[0]), []
+        t0, ts0, batch = None, None, []
         for r in records:
+            if index_ts(r) < self.pace_from:
+                batch.append(r)
+                continue
+            if t0 is None:
+                t0, ts0 = time.monotonic(), index_ts(r)
             delay = t0 + (index_ts(r) - ts0) / 1e9 / self.speed - time.monotonic()
             if delay > 0.001:
                 conn.sendall(b"".join(batch))

@@ -197,6 +197,7 @@ def test_live_driven_windows_equal_the_raw_driven_lake_rows(spymaster_bin, sim_l
 # `spymaster serve --live`: the Live client feeds the engine inside the stream server (source=live).
 
 SESSION_0931 = ["--session-start", "09:30", "--session-end", "09:31"]
+SESSION_START_NS = 1767709800 * 1_000_000_000  # 2026-01-06 09:30 New York
 
 
 @pytest.fixture(scope="module")
@@ -271,9 +272,11 @@ def test_serve_live_streams_the_replay_windows_to_every_client_across_a_reconnec
     import asyncio
     import threading
     with FakeLiveGateway(day_dbn, KEY) as gw:
-        gw.speed = 6  # the minute in about 10 s
+        gw.speed = 6  # the session's minute in about 10 s
+        gw.pace_from = SESSION_START_NS
         gw.gate = threading.Event()
-        gw.cut_after = [len(gw.records) // 2]
+        # the first connection drops half way through the session
+        gw.cut_after = [next(i for i, r in enumerate(gw.records) if index_ts(r) >= SESSION_START_NS + 30 * 10**9)]
         server = LiveServer(spymaster_bin, raw_lake, gw)
         try:
             async def go():

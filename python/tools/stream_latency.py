@@ -98,6 +98,7 @@ def main():
             dbn = subprocess.run(["zstd", "-dc", raw], capture_output=True, check=True).stdout
             with FakeLiveGateway(dbn, KEY) as gw:
                 gw.speed = args.speed
+                gw.pace_from = 1767709800 * 1_000_000_000  # the session's start: the hours before go at once
                 env = dict(os.environ, DATABENTO_API_KEY=KEY)
                 proc, port = start_server(args, ["--lake", lake, *session, "--live", "--live-symbol", "ESH6",
                                                  "--live-dt", DT, "--gateway", f"127.0.0.1:{gw.port}"], env)

@@ -50,8 +50,8 @@ void LiveEngine::OnRecord(const dbn::Metadata& metadata, const dbn::RecordRef& r
 
 void LiveEngine::OnTick() {
   if (!anchor_ || options_.close_grace_ns <= 0 || engine_.finished()) return;
-  const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
-                                                                            anchor_->wall);
+  const auto elapsed =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - anchor_->wall);
   const int64_t clock = static_cast<int64_t>(anchor_->gateway_ts) + elapsed.count();
   engine_.CloseThrough(clock - options_.close_grace_ns);
 }

@@ -70,7 +70,10 @@ class LiveFeed {
             "live: serve --live feeds the underlying's MBO only, so the options surface is empty")),
         client_(client, key),
         engine_(engine, [this](const engine::WindowPtr& w) { Publish(w); }) {
-    client_.set_tick_handler([this] { engine_.OnTick(); });
+    client_.set_tick_handler([this] {
+      engine_.OnTick();
+      if (engine_.finished()) client_.Stop();  // the timer closed the session's last window
+    });
     client_.set_status_handler([this](const std::string& state, const std::string& message) {
       if (state != "live") engine_.OnDisconnect();
       hub_->Status(StatusJson(state, message));

@@ -177,7 +177,10 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
       LeaveHub();
       hub_ = live.hub;
       std::tie(hub_id_, hub_seq_) = hub_->SubscribeAtHead(Notifier());
-      if (auto status = hub_->last_status()) EnqueueText(*status);
+      if (auto status = hub_->last_status()) {
+        EnqueueText(*status);
+        DoWrite();
+      }
       return true;
     }
     std::string have;
