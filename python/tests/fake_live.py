@@ -10,12 +10,17 @@ subscription's start. Switches:
                          keeping the socket open
   replay_floor           the earliest time it can replay from; an older start is served from there
                          (metadata start = the floor), which the client must count as a gap
+  gate                   None, or a threading.Event every session waits for before its first record
+  speed                  None: each session sends its records at once; a number: paced by their ts_recv,
+                         `speed` times faster than they were stamped (a live-like feed), from `pace_from`
+                         (ns; records before it go at once, like the book-building hours before a session)
 Sessions (subscription lines and auth replies) are kept in `sessions` for assertions.
 """
 import hashlib
 import socket
 import struct
 import threading
+import time
 
 
 def split_dbn(data):
@@ -45,6 +50,9 @@ class FakeLiveGateway:
         self.cut_after = []
         self.replay_floor = None
         self.stall_after = []
+        self.speed = None
+        self.pace_from = 0
+        self.gate = None
         self.sessions = []
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -105,18 +113,40 @@ class FakeLiveGateway:
                     begin = self.replay_floor
                     struct.pack_into("<Q", meta, 26, begin)
                 conn.sendall(bytes(meta))
+                if self.gate is not None:
+                    self.gate.wait()
                 records = [r for r in self.records if index_ts(r) >= begin]
                 cut = self.cut_after[index] if index < len(self.cut_after) else None
                 if cut is not None:
-                    conn.sendall(b"".join(records[:cut]) + records[cut][: len(records[cut]) // 2])
+                    self._send(conn, records[:cut])
+                    conn.sendall(records[cut][: len(records[cut]) // 2])
                     return
                 stall = self.stall_after[index] if index < len(self.stall_after) else None
                 if stall is not None:
-                    conn.sendall(b"".join(records[:stall]))
+                    self._send(conn, records[:stall])
                     f.read()  # silent until the client gives up on us and closes
                     return
-                conn.sendall(b"".join(records))
+                self._send(conn, records)
                 # then the gateway stays silent: the client stops at --max-records
                 f.read()
         except (ConnectionError, OSError):
             pass
+
+    def _send(self, conn, records):
+        if not self.speed or not records:
+            conn.sendall(b"".join(records))
+            return
+        t0, ts0, batch = None, None, []
+        for r in records:
+            if index_ts(r) < self.pace_from:
+                batch.append(r)
+                continue
+            if t0 is None:
+                t0, ts0 = time.monotonic(), index_ts(r)
+            delay = t0 + (index_ts(r) - ts0) / 1e9 / self.speed - time.monotonic()
+            if delay > 0.001:
+                conn.sendall(b"".join(batch))
+                batch = []
+                time.sleep(delay)
+            batch.append(r)
+        conn.sendall(b"".join(batch))

@@ -13,6 +13,7 @@ import time
 import databento_dbn
 import pyarrow.parquet as pq
 import pytest
+import websockets
 
 from fake_live import FakeLiveGateway, index_ts, split_dbn
 
@@ -191,3 +192,164 @@ def test_live_driven_windows_equal_the_raw_driven_lake_rows(spymaster_bin, sim_l
     flow = pq.read_table(lake / f"silver/product_type=future_mbo/symbol=ESH6/table=depth_and_flow_1s/dt={DT}/"
                                 "part-00000.parquet", columns=["window_start_ts_ns"]).column(0).to_pylist()
     assert [w["depth_flow_rows"] for w in windows] == [flow.count(w["window_start_ts_ns"]) for w in windows]
+
+
+# `spymaster serve --live`: the Live client feeds the engine inside the stream server (source=live).
+
+SESSION_0931 = ["--session-start", "09:30", "--session-end", "09:31"]
+SESSION_START_NS = 1767709800 * 1_000_000_000  # 2026-01-06 09:30 New York
+
+
+@pytest.fixture(scope="module")
+def raw_lake(spymaster_bin, sim_lake, tmp_path_factory):
+    """The simulated minute through silver and gold from the raw file (the raw-driven lake)."""
+    lake = tmp_path_factory.mktemp("raw_lake")
+    shutil.copytree(sim_lake, lake, dirs_exist_ok=True)
+    for layer in ("silver", "gold"):
+        proc = run([spymaster_bin, "run", "--product-type", "future_mbo", "--layer", layer, "--source", "raw",
+                    "--symbol", "ESH6", "--dt", DT, "--lake", lake, *SESSION_0931])
+        assert proc.returncode == 0, proc.stderr
+    return lake
+
+
+class LiveServer:
+    def __init__(self, spymaster_bin, lake, gw, key=KEY):
+        env = {k: v for k, v in os.environ.items() if k != "DATABENTO_API_KEY"}
+        env["DATABENTO_API_KEY"] = key
+        self.proc = subprocess.Popen(
+            [str(spymaster_bin), "serve", "--lake", str(lake), "--port", "0", *SESSION_0931, "--live",
+             "--live-symbol", "ESH6", "--live-dt", DT, "--gateway", f"127.0.0.1:{gw.port}", "--reconnect-delay", "0"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        line = self.proc.stdout.readline()
+        assert line.startswith("serving http://127.0.0.1:"), (line, self.proc.stderr.read())
+        self.port = int(line.split()[1].rsplit(":", 1)[1])
+
+    def url(self, query):
+        return f"ws://127.0.0.1:{self.port}/v1/velocity/stream?{query}"
+
+    def get(self, path):
+        import urllib.request
+        return json.load(urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}"))
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        out, err = self.proc.communicate(timeout=60)
+        return self.proc.returncode, out + err
+
+
+def split_windows(messages):
+    """[(head, [binary surfaces])] per window, the other text messages (status, end) in order."""
+    windows, texts, i = [], [], 0
+    while i < len(messages):
+        m = json.loads(messages[i])
+        if m["type"] != "batch_start":
+            texts.append(m)
+            i += 1
+            continue
+        n = len(m["surfaces"])
+        windows.append((m, [messages[i + 2 + 2 * k] for k in range(n)]))
+        i += 1 + 2 * n
+    return windows, texts
+
+
+async def read_all(ws, on_message=None):
+    messages = []
+    try:
+        async for m in ws:
+            messages.append(m)
+            if on_message:
+                await on_message(messages)
+    except websockets.ConnectionClosed:
+        pass
+    return messages
+
+
+def test_serve_live_streams_the_replay_windows_to_every_client_across_a_reconnect(spymaster_bin, raw_lake, day_dbn):
+    """One live engine, two clients (one joining late), a gateway drop in the middle: every window streamed live
+    equals, surface for surface, the window a replay of the raw-driven lake sends; the late client gets the
+    windows after it joined; the drop reaches clients as status messages."""
+    import asyncio
+    import threading
+    with FakeLiveGateway(day_dbn, KEY) as gw:
+        gw.speed = 6  # the session's minute in about 10 s
+        gw.pace_from = SESSION_START_NS
+        gw.gate = threading.Event()
+        # the first connection drops half way through the session
+        gw.cut_after = [next(i for i, r in enumerate(gw.records) if index_ts(r) >= SESSION_START_NS + 30 * 10**9)]
+        server = LiveServer(spymaster_bin, raw_lake, gw)
+        try:
+            async def go():
+                late = {}
+
+                async def on_first(messages):
+                    if len(messages) == 1:  # subscribed (the feed's status came first): let the gateway go
+                        gw.gate.set()
+                    if "task" not in late and sum(isinstance(m, str) and '"batch_start"' in m for m in messages) == 5:
+                        late["task"] = asyncio.create_task(client(None))
+
+                async def client(on_message):
+                    async with websockets.connect(server.url(f"source=live&symbol=ESH6&dt={DT}"), max_size=None) as ws:
+                        messages = await read_all(ws, on_message)
+                        return messages, ws.close_code
+
+                first = await client(on_first)
+                return first, await late["task"]
+            (first, first_code), (second, second_code) = asyncio.run(go())
+            replay = stream_all(server.url(f"symbol=ESH6&dt={DT}&speed=max"))
+            stats = server.get("/v1/stats")
+            catalog = server.get("/v1/catalog")
+        finally:
+            code, logs = server.stop()
+    assert code == 0, logs
+    assert KEY not in logs
+    a, a_texts = split_windows(first)
+    b, b_texts = split_windows(second)
+    r, _ = split_windows(replay)
+    assert len(r) == 60 and first_code == 1000 and second_code == 1000
+    assert [h["window_end_ts_ns"] for h, _ in a] == [h["window_end_ts_ns"] for h, _ in r]
+    for (ha, sa), (hr, sr) in zip(a, r):
+        assert sa == sr, ha["window_end_ts_ns"]  # snap, velocity, options (empty), forecast: byte for byte
+        assert (ha["surfaces"], ha["late_records"]) == (hr["surfaces"], hr["late_records"])
+        assert "serve --live" in ha["options_missing"]
+    assert 0 < len(b) < len(a) and b == a[-len(b):]
+    states = [t["state"] for t in a_texts if t["type"] == "status"]
+    assert states[:2] == ["connecting", "live"] or states[:1] == ["live"], a_texts
+    assert "reconnecting" in states and states[states.index("reconnecting") + 1] == "live"
+    assert states[-1] == "ended"
+    assert a_texts[-1] == {"type": "end", "windows": 60} and b_texts[-1] == {"type": "end", "windows": len(b)}
+    assert len(gw.sessions) == 2 and "start=" in gw.sessions[1]["lines"][0]
+    live = stats["live"][0]
+    assert (live["symbol"], live["dt"], live["windows"], live["status"]["state"]) == ("ESH6", DT, 60, "ended")
+    assert stats["close_to_socket_latency_ns"]["count"] == len(a) + len(b)
+    assert catalog["live"] == [{"product_type": "future_mbo", "symbol": "ESH6", "dt": DT, "source": "live"}]
+
+
+def stream_all(url):
+    import asyncio
+
+    async def go():
+        async with websockets.connect(url, max_size=None) as ws:
+            return await read_all(ws)
+    return asyncio.run(go())
+
+
+def test_serve_live_auth_failure_stops_the_server_with_exit_1(spymaster_bin, raw_lake, day_dbn):
+    bad = "db-WRONGabcdefghijklmnopqrstu00000"
+    with FakeLiveGateway(day_dbn, KEY) as gw:
+        server = LiveServer(spymaster_bin, raw_lake, gw, key=bad)
+        code = server.proc.wait(timeout=60)
+        logs = server.proc.stdout.read() + server.proc.stderr.read()
+    assert code == 1 and "live feed failed" in logs and "authentication failed" in logs, logs
+    assert bad not in logs
+
+
+@pytest.mark.parametrize("args,key,needle", [
+    (["--live", "--live-symbol", "ESH6"], None, "DATABENTO_API_KEY"),
+    (["--live"], KEY, "--live-symbol"),
+    (["--live", "--live-symbol", "ESH6", "--live-dt", "2026-02-30"], KEY, "--live-dt"),
+    (["--live", "--live-symbol", "ESH6", "--gateway", "nocolon"], KEY, "--gateway"),
+])
+def test_serve_live_bad_parameters_are_usage_errors(spymaster_bin, tmp_path, args, key, needle):
+    proc = run([spymaster_bin, "serve", "--lake", tmp_path, "--port", "0", *args], key=key)
+    assert proc.returncode == 2 and needle in proc.stderr, proc.stderr

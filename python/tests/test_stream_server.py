@@ -21,6 +21,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import urllib.request
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -125,8 +126,8 @@ def windows_of(messages):
     return windows, messages[i:]
 
 
-def read_lake(lake, layer, table, product="future_mbo"):
-    base = lake / layer / f"product_type={product}" / "symbol=ESH6" / f"table={table}" / f"dt={DT}"
+def read_lake(lake, layer, table, product="future_mbo", symbol="ESH6"):
+    base = lake / layer / f"product_type={product}" / f"symbol={symbol}" / f"table={table}" / f"dt={DT}"
     return pq.read_table(base / "part-00000.parquet")
 
 
@@ -171,14 +172,14 @@ def test_frames_equal_lake_rows(lake, replay):
     assert gold_windows > WINDOWS // 2
 
 
-def net_option_velocity(lake):
+def net_option_velocity(lake, product="future_option_mbo", symbol="ESH6", step=20):
     """{window_end_ts_ns: [(ts, spot_ref, rel_ticks, sum of liquidity_velocity over right and side)]} from the
     lake's option gold, summed in the file's row order, rows outside ±400 dropped (stream.md §A.4)."""
-    gold = read_lake(lake, "gold", "physics_surface_1s", "future_option_mbo").select(
+    gold = read_lake(lake, "gold", "physics_surface_1s", product, symbol).select(
         ["window_end_ts_ns", "spot_ref_price_int", "rel_ticks", "liquidity_velocity"]).to_pylist()
     sums = {}
     for r in gold:
-        assert r["rel_ticks"] % 20 == 0, r  # $5 strikes on the $0.25 tick grid
+        assert r["rel_ticks"] % step == 0, r  # $5 strikes on the $0.25 tick grid; $1 on the $0.50 buckets
         if abs(r["rel_ticks"]) > 400:
             continue
         key = (r["window_end_ts_ns"], r["spot_ref_price_int"], r["rel_ticks"])
@@ -242,6 +243,35 @@ def test_forecast_equals_independent_implementation(lake, replay):
         assert [r["predicted_spot_tick"] for r in f] == [spot_tick + d for d in [0] + deltas]
 
 
+def test_spy_frames_equal_the_equity_lake_rows(server, lake):
+    """symbol=SPY streams equity_mbo silver/gold with the equity option gold per $1 strike (2 buckets); the
+    forecast's spot tick is the $0.50 bucket index."""
+    messages, code, _ = stream(server.url("symbol=SPY&speed=max"))
+    windows, tail = windows_of(messages)
+    assert code == 1000 and json.loads(tail[0]) == {"type": "end", "windows": WINDOWS}
+    snap = read_lake(lake, "silver", "book_snapshot_1s", "equity_mbo", "SPY").to_pylist()
+    gold = read_lake(lake, "gold", "physics_surface_1s", "equity_mbo", "SPY").select(SCHEMAS["velocity"].names)
+    options = net_option_velocity(lake, "equity_option_mbo", "SPY", step=2)
+    assert [w["ts"] for w in windows] == [r["window_end_ts_ns"] for r in snap]
+    with_gold = with_options = 0
+    for w, s in zip(windows, snap):
+        assert "options_missing" not in w["head"]
+        assert w["surfaces"]["snap"].to_pylist() == [{k: s[k] for k in SCHEMAS["snap"].names}]
+        rows = gold.filter(pa.compute.equal(gold["window_end_ts_ns"], w["ts"]))
+        assert w["surfaces"]["velocity"].to_pylist() == rows.cast(SCHEMAS["velocity"]).to_pylist()
+        assert w["surfaces"]["options"].to_pylist() == options.get(w["ts"], []), w["ts"]
+        with_options += bool(options.get(w["ts"]))
+        f = w["surfaces"]["forecast"].to_pylist()
+        if rows.num_rows:
+            with_gold += 1
+            assert rows.num_rows == 402
+            spot = rows["spot_ref_price_int"][0].as_py() // 500_000_000
+            assert [r["predicted_spot_tick"] - r["predicted_tick_delta"] for r in f] == [spot] * 31
+        else:
+            assert f == []
+    assert with_gold > WINDOWS // 2 and with_options > WINDOWS // 2
+
+
 def test_replay_and_compute_send_identical_frames(server, replay):
     computed = stream(server.url("speed=max&source=compute"))
     replay_windows, replay_tail = windows_of(replay[0])
@@ -250,6 +280,46 @@ def test_replay_and_compute_send_identical_frames(server, replay):
     for r, c in zip(replay_windows, compute_windows):
         assert r["raw"] == c["raw"], r["ts"]  # byte for byte, every message of every window
     assert compute_tail == replay_tail and computed[1] == 1000
+
+
+def http_json(server, path):
+    return json.load(urllib.request.urlopen(f"http://127.0.0.1:{server.port}{path}"))
+
+
+def test_compute_clients_of_one_day_share_one_engine_run(server, replay):
+    """Four compute clients of the same (symbol, dt): one engine run (GET /v1/stats), identical frames, equal
+    to the replay's."""
+    n = 4
+    runs_before = http_json(server, "/v1/stats")["compute_engine_runs"]
+
+    async def go():
+        connected = asyncio.Event()
+        started = []
+
+        async def client():
+            async with websockets.connect(server.url("speed=1&source=compute"), max_size=None) as ws:
+                messages = [await ws.recv()]  # the first window's batch_start: this client is reading the run
+                started.append(ws)
+                if len(started) == n:
+                    connected.set()
+                await connected.wait()
+                await ws.send(json.dumps({"type": "control", "action": "speed", "value": "max"}))
+                try:
+                    async for m in ws:
+                        messages.append(m)
+                except websockets.ConnectionClosed:
+                    pass
+                return messages
+        return await asyncio.gather(*[client() for _ in range(n)])
+    results = asyncio.run(go())
+    stats = http_json(server, "/v1/stats")
+    assert stats["compute_engine_runs"] == runs_before + 1
+    replay_windows, _ = windows_of(replay[0])
+    for messages in results:
+        windows, tail = windows_of(messages)
+        assert [w["raw"] for w in windows] == [w["raw"] for w in replay_windows]
+        assert tail == [json.dumps({"type": "end", "windows": WINDOWS}, separators=(",", ":"))]
+    assert stats["close_to_socket_latency_ns"]["count"] >= n * WINDOWS
 
 
 BAD = {
@@ -276,6 +346,7 @@ BAD = {
     "start=25:00": "start",
     "start=09:32&end=09:31": "start",
     "source=raw": "source",
+    "source=live": "no live stream",
     "colour=red": "unknown parameter",
     "speed=1&speed=2": "twice",
     "symbol=%zz": "escape",

@@ -12,27 +12,24 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "cli/live_engine.hpp"
+#include "cli/live_options.hpp"
 #include "common/calendar.hpp"
 #include "common/error.hpp"
 #include "common/standard_output.hpp"
-#include "dbn/encoder.hpp"
 #include "dbn/enums.hpp"
 #include "engine/engine.hpp"
-#include "engine/product_config.hpp"
 #include "ingest/api_key.hpp"
 #include "ingest/live_client.hpp"
 #include "ingest/live_recorder.hpp"
 #include "lake/interrupt.hpp"
 #include "pipeline/session.hpp"
-#include "source/raw_mbo_source.hpp"
 
 namespace spymaster::cli {
 namespace {
 
 struct LiveArgs {
-  ingest::LiveOptions options;
-  std::string symbols;
-  std::string gateway;
+  LiveCliOptions live;
   std::string record;
   std::int64_t max_records = 0;
   std::string engine_symbol;  // e.g. ESH6: drive the future_mbo engine for this contract
@@ -41,107 +38,61 @@ struct LiveArgs {
   std::string session_end = "10:30";
 };
 
-// The engine behind the live stream: records in as DBN bytes, windows out as JSON lines on stdout.
-class LiveEngine {
- public:
-  LiveEngine(const LiveArgs& a)
-      : feed_(
-            [&] {
-              source::RawMboOptions raw;
-              raw.yyyymmdd = common::ToYyyymmdd(WithUsageErrors("--dt", [&] { return common::ParseDate(a.dt); }));
-              raw.rules.drop_spreads = true;
-              raw.partition = a.engine_symbol;
-              return raw;
-            }(),
-            "live"),
-        engine_(engine::FutureMboConfig(), Options(a), [](const engine::WindowPtr& w) { Print(*w); }) {}
+void PrintWindow(const engine::WindowResult& w) {
+  const engine::SnapshotRow& s = w.snapshot;
+  PrintStdout(
+      "{{\"window_start_ts_ns\":{},\"window_end_ts_ns\":{},\"best_bid_price_int\":{},\"best_bid_qty\":{},"
+      "\"best_ask_price_int\":{},\"best_ask_qty\":{},\"mid_price_int\":{},\"last_trade_price_int\":{},"
+      "\"spot_ref_price_int\":{},\"book_valid\":{},\"window_valid\":{},\"depth_flow_rows\":{}}}\n",
+      s.window_start_ts_ns, s.window_end_ts_ns, s.best_bid_price_int, s.best_bid_qty, s.best_ask_price_int,
+      s.best_ask_qty, s.mid_price_int, s.last_trade_price_int, s.spot_ref_price_int, s.book_valid, s.window_valid,
+      w.depth_flow.size());
+}
 
-  void OnRecord(const dbn::Metadata& metadata, const dbn::RecordRef& record) {
-    bytes_.clear();
-    if (!started_) {
-      dbn::Encoder encoder = dbn::Encoder::ToBuffer(&bytes_, metadata);
-      encoder.Finish();
-      started_ = true;
-    }
-    bytes_.insert(bytes_.end(), record.data(), record.data() + record.size());
-    for (const book::MboEvent& e : feed_.Feed(bytes_)) {
-      if (engine_.finished()) break;
-      engine_.OnEvent(e);
-    }
-  }
-  void Finish() {
-    for (const book::MboEvent& e : feed_.Finish()) {
-      if (engine_.finished()) break;
-      engine_.OnEvent(e);
-    }
-    engine_.Finish();
-  }
-
- private:
-  static engine::EngineOptions Options(const LiveArgs& a) {
-    if (a.dt.empty()) throw UsageError("--dt: required with --engine-symbol (the session date)");
-    const int start = WithUsageErrors("--session-start", [&] { return pipeline::ParseMinuteOfDay(a.session_start); });
-    const int end = WithUsageErrors("--session-end", [&] { return pipeline::ParseMinuteOfDay(a.session_end); });
-    const auto bounds =
-        WithUsageErrors("--session-start/--session-end", [&] { return pipeline::SessionBoundsNs(a.dt, start, end); });
-    engine::EngineOptions o;
-    o.session_start_ns = bounds.start_ns;
-    o.session_end_ns = bounds.end_ns;
-    o.compute_gold = false;
-    return o;
-  }
-  static void Print(const engine::WindowResult& w) {
-    const engine::SnapshotRow& s = w.snapshot;
-    PrintStdout(
-        "{{\"window_start_ts_ns\":{},\"window_end_ts_ns\":{},\"best_bid_price_int\":{},\"best_bid_qty\":{},"
-        "\"best_ask_price_int\":{},\"best_ask_qty\":{},\"mid_price_int\":{},\"last_trade_price_int\":{},"
-        "\"spot_ref_price_int\":{},\"book_valid\":{},\"window_valid\":{},\"depth_flow_rows\":{}}}\n",
-        s.window_start_ts_ns, s.window_end_ts_ns, s.best_bid_price_int, s.best_bid_qty, s.best_ask_price_int,
-        s.best_ask_qty, s.mid_price_int, s.last_trade_price_int, s.spot_ref_price_int, s.book_valid, s.window_valid,
-        w.depth_flow.size());
-  }
-
-  source::PushMboFeed feed_;
-  engine::Engine engine_;
-  std::vector<std::byte> bytes_;
-  bool started_ = false;
-};
+LiveEngineOptions EngineOptions(const LiveArgs& a) {
+  if (a.dt.empty()) throw UsageError("--dt: required with --engine-symbol (the session date)");
+  WithUsageErrors("--dt", [&] { return common::ParseDate(a.dt); });
+  const int start = WithUsageErrors("--session-start", [&] { return pipeline::ParseMinuteOfDay(a.session_start); });
+  const int end = WithUsageErrors("--session-end", [&] { return pipeline::ParseMinuteOfDay(a.session_end); });
+  const auto bounds =
+      WithUsageErrors("--session-start/--session-end", [&] { return pipeline::SessionBoundsNs(a.dt, start, end); });
+  LiveEngineOptions o;
+  o.symbol = a.engine_symbol;
+  o.dt = a.dt;
+  o.session_start_ns = bounds.start_ns;
+  o.session_end_ns = bounds.end_ns;
+  o.compute_gold = false;
+  o.close_grace_ns = int64_t{a.live.close_grace_ms} * 1'000'000;
+  return o;
+}
 
 void RunLive(LiveArgs& a) {
-  for (std::size_t pos = 0; pos <= a.symbols.size();) {
-    const std::size_t comma = std::min(a.symbols.find(',', pos), a.symbols.size());
-    if (comma > pos) a.options.symbols.push_back(a.symbols.substr(pos, comma - pos));
-    pos = comma + 1;
-  }
-  if (a.options.symbols.empty()) throw UsageError("--symbols: required, e.g. ES.FUT");
-  if (!a.gateway.empty()) {
-    const auto colon = a.gateway.rfind(':');
-    if (colon == std::string::npos) throw UsageError("--gateway: HOST:PORT");
-    a.options.host = a.gateway.substr(0, colon);
-    try {
-      a.options.port = std::stoi(a.gateway.substr(colon + 1));
-    } catch (const std::exception&) {
-      throw UsageError("--gateway: bad port in '" + a.gateway + "'");
-    }
-  }
+  const ingest::LiveOptions options = ResolveLiveOptions(a.live);
   if (a.max_records < 0) throw UsageError("--max-records: must be >= 0");
   const std::string key = ingest::ApiKeyFromEnvironment();
   std::optional<LiveEngine> live_engine;
-  if (!a.engine_symbol.empty()) live_engine.emplace(a);
+  if (!a.engine_symbol.empty())
+    live_engine.emplace(EngineOptions(a), [](const engine::WindowPtr& w) { PrintWindow(*w); });
   std::optional<ingest::LiveRecorder> recorder;
   if (!a.record.empty()) recorder.emplace(a.record);
   lake::InstallInterruptHandlers();
 
-  ingest::LiveClient client(a.options, key);
+  ingest::LiveClient client(options, key);
+  if (live_engine) {
+    client.set_tick_handler([&] { live_engine->OnTick(); });
+    client.set_status_handler([&](const std::string& state, const std::string&) {
+      if (state != "live") live_engine->OnDisconnect();
+    });
+  }
   std::map<std::string, std::int64_t> by_rtype;
   std::int64_t data_records = 0;
   try {
     client.Run(
         [&](const dbn::Metadata& md, const dbn::RecordRef& rec) {
           by_rtype[fmt::format("0x{:02x}", static_cast<unsigned>(rec.rtype()))]++;
+          if (live_engine) live_engine->OnRecord(md, rec);
           if (rec.rtype() == dbn::RType::kSystem) return true;  // heartbeats and acks: not market data
           if (recorder) recorder->Write(md, rec);
-          if (live_engine) live_engine->OnRecord(md, rec);
           if (rec.rtype() != dbn::RType::kError && rec.rtype() != dbn::RType::kSymbolMapping) ++data_records;
           return a.max_records == 0 || data_records < a.max_records;
         },
@@ -174,22 +125,9 @@ void AddLiveCommand(CLI::App& app) {
   auto a = std::make_shared<LiveArgs>();
   CLI::App* cmd =
       app.add_subcommand("live", "Databento Live API: CRAM auth, subscribe, decode (and record) the DBN stream");
-  cmd->add_option("--dataset", a->options.dataset, "Dataset, e.g. GLBX.MDP3")->capture_default_str();
-  cmd->add_option("--schema", a->options.schema, "Schema, e.g. mbo")->capture_default_str();
-  cmd->add_option("--symbols", a->symbols, "Symbols, comma-separated, e.g. ES.FUT")->required();
-  cmd->add_option("--stype", a->options.stype_in, "Input symbology: parent, raw_symbol, continuous, instrument_id")
-      ->capture_default_str();
-  cmd->add_option("--start", a->options.start, "Intraday replay start of the first session (ns or ISO-8601)");
-  cmd->add_option("--gateway", a->gateway, "HOST:PORT (default <dataset>.lsg.databento.com:13000)");
+  AddLiveClientOptions(*cmd, a->live)->required();
   cmd->add_option("--record", a->record, "Write the stream to this new raw DBN file (readable after a crash)");
   cmd->add_option("--max-records", a->max_records, "Stop after this many market-data records (0: run until Ctrl-C)")
-      ->capture_default_str();
-  cmd->add_option("--max-reconnects", a->options.max_reconnects, "Consecutive failed reconnects before giving up")
-      ->capture_default_str();
-  cmd->add_option("--reconnect-delay", a->options.first_backoff_s, "First reconnect delay, seconds (doubles, max 30)")
-      ->capture_default_str();
-  cmd->add_option("--heartbeat", a->options.heartbeat_interval_s,
-                  "Heartbeat interval asked of the gateway; silence for this + 5 s means a dead connection")
       ->capture_default_str();
   cmd->add_option("--engine-symbol", a->engine_symbol,
                   "Drive the future_mbo engine for this contract (e.g. ESH6) and print each window as a JSON line");

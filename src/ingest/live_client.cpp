@@ -30,6 +30,12 @@ class ConnectionLost : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// LiveClient::Stop was called.
+class Stopped : public std::runtime_error {
+ public:
+  Stopped() : std::runtime_error("stopped") {}
+};
+
 class Socket {
  public:
   Socket(const std::string& host, int port, double connect_timeout_s) {
@@ -72,14 +78,18 @@ class Socket {
     }
   }
 
-  // Appends what arrives within timeout_s to `out`; throws ConnectionLost on close, error or silence.
-  // Returns early (nothing read) every 200 ms so that signals are noticed.
-  void Receive(std::string& out, double timeout_s) {
+  // Appends what arrives within timeout_s to `out`; throws ConnectionLost on close, error or silence,
+  // Stopped when `stop` is set. Wakes every 200 ms (every LiveClient::kTickMs with a tick, which it calls)
+  // so that signals and Stop are noticed.
+  void Receive(std::string& out, double timeout_s, const std::atomic<bool>& stop,
+               const std::function<void()>* tick = nullptr) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
     for (;;) {
       lake::ThrowIfInterrupted();
+      if (stop) throw Stopped();
+      if (tick) (*tick)();
       pollfd p{fd_, POLLIN, 0};
-      const int r = ::poll(&p, 1, 200);
+      const int r = ::poll(&p, 1, tick ? LiveClient::kTickMs : 200);
       if (r < 0 && errno != EINTR) throw ConnectionLost(fmt::format("poll: {}", std::strerror(errno)));
       if (r > 0) {
         char buf[1 << 16];
@@ -103,7 +113,7 @@ class Socket {
 };
 
 // Takes one '\n'-terminated line off the front of `buffer`, reading more as needed.
-std::string ReadLine(Socket& socket, std::string& buffer, double timeout_s) {
+std::string ReadLine(Socket& socket, std::string& buffer, double timeout_s, const std::atomic<bool>& stop) {
   for (;;) {
     const auto nl = buffer.find('\n');
     if (nl != std::string::npos) {
@@ -113,7 +123,7 @@ std::string ReadLine(Socket& socket, std::string& buffer, double timeout_s) {
       return line;
     }
     if (buffer.size() > 64 * 1024) throw Error(ErrorKind::kData, "Live gateway: control line longer than 64 KiB");
-    socket.Receive(buffer, timeout_s);
+    socket.Receive(buffer, timeout_s, stop);
   }
 }
 
@@ -154,9 +164,9 @@ bool LiveClient::Session(const LiveHandler& handler, const IdleHandler& on_idle)
   const double timeout_s = options_.heartbeat_interval_s + 5.0;
   Socket socket(options_.host, options_.port, 10);
   std::string buffer;
-  const std::string greeting = ReadLine(socket, buffer, timeout_s);
+  const std::string greeting = ReadLine(socket, buffer, timeout_s, stop_);
   spdlog::info("Live gateway {}:{}: {}", options_.host, options_.port, greeting);
-  const std::string challenge_line = ReadLine(socket, buffer, timeout_s);
+  const std::string challenge_line = ReadLine(socket, buffer, timeout_s, stop_);
   if (challenge_line.rfind("cram=", 0) != 0) {
     throw Error(ErrorKind::kData, fmt::format("Live gateway {}: expected a cram= challenge, got '{}'", options_.host,
                                               challenge_line.substr(0, 100)));
@@ -165,7 +175,7 @@ bool LiveClient::Session(const LiveHandler& handler, const IdleHandler& on_idle)
       fmt::format("auth={}|dataset={}|encoding=dbn|ts_out=0|compression=none|client=Spymaster/0.1 C++|"
                   "heartbeat_interval_s={}\n",
                   CramReply(challenge_line.substr(5), api_key_), options_.dataset, options_.heartbeat_interval_s));
-  const std::string reply = ReadLine(socket, buffer, timeout_s);
+  const std::string reply = ReadLine(socket, buffer, timeout_s, stop_);
   if (Field(reply, "success") != "1") {
     // Not retried: a wrong key or dataset does not get better by reconnecting.
     throw Error(ErrorKind::kIo,
@@ -176,6 +186,10 @@ bool LiveClient::Session(const LiveHandler& handler, const IdleHandler& on_idle)
   }
   stats_.session_id = Field(reply, "session_id");
   spdlog::info("Live session {} authenticated", stats_.session_id);
+  if (on_status_) {
+    on_status_("live", fmt::format("Live session {} on {}:{}{}", stats_.session_id, options_.host, options_.port,
+                                   last_ts_ ? fmt::format(", resuming from {}", *last_ts_) : ""));
+  }
 
   // Resume point: after a drop, replay from the last index timestamp delivered (its records already seen are skipped).
   const std::string start = last_ts_ ? std::to_string(*last_ts_) : options_.start;
@@ -238,7 +252,7 @@ bool LiveClient::Session(const LiveHandler& handler, const IdleHandler& on_idle)
       if (!handler(decoder.metadata(), *rec)) return true;
     }
     if (on_idle) on_idle();
-    socket.Receive(buffer, timeout_s);
+    socket.Receive(buffer, timeout_s, stop_, on_tick_ ? &on_tick_ : nullptr);
   }
 }
 
@@ -249,6 +263,8 @@ void LiveClient::Run(const LiveHandler& handler, const IdleHandler& on_idle) {
     std::string problem;
     try {
       if (Session(handler, on_idle)) return;
+    } catch (const Stopped&) {
+      return;
     } catch (const ConnectionLost& e) {
       problem = e.what();
     } catch (const dbn::DecodeError& e) {
@@ -261,11 +277,15 @@ void LiveClient::Run(const LiveHandler& handler, const IdleHandler& on_idle) {
                                               options_.host, options_.port, failures - 1, problem));
     }
     const double delay = std::min(options_.max_backoff_s, options_.first_backoff_s * (1 << std::min(failures - 1, 16)));
-    spdlog::warn("Live gateway {}:{}: {}; reconnecting in {:.1f} s{}", options_.host, options_.port, problem, delay,
-                 last_ts_ ? fmt::format(" (resuming from {})", *last_ts_) : "");
+    const std::string message =
+        fmt::format("Live gateway {}:{}: {}; reconnecting in {:.1f} s{}", options_.host, options_.port, problem, delay,
+                    last_ts_ ? fmt::format(" (resuming from {})", *last_ts_) : "");
+    spdlog::warn("{}", message);
+    if (on_status_) on_status_("reconnecting", message);
     const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(delay);
     while (std::chrono::steady_clock::now() < until) {
       lake::ThrowIfInterrupted();
+      if (stop_) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     ++stats_.reconnects;

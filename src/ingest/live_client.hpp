@@ -13,6 +13,7 @@
 //   client.Run([](const dbn::Metadata& md, const dbn::RecordRef& rec) { ... return true; });
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -51,6 +52,9 @@ using LiveHandler = std::function<bool(const dbn::Metadata&, const dbn::RecordRe
 // Called when every record received so far has been handed out, before waiting for more bytes (a
 // recorder flushes there, so that a quiet stream is on disk).
 using IdleHandler = std::function<void()>;
+// Connection state changes, for whoever shows them: ("live", "...") once a session is authenticated,
+// ("reconnecting", reason) when a connection dropped and a new one is about to be tried.
+using StatusHandler = std::function<void(const std::string& state, const std::string& message)>;
 
 class LiveClient {
  public:
@@ -59,6 +63,14 @@ class LiveClient {
   // Runs sessions until the handler returns false, SIGINT/SIGTERM, or reconnecting fails
   // max_reconnects times in a row (throws Error naming the gateway and the last failure).
   void Run(const LiveHandler& handler, const IdleHandler& on_idle = {});
+
+  void set_status_handler(StatusHandler handler) { on_status_ = std::move(handler); }
+  // Called at least every kTickMs while a session waits for bytes (a live window clock's timer runs there,
+  // on the thread that runs the handler).
+  void set_tick_handler(std::function<void()> handler) { on_tick_ = std::move(handler); }
+  static constexpr int kTickMs = 50;
+  // From any thread: Run returns within about 200 ms.
+  void Stop() { stop_ = true; }
 
   const LiveStats& stats() const { return stats_; }
 
@@ -71,6 +83,9 @@ class LiveClient {
 
   LiveOptions options_;
   std::string api_key_;
+  StatusHandler on_status_;
+  std::function<void()> on_tick_;
+  std::atomic<bool> stop_{false};
   LiveStats stats_;
   std::optional<std::uint64_t> last_ts_;  // index timestamp of the last delivered data record
   std::int64_t seen_at_last_ts_ = 0;      // how many delivered records had exactly that timestamp

@@ -27,7 +27,7 @@ std::set<std::string> Values(const fs::path& dir, std::string_view key) {
 
 }  // namespace
 
-std::string CatalogJson(const fs::path& lake_root) {
+std::string CatalogJson(const fs::path& lake_root, const std::vector<LiveStream>& live) {
   nlohmann::json partitions = nlohmann::json::array();
   std::set<std::tuple<std::string, std::string, std::string>> snap, gold;
   for (const char* layer : {"silver", "gold"}) {
@@ -51,12 +51,17 @@ std::string CatalogJson(const fs::path& lake_root) {
     }
   }
   nlohmann::json streams = nlohmann::json::array();
-  for (const auto& key : snap) {
-    const auto& [pt, symbol, dt] = key;
-    if (pt == "future_mbo" && gold.count(key))
-      streams.push_back({{"product_type", pt}, {"symbol", symbol}, {"dt", dt}});
+  for (const char* product : {"future_mbo", "equity_mbo"}) {  // futures first: a client opens the first stream
+    for (const auto& key : snap) {
+      const auto& [pt, symbol, dt] = key;
+      if (pt == product && gold.count(key)) streams.push_back({{"product_type", pt}, {"symbol", symbol}, {"dt", dt}});
+    }
   }
-  return nlohmann::json{{"partitions", partitions}, {"streams", streams}}.dump();
+  nlohmann::json live_streams = nlohmann::json::array();
+  for (const LiveStream& l : live) {
+    live_streams.push_back({{"product_type", "future_mbo"}, {"symbol", l.symbol}, {"dt", l.dt}, {"source", "live"}});
+  }
+  return nlohmann::json{{"partitions", partitions}, {"streams", streams}, {"live", live_streams}}.dump();
 }
 
 }  // namespace spymaster::serve

@@ -5,6 +5,7 @@
 // window's gold summed per strike (the replay's aggregation); without them, the underlying engine alone.
 #include <fmt/format.h>
 
+#include <chrono>
 #include <deque>
 #include <type_traits>
 #include <variant>
@@ -14,6 +15,7 @@
 #include "engine/option_engine.hpp"
 #include "engine/record_source.hpp"
 #include "lake/partition.hpp"
+#include "serve/stream_product.hpp"
 #include "serve/window_source.hpp"
 #include "source/bronze_mbo_source.hpp"
 #include "source/bronze_option_instruments.hpp"
@@ -21,9 +23,34 @@
 namespace spymaster::serve {
 namespace {
 
-constexpr char kUnderlying[] = "bronze.future_mbo.mbo";
-constexpr char kOptions[] = "bronze.future_option_mbo.mbo";
+constexpr char kFutureOptions[] = "bronze.future_option_mbo.mbo";
 constexpr int32_t kMaxOptionRelTicks = 400;
+
+std::string Underlying(const SourceRequest& request) { return DatasetKey("bronze", request.product, "mbo"); }
+
+// Why the options surface stays empty (no complete options bronze partition), or null.
+std::shared_ptr<const std::string> OptionsMissing(const lake::DatasetRegistry& registry,
+                                                  const std::filesystem::path& lake_root,
+                                                  const SourceRequest& request) {
+  if (request.product != lake::ProductType::kFutureMbo) {
+    return std::make_shared<const std::string>(
+        "compute runs the equity engine only (equity options come from CMBP-1, which the stream's compute source "
+        "does not drive yet); use source=replay for the options surface");
+  }
+  try {
+    lake::InputRefFor(registry, lake_root, kFutureOptions, {request.symbol, request.dt});
+    return nullptr;
+  } catch (const lake::LakeError& e) {
+    return std::make_shared<const std::string>(
+        fmt::format("{}; run: spymaster run --product-type future_option_mbo --layer bronze --symbol ES --dt {}",
+                    e.what(), request.dt));
+  }
+}
+
+int64_t SteadyNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 engine::EngineOptions Options(const SourceRequest& request) {
   engine::EngineOptions o;
@@ -37,29 +64,25 @@ class ComputeSource final : public WindowSource {
   ComputeSource(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
                 const SourceRequest& request) {
     const lake::PartitionKey part{request.symbol, request.dt};
-    auto under = std::make_unique<source::BronzeMboSource>(registry, lake_root, kUnderlying, part);
-    std::string options_manifest = "none";
-    try {
-      options_manifest = lake::InputRefFor(registry, lake_root, kOptions, part).manifest_sha256;
-    } catch (const lake::LakeError& e) {
-      options_missing_ = std::make_shared<const std::string>(
-          fmt::format("{}; run: spymaster run --product-type future_option_mbo --layer bronze --symbol ES --dt {}",
-                      e.what(), request.dt));
-    }
-    identity_ = fmt::format("compute {} {} {} {} {}..{}", request.symbol, request.dt,
-                            lake::InputRefFor(registry, lake_root, kUnderlying, part).manifest_sha256, options_manifest,
-                            request.session_start_ns, request.session_end_ns);
-    auto on_window = [this](const engine::WindowPtr& w) { closed_.push_back(w); };
+    identity_ = ComputeSourceIdentity(registry, lake_root, request);
+    auto under = std::make_unique<source::BronzeMboSource>(registry, lake_root, Underlying(request), part);
+    const engine::ProductConfig config =
+        request.product == lake::ProductType::kEquityMbo ? engine::EquityMboConfig() : engine::FutureMboConfig();
+    options_missing_ = OptionsMissing(registry, lake_root, request);
+    auto on_window = [this](const engine::WindowPtr& w) {
+      closed_.push_back(w);
+      closed_at_.push_back(SteadyNowNs());
+    };
     if (options_missing_) {
       records_ = std::move(under);
-      engine_.emplace<engine::Engine>(engine::FutureMboConfig(), Options(request), on_window);
+      engine_.emplace<engine::Engine>(config, Options(request), on_window);
       return;
     }
     records_ = std::make_unique<engine::MergeSource>(
-        std::move(under), std::make_unique<source::BronzeMboSource>(registry, lake_root, kOptions, part));
+        std::move(under), std::make_unique<source::BronzeMboSource>(registry, lake_root, kFutureOptions, part));
     engine_.emplace<engine::OptionEngine>(
         engine::FutureMboConfig(), engine::EsOptionGrid(), Options(request),
-        source::ReadOptionInstruments(registry, lake_root, kOptions, part),
+        source::ReadOptionInstruments(registry, lake_root, kFutureOptions, part),
         [this](const engine::OptionWindowPtr& w) { option_closed_.push_back(w); }, on_window,
         /*underlying_gold=*/true);
   }
@@ -89,6 +112,9 @@ class ComputeSource final : public WindowSource {
     out->window = std::move(closed_.front());
     closed_.pop_front();
     out->options_missing = options_missing_;
+    // The stream window is complete when its option window has closed too.
+    out->closed_ns = with_options ? SteadyNowNs() : closed_at_.front();
+    closed_at_.pop_front();
     const int64_t start = out->window->snapshot.window_start_ts_ns;
     while (!option_closed_.empty() && option_closed_.front()->window_start_ts_ns < start) option_closed_.pop_front();
     if (!option_closed_.empty() && option_closed_.front()->window_start_ts_ns == start) {
@@ -116,11 +142,24 @@ class ComputeSource final : public WindowSource {
   std::variant<std::monostate, engine::Engine, engine::OptionEngine> engine_;
   engine::Feeder feeder_;
   bool done_ = false;
+  std::deque<int64_t> closed_at_;  // steady ns at which each window of closed_ closed
   std::shared_ptr<const std::string> options_missing_;
   std::string identity_;
 };
 
 }  // namespace
+
+std::string ComputeSourceIdentity(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
+                                  const SourceRequest& request) {
+  const lake::PartitionKey part{request.symbol, request.dt};
+  std::string options_manifest = "none";
+  if (!OptionsMissing(registry, lake_root, request)) {
+    options_manifest = lake::InputRefFor(registry, lake_root, kFutureOptions, part).manifest_sha256;
+  }
+  return fmt::format("compute {} {} {} {} {}..{}", request.symbol, request.dt,
+                     lake::InputRefFor(registry, lake_root, Underlying(request), part).manifest_sha256,
+                     options_manifest, request.session_start_ns, request.session_end_ns);
+}
 
 std::unique_ptr<WindowSource> OpenComputeSource(const lake::DatasetRegistry& registry,
                                                 const std::filesystem::path& lake_root, const SourceRequest& request) {

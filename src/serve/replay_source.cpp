@@ -12,6 +12,7 @@
 #include "common/arrow_status.hpp"
 #include "engine/option_engine.hpp"
 #include "lake/partition.hpp"
+#include "serve/stream_product.hpp"
 #include "serve/window_source.hpp"
 
 namespace spymaster::serve {
@@ -23,18 +24,17 @@ constexpr engine::GoldValue kStreamedValues[] = {
 constexpr int64_t kGoldBatchRows = 802 * 16;
 constexpr int64_t kOptionBatchRows = 84 * 64;
 constexpr int32_t kMaxOptionRelTicks = 400;
-constexpr char kOptionGold[] = "gold.future_option_mbo.physics_surface_1s";
 
 // Option gold of one underlying, read window by window: per window the rows' liquidity_velocity summed
 // over right and side per rel_ticks (stream.md §A.4), in row order (ascending rel_ticks in a verified lake).
 class OptionGoldReader {
  public:
   OptionGoldReader(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
-                   const lake::PartitionKey& part, int32_t rel_ticks_per_strike)
-      : where_(fmt::format("{} symbol={} dt={}", kOptionGold, part.symbol, part.dt)),
+                   const std::string& dataset, const lake::PartitionKey& part, int32_t rel_ticks_per_strike)
+      : where_(fmt::format("{} symbol={} dt={}", dataset, part.symbol, part.dt)),
         step_(rel_ticks_per_strike),
         reader_(
-            lake::OpenPartitionReader(registry, lake_root, kOptionGold, part, kOptionBatchRows,
+            lake::OpenPartitionReader(registry, lake_root, dataset, part, kOptionBatchRows,
                                       {"window_end_ts_ns", "spot_ref_price_int", "rel_ticks", "liquidity_velocity"})) {}
 
   // Fills `out` with window `ts`'s strikes (rows of earlier windows are skipped).
@@ -102,28 +102,35 @@ class ReplaySource final : public WindowSource {
  public:
   ReplaySource(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
                const SourceRequest& request)
-      : where_(fmt::format("gold.future_mbo.physics_surface_1s symbol={} dt={}", request.symbol, request.dt)) {
+      : snap_dataset_(DatasetKey("silver", request.product, "book_snapshot_1s")),
+        gold_dataset_(DatasetKey("gold", request.product, "physics_surface_1s")),
+        where_(fmt::format("{} symbol={} dt={}", gold_dataset_, request.symbol, request.dt)) {
     const lake::PartitionKey part{request.symbol, request.dt};
+    const lake::ProductType option_product = OptionProduct(request.product);
+    const std::string option_gold = DatasetKey("gold", option_product, "physics_surface_1s");
     std::string options_manifest = "none";
     try {
-      options_manifest = lake::InputRefFor(registry, lake_root, kOptionGold, part).manifest_sha256;
+      options_manifest = lake::InputRefFor(registry, lake_root, option_gold, part).manifest_sha256;
     } catch (const lake::LakeError& e) {
       options_missing_ = std::make_shared<const std::string>(
-          fmt::format("{}; run: spymaster run --product-type future_option_mbo --layer all --symbol ES --dt {}",
-                      e.what(), request.dt));
+          fmt::format("{}; run: spymaster run --product-type {} --layer all --symbol {} --dt {}", e.what(),
+                      lake::ToString(option_product),
+                      request.product == lake::ProductType::kFutureMbo ? "ES" : request.symbol, request.dt));
     }
     identity_ =
         fmt::format("replay {} {} {} {} {}", request.symbol, request.dt,
-                    lake::InputRefFor(registry, lake_root, "silver.future_mbo.book_snapshot_1s", part).manifest_sha256,
-                    lake::InputRefFor(registry, lake_root, "gold.future_mbo.physics_surface_1s", part).manifest_sha256,
-                    options_manifest);
+                    lake::InputRefFor(registry, lake_root, snap_dataset_, part).manifest_sha256,
+                    lake::InputRefFor(registry, lake_root, gold_dataset_, part).manifest_sha256, options_manifest);
     // Both partitions are checked (and opened) before the first window goes out.
-    snap_reader_ = lake::OpenPartitionReader(registry, lake_root, "silver.future_mbo.book_snapshot_1s", part, 4096);
+    snap_reader_ = lake::OpenPartitionReader(registry, lake_root, snap_dataset_, part, 4096);
     std::vector<std::string> columns = {"window_end_ts_ns", "spot_ref_price_int", "rel_ticks", "side"};
     for (engine::GoldValue v : kStreamedValues) columns.emplace_back(engine::kGoldValueNames[v]);
-    gold_reader_ = lake::OpenPartitionReader(registry, lake_root, "gold.future_mbo.physics_surface_1s", part,
-                                             kGoldBatchRows, columns);
-    if (!options_missing_) options_.emplace(registry, lake_root, part, engine::EsOptionGrid().rel_ticks_per_step);
+    gold_reader_ = lake::OpenPartitionReader(registry, lake_root, gold_dataset_, part, kGoldBatchRows, columns);
+    if (!options_missing_) {
+      const engine::OptionGrid grid =
+          request.product == lake::ProductType::kFutureMbo ? engine::EsOptionGrid() : engine::EquityOptionGrid();
+      options_.emplace(registry, lake_root, option_gold, part, grid.rel_ticks_per_step);
+    }
   }
 
   StreamWindowPtr Next() override {
@@ -160,7 +167,7 @@ class ReplaySource final : public WindowSource {
   bool FillSnapshots() {
     std::shared_ptr<arrow::RecordBatch> batch;
     while (snaps_.empty()) {
-      CheckOk(snap_reader_->ReadNext(&batch), [] { return "reading silver.future_mbo.book_snapshot_1s"; });
+      CheckOk(snap_reader_->ReadNext(&batch), [this] { return "reading " + snap_dataset_; });
       if (!batch) return false;
       std::vector<engine::SnapshotRow> rows;
       columns::AppendSnapshotRows(*batch, rows);
@@ -196,6 +203,8 @@ class ReplaySource final : public WindowSource {
     return true;
   }
 
+  std::string snap_dataset_;
+  std::string gold_dataset_;
   std::string where_;
   std::string identity_;
   std::shared_ptr<arrow::RecordBatchReader> snap_reader_;

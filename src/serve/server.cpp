@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -79,13 +80,35 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     } else if (path == "/health") {
       Reply(req, http::status::ok, "application/json", R"({"status":"ok"})");
     } else if (path == "/v1/catalog") {
-      Reply(req, http::status::ok, "application/json", CatalogJson(context_->config.lake_root));
+      Reply(req, http::status::ok, "application/json", CatalogJson(context_->config.lake_root, context_->config.live));
+    } else if (path == "/v1/stats") {
+      Reply(req, http::status::ok, "application/json", StatsJson());
     } else if (path == kStreamPath) {
       Reply(req, http::status::upgrade_required, "application/json",
             R"({"error":"this endpoint is a WebSocket: connect with ws://"})");
     } else {
       ServeFile(req, path);
     }
+  }
+
+  // Diagnostics: how many compute engine runs the server started, its live feeds, and the close-to-socket
+  // latency of engine-driven windows.
+  std::string StatsJson() const {
+    nlohmann::json live = nlohmann::json::array();
+    for (const LiveStream& l : context_->config.live) {
+      const auto status = l.hub->last_status();
+      live.push_back({{"symbol", l.symbol},
+                      {"dt", l.dt},
+                      {"windows", l.hub->windows()},
+                      {"clients", l.hub->subscribers()},
+                      {"status", status ? nlohmann::json::parse(*status) : nlohmann::json()}});
+    }
+    const LatencySummary lat = context_->latency.Summary();
+    return nlohmann::json{{"compute_engine_runs", context_->hubs->engine_runs()},
+                          {"live", live},
+                          {"close_to_socket_latency_ns",
+                           {{"count", lat.count}, {"p50", lat.p50_ns}, {"p99", lat.p99_ns}, {"max", lat.max_ns}}}}
+        .dump();
   }
 
   // The built web app: files under web_root only (no '..', no hidden files); "/" is index.html.
@@ -146,6 +169,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         context(std::make_shared<ServerContext>()) {
     context->config = std::move(config);
     context->registry = &registry;
+    context->hubs = std::make_unique<HubRegistry>(context->config.hub_keep, context->config.hub_cap);
     const auto& c = context->config;
     beast::error_code ec;
     const auto address = net::ip::make_address(c.host, ec);

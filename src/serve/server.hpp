@@ -2,6 +2,7 @@
 //   ws://HOST:PORT/v1/velocity/stream?...   the window stream (stream.md Part 1; stream_session.hpp)
 //   GET /health                              {"status":"ok"}
 //   GET /v1/catalog                          catalog.hpp
+//   GET /v1/stats                            diagnostics: engine runs, live feeds, close-to-socket latency
 //   GET /                                    the built web app under web_root, when there is one
 // SIGINT/SIGTERM (or Stop()) stop accepting, tell every client ({"type":"error"} and close 1001) and
 // return from Run once they are gone (or after a grace period).
@@ -14,10 +15,19 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "lake/registry.hpp"
+#include "serve/window_hub.hpp"
 
 namespace spymaster::serve {
+
+// A live feed's windows (source=live&symbol=...&dt=...): the feed publishes into `hub` from its own thread.
+struct LiveStream {
+  std::string symbol;
+  std::string dt;
+  std::shared_ptr<WindowHub> hub;
+};
 
 struct ServerConfig {
   std::filesystem::path lake_root = "lake";
@@ -31,6 +41,11 @@ struct ServerConfig {
   std::function<std::string(const std::string& dt)> resolve_es;
   // The session window [start, end) in UTC ns the engine uses for dt (compute source).
   std::function<std::pair<int64_t, int64_t>(const std::string& dt)> session_bounds;
+  std::vector<LiveStream> live;
+  // Compute hubs keep the newest hub_keep windows for clients joining a run, and older ones while a
+  // client still needs them, up to hub_cap (a client further behind gets another engine run).
+  std::size_t hub_keep = 32;
+  std::size_t hub_cap = 256;
 };
 
 class Server {

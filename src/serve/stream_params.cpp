@@ -151,10 +151,12 @@ StreamParams ParseStreamQuery(std::string_view query) {
       p.origin = StreamOrigin::kReplay;
     } else if (it->second == "compute") {
       p.origin = StreamOrigin::kCompute;
+    } else if (it->second == "live") {
+      p.origin = StreamOrigin::kLive;
     } else {
       throw ParamError(
-          fmt::format("source '{}' is not valid: use replay (the lake's silver and gold) or compute "
-                      "(the engine from bronze)",
+          fmt::format("source '{}' is not valid: use replay (the lake's silver and gold), compute "
+                      "(the engine from bronze) or live (the server's Live feed)",
                       it->second));
     }
   }

@@ -15,9 +15,11 @@
 #include <optional>
 
 #include "engine/forecast.hpp"
+#include "engine/product_config.hpp"
 #include "lake/partition.hpp"
 #include "serve/pacer.hpp"
 #include "serve/stream_params.hpp"
+#include "serve/stream_product.hpp"
 #include "serve/window_frames.hpp"
 #include "serve/window_source.hpp"
 
@@ -53,6 +55,8 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
         config_(context_->config),
         pacer_(1.0) {}
 
+  ~StreamSession() { LeaveHub(); }
+
   void Run() {
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     ws_.set_option(websocket::stream_base::decorator(
@@ -73,6 +77,15 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     WindowMessagesPtr group;
     bool is_window = false;
     std::size_t index = 0;
+    int64_t closed_ns = 0;  // engine-driven windows: when the engine closed it
+  };
+
+  // What the source has next: a window, a status note to pass on, nothing yet (live), or the end.
+  struct Next {
+    StreamWindowPtr window;
+    std::shared_ptr<const std::string> text;
+    bool wait = false;
+    std::shared_ptr<const std::string> error;  // the feed failed
   };
 
   void OnAccept(beast::error_code ec) {
@@ -96,6 +109,11 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
       return;
     }
     symbol_ = params_.symbol;
+    if (symbol_ == "ES" && params_.origin == StreamOrigin::kLive) {  // the live feed's ES contract
+      for (const LiveStream& live : config_.live) {
+        if (live.dt == params_.dt && live.symbol.starts_with("ES")) symbol_ = live.symbol;
+      }
+    }
     if (symbol_ == "ES") {
       try {
         if (!config_.resolve_es) throw std::runtime_error("no selection map configured");
@@ -107,29 +125,35 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
       }
     }
     if (!OpenSource()) return;
-    pacer_ = Pacer(params_.speed);
+    // Live windows go out as they close: nothing to pace.
+    pacer_ = Pacer(params_.origin == StreamOrigin::kLive ? std::nullopt : params_.speed);
     skip_remaining_ = static_cast<int64_t>(params_.skip_minutes) * 60;
     spdlog::info("stream {}: {} symbol={} dt={} source={}", id_, std::string(target), symbol_, params_.dt,
-                 params_.origin == StreamOrigin::kReplay ? "replay" : "compute");
+                 kOriginNames[static_cast<int>(params_.origin)]);
     PostTick();
   }
 
   bool OpenSource() {
+    if (params_.origin == StreamOrigin::kLive) return JoinLive();
     const bool replay = params_.origin == StreamOrigin::kReplay;
     try {
       SourceRequest request{symbol_, params_.dt};
+      request.product = product_ = StreamProduct(config_.lake_root, symbol_);
       if (replay) {
         source_ = OpenReplaySource(*context_->registry, config_.lake_root, request);
       } else {
         if (!config_.session_bounds) throw std::runtime_error("no session window configured");
         std::tie(request.session_start_ns, request.session_end_ns) = config_.session_bounds(params_.dt);
-        source_ = OpenComputeSource(*context_->registry, config_.lake_root, request);
+        compute_request_ = request;
+        JoinComputeHub(ComputeSourceIdentity(*context_->registry, config_.lake_root, request), 0);
       }
       last_source_ts_ = 0;
       return true;
     } catch (const lake::LakeError& e) {
-      Fail(1008, fmt::format("{}; run: spymaster run --product-type future_mbo --layer {} --symbol {} --dt {}",
-                             e.what(), replay ? "all" : "bronze", replay ? symbol_ : std::string("ES"), params_.dt));
+      const bool future = product_ == lake::ProductType::kFutureMbo;
+      Fail(1008, fmt::format("{}; run: spymaster run --product-type {} --layer {} --symbol {} --dt {}", e.what(),
+                             lake::ToString(product_), replay ? "all" : "bronze",
+                             replay || !future ? symbol_ : std::string("ES"), params_.dt));
     } catch (const std::exception& e) {
       Fail(1011, fmt::format("cannot open the {} source for symbol={} dt={}: {}", replay ? "replay" : "compute",
                              symbol_, params_.dt, e.what()));
@@ -137,21 +161,98 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     return false;
   }
 
-  // The next window the client asked for (start/end, skip_minutes, seek), or nullptr at the end.
-  StreamWindowPtr NextWindow() {
+  // Compute: reads the shared engine run of this (symbol, dt) from window `seq` on (another run when
+  // none still holds it).
+  void JoinComputeHub(const std::string& identity, int64_t seq) {
+    LeaveHub();
+    auto open = [this] { return OpenComputeSource(*context_->registry, config_.lake_root, compute_request_); };
+    std::tie(hub_, hub_id_) = context_->hubs->Acquire(identity, seq, open, Notifier());
+    hub_seq_ = seq;
+  }
+
+  // Live: the feed of (symbol, dt), from its next window on, after its current status.
+  bool JoinLive() {
+    for (const LiveStream& live : config_.live) {
+      if (live.symbol != symbol_ || live.dt != params_.dt) continue;
+      LeaveHub();
+      hub_ = live.hub;
+      std::tie(hub_id_, hub_seq_) = hub_->SubscribeAtHead(Notifier());
+      if (auto status = hub_->last_status()) {
+        EnqueueText(*status);
+        DoWrite();
+      }
+      return true;
+    }
+    std::string have;
+    for (const LiveStream& live : config_.live) have += fmt::format(" symbol={} dt={}", live.symbol, live.dt);
+    Fail(1008, fmt::format("no live stream for symbol={} dt={}; this server streams live:{}", symbol_, params_.dt,
+                           have.empty() ? " nothing (start it with spymaster serve --live ...)" : have));
+    return false;
+  }
+
+  void LeaveHub() {
+    if (hub_) hub_->Unsubscribe(hub_id_);
+    hub_.reset();
+  }
+
+  // The hub calls this on its producer's thread: only post to our strand.
+  std::function<void()> Notifier() {
+    return [weak = weak_from_this(), executor = ws_.get_executor()] {
+      net::post(executor, [weak] {
+        if (auto self = weak.lock(); self && self->waiting_hub_) {
+          self->waiting_hub_ = false;
+          self->PostTick();
+        }
+      });
+    };
+  }
+
+  // The source's next window, note, wait or end.
+  Next NextFromSource() {
+    if (source_) return {source_->Next(), nullptr, false, nullptr};
+    for (;;) {
+      const HubItem item = hub_->Read(hub_id_, hub_seq_);
+      switch (item.kind) {
+        case HubItem::Kind::kWindow:
+          ++hub_seq_;
+          return {item.window, nullptr, false, nullptr};
+        case HubItem::Kind::kText:
+          ++hub_seq_;
+          return {nullptr, item.text, false, nullptr};
+        case HubItem::Kind::kPending:
+          waiting_hub_ = true;
+          return {nullptr, nullptr, true, nullptr};
+        case HubItem::Kind::kEnd:
+          return {nullptr, nullptr, false, item.text};
+        case HubItem::Kind::kEvicted:
+          if (params_.origin == StreamOrigin::kLive) {  // fell behind the feed: go on from the oldest it kept
+            const int64_t base = hub_->base();
+            dropped_ += base - hub_seq_;
+            dropped_total_ += base - hub_seq_;
+            hub_seq_ = base;
+          } else {  // fell behind every run of this day: another run
+            JoinComputeHub(hub_->identity(), hub_seq_);
+          }
+          break;
+      }
+    }
+  }
+
+  // The next window the client asked for (start/end, skip_minutes, seek) or note, or the end.
+  Next NextWindow() {
     while (true) {
-      StreamWindowPtr w = source_->Next();
-      if (!w) return nullptr;
-      const engine::SnapshotRow& s = w->window->snapshot;
+      Next n = NextFromSource();
+      if (!n.window) return n;
+      const engine::SnapshotRow& s = n.window->window->snapshot;
       last_source_ts_ = s.window_end_ts_ns;
-      if (params_.end_ns && s.window_end_ts_ns > *params_.end_ns) return nullptr;
+      if (params_.end_ns && s.window_end_ts_ns > *params_.end_ns) return {};
       if (params_.start_ns && s.window_start_ts_ns < *params_.start_ns) continue;
       if (seek_ns_ && s.window_end_ts_ns < *seek_ns_) continue;
       if (skip_remaining_ > 0) {
         --skip_remaining_;
         continue;
       }
-      return w;
+      return n;
     }
   }
 
@@ -164,12 +265,25 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   void Tick(uint64_t gen) {
     if (gen != gen_ || close_code_ || closed_ || paused_) return;
     if (!pending_) {
+      Next next;
       try {
-        pending_ = NextWindow();
+        next = NextWindow();
       } catch (const std::exception& e) {
         Fail(1011, fmt::format("reading windows for symbol={} dt={} failed: {}", symbol_, params_.dt, e.what()));
         return;
       }
+      if (next.wait) return;  // the hub notifies
+      if (next.text) {
+        EnqueueText(*next.text);
+        DoWrite();
+        PostTick();
+        return;
+      }
+      if (next.error) {
+        Fail(1011, *next.error);
+        return;
+      }
+      pending_ = std::move(next.window);
       if (!pending_) {
         close_code_ = 1000;
         close_reason_ = "end";
@@ -196,7 +310,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
         FailSlow();
         return;
       }
-      if (!pacer_.speed()) {  // speed=max: wait for the client (with the same timeout)
+      if (!pacer_.speed() && params_.origin != StreamOrigin::kLive) {  // speed=max: wait for the client
         waiting_room_ = true;
         timer_.expires_after(config_.slow_client_timeout);
         timer_.async_wait([self = shared_from_this(), gen](beast::error_code ec) {
@@ -216,7 +330,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
       EnqueueText(DroppedJson(dropped_));
       dropped_ = 0;
     }
-    queue_.push_back({Frames(*pending_), true, 0});
+    queue_.push_back({Frames(*pending_), true, 0, pending_->window ? pending_->closed_ns : 0});
     ++queued_windows_;
     ++sent_;
     pacer_.Sent(ts, due);
@@ -227,11 +341,17 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
 
   // The window's messages, from the shared cache when another client of the same stream encoded them.
   WindowMessagesPtr Frames(const StreamWindow& w) {
-    std::string key = source_->identity();
+    std::string key = source_ ? source_->identity() : hub_->identity();
     for (Surface s : params_.surfaces) key += kSurfaceNames[static_cast<int>(s)][0];
     key += std::to_string(w.window->snapshot.window_end_ts_ns);
     if (auto hit = context_->frames.Find(key)) return hit;
     forecaster_.Compute(w.window->gold, forecast_);
+    if (product_ == lake::ProductType::kEquityMbo) {
+      // The forecast's lattice unit is the gold cell, a $0.50 bucket for equities: the spot "tick" is the
+      // bucket index, not the futures quarter the forecaster assumes.
+      const int64_t spot = w.window->gold.spot_ref_price_int / engine::EquityMboConfig().cell;
+      for (engine::ForecastRow& r : forecast_) r.predicted_spot_tick = spot + r.predicted_tick_delta;
+    }
     auto frames = EncodeWindow(w, forecast_, params_.surfaces);
     context_->frames.Insert(key, frames);
     return frames;
@@ -273,6 +393,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     bytes_sent_ += static_cast<int64_t>(bytes);
     Outgoing& front = queue_.front();
     if (++front.index == front.group->messages.size()) {
+      if (front.closed_ns > 0) context_->latency.Add(NowNs() - front.closed_ns);
       if (front.is_window) --queued_windows_;
       queue_.pop_front();
       if (waiting_room_) {
@@ -330,6 +451,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
       } else {
         throw ParamError("speed control needs \"value\": a number in (0, 10000] or \"max\"");
       }
+      if (params_.origin == StreamOrigin::kLive) return;  // live windows are not paced
       pacer_.SetSpeed(speed, NowNs());
       if (!paused_) Rearm();
     } else if (action == "seek") {
@@ -345,6 +467,9 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
         ok = true;
       }
       if (!ok || ts < 0) throw ParamError("seek control needs \"ts_ns\": window_end_ts_ns as a decimal string");
+      if (params_.origin == StreamOrigin::kLive) {
+        throw ParamError("seek is not available on a live stream: connect with source=compute or replay to scrub");
+      }
       seek_ns_ = ts;
       skip_remaining_ = 0;
       if (ts <= last_source_ts_ && !OpenSource()) return;  // backwards: read the day again from its start
@@ -393,6 +518,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
 
   void Closed() {
     closed_ = true;
+    LeaveHub();
     ++gen_;
     timer_.cancel();
     kill_timer_.cancel();
@@ -409,7 +535,13 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
 
   StreamParams params_;
   std::string symbol_;
-  std::unique_ptr<WindowSource> source_;
+  std::unique_ptr<WindowSource> source_;  // replay
+  std::shared_ptr<WindowHub> hub_;        // compute and live: read at hub_seq_
+  int64_t hub_id_ = -1;
+  int64_t hub_seq_ = 0;
+  bool waiting_hub_ = false;  // live: read everything published; the hub's notify resumes
+  SourceRequest compute_request_;
+  lake::ProductType product_ = lake::ProductType::kFutureMbo;
   engine::Forecaster forecaster_;
   std::vector<engine::ForecastRow> forecast_;
   Pacer pacer_;

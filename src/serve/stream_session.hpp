@@ -15,7 +15,9 @@
 
 #include "lake/registry.hpp"
 #include "serve/frame_cache.hpp"
+#include "serve/latency_recorder.hpp"
 #include "serve/server.hpp"
+#include "serve/window_hub.hpp"
 
 namespace spymaster::serve {
 
@@ -26,6 +28,8 @@ struct ServerContext {
   ServerConfig config;
   const lake::DatasetRegistry* registry = nullptr;
   FrameCache frames{64 << 20};
+  std::unique_ptr<HubRegistry> hubs;  // compute: one engine run shared by the clients of a (symbol, dt)
+  LatencyRecorder latency;
   std::mutex mutex;
   std::vector<std::weak_ptr<StreamSession>> sessions;
   bool stopping = false;

@@ -26,6 +26,9 @@ struct StreamWindow {
   // Set when the source has no options for this stream (why, and how to get them); the surface then
   // goes out empty and batch_start carries the note.
   std::shared_ptr<const std::string> options_missing;
+  // Steady-clock ns when the engine closed the window (compute, live), for the close-to-socket latency;
+  // 0 for windows read from the lake.
+  int64_t closed_ns = 0;
 };
 using StreamWindowPtr = std::shared_ptr<const StreamWindow>;
 

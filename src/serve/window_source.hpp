@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "lake/product_type.hpp"
 #include "lake/registry.hpp"
 #include "serve/stream_window.hpp"
 
@@ -27,8 +28,10 @@ class WindowSource {
 };
 
 struct SourceRequest {
-  std::string symbol;  // resolved contract (ESH6), not ES
+  std::string symbol;  // resolved contract (ESH6) or equity ticker (SPY), not ES
   std::string dt;
+  // future_mbo (options from future_option_mbo) or equity_mbo (options from equity_option_mbo).
+  lake::ProductType product = lake::ProductType::kFutureMbo;
   int64_t session_start_ns = 0;  // compute only: the engine's session window
   int64_t session_end_ns = 0;
 };
@@ -39,5 +42,8 @@ std::unique_ptr<WindowSource> OpenReplaySource(const lake::DatasetRegistry& regi
 // Throws lake::LakeError naming the bronze partition when it is not complete.
 std::unique_ptr<WindowSource> OpenComputeSource(const lake::DatasetRegistry& registry,
                                                 const std::filesystem::path& lake_root, const SourceRequest& request);
+// The identity OpenComputeSource's source would have, without opening it (reads the manifests only).
+std::string ComputeSourceIdentity(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
+                                  const SourceRequest& request);
 
 }  // namespace spymaster::serve

@@ -1,0 +1,71 @@
+#include "cli/live_engine.hpp"
+
+#include "common/calendar.hpp"
+#include "dbn/encoder.hpp"
+#include "dbn/enums.hpp"
+#include "dbn/symbol_map.hpp"
+#include "engine/product_config.hpp"
+
+namespace spymaster::cli {
+namespace {
+
+source::RawMboOptions RawOptions(const LiveEngineOptions& o) {
+  source::RawMboOptions raw;
+  raw.yyyymmdd = common::ToYyyymmdd(common::ParseDate(o.dt));
+  raw.rules.drop_spreads = true;
+  raw.partition = o.symbol;
+  return raw;
+}
+
+engine::EngineOptions EngineOptions(const LiveEngineOptions& o) {
+  engine::EngineOptions e;
+  e.session_start_ns = o.session_start_ns;
+  e.session_end_ns = o.session_end_ns;
+  e.compute_gold = o.compute_gold;
+  return e;
+}
+
+}  // namespace
+
+LiveEngine::LiveEngine(const LiveEngineOptions& options, engine::Engine::Sink sink)
+    : options_(options),
+      feed_(RawOptions(options), "live"),
+      engine_(engine::FutureMboConfig(), EngineOptions(options), std::move(sink)) {}
+
+void LiveEngine::OnRecord(const dbn::Metadata& metadata, const dbn::RecordRef& record) {
+  const uint64_t ts = dbn::IndexTs(record);
+  if (ts != dbn::kUndefTimestamp && (!anchor_ || ts >= anchor_->gateway_ts)) {
+    anchor_ = Anchor{ts, std::chrono::steady_clock::now()};
+  }
+  if (record.rtype() == dbn::RType::kSystem) return;  // heartbeats and acks: not market data
+  bytes_.clear();
+  if (!started_) {
+    dbn::Encoder encoder = dbn::Encoder::ToBuffer(&bytes_, metadata);
+    encoder.Finish();
+    started_ = true;
+  }
+  bytes_.insert(bytes_.end(), record.data(), record.data() + record.size());
+  Feed(feed_.Feed(bytes_));
+}
+
+void LiveEngine::OnTick() {
+  if (!anchor_ || options_.close_grace_ns <= 0 || engine_.finished()) return;
+  const auto elapsed =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - anchor_->wall);
+  const int64_t clock = static_cast<int64_t>(anchor_->gateway_ts) + elapsed.count();
+  engine_.CloseThrough(clock - options_.close_grace_ns);
+}
+
+void LiveEngine::Finish() {
+  Feed(feed_.Finish());
+  engine_.Finish();
+}
+
+void LiveEngine::Feed(std::span<const book::MboEvent> events) {
+  for (const book::MboEvent& e : events) {
+    if (engine_.finished()) break;
+    engine_.OnEvent(e);
+  }
+}
+
+}  // namespace spymaster::cli
