@@ -1,16 +1,13 @@
 // spymaster select-contract --dates a,b|a:b [--lake DIR]: writes <lake>/selection/mbo_contract_day_selection.parquet
-// (session_date → front-month ES contract) from bronze future_mbo; see pipeline/contract_selection.hpp.
+// (session_date → front-month ES contract) from bronze future_mbo; see commands/select_contract.hpp.
 #include <fmt/format.h>
 
 #include <iostream>
+#include <memory>
 
 #include "cli/commands.hpp"
-#include "common/calendar.hpp"
-#include "common/error.hpp"
+#include "commands/select_contract.hpp"
 #include "lake/interrupt.hpp"
-#include "lake/partition.hpp"
-#include "lake/registry.hpp"
-#include "pipeline/contract_selection.hpp"
 
 namespace spymaster::cli {
 
@@ -24,19 +21,15 @@ void AddSelectContractCommand(CLI::App& app) {
   cmd->add_option("--dates", args->dates, "Dates: a,b,c or start:end (inclusive)")->required();
   cmd->add_option("--lake", args->lake, "Lake root directory")->capture_default_str();
   cmd->callback([args] {
-    const auto dates = WithUsageErrors("--dates", [&] { return common::ExpandDates(args->dates); });
-    const auto registry = lake::DatasetRegistry::LoadDefault();
     lake::InstallInterruptHandlers();
-    const auto rows = pipeline::BuildSelection(registry, args->lake, dates);
-    pipeline::WriteSelection(registry, args->lake, rows);
-    for (const auto& r : rows) {
+    const auto result = commands::SelectContractCommand(args->dates, args->lake);
+    for (const auto& r : result.rows) {
       std::cout << fmt::format("{} -> {} (expires {}, prev {} volume {}, rank2 {}, roll {})\n", r.session_date,
                                r.selected_symbol.empty() ? "-" : r.selected_symbol, r.selected_exp_date,
                                r.prev_trading_date.empty() ? "-" : r.prev_trading_date, r.prev_volume_selected,
                                r.prev_volume_rank2, r.roll_flag);
     }
-    const auto file = lake::PartitionDir(registry.Get(pipeline::kSelectionDataset), args->lake, {});
-    std::cout << fmt::format("wrote {} ({} rows)\n", file.string(), rows.size());
+    std::cout << fmt::format("wrote {} ({} rows)\n", result.file.string(), result.rows.size());
   });
 }
 

@@ -1,13 +1,13 @@
-// `spymaster simulate`: write the synthetic market day into the raw lake (see src/sim/simulate.hpp).
+// `spymaster simulate`: write the synthetic market day into the raw lake (see src/sim/simulate.hpp); the
+// flags fill sim::SimOptions for commands::SimulateCommand, which the Python package calls too.
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <memory>
 
 #include "cli/commands.hpp"
-#include "common/error.hpp"
+#include "commands/simulate.hpp"
 #include "common/standard_output.hpp"
-#include "sim/simulate.hpp"
 
 namespace spymaster::cli {
 
@@ -36,14 +36,12 @@ void AddSimulateCommand(CLI::App& app) {
   cmd->add_flag("--describe", *describe, "Print the scenario timeline and exit without writing");
   cmd->add_option("--threads", options->threads, "Worker threads (default: all cores)");
   cmd->callback([options, describe] {
-    // Bad parameters are usage errors (exit 2; the simulator's messages name them); I/O problems and
-    // refusals stay runtime errors (exit 1).
     if (*describe) {
-      WriteStdout(WithUsageErrors("", [&] { return sim::Describe(*options); }));
+      WriteStdout(commands::DescribeCommand(*options));
       return;
     }
     options->progress = true;
-    const sim::SimReport report = WithUsageErrors("", [&] { return sim::Simulate(*options); });
+    const sim::SimReport report = commands::SimulateCommand(*options);
     std::uint64_t bytes = 0;
     for (const auto& f : report.files) {
       PrintStdout("{:>10} records {:>12} bytes  {}\n", f.records, f.bytes, f.path.string());

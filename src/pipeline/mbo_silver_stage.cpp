@@ -14,16 +14,12 @@
 #include <string>
 
 #include "columns/engine_rows_arrow.hpp"
-#include "common/calendar.hpp"
 #include "engine/engine.hpp"
 #include "engine/record_source.hpp"
 #include "lake/partition.hpp"
+#include "pipeline/mbo_records.hpp"
 #include "pipeline/mbo_stages.hpp"
-#include "pipeline/raw_input.hpp"
 #include "pipeline/session.hpp"
-#include "source/bronze_mbo_source.hpp"
-#include "source/prefetch_source.hpp"
-#include "source/raw_mbo_source.hpp"
 
 namespace spymaster::pipeline {
 namespace {
@@ -87,7 +83,6 @@ class GoldSink {
 StageResult RunSilver(const StageContext& ctx, const Task& task, const MboStageNames& names,
                       const engine::ProductConfig& product, bool with_gold) {
   const std::string pt(lake::ToString(task.product_type));
-  const std::string bronze_key = fmt::format("bronze.{}.mbo", pt);
   const std::string snap_key = fmt::format("silver.{}.book_snapshot_1s", pt);
   const std::string flow_key = fmt::format("silver.{}.depth_and_flow_1s", pt);
   const std::string gold_key = fmt::format("gold.{}.physics_surface_1s", pt);
@@ -113,23 +108,7 @@ StageResult RunSilver(const StageContext& ctx, const Task& task, const MboStageN
 
   const SessionBounds session = SessionBoundsNs(task.dt, ctx.session_start_minute, ctx.session_end_minute);
   std::vector<lake::InputRef> inputs;
-  std::unique_ptr<engine::RecordSource> records;
-  if (ctx.origin == RecordOrigin::kBronze) {
-    inputs.push_back(lake::InputRefFor(reg, ctx.lake_root, bronze_key, part));
-    records = std::make_unique<source::BronzeMboSource>(reg, ctx.lake_root, bronze_key, part);
-  } else {
-    source::RawMboOptions raw;
-    const auto files = FindRawFiles(ctx.lake_root, task.product_type, RawRootOf(task.product_type, task.symbol), "mbo",
-                                    task.dt, ctx.raw_jobs);
-    raw.files = Paths(files);
-    for (const auto& f : files) inputs.push_back(RawInputRef(ctx.lake_root, f, "mbo", task.dt));
-    raw.yyyymmdd = common::ToYyyymmdd(common::ParseDate(task.dt));
-    raw.rules.drop_spreads = task.product_type == ProductType::kFutureMbo;
-    raw.partition = task.symbol;
-    records = std::make_unique<source::RawMboSource>(std::move(raw));
-  }
-  // Decoding runs a few batches ahead on a second thread while the engine works through the last one.
-  records = std::make_unique<source::PrefetchSource>(std::move(records));
+  const std::unique_ptr<engine::RecordSource> records = OpenMboRecords(ctx, task, &inputs);
   lake::PartitionWriter snap_writer(reg, ctx.lake_root, snap_key, part, ctx.overwrite);
   lake::PartitionWriter flow_writer(reg, ctx.lake_root, flow_key, part, ctx.overwrite);
   const auto snap_schema = reg.Get(snap_key).contract.ArrowSchema();

@@ -1,0 +1,94 @@
+"""Type stubs of the extension spymaster._core (re-exported by the spymaster package)."""
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal, overload
+
+import pyarrow
+
+class Error(Exception):
+    """A spymaster command failed; the message is the CLI's."""
+
+class UsageError(Error, ValueError):
+    """A bad argument (the CLI exits 2); the message names it."""
+
+class DataError(Error, RuntimeError):
+    """Malformed or missing input data (the CLI exits 1)."""
+
+class IoError(Error, OSError):
+    """The system failed a read, write or rename (the CLI exits 1)."""
+
+def run(
+    *,
+    product_type: str,
+    symbol: str,
+    layer: str = "all",
+    dt: str | None = None,
+    dates: str | None = None,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    workers: int = 1,
+    overwrite: bool = False,
+    lake: str = "lake",
+    session_start: str = "09:30",
+    session_end: str = "10:30",
+    source: str = "bronze",
+    raw_job: Sequence[str] = (),
+) -> dict[str, Any]:
+    """`spymaster run`. Returns {"tasks": [{"stage", "layer", "symbol", "dt", "rows", "skipped",
+    "seconds", "counters", "datasets_written"}], "written": [partition], "skipped": int, "failed": int,
+    "rows": int, "counters": {name: int}, "report": the CLI's summary text}."""
+
+@overload
+def simulate(
+    *,
+    dt: str = "2026-01-06",
+    seed: int = 1,
+    scale: float = 1.0,
+    start: str = "09:30",
+    end: str = "10:30",
+    lake: str = "lake",
+    product: Sequence[str] = (),
+    scenario: str = "default",
+    overwrite: bool = False,
+    threads: int = 0,
+    describe: Literal[False] = False,
+) -> dict[str, Any]: ...
+@overload
+def simulate(
+    *,
+    dt: str = "2026-01-06",
+    seed: int = 1,
+    scale: float = 1.0,
+    start: str = "09:30",
+    end: str = "10:30",
+    lake: str = "lake",
+    product: Sequence[str] = (),
+    scenario: str = "default",
+    overwrite: bool = False,
+    threads: int = 0,
+    describe: Literal[True],
+) -> str: ...
+def select_contract(*, dates: str, lake: str = "lake") -> dict[str, Any]:
+    """`spymaster select-contract`. Returns {"rows": [selection row as dict], "file": path written}."""
+
+class WindowIterator(Iterator[dict[str, pyarrow.RecordBatch]]):
+    """The closed windows of one (product, symbol, dt), as {table: pyarrow.RecordBatch}."""
+
+    def __iter__(self) -> WindowIterator: ...
+    def __next__(self) -> dict[str, pyarrow.RecordBatch]: ...
+    @property
+    def schemas(self) -> dict[str, pyarrow.Schema]: ...
+    def counters(self) -> dict[str, int]: ...
+
+def windows(
+    source: str,
+    product_type: str,
+    symbol: str,
+    dt: str,
+    *,
+    lake: str = "lake",
+    session_start: str = "09:30",
+    session_end: str = "10:30",
+    raw_job: Sequence[str] = (),
+) -> WindowIterator:
+    """Each closed session window of the engine run over bronze (source="bronze") or the raw DBN day
+    (source="raw"): {"book_snapshot_1s", "depth_and_flow_1s", "physics_surface_1s": pyarrow.RecordBatch}."""

@@ -1,0 +1,312 @@
+"""The Python package `spymaster` against the CLI it shares its C++ with: windows() yields the rows the
+CLI writes to the lake, run()/simulate()/select_contract() write the same lake as the CLI, errors carry
+the CLI's messages, and the GIL is released while the engine runs.
+
+The package is imported from the build tree (<build>/python, next to SPYMASTER_BIN), so the test checks
+what scripts/build just built; scripts/setup installs the same package into .venv."""
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import threading
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+DT = "2026-01-06"
+WINDOW = {"session_start": "09:30", "session_end": "09:33"}
+WINDOW_FLAGS = ["--session-start", "09:30", "--session-end", "09:33"]
+# name: (product_type, raw root, silver symbol)
+PRODUCTS = {"ES": ("future_mbo", "ES", "ESH6"), "SPY": ("equity_mbo", "SPY", "SPY")}
+TABLES = (("silver", "book_snapshot_1s"), ("silver", "depth_and_flow_1s"), ("gold", "physics_surface_1s"))
+
+
+@pytest.fixture(scope="module")
+def spymaster(spymaster_bin):
+    build_python = spymaster_bin.parent / "python"
+    if not (build_python / "spymaster" / "__init__.py").exists():
+        message = f"the Python package is not built: {build_python}/spymaster is missing (scripts/build)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    sys.path.insert(0, str(build_python))
+    try:
+        import spymaster as package
+    finally:
+        sys.path.remove(str(build_python))
+    assert pathlib.Path(package.__file__).parent == build_python / "spymaster", package.__file__
+    return package
+
+
+def cli(spymaster_bin, *args, check=True):
+    proc = subprocess.run([str(spymaster_bin), *map(str, args)], capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{args} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="module")
+def cli_lake(spymaster_bin, tmp_path_factory):
+    """Three simulated minutes of ES and SPY, bronze to gold, all by the CLI."""
+    lake = tmp_path_factory.mktemp("cli") / "lake"
+    cli(spymaster_bin, "simulate", "--lake", lake, "--dt", DT, "--start", "09:30", "--end", "09:33",
+        "--product", "future_mbo", "--product", "equity_mbo", "--threads", "1")
+    for pt, root, _ in PRODUCTS.values():
+        cli(spymaster_bin, "run", "--product-type", pt, "--layer", "all", "--symbol", root, "--dt", DT,
+            "--lake", lake, *WINDOW_FLAGS)
+    return lake
+
+
+def read_partition(lake, layer, pt, symbol, table):
+    files = sorted((lake / layer / f"product_type={pt}" / f"symbol={symbol}" / f"table={table}" /
+                    f"dt={DT}").glob("*.parquet"))
+    assert len(files) == 1, files
+    return pq.ParquetFile(files[0]).read()
+
+
+@pytest.mark.parametrize("source", ["bronze", "raw"])
+@pytest.mark.parametrize("name", PRODUCTS)
+def test_windows_equal_the_lake_rows(spymaster, cli_lake, name, source):
+    """Every closed window's batches, concatenated in order, are the silver and gold partitions the CLI
+    wrote: same schema, every column, every row."""
+    pt, _, symbol = PRODUCTS[name]
+    it = spymaster.windows(source, pt, symbol, DT, lake=str(cli_lake), **WINDOW)
+    batches = {table: [] for _, table in TABLES}
+    count = 0
+    for window in it:
+        assert list(window) == [table for _, table in TABLES]
+        assert window["book_snapshot_1s"].num_rows == 1
+        start = window["book_snapshot_1s"].column("window_start_ts_ns")[0]
+        for table, batch in window.items():
+            assert isinstance(batch, pa.RecordBatch)
+            batches[table].append(batch)
+            if batch.num_rows and "window_start_ts_ns" in batch.schema.names:
+                assert pa.compute.all(pa.compute.equal(batch.column("window_start_ts_ns"), start)).as_py()
+        count += 1
+    assert count == 180  # 09:30–09:33, one window a second, empty or not
+    assert it.counters()["records"] > 0
+    for layer, table in TABLES:
+        want = read_partition(cli_lake, layer, pt, symbol, table)
+        got = pa.Table.from_batches(batches[table], schema=it.schemas[table])
+        assert got.num_rows == want.num_rows > 0, table
+        assert got.schema.equals(want.schema), f"{table}: {got.schema} != {want.schema}"
+        for column in want.column_names:
+            assert got.column(column).equals(want.column(column)), f"{table}.{column} differs ({source})"
+
+
+def test_windows_resolve_es_through_the_selection_map(spymaster, cli_lake):
+    """ES is the date's front-month contract, as for `run --layer silver --symbol ES`."""
+    es = next(iter(spymaster.windows("bronze", "future_mbo", "ES", DT, lake=str(cli_lake), **WINDOW)))
+    esh6 = next(iter(spymaster.windows("bronze", "future_mbo", "ESH6", DT, lake=str(cli_lake), **WINDOW)))
+    for table, batch in es.items():
+        assert batch.equals(esh6[table]), table
+
+
+def test_one_libarrow_in_the_process(spymaster, cli_lake):
+    """The extension uses pyarrow's libarrow (the batches cross through the C data interface between
+    them): one libarrow mapped, and the engine's column buffers come from pyarrow's memory pool, held by
+    the batch until it goes (moved, not copied: no second allocation of the same bytes)."""
+    it = spymaster.windows("bronze", "future_mbo", "ESH6", DT, lake=str(cli_lake), **WINDOW)
+    next(it)
+    maps = pathlib.Path("/proc/self/maps").read_text().splitlines()
+    libarrow = {line.split()[-1] for line in maps if "/libarrow.so" in line}
+    assert len(libarrow) == 1, libarrow
+    base = pa.total_allocated_bytes()
+    window = next(it)
+    held = pa.total_allocated_bytes() - base
+    nbytes = sum(batch.nbytes for batch in window.values())
+    assert nbytes > 0
+    assert nbytes <= held < 2 * nbytes, (held, nbytes)
+    del window
+    assert pa.total_allocated_bytes() - base < held
+
+
+@pytest.fixture(scope="module")
+def python_lake(spymaster, tmp_path_factory):
+    """The same lake as cli_lake, written through the package."""
+    lake = tmp_path_factory.mktemp("py") / "lake"
+    report = spymaster.simulate(lake=str(lake), dt=DT, start="09:30", end="09:33",
+                                product=["future_mbo", "equity_mbo"], threads=1)
+    assert report["records"] == sum(f["records"] for f in report["files"]) > 0
+    summaries = {}
+    for name, (pt, root, _) in PRODUCTS.items():
+        summaries[name] = spymaster.run(lake=str(lake), product_type=pt, symbol=root, dt=DT, layer="all", **WINDOW)
+    return lake, summaries
+
+
+def lake_files(lake):
+    return sorted(p.relative_to(lake) for p in lake.rglob("*") if p.is_file())
+
+
+def test_run_and_simulate_write_the_cli_lake(python_lake, cli_lake):
+    """Byte for byte: raw files, bronze, the selection map, silver, gold and every manifest."""
+    lake, _ = python_lake
+    assert lake_files(lake) == lake_files(cli_lake)
+    for rel in lake_files(cli_lake):
+        assert (lake / rel).read_bytes() == (cli_lake / rel).read_bytes(), rel
+
+
+def test_run_summary(spymaster, python_lake):
+    lake, summaries = python_lake
+    es = summaries["ES"]
+    assert es["failed"] == 0 and es["skipped"] == 0
+    stages = [(t["layer"], t["stage"], t["symbol"]) for t in es["tasks"]]
+    assert stages == [("bronze", "bronze_ingest_future_mbo", "ES"),
+                      ("silver", "silver_compute_book_states_1s+gold_compute_physics_surface_1s", "ESH6")]
+    assert "gold.future_mbo.physics_surface_1s symbol=ESH6" in es["written"]
+    assert es["rows"] == sum(t["rows"] for t in es["tasks"]) > 0
+    gold_rows = read_partition(lake, "gold", "future_mbo", "ESH6", "physics_surface_1s").num_rows
+    silver_rows = sum(read_partition(lake, "silver", "future_mbo", "ESH6", t).num_rows
+                      for t in ("book_snapshot_1s", "depth_and_flow_1s"))
+    assert es["tasks"][1]["rows"] == silver_rows + gold_rows
+    assert es["counters"]["records"] == es["tasks"][1]["counters"]["records"] > 0
+    assert es["report"].splitlines()[-1].startswith("DONE lake=")
+    # A rerun finds every partition complete.
+    again = spymaster.run(lake=str(lake), product_type="future_mbo", symbol="ES", dt=DT, **WINDOW)
+    assert again["skipped"] == len(again["tasks"]) == 2 and again["written"] == [] and again["rows"] == 0
+
+
+# (CLI arguments, the same as keyword arguments of the package's function)
+RUN = ["run", "--product-type", "future_mbo", "--layer", "bronze", "--symbol", "ES"]
+RUN_KW = {"product_type": "future_mbo", "layer": "bronze", "symbol": "ES"}
+ERRORS = [
+    (RUN + ["--dt", "2026-02-30"], "run", {**RUN_KW, "dt": "2026-02-30"}),
+    (RUN + ["--dt", DT, "--dates", DT], "run", {**RUN_KW, "dt": DT, "dates": DT}),
+    (RUN + ["--end-date", DT], "run", {**RUN_KW, "end_date": DT}),
+    (RUN, "run", RUN_KW),
+    (RUN + ["--dates", "2026-01-07:2026-01-05"], "run", {**RUN_KW, "dates": "2026-01-07:2026-01-05"}),
+    (RUN + ["--dt", DT, "--session-start", "25:00"], "run", {**RUN_KW, "dt": DT, "session_start": "25:00"}),
+    (RUN + ["--dt", DT, "--session-start", "10:30", "--session-end", "09:30"], "run",
+     {**RUN_KW, "dt": DT, "session_start": "10:30", "session_end": "09:30"}),
+    (RUN + ["--dt", DT, "--workers", "0"], "run", {**RUN_KW, "dt": DT, "workers": 0}),
+    (["run", "--product-type", "future", "--layer", "bronze", "--symbol", "ES", "--dt", DT], "run",
+     {**RUN_KW, "product_type": "future", "dt": DT}),
+    (["run", "--product-type", "future_mbo", "--layer", "platinum", "--symbol", "ES", "--dt", DT], "run",
+     {**RUN_KW, "layer": "platinum", "dt": DT}),
+    (RUN + ["--dt", DT, "--source", "kafka"], "run", {**RUN_KW, "dt": DT, "source": "kafka"}),
+    (["run", "--product-type", "future_mbo", "--layer", "bronze", "--symbol", "ES", "--dt", DT, "--overwrite"],
+     "run", {**RUN_KW, "dt": DT, "overwrite": True}),
+    (RUN + ["--dt", DT], "run", {**RUN_KW, "dt": DT}),  # no raw input: a data error
+    (["run", "--product-type", "future_mbo", "--layer", "silver", "--symbol", "ESH6", "--dt", DT], "run",
+     {**RUN_KW, "layer": "silver", "symbol": "ESH6", "dt": DT}),  # no bronze: a failed task
+    (["select-contract", "--dates", "2026-13-01"], "select_contract", {"dates": "2026-13-01"}),
+    (["select-contract", "--dates", DT], "select_contract", {"dates": DT}),  # no bronze contracts
+    (["simulate", "--scale", "0"], "simulate", {"scale": 0.0}),
+    (["simulate", "--dt", "2026-01-10"], "simulate", {"dt": "2026-01-10"}),  # a Saturday
+    (["simulate", "--scenario", "nonexistent.json"], "simulate", {"scenario": "nonexistent.json"}),
+]
+
+
+@pytest.mark.parametrize("args,function,kwargs", ERRORS, ids=[" ".join(a) for a, _, _ in ERRORS])
+def test_errors_carry_the_cli_message(spymaster, spymaster_bin, tmp_path, args, function, kwargs):
+    """The exception's text is what the CLI prints after "error: ", and its class follows the exit code:
+    2 → UsageError (a ValueError), 1 → DataError or IoError (a RuntimeError or an OSError)."""
+    lake = tmp_path / "lake"
+    proc = cli(spymaster_bin, *args, "--lake", lake, check=False)
+    assert proc.returncode in (1, 2), proc.stderr
+    assert proc.stderr.startswith("error: ") and proc.stderr.endswith("\n"), proc.stderr
+    with pytest.raises(spymaster.Error) as raised:
+        getattr(spymaster, function)(lake=str(lake), **kwargs)
+    assert f"error: {raised.value}\n" == proc.stderr
+    if proc.returncode == 2:
+        assert type(raised.value) is spymaster.UsageError and isinstance(raised.value, ValueError)
+    else:
+        assert type(raised.value) in (spymaster.DataError, spymaster.IoError)
+        assert isinstance(raised.value, (RuntimeError, OSError))
+
+
+@pytest.mark.parametrize("flag,kwargs", [
+    ("--session-start", {"session_start": "25:00"}),
+    ("--session-end", {"session_end": "9h30"}),
+    ("--source", {"source": "kafka"}),
+])
+def test_windows_usage_errors_name_runs_flags(spymaster, spymaster_bin, tmp_path, flag, kwargs):
+    """windows() checks its arguments as `run` does, with run's messages."""
+    value = next(iter(kwargs.values()))
+    proc = cli(spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "silver", "--symbol", "ESH6",
+               "--dt", DT, "--lake", tmp_path, flag, value, check=False)
+    assert proc.returncode == 2
+    with pytest.raises(spymaster.UsageError) as raised:
+        spymaster.windows("bronze", "future_mbo", "ESH6", DT, lake=str(tmp_path), **{**WINDOW, **kwargs})
+    assert f"error: {raised.value}\n" == proc.stderr
+
+
+def test_windows_missing_bronze_is_a_data_error(spymaster, tmp_path):
+    with pytest.raises(spymaster.Error) as raised:
+        spymaster.windows("bronze", "future_mbo", "ESH6", DT, lake=str(tmp_path))
+    assert not isinstance(raised.value, spymaster.UsageError)
+    assert "bronze.future_mbo.mbo" in str(raised.value) and "ESH6" in str(raised.value)
+
+
+class Counter(threading.Thread):
+    """Counts while it can take the GIL. With a switch interval far longer than the test, a thread that
+    holds the GIL keeps it until it blocks or a C extension releases it; the counter's only yield point
+    (sleep(0)) lets the main thread in between its steps, so the counter moves during a call only if the
+    call released the GIL."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.count = 0
+        self.stop = False
+
+    def run(self):
+        while not self.stop:
+            self.count += 1
+            time_sleep(0)
+
+
+def time_sleep(seconds):
+    import time
+    time.sleep(seconds)
+
+
+@pytest.fixture
+def counter():
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1000.0)
+    thread = Counter()
+    thread.start()
+    try:
+        yield thread
+    finally:
+        thread.stop = True
+        thread.join()
+        sys.setswitchinterval(interval)
+
+
+def test_gil_released_while_run_executes(spymaster, cli_lake, tmp_path, counter):
+    lake = tmp_path / "lake"
+    shutil.copytree(cli_lake / "raw", lake / "raw")
+    shutil.copytree(cli_lake / "bronze", lake / "bronze")
+    before = counter.count
+    summary = spymaster.run(lake=str(lake), product_type="future_mbo", symbol="ESH6", layer="silver", dt=DT,
+                            source="raw", **WINDOW)
+    progressed = counter.count - before
+    assert summary["rows"] > 0
+    # Held, the GIL would have kept the counter at `before` exactly.
+    assert progressed > 0, "the counter thread never ran while run() executed"
+
+
+def test_gil_released_while_windows_step(spymaster, cli_lake, counter):
+    """The first window of a 09:32 session closes after two minutes of records went through the book."""
+    it = spymaster.windows("raw", "future_mbo", "ESH6", DT, lake=str(cli_lake), session_start="09:32",
+                           session_end="09:33")
+    before = counter.count
+    window = next(it)
+    progressed = counter.count - before
+    assert window["book_snapshot_1s"].num_rows == 1
+    assert it.counters()["records"] > 1000
+    # pyarrow's import of the batches may release the GIL too, briefly; the engine's two minutes are the
+    # bulk of this step.
+    assert progressed > 0, "the counter thread never ran while windows() stepped"
+
+
+def test_package_ships_type_stubs(spymaster):
+    package = pathlib.Path(spymaster.__file__).parent
+    assert (package / "py.typed").exists()
+    stub = (package / "_core.pyi").read_text()
+    for name in spymaster.__all__:
+        assert f"def {name}(" in stub or f"class {name}(" in stub, name

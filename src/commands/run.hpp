@@ -1,0 +1,36 @@
+// `spymaster run` as a function. The CLI parses its flags into RunArgs and the Python package
+// (spymaster.run) passes its keyword arguments; both call RunCommand, so the checks, the messages and the
+// work are one implementation. Flags without a value are empty strings, as on the command line.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "pipeline/runner.hpp"
+
+namespace spymaster::commands {
+
+struct RunArgs {
+  std::string product_type;  // future_mbo | future_option_mbo | equity_mbo | equity_option_mbo
+  std::string layer;         // bronze | silver | gold | all
+  std::string symbol;
+  std::string dt;  // exactly one date form: dt, dates, or start_date with end_date
+  std::string dates;
+  std::string start_date;
+  std::string end_date;
+  int workers = 1;
+  bool overwrite = false;
+  std::string lake = "lake";
+  std::string session_start = "09:30";
+  std::string session_end = "10:30";
+  std::string source = "bronze";  // bronze | raw
+  std::vector<std::string> raw_jobs;
+  bool progress = false;  // progress bar on stderr
+};
+
+// Checks the arguments (UsageError naming the flag), runs the stages and writes the run's summary to
+// `out`. A failed task is an Error (kData) listing every failed task; the summary is written first.
+pipeline::RunSummary RunCommand(const RunArgs& args, std::ostream& out);
+
+}  // namespace spymaster::commands

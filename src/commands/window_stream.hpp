@@ -1,0 +1,70 @@
+// The engine's closed windows one at a time, as Arrow record batches in the lake's shape: what the Python
+// package's spymaster.windows() iterates. The records come from bronze or the raw day file
+// (pipeline::OpenMboRecords, as the silver stage reads them) and drive the engine through engine::Feeder,
+// stopping as each window closes; every window gives one batch per table (silver book_snapshot_1s and
+// depth_and_flow_1s, gold physics_surface_1s) with the rows the lake partitions hold for it, in order.
+#pragma once
+
+#include <arrow/type_fwd.h>
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "columns/engine_rows_arrow.hpp"
+#include "engine/engine.hpp"
+#include "engine/record_source.hpp"
+#include "lake/registry.hpp"
+
+namespace spymaster::commands {
+
+struct WindowStreamArgs {
+  std::string source = "bronze";  // bronze | raw (run's --source)
+  std::string product_type;       // future_mbo | equity_mbo
+  std::string symbol;             // the contract or ticker (ESH6, SPY); ES: the date's front month (selection map)
+  std::string dt;
+  std::string lake = "lake";
+  std::string session_start = "09:30";
+  std::string session_end = "10:30";
+  std::vector<std::string> raw_jobs;
+};
+
+// One table of a window: the table name (book_snapshot_1s, ...) and its rows.
+struct WindowTable {
+  std::string table;
+  std::shared_ptr<arrow::RecordBatch> batch;
+};
+
+class WindowStream {
+ public:
+  // Checks the arguments (UsageError naming the parameter, with run's flag names) and opens the records
+  // (a data or I/O error naming the partition or file).
+  explicit WindowStream(const WindowStreamArgs& args);
+  ~WindowStream();
+  WindowStream(const WindowStream&) = delete;
+  WindowStream& operator=(const WindowStream&) = delete;
+
+  // The next closed window's tables, or nullopt after the session's last window.
+  std::optional<std::vector<WindowTable>> Next();
+  // Table names and schemas (the dataset contracts'), in the order Next() gives them.
+  const std::vector<std::pair<std::string, std::shared_ptr<arrow::Schema>>>& schemas() const { return schemas_; }
+  // The engine's and the source's counters so far (complete once Next() returned nullopt).
+  std::map<std::string, int64_t> Counters() const;
+
+ private:
+  lake::DatasetRegistry registry_;
+  std::vector<std::pair<std::string, std::shared_ptr<arrow::Schema>>> schemas_;
+  std::unique_ptr<engine::RecordSource> records_;
+  std::unique_ptr<engine::Engine> engine_;
+  engine::Feeder feeder_;
+  std::deque<engine::WindowPtr> closed_;
+  std::unique_ptr<columns::GoldColumns> gold_;
+  bool done_ = false;
+};
+
+}  // namespace spymaster::commands

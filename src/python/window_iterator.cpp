@@ -1,0 +1,120 @@
+#include "python/window_iterator.hpp"
+
+#include <arrow/api.h>
+#include <arrow/c/abi.h>
+#include <arrow/c/bridge.h>
+#include <nanobind/stl/map.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/unique_ptr.h>
+#include <nanobind/stl/vector.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+
+#include "commands/window_stream.hpp"
+#include "common/arrow_status.hpp"
+#include "python/errors.hpp"
+
+namespace nb = nanobind;
+using namespace nb::literals;
+
+namespace spymaster::python {
+namespace {
+
+class WindowIterator {
+ public:
+  explicit WindowIterator(const commands::WindowStreamArgs& args)
+      : stream_(CallReleased([&] { return std::make_unique<commands::WindowStream>(args); })) {
+    const nb::module_ pa = nb::module_::import_("pyarrow");
+    import_batch_ = pa.attr("RecordBatch").attr("_import_from_c");
+    const nb::object import_schema = pa.attr("Schema").attr("_import_from_c");
+    for (const auto& [table, schema] : stream_->schemas()) {
+      ArrowSchema c_schema;
+      CheckOk(arrow::ExportSchema(*schema, &c_schema), [&] { return "exporting the schema of " + table; });
+      schema_objects_.push_back(import_schema(reinterpret_cast<uintptr_t>(&c_schema)));
+      schemas_[table.c_str()] = schema_objects_.back();
+    }
+  }
+
+  // {table: pyarrow.RecordBatch} of the next closed window; StopIteration after the last.
+  nb::dict Next() {
+    std::vector<commands::WindowTable> tables;
+    std::vector<ArrowArray> arrays;
+    {
+      nb::gil_scoped_release release;
+      std::lock_guard lock(mutex_);  // one step at a time, whatever threads share the iterator
+      auto next = stream_->Next();
+      if (next) {
+        tables = std::move(*next);
+        arrays.resize(tables.size());
+        for (std::size_t i = 0; i < tables.size(); ++i) {
+          CheckOk(arrow::ExportRecordBatch(*tables[i].batch, &arrays[i]),
+                  [&] { return "exporting " + tables[i].table; });
+        }
+      }
+    }
+    if (tables.empty()) throw nb::stop_iteration();
+    nb::dict out;
+    std::size_t i = 0;
+    try {
+      for (; i < tables.size(); ++i) {
+        out[tables[i].table.c_str()] = import_batch_(reinterpret_cast<uintptr_t>(&arrays[i]), schema_objects_[i]);
+      }
+    } catch (...) {
+      for (; i < arrays.size(); ++i) {
+        if (arrays[i].release != nullptr) arrays[i].release(&arrays[i]);
+      }
+      throw;
+    }
+    return out;
+  }
+
+  nb::dict schemas() const { return schemas_; }
+  std::map<std::string, int64_t> Counters() {
+    nb::gil_scoped_release release;
+    std::lock_guard lock(mutex_);
+    return stream_->Counters();
+  }
+
+ private:
+  std::unique_ptr<commands::WindowStream> stream_;
+  std::mutex mutex_;
+  nb::object import_batch_;
+  std::vector<nb::object> schema_objects_;  // in the order of stream_->schemas() and of Next()'s tables
+  nb::dict schemas_;
+};
+
+}  // namespace
+
+void RegisterWindows(nb::module_& m) {
+  nb::class_<WindowIterator>(m, "WindowIterator",
+                             "The closed windows of one (product, symbol, dt), as {table: pyarrow.RecordBatch}.")
+      .def("__iter__", [](nb::object self) { return self; })
+      .def("__next__", &WindowIterator::Next)
+      .def_prop_ro("schemas", &WindowIterator::schemas, "{table: pyarrow.Schema}, the dataset contracts' schemas.")
+      .def("counters", &WindowIterator::Counters,
+           "The engine's and the source's counters so far (the silver manifest's, once exhausted).");
+  m.def(
+      "windows",
+      [](const std::string& source, const std::string& product_type, const std::string& symbol, const std::string& dt,
+         const std::string& lake, const std::string& session_start, const std::string& session_end,
+         const std::vector<std::string>& raw_job) {
+        commands::WindowStreamArgs args;
+        args.source = source;
+        args.product_type = product_type;
+        args.symbol = symbol;
+        args.dt = dt;
+        args.lake = lake;
+        args.session_start = session_start;
+        args.session_end = session_end;
+        args.raw_jobs = raw_job;
+        return std::make_unique<WindowIterator>(args);
+      },
+      "source"_a, "product_type"_a, "symbol"_a, "dt"_a, nb::kw_only(), "lake"_a = "lake", "session_start"_a = "09:30",
+      "session_end"_a = "10:30", "raw_job"_a = std::vector<std::string>{},
+      "Each closed session window of the engine run over bronze (source='bronze') or the raw DBN day "
+      "(source='raw') as {'book_snapshot_1s', 'depth_and_flow_1s', 'physics_surface_1s': pyarrow.RecordBatch}.");
+}
+
+}  // namespace spymaster::python
