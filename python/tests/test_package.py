@@ -12,6 +12,7 @@ import sys
 import threading
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -84,7 +85,7 @@ def test_windows_equal_the_lake_rows(spymaster, cli_lake, name, source):
             assert isinstance(batch, pa.RecordBatch)
             batches[table].append(batch)
             if batch.num_rows and "window_start_ts_ns" in batch.schema.names:
-                assert pa.compute.all(pa.compute.equal(batch.column("window_start_ts_ns"), start)).as_py()
+                assert pc.all(pc.equal(batch.column("window_start_ts_ns"), start)).as_py()
         count += 1
     assert count == 180  # 09:30–09:33, one window a second, empty or not
     assert it.counters()["records"] > 0
@@ -230,7 +231,9 @@ def test_windows_usage_errors_name_runs_flags(spymaster, spymaster_bin, tmp_path
                "--dt", DT, "--lake", tmp_path, flag, value, check=False)
     assert proc.returncode == 2
     with pytest.raises(spymaster.UsageError) as raised:
-        spymaster.windows("bronze", "future_mbo", "ESH6", DT, lake=str(tmp_path), **{**WINDOW, **kwargs})
+        kwargs = {**WINDOW, **kwargs}
+        source = kwargs.pop("source", "bronze")
+        spymaster.windows(source, "future_mbo", "ESH6", DT, lake=str(tmp_path), **kwargs)
     assert f"error: {raised.value}\n" == proc.stderr
 
 

@@ -3,7 +3,7 @@
     .venv/bin/python python/tools/bench_windows.py [--bin build/spymaster] [--scale 1] [--repeat 3]
 
 Simulates ES futures for the session (09:30–10:30 by default) into a temporary lake, writes bronze with
-the CLI, then, best of --repeat each:
+the CLI, then, best of --repeat each (the two alternate):
 - CLI: `spymaster run --layer all` (bronze skipped as complete; silver and gold in one engine pass, from
   bronze, Parquet written), its silver+gold task's input records per second as the CLI reports it;
 - Python: every window of spymaster.windows("bronze", ...) as pyarrow batches (engine, silver and gold
@@ -37,7 +37,7 @@ def main():
     parser.add_argument("--end", default="10:30")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    build_python = args.bin.resolve().parent / "python"
+    build_python = args.bin.absolute().parent / "python"
     if (build_python / "spymaster").is_dir():
         sys.path.insert(0, str(build_python))
     import spymaster
@@ -50,7 +50,8 @@ def main():
         cli(args.bin, "run", "--product-type", "future_mbo", "--layer", "bronze", "--symbol", "ES", "--dt", DT,
             "--lake", lake)
         cli(args.bin, "select-contract", "--dates", DT, "--lake", lake)
-        cli_rates = []
+        # CLI and Python alternate, so that the load of a shared machine weighs on both alike.
+        cli_rates, py_rates = [], []
         for _ in range(args.repeat):
             for layer in ("silver", "gold"):
                 shutil.rmtree(lake / layer, ignore_errors=True)
@@ -59,8 +60,7 @@ def main():
             line = next(x for x in out.splitlines() if "ok      silver_compute_book_states_1s+gold" in x)
             rate = re.search(r"([0-9.]+)s\s+([0-9.]+) M input records/s", line)
             cli_rates.append((float(rate.group(2)) * 1e6, float(rate.group(1))))
-        py_rates = []
-        for _ in range(args.repeat):
+
             start = time.perf_counter()
             it = spymaster.windows("bronze", "future_mbo", "ESH6", DT, lake=str(lake), session_start=args.start,
                                    session_end=args.end)
