@@ -90,21 +90,21 @@ def parse_args(argv: list[str]) -> tuple[JobOptions, str]:
     return options, args.master
 
 
-def spark_session(master: str):
-    from pyspark.sql import SparkSession
+def spark_context(master: str):
+    """The job needs only RDDs, so a SparkContext (no SQL session). Executors run the tasks in Python
+    workers; their cores are the cluster's (spark.executor.cores) or local[N]'s N."""
+    from pyspark import SparkConf, SparkContext
 
-    builder = SparkSession.builder.master(master).appName("spymaster")
-    builder = builder.config("spark.ui.showConsoleProgress", "false")
+    conf = SparkConf().setMaster(master).setAppName("spymaster").set("spark.ui.showConsoleProgress", "false")
     if master.startswith("local"):
         # Executors are this interpreter's children: the same Python, with the same spymaster package;
         # no UI port, and loopback only.
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-        builder = (builder.config("spark.ui.enabled", "false")
-                   .config("spark.driver.host", "127.0.0.1")
-                   .config("spark.driver.bindAddress", "127.0.0.1"))
-    spark = builder.getOrCreate()
-    spark.sparkContext.setLogLevel("ERROR")
-    return spark
+        conf = (conf.set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
+                .set("spark.driver.bindAddress", "127.0.0.1"))
+    sc = SparkContext.getOrCreate(conf)
+    sc.setLogLevel("ERROR")
+    return sc
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,14 +112,14 @@ def main(argv: list[str] | None = None) -> int:
     if not os.path.isdir(os.path.join(options.lake, "raw")):
         print(f"error: --lake: no raw lake at {os.path.join(options.lake, 'raw')}", file=sys.stderr)
         return 1
-    spark = spark_session(master)
+    sc = spark_context(master)
     try:
-        result = run_job(spark, options)
+        result = run_job(sc, options)
     except LookupError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     finally:
-        spark.stop()
+        sc.stop()
     sys.stdout.write(summary.format_table(result.outcomes, result.wall_seconds))
     print(f"summary: {result.summary_path}")
     if result.failed:

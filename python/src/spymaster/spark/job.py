@@ -51,20 +51,20 @@ def _blocked_by(task: dict, results: dict) -> str | None:
     return None
 
 
-def _run_stage(spark, tasks: list[dict]) -> list[dict]:
+def _run_stage(sc, tasks: list[dict]) -> list[dict]:
     """One Spark job: one partition per task, the largest raw days first so that the last tasks to
     start are short ones."""
     if not tasks:
         return []
     ordered = sorted(tasks, key=lambda t: -t["weight"])
     try:
-        return spark.sparkContext.parallelize(ordered, len(ordered)).map(execute).collect()
+        return sc.parallelize(ordered, len(ordered)).map(execute).collect()
     except Exception as e:  # noqa: BLE001 - an executor lost mid-stage fails the tasks, not the driver
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         return [outcome_of(t, "failed", error=f"Spark stage failed: {first}") for t in ordered]
 
 
-def run_job(spark, options: JobOptions, log=sys.stdout) -> JobResult:
+def run_job(sc, options: JobOptions, log=sys.stdout) -> JobResult:
     started_at = datetime.datetime.now(datetime.timezone.utc)
     start = time.perf_counter()
     days = list_raw_days(options.lake, options.product_types, options.symbols, options.start_date,
@@ -95,7 +95,7 @@ def run_job(spark, options: JobOptions, log=sys.stdout) -> JobResult:
                 done.append(outcome_of(task, "skipped", note="not in the selection map"))
             else:
                 runnable.append(task)
-        done.extend(_run_stage(spark, runnable))
+        done.extend(_run_stage(sc, runnable))
         for o in done:
             results[planning.key(o["stage"], o["product_type"], o["symbol"], o["dt"])] = o
             selection.update(o["selection"])
