@@ -217,3 +217,27 @@ def test_each_run_leaves_one_summary_and_no_temporary(lakes):
     ok = [r for r in summary.to_pylist() if r["status"] == "ok" and r["stage"] == "silver/gold"]
     assert all(r["rows"] > 0 and len(r["partitions"]) == 3 and r["engine_seconds"] > 0 for r in ok)
     assert all(dict(r["counters"]).get("windows") == 180 for r in ok)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--lake", "s3://bucket/lake"], "--lake: 's3://bucket/lake': the scheme s3:// is not supported"),
+    (["--layers", "bronze,platinum"], "--layers: unknown layer 'platinum'"),
+    (["--product-types", "future_mbo,bond_mbo"], "--product-types: unknown product type 'bond_mbo'"),
+    (["--start-date", "2026-01-09", "--end-date", "2026-01-05"], "--start-date 2026-01-09 is after --end-date"),
+    (["--start-date", "2026-02-30"], "--start-date: '2026-02-30' is not a date YYYY-MM-DD"),
+    (["--session-start", "9:30"], "--session-start: '9:30' is not a time HH:MM"),
+    (["--layers", "bronze", "--overwrite"], "--overwrite recomputes silver and gold"),
+])
+def test_bad_arguments_exit_2_naming_them(spark_ready, tmp_path, args, message):
+    base = {"--lake": str(tmp_path), "--start-date": "2026-01-05", "--end-date": "2026-01-09"}
+    for flag in list(base):
+        if flag in args:
+            del base[flag]
+    proc = run([sys.executable, "-m", "spymaster.spark", *[x for kv in base.items() for x in kv], *args], expect=2)
+    assert message in proc.stderr
+
+
+def test_a_lake_without_raw_days_is_an_error(spark_ready, tmp_path):
+    proc = run([sys.executable, "-m", "spymaster.spark", "--lake", tmp_path, "--start-date", "2026-01-05",
+                "--end-date", "2026-01-09"], expect=1)
+    assert f"error: --lake: no raw lake at {tmp_path}/raw" in proc.stderr

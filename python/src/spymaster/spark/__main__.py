@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
+import re
 import sys
 import urllib.parse
 
@@ -79,6 +80,11 @@ def parse_args(argv: list[str]) -> tuple[JobOptions, str]:
         parser.error("--overwrite recomputes silver and gold; bronze and raw are never deleted")
     if args.start_date > args.end_date:
         parser.error(f"--start-date {args.start_date} is after --end-date {args.end_date}")
+    for flag, value in (("--session-start", args.session_start), ("--session-end", args.session_end)):
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            parser.error(f"{flag}: '{value}' is not a time HH:MM")
+    if args.session_start >= args.session_end:
+        parser.error(f"--session-start {args.session_start} is not before --session-end {args.session_end}")
     symbols = _list(args.symbols) if args.symbols else None
     for s in symbols or []:
         if "/" in s or s.startswith("."):
