@@ -4,6 +4,8 @@ product types (each day its own seed, a small scale and a 3-minute session, so i
 The oracle is the lake `spymaster run --layer all --dates ...` builds from a copy of the same raw files,
 one CLI run per (product type, root), underlyings before options. The Spark job runs three times on its
 own copy:
+Each run is `python -m spymaster.spark --master local[2]` in its own process, with the package this build
+built (<build>/python) on its PYTHONPATH:
 1. with one raw file corrupted (QQQ equity_mbo on the third day): exit 1, that bronze task reported
    failed with an error naming the file, the two tasks that need it (QQQ silver/gold, QQQ options)
    blocked, every other task ok and every other partition complete;
@@ -12,8 +14,6 @@ own copy:
 3. again: exit 0, every task skipped and no lake file touched.
 Each run leaves its summary Parquet under <lake>/_runs/ and no temporary there.
 """
-import contextlib
-import io
 import json
 import os
 import pathlib
@@ -45,19 +45,26 @@ def need(condition, what):
 
 
 @pytest.fixture(scope="module")
-def spark_ready():
+def spark_ready(spymaster_bin):
+    """The package as this build built it (<build>/python, as test_package.py imports it), on the PYTHONPATH
+    of the job and so of its executors; pyspark and a java for Spark."""
+    build_python = spymaster_bin.parent / "python"
+    need((build_python / "spymaster" / "spark" / "__main__.py").exists() and
+         list((build_python / "spymaster").glob("_core*.so")),
+         f"the Python package is not built: {build_python}/spymaster/spark or _core is missing (scripts/build)")
     try:
         import pyspark  # noqa: F401
-        import spymaster.spark  # noqa: F401
     except ImportError as e:
-        need(False, f"the Spark job cannot be imported: {e} (scripts/setup installs pyspark and spymaster)")
-    java = shutil.which("java") or (os.environ.get("JAVA_HOME") and
-                                    shutil.which("java", path=os.path.join(os.environ["JAVA_HOME"], "bin")))
-    need(java, "no java for Spark (scripts/setup installs openjdk-17-jre-headless)")
+        need(False, f"pyspark cannot be imported: {e} (scripts/setup installs it)")
+    java_home = os.environ.get("JAVA_HOME")
+    need(shutil.which("java") or (java_home and shutil.which("java", path=os.path.join(java_home, "bin"))),
+         "no java for Spark (scripts/setup installs openjdk-17-jre-headless)")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(build_python), *filter(None, [os.environ.get("PYTHONPATH")])])}
 
 
-def run(cmd, expect=0):
-    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
+def run(cmd, expect=0, env=None):
+    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, env=env)
     if proc.returncode != expect:
         raise AssertionError(f"{cmd} exited {proc.returncode}, not {expect}:\n{proc.stdout}\n{proc.stderr}")
     return proc
@@ -87,21 +94,12 @@ def without_timings(value):
     return value
 
 
-def spark_job(lake, expect, in_process):
-    """The job through `python -m spymaster.spark`, or through its main() in this process (which saves a
-    JVM start: PySpark keeps its gateway for the process). The range runs past the last raw day."""
-    args = ["--lake", str(lake), "--start-date", DAYS[0], "--end-date", "2026-01-16", "--product-types",
-            "future_mbo,future_option_mbo", "equity_mbo", "equity_option_mbo", "--symbols", "ES", "SPY", "QQQ",
-            "--session-start", SESSION[0], "--session-end", SESSION[1], "--master", "local[2]"]
-    if not in_process:
-        return run([sys.executable, "-m", "spymaster.spark", *args], expect)
-    from spymaster.spark.__main__ import main
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(args)
-    assert code == expect, out.getvalue()
-    return subprocess.CompletedProcess(args, code, out.getvalue(), "")
+def spark_job(env, lake, expect):
+    """`python -m spymaster.spark` over the days; the range runs past the last raw day."""
+    return run([sys.executable, "-m", "spymaster.spark", "--lake", lake, "--start-date", DAYS[0], "--end-date",
+                "2026-01-16", "--product-types", "future_mbo,future_option_mbo", "equity_mbo", "equity_option_mbo",
+                "--symbols", "ES", "SPY", "QQQ", "--session-start", SESSION[0], "--session-end", SESSION[1],
+                "--master", "local[2]"], expect, env)
 
 
 def summary_rows(lake, before):
@@ -134,7 +132,7 @@ def lakes(spark_ready, spymaster_bin, tmp_path_factory):
     (spark / "_runs").mkdir()
     for name, expect in (("broken", 1), ("repaired", 0), ("again", 0)):
         before = set((spark / "_runs").iterdir())
-        proc = spark_job(spark, expect, in_process=name != "broken")
+        proc = spark_job(spark_ready, spark, expect)
         rows, path = summary_rows(spark, before)
         runs[name] = {"proc": proc, "rows": rows, "path": path, "partitions": partitions(spark),
                       "files": file_states(spark)}
@@ -233,11 +231,11 @@ def test_bad_arguments_exit_2_naming_them(spark_ready, tmp_path, args, message):
     for flag in list(base):
         if flag in args:
             del base[flag]
-    proc = run([sys.executable, "-m", "spymaster.spark", *[x for kv in base.items() for x in kv], *args], expect=2)
+    proc = run([sys.executable, "-m", "spymaster.spark", *[x for kv in base.items() for x in kv], *args], 2, spark_ready)
     assert message in proc.stderr
 
 
 def test_a_lake_without_raw_days_is_an_error(spark_ready, tmp_path):
     proc = run([sys.executable, "-m", "spymaster.spark", "--lake", tmp_path, "--start-date", "2026-01-05",
-                "--end-date", "2026-01-09"], expect=1)
+                "--end-date", "2026-01-09"], 1, spark_ready)
     assert f"error: --lake: no raw lake at {tmp_path}/raw" in proc.stderr
