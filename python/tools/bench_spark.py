@@ -1,7 +1,9 @@
 """Benchmark of the Spark job against the CLI alone, on the same simulated days (figures in docs/scale.md).
 
-    .venv/bin/python python/tools/bench_spark.py [--days 8] [--scale 0.3] [--start 09:30 --end 09:40]
-        [--cores 1 2] [--work DIR]
+    PYTHONPATH=build/python .venv/bin/python python/tools/bench_spark.py [--days 8] [--scale 0.3]
+        [--start 09:30 --end 09:40] [--cores 1 2] [--work DIR]
+
+(PYTHONPATH=build/python: the package this build built; without it, the one scripts/setup installed.)
 
 Simulates the days (seed i for day i, all four product types) into a raw lake, then on fresh copies of it:
 - the CLI alone: `spymaster run --layer all --dates <all days>` per (product type, root), underlyings
