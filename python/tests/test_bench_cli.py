@@ -25,7 +25,8 @@ EXTRA_LINES = {
     "sim": [r"market path .*: best cpu [\d.]+ s", r"ESH6 generator alone: \d+ records; .* M records/s/core"],
     "bronze": [r"every column .* M rows/s per core", r"engine columns .* M rows/s per core"],
     "engine": [r"engine book\+silver\+gold: .* M events/s/core"],
-    "serve": [r"serve frames: \d+ windows; forecast [\d.]+ us/window, Arrow IPC frames [\d.]+ us/window"],
+    "serve": [r"serve frames: \d+ windows; forecast [\d.]+ us/window \([\d.]+ us cpu\), Arrow IPC frames "
+              r"[\d.]+ us/window \([\d.]+ us cpu\)"],
     "options": [r"option books: .* M events/s/core", r"option engine books\+silver\+gold: .* M events/s/core",
                 r"cmbp-1 engine tops\+silver\+gold: .* M updates/s/core"],
 }
