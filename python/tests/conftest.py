@@ -1,9 +1,10 @@
 """Shared pytest fixtures: paths to the repo, the built CLI, the shared spec fixtures and one simulated lake."""
 import os
 import pathlib
-import subprocess
 
 import pytest
+
+from cli import run
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
@@ -30,13 +31,6 @@ SIM_DT = "2026-01-06"
 SIM_SESSION = ["--session-start", "09:30", "--session-end", "09:33"]
 
 
-def _run(cmd):
-    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise AssertionError(f"{cmd} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
-    return proc
-
-
 @pytest.fixture(scope="session")
 def sim_lake(spymaster_bin, tmp_path_factory) -> pathlib.Path:
     """A short simulated session (09:30-09:33 on 2026-01-06) of all four products through `spymaster run`:
@@ -45,22 +39,29 @@ def sim_lake(spymaster_bin, tmp_path_factory) -> pathlib.Path:
     back), so the tests reading it cover both paths. Built once per session; tests treat it as read-only
     (those that change a lake copy it first)."""
     root = tmp_path_factory.mktemp("sim_lake")
-    _run([spymaster_bin, "simulate", "--lake", root, "--dt", SIM_DT, "--start", "09:30", "--end", "09:33",
+    run([spymaster_bin, "simulate", "--lake", root, "--dt", SIM_DT, "--start", "09:30", "--end", "09:33",
           "--threads", "1"])
     for pt, raw_root in (("future_mbo", "ES"), ("future_option_mbo", "ES"), ("equity_mbo", "SPY"),
                          ("equity_option_mbo", "SPY")):
-        _run([spymaster_bin, "run", "--product-type", pt, "--layer", "bronze", "--symbol", raw_root, "--dt", SIM_DT,
+        run([spymaster_bin, "run", "--product-type", pt, "--layer", "bronze", "--symbol", raw_root, "--dt", SIM_DT,
               "--lake", root])
-    _run([spymaster_bin, "select-contract", "--dates", SIM_DT, "--lake", root])
-    out = _run([spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "all", "--symbol", "ES", "--dt",
+    run([spymaster_bin, "select-contract", "--dates", SIM_DT, "--lake", root])
+    out = run([spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "all", "--symbol", "ES", "--dt",
                 SIM_DT, "--lake", root, *SIM_SESSION])
     assert "ok      silver_compute_book_states_1s+gold_compute_physics_surface_1s ESH6" in out.stdout
     for layer in ("silver", "gold"):
-        _run([spymaster_bin, "run", "--product-type", "equity_mbo", "--layer", layer, "--symbol", "SPY", "--dt",
+        run([spymaster_bin, "run", "--product-type", "equity_mbo", "--layer", layer, "--symbol", "SPY", "--dt",
               SIM_DT, "--lake", root, *SIM_SESSION])
     for pt, raw_root, stage in (("future_option_mbo", "ES", "option_physics_surface_1s ESH6"),
                                 ("equity_option_mbo", "SPY", "equity_option_physics_surface_1s SPY")):
-        out = _run([spymaster_bin, "run", "--product-type", pt, "--layer", "all", "--symbol", raw_root, "--dt",
+        out = run([spymaster_bin, "run", "--product-type", pt, "--layer", "all", "--symbol", raw_root, "--dt",
                     SIM_DT, "--lake", root, *SIM_SESSION])
         assert f"+gold_compute_{stage}" in out.stdout
     return root
+
+
+@pytest.fixture(scope="session")
+def lake(sim_lake) -> pathlib.Path:
+    """`sim_lake` under the name the tests reading it use; modules that build or change a lake of their own
+    define their own `lake`, which overrides this one."""
+    return sim_lake

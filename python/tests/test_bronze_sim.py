@@ -15,6 +15,8 @@ import databento_dbn as dd
 import pyarrow.parquet as pq
 import pytest
 
+from cli import run
+
 DT = "2026-01-06"
 NY = zoneinfo.ZoneInfo("America/New_York")
 NULL_PRICE = 2**63 - 1
@@ -23,13 +25,6 @@ MBO_COLUMNS = ["ts_recv", "size", "ts_event", "channel_id", "rtype", "order_id",
 OPTION_COLUMNS = MBO_COLUMNS + ["underlying", "right", "strike", "expiration"]
 CMBP_COLUMNS = ["ts_recv", "ts_event", "publisher_id", "instrument_id", "bid_px_00", "ask_px_00", "bid_sz_00",
                 "ask_sz_00", "underlying", "right", "strike", "expiration"]
-
-
-def run(cmd, check=True, env=None):
-    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, env=env)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"{cmd} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
-    return proc
 
 
 def decode(path: pathlib.Path):

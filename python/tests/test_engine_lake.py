@@ -11,13 +11,14 @@ for ES and SPY. Then:
 import json
 import math
 import shutil
-import pathlib
-import subprocess
 
 import duckdb
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
+
+from cli import run
+from lake_oracle import read_partition as read, round_half_even_div
 
 DT = "2026-01-06"
 REST_NS = 500_000_000
@@ -27,32 +28,6 @@ PRODUCTS = {
     "ES": ("future_mbo", "ES", "ESH6", 250_000_000, 250_000_000, 200, False),
     "SPY": ("equity_mbo", "SPY", "SPY", 10_000_000, 500_000_000, 100, True),
 }
-
-
-def run(cmd):
-    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise AssertionError(f"{cmd} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
-    return proc
-
-
-@pytest.fixture(scope="module")
-def lake(sim_lake) -> pathlib.Path:
-    return sim_lake  # conftest.py: all four products, 09:30-09:33
-
-
-def read(lake, layer, pt, symbol, table, source=False):
-    base = lake / layer / ("source=databento" if source else "") / f"product_type={pt}" / f"symbol={symbol}"
-    files = sorted((base / f"table={table}" / f"dt={DT}").glob("*.parquet"))
-    assert len(files) == 1, files
-    return pq.ParquetFile(files[0]).read()
-
-
-def round_half_even_div(num: int, den: int) -> int:
-    q, r = divmod(num, den)
-    if 2 * r > den or (2 * r == den and q % 2 == 1):
-        q += 1
-    return q
 
 
 class NaiveSilver:
@@ -203,20 +178,9 @@ def test_silver_equals_independent_python_book(lake, name):
     book = NaiveSilver(tick, cell, half, snap)
     want_snaps, want_rows = [], []
     k = -1
-    cols = [bronze[c] for c in ("ts_event", "action", "side", "price", "size", "order_id", "flags")]
-    for ts, action, side, price, size, oid, flags in zip(*cols):
-        if ts >= start + n * SEC:
-            break
-        while ts >= start + (k + 1) * SEC and k + 1 <= n:
-            if k >= 0:
-                s, r = book.close()
-                want_snaps.append(s)
-                want_rows.extend(r)
-            k += 1
-            if k < n:
-                book.open(start + k * SEC)
-        book.apply(ts, action, side, price, size, oid, flags, k >= 0)
-    while k < n:
+
+    def next_window():
+        nonlocal k
         if k >= 0:
             s, r = book.close()
             want_snaps.append(s)
@@ -224,6 +188,16 @@ def test_silver_equals_independent_python_book(lake, name):
         k += 1
         if k < n:
             book.open(start + k * SEC)
+
+    cols = [bronze[c] for c in ("ts_event", "action", "side", "price", "size", "order_id", "flags")]
+    for ts, action, side, price, size, oid, flags in zip(*cols):
+        if ts >= start + n * SEC:
+            break
+        while ts >= start + (k + 1) * SEC and k + 1 <= n:
+            next_window()
+        book.apply(ts, action, side, price, size, oid, flags, k >= 0)
+    while k < n:
+        next_window()
     assert len(want_snaps) == n
     for got, want in zip(snaps, want_snaps):
         for key, value in want.items():

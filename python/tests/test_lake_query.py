@@ -7,22 +7,17 @@ are compared with the dataset's .avsc contract from config/datasets.yaml.
 """
 import json
 import pathlib
-import subprocess
 
 import duckdb
 import polars as pl
 import pytest
 
+from cli import run
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
 DT = "2026-01-06"
 DUCKDB_TYPES = {"long": "BIGINT", "int": "INTEGER", "double": "DOUBLE", "boolean": "BOOLEAN", "string": "VARCHAR"}
 POLARS_TYPES = {"long": pl.Int64, "int": pl.Int32, "double": pl.Float64, "boolean": pl.Boolean, "string": pl.String}
-
-
-def run(cmd):
-    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
-    assert proc.returncode == 0, f"{cmd}: {proc.stdout}\n{proc.stderr}"
-    return proc.stdout
 
 
 def registry():
@@ -140,7 +135,7 @@ def test_the_query_printed_by_demo_reads_exactly_the_committed_gold(spymaster_bi
     import shutil
 
     lake = tmp_path / "lake"
-    out = run([spymaster_bin, "demo", "--no-serve", "--lake", lake, "--start", "09:30", "--end", "09:33"])
+    out = run([spymaster_bin, "demo", "--no-serve", "--lake", lake, "--start", "09:30", "--end", "09:33"]).stdout
     sql = re.search(r'duckdb\.sql\(\\"(.+?)\\"\)', out).group(1)
     manifests = [json.loads(p.read_text()) for p in (lake / "gold").rglob("_MANIFEST.json")]
     assert {m["symbol"] for m in manifests} == {"ESH6", "SPY", "QQQ"}

@@ -11,12 +11,13 @@ silver.md Part 1 "Option rules" / Part 2 §6 and gold.md §2 (not from the C++):
 - option gold is recomputed from the option silver with numpy and every column compared.
 """
 import math
-import pathlib
 import subprocess
 
 import numpy as np
-import pyarrow.parquet as pq
 import pytest
+
+from cli import run
+from lake_oracle import read_partition, round_half_even_div
 
 DT = "2026-01-06"
 REST_NS = 500_000_000
@@ -29,30 +30,8 @@ PRODUCTS = {
 }
 
 
-def run(cmd):
-    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise AssertionError(f"{cmd} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
-    return proc
-
-
-@pytest.fixture(scope="module")
-def lake(sim_lake) -> pathlib.Path:
-    return sim_lake  # conftest.py: all four products, 09:30-09:33
-
-
 def read(lake, layer, pt, table, source=False, symbol="ESH6"):
-    base = lake / layer / ("source=databento" if source else "") / f"product_type={pt}" / f"symbol={symbol}"
-    files = sorted((base / f"table={table}" / f"dt={DT}").glob("*.parquet"))
-    assert len(files) == 1, files
-    return pq.ParquetFile(files[0]).read()
-
-
-def round_half_even_div(num, den):
-    q, r = divmod(num, den)
-    if 2 * r > den or (2 * r == den and q % 2 == 1):
-        q += 1
-    return q
+    return read_partition(lake, layer, pt, symbol, table, source=source)
 
 
 class Books:
@@ -237,6 +216,17 @@ def test_option_silver_equals_independent_python_books(lake, name):
     books = (Tops if cmbp else Books)(meta, step, max_off, per_step)
     want_snaps, want_rows = [], []
     k = -1
+
+    def next_window():
+        nonlocal k
+        if k >= 0:
+            s, r = books.close()
+            want_snaps.extend(s)
+            want_rows.extend(r)
+        k += 1
+        if k < n:
+            books.open(start + k * SEC, spots[k])
+
     if cmbp:
         cols = [bronze[c] for c in ("ts_event", "instrument_id", "bid_px_00", "bid_sz_00", "ask_px_00", "ask_sz_00")]
     else:
@@ -246,25 +236,14 @@ def test_option_silver_equals_independent_python_books(lake, name):
         if ts >= start + n * SEC:
             break
         while ts >= start + (k + 1) * SEC:
-            if k >= 0:
-                s, r = books.close()
-                want_snaps.extend(s)
-                want_rows.extend(r)
-            k += 1
-            books.open(start + k * SEC, spots[k])
+            next_window()
         if cmbp:
             books.quote(iid, "B", rest[0], max(0, rest[1]))
             books.quote(iid, "A", rest[2], max(0, rest[3]))
         else:
             books.apply(ts, iid, *rest)
     while k < n:
-        if k >= 0:
-            s, r = books.close()
-            want_snaps.extend(s)
-            want_rows.extend(r)
-        k += 1
-        if k < n:
-            books.open(start + k * SEC, spots[k])
+        next_window()
     cells = 4 * (2 * max_off + 1)
     assert len(flows) == cells * n == len(want_rows)
     for got, want in zip(flows, want_rows):

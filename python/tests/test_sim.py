@@ -13,6 +13,8 @@ import subprocess
 import databento_dbn as dbn
 import pytest
 
+from sim_output import decode, parse_timeline
+
 DATE = "2026-01-06"
 DAY_START = 1767657600 * 10**9  # 2026-01-06T00:00:00Z
 DAY_END = DAY_START + 86400 * 10**9
@@ -41,31 +43,8 @@ def job_dir(lake, pt, sym, table):
     return lake / "raw" / "source=databento" / f"product_type={pt}" / f"symbol={sym}" / f"table={table}" / f"SIM-20260106-{table}"
 
 
-def decode(path):
-    """(metadata, records) through the official decoder."""
-    dec = dbn.DBNDecoder(compression=dbn.Compression.ZSTD)
-    out = []
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 22):
-            dec.write(chunk)
-            out.extend(dec.decode())
-    out.extend(dec.decode())
-    assert isinstance(out[0], dbn.Metadata), path
-    return out[0], out[1:]
-
-
 def run_sim(bin_path, *args, check=True):
     return subprocess.run([str(bin_path), "simulate", *args], capture_output=True, text=True, check=check)
-
-
-def parse_timeline(text):
-    """kind -> list of (begin_ns, end_ns) from `simulate --describe`."""
-    out = collections.defaultdict(list)
-    for line in text.splitlines():
-        m = re.search(r"ET\s+(\w+)\s.*utc_ns=(\d+)\.\.(\d+)$", line)
-        if m:
-            out[m.group(1)].append((int(m.group(2)), int(m.group(3))))
-    return out
 
 
 @pytest.fixture(scope="module")

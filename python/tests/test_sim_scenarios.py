@@ -13,14 +13,14 @@ import collections
 import datetime as dt
 import json
 import os
-import re
 import shutil
-import subprocess
 import zoneinfo
 
-import databento_dbn as dbn
 import pyarrow.parquet as pq
 import pytest
+
+from cli import run
+from sim_output import decode, parse_timeline
 
 DATE = "2026-01-06"
 SEC = 10**9
@@ -38,25 +38,6 @@ def et_ns(hh, mm):
 OPEN, CLOSE, SIX_ET = et_ns(9, 30), et_ns(9, 34), et_ns(6, 0)
 
 
-def run(*cmd):
-    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise AssertionError(f"{cmd} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
-    return proc
-
-
-def decode(path):
-    dec = dbn.DBNDecoder(compression=dbn.Compression.ZSTD)
-    out = []
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 22):
-            dec.write(chunk)
-            out.extend(dec.decode())
-    out.extend(dec.decode())
-    assert isinstance(out[0], dbn.Metadata), path
-    return out[0], out[1:]
-
-
 def mbo_file(lake, pt, root):
     d = lake / "raw" / "source=databento" / f"product_type={pt}" / f"symbol={root}" / "table=mbo"
     files = list(d.glob("*/*.mbo.dbn.zst"))
@@ -66,19 +47,14 @@ def mbo_file(lake, pt, root):
 
 def timeline(bin_path, scenario):
     """kind -> [(begin_ns, end_ns)] from `simulate --describe`."""
-    text = run(bin_path, "simulate", "--describe", "--scenario", scenario, "--end", END).stdout
-    out = collections.defaultdict(list)
-    for line in text.splitlines():
-        m = re.search(r"ET\s+(\w+)\s.*utc_ns=(\d+)\.\.(\d+)$", line)
-        if m:
-            out[m.group(1)].append((int(m.group(2)), int(m.group(3))))
-    return out, text
+    text = run([bin_path, "simulate", "--describe", "--scenario", scenario, "--end", END]).stdout
+    return parse_timeline(text), text
 
 
 def simulate(bin_path, lake, scenario, *products):
     args = [a for p in products for a in ("--product", p)]
-    run(bin_path, "simulate", "--lake", lake, "--scenario", scenario, "--seed", SEED, "--end", END,
-        "--threads", "1", *args)
+    run([bin_path, "simulate", "--lake", lake, "--scenario", scenario, "--seed", SEED, "--end", END,
+         "--threads", "1", *args])
 
 
 class Replay:
@@ -211,14 +187,14 @@ def late_runs(spymaster_bin, late_day, tmp_path_factory):
     """Silver of ESH6 driven from the raw file, and (in a copy of the raw lake) from bronze."""
     window = ["--session-start", "09:30", "--session-end", END, "--dt", DATE]
     raw_lake = late_day["lake"]
-    run(spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "silver", "--symbol", "ESH6",
-        "--lake", raw_lake, "--source", "raw", *window)
+    run([spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "silver", "--symbol", "ESH6",
+         "--lake", raw_lake, "--source", "raw", *window])
     bronze_lake = tmp_path_factory.mktemp("late_bronze")
     shutil.copytree(raw_lake / "raw", bronze_lake / "raw")
-    run(spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "bronze", "--symbol", "ES",
-        "--dt", DATE, "--lake", bronze_lake)
-    run(spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "silver", "--symbol", "ESH6",
-        "--lake", bronze_lake, *window)
+    run([spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "bronze", "--symbol", "ES",
+         "--dt", DATE, "--lake", bronze_lake])
+    run([spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "silver", "--symbol", "ESH6",
+         "--lake", bronze_lake, *window])
     return raw_lake, bronze_lake
 
 
@@ -321,12 +297,12 @@ def test_deviations_day_raw_and_bronze_driven_silver_agree(spymaster_bin, deviat
     bronze_lake = tmp_path / "bronze_driven"
     for lake in (raw_lake, bronze_lake):
         shutil.copytree(deviations_day["lake"] / "raw", lake / "raw")
-    run(spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "silver", "--symbol", "ESH6",
-        "--lake", raw_lake, "--source", "raw", *window)
-    run(spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "bronze", "--symbol", "ES",
-        "--dt", DATE, "--lake", bronze_lake)
-    run(spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "silver", "--symbol", "ESH6",
-        "--lake", bronze_lake, *window)
+    run([spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "silver", "--symbol", "ESH6",
+         "--lake", raw_lake, "--source", "raw", *window])
+    run([spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "bronze", "--symbol", "ES",
+         "--dt", DATE, "--lake", bronze_lake])
+    run([spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "silver", "--symbol", "ESH6",
+         "--lake", bronze_lake, *window])
     assert counters(raw_lake)["late_records"] == 0
     for table in ("book_snapshot_1s", "depth_and_flow_1s"):
         a = pq.ParquetFile(next(silver_dir(raw_lake, table).glob("*.parquet"))).read()

@@ -15,7 +15,6 @@ import asyncio
 import json
 import os
 import pathlib
-import signal
 import socket
 import subprocess
 import time
@@ -23,17 +22,14 @@ import time
 import pytest
 import websockets
 
+from cli import run
+from serve_process import ServeProcess
+
 DT = "2026-01-06"
 WINDOWS = 180  # 09:30-09:33
 SESSION = ["--session-start", "09:30", "--session-end", "09:33"]
 HANDSHAKE = ("GET /v1/velocity/stream?speed=max HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
              "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-
-
-def run(cmd):
-    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise AssertionError(f"{cmd} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
 
 
 @pytest.fixture(scope="module")
@@ -49,16 +45,9 @@ def lake(spymaster_bin, tmp_path_factory) -> pathlib.Path:
     return root
 
 
-class Server:
+class Server(ServeProcess):
     def __init__(self, spymaster_bin, lake):
-        self.proc = subprocess.Popen([str(spymaster_bin), "serve", "--lake", str(lake), "--port", "0", *SESSION],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        line = self.proc.stdout.readline()
-        assert line.startswith("serving http://127.0.0.1:"), line
-        self.port = int(line.split()[1].rsplit(":", 1)[1])
-
-    def url(self, query=""):
-        return f"ws://127.0.0.1:{self.port}/v1/velocity/stream?{query}"
+        super().__init__(spymaster_bin, lake, SESSION, stderr=subprocess.DEVNULL)
 
     def status_kb(self, field):
         for line in pathlib.Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
@@ -71,8 +60,7 @@ class Server:
 
     def stop(self):
         assert self.proc.poll() is None, "the server died"
-        self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=60)
+        return super().stop()
 
 
 @pytest.fixture(scope="module")

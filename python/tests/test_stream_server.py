@@ -19,7 +19,6 @@ import os
 import pathlib
 import shutil
 import signal
-import subprocess
 import sys
 import urllib.request
 
@@ -28,58 +27,23 @@ import pyarrow.parquet as pq
 import pytest
 import websockets
 
+from serve_process import ServeProcess
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "python" / "tools"))
 import gen_forecast_expected as oracle  # noqa: E402
+from stream_schemas import SCHEMAS  # noqa: E402
 
 DT = "2026-01-06"
 SEC = 1_000_000_000
 WINDOWS = 180  # 09:30-09:33
 SESSION = ["--session-start", "09:30", "--session-end", "09:33"]
 SURFACES = ["snap", "velocity", "options", "forecast"]
-SCHEMAS = {
-    "snap": pa.schema([("window_end_ts_ns", pa.int64()), ("mid_price", pa.float64()),
-                       ("spot_ref_price_int", pa.int64()), ("book_valid", pa.bool_())]),
-    "velocity": pa.schema([("window_end_ts_ns", pa.int64()), ("spot_ref_price_int", pa.int64()),
-                           ("rel_ticks", pa.int32()), ("side", pa.string()),
-                           *[(c, pa.float64()) for c in ("liquidity_velocity", "rho", "nu", "kappa",
-                                                         "pressure_grad", "u_wave_energy", "Omega")]]),
-    "options": pa.schema([("window_end_ts_ns", pa.int64()), ("spot_ref_price_int", pa.int64()),
-                          ("rel_ticks", pa.int32()), ("liquidity_velocity", pa.float64())]),
-    "forecast": pa.schema([("window_end_ts_ns", pa.int64()), ("horizon_s", pa.int32()),
-                           ("predicted_spot_tick", pa.int64()), ("predicted_tick_delta", pa.int64()),
-                           ("confidence", pa.float64()), ("RunScore_up", pa.float64()),
-                           ("RunScore_down", pa.float64()), ("D_up", pa.int32()), ("D_down", pa.int32())]),
-}
 
 
-def run(cmd):
-    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise AssertionError(f"{cmd} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
-    return proc
-
-
-@pytest.fixture(scope="module")
-def lake(sim_lake) -> pathlib.Path:
-    return sim_lake  # conftest.py: all four products, 09:30-09:33
-
-
-class Server:
+class Server(ServeProcess):
     def __init__(self, spymaster_bin, lake):
-        self.proc = subprocess.Popen([str(spymaster_bin), "serve", "--lake", str(lake), "--port", "0", *SESSION],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline()
-        assert line.startswith("serving http://127.0.0.1:"), (line, self.proc.stderr.read())
-        self.port = int(line.split()[1].rsplit(":", 1)[1])
-
-    def url(self, query=""):
-        return f"ws://127.0.0.1:{self.port}/v1/velocity/stream?{query}"
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=60)
+        super().__init__(spymaster_bin, lake, SESSION)
 
 
 @pytest.fixture(scope="module")
