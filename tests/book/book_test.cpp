@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "book/from_dbn.hpp"
+#include "support/mbo_events.hpp"
 
 namespace spymaster::book {
 namespace {
@@ -12,17 +13,7 @@ constexpr int64_t kTick = 250'000'000;
 constexpr int64_t kP = 6000 * 1'000'000'000LL;  // $6000.00
 constexpr uint64_t kSec = 1'000'000'000;
 
-MboEvent Ev(uint64_t ts, char action, char side, int64_t price, uint32_t size, uint64_t id, uint8_t flags = 0) {
-  MboEvent e;
-  e.ts_event = ts;
-  e.action = action;
-  e.side = side;
-  e.price = price;
-  e.size = size;
-  e.order_id = id;
-  e.flags = flags;
-  return e;
-}
+using support::Ev;
 
 TEST(BookTest, AddBuildsDepthAndBest) {
   Book b;

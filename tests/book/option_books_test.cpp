@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/mbo_events.hpp"
+
 namespace spymaster::book {
 namespace {
 
@@ -12,15 +14,8 @@ constexpr int64_t kMs = 1'000'000;
 
 MboEvent Ev(uint64_t ts, uint32_t iid, char action, char side, int64_t price, uint32_t size, uint64_t id,
             uint8_t flags = 0) {
-  MboEvent e;
-  e.ts_event = ts;
+  MboEvent e = support::Ev(ts, action, side, price, size, id, flags);
   e.instrument_id = iid;
-  e.action = action;
-  e.side = side;
-  e.price = price;
-  e.size = size;
-  e.order_id = id;
-  e.flags = flags;
   return e;
 }
 

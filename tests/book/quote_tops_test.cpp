@@ -3,18 +3,16 @@
 
 #include <gtest/gtest.h>
 
+#include "support/mbo_events.hpp"
+
 namespace spymaster::book {
 namespace {
 
 constexpr int64_t kC = 10'000'000;  // $0.01
 
 MboEvent Q(uint32_t iid, char side, int64_t price, uint32_t size) {
-  MboEvent e;
+  MboEvent e = support::Ev(0, kQuoteAction, side, price, size, 0);
   e.instrument_id = iid;
-  e.action = kQuoteAction;
-  e.side = side;
-  e.price = price;
-  e.size = size;
   return e;
 }
 

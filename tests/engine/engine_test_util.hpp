@@ -5,6 +5,7 @@
 
 #include "book/mbo_event.hpp"
 #include "engine/engine.hpp"
+#include "support/mbo_events.hpp"
 
 namespace spymaster::engine::test_util {
 
@@ -12,19 +13,7 @@ constexpr int64_t kSec = 1'000'000'000;
 constexpr int64_t kTick = 250'000'000;
 constexpr int64_t kDollar = 1'000'000'000;
 
-inline book::MboEvent Ev(int64_t ts, char action, char side, int64_t price, uint32_t size, uint64_t id,
-                         uint8_t flags = 0, uint32_t sequence = 0) {
-  book::MboEvent e;
-  e.ts_event = static_cast<uint64_t>(ts);
-  e.action = action;
-  e.side = side;
-  e.price = price;
-  e.size = size;
-  e.order_id = id;
-  e.flags = flags;
-  e.sequence = sequence;
-  return e;
-}
+using support::Ev;
 
 inline EngineOptions Session(int64_t start_s, int64_t end_s, bool gold = true) {
   EngineOptions o;

@@ -4,41 +4,27 @@
 // a fixed stream; the simulator's output is still evolving, so this test pins invariants only.)
 #include <arrow/api.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
-#include <filesystem>
 
 #include "columns/engine_rows_arrow.hpp"
 #include "lake/partition.hpp"
 #include "pipeline/bronze_stages.hpp"
 #include "pipeline/mbo_stages.hpp"
-#include "sim/simulate.hpp"
+#include "support/simulated_day.hpp"
 
 namespace spymaster::pipeline {
 namespace {
 
-namespace fs = std::filesystem;
-
 class MboSimDayTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    root_ = new fs::path(fs::temp_directory_path() / ("spymaster_mbo_sim_" + std::to_string(getpid())));
-    fs::remove_all(*root_);
-    sim::SimOptions o;
-    o.lake = *root_;
-    o.start = "09:30";
-    o.end = "09:35";
-    o.products = {"future_mbo", "equity_mbo"};
-    o.threads = 1;
-    sim::Simulate(o);
-  }
+  static void SetUpTestSuite() { day_ = new support::SimulatedDay("mbo_sim"); }
   static void TearDownTestSuite() {
-    fs::remove_all(*root_);
-    delete root_;
+    delete day_;
+    day_ = nullptr;
   }
   StageContext Ctx() {
-    StageContext ctx{*root_, registry_, false};
+    StageContext ctx{day_->root(), registry_, false};
     ctx.session_start_minute = 9 * 60 + 30;
     ctx.session_end_minute = 9 * 60 + 35;
     return ctx;
@@ -59,7 +45,7 @@ class MboSimDayTest : public ::testing::Test {
 
     const std::string pts(lake::ToString(pt));
     const lake::PartitionKey key{symbol, "2026-01-06"};
-    const auto table = lake::ReadPartition(registry_, *root_, "silver." + pts + ".depth_and_flow_1s", key);
+    const auto table = lake::ReadPartition(registry_, day_->root(), "silver." + pts + ".depth_and_flow_1s", key);
     arrow::TableBatchReader reader(*table);
     std::shared_ptr<arrow::RecordBatch> batch;
     std::vector<engine::DepthFlowRow> rows;
@@ -72,8 +58,8 @@ class MboSimDayTest : public ::testing::Test {
       ASSERT_LE(std::abs(r.rel_ticks), (cells - 1) / 2);
       ASSERT_TRUE(r.side == 'A' || r.side == 'B');
     }
-    const auto gold_table = lake::ReadPartitionColumns(registry_, *root_, "gold." + pts + ".physics_surface_1s", key,
-                                                       {"nu", "kappa", "u_far"});
+    const auto gold_table = lake::ReadPartitionColumns(registry_, day_->root(), "gold." + pts + ".physics_surface_1s",
+                                                       key, {"nu", "kappa", "u_far"});
     for (const auto& column : gold_table->columns()) {
       for (const auto& chunk : column->chunks()) {
         const auto& a = static_cast<const arrow::DoubleArray&>(*chunk);
@@ -82,11 +68,9 @@ class MboSimDayTest : public ::testing::Test {
     }
   }
 
-  static fs::path* root_;
+  static inline support::SimulatedDay* day_ = nullptr;
   lake::DatasetRegistry registry_ = lake::DatasetRegistry::LoadDefault();
 };
-
-fs::path* MboSimDayTest::root_ = nullptr;
 
 TEST_F(MboSimDayTest, FutureMboDayIsCleanAndComplete) {
   CheckProduct(lake::ProductType::kFutureMbo, "ES", "ESH6", RunBronzeFutureMbo, RunSilverFutureMbo, RunGoldFutureMbo,

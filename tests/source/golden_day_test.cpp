@@ -4,20 +4,20 @@
 // column sums to 1e-9 relative, as FMA contraction differs between -march builds. If a change moves these
 // numbers on purpose, re-derive them and say why in the commit.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <iomanip>
+#include <utility>
 
 #include "engine/engine.hpp"
 #include "engine/record_source.hpp"
 #include "pipeline/raw_input.hpp"
 #include "pipeline/session.hpp"
-#include "sim/simulate.hpp"
 #include "source/raw_mbo_source.hpp"
 #include "support/fnv.hpp"
+#include "support/simulated_day.hpp"
 
 namespace spymaster::source {
 namespace {
@@ -89,36 +89,27 @@ void ExpectGoldSums(const Golden& g, const double (&want)[3]) {
 
 class GoldenDayTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    root_ = new fs::path(fs::temp_directory_path() / ("spymaster_golden_day_" + std::to_string(getpid())));
-    fs::remove_all(*root_);
-    sim::SimOptions o;  // the default seed and day
-    o.lake = *root_;
-    o.start = "09:30";
-    o.end = "09:35";
-    o.products = {"future_mbo", "equity_mbo"};
-    o.threads = 1;
-    sim::Simulate(o);
-  }
+  static void SetUpTestSuite() { day_ = new support::SimulatedDay("golden_day"); }
   static void TearDownTestSuite() {
-    fs::remove_all(*root_);
-    delete root_;
+    delete day_;
+    day_ = nullptr;
   }
-  static RawMboOptions Raw(lake::ProductType pt, const std::string& root, const std::string& partition) {
+  // The day's session (09:30-09:35) of one product through the raw-file source.
+  static Golden ReplayDay(lake::ProductType pt, const std::string& root, const std::string& partition,
+                          const engine::ProductConfig& product) {
     RawMboOptions r;
-    r.files = pipeline::Paths(pipeline::FindRawFiles(*root_, pt, root, "mbo", "2026-01-06"));
+    r.files = pipeline::Paths(pipeline::FindRawFiles(day_->root(), pt, root, "mbo", "2026-01-06"));
     r.yyyymmdd = 20260106;
     r.rules.drop_spreads = pt == lake::ProductType::kFutureMbo;
     r.partition = partition;
-    return r;
+    const auto session = pipeline::SessionBoundsNs("2026-01-06", 9 * 60 + 30, 9 * 60 + 35);
+    return Replay(std::move(r), product, session.start_ns, session.end_ns);
   }
-  static inline fs::path* root_ = nullptr;
+  static inline support::SimulatedDay* day_ = nullptr;
 };
 
 TEST_F(GoldenDayTest, SimulatedEsDay) {
-  const auto session = pipeline::SessionBoundsNs("2026-01-06", 9 * 60 + 30, 9 * 60 + 35);
-  const Golden g = Replay(Raw(lake::ProductType::kFutureMbo, "ES", "ESH6"), engine::FutureMboConfig(), session.start_ns,
-                          session.end_ns);
+  const Golden g = ReplayDay(lake::ProductType::kFutureMbo, "ES", "ESH6", engine::FutureMboConfig());
   EXPECT_EQ(g.windows, 300);
   EXPECT_EQ(g.depth_rows, 27070);
   EXPECT_EQ(g.gold_rows, 300 * 802);
@@ -136,9 +127,7 @@ TEST_F(GoldenDayTest, SimulatedEsDay) {
 }
 
 TEST_F(GoldenDayTest, SimulatedSpyDay) {
-  const auto session = pipeline::SessionBoundsNs("2026-01-06", 9 * 60 + 30, 9 * 60 + 35);
-  const Golden g = Replay(Raw(lake::ProductType::kEquityMbo, "SPY", "SPY"), engine::EquityMboConfig(), session.start_ns,
-                          session.end_ns);
+  const Golden g = ReplayDay(lake::ProductType::kEquityMbo, "SPY", "SPY", engine::EquityMboConfig());
   EXPECT_EQ(g.windows, 300);
   EXPECT_EQ(g.depth_rows, 1327);
   EXPECT_EQ(g.gold_rows, 300 * 402);
