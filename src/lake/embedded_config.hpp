@@ -3,14 +3,10 @@
 #pragma once
 
 #include <span>
-#include <string_view>
+
+#include "common/embedded_file.hpp"
 
 namespace spymaster::lake {
-
-struct EmbeddedFile {
-  std::string_view path;   // relative to the repository root, e.g. "contracts/bronze/future_mbo/mbo.avsc"
-  std::string_view bytes;  // the file's exact bytes
-};
 
 std::span<const EmbeddedFile> EmbeddedConfigFiles();
 

@@ -5,62 +5,15 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 
+#include "sim/embedded_presets.hpp"
+
 namespace spymaster::sim {
 namespace {
-
-// The presets, kept byte-identical to src/sim/<name>_day.json (a test compares them).
-constexpr std::string_view kDefaultScenario = R"json({
-  "premarket_minutes": 90,
-  "snapshot_lead_s": 60,
-  "episodes": [
-    {"kind": "flicker", "at_s": 300, "duration_s": 90, "side": "ask", "distance_ticks": 3, "size_lots": 150, "period_ms": 250},
-    {"kind": "wall", "at_s": 600, "duration_s": 300, "side": "bid", "distance_bp": 6, "size_lots": 900},
-    {"kind": "vacuum", "at_s": 1500, "duration_s": 8, "side": "ask", "move_bp": 15},
-    {"kind": "lull", "at_s": 2100, "duration_s": 20},
-    {"kind": "clear_snapshot", "at_s": 2400},
-    {"kind": "unknown_cancels", "at_s": 2700, "duration_s": 2, "count": 5},
-    {"kind": "crossed", "at_s": 3000, "duration_s": 0.4, "cross_ticks": 1}
-  ]
-}
-)json";
-
-constexpr std::string_view kLateScenario = R"json({
-  "premarket_minutes": 90,
-  "snapshot_lead_s": 60,
-  "episodes": [
-    {"kind": "late", "at_s": 30, "duration_s": 150, "share": 0.1, "lag_min_ms": 1200, "lag_max_ms": 2000},
-    {"kind": "flicker", "at_s": 300, "duration_s": 90, "side": "ask", "distance_ticks": 3, "size_lots": 150, "period_ms": 250},
-    {"kind": "wall", "at_s": 600, "duration_s": 300, "side": "bid", "distance_bp": 6, "size_lots": 900},
-    {"kind": "vacuum", "at_s": 1500, "duration_s": 8, "side": "ask", "move_bp": 15},
-    {"kind": "lull", "at_s": 2100, "duration_s": 20},
-    {"kind": "clear_snapshot", "at_s": 2400},
-    {"kind": "unknown_cancels", "at_s": 2700, "duration_s": 2, "count": 5},
-    {"kind": "crossed", "at_s": 3000, "duration_s": 0.4, "cross_ticks": 1}
-  ]
-}
-)json";
-
-constexpr std::string_view kDeviationsScenario = R"json({
-  "premarket_minutes": 215,
-  "snapshot_lead_s": 60,
-  "episodes": [
-    {"kind": "partial_cancels", "at_s": 10, "duration_s": 110, "share": 0.5},
-    {"kind": "fill_split", "at_s": 20, "duration_s": 100, "count": 20},
-    {"kind": "overnight_orders", "at_s": 150, "duration_s": 60, "count": 8, "distance_bp": 10, "size_lots": 20},
-    {"kind": "flicker", "at_s": 300, "duration_s": 90, "side": "ask", "distance_ticks": 3, "size_lots": 150, "period_ms": 250},
-    {"kind": "wall", "at_s": 600, "duration_s": 300, "side": "bid", "distance_bp": 6, "size_lots": 900},
-    {"kind": "vacuum", "at_s": 1500, "duration_s": 8, "side": "ask", "move_bp": 15},
-    {"kind": "lull", "at_s": 2100, "duration_s": 20},
-    {"kind": "clear_snapshot", "at_s": 2400},
-    {"kind": "unknown_cancels", "at_s": 2700, "duration_s": 2, "count": 5},
-    {"kind": "crossed", "at_s": 3000, "duration_s": 0.4, "cross_ticks": 1}
-  ]
-}
-)json";
 
 struct KindName {
   EpisodeKind kind;
@@ -232,12 +185,16 @@ Scenario LoadScenario(std::string_view preset_or_path) {
 }
 
 std::string_view PresetScenarioJson(std::string_view name) {
-  if (name == "default") return kDefaultScenario;
-  if (name == "late") return kLateScenario;
-  if (name == "deviations") return kDeviationsScenario;
+  if (std::find(std::begin(kScenarioPresets), std::end(kScenarioPresets), name) == std::end(kScenarioPresets)) {
+    return {};
+  }
+  const std::string path = fmt::format("src/sim/{}_day.json", name);
+  for (const EmbeddedFile& file : EmbeddedPresetFiles()) {
+    if (file.path == path) return file.bytes;
+  }
   return {};
 }
 
-std::string_view DefaultScenarioJson() { return kDefaultScenario; }
+std::string_view DefaultScenarioJson() { return PresetScenarioJson("default"); }
 
 }  // namespace spymaster::sim

@@ -60,7 +60,7 @@ Scenario LoadScenarioFile(const std::filesystem::path& path);
 // "default". Throws std::runtime_error naming the file and the presets when neither exists.
 Scenario LoadScenario(std::string_view preset_or_path);
 
-// The embedded presets, each also shipped as src/sim/<name>_day.json (a test compares them).
+// The presets, src/sim/<name>_day.json compiled into the binary (sim/embedded_presets.hpp).
 inline constexpr std::string_view kScenarioPresets[] = {"default", "late", "deviations"};
 // JSON of a preset; empty for an unknown name.
 std::string_view PresetScenarioJson(std::string_view name);

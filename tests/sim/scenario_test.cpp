@@ -31,6 +31,7 @@ TEST(ScenarioTest, EmbeddedDefaultEqualsShippedFile) {
 
 TEST(ScenarioTest, EmbeddedPresetsEqualShippedFiles) {
   for (const std::string_view name : kScenarioPresets) {
+    EXPECT_FALSE(PresetScenarioJson(name).empty()) << name;
     EXPECT_EQ(PresetScenarioJson(name), ReadFile(SPYMASTER_SOURCE_DIR "/src/sim/" + std::string(name) + "_day.json"))
         << name;
   }
