@@ -572,12 +572,18 @@ void Fields(JsonObject& o, const v2::InstrumentDefMsg& r) { V1V2DefinitionFields
 
 void Fields(JsonObject& o, const v1::InstrumentDefMsg& r) { V1V2DefinitionFields(o, r); }
 
-void Fields(JsonObject& o, const StatMsg& r) {
+// v1/v2 and v3 statistics print the same fields; v3's quantity is an i64, which JSON gets as a string.
+template <class Stat>
+void StatFields(JsonObject& o, const Stat& r) {
   o.Ts("ts_recv", r.ts_recv);
   o.Header("hd", r.hd);
   o.Ts("ts_ref", r.ts_ref);
   o.Px("price", r.price);
-  o.Int64("quantity", r.quantity);
+  if constexpr (std::is_same_v<Stat, v1::StatMsg>) {
+    o.Num("quantity", r.quantity);
+  } else {
+    o.Int64("quantity", r.quantity);
+  }
   o.Num("sequence", r.sequence);
   o.Num("ts_in_delta", r.ts_in_delta);
   o.Num("stat_type", r.stat_type);
@@ -586,19 +592,9 @@ void Fields(JsonObject& o, const StatMsg& r) {
   o.Num("stat_flags", r.stat_flags);
 }
 
-void Fields(JsonObject& o, const v1::StatMsg& r) {
-  o.Ts("ts_recv", r.ts_recv);
-  o.Header("hd", r.hd);
-  o.Ts("ts_ref", r.ts_ref);
-  o.Px("price", r.price);
-  o.Num("quantity", r.quantity);
-  o.Num("sequence", r.sequence);
-  o.Num("ts_in_delta", r.ts_in_delta);
-  o.Num("stat_type", r.stat_type);
-  o.Num("channel_id", r.channel_id);
-  o.Num("update_action", r.update_action);
-  o.Num("stat_flags", r.stat_flags);
-}
+void Fields(JsonObject& o, const StatMsg& r) { StatFields(o, r); }
+
+void Fields(JsonObject& o, const v1::StatMsg& r) { StatFields(o, r); }
 
 void Fields(JsonObject& o, const ErrorMsg& r) {
   o.Header("hd", r.hd);
