@@ -77,10 +77,10 @@ class OptionBooks {
   bool valid(uint32_t index) const { return books_[index].valid; }
   // Every instrument's book is valid.
   bool all_valid() const { return invalid_ == 0; }
-  int64_t BestBid(uint32_t index) const;
-  int64_t BestAsk(uint32_t index) const;
-  int64_t BestBidQty(uint32_t index) const;
-  int64_t BestAskQty(uint32_t index) const;
+  int64_t BestBid(uint32_t index) const { return Best(index, 0).price; }
+  int64_t BestAsk(uint32_t index) const { return Best(index, 1).price; }
+  int64_t BestBidQty(uint32_t index) const { return Best(index, 0).qty; }
+  int64_t BestAskQty(uint32_t index) const { return Best(index, 1).qty; }
   int64_t TotalDepth(uint32_t index, char side) const { return books_[index].depth[side == 'B' ? 0 : 1]; }
   int64_t Depth(uint32_t index, char side, int64_t price) const;
   std::size_t OrderCount() const { return map_.size(); }
@@ -93,7 +93,7 @@ class OptionBooks {
   void ForEachYoungOrder(uint64_t since, Fn&& fn);
 
  private:
-  struct Slot {
+  struct alignas(64) Slot {  // one cache line
     OptionOrderKey key;
     int64_t price;
     uint64_t ts_at_price;
@@ -116,6 +116,11 @@ class OptionBooks {
     bool in_snapshot = false;
   };
   class EventHost;  // binds book/order_events.hpp to one instrument's book
+
+  OptionLevel Best(uint32_t index, int side) const {
+    const auto& l = books_[index].levels[side];
+    return l.empty() ? OptionLevel{0, 0} : l.back();
+  }
 
   void LevelAdd(Instrument& inst, char side, int64_t price, int64_t qty);
   int64_t LevelRemove(Instrument& inst, char side, int64_t price, int64_t qty);
