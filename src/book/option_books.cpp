@@ -90,19 +90,19 @@ int64_t OptionBooks::LevelRemove(Instrument& inst, char side, int64_t price, int
 void OptionBooks::Free(uint32_t slot) {
   Slot& o = pool_[slot];
   map_.Erase(o.key);
-  Instrument& inst = books_[o.index];
-  if (o.prev != OrderMap::kNone) {
-    pool_[o.prev].next = o.next;
-  } else {
-    inst.head = o.next;
-  }
-  if (o.next != OrderMap::kNone) pool_[o.next].prev = o.prev;
+  --books_[o.index].orders;
   pool_.Release(slot);
 }
 
 void OptionBooks::Clear(uint32_t index) {
   Instrument& inst = books_[index];
-  while (inst.head != OrderMap::kNone) Free(inst.head);
+  // A scan of the pool, not a per-instrument order list: clears are rare (the day's opening snapshot clears
+  // each instrument before it has orders, which skips the scan), and a list costs every add and removal
+  // a write to a neighbouring order's line.
+  for (uint32_t slot = 0; inst.orders > 0 && slot < pool_.slots(); ++slot) {
+    const Slot& o = pool_[slot];
+    if (o.epoch != 0 && o.index == index) Free(slot);
+  }
   for (auto& l : inst.levels) l.clear();
   inst.depth[0] = inst.depth[1] = 0;
 }
@@ -132,10 +132,7 @@ class OptionBooks::EventHost {
     Slot& o = b_.pool_[slot];
     o.key = OptionOrderKey{e.order_id, e.instrument_id};
     o.index = index_;
-    o.prev = OrderMap::kNone;
-    o.next = inst_.head;
-    if (inst_.head != OrderMap::kNone) b_.pool_[inst_.head].prev = slot;
-    inst_.head = slot;
+    ++inst_.orders;
     if (probe_valid_) {
       b_.map_.InsertAt(probe_, o.key, slot);  // the add's lookup found the empty entry: no second probe
     } else {
@@ -175,21 +172,25 @@ class OptionBooks::EventHost {
 
 void OptionBooks::Prefetch(const MboEvent& e, int stage) const {
   const OptionOrderKey key{e.order_id, e.instrument_id};
-  const bool names_order = e.action == 'C' || e.action == 'M' || e.action == 'F';
+  // The instrument table is small enough to stay in cache: its lookup is cheap at either stage.
+  const uint32_t index = instruments_.Find(e.instrument_id);
   if (stage == 0) {
     map_.Prefetch(key);
-    instruments_.Prefetch(e.instrument_id);
+    if (index != OrderMap::kNone) {  // every record reaches its instrument, which spans two lines
+      const Instrument* inst = &books_[index];
+      __builtin_prefetch(inst);
+      __builtin_prefetch(reinterpret_cast<const char*>(inst + 1) - 1);
+    }
     return;
   }
-  if (names_order) {
+  if (e.action == 'C' || e.action == 'M' || e.action == 'F') {
     const uint32_t slot = map_.Find(key);
     if (slot != OrderMap::kNone) __builtin_prefetch(&pool_[slot]);
   }
-  // Every record reaches its instrument (C/M/F through the slot); it spans two lines.
-  if (const uint32_t index = instruments_.Find(e.instrument_id); index != OrderMap::kNone) {
-    const Instrument* inst = &books_[index];
-    __builtin_prefetch(inst);
-    __builtin_prefetch(reinterpret_cast<const char*>(inst + 1) - 1);
+  // The instrument has arrived: the touch of the record's side, where its level usually is.
+  if (index != OrderMap::kNone && (e.side == 'B' || e.side == 'A')) {
+    const auto& levels = books_[index].levels[SideIndex(e.side)];
+    if (!levels.empty()) __builtin_prefetch(&levels.back());
   }
 }
 

@@ -69,9 +69,10 @@ class OptionBooks {
 
   // Applies one record; *index is set to the instrument's index (kNoInstrument when unknown).
   BookDelta Apply(const MboEvent& event, uint32_t* index);
-  // Warms the cache for a record a few records ahead, changing nothing: stage 0 starts loading its table
-  // entries, stage 1 (some records later, when those have arrived) the order slot or instrument they
-  // point at. Records of hundreds of instruments interleave, so each record's lookups miss otherwise.
+  // Warms the cache for a record a few records ahead, changing nothing: stage 0 starts loading its order
+  // table entry and its instrument, stage 1 (some records later, when those have arrived) the order slot
+  // and the level lines the instrument points at. Records of hundreds of instruments interleave, so each
+  // record's lookups miss otherwise.
   void Prefetch(const MboEvent& event, int stage) const;
 
   bool valid(uint32_t index) const { return books_[index].valid; }
@@ -101,8 +102,6 @@ class OptionBooks {
     uint32_t remaining;
     uint32_t pending_fill;
     uint32_t index;  // instrument index
-    uint32_t prev;   // the instrument's order list (for a clear), OrderMap::kNone at the ends
-    uint32_t next;
     char side;
   };
   struct Instrument {
@@ -111,7 +110,7 @@ class OptionBooks {
     FixedDivisor tick;                   // 1 when unknown: every price is on it
     std::vector<OptionLevel> levels[2];  // 0 bids ascending, 1 asks descending: best at the back
     int64_t depth[2] = {0, 0};
-    uint32_t head = OrderMap::kNone;
+    uint32_t orders = 0;  // live
     bool valid = true;
     bool in_snapshot = false;
   };

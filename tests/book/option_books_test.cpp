@@ -101,6 +101,7 @@ TEST(OptionBooksTest, SameInstrumentSnapshotAfterClearRestartsTimeAndValidity) {
   EXPECT_FALSE(b.all_valid());
   EXPECT_EQ(b.TotalDepth(0, 'A'), 0);
   EXPECT_EQ(b.TotalDepth(1, 'A'), 3);
+  EXPECT_EQ(b.OrderCount(), 1u);  // instrument 9's order 5 stays
   b.Apply(Ev(2 * kMs, 7, 'A', 'A', kP, 2, 6, kFlagSnapshot), &idx);
   EXPECT_FALSE(b.valid(0));
   b.Apply(Ev(3 * kMs, 7, 'A', 'B', kP - kMs, 2, 7, kFlagSnapshot | kFlagLast), &idx);
@@ -145,8 +146,9 @@ TEST(OptionBooksTest, LevelsStaySortedWithBestAtTheTouch) {
 
 TEST(OptionBooksTest, DeepBooksMatchAPlainMapOfLevels) {
   // Levels are found by a scan from the touch for the last few and a binary search deeper: books of up
-  // to 40 levels a side, adds / cancels / modifies at random prices, checked after every record against a
-  // std::map of level depths (depth at every price, best bid and ask and their quantities).
+  // to 40 levels a side, adds / cancels / modifies at random prices and a clear of one instrument every
+  // 1000 records, checked after every record against a std::map of level depths (depth at every price,
+  // best bid and ask and their quantities) and the live order count.
   OptionBooks b = TwoInstruments();
   struct Order {
     uint32_t iid;
@@ -172,7 +174,12 @@ TEST(OptionBooksTest, DeepBooksMatchAPlainMapOfLevels) {
   uint32_t idx = 0;
   for (int k = 0; k < 4000; ++k) {
     const uint64_t roll = next(10);
-    if (live.size() < 60 || roll < 5) {
+    if (k % 1000 == 999) {
+      b.Apply(Ev(k, 7, 'R', 'N', 0, 0, 0), &idx);
+      levels[0][0].clear();
+      levels[0][1].clear();
+      std::erase_if(live, [](const Order& o) { return o.iid == 7; });
+    } else if (live.size() < 60 || roll < 5) {
       const Order o{next(2) == 0 ? 7u : 9u, next(2) == 0 ? 'B' : 'A', kP + static_cast<int64_t>(next(40)) * kMs,
                     static_cast<uint32_t>(1 + next(9)), next_id++};
       live.push_back(o);
@@ -194,6 +201,7 @@ TEST(OptionBooksTest, DeepBooksMatchAPlainMapOfLevels) {
         b.Apply(Ev(k, o.iid, 'M', o.side, o.price, o.size, o.id), &idx);
       }
     }
+    ASSERT_EQ(b.OrderCount(), live.size()) << "record " << k;
     for (uint32_t i = 0; i < 2; ++i) {
       const auto& bids = levels[i][0];
       const auto& asks = levels[i][1];
@@ -211,7 +219,7 @@ TEST(OptionBooksTest, DeepBooksMatchAPlainMapOfLevels) {
       }
     }
   }
-  EXPECT_GT(b.counters().events, 3999);
+  EXPECT_EQ(b.counters().clears, 4);
   EXPECT_EQ(b.counters().unknown_order_id, 0);
   EXPECT_EQ(b.counters().negative_depth_avoided, 0);
 }
