@@ -11,12 +11,26 @@ namespace {
 int SideIndex(char side) { return side == 'B' ? 0 : 1; }
 
 // Position of `price` in a side's levels (bids ascending, asks descending), or of where it would go.
-std::size_t Find(const std::vector<OptionLevel>& levels, int side, int64_t price) {
-  const auto it = side == 0 ? std::lower_bound(levels.begin(), levels.end(), price,
-                                               [](const OptionLevel& l, int64_t p) { return l.price < p; })
-                            : std::lower_bound(levels.begin(), levels.end(), price,
-                                               [](const OptionLevel& l, int64_t p) { return l.price > p; });
-  return static_cast<std::size_t>(it - levels.begin());
+// Most records land at or near the touch, which is at the back: a scan of the last few levels ends within
+// a step or two, where a binary search mispredicts about every other branch. Deeper prices (a book of
+// many levels) take the binary search over the rest.
+template <class Worse>
+std::size_t FindFrom(const std::vector<OptionLevel>& levels, int64_t price, Worse worse) {
+  constexpr std::size_t kScan = 8;
+  std::size_t i = levels.size();
+  const std::size_t stop = i > kScan ? i - kScan : 0;
+  while (i > stop && !worse(levels[i - 1].price, price)) --i;
+  if (i > 0 && i == stop) {
+    const auto it = std::lower_bound(levels.begin(), levels.begin() + static_cast<std::ptrdiff_t>(stop), price,
+                                     [&](const OptionLevel& l, int64_t p) { return worse(l.price, p); });
+    i = static_cast<std::size_t>(it - levels.begin());
+  }
+  return i;
+}
+
+inline std::size_t Find(const std::vector<OptionLevel>& levels, int side, int64_t price) {
+  return side == 0 ? FindFrom(levels, price, [](int64_t l, int64_t p) { return l < p; })
+                   : FindFrom(levels, price, [](int64_t l, int64_t p) { return l > p; });
 }
 
 }  // namespace
@@ -40,23 +54,6 @@ uint32_t OptionBooks::AddInstrument(uint32_t instrument_id, int64_t tick) {
 uint32_t OptionBooks::IndexOf(uint32_t instrument_id) const {
   const uint32_t i = instruments_.Find(instrument_id);
   return i == OrderMap::kNone ? kNoInstrument : i;
-}
-
-int64_t OptionBooks::BestBid(uint32_t index) const {
-  const auto& l = books_[index].levels[0];
-  return l.empty() ? 0 : l.back().price;
-}
-int64_t OptionBooks::BestAsk(uint32_t index) const {
-  const auto& l = books_[index].levels[1];
-  return l.empty() ? 0 : l.back().price;
-}
-int64_t OptionBooks::BestBidQty(uint32_t index) const {
-  const auto& l = books_[index].levels[0];
-  return l.empty() ? 0 : l.back().qty;
-}
-int64_t OptionBooks::BestAskQty(uint32_t index) const {
-  const auto& l = books_[index].levels[1];
-  return l.empty() ? 0 : l.back().qty;
 }
 
 int64_t OptionBooks::Depth(uint32_t index, char side, int64_t price) const {
@@ -93,19 +90,19 @@ int64_t OptionBooks::LevelRemove(Instrument& inst, char side, int64_t price, int
 void OptionBooks::Free(uint32_t slot) {
   Slot& o = pool_[slot];
   map_.Erase(o.key);
-  Instrument& inst = books_[o.index];
-  if (o.prev != OrderMap::kNone) {
-    pool_[o.prev].next = o.next;
-  } else {
-    inst.head = o.next;
-  }
-  if (o.next != OrderMap::kNone) pool_[o.next].prev = o.prev;
+  --books_[o.index].orders;
   pool_.Release(slot);
 }
 
 void OptionBooks::Clear(uint32_t index) {
   Instrument& inst = books_[index];
-  while (inst.head != OrderMap::kNone) Free(inst.head);
+  // A scan of the pool, not a per-instrument order list: clears are rare (the day's opening snapshot clears
+  // each instrument before it has orders, which skips the scan), and a list costs every add and removal
+  // a write to a neighbouring order's line.
+  for (uint32_t slot = 0; inst.orders > 0 && slot < pool_.slots(); ++slot) {
+    const Slot& o = pool_[slot];
+    if (o.epoch != 0 && o.index == index) Free(slot);
+  }
   for (auto& l : inst.levels) l.clear();
   inst.depth[0] = inst.depth[1] = 0;
 }
@@ -122,8 +119,12 @@ class OptionBooks::EventHost {
   EventHost(OptionBooks& b, uint32_t index, uint32_t found)
       : b_(b), inst_(b.books_[index]), index_(index), found_(found) {}
 
-  uint32_t Find(const MboEvent& e) const {
-    return found_ != kUnsearched ? found_ : b_.map_.Find(OptionOrderKey{e.order_id, e.instrument_id});
+  uint32_t Find(const MboEvent& e) {
+    if (found_ != kUnsearched) return found_;
+    probe_ = b_.map_.Probe(OptionOrderKey{e.order_id, e.instrument_id});
+    const uint32_t slot = b_.map_.SlotAt(probe_);
+    probe_valid_ = slot == OrderMap::kNone;
+    return slot;
   }
   Slot& At(uint32_t slot) { return b_.pool_[slot]; }
   uint32_t NewOrder(const MboEvent& e) {
@@ -131,14 +132,18 @@ class OptionBooks::EventHost {
     Slot& o = b_.pool_[slot];
     o.key = OptionOrderKey{e.order_id, e.instrument_id};
     o.index = index_;
-    o.prev = OrderMap::kNone;
-    o.next = inst_.head;
-    if (inst_.head != OrderMap::kNone) b_.pool_[inst_.head].prev = slot;
-    inst_.head = slot;
-    b_.map_.Insert(o.key, slot);
+    ++inst_.orders;
+    if (probe_valid_) {
+      b_.map_.InsertAt(probe_, o.key, slot);  // the add's lookup found the empty entry: no second probe
+    } else {
+      b_.map_.Insert(o.key, slot);
+    }
     return slot;
   }
-  void Free(uint32_t slot) { b_.Free(slot); }
+  void Free(uint32_t slot) {
+    probe_valid_ = false;
+    b_.Free(slot);
+  }
   void LevelAdd(char side, int64_t price, int64_t qty) { b_.LevelAdd(inst_, side, price, qty); }
   int64_t LevelRemove(char side, int64_t price, int64_t qty) { return b_.LevelRemove(inst_, side, price, qty); }
   void Arrive(Slot& o, uint32_t slot, uint64_t ts) { b_.arrivals_.Arrive(o, slot, ts, b_.rest_ns_); }
@@ -161,22 +166,31 @@ class OptionBooks::EventHost {
   Instrument& inst_;
   uint32_t index_;
   uint32_t found_;
+  std::size_t probe_ = 0;     // where Find's lookup ended
+  bool probe_valid_ = false;  // it found nothing and the map has not changed since
 };
 
 void OptionBooks::Prefetch(const MboEvent& e, int stage) const {
   const OptionOrderKey key{e.order_id, e.instrument_id};
-  const bool names_order = e.action == 'C' || e.action == 'M' || e.action == 'F';
+  // The instrument table is small enough to stay in cache: its lookup is cheap at either stage.
+  const uint32_t index = instruments_.Find(e.instrument_id);
   if (stage == 0) {
     map_.Prefetch(key);
-    if (!names_order) instruments_.Prefetch(e.instrument_id);
+    if (index != OrderMap::kNone) {  // every record reaches its instrument, which spans two lines
+      const Instrument* inst = &books_[index];
+      __builtin_prefetch(inst);
+      __builtin_prefetch(reinterpret_cast<const char*>(inst + 1) - 1);
+    }
     return;
   }
-  if (names_order) {
+  if (e.action == 'C' || e.action == 'M' || e.action == 'F') {
     const uint32_t slot = map_.Find(key);
     if (slot != OrderMap::kNone) __builtin_prefetch(&pool_[slot]);
-  } else {
-    const uint32_t index = instruments_.Find(e.instrument_id);
-    if (index != OrderMap::kNone) __builtin_prefetch(&books_[index]);
+  }
+  // The instrument has arrived: the touch of the record's side, where its level usually is.
+  if (index != OrderMap::kNone && (e.side == 'B' || e.side == 'A')) {
+    const auto& levels = books_[index].levels[SideIndex(e.side)];
+    if (!levels.empty()) __builtin_prefetch(&levels.back());
   }
 }
 

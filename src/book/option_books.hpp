@@ -69,18 +69,19 @@ class OptionBooks {
 
   // Applies one record; *index is set to the instrument's index (kNoInstrument when unknown).
   BookDelta Apply(const MboEvent& event, uint32_t* index);
-  // Warms the cache for a record a few records ahead, changing nothing: stage 0 starts loading its table
-  // entries, stage 1 (some records later, when those have arrived) the order slot or instrument they
-  // point at. Records of hundreds of instruments interleave, so each record's lookups miss otherwise.
+  // Warms the cache for a record a few records ahead, changing nothing: stage 0 starts loading its order
+  // table entry and its instrument, stage 1 (some records later, when those have arrived) the order slot
+  // and the level lines the instrument points at. Records of hundreds of instruments interleave, so each
+  // record's lookups miss otherwise.
   void Prefetch(const MboEvent& event, int stage) const;
 
   bool valid(uint32_t index) const { return books_[index].valid; }
   // Every instrument's book is valid.
   bool all_valid() const { return invalid_ == 0; }
-  int64_t BestBid(uint32_t index) const;
-  int64_t BestAsk(uint32_t index) const;
-  int64_t BestBidQty(uint32_t index) const;
-  int64_t BestAskQty(uint32_t index) const;
+  int64_t BestBid(uint32_t index) const { return Best(index, 0).price; }
+  int64_t BestAsk(uint32_t index) const { return Best(index, 1).price; }
+  int64_t BestBidQty(uint32_t index) const { return Best(index, 0).qty; }
+  int64_t BestAskQty(uint32_t index) const { return Best(index, 1).qty; }
   int64_t TotalDepth(uint32_t index, char side) const { return books_[index].depth[side == 'B' ? 0 : 1]; }
   int64_t Depth(uint32_t index, char side, int64_t price) const;
   std::size_t OrderCount() const { return map_.size(); }
@@ -93,7 +94,7 @@ class OptionBooks {
   void ForEachYoungOrder(uint64_t since, Fn&& fn);
 
  private:
-  struct Slot {
+  struct alignas(64) Slot {  // one cache line
     OptionOrderKey key;
     int64_t price;
     uint64_t ts_at_price;
@@ -101,8 +102,6 @@ class OptionBooks {
     uint32_t remaining;
     uint32_t pending_fill;
     uint32_t index;  // instrument index
-    uint32_t prev;   // the instrument's order list (for a clear), OrderMap::kNone at the ends
-    uint32_t next;
     char side;
   };
   struct Instrument {
@@ -111,11 +110,16 @@ class OptionBooks {
     FixedDivisor tick;                   // 1 when unknown: every price is on it
     std::vector<OptionLevel> levels[2];  // 0 bids ascending, 1 asks descending: best at the back
     int64_t depth[2] = {0, 0};
-    uint32_t head = OrderMap::kNone;
+    uint32_t orders = 0;  // live
     bool valid = true;
     bool in_snapshot = false;
   };
   class EventHost;  // binds book/order_events.hpp to one instrument's book
+
+  OptionLevel Best(uint32_t index, int side) const {
+    const auto& l = books_[index].levels[side];
+    return l.empty() ? OptionLevel{0, 0} : l.back();
+  }
 
   void LevelAdd(Instrument& inst, char side, int64_t price, int64_t qty);
   int64_t LevelRemove(Instrument& inst, char side, int64_t price, int64_t qty);

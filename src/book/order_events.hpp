@@ -53,11 +53,20 @@ inline void Remove(Host& host, Order& o, uint32_t removed, uint64_t ts, BookCoun
 
 inline bool BadSide(char side) { return side != 'B' && side != 'A'; }
 
+// The slot of the live order a C/M/F record names, or OrderMap::kNone (counted) when its id is unknown.
+template <class Host>
+inline uint32_t LiveOrder(Host& host, const MboEvent& e, BookCounters& c) {
+  const uint32_t slot = host.Find(e);
+  if (slot == OrderMap::kNone) ++c.unknown_order_id;
+  return slot;
+}
+
 }  // namespace order_events
 
 template <class Host>
 inline BookDelta ApplyOrderEvent(Host& host, const MboEvent& e, BookCounters& c) {
   using order_events::BadSide;
+  using order_events::LiveOrder;
   using order_events::Remove;
   ++c.events;
   BookDelta delta;
@@ -108,11 +117,8 @@ inline BookDelta ApplyOrderEvent(Host& host, const MboEvent& e, BookCounters& c)
       break;
     }
     case 'C': {
-      const uint32_t slot = host.Find(e);
-      if (slot == OrderMap::kNone) {
-        ++c.unknown_order_id;
-        break;
-      }
+      const uint32_t slot = LiveOrder(host, e, c);
+      if (slot == OrderMap::kNone) break;
       auto& o = host.At(slot);
       delta.side = o.side;
       Remove(host, o, e.size == 0 ? o.remaining : std::min(e.size, o.remaining), e.ts_event, c, delta);
@@ -124,11 +130,8 @@ inline BookDelta ApplyOrderEvent(Host& host, const MboEvent& e, BookCounters& c)
         ++c.bad_side;
         break;
       }
-      const uint32_t slot = host.Find(e);
-      if (slot == OrderMap::kNone) {
-        ++c.unknown_order_id;
-        break;
-      }
+      const uint32_t slot = LiveOrder(host, e, c);
+      if (slot == OrderMap::kNone) break;
       if (e.price == kUndefPrice) {
         ++c.bad_price;
         break;
@@ -161,11 +164,8 @@ inline BookDelta ApplyOrderEvent(Host& host, const MboEvent& e, BookCounters& c)
       break;
     }
     case 'F': {
-      const uint32_t slot = host.Find(e);
-      if (slot == OrderMap::kNone) {
-        ++c.unknown_order_id;
-        break;
-      }
+      const uint32_t slot = LiveOrder(host, e, c);
+      if (slot == OrderMap::kNone) break;
       auto& o = host.At(slot);
       delta.side = o.side;
       delta.has_fill = true;

@@ -20,13 +20,18 @@ class SlotMap {
 
   explicit SlotMap(std::size_t expected_orders = 1 << 16) { Rehash(std::bit_ceil(expected_orders * 2 + 2)); }
 
-  uint32_t Find(const Key& key) const {
+  uint32_t Find(const Key& key) const { return SlotAt(Probe(key)); }
+
+  // Where a lookup of `key` ends: the entry holding it, or the empty entry an insert of it fills. Valid
+  // until the map next changes; lets a lookup that finds nothing be followed by an insert without a
+  // second probe (InsertAt).
+  std::size_t Probe(const Key& key) const {
     for (std::size_t i = Home(key);; i = (i + 1) & mask_) {
       const Entry& e = entries_[i];
-      if (e.slot == kNone) return kNone;
-      if (e.key == key) return e.slot;
+      if (e.slot == kNone || e.key == key) return i;
     }
   }
+  uint32_t SlotAt(std::size_t position) const { return entries_[position].slot; }
 
   // The key must not be present.
   void Insert(const Key& key, uint32_t slot) {
@@ -34,6 +39,16 @@ class SlotMap {
     std::size_t i = Home(key);
     while (entries_[i].slot != kNone) i = (i + 1) & mask_;
     entries_[i] = Entry{key, slot};
+    ++size_;
+  }
+
+  // Insert at `position`, which Probe(key) returned (key absent) with no change to the map since.
+  void InsertAt(std::size_t position, const Key& key, uint32_t slot) {
+    if ((size_ + 1) * 2 > entries_.size()) {
+      Insert(key, slot);  // grows: positions move
+      return;
+    }
+    entries_[position] = Entry{key, slot};
     ++size_;
   }
 

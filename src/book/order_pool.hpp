@@ -36,6 +36,8 @@ class OrderPool {
     free_.clear();
   }
 
+  // Slots handed out so far, live or free (slot < slots()).
+  uint32_t slots() const { return static_cast<uint32_t>(orders_.size()); }
   Order& operator[](uint32_t slot) { return orders_[slot]; }
   const Order& operator[](uint32_t slot) const { return orders_[slot]; }
 

@@ -47,15 +47,6 @@ class QuoteTops {
   }
 
   BookDelta Apply(const MboEvent& event, uint32_t* index);
-  // As OptionBooks::Prefetch: stage 0 the instrument's table entry, stage 1 its top.
-  void Prefetch(const MboEvent& event, int stage) const {
-    if (stage == 0) {
-      instruments_.Prefetch(event.instrument_id);
-    } else if (const uint32_t i = instruments_.Find(event.instrument_id); i != OrderMap::kNone) {
-      __builtin_prefetch(&tops_[i]);
-    }
-  }
-
   bool valid(uint32_t) const { return true; }  // CMBP-1 has no clear
   bool all_valid() const { return true; }
   int64_t BestBid(uint32_t index) const { return tops_[index].price[0]; }

@@ -4,8 +4,6 @@
 #include <limits>
 #include <stdexcept>
 
-#include "engine/rounding.hpp"
-
 namespace spymaster::engine {
 
 template <class Books>
@@ -34,7 +32,8 @@ BasicOptionEngine<Books>::BasicOptionEngine(const ProductConfig& underlying, con
       clock_(options.session_start_ns, options.session_end_ns),
       rest_ns_(underlying.rest_ns),
       next_boundary_(options.session_start_ns),
-      cells_(2 * grid.max_offset + 1) {
+      cells_(2 * grid.max_offset + 1),
+      strike_step_(grid.strike_step) {
   std::sort(instruments.begin(), instruments.end(),
             [](const OptionInstrument& a, const OptionInstrument& b) { return a.instrument_id < b.instrument_id; });
   for (std::size_t i = 0; i < instruments.size(); ++i) {
@@ -55,9 +54,11 @@ BasicOptionEngine<Books>::BasicOptionEngine(const ProductConfig& underlying, con
     if (m.strike % grid.strike_step != 0) ++counters_.strikes_off_grid;
   }
   meta_ = std::move(instruments);
-  cell_of_.assign(meta_.size(), -1);
+  row_of_.assign(meta_.size(), -1);  // spot_ref_ 0
   const std::size_t rows = static_cast<std::size_t>(cells_) * 4;
-  for (auto* v : {&add_, &pull_, &pull_rest_, &fill_, &depth_end_, &young_}) v->assign(rows, 0.0);
+  flow_.assign(rows, Flow{});
+  depth_end_.assign(rows, 0.0);
+  young_.assign(rows, 0.0);
 }
 
 template <class Books>
@@ -81,18 +82,26 @@ void BasicOptionEngine<Books>::CloseThrough(int64_t ts) {
 template <class Books>
 void BasicOptionEngine<Books>::OpenWindow(int64_t k) {
   window_start_ = options_.session_start_ns + k * kWindowNs;
-  spot_ref_ = underlying_.open_spot_ref();
   window_has_snapshot_ = false;
   window_late_ = 0;
-  for (auto* v : {&add_, &pull_, &pull_rest_, &fill_}) std::fill(v->begin(), v->end(), 0.0);
+  std::fill(flow_.begin(), flow_.end(), Flow{});
+  if (const int64_t spot = underlying_.open_spot_ref(); spot != spot_ref_) {
+    spot_ref_ = spot;
+    MapStrikes();
+  }
+}
+
+template <class Books>
+void BasicOptionEngine<Books>::MapStrikes() {
   for (std::size_t i = 0; i < meta_.size(); ++i) {
-    int32_t cell = -1;
+    int32_t row = -1;
     if (spot_ref_ > 0) {
-      int64_t offset = RoundDivHalfEven(meta_[i].strike - spot_ref_, grid_.strike_step);
-      offset = std::clamp<int64_t>(offset, -grid_.max_offset, grid_.max_offset);
-      cell = static_cast<int32_t>(offset + grid_.max_offset);
+      const int64_t offset = std::clamp<int64_t>(strike_step_.RoundHalfEven(meta_[i].strike - spot_ref_),
+                                                 -grid_.max_offset, grid_.max_offset);
+      row = static_cast<int32_t>(
+          Row(static_cast<int32_t>(offset + grid_.max_offset), meta_[i].right == 'C' ? 0 : 1, 'A'));
     }
-    cell_of_[i] = cell;
+    row_of_[i] = row;
   }
 }
 
@@ -119,15 +128,15 @@ void BasicOptionEngine<Books>::OnEvent(const book::MboEvent& e) {
     ++window_late_;
   }
   if (d.snapshot_record) window_has_snapshot_ = true;
-  const int32_t cell = cell_of_[index];
-  if (cell < 0 || (!d.has_add && !d.has_pull && !d.has_fill)) return;
-  const std::size_t row = Row(cell, meta_[index].right == 'C' ? 0 : 1, d.side);
-  if (d.has_add) add_[row] += static_cast<double>(d.add_qty);
+  const int32_t row = row_of_[index];
+  if (row < 0 || (!d.has_add && !d.has_pull && !d.has_fill)) return;
+  Flow& f = flow_[static_cast<std::size_t>(row) + SideOffset(d.side)];
+  if (d.has_add) f.add += static_cast<double>(d.add_qty);
   if (d.has_pull) {
-    pull_[row] += static_cast<double>(d.pull_qty);
-    if (d.pull_rested) pull_rest_[row] += static_cast<double>(d.pull_qty);
+    f.pull += static_cast<double>(d.pull_qty);
+    if (d.pull_rested) f.pull_rest += static_cast<double>(d.pull_qty);
   }
-  if (d.has_fill) fill_[row] += static_cast<double>(d.fill_qty);
+  if (d.has_fill) f.fill += static_cast<double>(d.fill_qty);
 }
 
 template <class Books>
@@ -139,12 +148,25 @@ void BasicOptionEngine<Books>::CloseWindow() {
   out.window_start_ts_ns = window_start_;
   out.spot_ref_price_int = spot_ref_;
   out.late_records = window_late_;
-  out.snapshots.clear();
+  // Rows are written field by field into storage a reused result already has (no zeroing first).
+  out.snapshots.resize(meta_.size());  // at most one per instrument; trimmed to the rows written
+  std::size_t snapshots = 0;
+  const bool grid = spot_ref_ > 0;
+  if (grid) {
+    std::fill(depth_end_.begin(), depth_end_.end(), 0.0);
+    std::fill(young_.begin(), young_.end(), 0.0);
+  }
+  // One pass over the instruments: their depth onto the grid, then their snapshot row.
   for (uint32_t i = 0; i < meta_.size(); ++i) {
+    if (grid) {
+      const auto row = static_cast<std::size_t>(row_of_[i]);
+      depth_end_[row + SideOffset('A')] += static_cast<double>(books_.TotalDepth(i, 'A'));
+      depth_end_[row + SideOffset('B')] += static_cast<double>(books_.TotalDepth(i, 'B'));
+    }
     const int64_t bid = books_.BestBid(i);
     const int64_t ask = books_.BestAsk(i);
     if (bid <= 0 || ask <= 0 || ask <= bid) continue;
-    OptionSnapshotRow& s = out.snapshots.emplace_back();
+    OptionSnapshotRow& s = out.snapshots[snapshots++];
     s.window_start_ts_ns = window_start_;
     s.window_end_ts_ns = end;
     s.instrument_id = meta_[i].instrument_id;
@@ -157,20 +179,12 @@ void BasicOptionEngine<Books>::CloseWindow() {
     s.spot_ref_price_int = spot_ref_;
     s.book_valid = books_.valid(i);
   }
-  counters_.snapshot_rows += static_cast<int64_t>(out.snapshots.size());
+  out.snapshots.resize(snapshots);
+  counters_.snapshot_rows += static_cast<int64_t>(snapshots);
 
-  out.flow.clear();
-  out.gold.clear();
-  if (spot_ref_ > 0) {
-    std::fill(depth_end_.begin(), depth_end_.end(), 0.0);
-    std::fill(young_.begin(), young_.end(), 0.0);
-    for (uint32_t i = 0; i < meta_.size(); ++i) {
-      const std::size_t right = meta_[i].right == 'C' ? 0 : 1;
-      depth_end_[Row(cell_of_[i], right, 'A')] += static_cast<double>(books_.TotalDepth(i, 'A'));
-      depth_end_[Row(cell_of_[i], right, 'B')] += static_cast<double>(books_.TotalDepth(i, 'B'));
-    }
+  if (grid) {
     books_.ForEachYoungOrder(static_cast<uint64_t>(end - rest_ns_), [&](uint32_t i, char side, int64_t, int64_t q) {
-      young_[Row(cell_of_[i], meta_[i].right == 'C' ? 0 : 1, side)] += static_cast<double>(q);
+      young_[static_cast<std::size_t>(row_of_[i]) + SideOffset(side)] += static_cast<double>(q);
     });
     const bool valid = books_.all_valid() && !window_has_snapshot_;
     if (!valid) ++counters_.windows_invalid;
@@ -191,10 +205,10 @@ void BasicOptionEngine<Books>::CloseWindow() {
           r.spot_ref_price_int = spot_ref_;
           r.rel_ticks = offset * grid_.rel_ticks_per_step;
           r.depth_qty_end = depth_end_[i];
-          r.add_qty = add_[i];
-          r.pull_qty_total = pull_[i];
-          r.pull_qty_rest = pull_rest_[i];
-          r.fill_qty = fill_[i];
+          r.add_qty = flow_[i].add;
+          r.pull_qty_total = flow_[i].pull;
+          r.pull_qty_rest = flow_[i].pull_rest;
+          r.fill_qty = flow_[i].fill;
           r.depth_qty_start = std::max(0.0, r.depth_qty_end - r.add_qty + r.pull_qty_total + r.fill_qty);
           r.depth_qty_rest = Books::kTracksResting ? std::max(0.0, depth_end_[i] - young_[i]) : 0.0;
           r.window_valid = valid;
@@ -205,8 +219,12 @@ void BasicOptionEngine<Books>::CloseWindow() {
     if (options_.compute_gold) {
       gold_.OnWindow(out.flow, out.gold);
       counters_.gold_rows += static_cast<int64_t>(out.gold.size());
+    } else {
+      out.gold.clear();
     }
   } else {
+    out.flow.clear();
+    out.gold.clear();
     ++counters_.windows_without_spot;
     ++counters_.windows_invalid;
   }

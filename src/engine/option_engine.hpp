@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "book/fixed_divisor.hpp"
 #include "book/mbo_event.hpp"
 #include "book/option_books.hpp"
 #include "book/quote_tops.hpp"
@@ -72,8 +73,11 @@ class BasicOptionEngine {
 
   void OnEvent(const book::MboEvent& event);
   // A record a few ahead of the next OnEvent (record_source.hpp Feeder): warms the option books' cache.
+  // Only books that prefetch (MBO); CMBP-1 tops of a day fit in cache, and the lookups would cost more.
   void Prefetch(const book::MboEvent& event, int stage) const {
-    if (event.origin != 0) books_.Prefetch(event, stage);
+    if constexpr (requires { books_.Prefetch(event, stage); }) {
+      if (event.origin != 0) books_.Prefetch(event, stage);
+    }
   }
   void CloseThrough(int64_t ts);
   void Finish() { CloseThrough(clock_.session_end_ns()); }
@@ -86,12 +90,23 @@ class BasicOptionEngine {
   std::vector<std::pair<std::string, int64_t>> CounterList() const;
 
  private:
+  // A grid row's flow in the open window (one line per event: the four sums sit together).
+  struct Flow {
+    double add = 0.0;
+    double pull = 0.0;
+    double pull_rest = 0.0;
+    double fill = 0.0;
+  };
+
   void OpenWindow(int64_t k);
   void CloseWindow();
+  // Maps every instrument's strike onto the grid around spot_ref_ (row_of_).
+  void MapStrikes();
   // The grid row of (offset cell, right, side): ascending offset, then right C, P, then side A, B.
-  std::size_t Row(int32_t cell, std::size_t right, char side) const {
-    return (static_cast<std::size_t>(cell) * 2 + right) * 2 + (side == 'A' ? 0 : 1);
+  static std::size_t Row(int32_t cell, std::size_t right, char side) {
+    return (static_cast<std::size_t>(cell) * 2 + right) * 2 + SideOffset(side);
   }
+  static std::size_t SideOffset(char side) { return side == 'A' ? 0 : 1; }
 
   OptionGrid grid_;
   EngineOptions options_;
@@ -106,6 +121,7 @@ class BasicOptionEngine {
   // the records between boundaries skip it.
   int64_t next_boundary_;
   int32_t cells_;                       // strike offsets per right and side
+  book::FixedDivisor strike_step_;      // grid_.strike_step without a division per instrument
   std::vector<OptionInstrument> meta_;  // by instrument index (increasing instrument_id)
 
   // Open window state.
@@ -113,8 +129,11 @@ class BasicOptionEngine {
   int64_t spot_ref_ = 0;
   bool window_has_snapshot_ = false;
   int64_t window_late_ = 0;
-  std::vector<int32_t> cell_of_;  // per instrument index: offset cell for this window's spot_ref, or −1
-  std::vector<double> add_, pull_, pull_rest_, fill_, depth_end_, young_;  // per grid row
+  // Per instrument index: its side-A grid row for spot_ref_ (side B is the next row), or −1 when spot_ref_
+  // is 0. Recomputed only when spot_ref_ changes.
+  std::vector<int32_t> row_of_;
+  std::vector<Flow> flow_;                 // per grid row
+  std::vector<double> depth_end_, young_;  // per grid row, filled at window close
   std::shared_ptr<OptionWindowResult> result_;
 };
 

@@ -9,8 +9,10 @@
 namespace spymaster::engine {
 
 void OptionGoldState::OnWindow(const std::vector<OptionFlowRow>& flow, std::vector<OptionGoldRow>& out) {
-  out.clear();
-  if (flow.empty()) return;
+  if (flow.empty()) {
+    out.clear();
+    return;
+  }
   if (flow.size() != ema8_.size()) throw std::invalid_argument("option gold: flow rows do not cover the grid");
   const int64_t end = flow.front().window_end_ts_ns;
   double a8 = 1.0;
@@ -22,7 +24,7 @@ void OptionGoldState::OnWindow(const std::vector<OptionFlowRow>& flow, std::vect
   }
   started_ = true;
   prev_end_ = end;
-  out.resize(flow.size());
+  out.resize(flow.size());  // every field is written below: storage reused from an earlier window is not zeroed
   for (std::size_t c = 0; c < flow.size(); ++c) {
     const OptionFlowRow& f = flow[c];
     OptionGoldRow& g = out[c];
@@ -39,7 +41,11 @@ void OptionGoldState::OnWindow(const std::vector<OptionFlowRow>& flow, std::vect
     g.fill_intensity = f.fill_qty / denom;
     g.pull_intensity = f.pull_qty_total / denom;
     g.liquidity_velocity = g.add_intensity - g.pull_intensity - g.fill_intensity;
-    g.rho_opt = std::log(1.0 + f.depth_qty_end);
+    if (f.depth_qty_end != depth_seen_[c]) {
+      depth_seen_[c] = f.depth_qty_end;
+      rho_seen_[c] = std::log(1.0 + f.depth_qty_end);
+    }
+    g.rho_opt = rho_seen_[c];
     g.phi_rest_opt = f.depth_qty_rest / (f.depth_qty_end + 1.0);
     ema8_[c] += a8 * (g.liquidity_velocity - ema8_[c]);
     ema32_[c] += a32 * (g.liquidity_velocity - ema32_[c]);

@@ -15,7 +15,8 @@ namespace spymaster::engine {
 
 class OptionGoldState {
  public:
-  explicit OptionGoldState(std::size_t cells) : ema8_(cells, 0.0), ema32_(cells, 0.0) {}
+  explicit OptionGoldState(std::size_t cells)
+      : ema8_(cells, 0.0), ema32_(cells, 0.0), depth_seen_(cells, 0.0), rho_seen_(cells, 0.0) {}
 
   // One window's dense flow rows (all cells, in cell order) → its gold rows. An empty flow (spot_ref 0)
   // gives no rows and leaves the state alone.
@@ -24,6 +25,10 @@ class OptionGoldState {
  private:
   std::vector<double> ema8_;
   std::vector<double> ema32_;
+  // Per cell, the last depth_qty_end and its rho_opt: most cells keep their depth from one window to the
+  // next, and the logarithm is most of a cell's cost (ln(1 + 0) = 0 matches the start).
+  std::vector<double> depth_seen_;
+  std::vector<double> rho_seen_;
   int64_t prev_end_ = 0;
   bool started_ = false;
 };

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <vector>
+
 #include "support/mbo_events.hpp"
 
 namespace spymaster::book {
@@ -93,6 +96,7 @@ TEST(OptionBooksTest, SameInstrumentSnapshotAfterClearRestartsTimeAndValidity) {
   EXPECT_FALSE(b.all_valid());
   EXPECT_EQ(b.TotalDepth(0, 'A'), 0);
   EXPECT_EQ(b.TotalDepth(1, 'A'), 3);
+  EXPECT_EQ(b.OrderCount(), 1u);  // instrument 9's order 5 stays
   b.Apply(Ev(2 * kMs, 7, 'A', 'A', kP, 2, 6, kFlagSnapshot), &idx);
   EXPECT_FALSE(b.valid(0));
   b.Apply(Ev(3 * kMs, 7, 'A', 'B', kP - kMs, 2, 7, kFlagSnapshot | kFlagLast), &idx);
@@ -133,6 +137,86 @@ TEST(OptionBooksTest, LevelsStaySortedWithBestAtTheTouch) {
   EXPECT_EQ(b.BestBid(1), kP + 3 * kMs);
   EXPECT_EQ(b.TotalDepth(1, 'B'), 3);
   EXPECT_EQ(b.TotalDepth(1, 'A'), 8);
+}
+
+TEST(OptionBooksTest, DeepBooksMatchAPlainMapOfLevels) {
+  // Levels are found by a scan from the touch for the last few and a binary search deeper: books of up
+  // to 40 levels a side, adds / cancels / modifies at random prices and a clear of one instrument every
+  // 1000 records, checked after every record against a std::map of level depths (depth at every price,
+  // best bid and ask and their quantities) and the live order count.
+  OptionBooks b = TwoInstruments();
+  struct Order {
+    uint32_t iid;
+    char side;
+    int64_t price;
+    uint32_t size;
+    uint64_t id;
+  };
+  std::vector<Order> live;
+  std::map<int64_t, int64_t> levels[2][2];  // [instrument index][0 bid, 1 ask]: price -> depth
+  uint64_t state = 12345, next_id = 1;
+  const auto next = [&](uint64_t n) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return (state >> 33) % n;
+  };
+  const auto level = [&](uint32_t iid, char side) -> std::map<int64_t, int64_t>& {
+    return levels[iid == 7 ? 0 : 1][side == 'B' ? 0 : 1];
+  };
+  const auto take = [&](const Order& o, int64_t qty) {
+    auto& l = level(o.iid, o.side);
+    if ((l[o.price] -= qty) == 0) l.erase(o.price);
+  };
+  uint32_t idx = 0;
+  for (int k = 0; k < 4000; ++k) {
+    const uint64_t roll = next(10);
+    if (k % 1000 == 999) {
+      b.Apply(Ev(k, 7, 'R', 'N', 0, 0, 0), &idx);
+      levels[0][0].clear();
+      levels[0][1].clear();
+      std::erase_if(live, [](const Order& o) { return o.iid == 7; });
+    } else if (live.size() < 60 || roll < 5) {
+      const Order o{next(2) == 0 ? 7u : 9u, next(2) == 0 ? 'B' : 'A', kP + static_cast<int64_t>(next(40)) * kMs,
+                    static_cast<uint32_t>(1 + next(9)), next_id++};
+      live.push_back(o);
+      level(o.iid, o.side)[o.price] += o.size;
+      b.Apply(Ev(k, o.iid, 'A', o.side, o.price, o.size, o.id), &idx);
+    } else {
+      const std::size_t j = next(live.size());
+      Order& o = live[j];
+      if (roll < 8) {
+        take(o, o.size);
+        b.Apply(Ev(k, o.iid, 'C', o.side, o.price, o.size, o.id), &idx);
+        live[j] = live.back();
+        live.pop_back();
+      } else {
+        take(o, o.size);
+        o.price = kP + static_cast<int64_t>(next(40)) * kMs;
+        o.size = static_cast<uint32_t>(1 + next(9));
+        level(o.iid, o.side)[o.price] += o.size;
+        b.Apply(Ev(k, o.iid, 'M', o.side, o.price, o.size, o.id), &idx);
+      }
+    }
+    ASSERT_EQ(b.OrderCount(), live.size()) << "record " << k;
+    for (uint32_t i = 0; i < 2; ++i) {
+      const auto& bids = levels[i][0];
+      const auto& asks = levels[i][1];
+      ASSERT_EQ(b.BestBid(i), bids.empty() ? 0 : bids.rbegin()->first) << "record " << k;
+      ASSERT_EQ(b.BestBidQty(i), bids.empty() ? 0 : bids.rbegin()->second) << "record " << k;
+      ASSERT_EQ(b.BestAsk(i), asks.empty() ? 0 : asks.begin()->first) << "record " << k;
+      ASSERT_EQ(b.BestAskQty(i), asks.empty() ? 0 : asks.begin()->second) << "record " << k;
+      for (int64_t t = -1; t <= 40; ++t) {
+        const int64_t price = kP + t * kMs;
+        for (int s = 0; s < 2; ++s) {
+          const auto it = levels[i][s].find(price);
+          ASSERT_EQ(b.Depth(i, s == 0 ? 'B' : 'A', price), it == levels[i][s].end() ? 0 : it->second)
+              << "record " << k << " instrument " << i << " side " << s << " tick " << t;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(b.counters().clears, 4);
+  EXPECT_EQ(b.counters().unknown_order_id, 0);
+  EXPECT_EQ(b.counters().negative_depth_avoided, 0);
 }
 
 TEST(OptionBooksTest, PricesOffTheInstrumentsOwnTickAreCountedAndKept) {
