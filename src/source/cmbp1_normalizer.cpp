@@ -1,13 +1,9 @@
 #include "source/cmbp1_normalizer.hpp"
 
-#include <fmt/format.h>
-
-#include <stdexcept>
-
 namespace spymaster::source {
 
 void Cmbp1Normalizer::StartFile() {
-  prev_ts_recv_ = 0;
+  order_.Restart();
   index_ = -1;
 }
 
@@ -20,13 +16,7 @@ const dbn::Cmbp1Msg* Cmbp1Normalizer::Next(dbn::Decoder& decoder, const OptionMe
       continue;
     }
     ++counts_.cmbp1;
-    if (msg->ts_recv < prev_ts_recv_) [[unlikely]] {
-      decoder.VerifyRest();  // a corrupt zstd frame is the likelier cause, and the better message
-      throw std::runtime_error(
-          fmt::format("raw file {}: record {} at byte offset {} is out of order (ts_recv {} < previous {})",
-                      decoder.source_name(), index_, decoder.record_offset(), msg->ts_recv, prev_ts_recv_));
-    }
-    prev_ts_recv_ = msg->ts_recv;
+    order_.Check(decoder, index_, msg->ts_recv);
     if (!have_last_ || msg->hd.instrument_id != last_id_) {
       last_id_ = msg->hd.instrument_id;
       have_last_ = true;

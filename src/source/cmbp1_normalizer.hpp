@@ -16,15 +16,16 @@
 #include "dbn/decoder.hpp"
 #include "dbn/record.hpp"
 #include "source/option_definitions.hpp"
+#include "source/ts_recv_order.hpp"
 
 namespace spymaster::source {
 
 // What a normalizer read and dropped (manifest counters; the callers name them).
 struct RawCmbp1Counts {
-  int64_t cmbp1 = 0;          // CMBP-1 records read
-  int64_t other = 0;          // records of other rtypes
-  int64_t not_zero_dte = 0;   // instruments without a 0DTE definition
-  int64_t null_prices = 0;    // null bid or ask prices set to 0 (one per side)
+  int64_t cmbp1 = 0;         // CMBP-1 records read
+  int64_t other = 0;         // records of other rtypes
+  int64_t not_zero_dte = 0;  // instruments without a 0DTE definition
+  int64_t null_prices = 0;   // null bid or ask prices set to 0 (one per side)
 };
 
 class Cmbp1Normalizer {
@@ -45,7 +46,7 @@ class Cmbp1Normalizer {
   const OptionDefinitions& definitions_;
   RawCmbp1Counts counts_;
   dbn::Cmbp1Msg row_{};
-  uint64_t prev_ts_recv_ = 0;
+  TsRecvOrder order_;
   int64_t index_ = -1;
   uint32_t last_id_ = 0;  // rows of one instrument come in runs: the last lookup is kept
   const OptionMeta* last_meta_ = nullptr;
@@ -54,8 +55,8 @@ class Cmbp1Normalizer {
 
 // A CMBP-1 top as the two records book::QuoteTops reads: the bid side, then the ask side (action 'Q':
 // "the top of this side is now price × size"), written to out[0] and out[1].
-inline void QuoteEvents(uint64_t ts_event, uint32_t instrument_id, uint32_t sequence, int64_t bid_px,
-                        uint32_t bid_sz, int64_t ask_px, uint32_t ask_sz, book::MboEvent* out) {
+inline void QuoteEvents(uint64_t ts_event, uint32_t instrument_id, uint32_t sequence, int64_t bid_px, uint32_t bid_sz,
+                        int64_t ask_px, uint32_t ask_sz, book::MboEvent* out) {
   for (int s = 0; s < 2; ++s) {
     book::MboEvent& e = out[s];
     e = book::MboEvent{};

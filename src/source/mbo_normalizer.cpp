@@ -8,7 +8,7 @@ namespace spymaster::source {
 
 void MboNormalizer::StartFile(const dbn::Decoder& decoder, uint32_t yyyymmdd) {
   router_.StartFile(decoder.metadata(), yyyymmdd);
-  prev_ts_recv_ = 0;
+  order_.Restart();
   index_ = -1;
 }
 
@@ -25,13 +25,7 @@ const dbn::MboMsg* MboNormalizer::Next(dbn::Decoder& decoder, int32_t& partition
       continue;
     }
     ++counts_.mbo;
-    if (msg->ts_recv < prev_ts_recv_) [[unlikely]] {
-      decoder.VerifyRest();  // a corrupt zstd frame is the likelier cause, and the better message
-      throw std::runtime_error(
-          fmt::format("raw file {}: record {} at byte offset {} is out of order (ts_recv {} < previous {})",
-                      decoder.source_name(), index_, decoder.record_offset(), msg->ts_recv, prev_ts_recv_));
-    }
-    prev_ts_recv_ = msg->ts_recv;
+    order_.Check(decoder, index_, msg->ts_recv);
     const Route route = router_.RouteOf(msg->hd.instrument_id);
     if (route.partition < 0) {
       ++counts_.dropped[route.drop];

@@ -14,6 +14,7 @@
 #include "dbn/decoder.hpp"
 #include "dbn/record.hpp"
 #include "source/mbo_routing.hpp"
+#include "source/ts_recv_order.hpp"
 
 namespace spymaster::source {
 
@@ -44,7 +45,7 @@ class MboNormalizer {
   MboRouter router_;
   RawMboCounts counts_;
   dbn::MboMsg row_{};
-  uint64_t prev_ts_recv_ = 0;
+  TsRecvOrder order_;
   int64_t index_ = -1;
 };
 

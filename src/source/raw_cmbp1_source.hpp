@@ -24,7 +24,7 @@
 namespace spymaster::source {
 
 struct RawCmbp1Options {
-  std::vector<std::filesystem::path> files;       // in order
+  std::vector<std::filesystem::path> files;        // in order
   const OptionDefinitions* definitions = nullptr;  // the 0DTE options; must outlive the source
   std::string underlying;                          // keep the options on this underlying (SPY)
 };

@@ -1,6 +1,8 @@
 // RawCmbp1Source against bronze written from the same raw OPRA CMBP-1 file: both go through
 // Cmbp1Normalizer and QuoteEvents, so the events must be identical when ts_event never goes back; and a
 // raw file out of ts_recv order is refused naming the file, record and byte offset.
+#include "source/raw_cmbp1_source.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -12,7 +14,6 @@
 #include "pipeline/raw_lake.hpp"
 #include "source/bronze_cmbp1_source.hpp"
 #include "source/option_definitions.hpp"
-#include "source/raw_cmbp1_source.hpp"
 
 namespace spymaster::source {
 namespace {
@@ -57,8 +58,8 @@ class RawCmbp1SourceTest : public pipeline::testing::RawLake {
                     DayMetadata("OPRA.PILLAR", dbn::Schema::kCmbp1, {}), quotes);
   }
   OptionDefinitions Definitions() {
-    const auto files = pipeline::FindRawFiles(root_, lake::ProductType::kEquityOptionMbo, "SPY", "definition",
-                                              "2026-01-06");
+    const auto files =
+        pipeline::FindRawFiles(root_, lake::ProductType::kEquityOptionMbo, "SPY", "definition", "2026-01-06");
     return LoadZeroDteOptions(pipeline::Paths(files), "2026-01-06", "");
   }
   static std::vector<book::MboEvent> All(engine::RecordSource& source) {
@@ -84,8 +85,8 @@ TEST_F(RawCmbp1SourceTest, EventsEqualBronzeDrivenOnesAndDropsAreCounted) {
       Quote(1, t + 6, t + 6, dbn::kUndefPrice, 0, 1'100'000'000, 20),  // null bid → 0
       Quote(1, t + 6, t + 7, 1'050'000'000, 3, 1'100'000'000, 20),     // same ts_event: ts_recv order
   });
-  pipeline::RunBronzeEquityOptionCmbp1({root_, registry_, false}, {lake::ProductType::kEquityOptionMbo, "SPY",
-                                                                   "2026-01-06"});
+  pipeline::RunBronzeEquityOptionCmbp1({root_, registry_, false},
+                                       {lake::ProductType::kEquityOptionMbo, "SPY", "2026-01-06"});
   BronzeCmbp1Source bronze(registry_, root_, "bronze.equity_option_mbo.cmbp_1", {"SPY", "2026-01-06"});
   const OptionDefinitions definitions = Definitions();
   RawCmbp1Source from_raw({{raw}, &definitions, "SPY"});
