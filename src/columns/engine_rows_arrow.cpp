@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -17,8 +18,10 @@
 namespace spymaster::columns {
 namespace {
 
-static_assert(std::is_standard_layout_v<engine::SnapshotRow> &&
-              std::is_standard_layout_v<engine::DepthFlowRow>);  // columns are read by member offset
+static_assert(std::is_standard_layout_v<engine::SnapshotRow> && std::is_standard_layout_v<engine::DepthFlowRow> &&
+              std::is_standard_layout_v<engine::OptionSnapshotRow> &&
+              std::is_standard_layout_v<engine::OptionFlowRow> &&
+              std::is_standard_layout_v<engine::OptionGoldRow>);  // columns are read and written by member offset
 
 enum class Kind { kLong, kInt, kDouble, kBool, kSide };
 
@@ -175,13 +178,74 @@ std::shared_ptr<arrow::RecordBatch> Build(const std::vector<Row>& rows, const st
   return columns.Take();
 }
 
+// Reads a batch back into rows through the table its writer uses, so one column <-> member table per row
+// type serves both directions. Columns named in `optional` that the batch lacks read as the member's
+// default. Throws a data Error naming a missing or mistyped column.
+template <class Row>
+void AppendRows(const arrow::RecordBatch& batch, const std::vector<ColumnSpec>& specs,
+                std::initializer_list<std::string_view> optional, std::vector<Row>& out) {
+  const std::size_t first = out.size();
+  const int64_t n = batch.num_rows();
+  out.resize(first + static_cast<std::size_t>(n));
+  char* base = reinterpret_cast<char*>(out.data() + first);
+  for (const ColumnSpec& c : specs) {
+    const auto column = batch.GetColumnByName(std::string(c.name));
+    if (column == nullptr && std::find(optional.begin(), optional.end(), c.name) != optional.end()) continue;
+    const arrow::Array* a = column.get();
+    const bool typed = a != nullptr && [&] {
+      switch (c.kind) {
+        case Kind::kLong:
+          return dynamic_cast<const arrow::Int64Array*>(a) != nullptr;
+        case Kind::kDouble:
+          return dynamic_cast<const arrow::DoubleArray*>(a) != nullptr;
+        case Kind::kInt:
+          return dynamic_cast<const arrow::Int32Array*>(a) != nullptr;
+        case Kind::kBool:
+          return dynamic_cast<const arrow::BooleanArray*>(a) != nullptr;
+        case Kind::kSide:
+          return dynamic_cast<const arrow::StringArray*>(a) != nullptr;
+      }
+      return false;
+    }();
+    if (!typed) throw Error(ErrorKind::kData, fmt::format("silver column '{}' missing or mistyped", c.name));
+    char* dst = base + c.offset;
+    switch (c.kind) {
+      case Kind::kLong: {
+        const int64_t* v = static_cast<const arrow::Int64Array*>(a)->raw_values();
+        for (int64_t i = 0; i < n; ++i) std::memcpy(dst + i * sizeof(Row), v + i, 8);
+        break;
+      }
+      case Kind::kDouble: {
+        const double* v = static_cast<const arrow::DoubleArray*>(a)->raw_values();
+        for (int64_t i = 0; i < n; ++i) std::memcpy(dst + i * sizeof(Row), v + i, 8);
+        break;
+      }
+      case Kind::kInt: {
+        const int32_t* v = static_cast<const arrow::Int32Array*>(a)->raw_values();
+        for (int64_t i = 0; i < n; ++i) std::memcpy(dst + i * sizeof(Row), v + i, 4);
+        break;
+      }
+      case Kind::kBool: {
+        const auto& v = static_cast<const arrow::BooleanArray&>(*a);
+        for (int64_t i = 0; i < n; ++i) *reinterpret_cast<bool*>(dst + i * sizeof(Row)) = v.Value(i);
+        break;
+      }
+      case Kind::kSide: {
+        const auto& v = static_cast<const arrow::StringArray&>(*a);
+        for (int64_t i = 0; i < n; ++i) {
+          const std::string_view text = v.GetView(i);
+          dst[i * sizeof(Row)] = text.size() == 1 ? text[0] : '?';
+        }
+        break;
+      }
+    }
+  }
+}
+
 #define SPYMASTER_COL(kind, Row, name) \
   ColumnSpec { #name, Kind::k##kind, offsetof(Row, name) }
 
-}  // namespace
-
-std::shared_ptr<arrow::RecordBatch> SnapshotBatch(const std::vector<engine::SnapshotRow>& rows,
-                                                  const std::shared_ptr<arrow::Schema>& schema) {
+const std::vector<ColumnSpec>& SnapshotColumns() {
   using R = engine::SnapshotRow;
   static const std::vector<ColumnSpec> kColumns = {
       SPYMASTER_COL(Long, R, window_start_ts_ns),   SPYMASTER_COL(Long, R, window_end_ts_ns),
@@ -190,11 +254,10 @@ std::shared_ptr<arrow::RecordBatch> SnapshotBatch(const std::vector<engine::Snap
       SPYMASTER_COL(Double, R, mid_price),          SPYMASTER_COL(Long, R, mid_price_int),
       SPYMASTER_COL(Long, R, last_trade_price_int), SPYMASTER_COL(Long, R, spot_ref_price_int),
       SPYMASTER_COL(Bool, R, book_valid),           SPYMASTER_COL(Bool, R, window_valid)};
-  return Build(rows, schema, kColumns);
+  return kColumns;
 }
 
-std::shared_ptr<arrow::RecordBatch> DepthFlowBatch(const std::vector<engine::DepthFlowRow>& rows,
-                                                   const std::shared_ptr<arrow::Schema>& schema) {
+const std::vector<ColumnSpec>& DepthFlowColumns() {
   using R = engine::DepthFlowRow;
   static const std::vector<ColumnSpec> kColumns = {
       SPYMASTER_COL(Long, R, window_start_ts_ns), SPYMASTER_COL(Long, R, window_end_ts_ns),
@@ -205,24 +268,10 @@ std::shared_ptr<arrow::RecordBatch> DepthFlowBatch(const std::vector<engine::Dep
       SPYMASTER_COL(Double, R, pull_qty_total),   SPYMASTER_COL(Double, R, depth_qty_rest),
       SPYMASTER_COL(Double, R, pull_qty_rest),    SPYMASTER_COL(Double, R, fill_qty),
       SPYMASTER_COL(Bool, R, window_valid)};
-  return Build(rows, schema, kColumns);
+  return kColumns;
 }
 
-std::shared_ptr<arrow::RecordBatch> OptionSnapshotBatch(const std::vector<engine::OptionSnapshotRow>& rows,
-                                                        const std::shared_ptr<arrow::Schema>& schema) {
-  using R = engine::OptionSnapshotRow;
-  static const std::vector<ColumnSpec> kColumns = {
-      SPYMASTER_COL(Long, R, window_start_ts_ns), SPYMASTER_COL(Long, R, window_end_ts_ns),
-      SPYMASTER_COL(Long, R, instrument_id),      SPYMASTER_COL(Side, R, right),
-      SPYMASTER_COL(Long, R, strike_price_int),   SPYMASTER_COL(Long, R, bid_price_int),
-      SPYMASTER_COL(Long, R, ask_price_int),      SPYMASTER_COL(Double, R, mid_price),
-      SPYMASTER_COL(Double, R, mid_price_int),    SPYMASTER_COL(Long, R, spot_ref_price_int),
-      SPYMASTER_COL(Bool, R, book_valid)};
-  return Build(rows, schema, kColumns);
-}
-
-std::shared_ptr<arrow::RecordBatch> OptionFlowBatch(const std::vector<engine::OptionFlowRow>& rows,
-                                                    const std::shared_ptr<arrow::Schema>& schema) {
+const std::vector<ColumnSpec>& OptionFlowColumns() {
   using R = engine::OptionFlowRow;
   static const std::vector<ColumnSpec> kColumns = {SPYMASTER_COL(Long, R, window_start_ts_ns),
                                                    SPYMASTER_COL(Long, R, window_end_ts_ns),
@@ -240,7 +289,37 @@ std::shared_ptr<arrow::RecordBatch> OptionFlowBatch(const std::vector<engine::Op
                                                    SPYMASTER_COL(Double, R, fill_qty),
                                                    SPYMASTER_COL(Double, R, depth_qty_rest),
                                                    SPYMASTER_COL(Bool, R, window_valid)};
+  return kColumns;
+}
+
+}  // namespace
+
+std::shared_ptr<arrow::RecordBatch> SnapshotBatch(const std::vector<engine::SnapshotRow>& rows,
+                                                  const std::shared_ptr<arrow::Schema>& schema) {
+  return Build(rows, schema, SnapshotColumns());
+}
+
+std::shared_ptr<arrow::RecordBatch> DepthFlowBatch(const std::vector<engine::DepthFlowRow>& rows,
+                                                   const std::shared_ptr<arrow::Schema>& schema) {
+  return Build(rows, schema, DepthFlowColumns());
+}
+
+std::shared_ptr<arrow::RecordBatch> OptionSnapshotBatch(const std::vector<engine::OptionSnapshotRow>& rows,
+                                                        const std::shared_ptr<arrow::Schema>& schema) {
+  using R = engine::OptionSnapshotRow;
+  static const std::vector<ColumnSpec> kColumns = {
+      SPYMASTER_COL(Long, R, window_start_ts_ns), SPYMASTER_COL(Long, R, window_end_ts_ns),
+      SPYMASTER_COL(Long, R, instrument_id),      SPYMASTER_COL(Side, R, right),
+      SPYMASTER_COL(Long, R, strike_price_int),   SPYMASTER_COL(Long, R, bid_price_int),
+      SPYMASTER_COL(Long, R, ask_price_int),      SPYMASTER_COL(Double, R, mid_price),
+      SPYMASTER_COL(Double, R, mid_price_int),    SPYMASTER_COL(Long, R, spot_ref_price_int),
+      SPYMASTER_COL(Bool, R, book_valid)};
   return Build(rows, schema, kColumns);
+}
+
+std::shared_ptr<arrow::RecordBatch> OptionFlowBatch(const std::vector<engine::OptionFlowRow>& rows,
+                                                    const std::shared_ptr<arrow::Schema>& schema) {
+  return Build(rows, schema, OptionFlowColumns());
 }
 
 std::shared_ptr<arrow::RecordBatch> OptionGoldBatch(const std::vector<engine::OptionGoldRow>& rows,
@@ -412,127 +491,17 @@ std::shared_ptr<arrow::RecordBatch> GoldColumns::Take() {
 
 #undef SPYMASTER_COL
 
-namespace {
-
-template <class ArrayType>
-const ArrayType& Col(const arrow::RecordBatch& batch, const char* name) {
-  const auto column = batch.GetColumnByName(name);
-  const auto* typed = column ? dynamic_cast<const ArrayType*>(column.get()) : nullptr;
-  if (typed == nullptr) throw Error(ErrorKind::kData, fmt::format("silver column '{}' missing or mistyped", name));
-  return *typed;
-}
-
-char SideAt(const arrow::StringArray& a, int64_t i) {
-  const std::string_view v = a.GetView(i);
-  return v.size() == 1 ? v[0] : '?';
-}
-
-}  // namespace
-
 void AppendSnapshotRows(const arrow::RecordBatch& batch, std::vector<engine::SnapshotRow>& out) {
-  const auto& start = Col<arrow::Int64Array>(batch, "window_start_ts_ns");
-  const auto& end = Col<arrow::Int64Array>(batch, "window_end_ts_ns");
-  const auto& bb = Col<arrow::Int64Array>(batch, "best_bid_price_int");
-  const auto& bbq = Col<arrow::Int64Array>(batch, "best_bid_qty");
-  const auto& ba = Col<arrow::Int64Array>(batch, "best_ask_price_int");
-  const auto& baq = Col<arrow::Int64Array>(batch, "best_ask_qty");
-  const auto& mid = Col<arrow::DoubleArray>(batch, "mid_price");
-  const auto& mid_int = Col<arrow::Int64Array>(batch, "mid_price_int");
-  const auto& last = Col<arrow::Int64Array>(batch, "last_trade_price_int");
-  const auto& spot = Col<arrow::Int64Array>(batch, "spot_ref_price_int");
-  const auto& valid = Col<arrow::BooleanArray>(batch, "book_valid");
-  for (int64_t i = 0; i < batch.num_rows(); ++i) {
-    engine::SnapshotRow r;
-    r.window_start_ts_ns = start.Value(i);
-    r.window_end_ts_ns = end.Value(i);
-    r.best_bid_price_int = bb.Value(i);
-    r.best_bid_qty = bbq.Value(i);
-    r.best_ask_price_int = ba.Value(i);
-    r.best_ask_qty = baq.Value(i);
-    r.mid_price = mid.Value(i);
-    r.mid_price_int = mid_int.Value(i);
-    r.last_trade_price_int = last.Value(i);
-    r.spot_ref_price_int = spot.Value(i);
-    r.book_valid = valid.Value(i);
-    out.push_back(r);
-  }
+  // The snapshot contract has no window_valid (depth_and_flow rows carry it).
+  AppendRows(batch, SnapshotColumns(), {"window_valid"}, out);
 }
 
 void AppendDepthFlowRows(const arrow::RecordBatch& batch, std::vector<engine::DepthFlowRow>& out) {
-  const auto& start = Col<arrow::Int64Array>(batch, "window_start_ts_ns");
-  const auto& end = Col<arrow::Int64Array>(batch, "window_end_ts_ns");
-  const auto& price = Col<arrow::Int64Array>(batch, "price_int");
-  const auto& side = Col<arrow::StringArray>(batch, "side");
-  const auto& spot = Col<arrow::Int64Array>(batch, "spot_ref_price_int");
-  const auto& rel = Col<arrow::Int32Array>(batch, "rel_ticks");
-  const auto& rel_side = Col<arrow::Int32Array>(batch, "rel_ticks_side");
-  const auto& d_start = Col<arrow::DoubleArray>(batch, "depth_qty_start");
-  const auto& d_end = Col<arrow::DoubleArray>(batch, "depth_qty_end");
-  const auto& add = Col<arrow::DoubleArray>(batch, "add_qty");
-  const auto& pull = Col<arrow::DoubleArray>(batch, "pull_qty_total");
-  const auto& rest = Col<arrow::DoubleArray>(batch, "depth_qty_rest");
-  const auto& pull_rest = Col<arrow::DoubleArray>(batch, "pull_qty_rest");
-  const auto& fill = Col<arrow::DoubleArray>(batch, "fill_qty");
-  const auto& valid = Col<arrow::BooleanArray>(batch, "window_valid");
-  for (int64_t i = 0; i < batch.num_rows(); ++i) {
-    engine::DepthFlowRow r;
-    r.window_start_ts_ns = start.Value(i);
-    r.window_end_ts_ns = end.Value(i);
-    r.price_int = price.Value(i);
-    r.side = SideAt(side, i);
-    r.spot_ref_price_int = spot.Value(i);
-    r.rel_ticks = rel.Value(i);
-    r.rel_ticks_side = rel_side.Value(i);
-    r.depth_qty_start = d_start.Value(i);
-    r.depth_qty_end = d_end.Value(i);
-    r.add_qty = add.Value(i);
-    r.pull_qty_total = pull.Value(i);
-    r.depth_qty_rest = rest.Value(i);
-    r.pull_qty_rest = pull_rest.Value(i);
-    r.fill_qty = fill.Value(i);
-    r.window_valid = valid.Value(i);
-    out.push_back(r);
-  }
+  AppendRows(batch, DepthFlowColumns(), {}, out);
 }
 
 void AppendOptionFlowRows(const arrow::RecordBatch& batch, std::vector<engine::OptionFlowRow>& out) {
-  const auto& start = Col<arrow::Int64Array>(batch, "window_start_ts_ns");
-  const auto& end = Col<arrow::Int64Array>(batch, "window_end_ts_ns");
-  const auto& strike = Col<arrow::Int64Array>(batch, "strike_price_int");
-  const auto& points = Col<arrow::DoubleArray>(batch, "strike_points");
-  const auto& right = Col<arrow::StringArray>(batch, "right");
-  const auto& side = Col<arrow::StringArray>(batch, "side");
-  const auto& spot = Col<arrow::Int64Array>(batch, "spot_ref_price_int");
-  const auto& rel = Col<arrow::Int32Array>(batch, "rel_ticks");
-  const auto& d_start = Col<arrow::DoubleArray>(batch, "depth_qty_start");
-  const auto& d_end = Col<arrow::DoubleArray>(batch, "depth_qty_end");
-  const auto& add = Col<arrow::DoubleArray>(batch, "add_qty");
-  const auto& pull = Col<arrow::DoubleArray>(batch, "pull_qty_total");
-  const auto& pull_rest = Col<arrow::DoubleArray>(batch, "pull_qty_rest");
-  const auto& fill = Col<arrow::DoubleArray>(batch, "fill_qty");
-  const auto* rest =
-      batch.GetColumnByName("depth_qty_rest") ? &Col<arrow::DoubleArray>(batch, "depth_qty_rest") : nullptr;
-  const auto& valid = Col<arrow::BooleanArray>(batch, "window_valid");
-  for (int64_t i = 0; i < batch.num_rows(); ++i) {
-    engine::OptionFlowRow r;
-    r.window_start_ts_ns = start.Value(i);
-    r.window_end_ts_ns = end.Value(i);
-    r.strike_price_int = strike.Value(i);
-    r.strike_points = points.Value(i);
-    r.right = SideAt(right, i);
-    r.side = SideAt(side, i);
-    r.spot_ref_price_int = spot.Value(i);
-    r.rel_ticks = rel.Value(i);
-    r.depth_qty_start = d_start.Value(i);
-    r.depth_qty_end = d_end.Value(i);
-    r.add_qty = add.Value(i);
-    r.pull_qty_total = pull.Value(i);
-    r.pull_qty_rest = pull_rest.Value(i);
-    r.fill_qty = fill.Value(i);
-    r.depth_qty_rest = rest != nullptr ? rest->Value(i) : 0.0;
-    r.window_valid = valid.Value(i);
-    out.push_back(r);
-  }
+  AppendRows(batch, OptionFlowColumns(), {"depth_qty_rest"}, out);  // equity option silver has none
 }
 
 }  // namespace spymaster::columns

@@ -1,5 +1,6 @@
 // Bronze for equity options: OPRA CMBP-1 (consolidated top of book) of the 0DTE options on the task's
 // underlying, joined with their definitions, sorted by (ts_event, ts_recv), one partition per underlying.
+// Records are read through source::Cmbp1Normalizer, the pass the raw record source makes too.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include "lake/partition.hpp"
 #include "pipeline/bronze_stages.hpp"
 #include "pipeline/raw_input.hpp"
+#include "source/cmbp1_normalizer.hpp"
 #include "source/option_definitions.hpp"
 
 namespace spymaster::pipeline {
@@ -38,8 +40,6 @@ std::shared_ptr<arrow::Schema> Cmbp1Schema() {
   return schema;
 }
 
-int64_t PriceOrZero(int64_t price) { return price == dbn::kUndefPrice ? 0 : price; }
-
 bool Before(const dbn::Cmbp1Msg& a, const dbn::Cmbp1Msg& b) {
   return a.hd.ts_event != b.hd.ts_event ? a.hd.ts_event < b.hd.ts_event : a.ts_recv < b.ts_recv;
 }
@@ -64,55 +64,33 @@ StageResult RunBronzeEquityOptionCmbp1(const StageContext& ctx, const Task& task
   std::map<std::string, int64_t> counters;
   for (const auto& [k, v] : options.counters) counters["definition_" + k] = v;
   std::map<std::string, std::vector<dbn::Cmbp1Msg>> groups;  // by underlying
-  int64_t read = 0, other = 0, not_zero_dte = 0, null_prices = 0;
+  source::Cmbp1Normalizer normalizer(options);
   for (const auto& file : files) {
     auto decoder = dbn::Decoder::FromFile(file.path);
-    uint64_t prev_ts_recv = 0;
-    int64_t index = -1;
-    uint32_t last_id = 0;
+    normalizer.StartFile();
+    const source::OptionMeta* last_meta = nullptr;
     std::vector<dbn::Cmbp1Msg>* last_group = nullptr;
-    bool have_last = false;
-    while (const dbn::RecordRef* rec = decoder.Next()) {
-      ++index;
-      const auto* msg = rec->Get<dbn::Cmbp1Msg>();
-      if (msg == nullptr || msg->hd.rtype != dbn::RType::kCmbp1) {
-        ++other;
-        continue;
+    const source::OptionMeta* meta = nullptr;
+    while (const dbn::Cmbp1Msg* row = normalizer.Next(decoder, meta)) {
+      if (meta != last_meta) {
+        last_meta = meta;
+        last_group = &groups[meta->underlying];
       }
-      ++read;
-      if (msg->ts_recv < prev_ts_recv) [[unlikely]] {
-        decoder.VerifyRest();  // a corrupt zstd frame is the likelier cause, and the better message
-        throw std::runtime_error(
-            fmt::format("raw file {}: record {} at byte offset {} is out of order (ts_recv {} < previous {})",
-                        file.path.string(), index, decoder.record_offset(), msg->ts_recv, prev_ts_recv));
-      }
-      prev_ts_recv = msg->ts_recv;
-      if (!have_last || msg->hd.instrument_id != last_id) {
-        last_id = msg->hd.instrument_id;
-        have_last = true;
-        const auto meta = options.zero_dte.find(last_id);
-        last_group = meta == options.zero_dte.end() ? nullptr : &groups[meta->second.underlying];
-      }
-      if (last_group == nullptr) {
-        ++not_zero_dte;
-        continue;
-      }
-      const auto& level = msg->levels[0];
-      null_prices += (level.bid_px == dbn::kUndefPrice) + (level.ask_px == dbn::kUndefPrice);
-      last_group->push_back(*msg);
+      last_group->push_back(*row);
     }
   }
-  counters["records_read"] = read;
-  counters["other_records_skipped"] = other;
-  counters["not_0dte_dropped"] = not_zero_dte;
-  counters["null_price_zeroed"] = null_prices;
+  const source::RawCmbp1Counts& read = normalizer.counts();
+  counters["records_read"] = read.cmbp1;
+  counters["other_records_skipped"] = read.other;
+  counters["not_0dte_dropped"] = read.not_zero_dte;
+  counters["null_price_zeroed"] = read.null_prices;
   int64_t kept = 0;
   for (const auto& [u, rows] : groups) kept += static_cast<int64_t>(rows.size());
   if (kept == 0) {
     throw std::runtime_error(
         fmt::format("{}: no 0DTE CMBP-1 rows for {} {} ({} records read from {}, {} 0DTE "
                     "instruments in the definitions)",
-                    kStage, task.symbol, task.dt, read, files.front().path.string(), options.zero_dte.size()));
+                    kStage, task.symbol, task.dt, read.cmbp1, files.front().path.string(), options.zero_dte.size()));
   }
 
   StageResult result;
@@ -142,8 +120,8 @@ StageResult RunBronzeEquityOptionCmbp1(const StageContext& ctx, const Task& task
           columns::Int64Column(count, [&](int64_t i) { return static_cast<int64_t>(r[i].hd.ts_event); }),
           columns::Int64Column(count, [&](int64_t i) { return static_cast<int64_t>(r[i].hd.publisher_id); }),
           columns::Int64Column(count, [&](int64_t i) { return static_cast<int64_t>(r[i].hd.instrument_id); }),
-          columns::Int64Column(count, [&](int64_t i) { return PriceOrZero(r[i].levels[0].bid_px); }),
-          columns::Int64Column(count, [&](int64_t i) { return PriceOrZero(r[i].levels[0].ask_px); }),
+          columns::Int64Column(count, [&](int64_t i) { return r[i].levels[0].bid_px; }),
+          columns::Int64Column(count, [&](int64_t i) { return r[i].levels[0].ask_px; }),
           columns::Int64Column(count, [&](int64_t i) { return static_cast<int64_t>(r[i].levels[0].bid_sz); }),
           columns::Int64Column(count, [&](int64_t i) { return static_cast<int64_t>(r[i].levels[0].ask_sz); }),
           columns::StringColumn(count, [&](int64_t i) { return std::string_view(m[i]->underlying); }),

@@ -28,6 +28,7 @@
 #include "pipeline/bronze_stages.hpp"
 #include "pipeline/raw_input.hpp"
 #include "pipeline/row_blocks.hpp"
+#include "source/mbo_normalizer.hpp"
 #include "source/mbo_routing.hpp"
 #include "source/option_definitions.hpp"
 
@@ -221,7 +222,7 @@ class MboIngest {
         dataset_(ctx.registry.Get(spec.dataset)),
         options_(options),
         mode_(mode),
-        router_({spec.drop_spreads, options}) {
+        normalizer_({spec.drop_spreads, options}) {
     if (options_ != nullptr) {
       for (const auto& [k, v] : options_->counters) counters_["definition_" + k] = v;
     }
@@ -230,68 +231,31 @@ class MboIngest {
   // Returns false (streaming only) when a partition's rows leave (ts_event, sequence) order.
   bool ReadFile(const std::filesystem::path& file, uint32_t yyyymmdd) {
     auto decoder = dbn::Decoder::FromFile(file);
-    router_.StartFile(decoder.metadata(), yyyymmdd);
-    uint64_t prev_ts_recv = 0;
-    int64_t index = -1, mbo = 0, other = 0, zeroed = 0;
-    std::array<int64_t, source::kDropReasons> dropped{};
-    while (const dbn::RecordRef* rec = decoder.Next()) {
-      ++index;
-      const auto* msg = rec->Get<dbn::MboMsg>();
-      if (msg == nullptr) {
-        if (const auto* mapping = rec->Get<dbn::SymbolMappingMsg>()) {
-          router_.OnSymbolMapping(*mapping);
-        } else {
-          ++other;
-        }
-        continue;
-      }
-      ++mbo;
-      if (msg->ts_recv < prev_ts_recv) [[unlikely]] {
-        decoder.VerifyRest();  // a corrupt zstd frame is the likelier cause, and the better message
-        throw std::runtime_error(
-            fmt::format("raw file {}: record {} at byte offset {} is out of order (ts_recv {} < previous {})",
-                        file.string(), index, decoder.record_offset(), msg->ts_recv, prev_ts_recv));
-      }
-      prev_ts_recv = msg->ts_recv;
-      const source::Route route = router_.RouteOf(msg->hd.instrument_id);
-      if (route.partition < 0) {
-        ++dropped[route.drop];
-        continue;
-      }
-      dbn::MboMsg row = *msg;
-      switch (source::NormalizePrice(row)) {
-        case source::PriceCheck::kOk:
-          break;
-        case source::PriceCheck::kZeroed:
-          ++zeroed;
-          break;
-        case source::PriceCheck::kMissing:
-          decoder.VerifyRest();
-          throw std::runtime_error(
-              fmt::format("raw file {}: record {} at byte offset {}: MBO action '{}' without a price (order {})",
-                          file.string(), index, decoder.record_offset(), row.action, row.order_id));
-      }
-      Group& g = GroupOf(route.partition);
-      if (mode_ == Mode::kStream && g.rows > 0 && Before(row, g.last)) return false;
-      g.last = row;
+    normalizer_.StartFile(decoder, yyyymmdd);
+    int32_t partition = -1;
+    while (const dbn::MboMsg* row = normalizer_.Next(decoder, partition)) {
+      Group& g = GroupOf(partition);
+      if (mode_ == Mode::kStream && g.rows > 0 && Before(*row, g.last)) return false;
+      g.last = *row;
       ++g.rows;
       if (g.complete) continue;
       if (mode_ == Mode::kBuffer) {
-        g.buffered.push_back(row);
+        g.buffered.push_back(*row);
       } else {
-        Append(g, row);
+        Append(g, *row);
       }
-    }
-    counters_["records_read"] += mbo;
-    counters_["other_records_skipped"] += other;
-    counters_["null_price_zeroed"] += zeroed;
-    for (int d = 0; d < source::kDropReasons; ++d) {
-      if (dropped[d] > 0) counters_[source::kDropCounter[d]] += dropped[d];
     }
     return true;
   }
 
   StageResult Finish(const std::vector<lake::InputRef>& inputs, const std::filesystem::path& first_file) {
+    const source::RawMboCounts& read = normalizer_.counts();
+    counters_["records_read"] = read.mbo;
+    counters_["other_records_skipped"] = read.other;
+    counters_["null_price_zeroed"] = read.zeroed;
+    for (int d = 0; d < source::kDropReasons; ++d) {
+      if (read.dropped[d] > 0) counters_[source::kDropCounter[d]] = read.dropped[d];
+    }
     int64_t kept = 0;
     for (const Group& g : groups_) kept += g.rows;
     if (kept == 0) {
@@ -331,7 +295,7 @@ class MboIngest {
   Group& GroupOf(int32_t partition) {
     while (static_cast<int32_t>(groups_.size()) <= partition) {
       Group& g = groups_.emplace_back();
-      g.symbol = router_.partitions()[groups_.size() - 1];
+      g.symbol = normalizer_.router().partitions()[groups_.size() - 1];
       g.complete = lake::IsComplete(lake::PartitionDir(dataset_, ctx_.lake_root, {g.symbol, task_.dt}));
     }
     return groups_[partition];
@@ -405,7 +369,7 @@ class MboIngest {
       arrays.push_back(columns::StringColumn(rows, [&](int64_t i) {
         if (ids[i] != last_id) {
           last_id = ids[i];
-          last_symbol = router_.SymbolOf(static_cast<uint32_t>(last_id));
+          last_symbol = normalizer_.router().SymbolOf(static_cast<uint32_t>(last_id));
         }
         return last_symbol;
       }));
@@ -431,7 +395,7 @@ class MboIngest {
   const lake::DatasetSpec& dataset_;
   const source::OptionDefinitions* options_;
   Mode mode_;
-  source::MboRouter router_;
+  source::MboNormalizer normalizer_;
   std::vector<Group> groups_;  // by router partition index until Finish sorts them by symbol
   std::map<std::string, int64_t> counters_;
 };

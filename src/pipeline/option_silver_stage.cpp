@@ -16,7 +16,6 @@
 #include "columns/engine_rows_arrow.hpp"
 #include "common/arrow_status.hpp"
 #include "common/calendar.hpp"
-#include "common/error.hpp"
 #include "engine/merge_source.hpp"
 #include "engine/option_engine.hpp"
 #include "engine/record_source.hpp"
@@ -29,6 +28,7 @@
 #include "source/bronze_option_instruments.hpp"
 #include "source/option_definitions.hpp"
 #include "source/prefetch_source.hpp"
+#include "source/raw_cmbp1_source.hpp"
 #include "source/raw_mbo_source.hpp"
 
 namespace spymaster::pipeline {
@@ -62,9 +62,6 @@ StageResult RunOptionSilver(const StageContext& ctx, const Task& task, const Opt
   }
   with_gold = with_gold && !gold_complete;
   constexpr bool kQuotes = std::is_same_v<OptionEngineT, engine::QuoteOptionEngine>;
-  if (kQuotes && ctx.origin != RecordOrigin::kBronze) {
-    throw Error(ErrorKind::kUsage, fmt::format("--source raw is not supported for {} silver yet; use bronze", pt));
-  }
   StageResult result;
   result.stage = with_gold ? fmt::format("{}+{}", kSilverName, kGoldName) : std::string(kSilverName);
 
@@ -86,33 +83,39 @@ StageResult RunOptionSilver(const StageContext& ctx, const Task& task, const Opt
       option_records = std::make_unique<source::BronzeMboSource>(reg, ctx.lake_root, bronze_key, part);
     }
   } else {
-    // The raw day files through bronze's routing (source/mbo_routing.hpp): the underlying contract's
-    // records from the futures file, the 0DTE options on it from the options file and its definitions.
+    // The raw day files through bronze's normalization: the underlying's records from its MBO file, the
+    // 0DTE options on it from the options' MBO or CMBP-1 file and the definitions (loaded as bronze does).
     const std::string root = RawRootOf(task.product_type, task.symbol);
     const uint32_t yyyymmdd = common::ToYyyymmdd(common::ParseDate(task.dt));
     const auto def_files = FindRawFiles(ctx.lake_root, task.product_type, root, "definition", task.dt, ctx.raw_jobs);
-    definitions =
-        std::make_unique<source::OptionDefinitions>(source::LoadZeroDteOptions(Paths(def_files), task.dt, ""));
+    definitions = std::make_unique<source::OptionDefinitions>(
+        source::LoadZeroDteOptions(Paths(def_files), task.dt, kQuotes ? std::string_view(root) : ""));
     for (const auto& [id, meta] : definitions->zero_dte) {
       if (meta.underlying == task.symbol) instruments.push_back({id, meta.right, meta.strike, meta.tick});
     }
     source::RawMboOptions under;
-    const auto under_files = FindRawFiles(ctx.lake_root, ProductType::kFutureMbo, root, "mbo", task.dt, ctx.raw_jobs);
+    const auto under_files = FindRawFiles(ctx.lake_root, product.underlying_type, root, "mbo", task.dt, ctx.raw_jobs);
     under.files = Paths(under_files);
     under.yyyymmdd = yyyymmdd;
-    under.rules.drop_spreads = true;
+    under.rules.drop_spreads = product.underlying_drop_spreads;
     under.partition = task.symbol;
-    source::RawMboOptions opts;
-    const auto opt_files = FindRawFiles(ctx.lake_root, task.product_type, root, "mbo", task.dt, ctx.raw_jobs);
-    opts.files = Paths(opt_files);
-    opts.yyyymmdd = yyyymmdd;
-    opts.rules.options = definitions.get();
-    opts.partition = task.symbol;
+    const auto opt_files =
+        FindRawFiles(ctx.lake_root, task.product_type, root, product.raw_schema, task.dt, ctx.raw_jobs);
     for (const auto& f : under_files) inputs.push_back(RawInputRef(ctx.lake_root, f, "mbo", task.dt));
     for (const auto& f : def_files) inputs.push_back(RawInputRef(ctx.lake_root, f, "definition", task.dt));
-    for (const auto& f : opt_files) inputs.push_back(RawInputRef(ctx.lake_root, f, "mbo", task.dt));
+    for (const auto& f : opt_files) inputs.push_back(RawInputRef(ctx.lake_root, f, product.raw_schema, task.dt));
     under_records = std::make_unique<source::RawMboSource>(std::move(under));
-    option_records = std::make_unique<source::RawMboSource>(std::move(opts));
+    if constexpr (kQuotes) {
+      option_records = std::make_unique<source::RawCmbp1Source>(
+          source::RawCmbp1Options{Paths(opt_files), definitions.get(), task.symbol});
+    } else {
+      source::RawMboOptions opts;
+      opts.files = Paths(opt_files);
+      opts.yyyymmdd = yyyymmdd;
+      opts.rules.options = definitions.get();
+      opts.partition = task.symbol;
+      option_records = std::make_unique<source::RawMboSource>(std::move(opts));
+    }
   }
   auto merged = std::make_unique<engine::MergeSource>(
       std::move(under_records), std::make_unique<source::PrefetchSource>(std::move(option_records)));

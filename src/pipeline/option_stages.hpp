@@ -3,8 +3,10 @@
 // merged with its options' bronze MBO by ts_event. equity_option_mbo (OPRA 0DTE CMBP-1): one
 // QuoteOptionEngine over bronze.equity_mbo.mbo (SPY) merged with bronze.equity_option_mbo.cmbp_1. The
 // underlying's windows give each option window its spot_ref. Instruments (right, strike) come from the
-// option bronze partition's definition columns. Gold runs OptionGoldState over silver read back;
-// RunSilverGold* do both in one pass.
+// option bronze partition's definition columns. With `--source raw` both products read the raw day files
+// instead (the underlying's MBO, the options' MBO or CMBP-1, the definitions) through bronze's own
+// normalization (source::MboNormalizer, source::Cmbp1Normalizer), so no bronze is needed. Gold runs OptionGoldState
+// over silver read back; RunSilverGold* do both in one pass.
 #pragma once
 
 #include <string_view>
@@ -26,6 +28,10 @@ StageResult RunGoldEquityOption(const StageContext& ctx, const Task& task);
 struct OptionProduct {
   std::string_view bronze_key;
   std::string_view underlying_key;
+  // `--source raw`: the underlying's raw product and its bronze routing rule, the options' raw schema.
+  ProductType underlying_type;
+  bool underlying_drop_spreads;
+  std::string_view raw_schema;
   engine::ProductConfig underlying;
   engine::OptionGrid grid;
   std::string_view silver_stage;
@@ -35,6 +41,9 @@ struct OptionProduct {
 
 inline constexpr OptionProduct kEsOptions{"bronze.future_option_mbo.mbo",
                                           "bronze.future_mbo.mbo",
+                                          ProductType::kFutureMbo,
+                                          true,
+                                          "mbo",
                                           engine::FutureMboConfig(),
                                           engine::EsOptionGrid(),
                                           "silver_compute_option_book_states_1s",
@@ -42,6 +51,9 @@ inline constexpr OptionProduct kEsOptions{"bronze.future_option_mbo.mbo",
                                           &RunGoldFutureOptionMbo};
 inline constexpr OptionProduct kEquityOptions{"bronze.equity_option_mbo.cmbp_1",
                                               "bronze.equity_mbo.mbo",
+                                              ProductType::kEquityMbo,
+                                              false,
+                                              "cmbp-1",
                                               engine::EquityMboConfig(),
                                               engine::EquityOptionGrid(),
                                               "silver_compute_equity_option_book_states_1s",

@@ -2,38 +2,23 @@
 // batches: only the nine columns the book needs, action and side as dictionary indices.
 #pragma once
 
-#include <arrow/type_fwd.h>
-
 #include <filesystem>
-#include <map>
-#include <memory>
+#include <span>
 #include <string>
-#include <vector>
 
-#include "engine/record_source.hpp"
-#include "lake/partition.hpp"
-#include "lake/registry.hpp"
+#include "source/bronze_partition_source.hpp"
 
 namespace spymaster::source {
 
-class BronzeMboSource final : public engine::RecordSource {
+class BronzeMboSource final : public BronzePartitionSource {
  public:
   // Opens the complete partition (throws lake::LakeError when it is not ready or fails its manifest).
   BronzeMboSource(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
                   std::string dataset_key, const lake::PartitionKey& partition);
 
-  // Throws std::runtime_error naming the partition and row for a field out of range or a row out of
+  // Throws a data Error naming the partition and row for a field out of range or a row out of
   // (ts_event, sequence) order: bronze that breaks these cannot be trusted to build a book.
   std::span<const book::MboEvent> NextBatch() override;
-  std::map<std::string, int64_t> Counters() const override { return {{"bronze_rows_read", rows_}}; }
-
- private:
-  std::string where_;
-  std::shared_ptr<arrow::RecordBatchReader> reader_;
-  std::vector<book::MboEvent> events_;
-  int64_t rows_ = 0;
-  int64_t prev_ts_;
-  int64_t prev_seq_ = 0;
 };
 
 }  // namespace spymaster::source

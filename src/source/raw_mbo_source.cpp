@@ -1,7 +1,5 @@
 #include "source/raw_mbo_source.hpp"
 
-#include <fmt/format.h>
-
 #include <limits>
 #include <stdexcept>
 
@@ -26,76 +24,42 @@ book::MboEvent ToEvent(const dbn::MboMsg& m) {
 
 }  // namespace
 
-void RawMboFilter::StartFile(const dbn::Decoder& decoder) {
-  router_.StartFile(decoder.metadata(), options_.yyyymmdd);
-  prev_ts_recv_ = 0;
-  index_ = -1;
+void RawMboFilter::StartFile(const dbn::Decoder& decoder) { normalizer_.StartFile(decoder, options_.yyyymmdd); }
+
+int32_t RawMboFilter::Keep() {
+  // A name's partition index never changes once routed, but the partition may appear only later.
+  const auto& names = normalizer_.router().partitions();
+  if (keep_ < 0 && names.size() != partitions_seen_) {
+    partitions_seen_ = names.size();
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == options_.partition) keep_ = static_cast<int32_t>(i);
+    }
+  }
+  return keep_;
 }
 
 bool RawMboFilter::Pump(dbn::Decoder& decoder, std::vector<book::MboEvent>& out, std::size_t max) {
+  int32_t partition = -1;
   while (out.size() < max) {
-    const dbn::RecordRef* rec = decoder.Next();
-    if (rec == nullptr) return false;
-    ++index_;
-    const auto* msg = rec->Get<dbn::MboMsg>();
-    if (msg == nullptr) {
-      if (const auto* mapping = rec->Get<dbn::SymbolMappingMsg>()) {
-        router_.OnSymbolMapping(*mapping);
-        keep_ = -2;  // the partition's index cannot change, but it may appear only now
-      } else {
-        ++other_;
-      }
-      continue;
-    }
-    ++mbo_;
-    if (msg->ts_recv < prev_ts_recv_) [[unlikely]] {
-      decoder.VerifyRest();  // a corrupt zstd frame is the likelier cause, and the better message
-      throw std::runtime_error(
-          fmt::format("raw file {}: record {} at byte offset {} is out of order (ts_recv {} < previous {})",
-                      decoder.source_name(), index_, decoder.record_offset(), msg->ts_recv, prev_ts_recv_));
-    }
-    prev_ts_recv_ = msg->ts_recv;
-    const Route route = router_.RouteOf(msg->hd.instrument_id);
-    if (route.partition < 0) {
-      ++dropped_[route.drop];
-      continue;
-    }
-    if (keep_ == -2) {
-      const auto& names = router_.partitions();
-      keep_ = -1;
-      for (std::size_t i = 0; i < names.size(); ++i) {
-        if (names[i] == options_.partition) keep_ = static_cast<int32_t>(i);
-      }
-    }
-    if (route.partition != keep_) {
+    const dbn::MboMsg* row = normalizer_.Next(decoder, partition);
+    if (row == nullptr) return false;
+    if (partition != Keep()) {
       ++other_partition_;
       continue;
     }
-    dbn::MboMsg row = *msg;
-    switch (NormalizePrice(row)) {
-      case PriceCheck::kOk:
-        break;
-      case PriceCheck::kZeroed:
-        ++zeroed_;
-        break;
-      case PriceCheck::kMissing:
-        decoder.VerifyRest();
-        throw std::runtime_error(
-            fmt::format("raw file {}: record {} at byte offset {}: MBO action '{}' without a price (order {})",
-                        decoder.source_name(), index_, decoder.record_offset(), row.action, row.order_id));
-    }
-    out.push_back(ToEvent(row));
+    out.push_back(ToEvent(*row));
   }
   return true;
 }
 
 std::map<std::string, int64_t> RawMboFilter::Counters() const {
-  std::map<std::string, int64_t> c = {{"raw_records_read", mbo_},
-                                      {"other_records_skipped", other_},
-                                      {"null_price_zeroed", zeroed_},
+  const RawMboCounts& n = normalizer_.counts();
+  std::map<std::string, int64_t> c = {{"raw_records_read", n.mbo},
+                                      {"other_records_skipped", n.other},
+                                      {"null_price_zeroed", n.zeroed},
                                       {"other_partition_records", other_partition_}};
   for (int d = 0; d < kDropReasons; ++d) {
-    if (dropped_[d] > 0) c[kDropCounter[d]] = dropped_[d];
+    if (n.dropped[d] > 0) c[kDropCounter[d]] = n.dropped[d];
   }
   return c;
 }

@@ -9,7 +9,6 @@
 //                for (auto& e : feed.Feed(bytes)) engine.OnEvent(e);  ...  feed.Finish();
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <filesystem>
 #include <map>
@@ -20,7 +19,7 @@
 
 #include "dbn/decoder.hpp"
 #include "engine/record_source.hpp"
-#include "source/mbo_routing.hpp"
+#include "source/mbo_normalizer.hpp"
 
 namespace spymaster::source {
 
@@ -34,22 +33,23 @@ struct RawMboOptions {
 // Routing, normalization and conversion of one decoder's records; what both modes share.
 class RawMboFilter {
  public:
-  explicit RawMboFilter(const RawMboOptions& options) : options_(options), router_(options.rules) {}
+  explicit RawMboFilter(const RawMboOptions& options) : options_(options), normalizer_(options.rules) {}
   void StartFile(const dbn::Decoder& decoder);
   // Appends the kept events of the decoder's ready records to `out` until it holds `max` or the decoder
   // has nothing ready. Returns false when the decoder returned nullptr. Throws std::runtime_error naming
-  // the source and byte offset for an add/modify without a price or records out of ts_recv order.
+  // the source and byte offset for an add/modify without a price or records out of ts_recv order
+  // (MboNormalizer, the pass bronze makes).
   bool Pump(dbn::Decoder& decoder, std::vector<book::MboEvent>& out, std::size_t max);
   std::map<std::string, int64_t> Counters() const;
 
  private:
+  int32_t Keep();
+
   const RawMboOptions& options_;
-  MboRouter router_;
-  int32_t keep_ = -2;  // router partition index of options_.partition; -2 = not seen yet
-  uint64_t prev_ts_recv_ = 0;
-  int64_t index_ = -1;
-  int64_t mbo_ = 0, other_ = 0, zeroed_ = 0, other_partition_ = 0;
-  std::array<int64_t, kDropReasons> dropped_{};
+  MboNormalizer normalizer_;
+  int32_t keep_ = -1;                // router partition index of options_.partition; -1 = not routed yet
+  std::size_t partitions_seen_ = 0;  // router partitions when keep_ was last looked up
+  int64_t other_partition_ = 0;
 };
 
 class RawMboSource final : public engine::RecordSource {

@@ -1,12 +1,14 @@
 // The option engine on hand-built days: the underlying's spot_ref per window, the dense strike grid (84
 // rows, rel_ticks multiples of 20, far strikes folded to the edges, half-even offsets), the resting rule,
 // fills vs pulls, validity, snapshot rows and gold's first windows; every expected value derived by hand
-// in the comments (silver.md Part 1 "Option rules", gold.md §2).
+// in the comments (silver.md Part 1 "Option rules", gold.md §2), and every cell of the day by the
+// independent generator python/tools/gen_option_gold_expected.py (option_gold_expected.inc).
 #include "engine/option_engine.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 #include <string_view>
@@ -177,6 +179,69 @@ TEST(OptionEngineTest, GoldFirstWindowsByHand) {
   EXPECT_DOUBLE_EQ(g1.u_opt_ema_8, u0 * std::exp(-1.0 / 8.0));  // idle cell decays: u0 + (1 − e^−1/8)(0 − u0)
   EXPECT_DOUBLE_EQ(g1.u_opt_ema_32, u0 * std::exp(-1.0 / 32.0));
   EXPECT_EQ(run.windows[1].gold.size(), 84u);
+}
+
+// Every silver and gold column of every grid cell in the three windows, as
+// python/tools/gen_option_gold_expected.py derives them from this day by the spec's rules
+// (option_gold_expected.inc: the cells with any non-zero value; every other cell must be zero throughout).
+// Regenerate: python/tools/gen_option_gold_expected.py > tests/engine/option_gold_expected.inc
+// (python/tests/test_option_gold_generator.py keeps the two equal).
+struct GeneratedCell {
+  int64_t end_s;
+  int64_t spot_ref;
+  int offset;
+  char right;
+  char side;
+  std::array<double, 7> silver;  // depth_qty_start, depth_qty_end, add, pull_total, pull_rest, fill, depth_qty_rest
+  std::array<double, 10> gold;   // the OptionGoldRow values in contract order
+};
+const std::vector<GeneratedCell> kGenerated = {
+#include "option_gold_expected.inc"
+};
+
+TEST(OptionEngineTest, EveryCellOfEveryWindowAsTheGeneratorDerives) {
+  const DayRun run = RunDay(Underlying(), Options());
+  ASSERT_EQ(run.windows.size(), 3u);
+  std::size_t listed = 0;
+  for (const OptionWindowResult& w : run.windows) {
+    ASSERT_EQ(w.flow.size(), 84u);
+    ASSERT_EQ(w.gold.size(), 84u);
+    for (std::size_t i = 0; i < w.flow.size(); ++i) {
+      const OptionFlowRow& f = w.flow[i];
+      const OptionGoldRow& g = w.gold[i];
+      const auto it = std::find_if(kGenerated.begin(), kGenerated.end(), [&](const GeneratedCell& e) {
+        return e.end_s * kSec == f.window_end_ts_ns && Row(e.offset, e.right, e.side) == i;
+      });
+      GeneratedCell want{};
+      if (it != kGenerated.end()) {
+        want = *it;
+        ++listed;
+        EXPECT_EQ(f.spot_ref_price_int, want.spot_ref);
+      }
+      const std::array<double, 7> silver = {f.depth_qty_start, f.depth_qty_end, f.add_qty,       f.pull_qty_total,
+                                            f.pull_qty_rest,   f.fill_qty,      f.depth_qty_rest};
+      const std::array<double, 10> gold = {g.add_intensity, g.fill_intensity, g.pull_intensity, g.liquidity_velocity,
+                                           g.rho_opt,       g.phi_rest_opt,   g.u_opt_ema_8,    g.u_opt_ema_32,
+                                           g.u_opt_p_slow,  g.Omega_opt};
+      for (std::size_t c = 0; c < silver.size(); ++c) {
+        EXPECT_EQ(silver[c], want.silver[c]) << "window end " << f.window_end_ts_ns << " row " << i << " silver " << c;
+      }
+      for (std::size_t c = 0; c < gold.size(); ++c) {
+        EXPECT_NEAR(gold[c], want.gold[c], 1e-12 * (1 + std::abs(want.gold[c])))
+            << "window end " << f.window_end_ts_ns << " row " << i << " gold " << c;
+      }
+      EXPECT_EQ(g.window_end_ts_ns, f.window_end_ts_ns);
+      EXPECT_EQ(g.event_ts_ns, f.window_end_ts_ns);
+      EXPECT_EQ(g.spot_ref_price_int, f.spot_ref_price_int);
+      EXPECT_EQ(g.strike_price_int, f.strike_price_int);
+      EXPECT_EQ(g.strike_points, f.strike_points);
+      EXPECT_EQ(g.rel_ticks, f.rel_ticks);
+      EXPECT_EQ(g.right, f.right);
+      EXPECT_EQ(g.side, f.side);
+    }
+  }
+  EXPECT_EQ(listed, kGenerated.size());
+  EXPECT_EQ(listed, 17u);  // 5 cells in the first window, 6 in each later one
 }
 
 TEST(OptionEngineTest, NoUnderlyingMeansSnapshotRowsOnly) {

@@ -22,6 +22,7 @@ using testing::kDay;
 using testing::kPx;
 using testing::kSecond;
 using testing::Mbo;
+using testing::OptionDef;
 
 constexpr int64_t kTick = 250'000'000;
 const std::string kDt = "2026-01-06";
@@ -200,20 +201,6 @@ TEST_F(Bronze, EquityMboKeepsEveryRecordOfTheDayFile) {
   const auto result = RunBronzeEquityMbo(Ctx(), {lake::ProductType::kEquityMbo, "SPY", kDt});
   EXPECT_EQ(result.rows, 2);
   EXPECT_THAT(Column<std::string>(*Read("bronze.equity_mbo.mbo", "SPY"), "symbol"), ElementsAre("SPY", "SPY"));
-}
-
-dbn::InstrumentDefMsg OptionDef(uint32_t id, char cls, const char* underlying, int64_t strike, uint64_t expiration,
-                                uint64_t ts_event = kDay, char user_defined = 'N') {
-  dbn::InstrumentDefMsg d;
-  d.hd.instrument_id = id;
-  d.hd.ts_event = ts_event;
-  d.ts_recv = ts_event;
-  d.instrument_class = cls;
-  d.strike_price = strike;
-  d.expiration = expiration;
-  d.user_defined_instrument = user_defined;
-  std::snprintf(d.underlying.data(), d.underlying.size(), "%s", underlying);
-  return d;
 }
 
 TEST_F(Bronze, FutureOptionsKeep0dteByNewYorkDateAndJoinTheLatestDefinition) {

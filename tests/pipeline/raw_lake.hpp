@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -57,6 +58,20 @@ inline dbn::MboMsg Mbo(uint32_t instrument_id, uint64_t ts_event, uint64_t ts_re
   m.channel_id = 7;
   m.ts_in_delta = 1234;
   return m;
+}
+
+inline dbn::InstrumentDefMsg OptionDef(uint32_t id, char cls, const char* underlying, int64_t strike,
+                                       uint64_t expiration, uint64_t ts_event = kDay, char user_defined = 'N') {
+  dbn::InstrumentDefMsg d;
+  d.hd.instrument_id = id;
+  d.hd.ts_event = ts_event;
+  d.ts_recv = ts_event;
+  d.instrument_class = cls;
+  d.strike_price = strike;
+  d.expiration = expiration;
+  d.user_defined_instrument = user_defined;
+  std::snprintf(d.underlying.data(), d.underlying.size(), "%s", underlying);
+  return d;
 }
 
 class RawLake : public ::testing::Test {
