@@ -106,6 +106,68 @@ def test_windows_resolve_es_through_the_selection_map(spymaster, cli_lake):
         assert batch.equals(esh6[table]), table
 
 
+@pytest.fixture(scope="module")
+def option_lake(spymaster_bin, tmp_path_factory):
+    """Three simulated minutes of ES and SPY with their 0DTE options, bronze to gold, all by the CLI
+    (underlyings first: an option run reads its underlying's bronze)."""
+    lake = tmp_path_factory.mktemp("options") / "lake"
+    cli(spymaster_bin, "simulate", "--lake", lake, "--dt", DT, "--start", "09:30", "--end", "09:33", "--product",
+        "future_mbo", "--product", "future_option_mbo", "--product", "equity_mbo", "--product", "equity_option_mbo",
+        "--threads", "1")
+    for pt, root in OPTION_RUNS:
+        cli(spymaster_bin, "run", "--product-type", pt, "--layer", "all", "--symbol", root, "--dt", DT,
+            "--lake", lake, *WINDOW_FLAGS)
+    return lake
+
+
+OPTION_RUNS = [("future_mbo", "ES"), ("equity_mbo", "SPY"), ("future_option_mbo", "ES"),
+               ("equity_option_mbo", "SPY")]
+
+
+@pytest.mark.parametrize("pt, symbol, source", [("future_option_mbo", "ESH6", "bronze"),
+                                                ("future_option_mbo", "ES", "raw"),
+                                                ("equity_option_mbo", "SPY", "bronze")])
+def test_option_windows_equal_the_lake_rows(spymaster, option_lake, pt, symbol, source):
+    """The option engines' windows (the underlying merged with its options, as the option silver stage
+    reads them, which gives every window its spot) are the option silver and gold partitions the CLI wrote;
+    ES resolves through the selection map to the contract the options are on."""
+    it = spymaster.windows(source, pt, symbol, DT, lake=str(option_lake), **WINDOW)
+    batches = {table: [] for _, table in TABLES}
+    count = with_gold = 0
+    for window in it:
+        assert list(window) == [table for _, table in TABLES]
+        starts = set()
+        for table, batch in window.items():
+            batches[table].append(batch)
+            if batch.num_rows and "window_start_ts_ns" in batch.schema.names:
+                starts |= set(batch.column("window_start_ts_ns").to_pylist())
+        assert len(starts) <= 1, starts
+        with_gold += window["physics_surface_1s"].num_rows > 0
+        count += 1
+    assert count == 180 and with_gold > 0
+    assert it.counters()["option_records"] > 0
+    contract = "ESH6" if pt == "future_option_mbo" else symbol
+    for layer, table in TABLES:
+        want = read_partition(option_lake, layer, pt, contract, table)
+        got = pa.Table.from_batches(batches[table], schema=it.schemas[table])
+        assert got.num_rows == want.num_rows > 0, table
+        assert got.schema.equals(want.schema), f"{table}: {got.schema} != {want.schema}"
+        for column in want.column_names:
+            assert got.column(column).equals(want.column(column)), f"{table}.{column} differs ({source})"
+
+
+def test_option_windows_raw_opra_is_runs_usage_error(spymaster, spymaster_bin, option_lake):
+    """OPRA CMBP-1 options have no raw source yet: a UsageError with the message `run --source raw` gives
+    as its task's failure."""
+    proc = cli(spymaster_bin, "run", "--product-type", "equity_option_mbo", "--layer", "silver", "--symbol", "SPY",
+               "--dt", DT, "--lake", option_lake, "--source", "raw", "--overwrite", *WINDOW_FLAGS, check=False)
+    assert proc.returncode == 1, proc.stderr
+    with pytest.raises(spymaster.UsageError) as raised:
+        spymaster.windows("raw", "equity_option_mbo", "SPY", DT, lake=str(option_lake), **WINDOW)
+    assert str(raised.value) == "--source raw is not supported for equity_option_mbo silver yet; use bronze"
+    assert f"SPY {DT}: {raised.value}\n" in proc.stderr
+
+
 def test_one_libarrow_in_the_process(spymaster, cli_lake):
     """The extension uses pyarrow's libarrow (the batches cross through the C data interface between
     them): one libarrow mapped, and the engine's column buffers come from pyarrow's memory pool, held by

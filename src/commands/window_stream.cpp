@@ -3,32 +3,37 @@
 #include <arrow/api.h>
 #include <fmt/format.h>
 
+#include <type_traits>
+
 #include "common/calendar.hpp"
 #include "common/error.hpp"
 #include "lake/product_type.hpp"
 #include "pipeline/contract_selection.hpp"
 #include "pipeline/mbo_records.hpp"
+#include "pipeline/option_records.hpp"
 #include "pipeline/raw_input.hpp"
 #include "pipeline/session.hpp"
 
 namespace spymaster::commands {
 namespace {
 
-lake::ProductType ParseMboProduct(const std::string& text) {
+lake::ProductType ParseProduct(const std::string& text) {
   const auto product = lake::ParseProductType(text);
-  if (!product || (*product != lake::ProductType::kFutureMbo && *product != lake::ProductType::kEquityMbo)) {
-    throw UsageError(
-        fmt::format("--product-type: '{}' is not one of future_mbo, equity_mbo (the option engines "
-                    "have no window stream)",
-                    text));
+  if (!product) {
+    throw UsageError(fmt::format(
+        "--product-type: '{}' is not one of future_mbo, future_option_mbo, equity_mbo, equity_option_mbo", text));
   }
   return *product;
+}
+
+bool IsOption(lake::ProductType product) {
+  return product == lake::ProductType::kFutureOptionMbo || product == lake::ProductType::kEquityOptionMbo;
 }
 
 }  // namespace
 
 WindowStream::WindowStream(const WindowStreamArgs& args) : registry_(lake::DatasetRegistry::LoadDefault()) {
-  const lake::ProductType product = ParseMboProduct(args.product_type);
+  const lake::ProductType product = ParseProduct(args.product_type);
   if (args.source != "bronze" && args.source != "raw") {
     throw UsageError(fmt::format("--source: '{}' is not one of bronze, raw", args.source));
   }
@@ -47,7 +52,8 @@ WindowStream::WindowStream(const WindowStreamArgs& args) : registry_(lake::Datas
   ctx.origin = args.source == "raw" ? pipeline::RecordOrigin::kRaw : pipeline::RecordOrigin::kBronze;
   ctx.raw_jobs = args.raw_jobs;
   pipeline::Task task{product, args.symbol, args.dt};
-  if (product == lake::ProductType::kFutureMbo && args.symbol == "ES") {
+  if ((product == lake::ProductType::kFutureMbo || product == lake::ProductType::kFutureOptionMbo) &&
+      args.symbol == "ES") {
     // As `run` resolves ES for silver: the front-month contract of the date from the selection map.
     const auto selection = pipeline::LoadSelection(registry_, ctx.lake_root);
     const auto it = selection.find(args.dt);
@@ -58,7 +64,6 @@ WindowStream::WindowStream(const WindowStreamArgs& args) : registry_(lake::Datas
     }
     task.symbol = it->second;
   }
-  const engine::ProductConfig config = pipeline::MboProductConfig(product);
   if (!args.raw_jobs.empty()) {
     if (ctx.origin != pipeline::RecordOrigin::kRaw) {
       throw UsageError("--raw-job picks raw input, which this stream does not read (--source bronze)");
@@ -75,36 +80,79 @@ WindowStream::WindowStream(const WindowStreamArgs& args) : registry_(lake::Datas
   }
   schemas_.emplace_back("physics_surface_1s",
                         registry_.Get(fmt::format("gold.{}.physics_surface_1s", pt)).contract.ArrowSchema());
-  gold_ = std::make_unique<columns::GoldColumns>(schemas_[2].second, 2 * (2 * config.half_width + 1));
-
-  records_ = pipeline::OpenMboRecords(ctx, task, nullptr);
   engine::EngineOptions options;
   options.session_start_ns = session.start_ns;
   options.session_end_ns = session.end_ns;
-  engine_ =
-      std::make_unique<engine::Engine>(config, options, [this](const engine::WindowPtr& w) { closed_.push_back(w); });
+  if (IsOption(product)) {
+    pipeline::OptionRecords opened = pipeline::OpenOptionRecords(ctx, task, nullptr);
+    definitions_ = std::move(opened.definitions);
+    records_ = std::move(opened.records);
+    const pipeline::OptionProduct& p = pipeline::OptionProductOf(product);
+    auto sink = [this](const engine::OptionWindowPtr& w) { option_closed_.push_back(w); };
+    if (product == lake::ProductType::kFutureOptionMbo) {
+      engine_.emplace<engine::OptionEngine>(p.underlying, p.grid, options, std::move(opened.instruments), sink);
+    } else {
+      engine_.emplace<engine::QuoteOptionEngine>(p.underlying, p.grid, options, std::move(opened.instruments), sink);
+    }
+    return;
+  }
+  const engine::ProductConfig config = pipeline::MboProductConfig(product);
+  gold_ = std::make_unique<columns::GoldColumns>(schemas_[2].second, 2 * (2 * config.half_width + 1));
+  records_ = pipeline::OpenMboRecords(ctx, task, nullptr);
+  engine_.emplace<engine::Engine>(config, options, [this](const engine::WindowPtr& w) { closed_.push_back(w); });
 }
 
 WindowStream::~WindowStream() = default;
 
 std::optional<std::vector<WindowTable>> WindowStream::Next() {
-  while (closed_.empty() && !done_) {
-    done_ = !feeder_.Feed(*records_, *engine_, [this] { return !closed_.empty(); });
+  while (closed_.empty() && option_closed_.empty() && !done_) {
+    done_ = std::visit(
+        [this](auto& engine) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(engine)>, std::monostate>) {
+            return true;
+          } else {
+            return !feeder_.Feed(*records_, engine, [this] { return !closed_.empty() || !option_closed_.empty(); });
+          }
+        },
+        engine_);
+  }
+  if (!option_closed_.empty()) {
+    const engine::OptionWindowPtr w = std::move(option_closed_.front());
+    option_closed_.pop_front();
+    return OptionTables(*w);
   }
   if (closed_.empty()) return std::nullopt;
   const engine::WindowPtr w = std::move(closed_.front());
   closed_.pop_front();
-  gold_->Append(w->gold);
-  return std::vector<WindowTable>{
-      {schemas_[0].first, columns::SnapshotBatch({w->snapshot}, schemas_[0].second)},
-      {schemas_[1].first, columns::DepthFlowBatch(w->depth_flow, schemas_[1].second)},
+  return MboTables(*w);
+}
+
+std::vector<WindowTable> WindowStream::MboTables(const engine::WindowResult& w) {
+  gold_->Append(w.gold);
+  return {
+      {schemas_[0].first, columns::SnapshotBatch({w.snapshot}, schemas_[0].second)},
+      {schemas_[1].first, columns::DepthFlowBatch(w.depth_flow, schemas_[1].second)},
       {schemas_[2].first, gold_->Take()},
+  };
+}
+
+std::vector<WindowTable> WindowStream::OptionTables(const engine::OptionWindowResult& w) const {
+  return {
+      {schemas_[0].first, columns::OptionSnapshotBatch(w.snapshots, schemas_[0].second)},
+      {schemas_[1].first, columns::OptionFlowBatch(w.flow, schemas_[1].second)},
+      {schemas_[2].first, columns::OptionGoldBatch(w.gold, schemas_[2].second)},
   };
 }
 
 std::map<std::string, int64_t> WindowStream::Counters() const {
   std::map<std::string, int64_t> counters;
-  for (const auto& [name, value] : engine_->CounterList()) counters[name] = value;
+  std::visit(
+      [&](const auto& engine) {
+        if constexpr (!std::is_same_v<std::decay_t<decltype(engine)>, std::monostate>) {
+          for (const auto& [name, value] : engine.CounterList()) counters[name] = value;
+        }
+      },
+      engine_);
   for (const auto& [name, value] : records_->Counters()) counters[name] = value;
   return counters;
 }

@@ -114,7 +114,8 @@ void RegisterWindows(nb::module_& m) {
       "source"_a, "product_type"_a, "symbol"_a, "dt"_a, nb::kw_only(), "lake"_a = "lake", "session_start"_a = "09:30",
       "session_end"_a = "10:30", "raw_job"_a = std::vector<std::string>{},
       "Each closed session window of the engine run over bronze (source='bronze') or the raw DBN day "
-      "(source='raw') as {'book_snapshot_1s', 'depth_and_flow_1s', 'physics_surface_1s': pyarrow.RecordBatch}.");
+      "(source='raw') as {'book_snapshot_1s', 'depth_and_flow_1s', 'physics_surface_1s': pyarrow.RecordBatch}; "
+      "the option products merge the underlying's records with their options' for each window's spot.");
 }
 
 }  // namespace spymaster::python
