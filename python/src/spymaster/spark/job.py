@@ -36,10 +36,33 @@ class JobResult:
     outcomes: list[dict]
     summary_path: str
     wall_seconds: float
+    warm_up_seconds: float  # part of wall_seconds: the first Spark job, which starts the Python workers
 
     @property
     def failed(self) -> int:
         return sum(o["status"] not in DONE for o in self.outcomes)
+
+
+def _import_package(_):
+    import spymaster  # noqa: F401 - what every task needs first
+
+    return spymaster.__file__
+
+
+def _warm_up(sc, log) -> float:
+    """A first Spark job of one no-op task per core: it pays what the first job of a context pays once
+    (the scheduler's first run in the JVM, the Python workers' start, the package's import), so that the
+    job's log tells that fixed cost apart from the tasks'. A failure here is logged; the tasks then report
+    their own errors."""
+    start = time.perf_counter()
+    try:
+        sc.parallelize(range(sc.defaultParallelism), sc.defaultParallelism).map(_import_package).collect()
+    except Exception as e:  # noqa: BLE001 - the tasks fail with their own error if the executors cannot run
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        log.write(f"  executor warm-up failed: {first}\n")
+    seconds = time.perf_counter() - start
+    log.write(f"  executors warmed up (Python workers started, spymaster imported) in {seconds:.2f} s\n")
+    return seconds
 
 
 def _run_groups(sc, tasks: list[dict]) -> list[dict]:
@@ -71,6 +94,7 @@ def run_job(sc, options: JobOptions, log=sys.stdout) -> JobResult:
     stages = planning.plan(days, options.layers, params)
     log.write(f"spymaster.spark: {len(days)} raw days, stages "
               f"{', '.join(f'{name} ({len(tasks)})' for name, tasks in stages)}\n")
+    warm_up = _warm_up(sc, log)
     tasks = [t for _, stage_tasks in stages for t in stage_tasks]
     [selection_task] = [t for t in tasks if t["stage"] == planning.SELECTION] or [None]
     selection_key = selection_task["key"] if selection_task else None
@@ -115,4 +139,4 @@ def run_job(sc, options: JobOptions, log=sys.stdout) -> JobResult:
     wall = time.perf_counter() - start
     run_id = started_at.strftime("%Y%m%dT%H%M%S.%fZ")
     path = summary.write_parquet(options.lake, run_id, summary.to_table(run_id, started_at, outcomes))
-    return JobResult(outcomes, path, wall)
+    return JobResult(outcomes, path, wall, warm_up)
