@@ -2,7 +2,8 @@
 // spymaster.windows() (python/tools/bench_windows.py compares with it): one ES hour's bronze (written
 // first, untimed), then from it (1) the engine alone, the records the silver stage reads driving
 // engine::Engine with every window dropped (no Parquet, no Arrow), and (2) commands::WindowStream drained,
-// the engine and each window's silver and gold Arrow batches, the C++ that windows() wraps, without Python.
+// the engine and the windows' silver and gold Arrow batches, one window a batch and 60 (batch_windows), the
+// C++ that windows() wraps, without Python.
 // Records/s per CPU second (the shared machine's steady figure) and per wall second.
 #include <arrow/record_batch.h>
 #include <fmt/format.h>
@@ -24,6 +25,9 @@
 namespace spymaster::bench {
 namespace {
 
+// The window stream's other batch size: a minute of windows per batch.
+constexpr int kBatchWindows = 60;
+
 struct Args {
   double scale = 1.0;
   int repeat = 3;
@@ -31,9 +35,10 @@ struct Args {
 };
 
 void Print(const char* what, int64_t records, int64_t windows, const Timing& t) {
-  PrintStdout("{}: {} records, {} windows; best cpu {:.3f} s = {:.2f} M records/s/core; best wall {:.3f} s = "
-              "{:.2f} M records/s\n",
-              what, records, windows, t.cpu, double(records) / t.cpu / 1e6, t.wall, double(records) / t.wall / 1e6);
+  PrintStdout(
+      "{}: {} records, {} windows; best cpu {:.3f} s = {:.2f} M records/s/core; best wall {:.3f} s = "
+      "{:.2f} M records/s\n",
+      what, records, windows, t.cpu, double(records) / t.cpu / 1e6, t.wall, double(records) / t.wall / 1e6);
 }
 
 void Run(const Args& args) {
@@ -44,7 +49,8 @@ void Run(const Args& args) {
   pipeline::RunBronzeFutureMbo({lake, registry, false}, {lake::ProductType::kFutureMbo, "ES", dt});
 
   const pipeline::StageContext ctx{.lake_root = lake, .registry = registry};
-  const pipeline::SessionBounds session = pipeline::SessionBoundsNs(dt, ctx.session_start_minute, ctx.session_end_minute);
+  const pipeline::SessionBounds session =
+      pipeline::SessionBoundsNs(dt, ctx.session_start_minute, ctx.session_end_minute);
   engine::EngineOptions options;
   options.session_start_ns = session.start_ns;
   options.session_end_ns = session.end_ns;
@@ -62,18 +68,24 @@ void Run(const Args& args) {
   stream_args.symbol = "ESH6";
   stream_args.dt = dt;
   stream_args.lake = lake.string();
-  int64_t rows = 0;
-  const Timing stream = BestOf(args.repeat, [&] {
-    windows = rows = 0;
-    commands::WindowStream s(stream_args);
-    while (auto tables = s.Next()) {
-      ++windows;
-      for (const auto& t : *tables) rows += t.batch->num_rows();
-    }
-    records = s.Counters().at("records");
-  });
-  Print("window stream from bronze (engine + Arrow batches)", records, windows, stream);
-  PrintStdout("  {} rows in the batches per run\n", rows);
+  for (const int batch_windows : {1, kBatchWindows}) {
+    stream_args.batch_windows = batch_windows;
+    int64_t rows = 0;
+    const Timing stream = BestOf(args.repeat, [&] {
+      rows = 0;
+      commands::WindowStream s(stream_args);
+      while (auto tables = s.Next()) {
+        for (const auto& t : *tables) rows += t.batch->num_rows();
+      }
+      const auto counters = s.Counters();
+      records = counters.at("records");
+      windows = counters.at("windows");
+    });
+    Print(
+        fmt::format("window stream from bronze, {} window(s) a batch (engine + Arrow batches)", batch_windows).c_str(),
+        records, windows, stream);
+    PrintStdout("  {} rows in the batches per run\n", rows);
+  }
 }
 
 }  // namespace

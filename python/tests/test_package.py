@@ -98,6 +98,22 @@ def test_windows_equal_the_lake_rows(spymaster, cli_lake, name, source):
             assert got.column(column).equals(want.column(column)), f"{table}.{column} differs ({source})"
 
 
+@pytest.mark.parametrize("batch_windows", [7, 180, 1000])
+def test_windows_in_batches_of_several_windows(spymaster, cli_lake, batch_windows):
+    """batch_windows=N: each step holds up to N consecutive windows' rows (the last step the rest), and the
+    steps still concatenate to the lake's partitions."""
+    it = spymaster.windows("bronze", "future_mbo", "ESH6", DT, lake=str(cli_lake), batch_windows=batch_windows,
+                           **WINDOW)
+    steps = list(it)
+    assert [s["book_snapshot_1s"].num_rows for s in steps] == \
+        [min(batch_windows, 180 - i) for i in range(0, 180, batch_windows)]
+    for layer, table in TABLES:
+        want = read_partition(cli_lake, layer, "future_mbo", "ESH6", table)
+        assert pa.Table.from_batches([s[table] for s in steps], schema=it.schemas[table]).equals(want), table
+    with pytest.raises(spymaster.UsageError, match="batch_windows: 0 is not at least 1"):
+        spymaster.windows("bronze", "future_mbo", "ESH6", DT, lake=str(cli_lake), batch_windows=0)
+
+
 def test_windows_resolve_es_through_the_selection_map(spymaster, cli_lake):
     """ES is the date's front-month contract, as for `run --layer silver --symbol ES`."""
     es = next(iter(spymaster.windows("bronze", "future_mbo", "ES", DT, lake=str(cli_lake), **WINDOW)))

@@ -3,6 +3,7 @@
 #include <arrow/api.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <type_traits>
 
 #include "common/calendar.hpp"
@@ -41,6 +42,8 @@ WindowStream::WindowStream(const WindowStreamArgs& args) : registry_(lake::Datas
     throw UsageError(fmt::format("invalid --symbol '{}'", args.symbol));
   }
   WithUsageErrors("--dt", [&] { return common::ParseDate(args.dt); });
+  if (args.batch_windows < 1) throw UsageError(fmt::format("batch_windows: {} is not at least 1", args.batch_windows));
+  batch_windows_ = static_cast<std::size_t>(args.batch_windows);
   pipeline::StageContext ctx{.lake_root = args.lake, .registry = registry_};
   ctx.session_start_minute =
       WithUsageErrors("--session-start", [&] { return pipeline::ParseMinuteOfDay(args.session_start); });
@@ -97,7 +100,11 @@ WindowStream::WindowStream(const WindowStreamArgs& args) : registry_(lake::Datas
     return;
   }
   const engine::ProductConfig config = pipeline::MboProductConfig(product);
-  gold_ = std::make_unique<columns::GoldColumns>(schemas_[2].second, 2 * (2 * config.half_width + 1));
+  // Room for the gold rows of a batch's windows (each at most both sides of the grid); a session has no more.
+  const int64_t session_windows = (session.end_ns - session.start_ns) / engine::kWindowNs;
+  const int64_t windows_per_batch = std::min<int64_t>(args.batch_windows, std::max<int64_t>(session_windows, 1));
+  gold_ =
+      std::make_unique<columns::GoldColumns>(schemas_[2].second, windows_per_batch * 2 * (2 * config.half_width + 1));
   records_ = pipeline::OpenMboRecords(ctx, task, nullptr);
   engine_.emplace<engine::Engine>(config, options, [this](const engine::WindowPtr& w) { closed_.push_back(w); });
 }
@@ -105,42 +112,55 @@ WindowStream::WindowStream(const WindowStreamArgs& args) : registry_(lake::Datas
 WindowStream::~WindowStream() = default;
 
 std::optional<std::vector<WindowTable>> WindowStream::Next() {
-  while (closed_.empty() && option_closed_.empty() && !done_) {
+  const auto closed = [this] { return closed_.size() + option_closed_.size(); };
+  while (closed() < batch_windows_ && !done_) {
     done_ = std::visit(
-        [this](auto& engine) {
+        [&](auto& engine) {
           if constexpr (std::is_same_v<std::decay_t<decltype(engine)>, std::monostate>) {
             return true;
           } else {
-            return !feeder_.Feed(*records_, engine, [this] { return !closed_.empty() || !option_closed_.empty(); });
+            return !feeder_.Feed(*records_, engine, [&] { return closed() >= batch_windows_; });
           }
         },
         engine_);
   }
-  if (!option_closed_.empty()) {
-    const engine::OptionWindowPtr w = std::move(option_closed_.front());
-    option_closed_.pop_front();
-    return OptionTables(*w);
-  }
+  if (!option_closed_.empty()) return OptionTables();
   if (closed_.empty()) return std::nullopt;
-  const engine::WindowPtr w = std::move(closed_.front());
-  closed_.pop_front();
-  return MboTables(*w);
+  return MboTables();
 }
 
-std::vector<WindowTable> WindowStream::MboTables(const engine::WindowResult& w) {
-  gold_->Append(w.gold);
+std::vector<WindowTable> WindowStream::MboTables() {
+  std::vector<engine::SnapshotRow> snapshots;
+  std::vector<engine::DepthFlowRow> flows;
+  for (std::size_t n = 0; n < batch_windows_ && !closed_.empty(); ++n) {
+    const engine::WindowPtr w = std::move(closed_.front());
+    closed_.pop_front();
+    snapshots.push_back(w->snapshot);
+    flows.insert(flows.end(), w->depth_flow.begin(), w->depth_flow.end());
+    gold_->Append(w->gold);
+  }
   return {
-      {schemas_[0].first, columns::SnapshotBatch({w.snapshot}, schemas_[0].second)},
-      {schemas_[1].first, columns::DepthFlowBatch(w.depth_flow, schemas_[1].second)},
+      {schemas_[0].first, columns::SnapshotBatch(snapshots, schemas_[0].second)},
+      {schemas_[1].first, columns::DepthFlowBatch(flows, schemas_[1].second)},
       {schemas_[2].first, gold_->Take()},
   };
 }
 
-std::vector<WindowTable> WindowStream::OptionTables(const engine::OptionWindowResult& w) const {
+std::vector<WindowTable> WindowStream::OptionTables() {
+  std::vector<engine::OptionSnapshotRow> snapshots;
+  std::vector<engine::OptionFlowRow> flows;
+  std::vector<engine::OptionGoldRow> golds;
+  for (std::size_t n = 0; n < batch_windows_ && !option_closed_.empty(); ++n) {
+    const engine::OptionWindowPtr w = std::move(option_closed_.front());
+    option_closed_.pop_front();
+    snapshots.insert(snapshots.end(), w->snapshots.begin(), w->snapshots.end());
+    flows.insert(flows.end(), w->flow.begin(), w->flow.end());
+    golds.insert(golds.end(), w->gold.begin(), w->gold.end());
+  }
   return {
-      {schemas_[0].first, columns::OptionSnapshotBatch(w.snapshots, schemas_[0].second)},
-      {schemas_[1].first, columns::OptionFlowBatch(w.flow, schemas_[1].second)},
-      {schemas_[2].first, columns::OptionGoldBatch(w.gold, schemas_[2].second)},
+      {schemas_[0].first, columns::OptionSnapshotBatch(snapshots, schemas_[0].second)},
+      {schemas_[1].first, columns::OptionFlowBatch(flows, schemas_[1].second)},
+      {schemas_[2].first, columns::OptionGoldBatch(golds, schemas_[2].second)},
   };
 }
 

@@ -37,6 +37,9 @@ struct WindowStreamArgs {
   std::string session_start = "09:30";
   std::string session_end = "10:30";
   std::vector<std::string> raw_jobs;
+  // Windows per Next(): each table's batch holds the rows of up to this many consecutive windows (fewer
+  // hand-overs for a consumer that pays per batch, e.g. Python).
+  int batch_windows = 1;
 };
 
 // One table of a window: the table name (book_snapshot_1s, ...) and its rows.
@@ -54,7 +57,8 @@ class WindowStream {
   WindowStream(const WindowStream&) = delete;
   WindowStream& operator=(const WindowStream&) = delete;
 
-  // The next closed window's tables, or nullopt after the session's last window.
+  // The next closed windows' tables (up to batch_windows windows; fewer at the end), or nullopt after the
+  // session's last window.
   std::optional<std::vector<WindowTable>> Next();
   // Table names and schemas (the dataset contracts'), in the order Next() gives them.
   const std::vector<std::pair<std::string, std::shared_ptr<arrow::Schema>>>& schemas() const { return schemas_; }
@@ -62,8 +66,8 @@ class WindowStream {
   std::map<std::string, int64_t> Counters() const;
 
  private:
-  std::vector<WindowTable> MboTables(const engine::WindowResult& w);
-  std::vector<WindowTable> OptionTables(const engine::OptionWindowResult& w) const;
+  std::vector<WindowTable> MboTables();
+  std::vector<WindowTable> OptionTables();
 
   lake::DatasetRegistry registry_;
   std::vector<std::pair<std::string, std::shared_ptr<arrow::Schema>>> schemas_;
@@ -75,6 +79,7 @@ class WindowStream {
   std::deque<engine::WindowPtr> closed_;
   std::deque<engine::OptionWindowPtr> option_closed_;
   std::unique_ptr<columns::GoldColumns> gold_;  // MBO products
+  std::size_t batch_windows_ = 1;
   bool done_ = false;
 };
 

@@ -24,8 +24,8 @@ const OptionProduct& OptionProductOf(ProductType product_type) {
     case ProductType::kEquityOptionMbo:
       return kEquityOptions;
     default:
-      throw std::invalid_argument(fmt::format("{} has no option engine (future_option_mbo, equity_option_mbo)",
-                                              lake::ToString(product_type)));
+      throw std::invalid_argument(
+          fmt::format("{} has no option engine (future_option_mbo, equity_option_mbo)", lake::ToString(product_type)));
   }
 }
 
