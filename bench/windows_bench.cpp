@@ -94,11 +94,7 @@ void AddWindowsBench(CLI::App& bench) {
   auto args = std::make_shared<Args>();
   auto* cmd = bench.add_subcommand(
       "windows", "The engine alone and the window stream (what Python windows() wraps) on one ES hour's bronze");
-  cmd->add_option("--scale", args->scale, "Simulator event-rate scale (5 ≈ a real ES hour)")->capture_default_str();
-  cmd->add_option("--repeat", args->repeat, "Timed repetitions (best is reported)")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 100));
-  cmd->add_option("--raw-lake", args->raw_lake, "Use this lake's raw ES files for 2026-01-06 instead of simulating");
+  AddEsHourOptions(*cmd, args->scale, args->repeat, args->raw_lake);
   cmd->callback([args] { Run(*args); });
 }
 

@@ -89,9 +89,14 @@ def test_windows_equal_the_lake_rows(spymaster, cli_lake, name, source):
         count += 1
     assert count == 180  # 09:30–09:33, one window a second, empty or not
     assert it.counters()["records"] > 0
+    assert_batches_equal_the_lake(cli_lake, pt, symbol, batches, it.schemas, source)
+
+
+def assert_batches_equal_the_lake(lake, pt, symbol, batches, schemas, source):
+    """Each table's batches, concatenated, are the partition in the lake: schema, every column, every row."""
     for layer, table in TABLES:
-        want = read_partition(cli_lake, layer, pt, symbol, table)
-        got = pa.Table.from_batches(batches[table], schema=it.schemas[table])
+        want = read_partition(lake, layer, pt, symbol, table)
+        got = pa.Table.from_batches(batches[table], schema=schemas[table])
         assert got.num_rows == want.num_rows > 0, table
         assert got.schema.equals(want.schema), f"{table}: {got.schema} != {want.schema}"
         for column in want.column_names:
@@ -163,13 +168,7 @@ def test_option_windows_equal_the_lake_rows(spymaster, option_lake, pt, symbol, 
     assert count == 180 and with_gold > 0
     assert it.counters()["option_records"] > 0
     contract = "ESH6" if pt == "future_option_mbo" else symbol
-    for layer, table in TABLES:
-        want = read_partition(option_lake, layer, pt, contract, table)
-        got = pa.Table.from_batches(batches[table], schema=it.schemas[table])
-        assert got.num_rows == want.num_rows > 0, table
-        assert got.schema.equals(want.schema), f"{table}: {got.schema} != {want.schema}"
-        for column in want.column_names:
-            assert got.column(column).equals(want.column(column)), f"{table}.{column} differs ({source})"
+    assert_batches_equal_the_lake(option_lake, pt, contract, batches, it.schemas, source)
 
 
 def test_option_windows_raw_opra_is_runs_usage_error(spymaster, spymaster_bin, option_lake):
