@@ -14,6 +14,7 @@ void AddBenchCommand(CLI::App& app) {
   AddOptionBench(*bench);
   AddPipelineBench(*bench);
   AddServeBench(*bench);
+  AddWindowsBench(*bench);
 }
 
 }  // namespace spymaster::bench

@@ -19,5 +19,6 @@ void AddOptionBench(CLI::App& bench);  // bench options: option books, option en
                                        // one gold window alone
 void AddPipelineBench(CLI::App& bench);  // bench pipeline: `run --layer all` as child processes
 void AddServeBench(CLI::App& bench);     // bench serve [--lake DIR]: forecast + frames; the server end to end
+void AddWindowsBench(CLI::App& bench);   // bench windows: the engine alone and the window stream, from bronze
 
 }  // namespace spymaster::bench

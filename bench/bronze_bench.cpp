@@ -93,11 +93,7 @@ void Run(const Args& args) {
 void AddBronzeBench(CLI::App& bench) {
   auto args = std::make_shared<Args>();
   auto* cmd = bench.add_subcommand("bronze", "Bronze throughput: one ES hour from .dbn.zst to Parquet, and back");
-  cmd->add_option("--scale", args->scale, "Simulator event-rate scale (5 ≈ a real ES hour)")->capture_default_str();
-  cmd->add_option("--repeat", args->repeat, "Timed repetitions (best is reported)")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 100));
-  cmd->add_option("--raw-lake", args->raw_lake, "Use this lake's raw ES files for 2026-01-06 instead of simulating");
+  AddEsHourOptions(*cmd, args->scale, args->repeat, args->raw_lake);
   cmd->callback([args] { Run(*args); });
 }
 

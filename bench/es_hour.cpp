@@ -45,4 +45,12 @@ std::filesystem::path BenchEsHour::ScratchLake() const {
   return lake;
 }
 
+void AddEsHourOptions(CLI::App& cmd, double& scale, int& repeat, std::string& raw_lake) {
+  cmd.add_option("--scale", scale, "Simulator event-rate scale (5 ≈ a real ES hour)")->capture_default_str();
+  cmd.add_option("--repeat", repeat, "Timed repetitions (best is reported)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
+  cmd.add_option("--raw-lake", raw_lake, "Use this lake's raw ES files for 2026-01-06 instead of simulating");
+}
+
 }  // namespace spymaster::bench

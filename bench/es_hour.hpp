@@ -3,6 +3,7 @@
 // removed, with everything else the bench wrote there, when this object goes.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -28,5 +29,8 @@ class BenchEsHour {
   std::filesystem::path scratch_;
   std::filesystem::path raw_lake_;
 };
+
+// The options of a bench on this hour: --scale, --repeat (best of) and --raw-lake.
+void AddEsHourOptions(CLI::App& cmd, double& scale, int& repeat, std::string& raw_lake);
 
 }  // namespace spymaster::bench

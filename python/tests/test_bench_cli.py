@@ -18,6 +18,7 @@ CASES = {
     "pipeline": ["--scale", "0.05", "--repeat", "2"],
     "serve": ["--events", "200000"],
     "options": ["--events", "20000", "--instruments", "50", "--repeat", "1"],
+    "windows": ["--scale", "0.05", "--repeat", "1"],
 }
 
 EXTRA_LINES = {
@@ -27,6 +28,10 @@ EXTRA_LINES = {
     "engine": [r"engine book\+silver\+gold: .* M events/s/core"],
     "serve": [r"serve frames: \d+ windows; forecast [\d.]+ us/window \([\d.]+ us cpu\), Arrow IPC frames "
               r"[\d.]+ us/window \([\d.]+ us cpu\)"],
+    "windows": [r"engine alone from bronze \(windows dropped\): \d+ records, 3600 windows; .* M records/s/core",
+                r"window stream from bronze, 1 window\(s\) a batch \(engine \+ Arrow batches\): \d+ records, 3600 "
+                r"windows; .* M records/s",
+                r"window stream from bronze, 60 window\(s\) a batch .*: \d+ records, 3600 windows; .* M records/s"],
     "options": [r"option books: .* M events/s/core", r"option engine books\+silver\+gold: .* M events/s/core",
                 r"cmbp-1 engine tops\+silver\+gold: .* M updates/s/core"],
 }

@@ -89,13 +89,34 @@ def test_windows_equal_the_lake_rows(spymaster, cli_lake, name, source):
         count += 1
     assert count == 180  # 09:30–09:33, one window a second, empty or not
     assert it.counters()["records"] > 0
+    assert_batches_equal_the_lake(cli_lake, pt, symbol, batches, it.schemas, source)
+
+
+def assert_batches_equal_the_lake(lake, pt, symbol, batches, schemas, source):
+    """Each table's batches, concatenated, are the partition in the lake: schema, every column, every row."""
     for layer, table in TABLES:
-        want = read_partition(cli_lake, layer, pt, symbol, table)
-        got = pa.Table.from_batches(batches[table], schema=it.schemas[table])
+        want = read_partition(lake, layer, pt, symbol, table)
+        got = pa.Table.from_batches(batches[table], schema=schemas[table])
         assert got.num_rows == want.num_rows > 0, table
         assert got.schema.equals(want.schema), f"{table}: {got.schema} != {want.schema}"
         for column in want.column_names:
             assert got.column(column).equals(want.column(column)), f"{table}.{column} differs ({source})"
+
+
+@pytest.mark.parametrize("batch_windows", [7, 180, 1000])
+def test_windows_in_batches_of_several_windows(spymaster, cli_lake, batch_windows):
+    """batch_windows=N: each step holds up to N consecutive windows' rows (the last step the rest), and the
+    steps still concatenate to the lake's partitions."""
+    it = spymaster.windows("bronze", "future_mbo", "ESH6", DT, lake=str(cli_lake), batch_windows=batch_windows,
+                           **WINDOW)
+    steps = list(it)
+    assert [s["book_snapshot_1s"].num_rows for s in steps] == \
+        [min(batch_windows, 180 - i) for i in range(0, 180, batch_windows)]
+    for layer, table in TABLES:
+        want = read_partition(cli_lake, layer, "future_mbo", "ESH6", table)
+        assert pa.Table.from_batches([s[table] for s in steps], schema=it.schemas[table]).equals(want), table
+    with pytest.raises(spymaster.UsageError, match="batch_windows: 0 is not at least 1"):
+        spymaster.windows("bronze", "future_mbo", "ESH6", DT, lake=str(cli_lake), batch_windows=0)
 
 
 def test_windows_resolve_es_through_the_selection_map(spymaster, cli_lake):
@@ -104,6 +125,51 @@ def test_windows_resolve_es_through_the_selection_map(spymaster, cli_lake):
     esh6 = next(iter(spymaster.windows("bronze", "future_mbo", "ESH6", DT, lake=str(cli_lake), **WINDOW)))
     for table, batch in es.items():
         assert batch.equals(esh6[table]), table
+
+
+@pytest.fixture(scope="module")
+def option_lake(spymaster_bin, tmp_path_factory):
+    """Three simulated minutes of ES and SPY with their 0DTE options, bronze to gold, all by the CLI
+    (underlyings first: an option run reads its underlying's bronze)."""
+    lake = tmp_path_factory.mktemp("options") / "lake"
+    cli(spymaster_bin, "simulate", "--lake", lake, "--dt", DT, "--start", "09:30", "--end", "09:33", "--product",
+        "future_mbo", "--product", "future_option_mbo", "--product", "equity_mbo", "--product", "equity_option_mbo",
+        "--threads", "1")
+    for pt, root in OPTION_RUNS:
+        cli(spymaster_bin, "run", "--product-type", pt, "--layer", "all", "--symbol", root, "--dt", DT,
+            "--lake", lake, *WINDOW_FLAGS)
+    return lake
+
+
+OPTION_RUNS = [("future_mbo", "ES"), ("equity_mbo", "SPY"), ("future_option_mbo", "ES"),
+               ("equity_option_mbo", "SPY")]
+
+
+@pytest.mark.parametrize("pt, symbol, source", [("future_option_mbo", "ESH6", "bronze"),
+                                                ("future_option_mbo", "ES", "raw"),
+                                                ("equity_option_mbo", "SPY", "bronze"),
+                                                ("equity_option_mbo", "SPY", "raw")])
+def test_option_windows_equal_the_lake_rows(spymaster, option_lake, pt, symbol, source):
+    """The option engines' windows (the underlying merged with its options, as the option silver stage
+    reads them, which gives every window its spot) are the option silver and gold partitions the CLI wrote;
+    ES resolves through the selection map to the contract the options are on."""
+    it = spymaster.windows(source, pt, symbol, DT, lake=str(option_lake), **WINDOW)
+    batches = {table: [] for _, table in TABLES}
+    count = with_gold = 0
+    for window in it:
+        assert list(window) == [table for _, table in TABLES]
+        starts = set()
+        for table, batch in window.items():
+            batches[table].append(batch)
+            if batch.num_rows and "window_start_ts_ns" in batch.schema.names:
+                starts |= set(batch.column("window_start_ts_ns").to_pylist())
+        assert len(starts) <= 1, starts
+        with_gold += window["physics_surface_1s"].num_rows > 0
+        count += 1
+    assert count == 180 and with_gold > 0
+    assert it.counters()["option_records"] > 0
+    contract = "ESH6" if pt == "future_option_mbo" else symbol
+    assert_batches_equal_the_lake(option_lake, pt, contract, batches, it.schemas, source)
 
 
 def test_one_libarrow_in_the_process(spymaster, cli_lake):

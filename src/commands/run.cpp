@@ -79,7 +79,7 @@ pipeline::RunSummary RunCommand(const RunArgs& args, std::ostream& out) {
   const auto registry = lake::DatasetRegistry::LoadDefault();
   // Run() throws std::invalid_argument only while it checks the options, before any stage runs.
   pipeline::RunSummary summary = WithUsageErrors("", [&] { return pipeline::Run(options, registry, out); });
-  if (summary.failed > 0) {
+  if (summary.failed > 0 && args.check) {
     std::string message = fmt::format("{} task(s) failed", summary.failed);
     for (const auto& o : summary.outcomes) {
       if (!o.error.empty())

@@ -27,10 +27,14 @@ struct RunArgs {
   std::string source = "bronze";  // bronze | raw
   std::vector<std::string> raw_jobs;
   bool progress = false;  // progress bar on stderr
+  // A failed task makes RunCommand throw (the CLI's exit 1). False (the package's check=False) returns the
+  // summary instead, each failed task with its error, for callers that account for tasks one by one.
+  bool check = true;
 };
 
 // Checks the arguments (UsageError naming the flag), runs the stages and writes the run's summary to
-// `out`. A failed task is an Error (kData) listing every failed task; the summary is written first.
+// `out`. With args.check, a failed task is an Error (kData) listing every failed task; the summary is
+// written first.
 pipeline::RunSummary RunCommand(const RunArgs& args, std::ostream& out);
 
 }  // namespace spymaster::commands

@@ -3,32 +3,38 @@
 #include <arrow/api.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <type_traits>
+
 #include "common/calendar.hpp"
 #include "common/error.hpp"
 #include "lake/product_type.hpp"
 #include "pipeline/contract_selection.hpp"
 #include "pipeline/mbo_records.hpp"
+#include "pipeline/option_records.hpp"
 #include "pipeline/raw_input.hpp"
 #include "pipeline/session.hpp"
 
 namespace spymaster::commands {
 namespace {
 
-lake::ProductType ParseMboProduct(const std::string& text) {
+lake::ProductType ParseProduct(const std::string& text) {
   const auto product = lake::ParseProductType(text);
-  if (!product || (*product != lake::ProductType::kFutureMbo && *product != lake::ProductType::kEquityMbo)) {
-    throw UsageError(
-        fmt::format("--product-type: '{}' is not one of future_mbo, equity_mbo (the option engines "
-                    "have no window stream)",
-                    text));
+  if (!product) {
+    throw UsageError(fmt::format(
+        "--product-type: '{}' is not one of future_mbo, future_option_mbo, equity_mbo, equity_option_mbo", text));
   }
   return *product;
+}
+
+bool IsOption(lake::ProductType product) {
+  return product == lake::ProductType::kFutureOptionMbo || product == lake::ProductType::kEquityOptionMbo;
 }
 
 }  // namespace
 
 WindowStream::WindowStream(const WindowStreamArgs& args) : registry_(lake::DatasetRegistry::LoadDefault()) {
-  const lake::ProductType product = ParseMboProduct(args.product_type);
+  const lake::ProductType product = ParseProduct(args.product_type);
   if (args.source != "bronze" && args.source != "raw") {
     throw UsageError(fmt::format("--source: '{}' is not one of bronze, raw", args.source));
   }
@@ -36,6 +42,8 @@ WindowStream::WindowStream(const WindowStreamArgs& args) : registry_(lake::Datas
     throw UsageError(fmt::format("invalid --symbol '{}'", args.symbol));
   }
   WithUsageErrors("--dt", [&] { return common::ParseDate(args.dt); });
+  if (args.batch_windows < 1) throw UsageError(fmt::format("batch_windows: {} is not at least 1", args.batch_windows));
+  batch_windows_ = static_cast<std::size_t>(args.batch_windows);
   pipeline::StageContext ctx{.lake_root = args.lake, .registry = registry_};
   ctx.session_start_minute =
       WithUsageErrors("--session-start", [&] { return pipeline::ParseMinuteOfDay(args.session_start); });
@@ -47,7 +55,8 @@ WindowStream::WindowStream(const WindowStreamArgs& args) : registry_(lake::Datas
   ctx.origin = args.source == "raw" ? pipeline::RecordOrigin::kRaw : pipeline::RecordOrigin::kBronze;
   ctx.raw_jobs = args.raw_jobs;
   pipeline::Task task{product, args.symbol, args.dt};
-  if (product == lake::ProductType::kFutureMbo && args.symbol == "ES") {
+  if ((product == lake::ProductType::kFutureMbo || product == lake::ProductType::kFutureOptionMbo) &&
+      args.symbol == "ES") {
     // As `run` resolves ES for silver: the front-month contract of the date from the selection map.
     const auto selection = pipeline::LoadSelection(registry_, ctx.lake_root);
     const auto it = selection.find(args.dt);
@@ -58,7 +67,6 @@ WindowStream::WindowStream(const WindowStreamArgs& args) : registry_(lake::Datas
     }
     task.symbol = it->second;
   }
-  const engine::ProductConfig config = pipeline::MboProductConfig(product);
   if (!args.raw_jobs.empty()) {
     if (ctx.origin != pipeline::RecordOrigin::kRaw) {
       throw UsageError("--raw-job picks raw input, which this stream does not read (--source bronze)");
@@ -75,36 +83,96 @@ WindowStream::WindowStream(const WindowStreamArgs& args) : registry_(lake::Datas
   }
   schemas_.emplace_back("physics_surface_1s",
                         registry_.Get(fmt::format("gold.{}.physics_surface_1s", pt)).contract.ArrowSchema());
-  gold_ = std::make_unique<columns::GoldColumns>(schemas_[2].second, 2 * (2 * config.half_width + 1));
-
-  records_ = pipeline::OpenMboRecords(ctx, task, nullptr);
   engine::EngineOptions options;
   options.session_start_ns = session.start_ns;
   options.session_end_ns = session.end_ns;
-  engine_ =
-      std::make_unique<engine::Engine>(config, options, [this](const engine::WindowPtr& w) { closed_.push_back(w); });
+  if (IsOption(product)) {
+    pipeline::OptionRecords opened = pipeline::OpenOptionRecords(ctx, task, nullptr);
+    definitions_ = std::move(opened.definitions);
+    records_ = std::move(opened.records);
+    const pipeline::OptionProduct& p = pipeline::OptionProductOf(product);
+    auto sink = [this](const engine::OptionWindowPtr& w) { option_closed_.push_back(w); };
+    if (product == lake::ProductType::kFutureOptionMbo) {
+      engine_.emplace<engine::OptionEngine>(p.underlying, p.grid, options, std::move(opened.instruments), sink);
+    } else {
+      engine_.emplace<engine::QuoteOptionEngine>(p.underlying, p.grid, options, std::move(opened.instruments), sink);
+    }
+    return;
+  }
+  const engine::ProductConfig config = pipeline::MboProductConfig(product);
+  // Room for the gold rows of a batch's windows (each at most both sides of the grid); a session has no more.
+  const int64_t session_windows = (session.end_ns - session.start_ns) / engine::kWindowNs;
+  const int64_t windows_per_batch = std::min<int64_t>(args.batch_windows, std::max<int64_t>(session_windows, 1));
+  gold_ =
+      std::make_unique<columns::GoldColumns>(schemas_[2].second, windows_per_batch * 2 * (2 * config.half_width + 1));
+  records_ = pipeline::OpenMboRecords(ctx, task, nullptr);
+  engine_.emplace<engine::Engine>(config, options, [this](const engine::WindowPtr& w) { closed_.push_back(w); });
 }
 
 WindowStream::~WindowStream() = default;
 
 std::optional<std::vector<WindowTable>> WindowStream::Next() {
-  while (closed_.empty() && !done_) {
-    done_ = !feeder_.Feed(*records_, *engine_, [this] { return !closed_.empty(); });
+  const auto closed = [this] { return closed_.size() + option_closed_.size(); };
+  while (closed() < batch_windows_ && !done_) {
+    done_ = std::visit(
+        [&](auto& engine) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(engine)>, std::monostate>) {
+            return true;
+          } else {
+            return !feeder_.Feed(*records_, engine, [&] { return closed() >= batch_windows_; });
+          }
+        },
+        engine_);
   }
+  if (!option_closed_.empty()) return OptionTables();
   if (closed_.empty()) return std::nullopt;
-  const engine::WindowPtr w = std::move(closed_.front());
-  closed_.pop_front();
-  gold_->Append(w->gold);
-  return std::vector<WindowTable>{
-      {schemas_[0].first, columns::SnapshotBatch({w->snapshot}, schemas_[0].second)},
-      {schemas_[1].first, columns::DepthFlowBatch(w->depth_flow, schemas_[1].second)},
+  return MboTables();
+}
+
+std::vector<WindowTable> WindowStream::MboTables() {
+  std::vector<engine::SnapshotRow> snapshots;
+  std::vector<engine::DepthFlowRow> flows;
+  for (std::size_t n = 0; n < batch_windows_ && !closed_.empty(); ++n) {
+    const engine::WindowPtr w = std::move(closed_.front());
+    closed_.pop_front();
+    snapshots.push_back(w->snapshot);
+    flows.insert(flows.end(), w->depth_flow.begin(), w->depth_flow.end());
+    gold_->Append(w->gold);
+  }
+  return {
+      {schemas_[0].first, columns::SnapshotBatch(snapshots, schemas_[0].second)},
+      {schemas_[1].first, columns::DepthFlowBatch(flows, schemas_[1].second)},
       {schemas_[2].first, gold_->Take()},
+  };
+}
+
+std::vector<WindowTable> WindowStream::OptionTables() {
+  std::vector<engine::OptionSnapshotRow> snapshots;
+  std::vector<engine::OptionFlowRow> flows;
+  std::vector<engine::OptionGoldRow> golds;
+  for (std::size_t n = 0; n < batch_windows_ && !option_closed_.empty(); ++n) {
+    const engine::OptionWindowPtr w = std::move(option_closed_.front());
+    option_closed_.pop_front();
+    snapshots.insert(snapshots.end(), w->snapshots.begin(), w->snapshots.end());
+    flows.insert(flows.end(), w->flow.begin(), w->flow.end());
+    golds.insert(golds.end(), w->gold.begin(), w->gold.end());
+  }
+  return {
+      {schemas_[0].first, columns::OptionSnapshotBatch(snapshots, schemas_[0].second)},
+      {schemas_[1].first, columns::OptionFlowBatch(flows, schemas_[1].second)},
+      {schemas_[2].first, columns::OptionGoldBatch(golds, schemas_[2].second)},
   };
 }
 
 std::map<std::string, int64_t> WindowStream::Counters() const {
   std::map<std::string, int64_t> counters;
-  for (const auto& [name, value] : engine_->CounterList()) counters[name] = value;
+  std::visit(
+      [&](const auto& engine) {
+        if constexpr (!std::is_same_v<std::decay_t<decltype(engine)>, std::monostate>) {
+          for (const auto& [name, value] : engine.CounterList()) counters[name] = value;
+        }
+      },
+      engine_);
   for (const auto& [name, value] : records_->Counters()) counters[name] = value;
   return counters;
 }

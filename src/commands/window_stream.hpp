@@ -1,8 +1,10 @@
 // The engine's closed windows one at a time, as Arrow record batches in the lake's shape: what the Python
-// package's spymaster.windows() iterates. The records come from bronze or the raw day file
-// (pipeline::OpenMboRecords, as the silver stage reads them) and drive the engine through engine::Feeder,
-// stopping as each window closes; every window gives one batch per table (silver book_snapshot_1s and
-// depth_and_flow_1s, gold physics_surface_1s) with the rows the lake partitions hold for it, in order.
+// package's spymaster.windows() iterates. The records come from bronze or the raw day file, as the silver
+// stage reads them (pipeline::OpenMboRecords; for the option products pipeline::OpenOptionRecords, the
+// underlying merged with its options, which gives each option window its spot), and drive the product's
+// engine (engine::Engine, OptionEngine or QuoteOptionEngine) through engine::Feeder, stopping as each window
+// closes; every window gives one batch per table (silver book_snapshot_1s and depth_and_flow_1s, gold
+// physics_surface_1s) with the rows the lake partitions hold for it, in order.
 #pragma once
 
 #include <arrow/type_fwd.h>
@@ -14,24 +16,30 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "columns/engine_rows_arrow.hpp"
 #include "engine/engine.hpp"
+#include "engine/option_engine.hpp"
 #include "engine/record_source.hpp"
 #include "lake/registry.hpp"
+#include "source/option_definitions.hpp"
 
 namespace spymaster::commands {
 
 struct WindowStreamArgs {
   std::string source = "bronze";  // bronze | raw (run's --source)
-  std::string product_type;       // future_mbo | equity_mbo
-  std::string symbol;             // the contract or ticker (ESH6, SPY); ES: the date's front month (selection map)
+  std::string product_type;       // future_mbo | future_option_mbo | equity_mbo | equity_option_mbo
+  std::string symbol;  // the contract or ticker (ESH6, SPY; options: their underlying's); ES: the date's front month
   std::string dt;
   std::string lake = "lake";
   std::string session_start = "09:30";
   std::string session_end = "10:30";
   std::vector<std::string> raw_jobs;
+  // Windows per Next(): each table's batch holds the rows of up to this many consecutive windows (fewer
+  // hand-overs for a consumer that pays per batch, e.g. Python).
+  int batch_windows = 1;
 };
 
 // One table of a window: the table name (book_snapshot_1s, ...) and its rows.
@@ -49,7 +57,8 @@ class WindowStream {
   WindowStream(const WindowStream&) = delete;
   WindowStream& operator=(const WindowStream&) = delete;
 
-  // The next closed window's tables, or nullopt after the session's last window.
+  // The next closed windows' tables (up to batch_windows windows; fewer at the end), or nullopt after the
+  // session's last window.
   std::optional<std::vector<WindowTable>> Next();
   // Table names and schemas (the dataset contracts'), in the order Next() gives them.
   const std::vector<std::pair<std::string, std::shared_ptr<arrow::Schema>>>& schemas() const { return schemas_; }
@@ -57,13 +66,20 @@ class WindowStream {
   std::map<std::string, int64_t> Counters() const;
 
  private:
+  std::vector<WindowTable> MboTables();
+  std::vector<WindowTable> OptionTables();
+
   lake::DatasetRegistry registry_;
   std::vector<std::pair<std::string, std::shared_ptr<arrow::Schema>>> schemas_;
+  // Raw ES options: the definitions the options' routing points into, outliving records_.
+  std::unique_ptr<source::OptionDefinitions> definitions_;
   std::unique_ptr<engine::RecordSource> records_;
-  std::unique_ptr<engine::Engine> engine_;
+  std::variant<std::monostate, engine::Engine, engine::OptionEngine, engine::QuoteOptionEngine> engine_;
   engine::Feeder feeder_;
   std::deque<engine::WindowPtr> closed_;
-  std::unique_ptr<columns::GoldColumns> gold_;
+  std::deque<engine::OptionWindowPtr> option_closed_;
+  std::unique_ptr<columns::GoldColumns> gold_;  // MBO products
+  std::size_t batch_windows_ = 1;
   bool done_ = false;
 };
 

@@ -1,4 +1,4 @@
-// Silver (and, fused, gold) for the option products: bronze underlying + bronze options → MergeSource →
+// Silver (and, fused, gold) for the option products: bronze underlying + bronze options (option_records.hpp) →
 // engine::Drive(OptionEngine for ES options MBO, QuoteOptionEngine for OPRA CMBP-1) → book_snapshot_1s,
 // depth_and_flow_1s (84 / 204 rows a window) and physics_surface_1s, committed together.
 #include <arrow/api.h>
@@ -8,28 +8,16 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "columns/engine_rows_arrow.hpp"
 #include "common/arrow_status.hpp"
-#include "common/calendar.hpp"
-#include "engine/merge_source.hpp"
 #include "engine/option_engine.hpp"
-#include "engine/record_source.hpp"
 #include "lake/partition.hpp"
+#include "pipeline/option_records.hpp"
 #include "pipeline/option_stages.hpp"
-#include "pipeline/raw_input.hpp"
 #include "pipeline/session.hpp"
-#include "source/bronze_cmbp1_source.hpp"
-#include "source/bronze_mbo_source.hpp"
-#include "source/bronze_option_instruments.hpp"
-#include "source/option_definitions.hpp"
-#include "source/prefetch_source.hpp"
-#include "source/raw_cmbp1_source.hpp"
-#include "source/raw_mbo_source.hpp"
 
 namespace spymaster::pipeline {
 namespace {
@@ -39,8 +27,6 @@ constexpr std::size_t kFlushRows = 1 << 16;
 template <class OptionEngineT>
 StageResult RunOptionSilver(const StageContext& ctx, const Task& task, const OptionProduct& product, bool with_gold) {
   const std::string pt(lake::ToString(task.product_type));
-  const std::string bronze_key(product.bronze_key);
-  const std::string under_key(product.underlying_key);
   const std::string snap_key = fmt::format("silver.{}.book_snapshot_1s", pt);
   const std::string flow_key = fmt::format("silver.{}.depth_and_flow_1s", pt);
   const std::string gold_key = fmt::format("gold.{}.physics_surface_1s", pt);
@@ -61,64 +47,12 @@ StageResult RunOptionSilver(const StageContext& ctx, const Task& task, const Opt
     return skipped;
   }
   with_gold = with_gold && !gold_complete;
-  constexpr bool kQuotes = std::is_same_v<OptionEngineT, engine::QuoteOptionEngine>;
   StageResult result;
   result.stage = with_gold ? fmt::format("{}+{}", kSilverName, kGoldName) : std::string(kSilverName);
 
   const SessionBounds session = SessionBoundsNs(task.dt, ctx.session_start_minute, ctx.session_end_minute);
   std::vector<lake::InputRef> inputs;
-  std::vector<engine::OptionInstrument> instruments;
-  std::unique_ptr<engine::RecordSource> under_records;
-  std::unique_ptr<engine::RecordSource> option_records;
-  // Raw input: the definitions the routing keeps a pointer to live as long as the sources.
-  std::unique_ptr<source::OptionDefinitions> definitions;
-  if (ctx.origin == RecordOrigin::kBronze) {
-    inputs = {lake::InputRefFor(reg, ctx.lake_root, under_key, part),
-              lake::InputRefFor(reg, ctx.lake_root, bronze_key, part)};
-    instruments = source::ReadOptionInstruments(reg, ctx.lake_root, bronze_key, part);
-    under_records = std::make_unique<source::BronzeMboSource>(reg, ctx.lake_root, under_key, part);
-    if constexpr (kQuotes) {
-      option_records = std::make_unique<source::BronzeCmbp1Source>(reg, ctx.lake_root, bronze_key, part);
-    } else {
-      option_records = std::make_unique<source::BronzeMboSource>(reg, ctx.lake_root, bronze_key, part);
-    }
-  } else {
-    // The raw day files through bronze's normalization: the underlying's records from its MBO file, the
-    // 0DTE options on it from the options' MBO or CMBP-1 file and the definitions (loaded as bronze does).
-    const std::string root = RawRootOf(task.product_type, task.symbol);
-    const uint32_t yyyymmdd = common::ToYyyymmdd(common::ParseDate(task.dt));
-    const auto def_files = FindRawFiles(ctx.lake_root, task.product_type, root, "definition", task.dt, ctx.raw_jobs);
-    definitions = std::make_unique<source::OptionDefinitions>(
-        source::LoadZeroDteOptions(Paths(def_files), task.dt, kQuotes ? std::string_view(root) : ""));
-    for (const auto& [id, meta] : definitions->zero_dte) {
-      if (meta.underlying == task.symbol) instruments.push_back({id, meta.right, meta.strike, meta.tick});
-    }
-    source::RawMboOptions under;
-    const auto under_files = FindRawFiles(ctx.lake_root, product.underlying_type, root, "mbo", task.dt, ctx.raw_jobs);
-    under.files = Paths(under_files);
-    under.yyyymmdd = yyyymmdd;
-    under.rules.drop_spreads = product.underlying_drop_spreads;
-    under.partition = task.symbol;
-    const auto opt_files =
-        FindRawFiles(ctx.lake_root, task.product_type, root, product.raw_schema, task.dt, ctx.raw_jobs);
-    for (const auto& f : under_files) inputs.push_back(RawInputRef(ctx.lake_root, f, "mbo", task.dt));
-    for (const auto& f : def_files) inputs.push_back(RawInputRef(ctx.lake_root, f, "definition", task.dt));
-    for (const auto& f : opt_files) inputs.push_back(RawInputRef(ctx.lake_root, f, product.raw_schema, task.dt));
-    under_records = std::make_unique<source::RawMboSource>(std::move(under));
-    if constexpr (kQuotes) {
-      option_records = std::make_unique<source::RawCmbp1Source>(
-          source::RawCmbp1Options{Paths(opt_files), definitions.get(), task.symbol});
-    } else {
-      source::RawMboOptions opts;
-      opts.files = Paths(opt_files);
-      opts.yyyymmdd = yyyymmdd;
-      opts.rules.options = definitions.get();
-      opts.partition = task.symbol;
-      option_records = std::make_unique<source::RawMboSource>(std::move(opts));
-    }
-  }
-  auto merged = std::make_unique<engine::MergeSource>(
-      std::move(under_records), std::make_unique<source::PrefetchSource>(std::move(option_records)));
+  OptionRecords records = OpenOptionRecords(ctx, task, &inputs);
 
   lake::PartitionWriter snap_writer(reg, ctx.lake_root, snap_key, part, ctx.overwrite);
   lake::PartitionWriter flow_writer(reg, ctx.lake_root, flow_key, part, ctx.overwrite);
@@ -150,7 +84,7 @@ StageResult RunOptionSilver(const StageContext& ctx, const Task& task, const Opt
   options.session_start_ns = session.start_ns;
   options.session_end_ns = session.end_ns;
   options.compute_gold = with_gold;
-  OptionEngineT engine(product.underlying, product.grid, options, std::move(instruments),
+  OptionEngineT engine(product.underlying, product.grid, options, std::move(records.instruments),
                        [&](const engine::OptionWindowPtr& w) {
                          snaps.insert(snaps.end(), w->snapshots.begin(), w->snapshots.end());
                          flows.insert(flows.end(), w->flow.begin(), w->flow.end());
@@ -158,12 +92,12 @@ StageResult RunOptionSilver(const StageContext& ctx, const Task& task, const Opt
                          if (!w->gold.empty()) ++gold_windows;
                          flush(false);
                        });
-  engine::Drive(*merged, engine);
+  engine::Drive(*records.records, engine);
   flush(true);
 
   std::map<std::string, int64_t> counters;
   for (const auto& [name, value] : engine.CounterList()) counters[name] = value;
-  for (const auto& [name, value] : merged->Counters()) counters[name] = value;
+  for (const auto& [name, value] : records.records->Counters()) counters[name] = value;
   const lake::StageInfo info{std::string(kSilverName), inputs, counters, params};
   const std::vector<lake::InputRef> silver_refs = {snap_writer.Prepare(info), flow_writer.Prepare(info)};
   std::vector<lake::PartitionWriter*> outputs = {&snap_writer, &flow_writer};

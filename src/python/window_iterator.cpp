@@ -37,7 +37,7 @@ class WindowIterator {
     }
   }
 
-  // {table: pyarrow.RecordBatch} of the next closed window; StopIteration after the last.
+  // {table: pyarrow.RecordBatch} of the next closed window(s); StopIteration after the last.
   nb::dict Next() {
     std::vector<commands::WindowTable> tables;
     std::vector<ArrowArray> arrays;
@@ -99,7 +99,7 @@ void RegisterWindows(nb::module_& m) {
       "windows",
       [](const std::string& source, const std::string& product_type, const std::string& symbol, const std::string& dt,
          const std::string& lake, const std::string& session_start, const std::string& session_end,
-         const std::vector<std::string>& raw_job) {
+         const std::vector<std::string>& raw_job, int batch_windows) {
         commands::WindowStreamArgs args;
         args.source = source;
         args.product_type = product_type;
@@ -109,12 +109,15 @@ void RegisterWindows(nb::module_& m) {
         args.session_start = session_start;
         args.session_end = session_end;
         args.raw_jobs = raw_job;
+        args.batch_windows = batch_windows;
         return std::make_unique<WindowIterator>(args);
       },
       "source"_a, "product_type"_a, "symbol"_a, "dt"_a, nb::kw_only(), "lake"_a = "lake", "session_start"_a = "09:30",
-      "session_end"_a = "10:30", "raw_job"_a = std::vector<std::string>{},
+      "session_end"_a = "10:30", "raw_job"_a = std::vector<std::string>{}, "batch_windows"_a = 1,
       "Each closed session window of the engine run over bronze (source='bronze') or the raw DBN day "
-      "(source='raw') as {'book_snapshot_1s', 'depth_and_flow_1s', 'physics_surface_1s': pyarrow.RecordBatch}.");
+      "(source='raw') as {'book_snapshot_1s', 'depth_and_flow_1s', 'physics_surface_1s': pyarrow.RecordBatch}; "
+      "the option products merge the underlying's records with their options' for each window's spot. "
+      "batch_windows=N: each step gives the rows of up to N consecutive windows.");
 }
 
 }  // namespace spymaster::python

@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         sc.stop()
-    sys.stdout.write(summary.format_table(result.outcomes, result.wall_seconds))
+    sys.stdout.write(summary.format_table(result.outcomes, result.wall_seconds, result.warm_up_seconds))
     print(f"summary: {result.summary_path}")
     if result.failed:
         print(f"error: {result.failed} task(s) failed or blocked", file=sys.stderr)

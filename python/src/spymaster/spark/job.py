@@ -1,6 +1,7 @@
-"""The driver: lists the raw lake, plans the tasks, runs each stage's tasks on the executors and
-gathers their outcomes. It writes nothing to the lake but the run's summary; executors write the
-partitions, through the spymaster package.
+"""The driver: lists the raw lake, plans the tasks, runs them on the executors in two Spark jobs (all
+that does not need the ES selection map, then the ES silver/gold) around the selection, which it runs
+itself, and gathers their outcomes. Executors write the partitions through the spymaster package; the
+driver writes the selection map (through it too) and the run's summary.
 """
 from __future__ import annotations
 
@@ -13,9 +14,7 @@ import time
 from spymaster.spark import plan as planning
 from spymaster.spark import summary
 from spymaster.spark.raw_listing import list_raw_days
-from spymaster.spark.tasks import execute, outcome_of
-
-DONE = ("ok", "skipped")
+from spymaster.spark.tasks import DONE, blocked_by, execute, execute_group, outcome_of
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,31 +36,46 @@ class JobResult:
     outcomes: list[dict]
     summary_path: str
     wall_seconds: float
+    warm_up_seconds: float  # part of wall_seconds: the first Spark job, which starts the Python workers
 
     @property
     def failed(self) -> int:
         return sum(o["status"] not in DONE for o in self.outcomes)
 
 
-def _blocked_by(task: dict, results: dict) -> str | None:
-    for dep in task["deps"]:
-        o = results.get(tuple(dep))
-        if o is not None and o["status"] not in DONE:
-            return f"{o['stage']} {o['product_type']} {o['symbol']} {o['dt']} {o['status']}"
-    return None
+def _import_package(_):
+    import spymaster  # noqa: F401 - what every task needs first
+
+    return spymaster.__file__
 
 
-def _run_stage(sc, tasks: list[dict]) -> list[dict]:
-    """One Spark job: one partition per task, the largest raw days first so that the last tasks to
-    start are short ones."""
-    if not tasks:
-        return []
-    ordered = sorted(tasks, key=lambda t: -t["weight"])
+def _warm_up(sc, log) -> float:
+    """A first Spark job of one no-op task per core: it pays what the first job of a context pays once
+    (the scheduler's first run in the JVM, the Python workers' start, the package's import), so that the
+    job's log tells that fixed cost apart from the tasks'. A failure here is logged; the tasks then report
+    their own errors."""
+    start = time.perf_counter()
     try:
-        return sc.parallelize(ordered, len(ordered)).map(execute).collect()
-    except Exception as e:  # noqa: BLE001 - an executor lost mid-stage fails the tasks, not the driver
+        sc.parallelize(range(sc.defaultParallelism), sc.defaultParallelism).map(_import_package).collect()
+    except Exception as e:  # noqa: BLE001 - the tasks fail with their own error if the executors cannot run
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        return [outcome_of(t, "failed", error=f"Spark stage failed: {first}") for t in ordered]
+        log.write(f"  executor warm-up failed: {first}\n")
+    seconds = time.perf_counter() - start
+    log.write(f"  executors warmed up (Python workers started, spymaster imported) in {seconds:.2f} s\n")
+    return seconds
+
+
+def _run_groups(sc, tasks: list[dict]) -> list[dict]:
+    """One Spark job: one partition per group of tasks (plan.groups), the heaviest first so that the last
+    to start are short ones; the outcomes of every task."""
+    groups = planning.groups(tasks, sc.defaultParallelism)
+    if not groups:
+        return []
+    try:
+        return [o for outcomes in sc.parallelize(groups, len(groups)).map(execute_group).collect() for o in outcomes]
+    except Exception as e:  # noqa: BLE001 - an executor lost mid-job fails the tasks, not the driver
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        return [outcome_of(t, "failed", error=f"Spark job failed: {first}") for t in tasks]
 
 
 def run_job(sc, options: JobOptions, log=sys.stdout) -> JobResult:
@@ -80,14 +94,31 @@ def run_job(sc, options: JobOptions, log=sys.stdout) -> JobResult:
     stages = planning.plan(days, options.layers, params)
     log.write(f"spymaster.spark: {len(days)} raw days, stages "
               f"{', '.join(f'{name} ({len(tasks)})' for name, tasks in stages)}\n")
+    warm_up = _warm_up(sc, log)
+    tasks = [t for _, stage_tasks in stages for t in stage_tasks]
+    [selection_task] = [t for t in tasks if t["stage"] == planning.SELECTION] or [None]
+    selection_key = selection_task["key"] if selection_task else None
+    # Two Spark jobs: everything that does not need the ES selection map (bronze of every product, the
+    # silver/gold of the others), then, after the driver extended the map, the ES silver/gold.
+    waves = [("bronze and silver/gold not selected", [t for t in tasks if t["stage"] != planning.SELECTION and
+                                                       selection_key not in t["deps"]]),
+             ("silver/gold selected", [t for t in tasks if selection_key is not None and selection_key in t["deps"]])]
     results: dict[tuple, dict] = {}
     outcomes: list[dict] = []
     selection: dict[str, str] = {}
-    for name, tasks in stages:
-        stage_start = time.perf_counter()
+    for i, (name, wave) in enumerate(waves):
+        if i == 1 and selection_task is not None:
+            o = execute(selection_task)
+            results[selection_key] = o
+            selection.update(o["selection"])
+            outcomes.append(o)
+            log.write(f"  selection (driver): {o['status']} in {o['task_seconds']:.2f} s\n")
+        if not wave:
+            continue
+        wave_start = time.perf_counter()
         runnable, done = [], []
-        for task in tasks:
-            blocker = _blocked_by(task, results)
+        for task in wave:
+            blocker = blocked_by(task, results)
             if blocker is not None:
                 done.append(outcome_of(task, "blocked", error=f"needs {blocker}"))
             elif task["selected"] and task["dt"] not in selection:
@@ -95,17 +126,17 @@ def run_job(sc, options: JobOptions, log=sys.stdout) -> JobResult:
                 done.append(outcome_of(task, "skipped", note="not in the selection map"))
             else:
                 runnable.append(task)
-        done.extend(_run_stage(sc, runnable))
+        done.extend(_run_groups(sc, runnable))
         for o in done:
             results[planning.key(o["stage"], o["product_type"], o["symbol"], o["dt"])] = o
-            selection.update(o["selection"])
-        done.sort(key=lambda o: (o["product_type"], o["symbol"], o["dt"]))
         outcomes.extend(done)
         counts = {s: sum(o["status"] == s for o in done) for s in summary.STATUSES}
-        log.write(f"  {name}: {len(done)} tasks in {time.perf_counter() - stage_start:.2f} s "
+        log.write(f"  {name}: {len(done)} tasks in {time.perf_counter() - wave_start:.2f} s "
                   f"({', '.join(f'{n} {s}' for s, n in counts.items() if n)})\n")
         log.flush()
+    order = {s: i for i, s in enumerate(planning.STAGES)}
+    outcomes.sort(key=lambda o: (order[o["stage"]], o["product_type"], o["symbol"], o["dt"]))
     wall = time.perf_counter() - start
     run_id = started_at.strftime("%Y%m%dT%H%M%S.%fZ")
     path = summary.write_parquet(options.lake, run_id, summary.to_table(run_id, started_at, outcomes))
-    return JobResult(outcomes, path, wall)
+    return JobResult(outcomes, path, wall, warm_up)

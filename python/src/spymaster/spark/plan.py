@@ -1,16 +1,18 @@
 """The job's tasks in dependency order: bronze of every raw day, the ES contract selection for the dates,
-then silver/gold of futures and equities, then their options (an option engine reads its underlying's
-spot from the underlying's silver of the same day).
+then silver/gold of futures and equities, then their options (an option engine merges its underlying's
+bronze with its options' for each window's spot; an option task waits for its underlying's silver/gold
+too, so that a day whose underlying failed is reported blocked once, whatever step failed).
 
-A task is one (product_type, root symbol, dt) and one engine run through `spymaster.run`, that is one
-atomic partition commit, as `spymaster run --dt` makes it. Tasks are plain dicts so that Spark ships
-them to executors as they are.
+A task is one (product_type, root symbol, dt): one engine run and one atomic partition commit, as
+`spymaster run --dt` makes it, and one row of the summary. Spark runs them in groups (`groups`: one
+symbol's tasks over a run of dates, several dates per spymaster.run call). Tasks are plain dicts so that
+Spark ships them to executors as they are.
 """
 from __future__ import annotations
 
 import dataclasses
 
-from spymaster.spark.raw_listing import RawDay
+from spymaster.spark.raw_listing import PRODUCT_TYPES, RawDay
 
 # Products whose silver/gold needs another product's silver of the same day.
 UNDERLYING = {"future_option_mbo": "future_mbo", "equity_option_mbo": "equity_mbo"}
@@ -95,3 +97,25 @@ def plan(days: list[RawDay], layers: set[str], params: RunParams) -> list[tuple[
         if tasks:
             stages.append((stage, tasks))
     return stages
+
+
+def groups(tasks: list[dict], parallelism: int) -> list[list[dict]]:
+    """The Spark tasks of one job: the planned tasks grouped by root symbol and a run of consecutive dates,
+    each group in dependency order (stage, then product type, then date), so that an executor runs one
+    product's dates of a stage in one spymaster.run call and a task's dependencies within its symbol and
+    dates come before it. The dates are cut into as few runs as give about two groups per core (balance
+    without the per-call costs of one date per call); the heaviest groups (raw bytes) come first."""
+    if not tasks:
+        return []
+    symbols = {t["symbol"] for t in tasks}
+    dates = sorted({t["dt"] for t in tasks})
+    chunks = min(len(dates), max(1, -(-2 * parallelism // len(symbols))))
+    chunk_of = {dt: i * chunks // len(dates) for i, dt in enumerate(dates)}
+    grouped: dict[tuple[str, int], list[dict]] = {}
+    for t in tasks:
+        grouped.setdefault((t["symbol"], chunk_of[t["dt"]]), []).append(t)
+    stage_order = {s: i for i, s in enumerate(STAGES)}
+    pt_order = {pt: i for i, pt in enumerate(PRODUCT_TYPES)}
+    for group in grouped.values():
+        group.sort(key=lambda t: (stage_order[t["stage"]], pt_order[t["product_type"]], t["dt"]))
+    return sorted(grouped.values(), key=lambda g: -sum(t["weight"] for t in g))

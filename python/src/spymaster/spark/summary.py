@@ -72,7 +72,7 @@ def write_parquet(lake: str, run_id: str, table: pa.Table) -> str:
     return final
 
 
-def format_table(outcomes: list[dict], wall_seconds: float) -> str:
+def format_table(outcomes: list[dict], wall_seconds: float, warm_up_seconds: float) -> str:
     """Per-task lines (skipped ones summed up), totals per stage, and every failure with its error."""
     lines = [f"{'stage':<20} {'product_type':<18} {'symbol':<7} {'contract':<9} {'dt':<10} {'status':<8} "
              f"{'parts':>5} {'rows':>10} {'engine s':>9} {'task s':>8}  counters"]
@@ -100,7 +100,7 @@ def format_table(outcomes: list[dict], wall_seconds: float) -> str:
                      f" {sum(o['engine_seconds'] for o in rows):>9.2f} {sum(o['task_seconds'] for o in rows):>9.2f}")
     lines.append(f"{'all':<20} {len(outcomes):>6} " + " ".join(f"{total[s]:>8}" for s in STATUSES) +
                  f" {sum(len(o['partitions']) for o in outcomes):>6} {sum(o['rows'] for o in outcomes):>11}"
-                 f"   wall {wall_seconds:.2f} s")
+                 f"   wall {wall_seconds:.2f} s (executor warm-up {warm_up_seconds:.2f} s)")
     for o in outcomes:
         if o["status"] in ("failed", "blocked"):
             lines.append(f"{o['status'].upper():<8} {o['stage']} {o['product_type']} {o['symbol']} {o['dt']}: "
