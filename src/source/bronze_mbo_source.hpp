@@ -13,6 +13,7 @@
 #include "engine/record_source.hpp"
 #include "lake/partition.hpp"
 #include "lake/registry.hpp"
+#include "source/bronze_mbo_decoder.hpp"
 
 namespace spymaster::source {
 
@@ -25,15 +26,12 @@ class BronzeMboSource final : public engine::RecordSource {
   // Throws std::runtime_error naming the partition and row for a field out of range or a row out of
   // (ts_event, sequence) order: bronze that breaks these cannot be trusted to build a book.
   std::span<const book::MboEvent> NextBatch() override;
-  std::map<std::string, int64_t> Counters() const override { return {{"bronze_rows_read", rows_}}; }
+  std::map<std::string, int64_t> Counters() const override { return {{"bronze_rows_read", decoder_.rows()}}; }
 
  private:
-  std::string where_;
+  BronzeMboDecoder decoder_;
   std::shared_ptr<arrow::RecordBatchReader> reader_;
   std::vector<book::MboEvent> events_;
-  int64_t rows_ = 0;
-  int64_t prev_ts_;
-  int64_t prev_seq_ = 0;
 };
 
 }  // namespace spymaster::source
