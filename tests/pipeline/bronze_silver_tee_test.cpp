@@ -96,8 +96,8 @@ class BronzeSilverTeeTest : public ::testing::Test {
       EXPECT_TRUE(Table(a, m)->Equals(*Table(b, m))) << m;
     }
   }
-  void CheckTeedEqualsStages(lake::ProductType pt, const std::string& root, const std::string& contract,
-                             StageFn bronze, StageFn silver_gold) {
+  void CheckTeedEqualsStages(lake::ProductType pt, const std::string& root, const std::string& contract, StageFn bronze,
+                             StageFn silver_gold) {
     const fs::path teed = NewLake("teed"), staged = NewLake("staged");
     const BronzeSilverOutcome outcome = RunBronzeTeeingSilverGold(Ctx(teed), {pt, root, kDt}, contract);
     ASSERT_EQ(outcome.bronze.error, "");
@@ -159,8 +159,7 @@ TEST_F(BronzeSilverTeeTest, RawFileCutMidwayLeavesNoSilverOrGold) {
   const fs::path lake = NewLake("cut");
   fs::path file;
   for (const auto& e : fs::recursive_directory_iterator(lake / "raw")) {
-    if (e.path().string().find("product_type=future_mbo") != std::string::npos &&
-        e.path().extension() == ".zst") {
+    if (e.path().string().find("product_type=future_mbo") != std::string::npos && e.path().extension() == ".zst") {
       file = e.path();
     }
   }
