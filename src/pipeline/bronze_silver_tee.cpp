@@ -106,6 +106,8 @@ BronzeSilverOutcome RunBronzeTeeingSilverGold(const StageContext& ctx, const Tas
     outcome.silver_gold.error = e.what();
   }
   outcome.teed = streamed && !silver_error && !outcome.silver_gold.result.skipped;
+  // Reported, not in any manifest (those are written already): what the run summary and tests see.
+  if (outcome.teed) outcome.silver_gold.result.counters["fed_by_bronze"] = 1;
   if (!streamed) {
     // Bronze is committed: silver and gold from it, as the two stages would.
     const auto again = std::chrono::steady_clock::now();

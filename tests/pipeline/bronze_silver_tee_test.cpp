@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,9 @@
 #include "lake/partition.hpp"
 #include "lake/raw_layout.hpp"
 #include "pipeline/bronze_stages.hpp"
+#include "pipeline/contract_selection.hpp"
 #include "pipeline/mbo_stages.hpp"
+#include "pipeline/runner.hpp"
 #include "sim/simulate.hpp"
 
 namespace spymaster::pipeline {
@@ -139,6 +142,36 @@ TEST_F(BronzeSilverTeeTest, FutureMboTeedLakeEqualsBronzeThenSilverGold) {
 
 TEST_F(BronzeSilverTeeTest, EquityMboTeedLakeEqualsBronzeThenSilverGold) {
   CheckTeedEqualsStages(lake::ProductType::kEquityMbo, "SPY", "SPY", RunBronzeEquityMbo, RunSilverGoldEquityMbo);
+}
+
+TEST_F(BronzeSilverTeeTest, RunLayerAllTeesWhenTheSelectionMapNamesTheContract) {
+  // `run --layer all`: with the map present the runner tees; without it, bronze, select, silver + gold.
+  const fs::path teed = NewLake("run_teed"), staged = NewLake("run_staged");
+  WriteSelection(registry_, teed, {{kDt, "ESH6", "2026-03-20", "", 0, 0, 0}});
+  auto run = [&](const fs::path& lake) {
+    RunOptions o;
+    o.product_type = lake::ProductType::kFutureMbo;
+    o.layers = {Layer::kBronze, Layer::kSilver, Layer::kGold};
+    o.symbol = "ES";
+    o.dates = {kDt};
+    o.lake_root = lake;
+    o.session_end_minute = 9 * 60 + 40;
+    std::ostringstream out;
+    RunSummary summary = pipeline::Run(o, registry_, out);
+    EXPECT_EQ(summary.failed, 0) << out.str();
+    return summary;
+  };
+  const RunSummary with_map = run(teed);
+  const RunSummary without_map = run(staged);
+  ASSERT_EQ(with_map.outcomes.size(), 2u);
+  ASSERT_EQ(without_map.outcomes.size(), 2u);
+  EXPECT_EQ(with_map.outcomes[1].result.stage, without_map.outcomes[1].result.stage);
+  EXPECT_EQ(with_map.outcomes[1].task.symbol, "ESH6");
+  EXPECT_EQ(with_map.outcomes[1].result.counters.count("fed_by_bronze"), 1u);
+  EXPECT_EQ(without_map.outcomes[1].result.counters.count("fed_by_bronze"), 0u);
+  fs::remove_all(teed / "selection");
+  fs::remove_all(staged / "selection");
+  ExpectSameLake(teed, staged);
 }
 
 TEST_F(BronzeSilverTeeTest, BronzeCommitFailureLeavesNoSilverOrGold) {
