@@ -215,13 +215,15 @@ struct Spec {
 
 class MboIngest {
  public:
-  MboIngest(const StageContext& ctx, const Task& task, Spec spec, const source::OptionDefinitions* options, Mode mode)
+  MboIngest(const StageContext& ctx, const Task& task, Spec spec, const source::OptionDefinitions* options, Mode mode,
+            BronzeTee* tee)
       : ctx_(ctx),
         task_(task),
         spec_(spec),
         dataset_(ctx.registry.Get(spec.dataset)),
         options_(options),
         mode_(mode),
+        tee_(tee),
         normalizer_({spec.drop_spreads, options}) {
     if (options_ != nullptr) {
       for (const auto& [k, v] : options_->counters) counters_["definition_" + k] = v;
@@ -276,8 +278,11 @@ class MboIngest {
       result.skipped = false;
       if (mode_ == Mode::kBuffer) WriteBuffered(g);
       Flush(g);
+      const bool teed = Teed(g);
+      if (teed) tee_->source->End();  // the engine finishes its last windows while this partition commits
       WaitForWrite(g);
       const auto commit = g.writer->Commit(info);
+      if (teed) tee_->committed_rows = commit.rows;
       result.rows += commit.rows;
       counters_["bytes_written"] += commit.bytes;
       ++counters_["partitions_written"];
@@ -297,6 +302,12 @@ class MboIngest {
       Group& g = groups_.emplace_back();
       g.symbol = normalizer_.router().partitions()[groups_.size() - 1];
       g.complete = lake::IsComplete(lake::PartitionDir(dataset_, ctx_.lake_root, {g.symbol, task_.dt}));
+      if (g.complete && Teed(g)) {
+        // Nothing to feed: the engine reads the complete partition back instead.
+        tee_->source->Fail(std::make_exception_ptr(
+            std::runtime_error(fmt::format("{}: bronze {} {} is already complete", spec_.stage, g.symbol, task_.dt))));
+        tee_ = nullptr;
+      }
     }
     return groups_[partition];
   }
@@ -314,11 +325,14 @@ class MboIngest {
     if (!g.pending || g.pending->rows() == 0) return;
     // Built here, not on the writer's thread: MakeBatch reads maps this thread keeps filling.
     auto batch = MakeBatch(*g.pending);
+    if (Teed(g)) tee_->source->Push(*batch);
     WaitForWrite(g);
     std::swap(g.pending, g.writing);
     if (g.pending) g.pending->Clear();
     g.write = std::async(std::launch::async, [&writer = *g.writer, batch = std::move(batch)] { writer.Write(*batch); });
   }
+
+  bool Teed(const Group& g) const { return tee_ != nullptr && g.symbol == tee_->symbol; }
 
   // Rethrows what the partition's last write threw.
   static void WaitForWrite(Group& g) {
@@ -395,6 +409,7 @@ class MboIngest {
   const lake::DatasetSpec& dataset_;
   const source::OptionDefinitions* options_;
   Mode mode_;
+  BronzeTee* tee_;
   source::MboNormalizer normalizer_;
   std::vector<Group> groups_;  // by router partition index until Finish sorts them by symbol
   std::map<std::string, int64_t> counters_;
@@ -418,7 +433,7 @@ std::vector<std::string> CompleteMappedPartitions(const StageContext& ctx, const
   return {partitions.begin(), partitions.end()};
 }
 
-StageResult RunMbo(const StageContext& ctx, const Task& task, Spec spec, bool zero_dte_options) {
+StageResult RunMbo(const StageContext& ctx, const Task& task, Spec spec, bool zero_dte_options, BronzeTee* tee) {
   const uint32_t yyyymmdd = common::ToYyyymmdd(common::ParseDate(task.dt));
   if (ctx.overwrite) {
     throw std::runtime_error(
@@ -449,7 +464,8 @@ StageResult RunMbo(const StageContext& ctx, const Task& task, Spec spec, bool ze
                   return refs;
                 }).share();
   auto run = [&](Mode mode) -> std::optional<StageResult> {
-    MboIngest ingest(ctx, task, spec, options ? &*options : nullptr, mode);
+    // Only a streamed partition is fed to the engine: the buffered fallback rewrites it from the start.
+    MboIngest ingest(ctx, task, spec, options ? &*options : nullptr, mode, mode == Mode::kStream ? tee : nullptr);
     for (const auto& file : files) {
       if (!ingest.ReadFile(file.path, yyyymmdd)) return std::nullopt;  // writers remove their temporaries
     }
@@ -457,6 +473,11 @@ StageResult RunMbo(const StageContext& ctx, const Task& task, Spec spec, bool ze
   };
   try {
     if (auto streamed = run(Mode::kStream)) return *streamed;
+    if (tee != nullptr) {
+      tee->source->Fail(std::make_exception_ptr(std::runtime_error(
+          fmt::format("{}: {} {} left (ts_event, sequence) order in the raw file and is written sorted, not streamed",
+                      spec.stage, task.symbol, task.dt))));
+    }
     return *run(Mode::kBuffer);
   } catch (const std::exception&) {
     // A file unlike its batch-job manifest (a partial or damaged download) usually fails to decode too;
@@ -466,18 +487,33 @@ StageResult RunMbo(const StageContext& ctx, const Task& task, Spec spec, bool ze
   }
 }
 
+constexpr Spec kFutureMbo{"bronze_ingest_future_mbo", "bronze.future_mbo.mbo", true};
+constexpr Spec kEquityMbo{"bronze_ingest_equity_mbo", "bronze.equity_mbo.mbo", false};
+
 }  // namespace
 
 StageResult RunBronzeFutureMbo(const StageContext& ctx, const Task& task) {
-  return RunMbo(ctx, task, {"bronze_ingest_future_mbo", "bronze.future_mbo.mbo", true}, false);
+  return RunMbo(ctx, task, kFutureMbo, false, nullptr);
 }
 
 StageResult RunBronzeFutureOptionMbo(const StageContext& ctx, const Task& task) {
-  return RunMbo(ctx, task, {"bronze_ingest_future_option_mbo", "bronze.future_option_mbo.mbo", true}, true);
+  return RunMbo(ctx, task, {"bronze_ingest_future_option_mbo", "bronze.future_option_mbo.mbo", true}, true, nullptr);
 }
 
 StageResult RunBronzeEquityMbo(const StageContext& ctx, const Task& task) {
-  return RunMbo(ctx, task, {"bronze_ingest_equity_mbo", "bronze.equity_mbo.mbo", false}, false);
+  return RunMbo(ctx, task, kEquityMbo, false, nullptr);
+}
+
+StageResult RunBronzeMboTeed(const StageContext& ctx, const Task& task, BronzeTee& tee) {
+  switch (task.product_type) {
+    case ProductType::kFutureMbo:
+      return RunMbo(ctx, task, kFutureMbo, false, &tee);
+    case ProductType::kEquityMbo:
+      return RunMbo(ctx, task, kEquityMbo, false, &tee);
+    default:
+      throw std::invalid_argument(
+          fmt::format("{} bronze cannot feed an engine while it writes", lake::ToString(task.product_type)));
+  }
 }
 
 }  // namespace spymaster::pipeline

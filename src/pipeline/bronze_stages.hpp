@@ -12,7 +12,11 @@
 // equity_option_mbo  cmbp-1 + definition; 0DTE, underlying == task symbol; joins; fan-out by underlying
 #pragma once
 
+#include <cstdint>
+#include <string>
+
 #include "pipeline/stage.hpp"
+#include "source/tee_mbo_source.hpp"
 
 namespace spymaster::pipeline {
 
@@ -20,5 +24,17 @@ StageResult RunBronzeFutureMbo(const StageContext& ctx, const Task& task);
 StageResult RunBronzeFutureOptionMbo(const StageContext& ctx, const Task& task);
 StageResult RunBronzeEquityMbo(const StageContext& ctx, const Task& task);
 StageResult RunBronzeEquityOptionCmbp1(const StageContext& ctx, const Task& task);
+
+// Bronze of future_mbo or equity_mbo that also pushes the batches of partition `symbol` into `source` as
+// it writes them (see bronze_silver_tee.hpp). `source` gets End once every batch of the partition is
+// pushed (before its commit), or Fail when bronze will not stream it (already complete, or rows out of
+// order in the raw file, which bronze then writes sorted from a second read); an error of the stage
+// itself is thrown, not passed on. `committed_rows` is set when the partition commits.
+struct BronzeTee {
+  std::string symbol;
+  source::TeeMboSource* source;
+  int64_t committed_rows = -1;
+};
+StageResult RunBronzeMboTeed(const StageContext& ctx, const Task& task, BronzeTee& tee);
 
 }  // namespace spymaster::pipeline

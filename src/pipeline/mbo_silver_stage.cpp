@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <functional>
 #include <future>
 #include <memory>
 #include <optional>
@@ -80,8 +81,11 @@ class GoldSink {
   int64_t gold_windows_ = 0;
 };
 
+// Reads the task's records (OpenMboRecords), or `fed` when given: then `fed_lineage` gives the inputs to
+// record once `fed` is consumed, before anything is committed.
 StageResult RunSilver(const StageContext& ctx, const Task& task, const MboStageNames& names,
-                      const engine::ProductConfig& product, bool with_gold) {
+                      const engine::ProductConfig& product, bool with_gold, engine::RecordSource* fed = nullptr,
+                      const std::function<std::vector<lake::InputRef>()>& fed_lineage = {}) {
   const std::string pt(lake::ToString(task.product_type));
   const std::string snap_key = fmt::format("silver.{}.book_snapshot_1s", pt);
   const std::string flow_key = fmt::format("silver.{}.depth_and_flow_1s", pt);
@@ -108,7 +112,8 @@ StageResult RunSilver(const StageContext& ctx, const Task& task, const MboStageN
 
   const SessionBounds session = SessionBoundsNs(task.dt, ctx.session_start_minute, ctx.session_end_minute);
   std::vector<lake::InputRef> inputs;
-  const std::unique_ptr<engine::RecordSource> records = OpenMboRecords(ctx, task, &inputs);
+  const std::unique_ptr<engine::RecordSource> opened = fed == nullptr ? OpenMboRecords(ctx, task, &inputs) : nullptr;
+  engine::RecordSource* const records = fed == nullptr ? opened.get() : fed;
   lake::PartitionWriter snap_writer(reg, ctx.lake_root, snap_key, part, ctx.overwrite);
   lake::PartitionWriter flow_writer(reg, ctx.lake_root, flow_key, part, ctx.overwrite);
   const auto snap_schema = reg.Get(snap_key).contract.ArrowSchema();
@@ -141,6 +146,7 @@ StageResult RunSilver(const StageContext& ctx, const Task& task, const MboStageN
   std::map<std::string, int64_t> counters;
   for (const auto& [name, value] : engine.CounterList()) counters[name] = value;
   for (const auto& [name, value] : records->Counters()) counters[name] = value;
+  if (fed != nullptr) inputs = fed_lineage();
   const lake::StageInfo info{std::string(names.silver), inputs, counters, params};
   // Silver (and gold) appear together or not at all: one commit.
   const std::vector<lake::InputRef> silver_refs = {snap_writer.Prepare(info), flow_writer.Prepare(info)};
@@ -185,6 +191,12 @@ StageResult RunSilverGoldFutureMbo(const StageContext& ctx, const Task& task) {
 
 StageResult RunSilverGoldEquityMbo(const StageContext& ctx, const Task& task) {
   return RunSilver(ctx, task, kEquityNames, engine::EquityMboConfig(), true);
+}
+
+StageResult RunSilverGoldMboFrom(const StageContext& ctx, const Task& task, engine::RecordSource& records,
+                                 const std::function<std::vector<lake::InputRef>()>& lineage) {
+  const MboStageNames& names = task.product_type == ProductType::kFutureMbo ? kFutureNames : kEquityNames;
+  return RunSilver(ctx, task, names, MboProductConfig(task.product_type), true, &records, lineage);
 }
 
 }  // namespace spymaster::pipeline

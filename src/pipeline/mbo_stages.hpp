@@ -5,6 +5,11 @@
 // write the same partitions; when silver is already complete they run the gold stage alone.
 #pragma once
 
+#include <functional>
+#include <vector>
+
+#include "engine/record_source.hpp"
+#include "lake/partition.hpp"
 #include "pipeline/stage.hpp"
 
 namespace spymaster::pipeline {
@@ -15,5 +20,11 @@ StageResult RunGoldFutureMbo(const StageContext& ctx, const Task& task);
 StageResult RunGoldEquityMbo(const StageContext& ctx, const Task& task);
 StageResult RunSilverGoldFutureMbo(const StageContext& ctx, const Task& task);
 StageResult RunSilverGoldEquityMbo(const StageContext& ctx, const Task& task);
+// RunSilverGold* over `records` instead of the task's bronze partition (bronze_silver_tee.hpp): `lineage`
+// is called once the engine has consumed what it needs, before anything commits, and returns the inputs
+// the manifests record; it may wait (for bronze's commit) and throw to abandon the run, which then
+// commits nothing. Skips, or runs the gold stage alone, as RunSilverGold* do.
+StageResult RunSilverGoldMboFrom(const StageContext& ctx, const Task& task, engine::RecordSource& records,
+                                 const std::function<std::vector<lake::InputRef>()>& lineage);
 
 }  // namespace spymaster::pipeline

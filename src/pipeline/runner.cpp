@@ -17,6 +17,7 @@
 #include "lake/commit_journal.hpp"
 #include "lake/interrupt.hpp"
 #include "lake/partition.hpp"
+#include "pipeline/bronze_silver_tee.hpp"
 #include "pipeline/contract_selection.hpp"
 #include "pipeline/raw_input.hpp"
 
@@ -151,6 +152,74 @@ std::vector<TaskOutcome> RunLayer(const RunOptions& options, const StageDef& sta
   return outcomes;
 }
 
+// The contract of each date when bronze of these dates can feed silver + gold's engine as it writes
+// (bronze_silver_tee.hpp): future_mbo or equity_mbo from bronze, and every contract known before bronze
+// runs (ES: the selection map has every date; a ticker is its own partition). Empty otherwise.
+std::vector<std::string> TeeContracts(const RunOptions& options, const lake::DatasetRegistry& registry) {
+  if (options.origin != RecordOrigin::kBronze) return {};
+  if (options.product_type == ProductType::kEquityMbo)
+    return std::vector<std::string>(options.dates.size(), options.symbol);
+  if (options.product_type != ProductType::kFutureMbo || options.symbol != "ES") return {};
+  if (!lake::IsComplete(lake::PartitionDir(registry.Get(kSelectionDataset), options.lake_root, {}))) return {};
+  const auto selection = LoadSelection(registry, options.lake_root);
+  std::vector<std::string> contracts;
+  for (const auto& dt : options.dates) {
+    const auto it = selection.find(dt);
+    if (it == selection.end()) return {};
+    contracts.push_back(it->second);
+  }
+  return contracts;
+}
+
+// Bronze and silver + gold of every date, each date's pair teed (bronze_silver_tee.hpp). Outcomes in the
+// order the layers run one after the other would give: every bronze task, then every silver + gold task.
+std::vector<TaskOutcome> RunTeedLayers(const RunOptions& options, const StageDef& bronze, std::string_view silver_name,
+                                       const std::vector<std::string>& contracts,
+                                       const lake::DatasetRegistry& registry) {
+  const StageContext ctx{options.lake_root,          registry,       options.overwrite, options.session_start_minute,
+                         options.session_end_minute, options.origin, options.raw_jobs};
+  const size_t n = options.dates.size();
+  std::vector<BronzeSilverOutcome> results(n);
+  Progress progress(options.progress, n, fmt::format("bronze+silver+gold {}", lake::ToString(options.product_type)));
+  std::atomic<size_t> next{0};
+  std::atomic<bool> stop{false};
+  const bool parallel = options.workers > 1 && n > 1;
+  auto worker = [&] {
+    for (size_t i; !stop && lake::InterruptSignal() == 0 && (i = next++) < n;) {
+      const Task task{options.product_type, options.symbol, options.dates[i]};
+      results[i] = RunBronzeTeeingSilverGold(ctx, task, contracts[i]);
+      results[i].bronze.result.stage = std::string(bronze.name);
+      if (!results[i].silver_gold.result.stage.empty() || !results[i].silver_gold.error.empty()) {
+        results[i].silver_gold.result.stage = std::string(silver_name);
+      }
+      const bool ok = results[i].bronze.error.empty() && results[i].silver_gold.error.empty();
+      if (!ok && !parallel) stop = true;  // sequential runs stop at the first failure
+      progress.Done(task, ok);
+    }
+  };
+  if (parallel) {
+    std::vector<std::thread> threads;
+    for (int t = 0; t < std::min<int>(options.workers, static_cast<int>(n)); ++t) threads.emplace_back(worker);
+    for (auto& t : threads) t.join();
+  } else {
+    worker();
+  }
+  std::vector<TaskOutcome> outcomes;
+  for (size_t i = 0; i < n; ++i) {
+    const StageOutcome& b = results[i].bronze;
+    if (b.result.stage.empty()) continue;  // never started
+    outcomes.push_back(
+        {{options.product_type, options.symbol, options.dates[i]}, Layer::kBronze, b.result, b.error, b.seconds});
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const StageOutcome& s = results[i].silver_gold;
+    if (s.result.stage.empty()) continue;
+    outcomes.push_back(
+        {{options.product_type, contracts[i], options.dates[i]}, Layer::kSilver, s.result, s.error, s.seconds});
+  }
+  return outcomes;
+}
+
 }  // namespace
 
 RunSummary Run(const RunOptions& options, const lake::DatasetRegistry& registry, std::ostream& out) {
@@ -197,6 +266,25 @@ RunSummary Run(const RunOptions& options, const lake::DatasetRegistry& registry,
   bool after_bronze = false;  // the previous layer was bronze, and it succeeded
   for (std::size_t i = 0; i < stages.size() && lake::InterruptSignal() == 0; ++i) {
     const StageDef* stage = stages[i];
+    if (stage->layer == Layer::kBronze && i + 2 < stages.size() && stages[i + 1]->run_with_gold != nullptr &&
+        stages[i + 2]->layer == Layer::kGold) {
+      if (const auto tee = TeeContracts(options, registry); !tee.empty()) {
+        // Bronze feeds silver + gold's engine as it writes: one pass over the raw files, two cores.
+        const std::string silver_name = fmt::format("{}+{}", stages[i + 1]->name, stages[i + 2]->name);
+        for (size_t d = 0; d < tee.size(); ++d) {
+          if (tee[d] != options.symbol) contracts.insert(tee[d]);
+        }
+        int failed = 0;
+        for (auto& o : RunTeedLayers(options, *stage, silver_name, tee, registry)) {
+          failed += !o.error.empty();
+          summary.outcomes.push_back(std::move(o));
+        }
+        summary.failed += failed;
+        if (failed > 0) break;
+        i += 2;
+        continue;
+      }
+    }
     // Silver then gold of the same tasks: one engine pass writes both (same partitions, half the work).
     StageDef fused;
     std::string fused_name;

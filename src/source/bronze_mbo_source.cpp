@@ -1,49 +1,22 @@
 #include "source/bronze_mbo_source.hpp"
 
 #include <arrow/api.h>
-#include <fmt/format.h>
 
-#include <limits>
-
-#include "common/error.hpp"
-#include "lake/mbo_rows.hpp"
 
 namespace spymaster::source {
 
 BronzeMboSource::BronzeMboSource(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
                                  std::string dataset_key, const lake::PartitionKey& partition)
     : BronzePartitionSource(registry, lake_root, dataset_key, partition, 1 << 16, lake::MboBookColumns(),
-                            /*strings_as_dictionary=*/true) {}
+                            /*strings_as_dictionary=*/true),
+      decoder_(where_) {}
 
 std::span<const book::MboEvent> BronzeMboSource::NextBatch() {
-  constexpr int64_t kU32 = std::numeric_limits<uint32_t>::max();
   const std::shared_ptr<arrow::RecordBatch> batch = ReadBatch();
   events_.clear();
   if (!batch) return {};
-  const lake::MboBatchView view(*batch);
-  events_.resize(static_cast<std::size_t>(view.size()));
-  for (int64_t i = 0; i < view.size(); ++i, ++rows_) {
-    const lake::MboRow r = view.Row(i);
-    CheckSorted(r.ts_event, r.sequence, "(ts_event, sequence)");
-    if (r.ts_event < 0 || r.size < 0 || r.size > kU32 || r.sequence < 0 || r.sequence > kU32 || r.instrument_id < 0 ||
-        r.instrument_id > kU32 || r.flags < 0 || r.flags > 255) {
-      throw Error(
-          ErrorKind::kData,
-          fmt::format(
-              "{}: row {} has a field out of range (ts_event {}, size {}, sequence {}, instrument_id {}, flags {})",
-              where_, rows_, r.ts_event, r.size, r.sequence, r.instrument_id, r.flags));
-    }
-    book::MboEvent& e = events_[static_cast<std::size_t>(i)];
-    e.ts_event = static_cast<uint64_t>(r.ts_event);
-    e.order_id = static_cast<uint64_t>(r.order_id);
-    e.price = r.price;
-    e.size = static_cast<uint32_t>(r.size);
-    e.instrument_id = static_cast<uint32_t>(r.instrument_id);
-    e.sequence = static_cast<uint32_t>(r.sequence);
-    e.action = r.action;
-    e.side = r.side;
-    e.flags = static_cast<uint8_t>(r.flags);
-  }
+  decoder_.Decode(*batch, events_);
+  rows_ = decoder_.rows();
   return events_;
 }
 

@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 
+#include "source/bronze_mbo_decoder.hpp"
 #include "source/bronze_partition_source.hpp"
 
 namespace spymaster::source {
@@ -19,6 +20,9 @@ class BronzeMboSource final : public BronzePartitionSource {
   // Throws a data Error naming the partition and row for a field out of range or a row out of
   // (ts_event, sequence) order: bronze that breaks these cannot be trusted to build a book.
   std::span<const book::MboEvent> NextBatch() override;
+
+ private:
+  BronzeMboDecoder decoder_;  // the sort and range checks, shared with TeeMboSource
 };
 
 }  // namespace spymaster::source
