@@ -127,6 +127,7 @@ ClientResult RunClient(uint16_t port, const std::string& target) {
 }
 
 void ServerBench(const Args& a) {
+  const auto registry = lake::DatasetRegistry::LoadDefault();  // the server keeps a reference
   std::unique_ptr<serve::Server> server;
   std::thread run;
   uint16_t port = static_cast<uint16_t>(a.port);
@@ -139,7 +140,7 @@ void ServerBench(const Args& a) {
       const support::SyntheticStreamOptions so;  // unused unless --source compute
       return std::pair<int64_t, int64_t>(so.start_ns, so.start_ns + so.duration_ns);
     };
-    server = std::make_unique<serve::Server>(config, lake::DatasetRegistry::LoadDefault());
+    server = std::make_unique<serve::Server>(config, registry);
     run = std::thread([&] { server->Run(); });
     port = server->port();
   }

@@ -36,7 +36,7 @@ def sim_lake(spymaster_bin, tmp_path_factory) -> pathlib.Path:
     """A short simulated session (09:30-09:33 on 2026-01-06) of all four products through `spymaster run`:
     bronze, contract selection, then silver and gold. ES futures and both option products go through
     `--layer all` (silver and gold in one engine pass), SPY through the two stages (gold from silver read
-    back), so the tests reading it cover both paths. Built once per session; tests treat it as read-only
+    back), so the tests reading it cover both paths; then the forecast layer of ES and SPY. Built once per session; tests treat it as read-only
     (those that change a lake copy it first)."""
     root = tmp_path_factory.mktemp("sim_lake")
     run([spymaster_bin, "simulate", "--lake", root, "--dt", SIM_DT, "--start", "09:30", "--end", "09:33",
@@ -57,6 +57,12 @@ def sim_lake(spymaster_bin, tmp_path_factory) -> pathlib.Path:
         out = run([spymaster_bin, "run", "--product-type", pt, "--layer", "all", "--symbol", raw_root, "--dt",
                     SIM_DT, "--lake", root, *SIM_SESSION])
         assert f"+gold_compute_{stage}" in out.stdout
+    # The forecast layer (after gold, outside --layer all): the stream's replay reads these rows.
+    for pt, symbol, stage in (("future_mbo", "ES", "gold_compute_forecast_1s ESH6"),
+                              ("equity_mbo", "SPY", "gold_compute_equity_forecast_1s SPY")):
+        out = _run([spymaster_bin, "run", "--product-type", pt, "--layer", "forecast", "--symbol", symbol, "--dt",
+                    SIM_DT, "--lake", root])
+        assert f"ok      {stage}" in out.stdout, out.stdout
     return root
 
 

@@ -334,7 +334,7 @@ def test_window_timestamps_carry_row_group_statistics(lake, name):
     pt, _, symbol, *_ = PRODUCTS[name]
     files = [p for layer in ("silver", "gold") for p in (lake / layer / f"product_type={pt}" /
                                                          f"symbol={symbol}").rglob("part-00000.parquet")]
-    assert len(files) == 3
+    assert len(files) == 4  # book_snapshot_1s, depth_and_flow_1s, physics_surface_1s, forecast_1s
     for path in files:
         meta = pq.ParquetFile(path).metadata
         table = pq.read_table(path)

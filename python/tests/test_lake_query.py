@@ -34,8 +34,9 @@ def registry():
 
 
 def contract_fields(dataset):
+    """(name, Avro type); a nullable union ["null", T] gives T."""
     avsc = json.loads((REPO / dataset["contract"]).read_text())
-    return [(f["name"], f["type"]) for f in avsc["fields"]]
+    return [(f["name"], f["type"][1] if isinstance(f["type"], list) else f["type"]) for f in avsc["fields"]]
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,7 @@ def lake(spymaster_bin, tmp_path_factory):
              "--dt", DT, "--lake", lake, "--workers", "2"])
     run([spymaster_bin, "select-contract", "--dates", DT, "--lake", lake])
     for product_type, symbol in [("future_mbo", "ES"), ("equity_mbo", "SPY")]:
-        for layer in ("silver", "gold"):
+        for layer in ("silver", "gold", "forecast"):
             run([spymaster_bin, "run", "--product-type", product_type, "--layer", layer, "--symbol", symbol,
                  "--dt", DT, "--lake", lake, "--session-end", "09:33"])
     return lake
@@ -56,10 +57,10 @@ def lake(spymaster_bin, tmp_path_factory):
 
 BRONZE = ["bronze.future_mbo.mbo", "bronze.future_option_mbo.mbo", "bronze.equity_mbo.mbo",
           "bronze.equity_option_mbo.cmbp_1"]
-# Written by the engine's stages (the registered silver/gold stages of the MBO products).
+# Written by the engine's stages (the registered silver/gold/forecast stages of the MBO products).
 DERIVED = [f"{layer}.{pt}.{table}" for pt in ("future_mbo", "equity_mbo")
            for layer, table in (("silver", "book_snapshot_1s"), ("silver", "depth_and_flow_1s"),
-                                ("gold", "physics_surface_1s"))]
+                                ("gold", "physics_surface_1s"), ("gold", "forecast_1s"))]
 
 
 def dataset_glob(lake, dataset):

@@ -250,18 +250,19 @@ def http_json(server, path):
     return json.load(urllib.request.urlopen(f"http://127.0.0.1:{server.port}{path}"))
 
 
-def test_compute_clients_of_one_day_share_one_engine_run(server, replay):
-    """Four compute clients of the same (symbol, dt): one engine run (GET /v1/stats), identical frames, equal
-    to the replay's."""
+@pytest.mark.parametrize("source,counter", [("compute", "compute_engine_runs"), ("replay", "replay_reads")])
+def test_clients_of_one_day_share_one_engine_run_or_lake_reading(server, replay, source, counter):
+    """Four compute (or replay) clients of the same (symbol, dt): one engine run (one reading of the lake's
+    rows) on GET /v1/stats, identical frames, equal to the replay's."""
     n = 4
-    runs_before = http_json(server, "/v1/stats")["compute_engine_runs"]
+    runs_before = http_json(server, "/v1/stats")[counter]
 
     async def go():
         connected = asyncio.Event()
         started = []
 
         async def client():
-            async with websockets.connect(server.url("speed=1&source=compute"), max_size=None) as ws:
+            async with websockets.connect(server.url(f"speed=1&source={source}"), max_size=None) as ws:
                 messages = [await ws.recv()]  # the first window's batch_start: this client is reading the run
                 started.append(ws)
                 if len(started) == n:
@@ -277,13 +278,44 @@ def test_compute_clients_of_one_day_share_one_engine_run(server, replay):
         return await asyncio.gather(*[client() for _ in range(n)])
     results = asyncio.run(go())
     stats = http_json(server, "/v1/stats")
-    assert stats["compute_engine_runs"] == runs_before + 1
+    assert stats[counter] == runs_before + 1
     replay_windows, _ = windows_of(replay[0])
     for messages in results:
         windows, tail = windows_of(messages)
         assert [w["raw"] for w in windows] == [w["raw"] for w in replay_windows]
         assert tail == [json.dumps({"type": "end", "windows": WINDOWS}, separators=(",", ":"))]
-    assert stats["close_to_socket_latency_ns"]["count"] >= n * WINDOWS
+    if source == "compute":
+        assert stats["close_to_socket_latency_ns"]["count"] >= n * WINDOWS
+
+
+def test_replay_without_the_forecast_layer_or_with_a_stale_one_sends_the_same_frames(spymaster_bin, lake, replay,
+                                                                                     tmp_path):
+    """The lake's forecast_1s is read only when it was computed from the gold partition being replayed; a
+    lake without it, or with one of an older gold, streams the forecast computed per window: the same bytes."""
+    copy = tmp_path / "lake"
+    shutil.copytree(lake, copy)
+    forecast = copy / "gold" / "product_type=future_mbo" / "symbol=ESH6" / "table=forecast_1s"
+    assert (forecast / f"dt={DT}" / "_SUCCESS").exists()
+    expected, expected_tail = windows_of(replay[0])
+    for case in ("missing", "stale"):
+        if case == "missing":
+            shutil.rmtree(forecast)
+        else:
+            run([spymaster_bin, "run", "--product-type", "future_mbo", "--layer", "forecast", "--symbol", "ESH6",
+                 "--dt", DT, "--lake", copy])
+            # As if gold had been rebuilt after the forecast: the forecast's recorded gold is another one.
+            path = forecast / f"dt={DT}" / "_MANIFEST.json"
+            manifest = json.loads(path.read_text())
+            manifest["params"]["gold_manifest_sha256"] = "0" * 64
+            path.write_text(json.dumps(manifest, indent=2) + "\n")
+        s = Server(spymaster_bin, copy)
+        try:
+            messages, code, _ = stream(s.url("speed=max"))
+        finally:
+            assert s.stop() == 0
+        windows, tail = windows_of(messages)
+        assert code == 1000 and tail == expected_tail, case
+        assert [w["raw"] for w in windows] == [w["raw"] for w in expected], case
 
 
 BAD = {
@@ -355,7 +387,9 @@ def test_skip_minutes_start_end_and_surfaces(server, lake):
 
 def test_controls_seek_speed_pause_resume(server, lake):
     first = read_lake(lake, "silver", "book_snapshot_1s")["window_end_ts_ns"][0].as_py()
-    target = first + 150 * SEC
+    # 120 windows after the target: at speed 4 the client has 30 s to send its backwards seek before the
+    # server could reach the end (with 30 windows, a loaded machine lost that race once in ~6 runs).
+    target = first + 60 * SEC
     sent = []
 
     async def controls(ws, messages):
@@ -364,8 +398,6 @@ def test_controls_seek_speed_pause_resume(server, lake):
             sent.append("seek")
             await ws.send(json.dumps({"type": "control", "action": "pause"}))
             await ws.send(json.dumps({"type": "control", "action": "seek", "ts_ns": str(target)}))
-            # Slow enough that the 30 windows after the target outlast the client's next message by
-            # seconds (at speed=max the server could reach the end before the backwards seek arrives).
             await ws.send(json.dumps({"type": "control", "action": "speed", "value": 4}))
             await ws.send(json.dumps({"type": "control", "action": "resume"}))
         elif len(starts) == 5 and len(sent) == 1:
@@ -457,7 +489,8 @@ def test_health_and_catalog(server):
     catalog = json.load(urllib.request.urlopen(f"{base}/v1/catalog"))
     assert {"product_type": "future_mbo", "symbol": "ESH6", "dt": DT} in catalog["streams"]
     tables = {(p["layer"], p["table"]) for p in catalog["partitions"] if p["symbol"] == "ESH6"}
-    assert tables == {("silver", "book_snapshot_1s"), ("silver", "depth_and_flow_1s"), ("gold", "physics_surface_1s")}
+    assert tables == {("silver", "book_snapshot_1s"), ("silver", "depth_and_flow_1s"), ("gold", "physics_surface_1s"),
+                      ("gold", "forecast_1s")}
 
 
 def test_sigterm_tells_every_client(spymaster_bin, lake):

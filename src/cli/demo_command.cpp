@@ -24,6 +24,7 @@
 #include "pipeline/contract_selection.hpp"
 #include "pipeline/runner.hpp"
 #include "pipeline/session.hpp"
+#include "pipeline/stage.hpp"
 #include "serve/server.hpp"
 #include "sim/simulate.hpp"
 
@@ -224,11 +225,14 @@ void Execute(const DemoArgs& args) {
                              row.selected_symbol.empty() ? "(none)" : row.selected_symbol);
   }
 
-  // Silver and gold together: the runner computes both in one engine pass.
+  // Silver and gold together: the runner computes both in one engine pass; then the forecast of the
+  // products that have one, which the stream's replay reads instead of computing it per window.
   for (const auto& product : DemoProducts()) {
     for (const auto& symbol : product.engine_syms) {
       if (!std::filesystem::is_directory(lake::RawTableDir(lake_root, product.product_type, symbol))) continue;
-      RunLayers(args, registry, product.product_type, {lake::Layer::kSilver, lake::Layer::kGold}, symbol);
+      std::vector<lake::Layer> layers = {lake::Layer::kSilver, lake::Layer::kGold};
+      if (pipeline::FindStage(product.product_type, lake::Layer::kForecast)) layers.push_back(lake::Layer::kForecast);
+      RunLayers(args, registry, product.product_type, layers, symbol);
     }
   }
   lake::ThrowIfInterrupted();

@@ -1,4 +1,4 @@
-// spymaster run --product-type P --layer bronze|silver|gold|all --symbol S
+// spymaster run --product-type P --layer bronze|silver|gold|forecast|all --symbol S
 //               (--dt D | --dates a,b | --dates a:b | --start-date A --end-date B)
 //               [--workers N] [--overwrite] [--lake DIR] [--session-start HH:MM --session-end HH:MM]
 //               [--raw-job JOB_ID ...]
@@ -21,7 +21,9 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_option("--product-type", args->product_type,
                   "Product type: future_mbo, future_option_mbo, equity_mbo or equity_option_mbo")
       ->required();
-  cmd->add_option("--layer", args->layer, "Layer to run: bronze, silver, gold or all")->required();
+  cmd->add_option("--layer", args->layer,
+                  "Layer to run: bronze, silver, gold, forecast (after gold; not in all) or all (bronze, silver, gold)")
+      ->required();
   cmd->add_option("--symbol", args->symbol,
                   "Raw root for bronze (ES, SPY); contract or ticker for silver/gold "
                   "(ES resolves through the selection map)")

@@ -51,7 +51,7 @@ pipeline::RunSummary RunCommand(const RunArgs& args, std::ostream& out) {
   if (args.layer == "all") {
     options.layers = {lake::Layer::kBronze, lake::Layer::kSilver, lake::Layer::kGold};
   } else {
-    options.layers = {ParseChoice<lake::Layer>("--layer", args.layer, "bronze, silver, gold, all",
+    options.layers = {ParseChoice<lake::Layer>("--layer", args.layer, "bronze, silver, gold, forecast, all",
                                                [](const std::string& v) { return lake::ParseLayer(v); })};
   }
   if (args.source != "bronze" && args.source != "raw") {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <stdexcept>
 
 namespace spymaster::engine {
 namespace {
@@ -46,9 +47,35 @@ double SplitMix64::Normal() {
   return std::sqrt(-2.0 * std::log(1.0 - u1)) * std::cos(2.0 * std::numbers::pi * u2);
 }
 
-Forecaster::Forecaster() : x_(kForecastParticles), normals_(kForecastParticles) {}
+void GenerateForecastNormals(int64_t window_end_ts_ns, std::span<double> out) {
+  SplitMix64 rng(static_cast<uint64_t>(window_end_ts_ns));
+  for (double& z : out.first(kForecastNormals)) z = rng.Normal();
+}
+
+Forecaster::Forecaster(int64_t spot_unit)
+    : spot_unit_(spot_unit), x_(kForecastParticles), normals_(kForecastParticles) {}
 
 void Forecaster::Compute(const GoldSurface& gold, std::vector<ForecastRow>& out) {
+  SplitMix64 rng(static_cast<uint64_t>(gold.window_end_ts_ns));
+  Run(
+      gold,
+      [&](int32_t) {
+        for (double& z : normals_) z = rng.Normal();
+        return static_cast<const double*>(normals_.data());
+      },
+      out);
+}
+
+void Forecaster::Compute(const GoldSurface& gold, std::span<const double> normals, std::vector<ForecastRow>& out) {
+  if (normals.size() < static_cast<std::size_t>(kForecastNormals)) {
+    throw std::invalid_argument("Forecaster::Compute: fewer normals than steps × particles");
+  }
+  Run(
+      gold, [&](int32_t h) { return normals.data() + static_cast<std::size_t>(h - 1) * kForecastParticles; }, out);
+}
+
+template <class NormalsOf>
+void Forecaster::Run(const GoldSurface& gold, NormalsOf&& normals_of, std::vector<ForecastRow>& out) {
   out.clear();
   if (gold.empty()) return;
   pg_.fill(0.0);
@@ -96,14 +123,12 @@ void Forecaster::Compute(const GoldSurface& gold, std::vector<ForecastRow>& out)
     v_eff_[i] = std::clamp(v, -kMaxVelocity, kMaxVelocity);
   }
 
-  const int64_t spot_tick = gold.spot_ref_price_int / kForecastTickInt;
+  const int64_t spot_tick = gold.spot_ref_price_int / spot_unit_;
   out.resize(kForecastHorizon + 1);
   std::fill(x_.begin(), x_.end(), 0.0);
-  SplitMix64 rng(static_cast<uint64_t>(gold.window_end_ts_ns));
   double mean = 0.0;
   for (int32_t h = 1; h <= kForecastHorizon; ++h) {
-    for (double& z : normals_) z = rng.Normal();
-    Step(x_.data(), normals_.data(), v_eff_.data());
+    Step(x_.data(), normals_of(h), v_eff_.data());
     double sum = 0.0;
     for (const double x : x_) sum += x;
     mean = sum / kForecastParticles;

@@ -35,11 +35,12 @@ constexpr std::optional<ProductType> ParseProductType(std::string_view text) {
   return std::nullopt;
 }
 
-// raw and bronze are never deleted; silver, gold and selection may be overwritten on request.
-enum class Layer { kRaw, kBronze, kSilver, kGold, kSelection };
+// raw and bronze are never deleted; silver, gold and selection may be overwritten on request. forecast is
+// a pipeline layer (the stage after gold, pipeline/forecast_stage.hpp) whose table lives under gold/.
+enum class Layer { kRaw, kBronze, kSilver, kGold, kSelection, kForecast };
 
-inline constexpr std::array<Layer, 5> kAllLayers = {Layer::kRaw, Layer::kBronze, Layer::kSilver, Layer::kGold,
-                                                    Layer::kSelection};
+inline constexpr std::array<Layer, 6> kAllLayers = {Layer::kRaw,  Layer::kBronze,    Layer::kSilver,
+                                                    Layer::kGold, Layer::kSelection, Layer::kForecast};
 
 constexpr std::string_view ToString(Layer layer) {
   switch (layer) {
@@ -53,6 +54,8 @@ constexpr std::string_view ToString(Layer layer) {
       return "gold";
     case Layer::kSelection:
       return "selection";
+    case Layer::kForecast:
+      return "forecast";
   }
   return "?";
 }

@@ -92,7 +92,12 @@ Contract LoadContract(const ConfigFiles& files, const std::filesystem::path& roo
         throw RegistryError(fmt::format("{}: duplicate field '{}'", contract.source, name));
       }
     }
-    contract.columns.push_back({name, ParseColumnType(field["type"], contract.source, name)});
+    const nlohmann::json& type = field["type"];
+    if (type.is_array() && type.size() == 2 && type[0] == "null") {
+      contract.columns.push_back({name, ParseColumnType(type[1], contract.source, name), true});
+    } else {
+      contract.columns.push_back({name, ParseColumnType(type, contract.source, name)});
+    }
   }
   return contract;
 }
@@ -178,7 +183,7 @@ std::string_view ToString(ColumnType type) {
 std::shared_ptr<arrow::Schema> Contract::ArrowSchema() const {
   arrow::FieldVector fields;
   fields.reserve(columns.size());
-  for (const Column& c : columns) fields.push_back(arrow::field(c.name, ArrowType(c.type), false));
+  for (const Column& c : columns) fields.push_back(arrow::field(c.name, ArrowType(c.type), c.nullable));
   return arrow::schema(std::move(fields));
 }
 

@@ -30,7 +30,8 @@
 namespace spymaster::lake {
 
 // Avro primitive types used by our contracts, with their Arrow equivalents:
-// long → int64, int → int32, double → float64, boolean → bool, string → utf8. No nullable unions.
+// long → int64, int → int32, double → float64, boolean → bool, string → utf8. A union ["null", T] is a
+// nullable column of T (the forecast's wall distances, null when there is no wall).
 enum class ColumnType { kLong, kInt, kDouble, kBoolean, kString };
 
 std::string_view ToString(ColumnType type);
@@ -38,6 +39,7 @@ std::string_view ToString(ColumnType type);
 struct Column {
   std::string name;
   ColumnType type;
+  bool nullable = false;
 };
 
 struct Contract {
@@ -47,7 +49,7 @@ struct Contract {
   std::string sha256;           // hex digest of the file bytes
   std::vector<Column> columns;  // in contract order
 
-  // Non-nullable Arrow fields in contract order.
+  // Arrow fields in contract order, nullable only where the contract says ["null", T].
   std::shared_ptr<arrow::Schema> ArrowSchema() const;
 };
 

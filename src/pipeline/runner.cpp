@@ -230,9 +230,9 @@ RunSummary Run(const RunOptions& options, const lake::DatasetRegistry& registry,
   if (options.workers < 1) throw std::invalid_argument("--workers must be at least 1");
   if (options.overwrite) {
     for (Layer layer : options.layers) {
-      if (layer != Layer::kSilver && layer != Layer::kGold) {
+      if (layer != Layer::kSilver && layer != Layer::kGold && layer != Layer::kForecast) {
         throw std::invalid_argument(
-            "--overwrite is only allowed with --layer silver or gold (bronze and raw are "
+            "--overwrite is only allowed with --layer silver, gold or forecast (bronze and raw are "
             "never deleted)");
       }
     }

@@ -65,7 +65,7 @@ using StageFn = StageResult (*)(const StageContext& ctx, const Task& task);
 
 struct StageDef {
   ProductType product_type;
-  Layer layer;            // kBronze, kSilver or kGold
+  Layer layer;            // kBronze, kSilver, kGold or kForecast
   std::string_view name;  // e.g. "bronze_ingest_future_mbo"
   StageFn run;
   // Silver stages only, optional: silver and gold of a task in one engine pass, writing the same

@@ -2,6 +2,7 @@
 #include <array>
 
 #include "pipeline/bronze_stages.hpp"
+#include "pipeline/forecast_stage.hpp"
 #include "pipeline/mbo_stages.hpp"
 #include "pipeline/option_stages.hpp"
 #include "pipeline/stage.hpp"
@@ -30,6 +31,8 @@ constexpr std::array kStages = {
     StageDef{ProductType::kEquityOptionMbo, Layer::kGold, "gold_compute_equity_option_physics_surface_1s",
              &RunGoldEquityOption},
     StageDef{ProductType::kEquityMbo, Layer::kGold, "gold_compute_equity_physics_surface_1s", &RunGoldEquityMbo},
+    StageDef{ProductType::kFutureMbo, Layer::kForecast, "gold_compute_forecast_1s", &RunForecastFutureMbo},
+    StageDef{ProductType::kEquityMbo, Layer::kForecast, "gold_compute_equity_forecast_1s", &RunForecastEquityMbo},
 };
 
 }  // namespace

@@ -1,7 +1,8 @@
 // Replay: silver book_snapshot_1s drives the window list (every session window), gold physics_surface_1s
-// rows of the same window_end_ts_ns fill the surface (none for windows without spot), and the option gold
-// rows of that window, summed per strike, the options surface. The partitions stream in record batches; a
-// client holds one batch of each, never the day.
+// rows of the same window_end_ts_ns fill the surface (none for windows without spot), the option gold
+// rows of that window, summed per strike, the options surface, and gold forecast_1s (when the lake has it
+// for this gold) the forecast. The partitions stream in record batches; a reader holds one batch of each,
+// never the day.
 #include <arrow/api.h>
 #include <fmt/format.h>
 
@@ -9,6 +10,7 @@
 #include <optional>
 
 #include "columns/engine_rows_arrow.hpp"
+#include "columns/forecast_rows_arrow.hpp"
 #include "common/arrow_status.hpp"
 #include "engine/option_engine.hpp"
 #include "lake/partition.hpp"
@@ -23,6 +25,7 @@ constexpr engine::GoldValue kStreamedValues[] = {
     engine::kPressureGrad,      engine::kUWaveEnergy, engine::kOmega};
 constexpr int64_t kGoldBatchRows = 802 * 16;
 constexpr int64_t kOptionBatchRows = 84 * 64;
+constexpr int64_t kForecastBatchRows = (engine::kForecastHorizon + 1) * 64;
 constexpr int32_t kMaxOptionRelTicks = 400;
 
 // Option gold of one underlying, read window by window: per window the rows' liquidity_velocity summed
@@ -98,38 +101,74 @@ class OptionGoldReader {
   std::shared_ptr<arrow::DoubleArray> velocity_;
 };
 
+// What a replay of `request` reads: the partitions' manifests (so the identity changes when any is
+// rewritten), why options are missing, and whether the lake's forecast belongs to this gold.
+struct ReplayInputs {
+  std::string identity;
+  std::shared_ptr<const std::string> options_missing;
+  bool forecast = false;  // gold forecast_1s is complete and computed from this gold partition
+};
+
+ReplayInputs ResolveReplayInputs(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
+                                 const SourceRequest& request) {
+  const lake::PartitionKey part{request.symbol, request.dt};
+  const lake::ProductType option_product = OptionProduct(request.product);
+  const std::string option_gold = DatasetKey("gold", option_product, "physics_surface_1s");
+  ReplayInputs in;
+  std::string options_manifest = "none";
+  try {
+    options_manifest = lake::InputRefFor(registry, lake_root, option_gold, part).manifest_sha256;
+  } catch (const lake::LakeError& e) {
+    in.options_missing = std::make_shared<const std::string>(
+        fmt::format("{}; run: spymaster run --product-type {} --layer all --symbol {} --dt {}", e.what(),
+                    lake::ToString(option_product),
+                    request.product == lake::ProductType::kFutureMbo ? "ES" : request.symbol, request.dt));
+  }
+  const std::string snap_manifest =
+      lake::InputRefFor(registry, lake_root, DatasetKey("silver", request.product, "book_snapshot_1s"), part)
+          .manifest_sha256;
+  const std::string gold_manifest =
+      lake::InputRefFor(registry, lake_root, DatasetKey("gold", request.product, "physics_surface_1s"), part)
+          .manifest_sha256;
+  // A missing forecast (or one of an older gold) is not an error: the stream computes it, to the same bytes.
+  std::string forecast_manifest = "computed";
+  try {
+    forecast_manifest = lake::InputRefFor(registry, lake_root, DatasetKey("gold", request.product, "forecast_1s"), part,
+                                          {{columns::kForecastGoldManifestParam, gold_manifest}})
+                            .manifest_sha256;
+    in.forecast = true;
+  } catch (const lake::LakeError&) {
+  }
+  in.identity = fmt::format("replay {} {} {} {} {} {}", request.symbol, request.dt, snap_manifest, gold_manifest,
+                            options_manifest, forecast_manifest);
+  return in;
+}
+
 class ReplaySource final : public WindowSource {
  public:
   ReplaySource(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
                const SourceRequest& request)
       : snap_dataset_(DatasetKey("silver", request.product, "book_snapshot_1s")),
         gold_dataset_(DatasetKey("gold", request.product, "physics_surface_1s")),
+        forecast_dataset_(DatasetKey("gold", request.product, "forecast_1s")),
         where_(fmt::format("{} symbol={} dt={}", gold_dataset_, request.symbol, request.dt)) {
     const lake::PartitionKey part{request.symbol, request.dt};
-    const lake::ProductType option_product = OptionProduct(request.product);
-    const std::string option_gold = DatasetKey("gold", option_product, "physics_surface_1s");
-    std::string options_manifest = "none";
-    try {
-      options_manifest = lake::InputRefFor(registry, lake_root, option_gold, part).manifest_sha256;
-    } catch (const lake::LakeError& e) {
-      options_missing_ = std::make_shared<const std::string>(
-          fmt::format("{}; run: spymaster run --product-type {} --layer all --symbol {} --dt {}", e.what(),
-                      lake::ToString(option_product),
-                      request.product == lake::ProductType::kFutureMbo ? "ES" : request.symbol, request.dt));
-    }
-    identity_ =
-        fmt::format("replay {} {} {} {} {}", request.symbol, request.dt,
-                    lake::InputRefFor(registry, lake_root, snap_dataset_, part).manifest_sha256,
-                    lake::InputRefFor(registry, lake_root, gold_dataset_, part).manifest_sha256, options_manifest);
-    // Both partitions are checked (and opened) before the first window goes out.
+    ReplayInputs inputs = ResolveReplayInputs(registry, lake_root, request);
+    identity_ = std::move(inputs.identity);
+    options_missing_ = std::move(inputs.options_missing);
+    // Every partition is checked (and opened) before the first window goes out.
     snap_reader_ = lake::OpenPartitionReader(registry, lake_root, snap_dataset_, part, 4096);
     std::vector<std::string> columns = {"window_end_ts_ns", "spot_ref_price_int", "rel_ticks", "side"};
     for (engine::GoldValue v : kStreamedValues) columns.emplace_back(engine::kGoldValueNames[v]);
     gold_reader_ = lake::OpenPartitionReader(registry, lake_root, gold_dataset_, part, kGoldBatchRows, columns);
+    if (inputs.forecast) {
+      forecast_reader_ = lake::OpenPartitionReader(registry, lake_root, forecast_dataset_, part, kForecastBatchRows);
+    }
     if (!options_missing_) {
       const engine::OptionGrid grid =
           request.product == lake::ProductType::kFutureMbo ? engine::EsOptionGrid() : engine::EquityOptionGrid();
-      options_.emplace(registry, lake_root, option_gold, part, grid.rel_ticks_per_step);
+      options_.emplace(registry, lake_root, DatasetKey("gold", OptionProduct(request.product), "physics_surface_1s"),
+                       part, grid.rel_ticks_per_step);
     }
   }
 
@@ -159,6 +198,7 @@ class ReplaySource final : public WindowSource {
     out->window = std::move(w);
     out->options_missing = options_missing_;
     if (options_) options_->Read(ts, *out);
+    if (forecast_reader_) out->forecast = ReadForecast(ts, !out->window->gold.empty());
     return out;
   }
   const std::string& identity() const override { return identity_; }
@@ -174,6 +214,37 @@ class ReplaySource final : public WindowSource {
       snaps_.insert(snaps_.end(), rows.begin(), rows.end());
     }
     return true;
+  }
+
+  // The forecast rows of window `ts` (31 when it has gold rows, else none), from the lake.
+  std::shared_ptr<const std::vector<engine::ForecastRow>> ReadForecast(int64_t ts, bool has_gold) {
+    auto rows = std::make_shared<std::vector<engine::ForecastRow>>();
+    for (;;) {
+      while (forecast_pos_ < forecast_rows_.size() && forecast_rows_[forecast_pos_].window_end_ts_ns < ts) {
+        ++forecast_pos_;  // cannot happen for a forecast of this gold; skipped like gold's
+      }
+      while (forecast_pos_ < forecast_rows_.size() && forecast_rows_[forecast_pos_].window_end_ts_ns == ts) {
+        rows->push_back(forecast_rows_[forecast_pos_++]);
+      }
+      if (forecast_pos_ < forecast_rows_.size() || forecast_done_) break;
+      forecast_rows_.clear();
+      forecast_pos_ = 0;
+      std::shared_ptr<arrow::RecordBatch> batch;
+      CheckOk(forecast_reader_->ReadNext(&batch), [this] { return "reading " + forecast_dataset_; });
+      if (!batch) {
+        forecast_done_ = true;
+      } else {
+        columns::AppendForecastRows(*batch, forecast_rows_);
+      }
+    }
+    const std::size_t want = has_gold ? engine::kForecastHorizon + 1 : 0;
+    if (rows->size() != want) {
+      throw Error(ErrorKind::kData,
+                  fmt::format("{}: window {} has {} forecast rows, its gold surface needs {}; rebuild it: spymaster "
+                              "run --layer forecast --overwrite",
+                              forecast_dataset_, ts, rows->size(), want));
+    }
+    return rows;
   }
 
   // True when row_ points at a gold row (reading the next batch when the current one is used up).
@@ -205,10 +276,15 @@ class ReplaySource final : public WindowSource {
 
   std::string snap_dataset_;
   std::string gold_dataset_;
+  std::string forecast_dataset_;
   std::string where_;
   std::string identity_;
   std::shared_ptr<arrow::RecordBatchReader> snap_reader_;
   std::shared_ptr<arrow::RecordBatchReader> gold_reader_;
+  std::shared_ptr<arrow::RecordBatchReader> forecast_reader_;  // null: the stream computes the forecast
+  std::vector<engine::ForecastRow> forecast_rows_;
+  std::size_t forecast_pos_ = 0;
+  bool forecast_done_ = false;
   std::shared_ptr<const std::string> options_missing_;
   std::optional<OptionGoldReader> options_;
   std::deque<engine::SnapshotRow> snaps_;
@@ -222,6 +298,11 @@ class ReplaySource final : public WindowSource {
 };
 
 }  // namespace
+
+std::string ReplaySourceIdentity(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
+                                 const SourceRequest& request) {
+  return ResolveReplayInputs(registry, lake_root, request).identity;
+}
 
 std::unique_ptr<WindowSource> OpenReplaySource(const lake::DatasetRegistry& registry,
                                                const std::filesystem::path& lake_root, const SourceRequest& request) {

@@ -91,8 +91,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     }
   }
 
-  // Diagnostics: how many compute engine runs the server started, its live feeds, and the close-to-socket
-  // latency of engine-driven windows.
+  // Diagnostics: how many compute engine runs and replay readings of the lake the server started, its
+  // live feeds, the close-to-socket latency of engine-driven windows, and how often a forecast found its
+  // normals generated ahead.
   std::string StatsJson() const {
     nlohmann::json live = nlohmann::json::array();
     for (const LiveStream& l : context_->config.live) {
@@ -104,10 +105,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                       {"status", status ? nlohmann::json::parse(*status) : nlohmann::json()}});
     }
     const LatencySummary lat = context_->latency.Summary();
-    return nlohmann::json{{"compute_engine_runs", context_->hubs->engine_runs()},
-                          {"live", live},
-                          {"close_to_socket_latency_ns",
-                           {{"count", lat.count}, {"p50", lat.p50_ns}, {"p99", lat.p99_ns}, {"max", lat.max_ns}}}}
+    return nlohmann::json{
+        {"compute_engine_runs", context_->hubs->engine_runs()},
+        {"replay_reads", context_->replay_hubs->engine_runs()},
+        {"forecast_normals_ahead", {{"hits", context_->normals.hits()}, {"misses", context_->normals.misses()}}},
+        {"live", live},
+        {"close_to_socket_latency_ns",
+         {{"count", lat.count}, {"p50", lat.p50_ns}, {"p99", lat.p99_ns}, {"max", lat.max_ns}}}}
         .dump();
   }
 
@@ -170,6 +174,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     context->config = std::move(config);
     context->registry = &registry;
     context->hubs = std::make_unique<HubRegistry>(context->config.hub_keep, context->config.hub_cap);
+    context->replay_hubs = std::make_unique<HubRegistry>(context->config.hub_keep, context->config.hub_cap);
     const auto& c = context->config;
     beast::error_code ec;
     const auto address = net::ip::make_address(c.host, ec);

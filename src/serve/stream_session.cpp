@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -35,6 +36,8 @@ namespace {
 
 constexpr std::size_t kMaxCloseReason = 120;  // a close frame's reason is at most 123 bytes
 constexpr auto kForcedCloseAfter = std::chrono::seconds(5);
+constexpr int64_t kWindowNs = 1'000'000'000;
+constexpr int64_t kPrefetchWindows = 2;  // normals generated ahead for this many next windows
 std::atomic<int64_t> next_session_id{1};
 
 int64_t NowNs() {
@@ -139,14 +142,16 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     try {
       SourceRequest request{symbol_, params_.dt};
       request.product = product_ = StreamProduct(config_.lake_root, symbol_);
-      if (replay) {
-        source_ = OpenReplaySource(*context_->registry, config_.lake_root, request);
-      } else {
+      forecaster_ = engine::Forecaster(product_ == lake::ProductType::kEquityMbo ? engine::EquityMboConfig().cell
+                                                                                 : engine::kForecastTickInt);
+      if (!replay) {
         if (!config_.session_bounds) throw std::runtime_error("no session window configured");
         std::tie(request.session_start_ns, request.session_end_ns) = config_.session_bounds(params_.dt);
-        compute_request_ = request;
-        JoinComputeHub(ComputeSourceIdentity(*context_->registry, config_.lake_root, request), 0);
       }
+      source_request_ = request;
+      JoinPullHub(replay ? ReplaySourceIdentity(*context_->registry, config_.lake_root, request)
+                         : ComputeSourceIdentity(*context_->registry, config_.lake_root, request),
+                  0);
       last_source_ts_ = 0;
       return true;
     } catch (const lake::LakeError& e) {
@@ -161,12 +166,18 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     return false;
   }
 
-  // Compute: reads the shared engine run of this (symbol, dt) from window `seq` on (another run when
-  // none still holds it).
-  void JoinComputeHub(const std::string& identity, int64_t seq) {
+  // Compute and replay: reads the shared run of this stream (engine, or lake reading) from window `seq`
+  // on (another run when none still holds it), so clients of one (symbol, dt) that keep together cost one
+  // engine run or one decoding of the lake's rows.
+  void JoinPullHub(const std::string& identity, int64_t seq) {
     LeaveHub();
-    auto open = [this] { return OpenComputeSource(*context_->registry, config_.lake_root, compute_request_); };
-    std::tie(hub_, hub_id_) = context_->hubs->Acquire(identity, seq, open, Notifier());
+    const bool replay = params_.origin == StreamOrigin::kReplay;
+    auto open = [this, replay] {
+      return replay ? OpenReplaySource(*context_->registry, config_.lake_root, source_request_)
+                    : OpenComputeSource(*context_->registry, config_.lake_root, source_request_);
+    };
+    std::tie(hub_, hub_id_) =
+        (replay ? context_->replay_hubs : context_->hubs)->Acquire(identity, seq, open, Notifier());
     hub_seq_ = seq;
   }
 
@@ -209,7 +220,6 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
 
   // The source's next window, note, wait or end.
   Next NextFromSource() {
-    if (source_) return {source_->Next(), nullptr, false, nullptr};
     for (;;) {
       const HubItem item = hub_->Read(hub_id_, hub_seq_);
       switch (item.kind) {
@@ -231,7 +241,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
             dropped_total_ += base - hub_seq_;
             hub_seq_ = base;
           } else {  // fell behind every run of this day: another run
-            JoinComputeHub(hub_->identity(), hub_seq_);
+            JoinPullHub(hub_->identity(), hub_seq_);
           }
           break;
       }
@@ -264,6 +274,13 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   // thread take turns.
   void Tick(uint64_t gen) {
     if (gen != gen_ || close_code_ || closed_ || paused_) return;
+    // Compute at speed=max: the engine closes the next window only once the client has taken the last
+    // one, so that a window's close-to-socket time is the server's work, not a wait behind a client
+    // slower than the engine (replay keeps up to max_queued_windows in flight, for throughput).
+    if (!pending_ && !pacer_.speed() && params_.origin == StreamOrigin::kCompute && queued_windows_ > 0) {
+      WaitForRoom(gen);
+      return;
+    }
     if (!pending_) {
       Next next;
       try {
@@ -311,11 +328,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
         return;
       }
       if (!pacer_.speed() && params_.origin != StreamOrigin::kLive) {  // speed=max: wait for the client
-        waiting_room_ = true;
-        timer_.expires_after(config_.slow_client_timeout);
-        timer_.async_wait([self = shared_from_this(), gen](beast::error_code ec) {
-          if (!ec && gen == self->gen_ && self->waiting_room_) self->FailSlow();
-        });
+        WaitForRoom(gen);
         return;
       }
       ++dropped_;  // a paced stream keeps time: this window is dropped whole
@@ -339,20 +352,40 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     PostTick();
   }
 
+  // Wakes on the next window written (OnWrite); a client that takes none for slow_client_timeout is closed.
+  void WaitForRoom(uint64_t gen) {
+    waiting_room_ = true;
+    timer_.expires_after(config_.slow_client_timeout);
+    timer_.async_wait([self = shared_from_this(), gen](beast::error_code ec) {
+      if (!ec && gen == self->gen_ && self->waiting_room_) self->FailSlow();
+    });
+  }
+
   // The window's messages, from the shared cache when another client of the same stream encoded them.
   WindowMessagesPtr Frames(const StreamWindow& w) {
-    std::string key = source_ ? source_->identity() : hub_->identity();
+    std::string key = hub_->identity();
     for (Surface s : params_.surfaces) key += kSurfaceNames[static_cast<int>(s)][0];
-    key += std::to_string(w.window->snapshot.window_end_ts_ns);
+    const int64_t ts = w.window->snapshot.window_end_ts_ns;
+    key += std::to_string(ts);
     if (auto hit = context_->frames.Find(key)) return hit;
-    forecaster_.Compute(w.window->gold, forecast_);
-    if (product_ == lake::ProductType::kEquityMbo) {
-      // The forecast's lattice unit is the gold cell, a $0.50 bucket for equities: the spot "tick" is the
-      // bucket index, not the futures quarter the forecaster assumes.
-      const int64_t spot = w.window->gold.spot_ref_price_int / engine::EquityMboConfig().cell;
-      for (engine::ForecastRow& r : forecast_) r.predicted_spot_tick = spot + r.predicted_tick_delta;
+    std::span<const engine::ForecastRow> forecast;
+    if (std::ranges::find(params_.surfaces, Surface::kForecast) == params_.surfaces.end()) {
+      // not sent: nothing to compute
+    } else if (w.forecast) {
+      forecast = *w.forecast;  // the lake's forecast_1s rows
+    } else {
+      // The next windows end a second apart: their normals are generated while the engine reads their
+      // records (or this thread encodes), and this one's were, unless it is the first or the generator
+      // fell behind.
+      for (int64_t k = 1; k <= kPrefetchWindows; ++k) context_->normals.Want(ts + k * kWindowNs);
+      if (const auto normals = context_->normals.Take(ts)) {
+        forecaster_.Compute(w.window->gold, *normals, forecast_);
+      } else {
+        forecaster_.Compute(w.window->gold, forecast_);
+      }
+      forecast = forecast_;
     }
-    auto frames = EncodeWindow(w, forecast_, params_.surfaces);
+    auto frames = EncodeWindow(w, forecast, params_.surfaces);
     context_->frames.Insert(key, frames);
     return frames;
   }
@@ -535,12 +568,11 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
 
   StreamParams params_;
   std::string symbol_;
-  std::unique_ptr<WindowSource> source_;  // replay
-  std::shared_ptr<WindowHub> hub_;        // compute and live: read at hub_seq_
+  std::shared_ptr<WindowHub> hub_;  // every source: read at hub_seq_
   int64_t hub_id_ = -1;
   int64_t hub_seq_ = 0;
-  bool waiting_hub_ = false;  // live: read everything published; the hub's notify resumes
-  SourceRequest compute_request_;
+  bool waiting_hub_ = false;      // live: read everything published; the hub's notify resumes
+  SourceRequest source_request_;  // replay and compute
   lake::ProductType product_ = lake::ProductType::kFutureMbo;
   engine::Forecaster forecaster_;
   std::vector<engine::ForecastRow> forecast_;

@@ -16,6 +16,7 @@
 #include "lake/registry.hpp"
 #include "serve/frame_cache.hpp"
 #include "serve/latency_recorder.hpp"
+#include "serve/normals_prefetcher.hpp"
 #include "serve/server.hpp"
 #include "serve/window_hub.hpp"
 
@@ -28,7 +29,9 @@ struct ServerContext {
   ServerConfig config;
   const lake::DatasetRegistry* registry = nullptr;
   FrameCache frames{64 << 20};
-  std::unique_ptr<HubRegistry> hubs;  // compute: one engine run shared by the clients of a (symbol, dt)
+  std::unique_ptr<HubRegistry> hubs;         // compute: one engine run shared by the clients of a (symbol, dt)
+  std::unique_ptr<HubRegistry> replay_hubs;  // replay: one reading of the lake shared likewise
+  NormalsPrefetcher normals;                 // compute and live: the next windows' forecast normals
   LatencyRecorder latency;
   std::mutex mutex;
   std::vector<std::weak_ptr<StreamSession>> sessions;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/forecast.hpp"
 #include "engine/rows.hpp"
 
 namespace spymaster::serve {
@@ -26,6 +27,9 @@ struct StreamWindow {
   // Set when the source has no options for this stream (why, and how to get them); the surface then
   // goes out empty and batch_start carries the note.
   std::shared_ptr<const std::string> options_missing;
+  // The window's forecast rows as the lake holds them (replay of a lake with gold forecast_1s); null when
+  // the stream computes them (compute, live, or a lake without the forecast layer).
+  std::shared_ptr<const std::vector<engine::ForecastRow>> forecast;
   // Steady-clock ns when the engine closed the window (compute, live), for the close-to-socket latency;
   // 0 for windows read from the lake.
   int64_t closed_ns = 0;

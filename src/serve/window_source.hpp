@@ -39,6 +39,9 @@ struct SourceRequest {
 // Throws lake::LakeError naming the partition when silver or gold is not complete.
 std::unique_ptr<WindowSource> OpenReplaySource(const lake::DatasetRegistry& registry,
                                                const std::filesystem::path& lake_root, const SourceRequest& request);
+// The identity OpenReplaySource's source would have, without opening it (reads the manifests only).
+std::string ReplaySourceIdentity(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
+                                 const SourceRequest& request);
 // Throws lake::LakeError naming the bronze partition when it is not complete.
 std::unique_ptr<WindowSource> OpenComputeSource(const lake::DatasetRegistry& registry,
                                                 const std::filesystem::path& lake_root, const SourceRequest& request);

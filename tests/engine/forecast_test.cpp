@@ -8,6 +8,8 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
+#include <stdexcept>
 #include <vector>
 
 namespace spymaster::engine {
@@ -149,6 +151,51 @@ TEST(ForecastTest, SameWindowSameRowsOtherWindowOtherNoise) {
   reused.Compute(Surface(Named("drift_up")), a);
   reused.Compute(Surface(c), b);
   EXPECT_EQ(b, ComputeForecast(Surface(c)));  // no state carried between windows
+}
+
+// The normals generated ahead (what serve's NormalsPrefetcher hands over) give every fixture the rows the
+// generator expects, the same as generating them step by step.
+TEST(ForecastTest, NormalsGeneratedAheadGiveTheSameRows) {
+  Forecaster forecaster;
+  std::vector<double> normals(kForecastNormals);
+  for (const Case& c : Cases()) {
+    SCOPED_TRACE(c.name);
+    GenerateForecastNormals(c.ts, normals);
+    std::vector<ForecastRow> rows;
+    forecaster.Compute(Surface(c), normals, rows);
+    EXPECT_EQ(rows, ComputeForecast(Surface(c)));
+    ASSERT_EQ(rows.size(), 31u);
+    EXPECT_EQ(rows[0].confidence, c.confidence);
+    for (int h = 1; h <= kForecastHorizon; ++h) EXPECT_EQ(rows[h].predicted_tick_delta, c.deltas[h - 1]);
+  }
+  // Another window's normals are another ensemble (the seed is the window's end time).
+  const Case& c = Named("reference_no_walls");
+  GenerateForecastNormals(c.ts + 1, normals);
+  std::vector<ForecastRow> other;
+  forecaster.Compute(Surface(c), normals, other);
+  EXPECT_NE(other, ComputeForecast(Surface(c)));
+  EXPECT_THROW(forecaster.Compute(Surface(c), std::span<const double>(normals).first(100), other),
+               std::invalid_argument);
+}
+
+TEST(ForecastTest, GeneratedNormalsAreTheSpecsSequence) {
+  std::vector<double> normals(kForecastNormals);
+  GenerateForecastNormals(42, normals);
+  SplitMix64 rng(42);
+  for (int32_t i = 0; i < kForecastNormals; ++i) ASSERT_EQ(normals[i], rng.Normal()) << i;
+}
+
+// Equities: the lattice cell is the $0.50 bucket, whose index is the predicted spot tick.
+TEST(ForecastTest, SpotUnitSetsThePredictedSpotTick) {
+  const Case& c = Named("drift_up");
+  std::vector<ForecastRow> rows;
+  Forecaster(500'000'000).Compute(Surface(c), rows);
+  const auto futures = ComputeForecast(Surface(c));
+  ASSERT_EQ(rows.size(), futures.size());
+  for (std::size_t h = 0; h < rows.size(); ++h) {
+    EXPECT_EQ(rows[h].predicted_tick_delta, futures[h].predicted_tick_delta);
+    EXPECT_EQ(rows[h].predicted_spot_tick, c.spot / 500'000'000 + futures[h].predicted_tick_delta);
+  }
 }
 
 TEST(ForecastTest, EmptySurfaceGivesNoRows) { EXPECT_TRUE(ComputeForecast(GoldSurface{}).empty()); }

@@ -44,7 +44,30 @@ TEST(Registry, ShippedRegistryHasEveryDatasetOfTheSpec) {
   EXPECT_TRUE(registry.Contains("bronze.equity_mbo.mbo"));
   EXPECT_TRUE(registry.Contains("bronze.equity_option_mbo.cmbp_1"));
   EXPECT_TRUE(registry.Contains("selection.future_mbo.mbo_contract_day_selection"));
-  EXPECT_EQ(registry.datasets().size(), 17u);
+  EXPECT_TRUE(registry.Contains("gold.future_mbo.forecast_1s"));
+  EXPECT_TRUE(registry.Contains("gold.equity_mbo.forecast_1s"));
+  EXPECT_EQ(registry.datasets().size(), 19u);
+}
+
+// The forecast's wall distances are null without a wall: the contract's ["null", "int"] unions are the
+// only nullable columns of the shipped contracts.
+TEST(Registry, ForecastContractHasNullableWallDistances) {
+  const auto registry = Shipped();
+  for (const char* key : {"gold.future_mbo.forecast_1s", "gold.equity_mbo.forecast_1s"}) {
+    const auto& spec = registry.Get(key);
+    EXPECT_EQ(spec.layer, Layer::kGold);
+    const auto schema = spec.contract.ArrowSchema();
+    std::vector<std::string> nullable;
+    for (const auto& f : schema->fields()) {
+      if (f->nullable()) nullable.push_back(f->name());
+    }
+    EXPECT_THAT(nullable, ::testing::ElementsAre("D_up", "D_down")) << key;
+    EXPECT_EQ(spec.contract.columns[7].type, ColumnType::kInt);
+  }
+  for (const auto& [key, spec] : registry.datasets()) {
+    if (std::string_view(key).ends_with("forecast_1s")) continue;
+    for (const auto& c : spec.contract.columns) EXPECT_FALSE(c.nullable) << key << " " << c.name;
+  }
 }
 
 TEST(Registry, BronzeMboContractHasTheSpecColumnsInOrder) {
