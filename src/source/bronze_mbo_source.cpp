@@ -2,6 +2,8 @@
 
 #include <arrow/api.h>
 
+#include "lake/mbo_rows.hpp"
+
 
 namespace spymaster::source {
 
