@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-
 #include "common/error.hpp"
 #include "lake/mbo_rows.hpp"
 
@@ -24,9 +23,11 @@ void BronzeMboDecoder::Decode(const arrow::RecordBatch& batch, std::vector<book:
     prev_seq_ = r.sequence;
     if (r.ts_event < 0 || r.size < 0 || r.size > kU32 || r.sequence < 0 || r.sequence > kU32 || r.instrument_id < 0 ||
         r.instrument_id > kU32 || r.flags < 0 || r.flags > 255) {
-      throw Error(ErrorKind::kData, fmt::format(
-          "{}: row {} has a field out of range (ts_event {}, size {}, sequence {}, instrument_id {}, flags {})", where_,
-          rows_, r.ts_event, r.size, r.sequence, r.instrument_id, r.flags));
+      throw Error(
+          ErrorKind::kData,
+          fmt::format(
+              "{}: row {} has a field out of range (ts_event {}, size {}, sequence {}, instrument_id {}, flags {})",
+              where_, rows_, r.ts_event, r.size, r.sequence, r.instrument_id, r.flags));
     }
     book::MboEvent& e = events[static_cast<std::size_t>(i)];
     e.ts_event = static_cast<uint64_t>(r.ts_event);

@@ -4,7 +4,6 @@
 
 #include "lake/mbo_rows.hpp"
 
-
 namespace spymaster::source {
 
 BronzeMboSource::BronzeMboSource(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
