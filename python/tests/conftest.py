@@ -60,8 +60,8 @@ def sim_lake(spymaster_bin, tmp_path_factory) -> pathlib.Path:
     # The forecast layer (after gold, outside --layer all): the stream's replay reads these rows.
     for pt, symbol, stage in (("future_mbo", "ES", "gold_compute_forecast_1s ESH6"),
                               ("equity_mbo", "SPY", "gold_compute_equity_forecast_1s SPY")):
-        out = _run([spymaster_bin, "run", "--product-type", pt, "--layer", "forecast", "--symbol", symbol, "--dt",
-                    SIM_DT, "--lake", root])
+        out = run([spymaster_bin, "run", "--product-type", pt, "--layer", "forecast", "--symbol", symbol, "--dt",
+                   SIM_DT, "--lake", root])
         assert f"ok      {stage}" in out.stdout, out.stdout
     return root
 

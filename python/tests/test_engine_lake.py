@@ -329,8 +329,6 @@ def test_gold_layout_with_duckdb(lake, name):
 def test_window_timestamps_carry_row_group_statistics(lake, name):
     """Readers prune silver/gold row groups by time: every *_ts_ns column has min/max per row group, equal
     to the data's, and row groups hold at most 256 Ki rows."""
-    import pyarrow.parquet as pq
-
     pt, _, symbol, *_ = PRODUCTS[name]
     files = [p for layer in ("silver", "gold") for p in (lake / layer / f"product_type={pt}" /
                                                          f"symbol={symbol}").rglob("part-00000.parquet")]

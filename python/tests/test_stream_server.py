@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 import pytest
 import websockets
 
+from cli import run
 from serve_process import ServeProcess
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
