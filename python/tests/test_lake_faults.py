@@ -573,11 +573,11 @@ DEMO_SQL = re.compile(r'duckdb\.sql\(\\"(.+?)\\"\)')
 
 
 def demo_gold_rows(lake):
-    """Rows of the complete gold partitions per (product type, symbol), from their manifests: ESH6 has a
-    futures and an options partition."""
+    """Rows of the complete gold physics surfaces per (product type, symbol), from their manifests: ESH6 has
+    a futures and an options partition (the forecast tables beside them are not counted)."""
     import json
     rows = {}
-    for success in (lake / "gold").rglob("_SUCCESS"):
+    for success in (lake / "gold").rglob("table=physics_surface_1s/dt=*/_SUCCESS"):
         manifest = json.loads((success.parent / "_MANIFEST.json").read_text())
         product_type = success.parent.relative_to(lake / "gold").parts[0].removeprefix("product_type=")
         rows[(product_type, manifest["symbol"])] = manifest["row_count"]
