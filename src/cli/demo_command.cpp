@@ -239,7 +239,8 @@ void Execute(const DemoArgs& args) {
   std::cout << fmt::format(
       "demo: the lake is at {}; read it with DuckDB, e.g. the gold physics surfaces:\n"
       "  .venv/bin/python -c \"import duckdb; print(duckdb.sql(\\\"select count(*), min(window_end_ts_ns), "
-      "max(window_end_ts_ns) from '{}/gold/product_type=*/symbol=*/table=physics_surface_1s/dt=*/part-*.parquet'\\\"))\"\n",
+      "max(window_end_ts_ns) from "
+      "'{}/gold/product_type=*/symbol=*/table=physics_surface_1s/dt=*/part-*.parquet'\\\"))\"\n",
       std::filesystem::absolute(lake_root).string(), lake_root.string());
   if (!args.serve) return;
   Serve(args, registry, selection.empty() ? std::string() : selection.front().selected_symbol);
