@@ -129,7 +129,7 @@ def test_selection_opens_in_duckdb_and_polars(lake):
 
 
 def test_the_query_printed_by_demo_reads_exactly_the_committed_gold(spymaster_bin, tmp_path):
-    """demo ends with a DuckDB query over gold. It must read every complete gold partition once and
+    """demo ends with a DuckDB query over gold's physics surfaces. It must read every complete one once and
     nothing else: not a writer's temporary (<lake>/_tmp/), not the `.tmp-dt=…`/`.trash-dt=…` siblings
     older versions left beside partitions (the query's former glob `gold/*/*/*/*/*.parquet` read them)."""
     import re
@@ -138,7 +138,8 @@ def test_the_query_printed_by_demo_reads_exactly_the_committed_gold(spymaster_bi
     lake = tmp_path / "lake"
     out = run([spymaster_bin, "demo", "--no-serve", "--lake", lake, "--start", "09:30", "--end", "09:33"]).stdout
     sql = re.search(r'duckdb\.sql\(\\"(.+?)\\"\)', out).group(1)
-    manifests = [json.loads(p.read_text()) for p in (lake / "gold").rglob("_MANIFEST.json")]
+    manifests = [json.loads(p.read_text())
+                 for p in (lake / "gold").rglob("table=physics_surface_1s/dt=*/_MANIFEST.json")]
     assert {m["symbol"] for m in manifests} == {"ESH6", "SPY", "QQQ"}
     want = sum(m["row_count"] for m in manifests)
     count, first, last = duckdb.connect().execute(sql).fetchone()
