@@ -1,21 +1,18 @@
 """tests/engine/forecast_expected.inc (ForecastTest.*) must be what python/tools/gen_forecast_expected.py
 derives from gold.md Part 1 § Forecast: a change to either side without the other fails."""
-import pathlib
-import subprocess
 import sys
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-GENERATOR = REPO / "python" / "tools" / "gen_forecast_expected.py"
-INC = REPO / "tests" / "engine" / "forecast_expected.inc"
+from generated_inc import EXPECTATIONS, TOOLS, generator_output
+
+INC = EXPECTATIONS / "forecast_expected.inc"
 
 
 def test_committed_file_equals_generator_output():
-    out = subprocess.run([sys.executable, GENERATOR], check=True, capture_output=True, text=True).stdout
-    assert INC.read_text() == out
+    assert INC.read_text() == generator_output("gen_forecast_expected.py")
 
 
 def test_generator_reproduces_the_spec_worked_values():
-    sys.path.insert(0, str(GENERATOR.parent))
+    sys.path.insert(0, str(TOOLS))
     import gen_forecast_expected as gen
     d_up, d_down, run_up, run_down, _conf, _deltas, v = gen.forecast(1000, gen.reference_fixture(True))
     assert (d_up, d_down) == (10, 10)

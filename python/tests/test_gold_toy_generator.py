@@ -1,35 +1,27 @@
 """tests/engine/gold_toy_expected.inc (GoldTest.ToyThreeWindowsEveryColumnHandComputed) must be what
 python/tools/gen_gold_toy_expected.py derives from the spec: a change to either side without the other fails."""
 import math
-import pathlib
-import re
-import subprocess
-import sys
 
 import pytest
+from generated_inc import EXPECTATIONS, assert_values_close, expectation_lines, floats, generator_output
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-GENERATOR = REPO / "python" / "tools" / "gen_gold_toy_expected.py"
-INC = REPO / "tests" / "engine" / "gold_toy_expected.inc"
-LINE = re.compile(r"^    \{(\d+), '([AB])', (-?\d+), (-?\d+), \{([^{}]*)\}\},$")
+GENERATOR = "gen_gold_toy_expected.py"
+INC = EXPECTATIONS / "gold_toy_expected.inc"
+LINE = r"^    \{(\d+), '([AB])', (-?\d+), (-?\d+), \{([^{}]*)\}\},$"
 COLUMNS = 30  # GoldTest's Values()
 
 
 def parse(text, origin):
     rows = []
-    for number, line in enumerate(text.splitlines(), 1):
-        m = LINE.match(line)
-        assert m, f"{origin}:{number}: not an expectation line: {line!r}"
-        values = [float(v) for v in m.group(5).split(", ")]
-        assert len(values) == COLUMNS, f"{origin}:{number}: {len(values)} values"
-        rows.append(((int(m.group(1)), m.group(2), int(m.group(3)), int(m.group(4))), values))
+    for m in expectation_lines(text, origin, LINE):
+        key = (int(m.group(1)), m.group(2), int(m.group(3)), int(m.group(4)))
+        rows.append((key, floats(m.group(5), COLUMNS, f"{origin} {key}")))
     return rows
 
 
 @pytest.fixture(scope="module")
 def generated():
-    out = subprocess.run([sys.executable, GENERATOR], check=True, capture_output=True, text=True).stdout
-    return parse(out, "generator")
+    return parse(generator_output(GENERATOR), "generator")
 
 
 def test_committed_file_equals_generator_output(generated):
@@ -37,9 +29,7 @@ def test_committed_file_equals_generator_output(generated):
     assert [key for key, _ in committed] == [key for key, _ in generated]
     assert len(committed) == 9  # 3 windows x 3 cells, as the C++ test counts
     for (key, want), (_, got) in zip(committed, generated):
-        for column, (w, g) in enumerate(zip(want, got)):
-            # The C++ test's tolerance: 1e-12 relative, absolute near 0.
-            assert abs(g - w) <= 1e-12 * (1 + abs(w)), f"{key} column {column}: file {w!r}, generator {g!r}"
+        assert_values_close(want, got, str(key))
 
 
 def test_generator_reproduces_the_closed_forms_in_the_test_comment(generated):
