@@ -1,4 +1,5 @@
-"""`spymaster live` against the fake Live gateway (fake_live.py) replaying a simulated day's raw ES file.
+"""`spymaster live` and `serve --live` against the fake Live gateway (fake_live.py) replaying a simulated day's raw
+ES file (and, for the equity feed of `serve --live`, the raw SPY file).
 
 The recorded DBN file is compared record by record (bytes) with the simulator's file, decoded
 independently with databento_dbn; no record is lost or doubled across disconnects."""
