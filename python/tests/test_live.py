@@ -410,6 +410,8 @@ def test_serve_live_auth_failure_stops_the_server_with_exit_1(spymaster_bin, raw
     (["--live"], KEY, "--live-symbol"),
     (["--live", "--live-symbol", "ESH6", "--live-dt", "2026-02-30"], KEY, "--live-dt"),
     (["--live", "--live-symbol", "ESH6", "--gateway", "nocolon"], KEY, "--gateway"),
+    (["--live", "--live-symbol", "SPY"], KEY, "--live-symbol"),  # a ticker needs --live-product-type equity_mbo
+    (["--live", "--live-symbol", "ESH6", "--live-product-type", "future_option_mbo"], KEY, "--live-product-type"),
 ])
 def test_serve_live_bad_parameters_are_usage_errors(spymaster_bin, tmp_path, args, key, needle):
     proc = run([spymaster_bin, "serve", "--lake", tmp_path, "--port", "0", *args], key=key)

@@ -20,6 +20,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -34,6 +35,7 @@
 #include "ingest/live_client.hpp"
 #include "lake/product_type.hpp"
 #include "lake/registry.hpp"
+#include "pipeline/raw_input.hpp"
 #include "pipeline/session.hpp"
 #include "serve/server.hpp"
 #include "serve/window_hub.hpp"
@@ -153,8 +155,15 @@ void Execute(const ServeArgs& args) {
       throw UsageError(
           fmt::format("--live-product-type {}: the live engine runs future_mbo or equity_mbo", args.live_product_type));
     }
-    LiveCliOptions cli = args.live_client;
     const bool equity = product == lake::ProductType::kEquityMbo;
+    try {  // a ticker under future_mbo would subscribe ES.FUT and never see its records
+      if (!equity) pipeline::RawRootOf(*product, args.live_symbol);
+    } catch (const std::invalid_argument&) {
+      throw UsageError(fmt::format(
+          "--live-symbol {}: not a futures contract (e.g. ESH6); for an equity add --live-product-type equity_mbo",
+          args.live_symbol));
+    }
+    LiveCliOptions cli = args.live_client;
     if (cli.symbols.empty()) cli.symbols = equity ? args.live_symbol : "ES.FUT";
     if (equity && !args.dataset_given) cli.client.dataset = "XNAS.ITCH";
     if (equity && !args.stype_given) cli.client.stype_in = "raw_symbol";
