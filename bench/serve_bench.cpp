@@ -204,8 +204,8 @@ void AddServeBench(CLI::App& bench) {
   cmd->add_option("--lake", args->lake, "Lake with silver+gold for --symbol/--dt: also bench the server end to end");
   cmd->add_option("--symbol", args->symbol, "Contract")->capture_default_str();
   cmd->add_option("--dt", args->dt, "Date")->capture_default_str();
-  cmd->add_option("--source", args->source, "replay or compute")
-      ->check(CLI::IsMember({"replay", "compute"}))
+  cmd->add_option("--source", args->source, "replay, compute or raw")
+      ->check(CLI::IsMember({"replay", "compute", "raw"}))
       ->capture_default_str();
   cmd->add_option("--speed", args->speed, "Stream speed: a number in (0, 10000] or max")->capture_default_str();
   cmd->add_option("--port", args->port, "Connect to a running `spymaster serve` on 127.0.0.1:PORT instead")

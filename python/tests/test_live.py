@@ -1,4 +1,5 @@
-"""`spymaster live` against the fake Live gateway (fake_live.py) replaying a simulated day's raw ES file.
+"""`spymaster live` and `serve --live` against the fake Live gateway (fake_live.py) replaying a simulated day's raw
+ES file (and, for the equity feed of `serve --live`, the raw SPY file).
 
 The recorded DBN file is compared record by record (bytes) with the simulator's file, decoded
 independently with databento_dbn; no record is lost or doubled across disconnects."""
@@ -213,12 +214,12 @@ def raw_lake(spymaster_bin, sim_lake, tmp_path_factory):
 
 
 class LiveServer:
-    def __init__(self, spymaster_bin, lake, gw, key=KEY):
+    def __init__(self, spymaster_bin, lake, gw, key=KEY, feed=("--live-symbol", "ESH6")):
         env = {k: v for k, v in os.environ.items() if k != "DATABENTO_API_KEY"}
         env["DATABENTO_API_KEY"] = key
         self.proc = subprocess.Popen(
-            [str(spymaster_bin), "serve", "--lake", str(lake), "--port", "0", *SESSION_0931, "--live",
-             "--live-symbol", "ESH6", "--live-dt", DT, "--gateway", f"127.0.0.1:{gw.port}", "--reconnect-delay", "0"],
+            [str(spymaster_bin), "serve", "--lake", str(lake), "--port", "0", *SESSION_0931, "--live", *feed,
+             "--live-dt", DT, "--gateway", f"127.0.0.1:{gw.port}", "--reconnect-delay", "0"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         line = self.proc.stdout.readline()
         assert line.startswith("serving http://127.0.0.1:"), (line, self.proc.stderr.read())
@@ -325,6 +326,66 @@ def test_serve_live_streams_the_replay_windows_to_every_client_across_a_reconnec
     assert catalog["live"] == [{"product_type": "future_mbo", "symbol": "ESH6", "dt": DT, "source": "live"}]
 
 
+@pytest.fixture(scope="module")
+def spy_lake(spymaster_bin, tmp_path_factory):
+    """A simulated minute of SPY (XNAS.ITCH MBO): the raw file only."""
+    lake = tmp_path_factory.mktemp("spy")
+    proc = run([spymaster_bin, "simulate", "--lake", lake, "--dt", DT, "--start", "09:30", "--end", "09:31",
+                "--product", "equity_mbo"])
+    assert proc.returncode == 0, proc.stderr
+    return lake
+
+
+def test_serve_live_streams_spy_windows_equal_to_the_raw_compute_of_the_same_records(spymaster_bin, spy_lake):
+    """--live-product-type equity_mbo: the Live client subscribes SPY on XNAS.ITCH and the equity engine runs on
+    what the gateway sends; every window streamed live equals, surface for surface, the window the compute
+    source sends from the raw file the gateway replays (source=raw), with a drop and resume in the middle."""
+    import asyncio
+    import threading
+    spy_file = next((spy_lake / "raw").rglob("symbol=SPY/table=mbo/*/*.mbo.dbn.zst"))  # the simulator writes QQQ too
+    spy_dbn = subprocess.run(["zstd", "-dc", spy_file], capture_output=True, check=True).stdout
+    with FakeLiveGateway(spy_dbn, KEY) as gw:
+        gw.speed = 10
+        gw.pace_from = SESSION_START_NS
+        gw.gate = threading.Event()
+        gw.cut_after = [next(i for i, r in enumerate(gw.records) if index_ts(r) >= SESSION_START_NS + 30 * 10**9)]
+        server = LiveServer(spymaster_bin, spy_lake, gw, feed=("--live-symbol", "SPY", "--live-product-type",
+                                                               "equity_mbo"))
+        try:
+            async def go():
+                async with websockets.connect(server.url(f"source=live&symbol=SPY&dt={DT}"), max_size=None) as ws:
+                    async def on_message(messages):
+                        if len(messages) == 1:  # subscribed: let the gateway go
+                            gw.gate.set()
+                    return await read_all(ws, on_message), ws.close_code
+            live_messages, live_code = asyncio.run(go())
+            computed = stream_all(server.url(f"source=raw&symbol=SPY&dt={DT}&speed=max"))
+            catalog = server.get("/v1/catalog")
+        finally:
+            code, logs = server.stop()
+    assert code == 0, logs
+    a, a_texts = split_windows(live_messages)
+    c, c_texts = split_windows(computed)
+    assert len(c) == 60 and live_code == 1000 and c_texts[-1] == {"type": "end", "windows": 60}
+    assert [h["window_end_ts_ns"] for h, _ in a] == [h["window_end_ts_ns"] for h, _ in c]
+    for (ha, sa), (hc, sc) in zip(a, c):
+        assert sa == sc, ha["window_end_ts_ns"]  # snap, velocity, options (empty), forecast: byte for byte
+        assert (ha["surfaces"], ha["late_records"]) == (hc["surfaces"], hc["late_records"])
+        assert "serve --live" in ha["options_missing"]
+    assert sum(pa_rows(s[1]) > 0 for _, s in a) > 30  # the equity engine's velocity rows, not empty windows
+    states = [t["state"] for t in a_texts if t["type"] == "status"]
+    assert "reconnecting" in states and states[-1] == "ended" and a_texts[-1] == {"type": "end", "windows": 60}
+    auth = dict(kv.split("=", 1) for kv in gw.sessions[0]["auth"].split("|"))
+    assert auth["dataset"] == "XNAS.ITCH"
+    assert gw.sessions[0]["lines"] == ["schema=mbo|stype_in=raw_symbol|id=1|symbols=SPY|snapshot=0|is_last=1"]
+    assert catalog["live"] == [{"product_type": "equity_mbo", "symbol": "SPY", "dt": DT, "source": "live"}]
+
+
+def pa_rows(ipc):
+    import pyarrow as pa
+    return pa.ipc.open_stream(ipc).read_all().num_rows
+
+
 def stream_all(url):
     import asyncio
 
@@ -349,6 +410,8 @@ def test_serve_live_auth_failure_stops_the_server_with_exit_1(spymaster_bin, raw
     (["--live"], KEY, "--live-symbol"),
     (["--live", "--live-symbol", "ESH6", "--live-dt", "2026-02-30"], KEY, "--live-dt"),
     (["--live", "--live-symbol", "ESH6", "--gateway", "nocolon"], KEY, "--gateway"),
+    (["--live", "--live-symbol", "SPY"], KEY, "--live-symbol"),  # a ticker needs --live-product-type equity_mbo
+    (["--live", "--live-symbol", "ESH6", "--live-product-type", "future_option_mbo"], KEY, "--live-product-type"),
 ])
 def test_serve_live_bad_parameters_are_usage_errors(spymaster_bin, tmp_path, args, key, needle):
     proc = run([spymaster_bin, "serve", "--lake", tmp_path, "--port", "0", *args], key=key)

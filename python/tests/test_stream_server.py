@@ -9,6 +9,7 @@ then the real server streams it over loopback.
 - without option partitions the options surface is empty and batch_start says why (replay and compute);
 - forecast frames equal an independent numpy implementation (python/tools/gen_forecast_expected.py);
 - replay (lake) and compute (engine from bronze, option engine included) send identical bytes for every window;
+- so does source=raw (the engine from the raw DBN day files, without bronze); a missing raw file → error then 1008;
 - bad parameters (path-like, huge, NaN, empty, unknown, a partition without _SUCCESS) → error then 1008;
 - pacing and control: skip_minutes, start/end, seek, speed, pause/resume;
 - concurrent clients plus one that never reads; connect/drop cycles; SIGTERM tells every client.
@@ -247,6 +248,74 @@ def test_replay_and_compute_send_identical_frames(server, replay):
     assert compute_tail == replay_tail and computed[1] == 1000
 
 
+def test_raw_compute_and_replay_send_identical_frames(server, replay):
+    """source=raw: the engine driven from the raw DBN day files (ES futures MBO, the ES options' MBO and
+    definitions) through bronze's normalization sends the bytes replay and compute from bronze send, every window."""
+    raw = stream(server.url("speed=max&source=raw"))
+    computed = stream(server.url("speed=max&source=compute"))
+    replay_windows, replay_tail = windows_of(replay[0])
+    raw_windows, raw_tail = windows_of(raw[0])
+    compute_windows, _ = windows_of(computed[0])
+    assert len(raw_windows) == len(compute_windows) == len(replay_windows) == WINDOWS
+    for r, c, w in zip(replay_windows, compute_windows, raw_windows):
+        assert w["raw"] == r["raw"], r["ts"]  # byte for byte, every message of every window
+        assert w["raw"] == c["raw"], r["ts"]
+    assert raw_tail == replay_tail and raw[1] == 1000
+    assert sum(w["surfaces"]["options"].num_rows > 0 for w in raw_windows) > WINDOWS // 2
+
+
+def test_raw_spy_frames_equal_compute_and_replay_frames(server):
+    """SPY from its raw XNAS.ITCH MBO file equals compute from bronze byte for byte (options empty in both: the
+    equity options' CMBP-1 engine is not driven by the stream), and replay surface for surface."""
+    raw = stream(server.url("symbol=SPY&speed=max&source=raw"))
+    computed = stream(server.url("symbol=SPY&speed=max&source=compute"))
+    replayed = stream(server.url("symbol=SPY&speed=max"))
+    raw_windows, raw_tail = windows_of(raw[0])
+    compute_windows, compute_tail = windows_of(computed[0])
+    replay_windows, _ = windows_of(replayed[0])
+    assert len(raw_windows) == len(compute_windows) == len(replay_windows) == WINDOWS
+    assert raw_tail == compute_tail and raw[1] == 1000
+    for w, c, r in zip(raw_windows, compute_windows, replay_windows):
+        assert w["raw"] == c["raw"], w["ts"]
+        assert "CMBP-1" in w["head"]["options_missing"]
+        for i, name in enumerate(SURFACES):
+            if name != "options":  # replay has the equity option gold
+                assert w["raw"][2 + 2 * i] == r["raw"][2 + 2 * i], (w["ts"], name)
+
+
+def test_raw_source_needs_no_bronze_and_names_a_missing_raw_file(spymaster_bin, lake, replay, tmp_path):
+    """Without any bronze, source=raw still streams the replay's bytes; without the options' raw files the
+    options surface is empty and batch_start says which file is missing; without the underlying's raw file,
+    an error naming the directory, then 1008."""
+    copy = tmp_path / "lake"
+    shutil.copytree(lake, copy, ignore=lambda d, names: ["bronze"] if pathlib.Path(d) == lake else [])
+    raw_root = copy / "raw" / "source=databento"
+    s = Server(spymaster_bin, copy)
+    try:
+        assert json.loads(stream(s.url("source=compute"))[0][0])["type"] == "error"  # no bronze indeed
+        windows, tail = windows_of(stream(s.url("speed=max&source=raw"))[0])
+        assert [w["raw"] for w in windows] == [w["raw"] for w in windows_of(replay[0])[0]]
+
+        shutil.rmtree(raw_root / "product_type=future_option_mbo" / "symbol=ES" / "table=definition")
+        windows, tail = windows_of(stream(s.url("speed=max&end=09:30:10&source=raw"))[0])
+        assert len(windows) == 10 and json.loads(tail[0]) == {"type": "end", "windows": 10}
+        for w in windows:
+            assert w["surfaces"]["options"].num_rows == 0
+            assert w["surfaces"]["options"].schema.remove_metadata() == SCHEMAS["options"]
+            assert "no definition file for 2026-01-06" in w["head"]["options_missing"]
+            assert "product_type=future_option_mbo" in w["head"]["options_missing"]
+
+        for symbol, product in (("ESH6", "future_mbo"), ("SPY", "equity_mbo")):
+            shutil.rmtree(raw_root / f"product_type={product}")
+            messages, code, reason = stream(s.url(f"symbol={symbol}&source=raw"))
+            assert len(messages) == 1 and code == 1008 and reason, messages[:3]
+            msg = json.loads(messages[0])
+            assert msg["type"] == "error", msg
+            assert "no mbo file for 2026-01-06" in msg["message"] and f"product_type={product}" in msg["message"]
+    finally:
+        assert s.stop() == 0
+
+
 def http_json(server, path):
     return json.load(urllib.request.urlopen(f"http://127.0.0.1:{server.port}{path}"))
 
@@ -342,7 +411,7 @@ BAD = {
     "surfaces=": "empty",
     "start=25:00": "start",
     "start=09:32&end=09:31": "start",
-    "source=raw": "source",
+    "source=bronze": "source",
     "source=live": "no live stream",
     "colour=red": "unknown parameter",
     "speed=1&speed=2": "twice",

@@ -5,6 +5,7 @@
 #include "dbn/enums.hpp"
 #include "dbn/symbol_map.hpp"
 #include "engine/product_config.hpp"
+#include "pipeline/mbo_records.hpp"
 
 namespace spymaster::cli {
 namespace {
@@ -12,7 +13,7 @@ namespace {
 source::RawMboOptions RawOptions(const LiveEngineOptions& o) {
   source::RawMboOptions raw;
   raw.yyyymmdd = common::ToYyyymmdd(common::ParseDate(o.dt));
-  raw.rules.drop_spreads = true;
+  raw.rules.drop_spreads = o.product == lake::ProductType::kFutureMbo;
   raw.partition = o.symbol;
   return raw;
 }
@@ -30,7 +31,7 @@ engine::EngineOptions EngineOptions(const LiveEngineOptions& o) {
 LiveEngine::LiveEngine(const LiveEngineOptions& options, engine::Engine::Sink sink)
     : options_(options),
       feed_(RawOptions(options), "live"),
-      engine_(engine::FutureMboConfig(), EngineOptions(options), std::move(sink)) {}
+      engine_(pipeline::MboProductConfig(options.product), EngineOptions(options), std::move(sink)) {}
 
 void LiveEngine::OnRecord(const dbn::Metadata& metadata, const dbn::RecordRef& record) {
   const uint64_t ts = dbn::IndexTs(record);

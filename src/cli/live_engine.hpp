@@ -18,12 +18,16 @@
 
 #include "dbn/decoder.hpp"
 #include "engine/engine.hpp"
+#include "lake/product_type.hpp"
 #include "source/raw_mbo_source.hpp"
 
 namespace spymaster::cli {
 
 struct LiveEngineOptions {
-  std::string symbol;  // the partition the engine follows, e.g. ESH6
+  // future_mbo (GLBX.MDP3, spreads dropped as bronze drops them) or equity_mbo (XNAS.ITCH): the routing and
+  // engine configuration of that product, as `run --source raw` uses for its raw file.
+  lake::ProductType product = lake::ProductType::kFutureMbo;
+  std::string symbol;  // the partition the engine follows, e.g. ESH6 or SPY
   std::string dt;      // YYYY-MM-DD
   int64_t session_start_ns = 0;
   int64_t session_end_ns = 0;

@@ -1,13 +1,16 @@
 // spymaster serve [--lake DIR] [--host 127.0.0.1] [--port 8001] [--threads 2] [--web DIR]
 //                 [--session-start HH:MM --session-end HH:MM]
-//                 [--live --live-symbol ESH6 [--live-dt D] [--gateway HOST:PORT] [Live client options]]
+//                 [--live --live-symbol ESH6|SPY [--live-product-type future_mbo|equity_mbo] [--live-dt D]
+//                  [--gateway HOST:PORT] [Live client options]]
 // The stream server (serve/server.hpp). Prints "serving http://HOST:PORT" on stdout once listening
 // (with --port 0, the port the system chose), runs until SIGINT/SIGTERM, then exits 0.
 //
 // --live: one thread runs the Live client (key from DATABENTO_API_KEY) and the engine of --live-symbol
-// (cli/live_engine.hpp), publishing each closed window to a serve::WindowHub that every source=live client
-// of (--live-symbol, --live-dt) reads; connection changes go to those clients as {"type":"status"}. When
-// the Live client gives up, clients get the error and the server exits 1.
+// (cli/live_engine.hpp; futures from GLBX.MDP3 ES.FUT, or with --live-product-type equity_mbo an equity
+// from XNAS.ITCH subscribed by its ticker, unless --dataset/--symbols/--stype say otherwise), publishing
+// each closed window to a serve::WindowHub that every source=live client of (--live-symbol, --live-dt)
+// reads; connection changes go to those clients as {"type":"status"}. When the Live client gives up,
+// clients get the error and the server exits 1.
 #include <fmt/format.h>
 
 #include <chrono>
@@ -17,6 +20,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -29,7 +33,9 @@
 #include "common/new_york_time.hpp"
 #include "ingest/api_key.hpp"
 #include "ingest/live_client.hpp"
+#include "lake/product_type.hpp"
 #include "lake/registry.hpp"
+#include "pipeline/raw_input.hpp"
 #include "pipeline/session.hpp"
 #include "serve/server.hpp"
 #include "serve/window_hub.hpp"
@@ -47,8 +53,11 @@ struct ServeArgs {
   std::string session_end = "10:30";
   bool live = false;
   std::string live_symbol;
+  std::string live_product_type = "future_mbo";
   std::string live_dt;  // default: today in New York
   LiveCliOptions live_client;
+  bool dataset_given = false;  // equity_mbo defaults --dataset and --stype unless they were given
+  bool stype_given = false;
 };
 
 int64_t SteadyNowNs() {
@@ -138,9 +147,26 @@ void Execute(const ServeArgs& args) {
 
   std::unique_ptr<LiveFeed> feed;
   if (args.live) {
-    if (args.live_symbol.empty()) throw UsageError("--live-symbol: required with --live (the contract, e.g. ESH6)");
+    if (args.live_symbol.empty()) {
+      throw UsageError("--live-symbol: required with --live (the contract or ticker, e.g. ESH6 or SPY)");
+    }
+    const auto product = lake::ParseProductType(args.live_product_type);
+    if (product != lake::ProductType::kFutureMbo && product != lake::ProductType::kEquityMbo) {
+      throw UsageError(
+          fmt::format("--live-product-type {}: the live engine runs future_mbo or equity_mbo", args.live_product_type));
+    }
+    const bool equity = product == lake::ProductType::kEquityMbo;
+    try {  // a ticker under future_mbo would subscribe ES.FUT and never see its records
+      if (!equity) pipeline::RawRootOf(*product, args.live_symbol);
+    } catch (const std::invalid_argument&) {
+      throw UsageError(fmt::format(
+          "--live-symbol {}: not a futures contract (e.g. ESH6); for an equity add --live-product-type equity_mbo",
+          args.live_symbol));
+    }
     LiveCliOptions cli = args.live_client;
-    if (cli.symbols.empty()) cli.symbols = "ES.FUT";
+    if (cli.symbols.empty()) cli.symbols = equity ? args.live_symbol : "ES.FUT";
+    if (equity && !args.dataset_given) cli.client.dataset = "XNAS.ITCH";
+    if (equity && !args.stype_given) cli.client.stype_in = "raw_symbol";
     const ingest::LiveOptions client = ResolveLiveOptions(cli);
     const std::string dt =
         args.live_dt.empty()
@@ -149,6 +175,7 @@ void Execute(const ServeArgs& args) {
             : common::FormatDate(WithUsageErrors("--live-dt", [&] { return common::ParseDate(args.live_dt); }));
     const auto bounds = config.session_bounds(dt);
     LiveEngineOptions engine;
+    engine.product = *product;
     engine.symbol = args.live_symbol;
     engine.dt = dt;
     engine.session_start_ns = bounds.first;
@@ -156,7 +183,7 @@ void Execute(const ServeArgs& args) {
     engine.close_grace_ns = int64_t{cli.close_grace_ms} * 1'000'000;
     auto hub = std::make_shared<serve::WindowHub>(
         fmt::format("live {} {} {}..{}", engine.symbol, dt, bounds.first, bounds.second), /*keep=*/2, /*cap=*/64);
-    config.live.push_back({engine.symbol, dt, hub});
+    config.live.push_back({engine.product, engine.symbol, dt, hub});
     feed = std::make_unique<LiveFeed>(client, ingest::ApiKeyFromEnvironment(), engine, hub);
   }
 
@@ -200,10 +227,17 @@ void AddServeCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--live", args->live,
                 "Also stream the Live feed (source=live): Databento Live client, key from DATABENTO_API_KEY");
-  cmd->add_option("--live-symbol", args->live_symbol, "Live: the contract the engine follows, e.g. ESH6");
+  cmd->add_option("--live-symbol", args->live_symbol, "Live: the contract or ticker the engine follows, e.g. ESH6");
+  cmd->add_option("--live-product-type", args->live_product_type,
+                  "Live: future_mbo (GLBX.MDP3, ES.FUT) or equity_mbo (XNAS.ITCH, the ticker as raw_symbol)")
+      ->capture_default_str();
   cmd->add_option("--live-dt", args->live_dt, "Live: the session date YYYY-MM-DD (default: today in New York)");
-  AddLiveClientOptions(*cmd, args->live_client)->default_str("ES.FUT");
-  cmd->callback([args] { Execute(*args); });
+  AddLiveClientOptions(*cmd, args->live_client)->default_str("ES.FUT, or the ticker for equity_mbo");
+  cmd->callback([args, cmd] {
+    args->dataset_given = cmd->get_option("--dataset")->count() > 0;
+    args->stype_given = cmd->get_option("--stype")->count() > 0;
+    Execute(*args);
+  });
 }
 
 }  // namespace spymaster::cli

@@ -59,7 +59,10 @@ std::string CatalogJson(const fs::path& lake_root, const std::vector<LiveStream>
   }
   nlohmann::json live_streams = nlohmann::json::array();
   for (const LiveStream& l : live) {
-    live_streams.push_back({{"product_type", "future_mbo"}, {"symbol", l.symbol}, {"dt", l.dt}, {"source", "live"}});
+    live_streams.push_back({{"product_type", std::string(lake::ToString(l.product))},
+                            {"symbol", l.symbol},
+                            {"dt", l.dt},
+                            {"source", "live"}});
   }
   return nlohmann::json{{"partitions", partitions}, {"streams", streams}, {"live", live_streams}}.dump();
 }

@@ -1,24 +1,34 @@
-// Compute: the engine driven from bronze through engine::Feeder, one window at a time, on the calling
-// thread (the server's pool; no thread per client). With the underlying's 0DTE options in bronze
-// (bronze.future_option_mbo.mbo), the option engine runs over the underlying and its options merged by
-// ts_event, exactly as the option silver/gold stage does, and each underlying window goes out with its option
-// window's gold summed per strike (the replay's aggregation); without them, the underlying engine alone.
+// Compute: the engine driven from bronze (or, with request.raw, from the raw DBN day files through
+// bronze's normalization: pipeline::OpenMboRecords / OpenOptionRecords, the opening `run --source raw`
+// uses) through engine::Feeder, one window at a time, on the calling thread (the server's pool; no thread
+// per client). With the underlying's 0DTE options (bronze.future_option_mbo.mbo, or their raw definition
+// and MBO files), the option engine runs over the underlying and its options merged by ts_event, exactly
+// as the option silver/gold stage does, and each underlying window goes out with its option window's gold
+// summed per strike (the replay's aggregation); without them, the underlying engine alone.
 #include <fmt/format.h>
 
 #include <chrono>
 #include <deque>
+#include <stdexcept>
+#include <string_view>
 #include <type_traits>
 #include <variant>
+#include <vector>
 
+#include "common/error.hpp"
 #include "engine/engine.hpp"
 #include "engine/merge_source.hpp"
 #include "engine/option_engine.hpp"
 #include "engine/record_source.hpp"
 #include "lake/partition.hpp"
+#include "pipeline/mbo_records.hpp"
+#include "pipeline/option_records.hpp"
+#include "pipeline/raw_input.hpp"
 #include "serve/stream_product.hpp"
 #include "serve/window_source.hpp"
 #include "source/bronze_mbo_source.hpp"
 #include "source/bronze_option_instruments.hpp"
+#include "source/option_definitions.hpp"
 
 namespace spymaster::serve {
 namespace {
@@ -28,7 +38,20 @@ constexpr int32_t kMaxOptionRelTicks = 400;
 
 std::string Underlying(const SourceRequest& request) { return DatasetKey("bronze", request.product, "mbo"); }
 
-// Why the options surface stays empty (no complete options bronze partition), or null.
+// The raw day files of `product` and `schema` behind the request. A missing (or ambiguous) file, like a
+// symbol that has no raw root, is data the lake does not hold: lake::LakeError (the client gets 1008).
+std::vector<pipeline::RawFile> RawFiles(const std::filesystem::path& lake_root, lake::ProductType product,
+                                        std::string_view schema, const SourceRequest& request) {
+  try {
+    return pipeline::FindRawFiles(lake_root, product, pipeline::RawRootOf(product, request.symbol), schema, request.dt);
+  } catch (const std::runtime_error& e) {
+    throw lake::LakeError(e.what(), ErrorKind::kData);
+  } catch (const std::invalid_argument& e) {
+    throw lake::LakeError(e.what(), ErrorKind::kData);
+  }
+}
+
+// Why the options surface stays empty (no complete options bronze partition, or no raw option files), or null.
 std::shared_ptr<const std::string> OptionsMissing(const lake::DatasetRegistry& registry,
                                                   const std::filesystem::path& lake_root,
                                                   const SourceRequest& request) {
@@ -38,13 +61,33 @@ std::shared_ptr<const std::string> OptionsMissing(const lake::DatasetRegistry& r
         "does not drive yet); use source=replay for the options surface");
   }
   try {
-    lake::InputRefFor(registry, lake_root, kFutureOptions, {request.symbol, request.dt});
+    if (request.raw) {
+      for (const char* schema : {"definition", "mbo"}) {
+        RawFiles(lake_root, lake::ProductType::kFutureOptionMbo, schema, request);
+      }
+    } else {
+      lake::InputRefFor(registry, lake_root, kFutureOptions, {request.symbol, request.dt});
+    }
     return nullptr;
   } catch (const lake::LakeError& e) {
+    if (request.raw) {
+      return std::make_shared<const std::string>(fmt::format(
+          "{}; the options surface needs the day's raw future_option_mbo definition and mbo files", e.what()));
+    }
     return std::make_shared<const std::string>(
         fmt::format("{}; run: spymaster run --product-type future_option_mbo --layer bronze --symbol ES --dt {}",
                     e.what(), request.dt));
   }
+}
+
+// What identifies raw day files without reading them: path, size and modification time.
+std::string RawIdentity(const std::vector<pipeline::RawFile>& files) {
+  std::string out;
+  for (const pipeline::RawFile& f : files) {
+    out += fmt::format(" {}:{}:{}", f.path.string(), f.bytes,
+                       std::filesystem::last_write_time(f.path).time_since_epoch().count());
+  }
+  return out;
 }
 
 int64_t SteadyNowNs() {
@@ -63,9 +106,7 @@ class ComputeSource final : public WindowSource {
  public:
   ComputeSource(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
                 const SourceRequest& request) {
-    const lake::PartitionKey part{request.symbol, request.dt};
     identity_ = ComputeSourceIdentity(registry, lake_root, request);
-    auto under = std::make_unique<source::BronzeMboSource>(registry, lake_root, Underlying(request), part);
     const engine::ProductConfig config =
         request.product == lake::ProductType::kEquityMbo ? engine::EquityMboConfig() : engine::FutureMboConfig();
     options_missing_ = OptionsMissing(registry, lake_root, request);
@@ -73,16 +114,14 @@ class ComputeSource final : public WindowSource {
       closed_.push_back(w);
       closed_at_.push_back(SteadyNowNs());
     };
+    std::vector<engine::OptionInstrument> instruments =
+        request.raw ? OpenRaw(registry, lake_root, request) : OpenBronze(registry, lake_root, request);
     if (options_missing_) {
-      records_ = std::move(under);
       engine_.emplace<engine::Engine>(config, Options(request), on_window);
       return;
     }
-    records_ = std::make_unique<engine::MergeSource>(
-        std::move(under), std::make_unique<source::BronzeMboSource>(registry, lake_root, kFutureOptions, part));
     engine_.emplace<engine::OptionEngine>(
-        engine::FutureMboConfig(), engine::EsOptionGrid(), Options(request),
-        source::ReadOptionInstruments(registry, lake_root, kFutureOptions, part),
+        engine::FutureMboConfig(), engine::EsOptionGrid(), Options(request), std::move(instruments),
         [this](const engine::OptionWindowPtr& w) { option_closed_.push_back(w); }, on_window,
         /*underlying_gold=*/true);
   }
@@ -126,6 +165,37 @@ class ComputeSource final : public WindowSource {
   const std::string& identity() const override { return identity_; }
 
  private:
+  // Opens records_ from bronze; returns the option instruments (none without options).
+  std::vector<engine::OptionInstrument> OpenBronze(const lake::DatasetRegistry& registry,
+                                                   const std::filesystem::path& lake_root,
+                                                   const SourceRequest& request) {
+    const lake::PartitionKey part{request.symbol, request.dt};
+    auto under = std::make_unique<source::BronzeMboSource>(registry, lake_root, Underlying(request), part);
+    if (options_missing_) {
+      records_ = std::move(under);
+      return {};
+    }
+    records_ = std::make_unique<engine::MergeSource>(
+        std::move(under), std::make_unique<source::BronzeMboSource>(registry, lake_root, kFutureOptions, part));
+    return source::ReadOptionInstruments(registry, lake_root, kFutureOptions, part);
+  }
+
+  // Opens records_ from the raw day files as `run --source raw` does; returns the option instruments.
+  std::vector<engine::OptionInstrument> OpenRaw(const lake::DatasetRegistry& registry,
+                                                const std::filesystem::path& lake_root, const SourceRequest& request) {
+    pipeline::StageContext ctx{lake_root, registry};
+    ctx.origin = pipeline::RecordOrigin::kRaw;
+    if (options_missing_) {
+      records_ = pipeline::OpenMboRecords(ctx, {request.product, request.symbol, request.dt}, nullptr);
+      return {};
+    }
+    pipeline::OptionRecords opened =
+        pipeline::OpenOptionRecords(ctx, {lake::ProductType::kFutureOptionMbo, request.symbol, request.dt}, nullptr);
+    definitions_ = std::move(opened.definitions);
+    records_ = std::move(opened.records);
+    return std::move(opened.instruments);
+  }
+
   // Gold rows come in ascending rel_ticks (then right, then side): sums in row order, as replay does.
   static void Aggregate(const engine::OptionWindowResult& w, StreamWindow& out) {
     for (const engine::OptionGoldRow& r : w.gold) {
@@ -136,6 +206,7 @@ class ComputeSource final : public WindowSource {
     }
   }
 
+  std::unique_ptr<source::OptionDefinitions> definitions_;  // raw options: what records_ route into
   std::unique_ptr<engine::RecordSource> records_;
   std::deque<engine::WindowPtr> closed_;
   std::deque<engine::OptionWindowPtr> option_closed_;
@@ -151,11 +222,20 @@ class ComputeSource final : public WindowSource {
 
 std::string ComputeSourceIdentity(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
                                   const SourceRequest& request) {
+  const bool options = !OptionsMissing(registry, lake_root, request);
+  if (request.raw) {
+    std::string option_files = " none";
+    if (options) {
+      option_files = RawIdentity(RawFiles(lake_root, lake::ProductType::kFutureOptionMbo, "definition", request)) +
+                     RawIdentity(RawFiles(lake_root, lake::ProductType::kFutureOptionMbo, "mbo", request));
+    }
+    return fmt::format("raw {} {}{} options{} {}..{}", request.symbol, request.dt,
+                       RawIdentity(RawFiles(lake_root, request.product, "mbo", request)), option_files,
+                       request.session_start_ns, request.session_end_ns);
+  }
   const lake::PartitionKey part{request.symbol, request.dt};
   std::string options_manifest = "none";
-  if (!OptionsMissing(registry, lake_root, request)) {
-    options_manifest = lake::InputRefFor(registry, lake_root, kFutureOptions, part).manifest_sha256;
-  }
+  if (options) options_manifest = lake::InputRefFor(registry, lake_root, kFutureOptions, part).manifest_sha256;
   return fmt::format("compute {} {} {} {} {}..{}", request.symbol, request.dt,
                      lake::InputRefFor(registry, lake_root, Underlying(request), part).manifest_sha256,
                      options_manifest, request.session_start_ns, request.session_end_ns);

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "lake/product_type.hpp"
 #include "lake/registry.hpp"
 #include "serve/window_hub.hpp"
 
@@ -24,6 +25,7 @@ namespace spymaster::serve {
 
 // A live feed's windows (source=live&symbol=...&dt=...): the feed publishes into `hub` from its own thread.
 struct LiveStream {
+  lake::ProductType product = lake::ProductType::kFutureMbo;  // future_mbo (ESH6) or equity_mbo (SPY)
   std::string symbol;
   std::string dt;
   std::shared_ptr<WindowHub> hub;

@@ -151,12 +151,15 @@ StreamParams ParseStreamQuery(std::string_view query) {
       p.origin = StreamOrigin::kReplay;
     } else if (it->second == "compute") {
       p.origin = StreamOrigin::kCompute;
+    } else if (it->second == "raw") {
+      p.origin = StreamOrigin::kRaw;
     } else if (it->second == "live") {
       p.origin = StreamOrigin::kLive;
     } else {
       throw ParamError(
           fmt::format("source '{}' is not valid: use replay (the lake's silver and gold), compute "
-                      "(the engine from bronze) or live (the server's Live feed)",
+                      "(the engine from bronze), raw (the engine from the raw DBN files) or live (the server's Live "
+                      "feed)",
                       it->second));
     }
   }

@@ -21,10 +21,11 @@ enum class Surface : uint8_t { kSnap, kVelocity, kOptions, kForecast };
 inline constexpr std::string_view kSurfaceNames[] = {"snap", "velocity", "options", "forecast"};
 inline constexpr int kSurfaceCount = 4;
 
-// Where windows come from: the lake's silver/gold partitions, the engine driven from bronze, or the
-// engine driven by the server's Live feed (serve --live).
-enum class StreamOrigin : uint8_t { kReplay, kCompute, kLive };
-inline constexpr std::string_view kOriginNames[] = {"replay", "compute", "live"};
+// Where windows come from: the lake's silver/gold partitions, the engine driven from bronze or from the
+// raw DBN day files (through bronze's normalization, as `run --source raw`), or the engine driven by the
+// server's Live feed (serve --live).
+enum class StreamOrigin : uint8_t { kReplay, kCompute, kRaw, kLive };
+inline constexpr std::string_view kOriginNames[] = {"replay", "compute", "raw", "live"};
 
 inline constexpr double kMaxSpeed = 10000.0;
 inline constexpr int32_t kMaxSkipMinutes = 24 * 60;

@@ -4,6 +4,8 @@
 
 #include <system_error>
 
+#include "lake/raw_layout.hpp"
+
 namespace spymaster::serve {
 
 lake::ProductType StreamProduct(const std::filesystem::path& lake_root, const std::string& symbol) {
@@ -13,6 +15,9 @@ lake::ProductType StreamProduct(const std::filesystem::path& lake_root, const st
     if (std::filesystem::is_directory(lake_root / layer / dir / ("symbol=" + symbol), ec)) {
       return lake::ProductType::kEquityMbo;
     }
+  }
+  if (std::filesystem::is_directory(lake::RawTableDir(lake_root, lake::ProductType::kEquityMbo, symbol), ec)) {
+    return lake::ProductType::kEquityMbo;  // raw files only (source=raw)
   }
   return lake::ProductType::kFutureMbo;
 }

@@ -10,7 +10,8 @@
 
 namespace spymaster::serve {
 
-// equity_mbo when the lake has equity_mbo partitions of `symbol` (bronze, silver or gold), else future_mbo.
+// equity_mbo when the lake has equity_mbo partitions of `symbol` (bronze, silver or gold) or its raw files,
+// else future_mbo.
 lake::ProductType StreamProduct(const std::filesystem::path& lake_root, const std::string& symbol);
 // The options product of an underlying product.
 lake::ProductType OptionProduct(lake::ProductType underlying);

@@ -139,11 +139,12 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   bool OpenSource() {
     if (params_.origin == StreamOrigin::kLive) return JoinLive();
     const bool replay = params_.origin == StreamOrigin::kReplay;
+    const bool raw = params_.origin == StreamOrigin::kRaw;
     try {
       SourceRequest request{symbol_, params_.dt};
       request.product = product_ = StreamProduct(config_.lake_root, symbol_);
-      forecaster_ = engine::Forecaster(product_ == lake::ProductType::kEquityMbo ? engine::EquityMboConfig().cell
-                                                                                 : engine::kForecastTickInt);
+      request.raw = raw;
+      forecaster_ = Forecaster(product_);
       if (!replay) {
         if (!config_.session_bounds) throw std::runtime_error("no session window configured");
         std::tie(request.session_start_ns, request.session_end_ns) = config_.session_bounds(params_.dt);
@@ -155,15 +156,27 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
       last_source_ts_ = 0;
       return true;
     } catch (const lake::LakeError& e) {
+      if (raw) {
+        Fail(1008, fmt::format("{}; source=raw reads the day's raw DBN files (spymaster download or simulate puts "
+                               "them there); source=compute reads bronze",
+                               e.what()));
+        return false;
+      }
       const bool future = product_ == lake::ProductType::kFutureMbo;
       Fail(1008, fmt::format("{}; run: spymaster run --product-type {} --layer {} --symbol {} --dt {}", e.what(),
                              lake::ToString(product_), replay ? "all" : "bronze",
                              replay || !future ? symbol_ : std::string("ES"), params_.dt));
     } catch (const std::exception& e) {
-      Fail(1011, fmt::format("cannot open the {} source for symbol={} dt={}: {}", replay ? "replay" : "compute",
-                             symbol_, params_.dt, e.what()));
+      Fail(1011, fmt::format("cannot open the {} source for symbol={} dt={}: {}",
+                             kOriginNames[static_cast<int>(params_.origin)], symbol_, params_.dt, e.what()));
     }
     return false;
+  }
+
+  // The forecast's lattice cell: the equity grid's $0.50 bucket, the futures' tick.
+  static engine::Forecaster Forecaster(lake::ProductType product) {
+    return engine::Forecaster(product == lake::ProductType::kEquityMbo ? engine::EquityMboConfig().cell
+                                                                       : engine::kForecastTickInt);
   }
 
   // Compute and replay: reads the shared run of this stream (engine, or lake reading) from window `seq`
@@ -186,6 +199,8 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     for (const LiveStream& live : config_.live) {
       if (live.symbol != symbol_ || live.dt != params_.dt) continue;
       LeaveHub();
+      product_ = live.product;
+      forecaster_ = Forecaster(product_);
       hub_ = live.hub;
       std::tie(hub_id_, hub_seq_) = hub_->SubscribeAtHead(Notifier());
       if (auto status = hub_->last_status()) {
@@ -277,7 +292,8 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     // Compute at speed=max: the engine closes the next window only once the client has taken the last
     // one, so that a window's close-to-socket time is the server's work, not a wait behind a client
     // slower than the engine (replay keeps up to max_queued_windows in flight, for throughput).
-    if (!pending_ && !pacer_.speed() && params_.origin == StreamOrigin::kCompute && queued_windows_ > 0) {
+    const bool engine = params_.origin == StreamOrigin::kCompute || params_.origin == StreamOrigin::kRaw;
+    if (!pending_ && !pacer_.speed() && engine && queued_windows_ > 0) {
       WaitForRoom(gen);
       return;
     }
@@ -572,7 +588,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   int64_t hub_id_ = -1;
   int64_t hub_seq_ = 0;
   bool waiting_hub_ = false;      // live: read everything published; the hub's notify resumes
-  SourceRequest source_request_;  // replay and compute
+  SourceRequest source_request_;  // replay, compute and raw
   lake::ProductType product_ = lake::ProductType::kFutureMbo;
   engine::Forecaster forecaster_;
   std::vector<engine::ForecastRow> forecast_;

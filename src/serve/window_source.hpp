@@ -1,7 +1,8 @@
 // Where a stream's windows come from. Two sources behind one interface (stream.md Part 1, issue 13):
 // replay reads silver book_snapshot_1s and gold physics_surface_1s from the lake a record batch at a time
-// (no whole-day cache); compute drives the engine from bronze through engine::Feeder (the loop batch runs
-// use) and hands out each window as it closes. A live feed plugs in as one more source.
+// (no whole-day cache); compute drives the engine from bronze, or from the raw DBN day files through
+// bronze's normalization (pipeline's record opening, as `run --source raw`), through engine::Feeder (the
+// loop batch runs use) and hands out each window as it closes. A live feed plugs in as one more source.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +35,7 @@ struct SourceRequest {
   lake::ProductType product = lake::ProductType::kFutureMbo;
   int64_t session_start_ns = 0;  // compute only: the engine's session window
   int64_t session_end_ns = 0;
+  bool raw = false;  // compute only: records from the raw DBN day files instead of bronze
 };
 
 // Throws lake::LakeError naming the partition when silver or gold is not complete.
@@ -42,10 +44,12 @@ std::unique_ptr<WindowSource> OpenReplaySource(const lake::DatasetRegistry& regi
 // The identity OpenReplaySource's source would have, without opening it (reads the manifests only).
 std::string ReplaySourceIdentity(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
                                  const SourceRequest& request);
-// Throws lake::LakeError naming the bronze partition when it is not complete.
+// Throws lake::LakeError naming the bronze partition when it is not complete (raw: the raw directory
+// when the underlying's day file is not there).
 std::unique_ptr<WindowSource> OpenComputeSource(const lake::DatasetRegistry& registry,
                                                 const std::filesystem::path& lake_root, const SourceRequest& request);
-// The identity OpenComputeSource's source would have, without opening it (reads the manifests only).
+// The identity OpenComputeSource's source would have, without opening it (reads the manifests only; raw:
+// the day files' paths, sizes and modification times, not their contents).
 std::string ComputeSourceIdentity(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
                                   const SourceRequest& request);
 

@@ -41,6 +41,8 @@ TEST(StreamParamsTest, EveryParameter) {
   EXPECT_EQ(*p.end_ns, 1767710430LL * 1'000'000'000);
   EXPECT_EQ(p.surfaces, (std::vector<Surface>{Surface::kSnap, Surface::kForecast}));  // canonical order
   EXPECT_EQ(p.origin, StreamOrigin::kCompute);
+  EXPECT_EQ(ParseStreamQuery("source=raw").origin, StreamOrigin::kRaw);
+  EXPECT_EQ(ParseStreamQuery("source=live").origin, StreamOrigin::kLive);
   EXPECT_EQ(ParseStreamQuery("speed=10000").speed, 10000.0);
   EXPECT_EQ(ParseStreamQuery("speed=0.25").speed, 0.25);
 }
@@ -58,6 +60,7 @@ TEST(StreamParamsTest, RefusalsNameTheParameter) {
   EXPECT_THAT(ErrorOf("surfaces=snap,bogus"), HasSubstr("'bogus' is not a surface"));
   EXPECT_THAT(ErrorOf("start=10:00&end=09:30"), HasSubstr("not before end"));
   EXPECT_THAT(ErrorOf("bogus=1"), HasSubstr("unknown parameter 'bogus'"));
+  EXPECT_THAT(ErrorOf("source=bronze"), HasSubstr("source 'bronze' is not valid"));
   EXPECT_THAT(ErrorOf("symbol=A&symbol=B"), HasSubstr("twice"));
   EXPECT_THAT(ErrorOf("symbol=%4"), HasSubstr("escape"));
   EXPECT_THAT(ErrorOf(std::string("symbol=") + std::string(100, 'A')), HasSubstr("longer than"));
