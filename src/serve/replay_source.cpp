@@ -160,7 +160,8 @@ class ReplaySource final : public WindowSource {
     snap_reader_ = lake::OpenPartitionReader(registry, lake_root, snap_dataset_, part, 4096);
     std::vector<std::string> columns = {"window_end_ts_ns", "spot_ref_price_int", "rel_ticks", "side"};
     for (engine::GoldValue v : kStreamedValues) columns.emplace_back(engine::kGoldValueNames[v]);
-    gold_reader_ = lake::OpenPartitionReader(registry, lake_root, gold_dataset_, part, kGoldBatchRows, columns);
+    gold_reader_ = lake::OpenPartitionReader(registry, lake_root, gold_dataset_, part, kGoldBatchRows, columns,
+                                             /*strings_as_dictionary=*/true);
     if (inputs.forecast) {
       forecast_reader_ = lake::OpenPartitionReader(registry, lake_root, forecast_dataset_, part, kForecastBatchRows);
     }
@@ -180,19 +181,18 @@ class ReplaySource final : public WindowSource {
     const int64_t ts = w->snapshot.window_end_ts_ns;
     engine::GoldSurface& g = w->gold;
     g.window_end_ts_ns = ts;
+    // The window's rows are consecutive (gold is sorted by window): copied a column range at a time.
     while (GoldRowReady()) {
-      const int64_t row_ts = gold_ts_->Value(row_);
-      if (row_ts > ts) break;
-      if (row_ts == ts) {
-        g.spot_ref_price_int = gold_spot_->Value(row_);
-        g.rel_ticks.push_back(gold_rel_->Value(row_));
-        const std::string_view side = gold_side_->GetView(row_);
-        g.side.push_back(side.empty() ? '?' : side[0]);
-        for (std::size_t v = 0; v < std::size(kStreamedValues); ++v) {
-          g.values[kStreamedValues[v]].push_back(gold_values_[v]->Value(row_));
-        }
-      }
-      ++row_;  // gold rows of a window without a snapshot row cannot happen in a verified lake; skipped
+      const int64_t* row_ts = gold_ts_->raw_values();
+      const int64_t rows = gold_batch_->num_rows();
+      while (row_ < rows && row_ts[row_] < ts) ++row_;  // cannot happen in a verified lake; skipped
+      if (row_ == rows) continue;
+      if (row_ts[row_] > ts) break;
+      int64_t end = row_;
+      while (end < rows && row_ts[end] == ts) ++end;
+      AppendGoldRows(row_, end, g);
+      row_ = end;
+      if (end < rows) break;  // the next row is a later window's
     }
     auto out = std::make_shared<StreamWindow>();
     out->window = std::move(w);
@@ -247,6 +247,22 @@ class ReplaySource final : public WindowSource {
     return rows;
   }
 
+  // Gold rows [begin, end) of the current batch, all of window g.window_end_ts_ns.
+  void AppendGoldRows(int64_t begin, int64_t end, engine::GoldSurface& g) {
+    g.spot_ref_price_int = gold_spot_->Value(end - 1);
+    g.rel_ticks.insert(g.rel_ticks.end(), gold_rel_->raw_values() + begin, gold_rel_->raw_values() + end);
+    const int32_t* side = gold_side_indices_->raw_values();
+    for (int64_t i = begin; i < end; ++i) {
+      const auto code = static_cast<std::size_t>(side[i]);
+      g.side.push_back(code < gold_side_chars_.size() ? gold_side_chars_[code] : '?');
+    }
+    for (std::size_t v = 0; v < std::size(kStreamedValues); ++v) {
+      const double* values = gold_values_[v]->raw_values();
+      auto& out = g.values[kStreamedValues[v]];
+      out.insert(out.end(), values + begin, values + end);
+    }
+  }
+
   // True when row_ points at a gold row (reading the next batch when the current one is used up).
   bool GoldRowReady() {
     while (!gold_batch_ || row_ >= gold_batch_->num_rows()) {
@@ -265,7 +281,18 @@ class ReplaySource final : public WindowSource {
       gold_ts_ = std::static_pointer_cast<arrow::Int64Array>(column("window_end_ts_ns"));
       gold_spot_ = std::static_pointer_cast<arrow::Int64Array>(column("spot_ref_price_int"));
       gold_rel_ = std::static_pointer_cast<arrow::Int32Array>(column("rel_ticks"));
-      gold_side_ = std::static_pointer_cast<arrow::StringArray>(column("side"));
+      // side comes as dictionary codes: a window's rows map through the batch's few dictionary entries.
+      const auto side = std::dynamic_pointer_cast<arrow::DictionaryArray>(column("side"));
+      const auto dictionary = side ? std::dynamic_pointer_cast<arrow::StringArray>(side->dictionary()) : nullptr;
+      gold_side_indices_ = side ? std::dynamic_pointer_cast<arrow::Int32Array>(side->indices()) : nullptr;
+      if (!dictionary || !gold_side_indices_) {
+        throw Error(ErrorKind::kData, fmt::format("{}: column side is not dictionary<int32, utf8>", where_));
+      }
+      gold_side_chars_.clear();
+      for (int64_t i = 0; i < dictionary->length(); ++i) {
+        const std::string_view value = dictionary->GetView(i);
+        gold_side_chars_.push_back(value.empty() ? '?' : value[0]);
+      }
       for (std::size_t v = 0; v < std::size(kStreamedValues); ++v) {
         gold_values_[v] = std::static_pointer_cast<arrow::DoubleArray>(
             column(std::string(engine::kGoldValueNames[kStreamedValues[v]])));
@@ -293,7 +320,8 @@ class ReplaySource final : public WindowSource {
   int64_t row_ = 0;
   std::shared_ptr<arrow::Int64Array> gold_ts_, gold_spot_;
   std::shared_ptr<arrow::Int32Array> gold_rel_;
-  std::shared_ptr<arrow::StringArray> gold_side_;
+  std::shared_ptr<arrow::Int32Array> gold_side_indices_;
+  std::vector<char> gold_side_chars_;  // the batch's side dictionary, first character of each entry
   std::shared_ptr<arrow::DoubleArray> gold_values_[std::size(kStreamedValues)];
 };
 

@@ -4,6 +4,7 @@
 #include <arrow/api.h>
 #include <arrow/io/memory.h>
 #include <arrow/ipc/reader.h>
+#include <arrow/ipc/writer.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -105,14 +106,147 @@ TEST(WindowFramesTest, WindowWithoutGoldHasEmptyVelocityAndForecast) {
 TEST(WindowFramesTest, MissingOptionsSendEmptySurfaceAndSayWhy) {
   StreamWindow sw;
   sw.window = std::make_shared<engine::WindowResult>();
-  sw.options_missing = std::make_shared<const std::string>("no option gold");
+  sw.options_missing = std::make_shared<const std::string>("no option gold \"x\"\n");
   const Surface some[] = {Surface::kOptions};
   const auto group = EncodeWindow(sw, {}, some);
   ASSERT_EQ(group->messages.size(), 3u);
-  EXPECT_EQ(nlohmann::json::parse(group->messages[0].text)["options_missing"], "no option gold");
+  EXPECT_EQ(nlohmann::json::parse(group->messages[0].text)["options_missing"], "no option gold \"x\"\n");
+  EXPECT_EQ(group->messages[0].text, (nlohmann::json{{"type", "batch_start"},
+                                                     {"window_end_ts_ns", "0"},
+                                                     {"surfaces", {"options"}},
+                                                     {"late_records", 0},
+                                                     {"options_missing", "no option gold \"x\"\n"}})
+                                         .dump());
   const auto options = Decode(group->messages[2]);
   EXPECT_TRUE(options->schema()->Equals(*OptionsSchema()));
   EXPECT_EQ(options->num_rows(), 0);
+}
+
+// The frames as Arrow's builders and its stream writer make them (the encoder's earlier implementation):
+// the frames must stay these bytes, whatever shortcuts the encoder takes.
+std::string WriterBytes(const std::shared_ptr<arrow::Schema>& schema,
+                        const std::vector<std::shared_ptr<arrow::Array>>& columns, int64_t rows) {
+  auto sink = *arrow::io::BufferOutputStream::Create();
+  auto writer = *arrow::ipc::MakeStreamWriter(sink, schema);
+  EXPECT_TRUE(writer->WriteRecordBatch(*arrow::RecordBatch::Make(schema, rows, columns)).ok());
+  EXPECT_TRUE(writer->Close().ok());
+  return (*sink->Finish())->ToString();
+}
+
+template <class Builder, class T>
+std::shared_ptr<arrow::Array> Built(const std::vector<T>& values) {
+  Builder b;
+  EXPECT_TRUE(b.AppendValues(values).ok());
+  return *b.Finish();
+}
+
+std::string ReferenceVelocity(const engine::GoldSurface& g) {
+  std::vector<int64_t> ts, spot;
+  std::vector<int32_t> rel;
+  arrow::StringBuilder side;
+  const engine::GoldValue kValues[] = {engine::kLiquidityVelocity, engine::kRho,         engine::kNu,   engine::kKappa,
+                                       engine::kPressureGrad,      engine::kUWaveEnergy, engine::kOmega};
+  std::vector<double> values[std::size(kValues)];
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    if (g.rel_ticks[i] < -200 || g.rel_ticks[i] > 200) continue;
+    ts.push_back(g.window_end_ts_ns);
+    spot.push_back(g.spot_ref_price_int);
+    rel.push_back(g.rel_ticks[i]);
+    EXPECT_TRUE(side.Append(&g.side[i], 1).ok());
+    for (std::size_t v = 0; v < std::size(kValues); ++v) values[v].push_back(g.values[kValues[v]][i]);
+  }
+  std::vector<std::shared_ptr<arrow::Array>> columns = {Built<arrow::Int64Builder>(ts),
+                                                        Built<arrow::Int64Builder>(spot),
+                                                        Built<arrow::Int32Builder>(rel), *side.Finish()};
+  for (const auto& v : values) columns.push_back(Built<arrow::DoubleBuilder>(v));
+  return WriterBytes(VelocitySchema(), columns, static_cast<int64_t>(ts.size()));
+}
+
+std::string ReferenceForecast(std::span<const engine::ForecastRow> rows) {
+  arrow::Int64Builder ts, spot_tick, delta;
+  arrow::Int32Builder horizon, d_up, d_down;
+  arrow::DoubleBuilder confidence, run_up, run_down;
+  for (const engine::ForecastRow& r : rows) {
+    EXPECT_TRUE(ts.Append(r.window_end_ts_ns).ok());
+    EXPECT_TRUE(horizon.Append(r.horizon_s).ok());
+    EXPECT_TRUE(spot_tick.Append(r.predicted_spot_tick).ok());
+    EXPECT_TRUE(delta.Append(r.predicted_tick_delta).ok());
+    EXPECT_TRUE(confidence.Append(r.confidence).ok());
+    EXPECT_TRUE(run_up.Append(r.run_score_up).ok());
+    EXPECT_TRUE(run_down.Append(r.run_score_down).ok());
+    EXPECT_TRUE((r.d_up ? d_up.Append(*r.d_up) : d_up.AppendNull()).ok());
+    EXPECT_TRUE((r.d_down ? d_down.Append(*r.d_down) : d_down.AppendNull()).ok());
+  }
+  return WriterBytes(ForecastSchema(),
+                     {*ts.Finish(), *horizon.Finish(), *spot_tick.Finish(), *delta.Finish(), *confidence.Finish(),
+                      *run_up.Finish(), *run_down.Finish(), *d_up.Finish(), *d_down.Finish()},
+                     static_cast<int64_t>(rows.size()));
+}
+
+std::string ReferenceOptions(const StreamWindow& w) {
+  std::vector<int64_t> ts, spot;
+  std::vector<int32_t> rel;
+  std::vector<double> velocity;
+  for (const StrikeVelocity& s : w.options) {
+    ts.push_back(w.window->snapshot.window_end_ts_ns);
+    spot.push_back(w.options_spot_ref_price_int);
+    rel.push_back(s.rel_ticks);
+    velocity.push_back(s.liquidity_velocity);
+  }
+  return WriterBytes(OptionsSchema(),
+                     {Built<arrow::Int64Builder>(ts), Built<arrow::Int64Builder>(spot), Built<arrow::Int32Builder>(rel),
+                      Built<arrow::DoubleBuilder>(velocity)},
+                     static_cast<int64_t>(ts.size()));
+}
+
+std::string ReferenceSnap(const engine::SnapshotRow& s) {
+  arrow::BooleanBuilder valid;
+  EXPECT_TRUE(valid.Append(s.book_valid).ok());
+  return WriterBytes(SnapSchema(),
+                     {Built<arrow::Int64Builder>(std::vector<int64_t>{s.window_end_ts_ns}),
+                      Built<arrow::DoubleBuilder>(std::vector<double>{s.mid_price}),
+                      Built<arrow::Int64Builder>(std::vector<int64_t>{s.spot_ref_price_int}), *valid.Finish()},
+                     1);
+}
+
+std::string Bytes(const Message& m) { return std::string(static_cast<const char*>(m.data()), m.size()); }
+
+TEST(WindowFramesTest, FramesAreTheBytesOfArrowsBuildersAndStreamWriter) {
+  const Surface all[] = {Surface::kSnap, Surface::kVelocity, Surface::kOptions, Surface::kForecast};
+  // A window whose in-range rows are one run (201 trails), one with an out-of-range row between them, a
+  // window with nulls and values in the forecast, and an empty one.
+  engine::WindowResult split = Window();
+  split.gold.rel_ticks = {-1, 250, 0};
+  split.snapshot.book_valid = false;
+  engine::WindowResult full = Window();
+  full.gold.resize(802);
+  for (int i = 0; i < 802; ++i) {
+    full.gold.rel_ticks[i] = i / 2 - 200;
+    full.gold.side[i] = i % 2 ? 'B' : 'A';
+    for (auto& v : full.gold.values) v[i] = 0.25 * i - 7.0 * (i % 3);
+  }
+  for (const engine::WindowResult& w : {Window(), split, full, engine::WindowResult{}}) {
+    StreamWindow sw;
+    sw.window = std::make_shared<const engine::WindowResult>(w);
+    sw.options_spot_ref_price_int = 7'000'000'000'000;
+    if (!w.gold.empty()) sw.options = {{-20, 1.5}, {0, -0.25}, {40, 3.0}};
+    const auto forecast = w.gold.empty() ? std::vector<engine::ForecastRow>() : engine::ComputeForecast(w.gold);
+    const auto group = EncodeWindow(sw, forecast, all);
+    ASSERT_EQ(group->messages.size(), 9u);
+    nlohmann::json head{{"type", "batch_start"},
+                        {"window_end_ts_ns", std::to_string(w.snapshot.window_end_ts_ns)},
+                        {"surfaces", {"snap", "velocity", "options", "forecast"}},
+                        {"late_records", w.late_records}};
+    EXPECT_EQ(group->messages[0].text, head.dump());
+    for (int s = 0; s < 4; ++s) {
+      EXPECT_EQ(group->messages[1 + 2 * s].text,
+                (nlohmann::json{{"type", "surface_header"}, {"surface", kSurfaceNames[s]}}).dump());
+    }
+    EXPECT_EQ(Bytes(group->messages[2]), ReferenceSnap(w.snapshot));
+    EXPECT_EQ(Bytes(group->messages[4]), ReferenceVelocity(w.gold));
+    EXPECT_EQ(Bytes(group->messages[6]), ReferenceOptions(sw));
+    EXPECT_EQ(Bytes(group->messages[8]), ReferenceForecast(forecast));
+  }
 }
 
 TEST(WindowFramesTest, ControlJson) {
