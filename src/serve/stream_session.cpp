@@ -61,6 +61,9 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   ~StreamSession() { LeaveHub(); }
 
   void Run() {
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), ignored);
+    ws_.auto_fragment(false);
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(http::field::server, "spymaster"); }));
@@ -281,6 +284,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
       WaitForRoom(gen);
       return;
     }
+    if (!pending_ && WaitBeforeClose(gen)) return;
     if (!pending_) {
       Next next;
       try {
@@ -352,6 +356,37 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     PostTick();
   }
 
+  // Compute, when the engine has not closed the next window yet (no client of the run has read it): it
+  // closes it only once the window is due (paced streams) and its forecast normals are generated, so that
+  // its close-to-socket time is the server's work on it (the particle steps, the frames, the writes), as in
+  // a live stream, rather than a wait for its time to come or for the normals thread.
+  bool WaitBeforeClose(uint64_t gen) {
+    if (params_.origin != StreamOrigin::kCompute || last_source_ts_ == 0 || hub_->head() > hub_seq_) return false;
+    const int64_t ts = last_source_ts_ + kWindowNs;  // compute windows are consecutive
+    const bool skipped =
+        skip_remaining_ > 0 || (params_.start_ns && ts - kWindowNs < *params_.start_ns) || (seek_ns_ && ts < *seek_ns_);
+    if (skipped) return false;  // NextWindow reads past it
+    const int64_t now = NowNs();
+    if (const int64_t due = pacer_.Due(ts, now); due > now) {
+      timer_.expires_after(std::chrono::nanoseconds(due - now));
+      timer_.async_wait([self = shared_from_this(), gen](beast::error_code ec) {
+        if (!ec) self->Tick(gen);
+      });
+      return true;
+    }
+    if (!SendsForecast()) return false;
+    context_->normals.Want(ts);
+    return context_->normals.Pending(ts, [weak = weak_from_this(), executor = ws_.get_executor(), gen] {
+      net::post(executor, [weak, gen] {
+        if (auto self = weak.lock()) self->Tick(gen);
+      });
+    });
+  }
+
+  bool SendsForecast() const {
+    return std::ranges::find(params_.surfaces, Surface::kForecast) != params_.surfaces.end();
+  }
+
   // Wakes on the next window written (OnWrite); a client that takes none for slow_client_timeout is closed.
   void WaitForRoom(uint64_t gen) {
     waiting_room_ = true;
@@ -369,7 +404,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     key += std::to_string(ts);
     if (auto hit = context_->frames.Find(key)) return hit;
     std::span<const engine::ForecastRow> forecast;
-    if (std::ranges::find(params_.surfaces, Surface::kForecast) == params_.surfaces.end()) {
+    if (!SendsForecast()) {
       // not sent: nothing to compute
     } else if (w.forecast) {
       forecast = *w.forecast;  // the lake's forecast_1s rows
