@@ -411,8 +411,13 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     } else {
       // The next windows end a second apart: their normals are generated while the engine reads their
       // records (or this thread encodes), and this one's were, unless it is the first or the generator
-      // fell behind.
-      for (int64_t k = 1; k <= kPrefetchWindows; ++k) context_->normals.Want(ts + k * kWindowNs);
+      // fell behind. For a window the engine just closed, they are asked for once it is written (OnWrite):
+      // waking the generator now would have it compete for a core with this window's frames and writes.
+      if (w.closed_ns > 0) {
+        prefetch_after_ = ts;
+      } else {
+        Prefetch(ts);
+      }
       if (const auto normals = context_->normals.Take(ts)) {
         forecaster_.Compute(w.window->gold, *normals, forecast_);
       } else {
@@ -423,6 +428,10 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     auto frames = EncodeWindow(w, forecast, params_.surfaces);
     context_->frames.Insert(key, frames);
     return frames;
+  }
+
+  void Prefetch(int64_t ts) {
+    for (int64_t k = 1; k <= kPrefetchWindows; ++k) context_->normals.Want(ts + k * kWindowNs);
   }
 
   void EnqueueText(std::string text) {
@@ -461,7 +470,11 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     bytes_sent_ += static_cast<int64_t>(bytes);
     Outgoing& front = queue_.front();
     if (++front.index == front.group->messages.size()) {
-      if (front.closed_ns > 0) context_->latency.Add(NowNs() - front.closed_ns);
+      if (front.closed_ns > 0) {
+        context_->latency.Add(NowNs() - front.closed_ns);
+        if (prefetch_after_) Prefetch(*prefetch_after_);
+        prefetch_after_.reset();
+      }
       if (front.is_window) --queued_windows_;
       queue_.pop_front();
       if (waiting_room_) {
@@ -611,6 +624,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   lake::ProductType product_ = lake::ProductType::kFutureMbo;
   engine::Forecaster forecaster_;
   std::vector<engine::ForecastRow> forecast_;
+  std::optional<int64_t> prefetch_after_;  // the next windows' normals are wanted once this window is written
   Pacer pacer_;
   StreamWindowPtr pending_;
   int64_t last_source_ts_ = 0;
