@@ -3,7 +3,8 @@
 //   (the work a stream does per window, beyond reading it), in windows/s and MB/s on one core.
 // - with --lake: an in-process server on a loopback port and --clients WebSocket clients (Beast, one
 //   thread each) reading the (symbol, dt) stream at speed=max: windows/s per client, MB/s in total,
-//   server-side CPU and peak RSS of the process.
+//   server-side CPU and peak RSS of the process; for --source compute, the server's close-to-socket latency
+//   (GET /v1/stats: from the record that closed each window to its last message written to the socket).
 #include <fmt/format.h>
 #include <sys/resource.h>
 
@@ -11,9 +12,11 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <chrono>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <thread>
 #include <vector>
 
@@ -126,6 +129,20 @@ ClientResult RunClient(uint16_t port, const std::string& target) {
   return r;
 }
 
+// The server's GET /v1/stats.
+nlohmann::json ServerStats(uint16_t port) {
+  net::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect({net::ip::make_address("127.0.0.1"), port});
+  beast::http::request<beast::http::empty_body> req(beast::http::verb::get, "/v1/stats", 11);
+  req.set(beast::http::field::host, "127.0.0.1");
+  beast::http::write(stream, req);
+  beast::flat_buffer buffer;
+  beast::http::response<beast::http::string_body> res;
+  beast::http::read(stream, buffer, res);
+  return nlohmann::json::parse(res.body());
+}
+
 void ServerBench(const Args& a) {
   const auto registry = lake::DatasetRegistry::LoadDefault();  // the server keeps a reference
   std::unique_ptr<serve::Server> server;
@@ -165,6 +182,7 @@ void ServerBench(const Args& a) {
   for (auto& t : clients) t.join();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const double cpu = CpuSeconds() - cpu0;
+  const nlohmann::json stats = a.source == "compute" ? ServerStats(port) : nlohmann::json();
   if (server) {
     server->Stop();
     run.join();
@@ -190,6 +208,15 @@ void ServerBench(const Args& a) {
       results.front().windows, results.front().windows / slowest, windows / wall, windows / wall / 1e6,
       bytes / wall / 1e6, dropped, cpu, wall, server ? "server and clients" : "clients only",
       double(usage.ru_maxrss) / 1024.0);
+  if (!stats.is_null()) {
+    const auto& lat = stats["close_to_socket_latency_ns"];
+    const auto& normals = stats["forecast_normals_ahead"];
+    PrintStdout(
+        "close-to-socket (server, every window of every client since it started): {} windows; p50 {:.0f} us, p99 "
+        "{:.0f} us, max {:.0f} us; forecast normals generated ahead for {} windows, {} computed at the close\n",
+        lat["count"].get<int64_t>(), lat["p50"].get<double>() / 1e3, lat["p99"].get<double>() / 1e3,
+        lat["max"].get<double>() / 1e3, normals["hits"].get<int64_t>(), normals["misses"].get<int64_t>());
+  }
 }
 
 }  // namespace

@@ -4,12 +4,14 @@ The server measures each window from the moment its engine closed it (the record
 closed it) to the moment the window's last message was written to the client's socket, and reports
 percentiles on GET /v1/stats (close_to_socket_latency_ns). This tool drives it two ways:
 
-  compute  one client, source=compute&speed=max, over a simulated lake built here (bronze → silver → gold)
+  compute  one client, source=compute at each of --compute-speeds (max: as fast as the client reads; a number:
+           paced, each window closed by the engine when it is due), over a simulated lake built here (bronze)
   live     `serve --live` fed by the fake Live gateway (python/tests/fake_live.py) replaying the simulated
            raw file paced by its ts_recv at --speed times real time, one client reading source=live
 
-Usage: python/tools/stream_latency.py [--minutes 10] [--speed 10] [--bin build/spymaster] [--mode compute|live|both]
-Prints one line per mode: windows, p50, p99, max (µs).
+Usage: python/tools/stream_latency.py [--minutes 10] [--speed 10] [--compute-speeds max,10] [--bin build/spymaster]
+                                     [--mode compute|live|both]
+Prints one line per run: windows, p50, p99, max (µs), and the load average while it ran.
 """
 import argparse
 import asyncio
@@ -61,8 +63,10 @@ async def read_stream(url):
 def report(mode, port, windows):
     stats = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/stats"))
     lat = stats["close_to_socket_latency_ns"]
+    normals = stats["forecast_normals_ahead"]
     print(f"{mode}: {windows} windows, {lat['count']} samples; close-to-socket p50 {lat['p50'] / 1e3:.0f} us, "
-          f"p99 {lat['p99'] / 1e3:.0f} us, max {lat['max'] / 1e3:.0f} us")
+          f"p99 {lat['p99'] / 1e3:.0f} us, max {lat['max'] / 1e3:.0f} us; normals ahead {normals['hits']}, "
+          f"at the close {normals['misses']}; load average {os.getloadavg()[0]:.1f}", flush=True)
 
 
 def stop(proc):
@@ -75,6 +79,7 @@ def main():
     ap.add_argument("--bin", default=str(REPO / "build" / "spymaster"))
     ap.add_argument("--minutes", type=int, default=10)
     ap.add_argument("--speed", type=float, default=10.0, help="live: gateway pace, times real time")
+    ap.add_argument("--compute-speeds", default="max,10", help="compute: comma-separated stream speeds")
     ap.add_argument("--mode", choices=["compute", "live", "both"], default="both")
     args = ap.parse_args()
     end = f"09:{30 + args.minutes:02d}"
@@ -85,12 +90,12 @@ def main():
              "--product", "future_mbo"])
         run([args.bin, "run", "--product-type", "future_mbo", "--layer", "bronze", "--symbol", "ES", "--dt", DT,
              "--lake", lake])
-        if args.mode in ("compute", "both"):
+        for speed in args.compute_speeds.split(",") if args.mode in ("compute", "both") else []:
             proc, port = start_server(args, ["--lake", lake, *session])
             try:
                 n = asyncio.run(read_stream(f"ws://127.0.0.1:{port}/v1/velocity/stream?symbol=ESH6&dt={DT}"
-                                            "&source=compute&speed=max"))
-                report("compute (speed=max, 1 client)", port, n)
+                                            f"&source=compute&speed={speed}"))
+                report(f"compute (speed={speed}, 1 client)", port, n)
             finally:
                 stop(proc)
         if args.mode in ("live", "both"):

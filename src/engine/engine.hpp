@@ -61,6 +61,14 @@ class Engine {
   void CloseThrough(int64_t ts);
   // Closes every remaining session window (end of input).
   void Finish() { CloseThrough(clock_.session_end_ns()); }
+  // Closes the next window alone (engine::Feeder: a record past a gap, or the end of input, closes its
+  // windows one at a time for a consumer that takes them one at a time).
+  void CloseNext() { CloseThrough(clock_.next_close_ns()); }
+  // Feeding `event` would close more than one window.
+  bool ClosesSeveral(const book::MboEvent& event) const {
+    return (options_.instrument_id == 0 || event.instrument_id == options_.instrument_id) &&
+           clock_.ClosesSeveral(static_cast<int64_t>(event.ts_event));
+  }
   // Every session window has closed: later records cannot change any output.
   bool finished() const { return clock_.finished(); }
 

@@ -81,6 +81,11 @@ class BasicOptionEngine {
   }
   void CloseThrough(int64_t ts);
   void Finish() { CloseThrough(clock_.session_end_ns()); }
+  // As Engine's: the next window (option and underlying) alone, and whether `event` would close several.
+  void CloseNext() { CloseThrough(clock_.next_close_ns()); }
+  bool ClosesSeveral(const book::MboEvent& event) const {
+    return clock_.ClosesSeveral(static_cast<int64_t>(event.ts_event));
+  }
   bool finished() const { return clock_.finished(); }
 
   const Books& books() const { return books_; }

@@ -70,18 +70,30 @@ class SpanSource final : public RecordSource {
 // the source's events to the engine until `stop()` holds after an event (a stream stops as soon as a window
 // has closed), or until the input ends or the session's last window has closed (later records cannot change
 // any output); then it closes the remaining windows and returns false. A later Feed goes on from the next
-// event.
+// event. Windows close one at a time, `stop()` asked after each: a record past a gap of empty windows closes
+// them one by one before it is fed, and so does the end of input, so a stream closes each window when its
+// client asks for it rather than a burst at once (the same windows: the clock crosses the same boundaries).
 class Feeder {
  public:
   template <class AnyEngine, class Stop>
   bool Feed(RecordSource& source, AnyEngine& engine, Stop&& stop) {
     while (!engine.finished()) {
-      if (pos_ == batch_.size()) {
+      if (pos_ == batch_.size() && !exhausted_) {
         batch_ = source.NextBatch();
         pos_ = 0;
-        if (batch_.empty()) break;
+        exhausted_ = batch_.empty();
+      }
+      if (exhausted_) {
+        engine.CloseNext();
+        if (stop()) return true;
+        continue;
       }
       while (pos_ < batch_.size()) {
+        if (engine.ClosesSeveral(batch_[pos_])) {
+          engine.CloseNext();
+          if (stop()) return true;
+          continue;
+        }
         if constexpr (requires { engine.Prefetch(batch_[0], 0); }) {
           // Engines with many books (options) warm the lookups of records kFar and kNear ahead.
           constexpr std::size_t kFar = 8, kNear = 4;
@@ -103,6 +115,7 @@ class Feeder {
   std::span<const book::MboEvent> batch_;
   std::size_t pos_ = 0;
   int64_t fed_ = 0;
+  bool exhausted_ = false;  // the source's input has ended
 };
 
 // Feeds the whole source to the engine (batch runs). Returns the number of events fed.

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
 
 #include "engine/product_config.hpp"
@@ -38,6 +39,17 @@ class WindowClock {
   bool finished() const { return open_ >= count_; }
   int64_t open_start_ns() const { return start_ + open_ * kWindowNs; }
   int64_t open_end_ns() const { return open_start_ns() + kWindowNs; }
+  // The end of the window that closes next (the open one; the first before it opens), or INT64_MAX once
+  // every window has closed.
+  int64_t next_close_ns() const {
+    return finished() ? std::numeric_limits<int64_t>::max() : open_ < 0 ? start_ + kWindowNs : open_end_ns();
+  }
+  // A record at ts would close more than one window: it lies a whole window or more past the end of the
+  // window that closes next, and that is not the session's last.
+  bool ClosesSeveral(int64_t ts) const {
+    const int64_t next = next_close_ns();
+    return next < session_end_ns() && ts - next >= kWindowNs;
+  }
 
   // A record at ts is late when a window is open and ts lies before its start.
   bool IsLate(int64_t ts) const { return is_open() && ts < open_start_ns(); }

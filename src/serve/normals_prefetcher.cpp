@@ -19,6 +19,7 @@ NormalsPrefetcher::~NormalsPrefetcher() {
 }
 
 void NormalsPrefetcher::Want(int64_t ts) {
+  std::vector<std::function<void()>> dropped;
   {
     std::lock_guard lock(mutex_);
     if (ready_.contains(ts) || running_ == ts || std::find(queue_.begin(), queue_.end(), ts) != queue_.end()) return;
@@ -31,8 +32,10 @@ void NormalsPrefetcher::Want(int64_t ts) {
       }
     }
     queue_.push_back(ts);
+    dropped = TakeDoneWaitersLocked();
   }
   wake_.notify_one();
+  for (const auto& done : dropped) done();
 }
 
 NormalsPrefetcher::Normals NormalsPrefetcher::Take(int64_t ts) {
@@ -46,12 +49,32 @@ NormalsPrefetcher::Normals NormalsPrefetcher::Take(int64_t ts) {
   }
   std::erase(queue_, ts);
   ++misses_;
+  const auto done = TakeDoneWaitersLocked();
+  lock.unlock();
+  for (const auto& d : done) d();
   return nullptr;
+}
+
+bool NormalsPrefetcher::Pending(int64_t ts, std::function<void()> done) {
+  std::lock_guard lock(mutex_);
+  if (running_ != ts && std::find(queue_.begin(), queue_.end(), ts) == queue_.end()) return false;
+  waiters_.emplace_back(ts, std::move(done));
+  return true;
+}
+
+std::vector<std::function<void()>> NormalsPrefetcher::TakeDoneWaitersLocked() {
+  std::vector<std::function<void()>> done;
+  std::erase_if(waiters_, [&](auto& w) {
+    if (running_ == w.first || std::find(queue_.begin(), queue_.end(), w.first) != queue_.end()) return false;
+    done.push_back(std::move(w.second));
+    return true;
+  });
+  return done;
 }
 
 void NormalsPrefetcher::WaitIdle() {
   std::unique_lock lock(mutex_);
-  done_.wait(lock, [&] { return queue_.empty() && !running_; });
+  done_.wait(lock, [&] { return queue_.empty() && !running_ && !reporting_; });
 }
 
 int64_t NormalsPrefetcher::hits() const {
@@ -78,6 +101,14 @@ void NormalsPrefetcher::Loop() {
     lock.lock();
     ready_[ts] = std::move(normals);
     running_.reset();
+    if (!waiters_.empty()) {
+      reporting_ = true;
+      const auto done = TakeDoneWaitersLocked();
+      lock.unlock();
+      for (const auto& d : done) d();
+      lock.lock();
+      reporting_ = false;
+    }
     done_.notify_all();
   }
 }

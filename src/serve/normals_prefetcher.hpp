@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -33,8 +34,13 @@ class NormalsPrefetcher {
   // The window's normals when generated ahead (waiting while the thread is on them), else null: a
   // window still queued is dropped from the queue, since the caller is about to compute it anyway.
   Normals Take(int64_t window_end_ts_ns);
+  // True when the window's normals are queued or being generated: `done` is then called once they no
+  // longer are (generated, or dropped from the queue), on the thread that ended the wait (the prefetcher's,
+  // or one calling Want or Take), so it must only post.
+  // False, and `done` is dropped, when nothing is pending for the window.
+  bool Pending(int64_t window_end_ts_ns, std::function<void()> done);
 
-  // Blocks until nothing is queued or being generated (tests).
+  // Blocks until nothing is queued or being generated, and the thread has ended the waits of Pending (tests).
   void WaitIdle();
 
   int64_t hits() const;    // Take found the normals
@@ -42,6 +48,8 @@ class NormalsPrefetcher {
 
  private:
   void Loop();
+  // The waiters whose window is no longer pending, out of waiters_.
+  std::vector<std::function<void()>> TakeDoneWaitersLocked();
 
   const std::size_t capacity_;
   mutable std::mutex mutex_;
@@ -50,6 +58,8 @@ class NormalsPrefetcher {
   std::deque<int64_t> queue_;
   std::map<int64_t, Normals> ready_;
   std::optional<int64_t> running_;
+  bool reporting_ = false;                                          // the thread is calling waiters done
+  std::vector<std::pair<int64_t, std::function<void()>>> waiters_;  // Pending's
   bool stop_ = false;
   int64_t hits_ = 0;
   int64_t misses_ = 0;

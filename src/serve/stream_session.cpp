@@ -72,6 +72,8 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   ~StreamSession() { LeaveHub(); }
 
   void Run() {
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), ignored);
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     // Each message goes out as one frame in one gathered write (header + payload), not in write-buffer-sized
     // fragments of one system call each: a window's velocity frame is ~70 KB.
@@ -313,6 +315,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
       WaitForRoom(gen);
       return;
     }
+    if (!pending_ && WaitBeforeClose(gen)) return;
     if (!pending_) {
       Next next;
       try {
@@ -384,6 +387,37 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     PostTick();
   }
 
+  // Compute, when the engine has not closed the next window yet (no client of the run has read it): it
+  // closes it only once the window is due (paced streams) and its forecast normals are generated, so that
+  // its close-to-socket time is the server's work on it (the particle steps, the frames, the writes), as in
+  // a live stream, rather than a wait for its time to come or for the normals thread.
+  bool WaitBeforeClose(uint64_t gen) {
+    if (params_.origin != StreamOrigin::kCompute || last_source_ts_ == 0 || hub_->head() > hub_seq_) return false;
+    const int64_t ts = last_source_ts_ + kWindowNs;  // compute windows are consecutive
+    const bool skipped =
+        skip_remaining_ > 0 || (params_.start_ns && ts - kWindowNs < *params_.start_ns) || (seek_ns_ && ts < *seek_ns_);
+    if (skipped) return false;  // NextWindow reads past it
+    const int64_t now = NowNs();
+    if (const int64_t due = pacer_.Due(ts, now); due > now) {
+      timer_.expires_after(std::chrono::nanoseconds(due - now));
+      timer_.async_wait([self = shared_from_this(), gen](beast::error_code ec) {
+        if (!ec) self->Tick(gen);
+      });
+      return true;
+    }
+    if (!SendsForecast()) return false;
+    context_->normals.Want(ts);
+    return context_->normals.Pending(ts, [weak = weak_from_this(), executor = ws_.get_executor(), gen] {
+      net::post(executor, [weak, gen] {
+        if (auto self = weak.lock()) self->Tick(gen);
+      });
+    });
+  }
+
+  bool SendsForecast() const {
+    return std::ranges::find(params_.surfaces, Surface::kForecast) != params_.surfaces.end();
+  }
+
   // Wakes on the next window written (OnWrite); a client that takes none for slow_client_timeout is closed.
   void WaitForRoom(uint64_t gen) {
     waiting_room_ = true;
@@ -401,15 +435,20 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     key += std::to_string(ts);
     if (auto hit = context_->frames.Find(key)) return hit;
     std::span<const engine::ForecastRow> forecast;
-    if (std::ranges::find(params_.surfaces, Surface::kForecast) == params_.surfaces.end()) {
+    if (!SendsForecast()) {
       // not sent: nothing to compute
     } else if (w.forecast) {
       forecast = *w.forecast;  // the lake's forecast_1s rows
     } else {
       // The next windows end a second apart: their normals are generated while the engine reads their
       // records (or this thread encodes), and this one's were, unless it is the first or the generator
-      // fell behind.
-      for (int64_t k = 1; k <= kPrefetchWindows; ++k) context_->normals.Want(ts + k * kWindowNs);
+      // fell behind. For a window the engine just closed, they are asked for once it is written (OnWrite):
+      // waking the generator now would have it compete for a core with this window's frames and writes.
+      if (w.closed_ns > 0) {
+        prefetch_after_ = ts;
+      } else {
+        Prefetch(ts);
+      }
       if (const auto normals = context_->normals.Take(ts)) {
         forecaster_.Compute(w.window->gold, *normals, forecast_);
       } else {
@@ -420,6 +459,10 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     auto frames = EncodeWindow(w, forecast, params_.surfaces);
     context_->frames.Insert(key, frames);
     return frames;
+  }
+
+  void Prefetch(int64_t ts) {
+    for (int64_t k = 1; k <= kPrefetchWindows; ++k) context_->normals.Want(ts + k * kWindowNs);
   }
 
   void EnqueueText(std::string text) {
@@ -458,7 +501,11 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     bytes_sent_ += static_cast<int64_t>(bytes);
     Outgoing& front = queue_.front();
     if (++front.index == front.group->messages.size()) {
-      if (front.closed_ns > 0) context_->latency.Add(NowNs() - front.closed_ns);
+      if (front.closed_ns > 0) {
+        context_->latency.Add(NowNs() - front.closed_ns);
+        if (prefetch_after_) Prefetch(*prefetch_after_);
+        prefetch_after_.reset();
+      }
       if (front.is_window) --queued_windows_;
       queue_.pop_front();
       if (waiting_room_) {
@@ -608,6 +655,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   lake::ProductType product_ = lake::ProductType::kFutureMbo;
   engine::Forecaster forecaster_;
   std::vector<engine::ForecastRow> forecast_;
+  std::optional<int64_t> prefetch_after_;  // the next windows' normals are wanted once this window is written
   Pacer pacer_;
   StreamWindowPtr pending_;
   int64_t last_source_ts_ = 0;

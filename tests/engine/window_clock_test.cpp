@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -105,6 +106,59 @@ TEST(DriveTest, StopsAtTheRecordThatClosesTheLastWindowWhateverTheBatchSize) {
     EXPECT_EQ(Drive(source, engine), 3) << "batch " << batch;
     EXPECT_EQ(windows, 2);
     EXPECT_EQ(engine.counters().after_session, 1);
+  }
+}
+
+TEST(WindowClockTest, ClosesSeveralOnlyWhenARecordJumpsPastMoreThanTheNextClose) {
+  WindowClock clock(10 * kSec, 14 * kSec);
+  EXPECT_EQ(clock.next_close_ns(), 11 * kSec);  // before the session: the first window's end
+  EXPECT_FALSE(clock.ClosesSeveral(12 * kSec - 1));
+  EXPECT_TRUE(clock.ClosesSeveral(12 * kSec));  // would open 0, close 0 and 1
+  Trace t;
+  t.Advance(clock, 12 * kSec + 5);
+  EXPECT_EQ(clock.next_close_ns(), 13 * kSec);
+  EXPECT_FALSE(clock.ClosesSeveral(13 * kSec));
+  EXPECT_TRUE(clock.ClosesSeveral(14 * kSec));
+  t.Advance(clock, 13 * kSec);
+  EXPECT_EQ(clock.next_close_ns(), 14 * kSec);  // the last window: however late a record, it closes one
+  EXPECT_FALSE(clock.ClosesSeveral(99 * kSec));
+  t.Advance(clock, 14 * kSec);
+  EXPECT_EQ(clock.next_close_ns(), std::numeric_limits<int64_t>::max());
+  EXPECT_FALSE(clock.ClosesSeveral(99 * kSec));
+}
+
+// A stream stops the feeder as each window closes: a gap of empty windows and the end of input close their
+// windows one per Feed, and the windows and counters are those of feeding every record at once.
+TEST(FeederTest, ClosesAGapAndTheEndOfInputOneWindowPerStop) {
+  const int64_t bid = 6000 * kDollar;
+  const std::vector<book::MboEvent> events = {
+      Ev(10 * kSec + 1, 'A', 'B', bid, 5, 1),           // window 0
+      Ev(14 * kSec + 2, 'A', 'A', bid + kTick, 3, 2),   // closes 0..3 (1..3 empty), lands in 4
+      Ev(14 * kSec + 3, 'A', 'B', bid, 7, 3),           // window 4
+      Ev(16 * kSec + 4, 'A', 'B', bid - kTick, 2, 4)};  // closes 4 and 5, lands in 6; input ends: 6..9 close
+  EngineCounters counters;
+  const auto expected = RunEngine(FutureMboConfig(), Session(10, 20), events, &counters);
+  ASSERT_EQ(expected.size(), 10u);
+  for (std::size_t batch : {1u, 3u, 100u}) {
+    std::vector<WindowResult> got;
+    Engine engine(FutureMboConfig(), Session(10, 20), [&](const WindowPtr& w) { got.push_back(*w); });
+    VectorSource source(events, batch);
+    Feeder feeder;
+    std::size_t before = 0;
+    std::vector<std::size_t> per_feed;
+    bool more = true;
+    while (more) {
+      more = feeder.Feed(source, engine, [&] { return got.size() > before; });
+      per_feed.push_back(got.size() - before);
+      before = got.size();
+    }
+    // One window per Feed that stopped, then the last Feed finds the session over.
+    std::vector<std::size_t> one_each(10, 1);
+    one_each.push_back(0);
+    EXPECT_EQ(per_feed, one_each) << "batch " << batch;
+    EXPECT_EQ(got, expected) << "batch " << batch;
+    EXPECT_EQ(engine.counters().records, counters.records);
+    EXPECT_EQ(engine.counters().windows, counters.windows);
   }
 }
 

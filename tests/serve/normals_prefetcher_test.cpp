@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <map>
+#include <mutex>
 #include <vector>
 
 #include "engine/forecast.hpp"
@@ -47,6 +50,58 @@ TEST(NormalsPrefetcherTest, CountsHitsAndMissesAndEvictsTheOldest) {
   EXPECT_EQ(*three, Expected(3));
   EXPECT_EQ(prefetcher.hits(), 2);
   EXPECT_EQ(prefetcher.misses(), 1);
+}
+
+// Pending tells whether a wait makes sense and ends it exactly once, when the window's normals are ready
+// or have left the queue (evicted by a full queue, or taken by a client computing them itself).
+TEST(NormalsPrefetcherTest, PendingCallsBackOnceTheWindowIsNoLongerPending) {
+  NormalsPrefetcher prefetcher(2);
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::vector<int64_t> done;
+  auto on_done = [&](int64_t ts) {
+    return [&, ts] {
+      std::lock_guard lock(mutex);
+      done.push_back(ts);
+      cv.notify_all();
+    };
+  };
+  EXPECT_FALSE(prefetcher.Pending(1, on_done(1)));  // never asked for: nothing to wait for
+  prefetcher.Want(1);
+  const bool waits = prefetcher.Pending(1, on_done(1));  // queued or running, unless already generated
+  {
+    std::unique_lock lock(mutex);
+    cv.wait(lock, [&] { return !waits || !done.empty(); });
+  }
+  prefetcher.WaitIdle();
+  EXPECT_FALSE(prefetcher.Pending(1, on_done(1)));  // generated: ready to take
+  ASSERT_NE(prefetcher.Take(1), nullptr);
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_EQ(done, waits ? std::vector<int64_t>{1} : std::vector<int64_t>{});
+  }
+}
+
+TEST(NormalsPrefetcherTest, EveryPendingWaitEndsOnceWhetherGeneratedOrDroppedFromTheQueue) {
+  NormalsPrefetcher prefetcher(1);
+  std::mutex mutex;
+  std::map<int64_t, int> calls;
+  int waits = 0;
+  for (int64_t base = 1000; base < 1000 + 20 * 10; base += 10) {
+    prefetcher.Want(base);
+    prefetcher.Want(base + 1);  // usually queued while base runs (capacity 1: base's normals go once ready)
+    if (prefetcher.Pending(base + 1, [&, base] {
+          std::lock_guard lock(mutex);
+          ++calls[base + 1];
+        })) {
+      ++waits;
+    }
+    prefetcher.Take(base + 1);  // the generated normals, or, still queued, dropped from the queue
+    prefetcher.WaitIdle();
+  }
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(static_cast<int>(calls.size()), waits);
+  for (const auto& [ts, n] : calls) EXPECT_EQ(n, 1) << ts;
 }
 
 }  // namespace
