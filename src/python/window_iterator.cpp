@@ -33,7 +33,8 @@ class WindowIterator {
       ArrowSchema c_schema;
       CheckOk(arrow::ExportSchema(*schema, &c_schema), [&] { return "exporting the schema of " + table; });
       schema_objects_.push_back(import_schema(reinterpret_cast<uintptr_t>(&c_schema)));
-      schemas_[table.c_str()] = schema_objects_.back();
+      keys_.emplace_back(table.c_str());
+      schemas_[keys_.back()] = schema_objects_.back();
     }
   }
 
@@ -59,7 +60,7 @@ class WindowIterator {
     std::size_t i = 0;
     try {
       for (; i < tables.size(); ++i) {
-        out[tables[i].table.c_str()] = import_batch_(reinterpret_cast<uintptr_t>(&arrays[i]), schema_objects_[i]);
+        out[keys_[i]] = import_batch_(reinterpret_cast<uintptr_t>(&arrays[i]), schema_objects_[i]);
       }
     } catch (...) {
       for (; i < arrays.size(); ++i) {
@@ -82,6 +83,7 @@ class WindowIterator {
   std::mutex mutex_;
   nb::object import_batch_;
   std::vector<nb::object> schema_objects_;  // in the order of stream_->schemas() and of Next()'s tables
+  std::vector<nb::str> keys_;               // the table names, made once rather than per step
   nb::dict schemas_;
 };
 
