@@ -34,6 +34,7 @@ class WindowIterator {
       CheckOk(arrow::ExportSchema(*schema, &c_schema), [&] { return "exporting the schema of " + table; });
       schema_objects_.push_back(import_schema(reinterpret_cast<uintptr_t>(&c_schema)));
       keys_.emplace_back(table.c_str());
+      struct_types_.push_back(arrow::struct_(schema->fields()));
       schemas_[keys_.back()] = schema_objects_.back();
     }
   }
@@ -50,8 +51,11 @@ class WindowIterator {
         tables = std::move(*next);
         arrays.resize(tables.size());
         for (std::size_t i = 0; i < tables.size(); ++i) {
-          CheckOk(arrow::ExportRecordBatch(*tables[i].batch, &arrays[i]),
-                  [&] { return "exporting " + tables[i].table; });
+          // A batch leaves as the struct array of its columns (what ExportRecordBatch builds, with a
+          // struct type of the schema's fields, name index and all, made per call; this one is made once).
+          const arrow::RecordBatch& batch = *tables[i].batch;
+          const arrow::StructArray rows(struct_types_[i], batch.num_rows(), batch.columns());
+          CheckOk(arrow::ExportArray(rows, &arrays[i]), [&] { return "exporting " + tables[i].table; });
         }
       }
     }
@@ -84,6 +88,7 @@ class WindowIterator {
   nb::object import_batch_;
   std::vector<nb::object> schema_objects_;  // in the order of stream_->schemas() and of Next()'s tables
   std::vector<nb::str> keys_;               // the table names, made once rather than per step
+  std::vector<std::shared_ptr<arrow::DataType>> struct_types_;  // struct<the schema's fields>
   nb::dict schemas_;
 };
 
