@@ -9,7 +9,7 @@
 
 namespace spymaster::columns {
 
-std::shared_ptr<arrow::Buffer> ColumnSlabs::Get(int64_t bytes, const char* what) {
+std::shared_ptr<arrow::Buffer> ColumnSlabs::Get(int64_t bytes) {
   for (auto& slab : slabs_) {
     // Only this vector holds it: no batch can reach it again. The fence orders this thread's coming
     // writes after the releasing thread's last reads (its release decrement of the count).
@@ -18,8 +18,9 @@ std::shared_ptr<arrow::Buffer> ColumnSlabs::Get(int64_t bytes, const char* what)
       return slab;
     }
   }
-  std::shared_ptr<arrow::Buffer> slab = ValueOrThrow(
-      arrow::AllocateBuffer(bytes), [&] { return fmt::format("allocating {} bytes for {} columns", bytes, what); });
+  std::shared_ptr<arrow::Buffer> slab = ValueOrThrow(arrow::AllocateBuffer(bytes), [&] {
+    return fmt::format("allocating {} bytes for a batch's column buffers", bytes);
+  });
   if (slabs_.size() < kKeep) {
     slabs_.push_back(slab);
   } else {

@@ -21,7 +21,7 @@ class ColumnSlabs {
   // A slab of at least `bytes` that nothing else references: a kept one whose batches are all released,
   // else a new one (kept while fewer than `keep` are). Buffers cut from it with arrow::SliceMutableBuffer
   // hold it, so it returns only when the last of them is released, on whatever thread that happens.
-  std::shared_ptr<arrow::Buffer> Get(int64_t bytes, const char* what);
+  std::shared_ptr<arrow::Buffer> Get(int64_t bytes);
 
   static int64_t Align(int64_t bytes) { return (bytes + kAlignment - 1) / kAlignment * kAlignment; }
 

@@ -27,11 +27,10 @@ static_assert(std::is_standard_layout_v<engine::SnapshotRow> && std::is_standard
 enum class Kind { kLong, kInt, kDouble, kBool, kSide };
 
 // Cuts `sizes` (bytes per buffer, in order) out of one slab: the buffers of one batch.
-std::vector<std::shared_ptr<arrow::Buffer>> CutSlab(ColumnSlabs& slabs, const std::vector<int64_t>& sizes,
-                                                    const arrow::Schema& schema) {
+std::vector<std::shared_ptr<arrow::Buffer>> CutSlab(ColumnSlabs& slabs, const std::vector<int64_t>& sizes) {
   int64_t total = 0;
   for (const int64_t bytes : sizes) total += ColumnSlabs::Align(bytes);
-  const auto slab = slabs.Get(total, fmt::format("{} columns of '{}'", sizes.size(), schema.field(0)->name()).c_str());
+  const auto slab = slabs.Get(total);
   std::vector<std::shared_ptr<arrow::Buffer>> buffers;
   buffers.reserve(sizes.size());
   int64_t at = 0;
@@ -177,7 +176,7 @@ class Columns {
           break;
       }
     }
-    auto buffers = CutSlab(slabs_, sizes, *schema_);
+    auto buffers = CutSlab(slabs_, sizes);
     std::size_t next = 0;
     for (Out& o : outs_) {
       o.data = std::move(buffers[next++]);
@@ -437,7 +436,7 @@ struct GoldColumns::Impl {
           break;
       }
     }
-    auto buffers = CutSlab(slabs, sizes, *schema);
+    auto buffers = CutSlab(slabs, sizes);
     std::size_t next = 0;
     for (Out& o : outs) {
       o.data = std::move(buffers[next++]);
