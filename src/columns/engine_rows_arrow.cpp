@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "columns/column_slabs.hpp"
 #include "common/arrow_status.hpp"
 
 namespace spymaster::columns {
@@ -25,10 +26,19 @@ static_assert(std::is_standard_layout_v<engine::SnapshotRow> && std::is_standard
 
 enum class Kind { kLong, kInt, kDouble, kBool, kSide };
 
-std::shared_ptr<arrow::Buffer> AllocateColumn(int64_t bytes, const arrow::Schema& schema, std::size_t column) {
-  return ValueOrThrow(arrow::AllocateBuffer(bytes), [&] {
-    return fmt::format("allocating {} bytes for column '{}'", bytes, schema.field(static_cast<int>(column))->name());
-  });
+// Cuts `sizes` (bytes per buffer, in order) out of one slab: the buffers of one batch.
+std::vector<std::shared_ptr<arrow::Buffer>> CutSlab(ColumnSlabs& slabs, const std::vector<int64_t>& sizes) {
+  int64_t total = 0;
+  for (const int64_t bytes : sizes) total += ColumnSlabs::Align(bytes);
+  const auto slab = slabs.Get(total);
+  std::vector<std::shared_ptr<arrow::Buffer>> buffers;
+  buffers.reserve(sizes.size());
+  int64_t at = 0;
+  for (const int64_t bytes : sizes) {
+    buffers.push_back(arrow::SliceMutableBuffer(slab, at, bytes));
+    at += ColumnSlabs::Align(bytes);
+  }
+  return buffers;
 }
 
 struct ColumnSpec {
@@ -55,7 +65,6 @@ class Columns {
       }
       outs_.push_back(Out{spec->kind, spec->offset, nullptr, nullptr});
     }
-    Allocate();
   }
 
   int64_t size() const { return n_; }
@@ -65,6 +74,7 @@ class Columns {
     if (count > capacity_ - n_) {
       throw std::length_error(fmt::format("{} rows do not fit {} free row slots", count, capacity_ - n_));
     }
+    if (!allocated_) Allocate();
     constexpr int64_t kTile = 64;
     // Output index i takes input row i - first.
     const int64_t first = n_;
@@ -103,9 +113,11 @@ class Columns {
     n_ += count;
   }
 
-  // The rows appended so far as one batch; starts empty again with fresh buffers.
+  // The rows appended so far as one batch; starts empty again, in other buffers until the batch is gone.
   std::shared_ptr<arrow::RecordBatch> Take() {
+    if (!allocated_) Allocate();
     std::vector<std::shared_ptr<arrow::Array>> arrays;
+    arrays.reserve(outs_.size());
     for (Out& o : outs_) {
       switch (o.kind) {
         case Kind::kLong:
@@ -128,7 +140,8 @@ class Columns {
     }
     auto batch = arrow::RecordBatch::Make(schema_, n_, std::move(arrays));
     n_ = 0;
-    Allocate();
+    for (Out& o : outs_) o.data = o.offsets = nullptr;
+    allocated_ = false;
     return batch;
   }
 
@@ -140,34 +153,45 @@ class Columns {
     std::shared_ptr<arrow::Buffer> offsets;  // side strings only
   };
 
+  // Every column's buffers, from one slab; at the first Append or Take after a Take, so that the batch
+  // handed out last may be gone by then and its slab reused.
   void Allocate() {
     const int64_t c = capacity_;
-    for (std::size_t k = 0; k < outs_.size(); ++k) {
-      Out& o = outs_[k];
+    std::vector<int64_t> sizes;
+    for (const Out& o : outs_) {
       switch (o.kind) {
         case Kind::kLong:
         case Kind::kDouble:
-          o.data = AllocateColumn(c * 8, *schema_, k);
+          sizes.push_back(c * 8);
           break;
         case Kind::kInt:
-          o.data = AllocateColumn(c * 4, *schema_, k);
+          sizes.push_back(c * 4);
           break;
         case Kind::kBool:
-          o.data = AllocateColumn((c + 7) / 8, *schema_, k);
-          std::memset(o.data->mutable_data(), 0, static_cast<std::size_t>((c + 7) / 8));
+          sizes.push_back((c + 7) / 8);
           break;
         case Kind::kSide:
-          o.data = AllocateColumn(c, *schema_, k);
-          o.offsets = AllocateColumn((c + 1) * 4, *schema_, k);
+          sizes.push_back(c);
+          sizes.push_back((c + 1) * 4);
           break;
       }
     }
+    auto buffers = CutSlab(slabs_, sizes);
+    std::size_t next = 0;
+    for (Out& o : outs_) {
+      o.data = std::move(buffers[next++]);
+      if (o.kind == Kind::kSide) o.offsets = std::move(buffers[next++]);
+      if (o.kind == Kind::kBool) std::memset(o.data->mutable_data(), 0, static_cast<std::size_t>(o.data->size()));
+    }
+    allocated_ = true;
   }
 
   std::shared_ptr<arrow::Schema> schema_;
   int64_t capacity_;
   int64_t n_ = 0;
   std::vector<Out> outs_;
+  ColumnSlabs slabs_;
+  bool allocated_ = false;
 };
 
 template <class Row>
@@ -245,7 +269,7 @@ void AppendRows(const arrow::RecordBatch& batch, const std::vector<ColumnSpec>& 
 #define SPYMASTER_COL(kind, Row, name) \
   ColumnSpec { #name, Kind::k##kind, offsetof(Row, name) }
 
-const std::vector<ColumnSpec>& SnapshotColumns() {
+const std::vector<ColumnSpec>& SnapshotSpecs() {
   using R = engine::SnapshotRow;
   static const std::vector<ColumnSpec> kColumns = {
       SPYMASTER_COL(Long, R, window_start_ts_ns),   SPYMASTER_COL(Long, R, window_end_ts_ns),
@@ -257,7 +281,7 @@ const std::vector<ColumnSpec>& SnapshotColumns() {
   return kColumns;
 }
 
-const std::vector<ColumnSpec>& DepthFlowColumns() {
+const std::vector<ColumnSpec>& DepthFlowSpecs() {
   using R = engine::DepthFlowRow;
   static const std::vector<ColumnSpec> kColumns = {
       SPYMASTER_COL(Long, R, window_start_ts_ns), SPYMASTER_COL(Long, R, window_end_ts_ns),
@@ -271,7 +295,7 @@ const std::vector<ColumnSpec>& DepthFlowColumns() {
   return kColumns;
 }
 
-const std::vector<ColumnSpec>& OptionFlowColumns() {
+const std::vector<ColumnSpec>& OptionFlowSpecs() {
   using R = engine::OptionFlowRow;
   static const std::vector<ColumnSpec> kColumns = {SPYMASTER_COL(Long, R, window_start_ts_ns),
                                                    SPYMASTER_COL(Long, R, window_end_ts_ns),
@@ -292,16 +316,52 @@ const std::vector<ColumnSpec>& OptionFlowColumns() {
   return kColumns;
 }
 
+template <class Row>
+const std::vector<ColumnSpec>& SpecsOf();
+template <>
+const std::vector<ColumnSpec>& SpecsOf<engine::SnapshotRow>() {
+  return SnapshotSpecs();
+}
+template <>
+const std::vector<ColumnSpec>& SpecsOf<engine::DepthFlowRow>() {
+  return DepthFlowSpecs();
+}
+
 }  // namespace
+
+template <class Row>
+struct RowColumns<Row>::Impl : Columns<Row> {
+  using Columns<Row>::Columns;
+};
+
+template <class Row>
+RowColumns<Row>::RowColumns(std::shared_ptr<arrow::Schema> schema, int64_t capacity)
+    : impl_(std::make_unique<Impl>(std::move(schema), SpecsOf<Row>(), capacity)) {}
+template <class Row>
+RowColumns<Row>::~RowColumns() = default;
+template <class Row>
+int64_t RowColumns<Row>::size() const {
+  return impl_->size();
+}
+template <class Row>
+void RowColumns<Row>::Append(std::span<const Row> rows) {
+  impl_->Append(rows.data(), static_cast<int64_t>(rows.size()));
+}
+template <class Row>
+std::shared_ptr<arrow::RecordBatch> RowColumns<Row>::Take() {
+  return impl_->Take();
+}
+template class RowColumns<engine::SnapshotRow>;
+template class RowColumns<engine::DepthFlowRow>;
 
 std::shared_ptr<arrow::RecordBatch> SnapshotBatch(const std::vector<engine::SnapshotRow>& rows,
                                                   const std::shared_ptr<arrow::Schema>& schema) {
-  return Build(rows, schema, SnapshotColumns());
+  return Build(rows, schema, SnapshotSpecs());
 }
 
 std::shared_ptr<arrow::RecordBatch> DepthFlowBatch(const std::vector<engine::DepthFlowRow>& rows,
                                                    const std::shared_ptr<arrow::Schema>& schema) {
-  return Build(rows, schema, DepthFlowColumns());
+  return Build(rows, schema, DepthFlowSpecs());
 }
 
 std::shared_ptr<arrow::RecordBatch> OptionSnapshotBatch(const std::vector<engine::OptionSnapshotRow>& rows,
@@ -319,7 +379,7 @@ std::shared_ptr<arrow::RecordBatch> OptionSnapshotBatch(const std::vector<engine
 
 std::shared_ptr<arrow::RecordBatch> OptionFlowBatch(const std::vector<engine::OptionFlowRow>& rows,
                                                     const std::shared_ptr<arrow::Schema>& schema) {
-  return Build(rows, schema, OptionFlowColumns());
+  return Build(rows, schema, OptionFlowSpecs());
 }
 
 std::shared_ptr<arrow::RecordBatch> OptionGoldBatch(const std::vector<engine::OptionGoldRow>& rows,
@@ -357,21 +417,57 @@ struct GoldColumns::Impl {
     std::shared_ptr<arrow::Buffer> offsets;  // side strings only
   };
 
+  // As Columns<Row>::Allocate: one slab, at the first Append or Take after a Take.
   void Allocate() {
     const int64_t c = capacity;
-    for (std::size_t k = 0; k < outs.size(); ++k) {
-      Out& o = outs[k];
+    std::vector<int64_t> sizes;
+    for (const Out& o : outs) {
       switch (o.source) {
         case Source::kRelTicks:
         case Source::kRelTicksSide:
-          o.data = AllocateColumn(c * 4, *schema, k);
+          sizes.push_back(c * 4);
           break;
         case Source::kSide:
-          o.data = AllocateColumn(c, *schema, k);
-          o.offsets = AllocateColumn((c + 1) * 4, *schema, k);
+          sizes.push_back(c);
+          sizes.push_back((c + 1) * 4);
           break;
         default:
-          o.data = AllocateColumn(c * 8, *schema, k);
+          sizes.push_back(c * 8);
+          break;
+      }
+    }
+    auto buffers = CutSlab(slabs, sizes);
+    std::size_t next = 0;
+    for (Out& o : outs) {
+      o.data = std::move(buffers[next++]);
+      if (o.source == Source::kSide) o.offsets = std::move(buffers[next++]);
+    }
+    allocated = true;
+  }
+
+  void CheckRoom(int64_t count) const {
+    if (count > capacity - n) {
+      throw std::length_error(fmt::format("{} rows do not fit {} free row slots", count, capacity - n));
+    }
+  }
+
+  // Fills the per-window constants and the side offsets of rows [n, n + count).
+  void FillWindow(int64_t count, int64_t window_end_ts_ns, int64_t spot_ref_price_int) {
+    for (Out& o : outs) {
+      uint8_t* dst = o.data->mutable_data();
+      switch (o.source) {
+        case Source::kWindowEnd:
+          std::fill_n(reinterpret_cast<int64_t*>(dst) + n, count, window_end_ts_ns);
+          break;
+        case Source::kSpot:
+          std::fill_n(reinterpret_cast<int64_t*>(dst) + n, count, spot_ref_price_int);
+          break;
+        case Source::kSide: {
+          auto* offsets = reinterpret_cast<int32_t*>(o.offsets->mutable_data());
+          for (int64_t i = n; i < n + count; ++i) offsets[i] = static_cast<int32_t>(i);
+          break;
+        }
+        default:
           break;
       }
     }
@@ -381,6 +477,11 @@ struct GoldColumns::Impl {
   int64_t capacity;
   int64_t n = 0;
   std::vector<Out> outs;
+  ColumnSlabs slabs;
+  bool allocated = false;
+  std::vector<double> scratch_values;  // AppendWindow's target for columns the contract lacks
+  std::vector<int32_t> scratch_ticks;
+  std::vector<char> scratch_side;
 };
 
 GoldColumns::GoldColumns(std::shared_ptr<arrow::Schema> schema, int64_t capacity) : impl_(std::make_unique<Impl>()) {
@@ -416,7 +517,6 @@ GoldColumns::GoldColumns(std::shared_ptr<arrow::Schema> schema, int64_t capacity
     }
     impl_->outs.push_back(o);
   }
-  impl_->Allocate();
 }
 
 GoldColumns::~GoldColumns() = default;
@@ -427,43 +527,76 @@ void GoldColumns::Append(const engine::GoldSurface& surface) {
   using Source = Impl::Source;
   Impl& m = *impl_;
   const int64_t count = static_cast<int64_t>(surface.size());
-  if (count > m.capacity - m.n) {
-    throw std::length_error(fmt::format("{} rows do not fit {} free row slots", count, m.capacity - m.n));
-  }
+  m.CheckRoom(count);
+  if (!m.allocated) m.Allocate();
   const int64_t at = m.n;
   for (Impl::Out& o : m.outs) {
     uint8_t* dst = o.data->mutable_data();
     switch (o.source) {
-      case Source::kWindowEnd:
-        std::fill_n(reinterpret_cast<int64_t*>(dst) + at, count, surface.window_end_ts_ns);
-        break;
-      case Source::kSpot:
-        std::fill_n(reinterpret_cast<int64_t*>(dst) + at, count, surface.spot_ref_price_int);
-        break;
       case Source::kRelTicks:
         std::memcpy(dst + at * 4, surface.rel_ticks.data(), count * 4);
         break;
       case Source::kRelTicksSide:
         std::memcpy(dst + at * 4, surface.rel_ticks_side.data(), count * 4);
         break;
-      case Source::kSide: {
+      case Source::kSide:
         std::memcpy(dst + at, surface.side.data(), count);
-        auto* offsets = reinterpret_cast<int32_t*>(o.offsets->mutable_data());
-        for (int64_t i = at; i < at + count; ++i) offsets[i] = static_cast<int32_t>(i);
         break;
-      }
       case Source::kValue:
         std::memcpy(dst + at * 8, surface.values[o.value].data(), count * 8);
         break;
+      default:
+        break;
     }
   }
+  m.FillWindow(count, surface.window_end_ts_ns, surface.spot_ref_price_int);
   m.n += count;
+}
+
+int64_t GoldColumns::AppendWindow(engine::GoldState& gold, const engine::SnapshotRow& snapshot,
+                                  std::span<const engine::DepthFlowRow> rows) {
+  using Source = Impl::Source;
+  Impl& m = *impl_;
+  m.CheckRoom(static_cast<int64_t>(gold.surface_rows()));
+  if (!m.allocated) m.Allocate();
+  const int64_t at = m.n;
+  // Columns the contract lacks are still computed, into scratch.
+  m.scratch_values.resize(gold.surface_rows());
+  m.scratch_ticks.resize(gold.surface_rows());
+  m.scratch_side.resize(gold.surface_rows());
+  engine::GoldColumnPointers out{m.scratch_ticks.data(), m.scratch_ticks.data(), m.scratch_side.data(), {}};
+  out.values.fill(m.scratch_values.data());
+  for (Impl::Out& o : m.outs) {
+    uint8_t* dst = o.data->mutable_data();
+    switch (o.source) {
+      case Source::kRelTicks:
+        out.rel_ticks = reinterpret_cast<int32_t*>(dst) + at;
+        break;
+      case Source::kRelTicksSide:
+        out.rel_ticks_side = reinterpret_cast<int32_t*>(dst) + at;
+        break;
+      case Source::kSide:
+        out.side = reinterpret_cast<char*>(dst) + at;
+        break;
+      case Source::kValue:
+        out.values[o.value] = reinterpret_cast<double*>(dst) + at;
+        break;
+      default:
+        break;
+    }
+  }
+  const int64_t count = static_cast<int64_t>(gold.OnWindow(snapshot, rows, out));
+  m.FillWindow(count, snapshot.window_end_ts_ns, snapshot.spot_ref_price_int);
+  m.n += count;
+  return count;
 }
 
 std::shared_ptr<arrow::RecordBatch> GoldColumns::Take() {
   using Source = Impl::Source;
   Impl& m = *impl_;
+  if (!m.allocated) m.Allocate();
   std::vector<std::shared_ptr<arrow::Array>> arrays;
+  arrays.reserve(m.outs.size());
   for (Impl::Out& o : m.outs) {
     switch (o.source) {
       case Source::kWindowEnd:
@@ -485,7 +618,8 @@ std::shared_ptr<arrow::RecordBatch> GoldColumns::Take() {
   }
   auto batch = arrow::RecordBatch::Make(m.schema, m.n, std::move(arrays));
   m.n = 0;
-  m.Allocate();
+  for (Impl::Out& o : m.outs) o.data = o.offsets = nullptr;
+  m.allocated = false;
   return batch;
 }
 
@@ -493,15 +627,15 @@ std::shared_ptr<arrow::RecordBatch> GoldColumns::Take() {
 
 void AppendSnapshotRows(const arrow::RecordBatch& batch, std::vector<engine::SnapshotRow>& out) {
   // The snapshot contract has no window_valid (depth_and_flow rows carry it).
-  AppendRows(batch, SnapshotColumns(), {"window_valid"}, out);
+  AppendRows(batch, SnapshotSpecs(), {"window_valid"}, out);
 }
 
 void AppendDepthFlowRows(const arrow::RecordBatch& batch, std::vector<engine::DepthFlowRow>& out) {
-  AppendRows(batch, DepthFlowColumns(), {}, out);
+  AppendRows(batch, DepthFlowSpecs(), {}, out);
 }
 
 void AppendOptionFlowRows(const arrow::RecordBatch& batch, std::vector<engine::OptionFlowRow>& out) {
-  AppendRows(batch, OptionFlowColumns(), {"depth_qty_rest"}, out);  // equity option silver has none
+  AppendRows(batch, OptionFlowSpecs(), {"depth_qty_rest"}, out);  // equity option silver has none
 }
 
 }  // namespace spymaster::columns

@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "engine/gold_state.hpp"
 #include "engine/option_rows.hpp"
 #include "engine/rows.hpp"
 
@@ -26,9 +27,30 @@ std::shared_ptr<arrow::RecordBatch> OptionFlowBatch(const std::vector<engine::Op
                                                     const std::shared_ptr<arrow::Schema>& schema);
 std::shared_ptr<arrow::RecordBatch> OptionGoldBatch(const std::vector<engine::OptionGoldRow>& rows,
                                                     const std::shared_ptr<arrow::Schema>& schema);
+// Silver rows (engine::SnapshotRow, engine::DepthFlowRow) appended window by window into the column
+// buffers of up to `capacity` rows; Take() as GoldColumns'. Throws a data Error for a contract column the
+// engine does not produce.
+template <class Row>
+class RowColumns {
+ public:
+  RowColumns(std::shared_ptr<arrow::Schema> schema, int64_t capacity);
+  ~RowColumns();
+  int64_t size() const;
+  // Throws std::length_error when the rows do not fit the remaining capacity.
+  void Append(std::span<const Row> rows);
+  std::shared_ptr<arrow::RecordBatch> Take();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+using SnapshotColumns = RowColumns<engine::SnapshotRow>;
+using DepthFlowColumns = RowColumns<engine::DepthFlowRow>;
+
 // Gold surfaces appended window by window into the column buffers of up to `capacity` rows; Take() hands
-// out what was appended as one batch and starts empty again. Throws a data Error for a contract
-// column the engine does not produce or types differently.
+// out what was appended as one batch and starts empty again. The buffers of a batch are cut from one
+// slab (ColumnSlabs), reused once the batch and everything sliced or exported from it is gone. Throws a
+// data Error for a contract column the engine does not produce or types differently.
 class GoldColumns {
  public:
   GoldColumns(std::shared_ptr<arrow::Schema> schema, int64_t capacity);
@@ -36,6 +58,10 @@ class GoldColumns {
   int64_t size() const;
   // Throws std::length_error when the surface does not fit the remaining capacity.
   void Append(const engine::GoldSurface& surface);
+  // Computes the window's surface (GoldState::OnWindow) straight into the buffers: no GoldSurface, no
+  // copy. Returns the rows appended (0 without spot). Throws std::length_error without room for a surface.
+  int64_t AppendWindow(engine::GoldState& gold, const engine::SnapshotRow& snapshot,
+                       std::span<const engine::DepthFlowRow> rows);
   std::shared_ptr<arrow::RecordBatch> Take();
 
  private:

@@ -100,48 +100,58 @@ WindowStream::WindowStream(const WindowStreamArgs& args) : registry_(lake::Datas
     return;
   }
   const engine::ProductConfig config = pipeline::MboProductConfig(product);
-  // Room for the gold rows of a batch's windows (each at most both sides of the grid); a session has no more.
+  // Room for the rows of a batch's windows (each at most both sides of the grid); a session has no more.
   const int64_t session_windows = (session.end_ns - session.start_ns) / engine::kWindowNs;
   const int64_t windows_per_batch = std::min<int64_t>(args.batch_windows, std::max<int64_t>(session_windows, 1));
-  gold_ =
-      std::make_unique<columns::GoldColumns>(schemas_[2].second, windows_per_batch * 2 * (2 * config.half_width + 1));
+  const int64_t grid_rows = 2 * (2 * config.half_width + 1);
+  snapshots_ = std::make_unique<columns::SnapshotColumns>(schemas_[0].second, windows_per_batch);
+  flows_ = std::make_unique<columns::DepthFlowColumns>(schemas_[1].second, windows_per_batch * grid_rows);
+  gold_ = std::make_unique<columns::GoldColumns>(schemas_[2].second, windows_per_batch * grid_rows);
+  gold_state_.emplace(config.half_width);
   records_ = pipeline::OpenMboRecords(ctx, task, nullptr);
-  engine_.emplace<engine::Engine>(config, options, [this](const engine::WindowPtr& w) { closed_.push_back(w); });
+  options.compute_gold = false;
+  engine_.emplace<engine::Engine>(config, options, [this](const engine::WindowPtr& w) {
+    if (closed_.empty() && batched_ < batch_windows_) {
+      Batch(*w);
+    } else {
+      closed_.push_back(w);
+    }
+  });
 }
 
 WindowStream::~WindowStream() = default;
 
 std::optional<std::vector<WindowTable>> WindowStream::Next() {
-  const auto closed = [this] { return closed_.size() + option_closed_.size(); };
-  while (closed() < batch_windows_ && !done_) {
+  for (; !closed_.empty() && batched_ < batch_windows_; closed_.pop_front()) Batch(*closed_.front());
+  const auto full = [this] { return batched_ + option_closed_.size() >= batch_windows_; };
+  while (!full() && !done_) {
     done_ = std::visit(
         [&](auto& engine) {
           if constexpr (std::is_same_v<std::decay_t<decltype(engine)>, std::monostate>) {
             return true;
           } else {
-            return !feeder_.Feed(*records_, engine, [&] { return closed() >= batch_windows_; });
+            return !feeder_.Feed(*records_, engine, full);
           }
         },
         engine_);
   }
   if (!option_closed_.empty()) return OptionTables();
-  if (closed_.empty()) return std::nullopt;
+  if (batched_ == 0) return std::nullopt;
   return MboTables();
 }
 
+void WindowStream::Batch(const engine::WindowResult& window) {
+  snapshots_->Append({&window.snapshot, 1});
+  flows_->Append(window.depth_flow);
+  gold_rows_ += gold_->AppendWindow(*gold_state_, window.snapshot, window.depth_flow);
+  ++batched_;
+}
+
 std::vector<WindowTable> WindowStream::MboTables() {
-  std::vector<engine::SnapshotRow> snapshots;
-  std::vector<engine::DepthFlowRow> flows;
-  for (std::size_t n = 0; n < batch_windows_ && !closed_.empty(); ++n) {
-    const engine::WindowPtr w = std::move(closed_.front());
-    closed_.pop_front();
-    snapshots.push_back(w->snapshot);
-    flows.insert(flows.end(), w->depth_flow.begin(), w->depth_flow.end());
-    gold_->Append(w->gold);
-  }
+  batched_ = 0;
   return {
-      {schemas_[0].first, columns::SnapshotBatch(snapshots, schemas_[0].second)},
-      {schemas_[1].first, columns::DepthFlowBatch(flows, schemas_[1].second)},
+      {schemas_[0].first, snapshots_->Take()},
+      {schemas_[1].first, flows_->Take()},
       {schemas_[2].first, gold_->Take()},
   };
 }
@@ -174,6 +184,7 @@ std::map<std::string, int64_t> WindowStream::Counters() const {
       },
       engine_);
   for (const auto& [name, value] : records_->Counters()) counters[name] = value;
+  if (gold_state_) counters["gold_rows"] = gold_rows_;  // the engine ran without gold (see gold_state_)
   return counters;
 }
 

@@ -66,6 +66,8 @@ class WindowStream {
   std::map<std::string, int64_t> Counters() const;
 
  private:
+  // Adds a closed MBO window's rows to the batch being built.
+  void Batch(const engine::WindowResult& window);
   std::vector<WindowTable> MboTables();
   std::vector<WindowTable> OptionTables();
 
@@ -76,9 +78,17 @@ class WindowStream {
   std::unique_ptr<engine::RecordSource> records_;
   std::variant<std::monostate, engine::Engine, engine::OptionEngine, engine::QuoteOptionEngine> engine_;
   engine::Feeder feeder_;
-  std::deque<engine::WindowPtr> closed_;
+  // MBO products: each window's rows go into the batch's columns as the window closes (the engine's
+  // result is then free for its next window), and the gold surface is computed straight into the gold
+  // columns (the engine runs without gold; gold_state_ is the GoldState it would run).
+  std::optional<engine::GoldState> gold_state_;
+  std::unique_ptr<columns::SnapshotColumns> snapshots_;
+  std::unique_ptr<columns::DepthFlowColumns> flows_;
+  std::unique_ptr<columns::GoldColumns> gold_;
+  std::size_t batched_ = 0;  // windows in the batch being built
+  int64_t gold_rows_ = 0;
+  std::deque<engine::WindowPtr> closed_;  // windows closed while the batch was full (a jump over many)
   std::deque<engine::OptionWindowPtr> option_closed_;
-  std::unique_ptr<columns::GoldColumns> gold_;  // MBO products
   std::size_t batch_windows_ = 1;
   bool done_ = false;
 };

@@ -65,11 +65,21 @@ void GoldState::Smooth(const Kernel& kernel, const double* in, double* out) {
 }
 
 void GoldState::OnWindow(const SnapshotRow& snapshot, std::span<const DepthFlowRow> rows, GoldSurface& out) {
-  const int64_t spot = snapshot.spot_ref_price_int;
-  if (spot <= 0) {
+  if (snapshot.spot_ref_price_int <= 0) {
     out.clear();
     return;
   }
+  out.resize(surface_rows());  // every value of every cell is written below
+  out.window_end_ts_ns = snapshot.window_end_ts_ns;
+  out.spot_ref_price_int = snapshot.spot_ref_price_int;
+  GoldColumnPointers columns{out.rel_ticks.data(), out.rel_ticks_side.data(), out.side.data(), {}};
+  for (int i = 0; i < kGoldValueCount; ++i) columns.values[i] = out.values[i].data();
+  OnWindow(snapshot, rows, columns);
+}
+
+std::size_t GoldState::OnWindow(const SnapshotRow& snapshot, std::span<const DepthFlowRow> rows,
+                                const GoldColumnPointers& out) {
+  if (snapshot.spot_ref_price_int <= 0) return 0;
 
   for (auto* v : {&depth_start_, &depth_end_, &add_, &pull_, &rest_, &fill_}) std::fill(v->begin(), v->end(), 0.0);
   // rel_ticks_side offset per side (rel_ticks - rel_ticks_side); 0 for a side without rows.
@@ -96,12 +106,9 @@ void GoldState::OnWindow(const SnapshotRow& snapshot, std::span<const DepthFlowR
   ++windows_;
   prev_window_end_ = snapshot.window_end_ts_ns;
 
-  const std::size_t n = 2 * static_cast<std::size_t>(cells_);
-  out.resize(n);  // every value of every cell is written below
-  out.window_end_ts_ns = snapshot.window_end_ts_ns;
-  out.spot_ref_price_int = spot;
+  const std::size_t n = surface_rows();
   double* v[kGoldValueCount];
-  for (int i = 0; i < kGoldValueCount; ++i) v[i] = out.values[i].data();
+  std::copy(out.values.begin(), out.values.end(), v);
   for (std::size_t c = 0; c < n; ++c) {
     const int s = static_cast<int>(c / cells_);
     const int32_t rel = static_cast<int32_t>(c % cells_) - half_width_;
@@ -174,6 +181,7 @@ void GoldState::OnWindow(const SnapshotRow& snapshot, std::span<const DepthFlowR
       v[kKappa][c] = 1.0 / nu;
     }
   }
+  return n;
 }
 
 }  // namespace spymaster::engine

@@ -20,6 +20,12 @@ class GoldState {
   // side (A, B) then rel_ticks ascending; nothing when spot_ref_price_int is 0. Rows whose |rel_ticks|
   // exceeds the half-width are ignored. Windows must come in increasing time.
   void OnWindow(const SnapshotRow& snapshot, std::span<const DepthFlowRow> rows, GoldSurface& out);
+  // The same surface written through `out` (room for surface_rows() rows); returns the rows written,
+  // surface_rows() or 0 when spot_ref_price_int is 0 (nothing written). Every row's window_end_ts_ns,
+  // event_ts_ns and spot_ref_price_int are the snapshot's.
+  std::size_t OnWindow(const SnapshotRow& snapshot, std::span<const DepthFlowRow> rows, const GoldColumnPointers& out);
+
+  std::size_t surface_rows() const { return 2 * static_cast<std::size_t>(cells_); }
 
   int32_t half_width() const { return half_width_; }
   int64_t windows() const { return windows_; }

@@ -176,6 +176,16 @@ struct GoldSurface {
   }
 };
 
+// Where GoldState writes one window's surface: a pointer per column with room for the surface's
+// 2 × (2·half_width + 1) rows. GoldSurface's vectors, or a batch's Arrow buffers at the window's first row
+// (columns::GoldColumns), so the surface is computed where it is handed out, not copied there.
+struct GoldColumnPointers {
+  int32_t* rel_ticks = nullptr;
+  int32_t* rel_ticks_side = nullptr;
+  char* side = nullptr;
+  std::array<double*, kGoldValueCount> values{};  // indexed by GoldValue
+};
+
 // Everything one window close produces, handed to sinks as an immutable shared WindowPtr.
 struct WindowResult {
   SnapshotRow snapshot;

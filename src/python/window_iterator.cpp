@@ -33,7 +33,9 @@ class WindowIterator {
       ArrowSchema c_schema;
       CheckOk(arrow::ExportSchema(*schema, &c_schema), [&] { return "exporting the schema of " + table; });
       schema_objects_.push_back(import_schema(reinterpret_cast<uintptr_t>(&c_schema)));
-      schemas_[table.c_str()] = schema_objects_.back();
+      keys_.emplace_back(table.c_str());
+      struct_types_.push_back(arrow::struct_(schema->fields()));
+      schemas_[keys_.back()] = schema_objects_.back();
     }
   }
 
@@ -49,8 +51,11 @@ class WindowIterator {
         tables = std::move(*next);
         arrays.resize(tables.size());
         for (std::size_t i = 0; i < tables.size(); ++i) {
-          CheckOk(arrow::ExportRecordBatch(*tables[i].batch, &arrays[i]),
-                  [&] { return "exporting " + tables[i].table; });
+          // A batch leaves as the struct array of its columns (what ExportRecordBatch builds, with a
+          // struct type of the schema's fields, name index and all, made per call; this one is made once).
+          const arrow::RecordBatch& batch = *tables[i].batch;
+          const arrow::StructArray rows(struct_types_[i], batch.num_rows(), batch.columns());
+          CheckOk(arrow::ExportArray(rows, &arrays[i]), [&] { return "exporting " + tables[i].table; });
         }
       }
     }
@@ -59,7 +64,7 @@ class WindowIterator {
     std::size_t i = 0;
     try {
       for (; i < tables.size(); ++i) {
-        out[tables[i].table.c_str()] = import_batch_(reinterpret_cast<uintptr_t>(&arrays[i]), schema_objects_[i]);
+        out[keys_[i]] = import_batch_(reinterpret_cast<uintptr_t>(&arrays[i]), schema_objects_[i]);
       }
     } catch (...) {
       for (; i < arrays.size(); ++i) {
@@ -82,6 +87,8 @@ class WindowIterator {
   std::mutex mutex_;
   nb::object import_batch_;
   std::vector<nb::object> schema_objects_;  // in the order of stream_->schemas() and of Next()'s tables
+  std::vector<nb::str> keys_;               // the table names, made once rather than per step
+  std::vector<std::shared_ptr<arrow::DataType>> struct_types_;  // struct<the schema's fields>
   nb::dict schemas_;
 };
 

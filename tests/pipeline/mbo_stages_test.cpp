@@ -351,5 +351,102 @@ TEST(GoldColumns, BatchesHoldEveryColumnOfTheAppendedSurfacesAcrossTakes) {
   EXPECT_EQ(got[4].event_ts_ns, 2000);
 }
 
+// A batch's buffers are its own: columns taken while an earlier batch is held go elsewhere and leave it
+// as it was; once it is gone, its memory serves the next batch.
+TEST(GoldColumns, ATakenBatchKeepsItsRowsAndItsMemoryReturnsOnlyWhenItIsGone) {
+  const auto registry = lake::DatasetRegistry::LoadDefault();
+  const auto schema = registry.Get("gold.future_mbo.physics_surface_1s").contract.ArrowSchema();
+  columns::GoldColumns gold(schema, 3);
+  const auto data = [](const std::shared_ptr<arrow::RecordBatch>& b) {
+    return b->GetColumnByName("u_ema_8")->data()->buffers[1]->data();
+  };
+  const auto u_ema_8 = [](const std::shared_ptr<arrow::RecordBatch>& b, int64_t row) {
+    return std::static_pointer_cast<arrow::DoubleArray>(b->GetColumnByName("u_ema_8"))->Value(row);
+  };
+  gold.Append(Surface(1000, 3, 0.5));
+  auto first = gold.Take();
+  const uint8_t* first_memory = data(first);
+  gold.Append(Surface(2000, 3, -1.0));
+  const auto second = gold.Take();
+  EXPECT_NE(data(second), first_memory);
+  EXPECT_EQ(u_ema_8(first, 2), 0.5 * (100.0 * static_cast<int>(engine::kUEma8) + 2));
+  EXPECT_EQ(u_ema_8(second, 2), -1.0 * (100.0 * static_cast<int>(engine::kUEma8) + 2));
+  first.reset();
+  gold.Append(Surface(3000, 3, 2.0));
+  const auto third = gold.Take();
+  EXPECT_EQ(data(third), first_memory);
+  EXPECT_EQ(u_ema_8(third, 1), 2.0 * (100.0 * static_cast<int>(engine::kUEma8) + 1));
+  EXPECT_EQ(u_ema_8(second, 2), -1.0 * (100.0 * static_cast<int>(engine::kUEma8) + 2));
+}
+
+// What commands::WindowStream does: each window's rows appended into the columns as it closes, gold
+// computed straight into them by a GoldState of its own (the engine without gold), batches of 7 windows
+// taken and all kept; concatenated, they equal the row batches built from the engine's own WindowResults
+// (with its gold) in one go.
+TEST_F(MboStagesTest, ColumnsBuiltAsWindowsCloseEqualTheEnginesRowsAndGold) {
+  const auto snap_schema = registry_.Get("silver.future_mbo.book_snapshot_1s").contract.ArrowSchema();
+  const auto flow_schema = registry_.Get("silver.future_mbo.depth_and_flow_1s").contract.ArrowSchema();
+  const auto gold_schema = registry_.Get("gold.future_mbo.physics_surface_1s").contract.ArrowSchema();
+  engine::EngineOptions o;
+  o.session_start_ns = kSessionStartUtc;
+  o.session_end_ns = kSessionStartUtc + 60'000'000'000LL;
+  const engine::ProductConfig config = engine::FutureMboConfig();
+  const int64_t grid = 2 * (2 * config.half_width + 1);
+  constexpr int64_t kBatch = 7;
+
+  std::vector<engine::SnapshotRow> snaps;
+  std::vector<engine::DepthFlowRow> flows;
+  columns::GoldColumns all_gold(gold_schema, 60 * grid);
+  engine::Engine with_gold(config, o, [&](const engine::WindowPtr& w) {
+    snaps.push_back(w->snapshot);
+    flows.insert(flows.end(), w->depth_flow.begin(), w->depth_flow.end());
+    all_gold.Append(w->gold);
+  });
+
+  columns::SnapshotColumns snap_columns(snap_schema, kBatch);
+  columns::DepthFlowColumns flow_columns(flow_schema, kBatch * grid);
+  columns::GoldColumns gold_columns(gold_schema, kBatch * grid);
+  engine::GoldState gold_state(config.half_width);
+  std::vector<std::shared_ptr<arrow::RecordBatch>> snap_batches, flow_batches, gold_batches;
+  int64_t in_batch = 0, gold_rows = 0;
+  const auto take = [&] {
+    snap_batches.push_back(snap_columns.Take());
+    flow_batches.push_back(flow_columns.Take());
+    gold_batches.push_back(gold_columns.Take());
+    in_batch = 0;
+  };
+  o.compute_gold = false;
+  engine::Engine without_gold(config, o, [&](const engine::WindowPtr& w) {
+    EXPECT_TRUE(w->gold.empty());
+    snap_columns.Append({&w->snapshot, 1});
+    flow_columns.Append(w->depth_flow);
+    gold_rows += gold_columns.AppendWindow(gold_state, w->snapshot, w->depth_flow);
+    if (++in_batch == kBatch) take();
+  });
+  for (const auto& e : events_) {
+    with_gold.OnEvent(e);
+    without_gold.OnEvent(e);
+  }
+  with_gold.Finish();
+  without_gold.Finish();
+  take();
+  ASSERT_EQ(snaps.size(), 60u);
+  EXPECT_EQ(snap_batches.size(), 9u);  // 8 × 7 windows + 4
+  EXPECT_GT(gold_rows, 0);
+  EXPECT_EQ(gold_rows, all_gold.size());
+  EXPECT_EQ(gold_rows, with_gold.counters().gold_rows);
+
+  const auto equal = [](const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches,
+                        const std::shared_ptr<arrow::RecordBatch>& want) {
+    const auto got = arrow::Table::FromRecordBatches(want->schema(), batches).ValueOrDie();
+    const auto expected = arrow::Table::FromRecordBatches({want}).ValueOrDie();
+    EXPECT_EQ(got->num_rows(), want->num_rows());
+    EXPECT_TRUE(got->Equals(*expected)) << want->schema()->field(0)->name();
+  };
+  equal(snap_batches, columns::SnapshotBatch(snaps, snap_schema));
+  equal(flow_batches, columns::DepthFlowBatch(flows, flow_schema));
+  equal(gold_batches, all_gold.Take());
+}
+
 }  // namespace
 }  // namespace spymaster::pipeline
