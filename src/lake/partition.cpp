@@ -36,9 +36,11 @@ constexpr std::string_view kSingleFileManifestSuffix = ".manifest.json";
 constexpr int kManifestVersion = 2;
 // Level 1: bronze is write-heavy; level 3 costs ~15% more CPU for ~4% smaller files.
 constexpr int kZstdLevel = 1;
-// Byte-split float mantissa streams are close to random: zstd's fast negative level costs gold ~3% in
-// file size and saves ~15% of its CPU.
-constexpr int kFloatZstdLevel = -1;
+// Byte-split float mantissa streams are close to random: zstd's fast negative levels trade little size
+// for much CPU. -3 against -1: gold file +1.9 %, 5.9 % fewer instructions for `run --layer all` of the
+// real-size simulated hour (docs/engine.md "Huge pages, and zstd's level for floats"); -1 against 1 was
+// +3 % in size.
+constexpr int kFloatZstdLevel = -3;
 constexpr int64_t kWriteBatchValues = 1 << 16;
 // Arrow keeps a row group's encoded pages in memory until it closes: 256 Ki rows instead of the 1 Mi
 // default cut peak RSS by ~50 MB (bronze) and ~60 MB (gold) on a real-size hour at no measurable
