@@ -29,13 +29,18 @@ def run(cmd, key=KEY):
     return subprocess.run([str(c) for c in cmd], capture_output=True, text=True, env=env)
 
 
-@pytest.fixture(scope="module")
-def sim_lake(spymaster_bin, tmp_path_factory):
-    lake = tmp_path_factory.mktemp("sim")
+def simulated_minute(spymaster_bin, tmp_path_factory, product):
+    """A lake holding the raw file of one simulated minute (09:30–09:31) of `product`."""
+    lake = tmp_path_factory.mktemp(product)
     proc = run([spymaster_bin, "simulate", "--lake", lake, "--dt", DT, "--start", "09:30", "--end", "09:31",
-                "--product", "future_mbo"])
+                "--product", product])
     assert proc.returncode == 0, proc.stderr
     return lake
+
+
+@pytest.fixture(scope="module")
+def sim_lake(spymaster_bin, tmp_path_factory):
+    return simulated_minute(spymaster_bin, tmp_path_factory, "future_mbo")
 
 
 @pytest.fixture(scope="module")
@@ -329,11 +334,7 @@ def test_serve_live_streams_the_replay_windows_to_every_client_across_a_reconnec
 @pytest.fixture(scope="module")
 def spy_lake(spymaster_bin, tmp_path_factory):
     """A simulated minute of SPY (XNAS.ITCH MBO): the raw file only."""
-    lake = tmp_path_factory.mktemp("spy")
-    proc = run([spymaster_bin, "simulate", "--lake", lake, "--dt", DT, "--start", "09:30", "--end", "09:31",
-                "--product", "equity_mbo"])
-    assert proc.returncode == 0, proc.stderr
-    return lake
+    return simulated_minute(spymaster_bin, tmp_path_factory, "equity_mbo")
 
 
 def test_serve_live_streams_spy_windows_equal_to_the_raw_compute_of_the_same_records(spymaster_bin, spy_lake):
