@@ -17,7 +17,7 @@
 #include "lake/partition.hpp"
 #include "lake/registry.hpp"
 #include "pipeline/bronze_stages.hpp"
-#include "pipeline/raw_input.hpp"
+#include "source/raw_input.hpp"
 
 namespace spymaster::bench {
 namespace {
@@ -55,7 +55,7 @@ void Run(const Args& args) {
   const BenchEsHour hour("bronze", args.scale, args.raw_lake);
   const auto registry = lake::DatasetRegistry::LoadDefault();
   const std::string dt(BenchEsHour::kDt);
-  const auto files = pipeline::FindRawFiles(hour.raw_lake(), lake::ProductType::kFutureMbo, "ES", "mbo", dt);
+  const auto files = source::FindRawFiles(hour.raw_lake(), lake::ProductType::kFutureMbo, "ES", "mbo", dt);
   int64_t raw_bytes = 0;
   for (const auto& f : files) raw_bytes += f.bytes;
 

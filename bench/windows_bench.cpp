@@ -19,8 +19,8 @@
 #include "engine/engine.hpp"
 #include "lake/registry.hpp"
 #include "pipeline/bronze_stages.hpp"
-#include "pipeline/mbo_records.hpp"
 #include "pipeline/session.hpp"
+#include "source/mbo_records.hpp"
 
 namespace spymaster::bench {
 namespace {
@@ -57,7 +57,8 @@ void Run(const Args& args) {
   int64_t records = 0, windows = 0;
   const Timing engine_alone = BestOf(args.repeat, [&] {
     windows = 0;
-    auto source = pipeline::OpenMboRecords(ctx, {lake::ProductType::kFutureMbo, "ESH6", dt}, nullptr);
+    auto source =
+        source::OpenMboRecords(pipeline::RecordRequestOf(ctx, {lake::ProductType::kFutureMbo, "ESH6", dt}), nullptr);
     engine::Engine engine(engine::FutureMboConfig(), options, [&](const engine::WindowPtr&) { ++windows; });
     records = engine::Drive(*source, engine);
   });

@@ -5,7 +5,7 @@
 #include "dbn/enums.hpp"
 #include "dbn/symbol_map.hpp"
 #include "engine/product_config.hpp"
-#include "pipeline/mbo_records.hpp"
+#include "source/mbo_records.hpp"
 
 namespace spymaster::cli {
 namespace {
@@ -31,7 +31,7 @@ engine::EngineOptions EngineOptions(const LiveEngineOptions& o) {
 LiveEngine::LiveEngine(const LiveEngineOptions& options, engine::Engine::Sink sink)
     : options_(options),
       feed_(RawOptions(options), "live"),
-      engine_(pipeline::MboProductConfig(options.product), EngineOptions(options), std::move(sink)) {}
+      engine_(source::MboProductConfig(options.product), EngineOptions(options), std::move(sink)) {}
 
 void LiveEngine::OnRecord(const dbn::Metadata& metadata, const dbn::RecordRef& record) {
   const uint64_t ts = dbn::IndexTs(record);

@@ -35,10 +35,10 @@
 #include "ingest/live_client.hpp"
 #include "lake/product_type.hpp"
 #include "lake/registry.hpp"
-#include "pipeline/raw_input.hpp"
 #include "pipeline/session.hpp"
 #include "serve/server.hpp"
 #include "serve/window_hub.hpp"
+#include "source/raw_input.hpp"
 
 namespace spymaster::cli {
 namespace {
@@ -157,7 +157,7 @@ void Execute(const ServeArgs& args) {
     }
     const bool equity = product == lake::ProductType::kEquityMbo;
     try {  // a ticker under future_mbo would subscribe ES.FUT and never see its records
-      if (!equity) pipeline::RawRootOf(*product, args.live_symbol);
+      if (!equity) source::RawRootOf(*product, args.live_symbol);
     } catch (const std::invalid_argument&) {
       throw UsageError(fmt::format(
           "--live-symbol {}: not a futures contract (e.g. ESH6); for an equity add --live-product-type equity_mbo",

@@ -10,10 +10,11 @@
 #include "common/error.hpp"
 #include "lake/product_type.hpp"
 #include "pipeline/contract_selection.hpp"
-#include "pipeline/mbo_records.hpp"
-#include "pipeline/option_records.hpp"
-#include "pipeline/raw_input.hpp"
+#include "pipeline/option_stages.hpp"
 #include "pipeline/session.hpp"
+#include "source/mbo_records.hpp"
+#include "source/option_records.hpp"
+#include "source/raw_input.hpp"
 
 namespace spymaster::commands {
 namespace {
@@ -72,7 +73,7 @@ WindowStream::WindowStream(const WindowStreamArgs& args) : registry_(lake::Datas
       throw UsageError("--raw-job picks raw input, which this stream does not read (--source bronze)");
     }
     WithUsageErrors("", [&] {
-      pipeline::CheckRawJobs(ctx.lake_root, product, pipeline::RawRootOf(product, task.symbol), args.raw_jobs);
+      source::CheckRawJobs(ctx.lake_root, product, source::RawRootOf(product, task.symbol), args.raw_jobs);
       return 0;
     });
   }
@@ -87,7 +88,7 @@ WindowStream::WindowStream(const WindowStreamArgs& args) : registry_(lake::Datas
   options.session_start_ns = session.start_ns;
   options.session_end_ns = session.end_ns;
   if (IsOption(product)) {
-    pipeline::OptionRecords opened = pipeline::OpenOptionRecords(ctx, task, nullptr);
+    source::OptionRecords opened = source::OpenOptionRecords(pipeline::RecordRequestOf(ctx, task), nullptr);
     definitions_ = std::move(opened.definitions);
     records_ = std::move(opened.records);
     const pipeline::OptionProduct& p = pipeline::OptionProductOf(product);
@@ -99,7 +100,7 @@ WindowStream::WindowStream(const WindowStreamArgs& args) : registry_(lake::Datas
     }
     return;
   }
-  const engine::ProductConfig config = pipeline::MboProductConfig(product);
+  const engine::ProductConfig config = source::MboProductConfig(product);
   // Room for the rows of a batch's windows (each at most both sides of the grid); a session has no more.
   const int64_t session_windows = (session.end_ns - session.start_ns) / engine::kWindowNs;
   const int64_t windows_per_batch = std::min<int64_t>(args.batch_windows, std::max<int64_t>(session_windows, 1));
@@ -108,7 +109,7 @@ WindowStream::WindowStream(const WindowStreamArgs& args) : registry_(lake::Datas
   flows_ = std::make_unique<columns::DepthFlowColumns>(schemas_[1].second, windows_per_batch * grid_rows);
   gold_ = std::make_unique<columns::GoldColumns>(schemas_[2].second, windows_per_batch * grid_rows);
   gold_state_.emplace(config.half_width);
-  records_ = pipeline::OpenMboRecords(ctx, task, nullptr);
+  records_ = source::OpenMboRecords(pipeline::RecordRequestOf(ctx, task), nullptr);
   options.compute_gold = false;
   engine_.emplace<engine::Engine>(config, options, [this](const engine::WindowPtr& w) {
     if (closed_.empty() && batched_ < batch_windows_) {

@@ -1,6 +1,6 @@
 // The engine's closed windows one at a time, as Arrow record batches in the lake's shape: what the Python
 // package's spymaster.windows() iterates. The records come from bronze or the raw day file, as the silver
-// stage reads them (pipeline::OpenMboRecords; for the option products pipeline::OpenOptionRecords, the
+// stage reads them (source::OpenMboRecords; for the option products source::OpenOptionRecords, the
 // underlying merged with its options, which gives each option window its spot), and drive the product's
 // engine (engine::Engine, OptionEngine or QuoteOptionEngine) through engine::Feeder, stopping as each window
 // closes; every window gives one batch per table (silver book_snapshot_1s and depth_and_flow_1s, gold

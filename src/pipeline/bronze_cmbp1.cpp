@@ -12,9 +12,9 @@
 #include "dbn/decoder.hpp"
 #include "lake/partition.hpp"
 #include "pipeline/bronze_stages.hpp"
-#include "pipeline/raw_input.hpp"
 #include "source/cmbp1_normalizer.hpp"
 #include "source/option_definitions.hpp"
+#include "source/raw_input.hpp"
 
 namespace spymaster::pipeline {
 namespace {
@@ -54,12 +54,13 @@ StageResult RunBronzeEquityOptionCmbp1(const StageContext& ctx, const Task& task
   common::ParseDate(task.dt);
   const lake::DatasetSpec& dataset = ctx.registry.Get(kDataset);
   const auto def_files =
-      FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "definition", task.dt, ctx.raw_jobs);
-  const source::OptionDefinitions options = source::LoadZeroDteOptions(Paths(def_files), task.dt, task.symbol);
-  const auto files = FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "cmbp-1", task.dt, ctx.raw_jobs);
+      source::FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "definition", task.dt, ctx.raw_jobs);
+  const source::OptionDefinitions options = source::LoadZeroDteOptions(source::Paths(def_files), task.dt, task.symbol);
+  const auto files =
+      source::FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "cmbp-1", task.dt, ctx.raw_jobs);
   std::vector<lake::InputRef> inputs;
-  for (const auto& f : def_files) inputs.push_back(RawInputRef(ctx.lake_root, f, "definition", task.dt));
-  for (const auto& f : files) inputs.push_back(RawInputRef(ctx.lake_root, f, "cmbp-1", task.dt));
+  for (const auto& f : def_files) inputs.push_back(source::RawInputRef(ctx.lake_root, f, "definition", task.dt));
+  for (const auto& f : files) inputs.push_back(source::RawInputRef(ctx.lake_root, f, "cmbp-1", task.dt));
 
   std::map<std::string, int64_t> counters;
   for (const auto& [k, v] : options.counters) counters["definition_" + k] = v;

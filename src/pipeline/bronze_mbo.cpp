@@ -26,11 +26,11 @@
 #include "dbn/decoder.hpp"
 #include "lake/partition.hpp"
 #include "pipeline/bronze_stages.hpp"
-#include "pipeline/raw_input.hpp"
 #include "pipeline/row_blocks.hpp"
 #include "source/mbo_normalizer.hpp"
 #include "source/mbo_routing.hpp"
 #include "source/option_definitions.hpp"
+#include "source/raw_input.hpp"
 
 namespace spymaster::pipeline {
 namespace {
@@ -419,7 +419,7 @@ class MboIngest {
 // (empty otherwise): a rerun then skips without decompressing the day. Options are not judged here
 // (their partitions come from the definitions' underlyings); they go the long way.
 std::vector<std::string> CompleteMappedPartitions(const StageContext& ctx, const Spec& spec, const Task& task,
-                                                  const std::vector<RawFile>& files, uint32_t yyyymmdd) {
+                                                  const std::vector<source::RawFile>& files, uint32_t yyyymmdd) {
   std::set<std::string> partitions;
   for (const auto& file : files) {
     for (const auto& [id, symbol] : source::InstrumentSymbols(dbn::Decoder::FromFile(file.path).metadata(), yyyymmdd)) {
@@ -440,12 +440,13 @@ StageResult RunMbo(const StageContext& ctx, const Task& task, Spec spec, bool ze
         fmt::format("{}: --overwrite is not allowed for bronze (bronze is never deleted)", spec.stage));
   }
   std::optional<source::OptionDefinitions> options;
-  std::vector<RawFile> def_files;
+  std::vector<source::RawFile> def_files;
   if (zero_dte_options) {
-    def_files = FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "definition", task.dt, ctx.raw_jobs);
-    options = source::LoadZeroDteOptions(Paths(def_files), task.dt, "");
+    def_files =
+        source::FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "definition", task.dt, ctx.raw_jobs);
+    options = source::LoadZeroDteOptions(source::Paths(def_files), task.dt, "");
   }
-  const auto files = FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "mbo", task.dt, ctx.raw_jobs);
+  const auto files = source::FindRawFiles(ctx.lake_root, task.product_type, task.symbol, "mbo", task.dt, ctx.raw_jobs);
   if (!zero_dte_options) {
     if (const auto done = CompleteMappedPartitions(ctx, spec, task, files, yyyymmdd); !done.empty()) {
       StageResult skipped;
@@ -459,8 +460,9 @@ StageResult RunMbo(const StageContext& ctx, const Task& task, Spec spec, bool ze
   // Hashing the raw files (for the manifest) overlaps the first read of them.
   auto inputs = std::async(std::launch::async, [&] {
                   std::vector<lake::InputRef> refs;
-                  for (const auto& f : def_files) refs.push_back(RawInputRef(ctx.lake_root, f, "definition", task.dt));
-                  for (const auto& f : files) refs.push_back(RawInputRef(ctx.lake_root, f, "mbo", task.dt));
+                  for (const auto& f : def_files)
+                    refs.push_back(source::RawInputRef(ctx.lake_root, f, "definition", task.dt));
+                  for (const auto& f : files) refs.push_back(source::RawInputRef(ctx.lake_root, f, "mbo", task.dt));
                   return refs;
                 }).share();
   auto run = [&](Mode mode) -> std::optional<StageResult> {

@@ -18,9 +18,9 @@
 #include "engine/engine.hpp"
 #include "engine/record_source.hpp"
 #include "lake/partition.hpp"
-#include "pipeline/mbo_records.hpp"
 #include "pipeline/mbo_stages.hpp"
 #include "pipeline/session.hpp"
+#include "source/mbo_records.hpp"
 
 namespace spymaster::pipeline {
 namespace {
@@ -81,7 +81,7 @@ class GoldSink {
   int64_t gold_windows_ = 0;
 };
 
-// Reads the task's records (OpenMboRecords), or `fed` when given: then `fed_lineage` gives the inputs to
+// Reads the task's records (source::OpenMboRecords), or `fed` when given: then `fed_lineage` gives the inputs to
 // record once `fed` is consumed, before anything is committed.
 StageResult RunSilver(const StageContext& ctx, const Task& task, const MboStageNames& names,
                       const engine::ProductConfig& product, bool with_gold, engine::RecordSource* fed = nullptr,
@@ -112,7 +112,8 @@ StageResult RunSilver(const StageContext& ctx, const Task& task, const MboStageN
 
   const SessionBounds session = SessionBoundsNs(task.dt, ctx.session_start_minute, ctx.session_end_minute);
   std::vector<lake::InputRef> inputs;
-  const std::unique_ptr<engine::RecordSource> opened = fed == nullptr ? OpenMboRecords(ctx, task, &inputs) : nullptr;
+  const std::unique_ptr<engine::RecordSource> opened =
+      fed == nullptr ? source::OpenMboRecords(RecordRequestOf(ctx, task), &inputs) : nullptr;
   engine::RecordSource* const records = fed == nullptr ? opened.get() : fed;
   lake::PartitionWriter snap_writer(reg, ctx.lake_root, snap_key, part, ctx.overwrite);
   lake::PartitionWriter flow_writer(reg, ctx.lake_root, flow_key, part, ctx.overwrite);
@@ -196,7 +197,7 @@ StageResult RunSilverGoldEquityMbo(const StageContext& ctx, const Task& task) {
 StageResult RunSilverGoldMboFrom(const StageContext& ctx, const Task& task, engine::RecordSource& records,
                                  const std::function<std::vector<lake::InputRef>()>& lineage) {
   const MboStageNames& names = task.product_type == ProductType::kFutureMbo ? kFutureNames : kEquityNames;
-  return RunSilver(ctx, task, names, MboProductConfig(task.product_type), true, &records, lineage);
+  return RunSilver(ctx, task, names, source::MboProductConfig(task.product_type), true, &records, lineage);
 }
 
 }  // namespace spymaster::pipeline

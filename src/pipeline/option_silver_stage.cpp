@@ -1,4 +1,4 @@
-// Silver (and, fused, gold) for the option products: bronze underlying + bronze options (option_records.hpp) →
+// Silver (and, fused, gold) for the option products: bronze underlying + bronze options (source/option_records.hpp) →
 // engine::Drive(OptionEngine for ES options MBO, QuoteOptionEngine for OPRA CMBP-1) → book_snapshot_1s,
 // depth_and_flow_1s (84 / 204 rows a window) and physics_surface_1s, committed together.
 #include <arrow/api.h>
@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -15,9 +16,9 @@
 #include "common/arrow_status.hpp"
 #include "engine/option_engine.hpp"
 #include "lake/partition.hpp"
-#include "pipeline/option_records.hpp"
 #include "pipeline/option_stages.hpp"
 #include "pipeline/session.hpp"
+#include "source/option_records.hpp"
 
 namespace spymaster::pipeline {
 namespace {
@@ -52,7 +53,7 @@ StageResult RunOptionSilver(const StageContext& ctx, const Task& task, const Opt
 
   const SessionBounds session = SessionBoundsNs(task.dt, ctx.session_start_minute, ctx.session_end_minute);
   std::vector<lake::InputRef> inputs;
-  OptionRecords records = OpenOptionRecords(ctx, task, &inputs);
+  source::OptionRecords records = source::OpenOptionRecords(RecordRequestOf(ctx, task), &inputs);
 
   lake::PartitionWriter snap_writer(reg, ctx.lake_root, snap_key, part, ctx.overwrite);
   lake::PartitionWriter flow_writer(reg, ctx.lake_root, flow_key, part, ctx.overwrite);
@@ -123,6 +124,18 @@ StageResult RunOptionSilver(const StageContext& ctx, const Task& task, const Opt
 }
 
 }  // namespace
+
+const OptionProduct& OptionProductOf(ProductType product_type) {
+  switch (product_type) {
+    case ProductType::kFutureOptionMbo:
+      return kEsOptions;
+    case ProductType::kEquityOptionMbo:
+      return kEquityOptions;
+    default:
+      throw std::invalid_argument(
+          fmt::format("{} has no option engine (future_option_mbo, equity_option_mbo)", lake::ToString(product_type)));
+  }
+}
 
 StageResult RunSilverFutureOptionMbo(const StageContext& ctx, const Task& task) {
   return RunOptionSilver<engine::OptionEngine>(ctx, task, kEsOptions, false);

@@ -24,14 +24,8 @@ StageResult RunSilverEquityOption(const StageContext& ctx, const Task& task);
 StageResult RunSilverGoldEquityOption(const StageContext& ctx, const Task& task);
 StageResult RunGoldEquityOption(const StageContext& ctx, const Task& task);
 
-// What the two option products' stages differ in.
+// What the two option products' stages differ in (besides what they read: source/option_records.cpp).
 struct OptionProduct {
-  std::string_view bronze_key;
-  std::string_view underlying_key;
-  // `--source raw`: the underlying's raw product and its bronze routing rule, the options' raw schema.
-  ProductType underlying_type;
-  bool underlying_drop_spreads;
-  std::string_view raw_schema;
   engine::ProductConfig underlying;
   engine::OptionGrid grid;
   std::string_view silver_stage;
@@ -39,25 +33,15 @@ struct OptionProduct {
   StageFn gold_alone;
 };
 
-inline constexpr OptionProduct kEsOptions{"bronze.future_option_mbo.mbo",
-                                          "bronze.future_mbo.mbo",
-                                          ProductType::kFutureMbo,
-                                          true,
-                                          "mbo",
-                                          engine::FutureMboConfig(),
-                                          engine::EsOptionGrid(),
+inline constexpr OptionProduct kEsOptions{engine::FutureMboConfig(), engine::EsOptionGrid(),
                                           "silver_compute_option_book_states_1s",
-                                          "gold_compute_option_physics_surface_1s",
-                                          &RunGoldFutureOptionMbo};
-inline constexpr OptionProduct kEquityOptions{"bronze.equity_option_mbo.cmbp_1",
-                                              "bronze.equity_mbo.mbo",
-                                              ProductType::kEquityMbo,
-                                              false,
-                                              "cmbp-1",
-                                              engine::EquityMboConfig(),
-                                              engine::EquityOptionGrid(),
+                                          "gold_compute_option_physics_surface_1s", &RunGoldFutureOptionMbo};
+inline constexpr OptionProduct kEquityOptions{engine::EquityMboConfig(), engine::EquityOptionGrid(),
                                               "silver_compute_equity_option_book_states_1s",
-                                              "gold_compute_equity_option_physics_surface_1s",
-                                              &RunGoldEquityOption};
+                                              "gold_compute_equity_option_physics_surface_1s", &RunGoldEquityOption};
+
+// The option product's constants (kEsOptions, kEquityOptions); throws std::invalid_argument for the MBO
+// products.
+const OptionProduct& OptionProductOf(ProductType product_type);
 
 }  // namespace spymaster::pipeline

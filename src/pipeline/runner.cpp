@@ -19,7 +19,7 @@
 #include "lake/partition.hpp"
 #include "pipeline/bronze_silver_tee.hpp"
 #include "pipeline/contract_selection.hpp"
-#include "pipeline/raw_input.hpp"
+#include "source/raw_input.hpp"
 
 namespace spymaster::pipeline {
 namespace {
@@ -246,8 +246,9 @@ RunSummary Run(const RunOptions& options, const lake::DatasetRegistry& registry,
     }
     // The raw root: bronze and ES runs name it; a contract (ESH6) or ticker leads to it.
     const bool root = bronze || ResolvesThroughSelection(options.product_type, Layer::kSilver, options.symbol);
-    CheckRawJobs(options.lake_root, options.product_type,
-                 root ? options.symbol : RawRootOf(options.product_type, options.symbol), options.raw_jobs);
+    source::CheckRawJobs(options.lake_root, options.product_type,
+                         root ? options.symbol : source::RawRootOf(options.product_type, options.symbol),
+                         options.raw_jobs);
   }
   std::vector<const StageDef*> stages;
   for (Layer layer : options.layers) {

@@ -24,15 +24,13 @@
 
 #include "lake/product_type.hpp"
 #include "lake/registry.hpp"
+#include "source/record_request.hpp"
 
 namespace spymaster::pipeline {
 
 using lake::Layer;
 using lake::ProductType;
-
-// Where the engine stages read their records: bronze (default) or the raw DBN day file, through the same
-// normalization bronze applies (source/mbo_routing.hpp).
-enum class RecordOrigin : uint8_t { kBronze, kRaw };
+using source::RecordOrigin;
 
 struct StageContext {
   std::filesystem::path lake_root;
@@ -52,6 +50,11 @@ struct Task {
   std::string symbol;  // bronze: the raw root (ES, SPY); silver/gold: the contract or ticker (ESH6, SPY)
   std::string dt;      // YYYY-MM-DD
 };
+
+// What the engine stages open their records with (source::OpenMboRecords, source::OpenOptionRecords).
+inline source::RecordRequest RecordRequestOf(const StageContext& ctx, const Task& task) {
+  return {ctx.registry, ctx.lake_root, ctx.origin, ctx.raw_jobs, task.product_type, task.symbol, task.dt};
+}
 
 struct StageResult {
   std::string stage;

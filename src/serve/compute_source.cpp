@@ -1,5 +1,5 @@
 // Compute: the engine driven from bronze (or, with request.raw, from the raw DBN day files through
-// bronze's normalization: pipeline::OpenMboRecords / OpenOptionRecords, the opening `run --source raw`
+// bronze's normalization: source::OpenMboRecords / OpenOptionRecords, the opening `run --source raw`
 // uses) through engine::Feeder, one window at a time, on the calling thread (the server's pool; no thread
 // per client). With the underlying's 0DTE options (bronze.future_option_mbo.mbo, or their raw definition
 // and MBO files), the option engine runs over the underlying and its options merged by ts_event, exactly
@@ -21,14 +21,14 @@
 #include "engine/option_engine.hpp"
 #include "engine/record_source.hpp"
 #include "lake/partition.hpp"
-#include "pipeline/mbo_records.hpp"
-#include "pipeline/option_records.hpp"
-#include "pipeline/raw_input.hpp"
 #include "serve/stream_product.hpp"
 #include "serve/window_source.hpp"
 #include "source/bronze_mbo_source.hpp"
 #include "source/bronze_option_instruments.hpp"
+#include "source/mbo_records.hpp"
 #include "source/option_definitions.hpp"
+#include "source/option_records.hpp"
+#include "source/raw_input.hpp"
 
 namespace spymaster::serve {
 namespace {
@@ -40,10 +40,10 @@ std::string Underlying(const SourceRequest& request) { return DatasetKey("bronze
 
 // The raw day files of `product` and `schema` behind the request. A missing (or ambiguous) file, like a
 // symbol that has no raw root, is data the lake does not hold: lake::LakeError (the client gets 1008).
-std::vector<pipeline::RawFile> RawFiles(const std::filesystem::path& lake_root, lake::ProductType product,
-                                        std::string_view schema, const SourceRequest& request) {
+std::vector<source::RawFile> RawFiles(const std::filesystem::path& lake_root, lake::ProductType product,
+                                      std::string_view schema, const SourceRequest& request) {
   try {
-    return pipeline::FindRawFiles(lake_root, product, pipeline::RawRootOf(product, request.symbol), schema, request.dt);
+    return source::FindRawFiles(lake_root, product, source::RawRootOf(product, request.symbol), schema, request.dt);
   } catch (const std::runtime_error& e) {
     throw lake::LakeError(e.what(), ErrorKind::kData);
   } catch (const std::invalid_argument& e) {
@@ -81,9 +81,9 @@ std::shared_ptr<const std::string> OptionsMissing(const lake::DatasetRegistry& r
 }
 
 // What identifies raw day files without reading them: path, size and modification time.
-std::string RawIdentity(const std::vector<pipeline::RawFile>& files) {
+std::string RawIdentity(const std::vector<source::RawFile>& files) {
   std::string out;
-  for (const pipeline::RawFile& f : files) {
+  for (const source::RawFile& f : files) {
     out += fmt::format(" {}:{}:{}", f.path.string(), f.bytes,
                        std::filesystem::last_write_time(f.path).time_since_epoch().count());
   }
@@ -183,14 +183,18 @@ class ComputeSource final : public WindowSource {
   // Opens records_ from the raw day files as `run --source raw` does; returns the option instruments.
   std::vector<engine::OptionInstrument> OpenRaw(const lake::DatasetRegistry& registry,
                                                 const std::filesystem::path& lake_root, const SourceRequest& request) {
-    pipeline::StageContext ctx{lake_root, registry};
-    ctx.origin = pipeline::RecordOrigin::kRaw;
+    source::RecordRequest raw{.registry = registry,
+                              .lake_root = lake_root,
+                              .origin = source::RecordOrigin::kRaw,
+                              .product_type = request.product,
+                              .symbol = request.symbol,
+                              .dt = request.dt};
     if (options_missing_) {
-      records_ = pipeline::OpenMboRecords(ctx, {request.product, request.symbol, request.dt}, nullptr);
+      records_ = source::OpenMboRecords(raw, nullptr);
       return {};
     }
-    pipeline::OptionRecords opened =
-        pipeline::OpenOptionRecords(ctx, {lake::ProductType::kFutureOptionMbo, request.symbol, request.dt}, nullptr);
+    raw.product_type = lake::ProductType::kFutureOptionMbo;
+    source::OptionRecords opened = source::OpenOptionRecords(raw, nullptr);
     definitions_ = std::move(opened.definitions);
     records_ = std::move(opened.records);
     return std::move(opened.instruments);

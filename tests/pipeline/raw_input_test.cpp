@@ -37,8 +37,8 @@ class RawInput : public testing::RawLake {
     return WriteRaw(kFutures, "ES", "mbo", file_prefix, DayMetadata("GLBX.MDP3", dbn::Schema::kMbo, {{"ESH6", 1}}),
                     records, "20260106", job);
   }
-  std::vector<RawFile> Find(const std::vector<std::string>& raw_jobs = {}) {
-    return FindRawFiles(root_, kFutures, "ES", "mbo", kDt, raw_jobs);
+  std::vector<source::RawFile> Find(const std::vector<std::string>& raw_jobs = {}) {
+    return source::FindRawFiles(root_, kFutures, "ES", "mbo", kDt, raw_jobs);
   }
   nlohmann::json Manifest(const std::string& symbol) {
     const auto dir = lake::PartitionDir(registry_.Get("bronze.future_mbo.mbo"), root_, {symbol, kDt});
@@ -112,11 +112,11 @@ TEST_F(RawInput, BronzeManifestListsEachRawFileWithPathSizeAndSha256) {
 
 TEST_F(RawInput, RawJobMustNameAJobFolderOfTheProduct) {
   WriteDay(5, "JOB-A");
-  EXPECT_NO_THROW(CheckRawJobs(root_, kFutures, "ES", {"JOB-A"}));
-  EXPECT_THAT([&] { CheckRawJobs(root_, kFutures, "ES", {"JOB-X"}); },
+  EXPECT_NO_THROW(source::CheckRawJobs(root_, kFutures, "ES", {"JOB-A"}));
+  EXPECT_THAT([&] { source::CheckRawJobs(root_, kFutures, "ES", {"JOB-X"}); },
               ::testing::ThrowsMessage<std::invalid_argument>(HasSubstr("--raw-job JOB-X: no job folder")));
-  EXPECT_THROW(CheckRawJobs(root_, kFutures, "ES", {"../JOB-A"}), std::invalid_argument);
-  EXPECT_THROW(CheckRawJobs(root_, lake::ProductType::kEquityMbo, "SPY", {"JOB-A"}), std::invalid_argument);
+  EXPECT_THROW(source::CheckRawJobs(root_, kFutures, "ES", {"../JOB-A"}), std::invalid_argument);
+  EXPECT_THROW(source::CheckRawJobs(root_, lake::ProductType::kEquityMbo, "SPY", {"JOB-A"}), std::invalid_argument);
 }
 
 }  // namespace

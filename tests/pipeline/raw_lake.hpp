@@ -18,7 +18,7 @@
 #include "dbn/encoder.hpp"
 #include "lake/raw_layout.hpp"
 #include "lake/registry.hpp"
-#include "pipeline/raw_input.hpp"
+#include "source/raw_input.hpp"
 
 namespace spymaster::pipeline::testing {
 

@@ -13,8 +13,8 @@
 
 #include "engine/engine.hpp"
 #include "engine/record_source.hpp"
-#include "pipeline/raw_input.hpp"
 #include "pipeline/session.hpp"
+#include "source/raw_input.hpp"
 #include "source/raw_mbo_source.hpp"
 #include "support/fnv.hpp"
 #include "support/simulated_day.hpp"
@@ -98,7 +98,7 @@ class GoldenDayTest : public ::testing::Test {
   static Golden ReplayDay(lake::ProductType pt, const std::string& root, const std::string& partition,
                           const engine::ProductConfig& product) {
     RawMboOptions r;
-    r.files = pipeline::Paths(pipeline::FindRawFiles(day_->root(), pt, root, "mbo", "2026-01-06"));
+    r.files = Paths(FindRawFiles(day_->root(), pt, root, "mbo", "2026-01-06"));
     r.yyyymmdd = 20260106;
     r.rules.drop_spreads = pt == lake::ProductType::kFutureMbo;
     r.partition = partition;

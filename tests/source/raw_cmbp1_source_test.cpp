@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "pipeline/bronze_stages.hpp"
-#include "pipeline/raw_input.hpp"
 #include "pipeline/raw_lake.hpp"
 #include "source/bronze_cmbp1_source.hpp"
 #include "source/option_definitions.hpp"
+#include "source/raw_input.hpp"
 
 namespace spymaster::source {
 namespace {
@@ -58,9 +58,8 @@ class RawCmbp1SourceTest : public pipeline::testing::RawLake {
                     DayMetadata("OPRA.PILLAR", dbn::Schema::kCmbp1, {}), quotes);
   }
   OptionDefinitions Definitions() {
-    const auto files =
-        pipeline::FindRawFiles(root_, lake::ProductType::kEquityOptionMbo, "SPY", "definition", "2026-01-06");
-    return LoadZeroDteOptions(pipeline::Paths(files), "2026-01-06", "");
+    const auto files = FindRawFiles(root_, lake::ProductType::kEquityOptionMbo, "SPY", "definition", "2026-01-06");
+    return LoadZeroDteOptions(Paths(files), "2026-01-06", "");
   }
   static std::vector<book::MboEvent> All(engine::RecordSource& source) {
     std::vector<book::MboEvent> out;

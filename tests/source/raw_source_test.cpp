@@ -14,10 +14,10 @@
 #include "engine/record_source.hpp"
 #include "lake/partition.hpp"
 #include "pipeline/bronze_stages.hpp"
-#include "pipeline/raw_input.hpp"
 #include "pipeline/raw_lake.hpp"
 #include "source/bronze_mbo_source.hpp"
 #include "source/prefetch_source.hpp"
+#include "source/raw_input.hpp"
 #include "source/raw_mbo_source.hpp"
 #include "support/synthetic_mbo_stream.hpp"
 
@@ -168,11 +168,11 @@ TEST_F(RawSourceTest, RawEqualsBronzeWhenNoRecordIsLate) {
 }
 
 TEST_F(RawSourceTest, AFuturesSymbolWithoutContractSuffixIsRefused) {
-  EXPECT_EQ(pipeline::RawRootOf(lake::ProductType::kFutureMbo, "ESH6"), "ES");
-  EXPECT_EQ(pipeline::RawRootOf(lake::ProductType::kFutureMbo, "ESZ25"), "ES");
-  EXPECT_EQ(pipeline::RawRootOf(lake::ProductType::kEquityMbo, "SPY"), "SPY");
-  EXPECT_THROW(pipeline::RawRootOf(lake::ProductType::kFutureMbo, "ES"), std::invalid_argument);
-  EXPECT_THROW(pipeline::RawRootOf(lake::ProductType::kFutureMbo, "ESA6"), std::invalid_argument);
+  EXPECT_EQ(RawRootOf(lake::ProductType::kFutureMbo, "ESH6"), "ES");
+  EXPECT_EQ(RawRootOf(lake::ProductType::kFutureMbo, "ESZ25"), "ES");
+  EXPECT_EQ(RawRootOf(lake::ProductType::kEquityMbo, "SPY"), "SPY");
+  EXPECT_THROW(RawRootOf(lake::ProductType::kFutureMbo, "ES"), std::invalid_argument);
+  EXPECT_THROW(RawRootOf(lake::ProductType::kFutureMbo, "ESA6"), std::invalid_argument);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 """Which (product_type, root symbol, dt) days the raw lake holds, read from its directory names.
 
-The layout is the C++'s (src/lake/raw_layout.hpp, src/pipeline/raw_input.cpp FindRawFiles):
+The layout is the C++'s (src/lake/raw_layout.hpp, src/source/raw_input.cpp FindRawFiles):
     <lake>/raw/source=databento/product_type=<pt>/symbol=<root>/table=<schema>/<job_id>/
         <dataset>-<YYYYMMDD>.<schema>.dbn[.zst]
 A day exists for a product when its primary table holds a file of that date; job folders starting with

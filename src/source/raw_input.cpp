@@ -1,4 +1,4 @@
-#include "pipeline/raw_input.hpp"
+#include "source/raw_input.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -16,7 +16,7 @@
 #include "common/sha256.hpp"
 #include "lake/raw_layout.hpp"
 
-namespace spymaster::pipeline {
+namespace spymaster::source {
 namespace fs = std::filesystem;
 
 namespace {
@@ -191,4 +191,4 @@ lake::InputRef RawInputRef(const fs::path& lake_root, const RawFile& file, std::
   return ref;
 }
 
-}  // namespace spymaster::pipeline
+}  // namespace spymaster::source

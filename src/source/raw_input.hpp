@@ -11,7 +11,7 @@
 #include "lake/partition.hpp"
 #include "lake/product_type.hpp"
 
-namespace spymaster::pipeline {
+namespace spymaster::source {
 
 // One raw day file a stage reads (bronze, or silver with --source raw).
 struct RawFile {
@@ -35,7 +35,7 @@ std::vector<RawFile> FindRawFiles(const std::filesystem::path& lake_root, lake::
                                   std::string_view root_symbol, std::string_view schema, std::string_view dt,
                                   const std::vector<std::string>& raw_jobs = {});
 
-// The files' paths, for readers that take paths (source::LoadZeroDteOptions, source::RawMboOptions).
+// The files' paths, for readers that take paths (LoadZeroDteOptions, RawMboOptions).
 std::vector<std::filesystem::path> Paths(const std::vector<RawFile>& files);
 
 // Throws std::invalid_argument unless every id in `raw_jobs` is a job folder of some table under
@@ -55,4 +55,4 @@ lake::InputRef RawInputRef(const std::filesystem::path& lake_root, const RawFile
 // futures symbol without a contract suffix.
 std::string RawRootOf(lake::ProductType product_type, std::string_view symbol);
 
-}  // namespace spymaster::pipeline
+}  // namespace spymaster::source
