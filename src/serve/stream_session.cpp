@@ -310,8 +310,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     // Compute at speed=max: the engine closes the next window only once the client has taken the last
     // one, so that a window's close-to-socket time is the server's work, not a wait behind a client
     // slower than the engine (replay keeps up to max_queued_windows in flight, for throughput).
-    const bool engine = params_.origin == StreamOrigin::kCompute || params_.origin == StreamOrigin::kRaw;
-    if (!pending_ && !pacer_.speed() && engine && queued_windows_ > 0) {
+    if (!pending_ && !pacer_.speed() && EngineDriven() && queued_windows_ > 0) {
       WaitForRoom(gen);
       return;
     }
@@ -387,12 +386,12 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     PostTick();
   }
 
-  // Compute, when the engine has not closed the next window yet (no client of the run has read it): it
+  // Compute and raw, when the engine has not closed the next window yet (no client of the run has read it): it
   // closes it only once the window is due (paced streams) and its forecast normals are generated, so that
   // its close-to-socket time is the server's work on it (the particle steps, the frames, the writes), as in
   // a live stream, rather than a wait for its time to come or for the normals thread.
   bool WaitBeforeClose(uint64_t gen) {
-    if (params_.origin != StreamOrigin::kCompute || last_source_ts_ == 0 || hub_->head() > hub_seq_) return false;
+    if (!EngineDriven() || last_source_ts_ == 0 || hub_->head() > hub_seq_) return false;
     const int64_t ts = last_source_ts_ + kWindowNs;  // compute windows are consecutive
     const bool skipped =
         skip_remaining_ > 0 || (params_.start_ns && ts - kWindowNs < *params_.start_ns) || (seek_ns_ && ts < *seek_ns_);
@@ -413,6 +412,9 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
       });
     });
   }
+
+  // Compute and raw: a pull hub's engine closes the windows (live windows close on the feed's clock).
+  bool EngineDriven() const { return params_.origin == StreamOrigin::kCompute || params_.origin == StreamOrigin::kRaw; }
 
   bool SendsForecast() const {
     return std::ranges::find(params_.surfaces, Surface::kForecast) != params_.surfaces.end();
