@@ -6,10 +6,13 @@ then the real server streams it over loopback.
   four schemas, the end message and a normal close;
 - every snap/velocity frame equals the lake's silver/gold rows of its window; every options frame equals
   the window's option gold (future_option_mbo, symbol ESH6) summed per rel_ticks over right and side;
-- without option partitions the options surface is empty and batch_start says why (replay and compute);
+- without option partitions the options surface is empty and batch_start says why (replay, compute and raw,
+  ES and SPY);
 - forecast frames equal an independent numpy implementation (python/tools/gen_forecast_expected.py);
 - replay (lake) and compute (engine from bronze, option engine included) send identical bytes for every window;
 - so does source=raw (the engine from the raw DBN day files, without bronze); a missing raw file → error then 1008;
+  a truncated one → the windows before the cut, an error naming the file and offset, then 1011;
+- SPY with its equity options (CMBP-1): compute, raw and replay send identical bytes for every window;
 - bad parameters (path-like, huge, NaN, empty, unknown, a partition without _SUCCESS) → error then 1008;
 - pacing and control: skip_minutes, start/end, seek, speed, pause/resume;
 - concurrent clients plus one that never reads; connect/drop cycles; SIGTERM tells every client.
@@ -171,21 +174,25 @@ def test_options_frames_equal_net_option_gold_per_strike(lake, replay):
     assert nonzero > 0  # the comparison is not only of zeros
 
 
-def test_missing_option_partitions_give_empty_options_and_a_note(spymaster_bin, lake, tmp_path):
+@pytest.mark.parametrize("symbol,product", [("ESH6", "future_option_mbo"), ("SPY", "equity_option_mbo")])
+def test_missing_option_partitions_give_empty_options_and_a_note(spymaster_bin, lake, tmp_path, symbol, product):
+    """Without the options' gold, bronze or raw files every source streams the underlying with an empty options
+    surface (the schema kept), and batch_start says what is missing and how to get it."""
     copy = tmp_path / "lake"
     shutil.copytree(lake, copy)
-    shutil.rmtree(copy / "gold" / "product_type=future_option_mbo")
-    shutil.rmtree(copy / "bronze" / "source=databento" / "product_type=future_option_mbo")
+    shutil.rmtree(copy / "gold" / f"product_type={product}")
+    shutil.rmtree(copy / "bronze" / "source=databento" / f"product_type={product}")
+    shutil.rmtree(copy / "raw" / "source=databento" / f"product_type={product}")
     s = Server(spymaster_bin, copy)
     try:
-        for source in ("replay", "compute"):
-            windows, tail = windows_of(stream(s.url(f"speed=max&end=09:30:10&source={source}"))[0])
+        for source, how in (("replay", "spymaster run"), ("compute", "spymaster run"), ("raw", "raw")):
+            windows, tail = windows_of(stream(s.url(f"symbol={symbol}&speed=max&end=09:30:10&source={source}"))[0])
             assert len(windows) == 10 and json.loads(tail[0]) == {"type": "end", "windows": 10}
             for w in windows:
                 assert w["surfaces"]["options"].num_rows == 0
                 assert w["surfaces"]["options"].schema.remove_metadata() == SCHEMAS["options"]
-                assert "future_option_mbo" in w["head"]["options_missing"]
-                assert "spymaster run" in w["head"]["options_missing"]
+                assert product in w["head"]["options_missing"], (source, w["head"])
+                assert how in w["head"]["options_missing"], (source, w["head"])
     finally:
         assert s.stop() == 0
 
@@ -265,22 +272,22 @@ def test_raw_compute_and_replay_send_identical_frames(server, replay):
 
 
 def test_raw_spy_frames_equal_compute_and_replay_frames(server):
-    """SPY from its raw XNAS.ITCH MBO file equals compute from bronze byte for byte (options empty in both: the
-    equity options' CMBP-1 engine is not driven by the stream), and replay surface for surface."""
+    """SPY with its 0DTE equity options: compute from bronze (equity_mbo MBO and equity_option_mbo CMBP-1 merged
+    into the QuoteOptionEngine the option silver/gold stage runs) and raw (the XNAS.ITCH MBO, OPRA CMBP-1 and
+    definition day files) send the replay's bytes, every message of every window, the options surface included."""
     raw = stream(server.url("symbol=SPY&speed=max&source=raw"))
     computed = stream(server.url("symbol=SPY&speed=max&source=compute"))
     replayed = stream(server.url("symbol=SPY&speed=max"))
     raw_windows, raw_tail = windows_of(raw[0])
     compute_windows, compute_tail = windows_of(computed[0])
-    replay_windows, _ = windows_of(replayed[0])
+    replay_windows, replay_tail = windows_of(replayed[0])
     assert len(raw_windows) == len(compute_windows) == len(replay_windows) == WINDOWS
-    assert raw_tail == compute_tail and raw[1] == 1000
+    assert raw_tail == compute_tail == replay_tail and raw[1] == computed[1] == replayed[1] == 1000
     for w, c, r in zip(raw_windows, compute_windows, replay_windows):
-        assert w["raw"] == c["raw"], w["ts"]
-        assert "CMBP-1" in w["head"]["options_missing"]
-        for i, name in enumerate(SURFACES):
-            if name != "options":  # replay has the equity option gold
-                assert w["raw"][2 + 2 * i] == r["raw"][2 + 2 * i], (w["ts"], name)
+        assert "options_missing" not in w["head"], w["head"]
+        assert w["raw"] == r["raw"], w["ts"]  # byte for byte, every message of every window
+        assert c["raw"] == r["raw"], w["ts"]
+    assert sum(w["surfaces"]["options"].num_rows > 0 for w in raw_windows) > WINDOWS // 2
 
 
 def test_raw_source_needs_no_bronze_and_names_a_missing_raw_file(spymaster_bin, lake, replay, tmp_path):
@@ -312,6 +319,39 @@ def test_raw_source_needs_no_bronze_and_names_a_missing_raw_file(spymaster_bin, 
             msg = json.loads(messages[0])
             assert msg["type"] == "error", msg
             assert "no mbo file for 2026-01-06" in msg["message"] and f"product_type={product}" in msg["message"]
+    finally:
+        assert s.stop() == 0
+
+
+def test_truncated_raw_file_gives_an_error_naming_it_then_1011(spymaster_bin, lake, replay, tmp_path):
+    """The ES futures' raw MBO day file cut short mid-record (mid zstd frame): source=raw sends the replay's
+    windows up to the cut, then an error naming the file and the byte offset, then 1011 (the request was good,
+    the server's data is not). A second raw client gets the same error; the server stays healthy and serves the
+    next replay client in full."""
+    copy = tmp_path / "lake"
+    shutil.copytree(lake, copy)
+    raw_file = next((copy / "raw" / "source=databento" / "product_type=future_mbo").rglob("*.mbo.dbn.zst"))
+    data = raw_file.read_bytes()
+    cut = len(data) * 3 // 4
+    raw_file.write_bytes(data[:cut])
+    replay_windows = windows_of(replay[0])[0]
+    s = Server(spymaster_bin, copy)
+    try:
+        for _ in range(2):
+            messages, code, reason = stream(s.url("speed=max&source=raw"))
+            windows, tail = windows_of(messages)
+            assert code == 1011 and reason, (code, reason)
+            assert len(tail) == 1, tail[:3]
+            msg = json.loads(tail[0])
+            assert msg["type"] == "error", msg
+            assert str(raw_file) in msg["message"] and f"byte offset {cut}:" in msg["message"], msg
+            assert "truncated" in msg["message"] and "download it again" in msg["message"], msg
+            assert len(windows) < WINDOWS
+            assert [w["raw"] for w in windows] == [w["raw"] for w in replay_windows[:len(windows)]]
+        assert http_json(s, "/health") == {"status": "ok"}
+        windows, tail = windows_of(stream(s.url("speed=max"))[0])
+        assert [w["raw"] for w in windows] == [w["raw"] for w in replay_windows]
+        assert json.loads(tail[0]) == {"type": "end", "windows": WINDOWS}
     finally:
         assert s.stop() == 0
 

@@ -1,10 +1,12 @@
 // Compute: the engine driven from bronze (or, with request.raw, from the raw DBN day files through
-// bronze's normalization: source::OpenMboRecords / OpenOptionRecords, the opening `run --source raw`
-// uses) through engine::Feeder, one window at a time, on the calling thread (the server's pool; no thread
-// per client). With the underlying's 0DTE options (bronze.future_option_mbo.mbo, or their raw definition
-// and MBO files), the option engine runs over the underlying and its options merged by ts_event, exactly
-// as the option silver/gold stage does, and each underlying window goes out with its option window's gold
-// summed per strike (the replay's aggregation); without them, the underlying engine alone.
+// bronze's normalization) through engine::Feeder, one window at a time, on the calling thread (the server's
+// pool; no thread per client). The records are opened by source::OpenMboRecords / OpenOptionRecords, as
+// `run` opens them, so their decoding runs a few batches ahead on a second thread per engine run. With the
+// underlying's 0DTE options (ES: bronze.future_option_mbo.mbo or the raw definition and MBO files; SPY,
+// QQQ: bronze.equity_option_mbo.cmbp_1 or the raw definition and CMBP-1 files), the option engine the
+// option silver/gold stage runs (OptionEngine, QuoteOptionEngine) takes the underlying and its options
+// merged by ts_event, and each underlying window goes out with its option window's gold summed per
+// strike (the replay's aggregation); without them, the underlying engine alone.
 #include <fmt/format.h>
 
 #include <chrono>
@@ -12,31 +14,28 @@
 #include <stdexcept>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
 #include "common/error.hpp"
+#include "dbn/decode_error.hpp"
 #include "engine/engine.hpp"
-#include "engine/merge_source.hpp"
 #include "engine/option_engine.hpp"
 #include "engine/record_source.hpp"
 #include "lake/partition.hpp"
 #include "serve/stream_product.hpp"
 #include "serve/window_source.hpp"
-#include "source/bronze_mbo_source.hpp"
-#include "source/bronze_option_instruments.hpp"
 #include "source/mbo_records.hpp"
 #include "source/option_definitions.hpp"
 #include "source/option_records.hpp"
 #include "source/raw_input.hpp"
+#include "source/record_request.hpp"
 
 namespace spymaster::serve {
 namespace {
 
-constexpr char kFutureOptions[] = "bronze.future_option_mbo.mbo";
 constexpr int32_t kMaxOptionRelTicks = 400;
-
-std::string Underlying(const SourceRequest& request) { return DatasetKey("bronze", request.product, "mbo"); }
 
 // The raw day files of `product` and `schema` behind the request. A missing (or ambiguous) file, like a
 // symbol that has no raw root, is data the lake does not hold: lake::LakeError (the client gets 1008).
@@ -51,35 +50,6 @@ std::vector<source::RawFile> RawFiles(const std::filesystem::path& lake_root, la
   }
 }
 
-// Why the options surface stays empty (no complete options bronze partition, or no raw option files), or null.
-std::shared_ptr<const std::string> OptionsMissing(const lake::DatasetRegistry& registry,
-                                                  const std::filesystem::path& lake_root,
-                                                  const SourceRequest& request) {
-  if (request.product != lake::ProductType::kFutureMbo) {
-    return std::make_shared<const std::string>(
-        "compute runs the equity engine only (equity options come from CMBP-1, which the stream's compute source "
-        "does not drive yet); use source=replay for the options surface");
-  }
-  try {
-    if (request.raw) {
-      for (const char* schema : {"definition", "mbo"}) {
-        RawFiles(lake_root, lake::ProductType::kFutureOptionMbo, schema, request);
-      }
-    } else {
-      lake::InputRefFor(registry, lake_root, kFutureOptions, {request.symbol, request.dt});
-    }
-    return nullptr;
-  } catch (const lake::LakeError& e) {
-    if (request.raw) {
-      return std::make_shared<const std::string>(fmt::format(
-          "{}; the options surface needs the day's raw future_option_mbo definition and mbo files", e.what()));
-    }
-    return std::make_shared<const std::string>(
-        fmt::format("{}; run: spymaster run --product-type future_option_mbo --layer bronze --symbol ES --dt {}",
-                    e.what(), request.dt));
-  }
-}
-
 // What identifies raw day files without reading them: path, size and modification time.
 std::string RawIdentity(const std::vector<source::RawFile>& files) {
   std::string out;
@@ -88,6 +58,31 @@ std::string RawIdentity(const std::vector<source::RawFile>& files) {
                        std::filesystem::last_write_time(f.path).time_since_epoch().count());
   }
   return out;
+}
+
+// What identifies the options' input (raw: their definition and record files; bronze: the partition's
+// manifest). Throws lake::LakeError when the lake does not hold it.
+std::string OptionInputIdentity(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
+                                const SourceRequest& request) {
+  const lake::ProductType options = OptionProduct(request.product);
+  if (request.raw) {
+    return RawIdentity(RawFiles(lake_root, options, "definition", request)) +
+           RawIdentity(RawFiles(lake_root, options, OptionRawSchema(options), request));
+  }
+  const lake::InputRef ref = lake::InputRefFor(
+      registry, lake_root, DatasetKey("bronze", options, OptionBronzeTable(options)), {request.symbol, request.dt});
+  return fmt::format(" {}", ref.manifest_sha256);
+}
+
+// Why the options surface stays empty, after `error` said which input is missing: how to get it.
+std::string OptionsMissingNote(const lake::LakeError& error, const SourceRequest& request) {
+  const lake::ProductType options = OptionProduct(request.product);
+  if (request.raw) {
+    return fmt::format("{}; the options surface needs the day's raw {} definition and {} files", error.what(),
+                       lake::ToString(options), OptionRawSchema(options));
+  }
+  return fmt::format("{}; run: spymaster run --product-type {} --layer bronze --symbol {} --dt {}", error.what(),
+                     lake::ToString(options), source::RawRootOf(options, request.symbol), request.dt);
 }
 
 int64_t SteadyNowNs() {
@@ -105,25 +100,38 @@ engine::EngineOptions Options(const SourceRequest& request) {
 class ComputeSource final : public WindowSource {
  public:
   ComputeSource(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
-                const SourceRequest& request) {
-    identity_ = ComputeSourceIdentity(registry, lake_root, request);
-    const engine::ProductConfig config =
-        request.product == lake::ProductType::kEquityMbo ? engine::EquityMboConfig() : engine::FutureMboConfig();
-    options_missing_ = OptionsMissing(registry, lake_root, request);
+                const SourceRequest& request, ComputeInputs inputs)
+      : options_missing_(std::move(inputs.options_missing)), identity_(std::move(inputs.identity)) {
     auto on_window = [this](const engine::WindowPtr& w) {
       closed_.push_back(w);
       closed_at_.push_back(SteadyNowNs());
     };
-    std::vector<engine::OptionInstrument> instruments =
-        request.raw ? OpenRaw(registry, lake_root, request) : OpenBronze(registry, lake_root, request);
+    source::RecordRequest records{.registry = registry,
+                                  .lake_root = lake_root,
+                                  .origin = request.raw ? source::RecordOrigin::kRaw : source::RecordOrigin::kBronze,
+                                  .product_type = request.product,
+                                  .symbol = request.symbol,
+                                  .dt = request.dt};
     if (options_missing_) {
-      engine_.emplace<engine::Engine>(config, Options(request), on_window);
+      records_ = source::OpenMboRecords(records, nullptr);
+      engine_.emplace<engine::Engine>(source::MboProductConfig(request.product), Options(request), on_window);
       return;
     }
-    engine_.emplace<engine::OptionEngine>(
-        engine::FutureMboConfig(), engine::EsOptionGrid(), Options(request), std::move(instruments),
-        [this](const engine::OptionWindowPtr& w) { option_closed_.push_back(w); }, on_window,
-        /*underlying_gold=*/true);
+    records.product_type = OptionProduct(request.product);
+    source::OptionRecords opened = source::OpenOptionRecords(records, nullptr);
+    definitions_ = std::move(opened.definitions);
+    records_ = std::move(opened.records);
+    auto on_option_window = [this](const engine::OptionWindowPtr& w) { option_closed_.push_back(w); };
+    // The underlying's configuration and strike grid of the option silver/gold stage (pipeline/option_stages.hpp).
+    if (request.product == lake::ProductType::kEquityMbo) {
+      engine_.emplace<engine::QuoteOptionEngine>(engine::EquityMboConfig(), engine::EquityOptionGrid(),
+                                                 Options(request), std::move(opened.instruments), on_option_window,
+                                                 on_window, /*underlying_gold=*/true);
+    } else {
+      engine_.emplace<engine::OptionEngine>(engine::FutureMboConfig(), engine::EsOptionGrid(), Options(request),
+                                            std::move(opened.instruments), on_option_window, on_window,
+                                            /*underlying_gold=*/true);
+    }
   }
 
   StreamWindowPtr Next() override {
@@ -135,16 +143,22 @@ class ComputeSource final : public WindowSource {
       const int64_t start = closed_.front()->snapshot.window_start_ts_ns;
       return !option_closed_.empty() && option_closed_.back()->window_start_ts_ns >= start;
     };
-    while (!ready() && !done_) {
-      done_ = !std::visit(
-          [&](auto& e) {
-            if constexpr (std::is_same_v<std::decay_t<decltype(e)>, std::monostate>) {
-              return false;
-            } else {
-              return feeder_.Feed(*records_, e, ready);
-            }
-          },
-          engine_);
+    try {
+      while (!ready() && !done_) {
+        done_ = !std::visit(
+            [&](auto& e) {
+              if constexpr (std::is_same_v<std::decay_t<decltype(e)>, std::monostate>) {
+                return false;
+              } else {
+                return feeder_.Feed(*records_, e, ready);
+              }
+            },
+            engine_);
+      }
+    } catch (const dbn::DecodeError& e) {  // names the file and offset; say what to do about it
+      throw Error(e.kind(), fmt::format("{}; the raw day file is damaged or cut short: download it again "
+                                        "(spymaster download) or stream source=compute from bronze",
+                                        e.what()));
     }
     if (closed_.empty()) return nullptr;
     auto out = std::make_shared<StreamWindow>();
@@ -165,41 +179,6 @@ class ComputeSource final : public WindowSource {
   const std::string& identity() const override { return identity_; }
 
  private:
-  // Opens records_ from bronze; returns the option instruments (none without options).
-  std::vector<engine::OptionInstrument> OpenBronze(const lake::DatasetRegistry& registry,
-                                                   const std::filesystem::path& lake_root,
-                                                   const SourceRequest& request) {
-    const lake::PartitionKey part{request.symbol, request.dt};
-    auto under = std::make_unique<source::BronzeMboSource>(registry, lake_root, Underlying(request), part);
-    if (options_missing_) {
-      records_ = std::move(under);
-      return {};
-    }
-    records_ = std::make_unique<engine::MergeSource>(
-        std::move(under), std::make_unique<source::BronzeMboSource>(registry, lake_root, kFutureOptions, part));
-    return source::ReadOptionInstruments(registry, lake_root, kFutureOptions, part);
-  }
-
-  // Opens records_ from the raw day files as `run --source raw` does; returns the option instruments.
-  std::vector<engine::OptionInstrument> OpenRaw(const lake::DatasetRegistry& registry,
-                                                const std::filesystem::path& lake_root, const SourceRequest& request) {
-    source::RecordRequest raw{.registry = registry,
-                              .lake_root = lake_root,
-                              .origin = source::RecordOrigin::kRaw,
-                              .product_type = request.product,
-                              .symbol = request.symbol,
-                              .dt = request.dt};
-    if (options_missing_) {
-      records_ = source::OpenMboRecords(raw, nullptr);
-      return {};
-    }
-    raw.product_type = lake::ProductType::kFutureOptionMbo;
-    source::OptionRecords opened = source::OpenOptionRecords(raw, nullptr);
-    definitions_ = std::move(opened.definitions);
-    records_ = std::move(opened.records);
-    return std::move(opened.instruments);
-  }
-
   // Gold rows come in ascending rel_ticks (then right, then side): sums in row order, as replay does.
   static void Aggregate(const engine::OptionWindowResult& w, StreamWindow& out) {
     for (const engine::OptionGoldRow& r : w.gold) {
@@ -214,7 +193,7 @@ class ComputeSource final : public WindowSource {
   std::unique_ptr<engine::RecordSource> records_;
   std::deque<engine::WindowPtr> closed_;
   std::deque<engine::OptionWindowPtr> option_closed_;
-  std::variant<std::monostate, engine::Engine, engine::OptionEngine> engine_;
+  std::variant<std::monostate, engine::Engine, engine::OptionEngine, engine::QuoteOptionEngine> engine_;
   engine::Feeder feeder_;
   bool done_ = false;
   std::deque<int64_t> closed_at_;  // steady ns at which each window of closed_ closed
@@ -224,30 +203,33 @@ class ComputeSource final : public WindowSource {
 
 }  // namespace
 
-std::string ComputeSourceIdentity(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
-                                  const SourceRequest& request) {
-  const bool options = !OptionsMissing(registry, lake_root, request);
-  if (request.raw) {
-    std::string option_files = " none";
-    if (options) {
-      option_files = RawIdentity(RawFiles(lake_root, lake::ProductType::kFutureOptionMbo, "definition", request)) +
-                     RawIdentity(RawFiles(lake_root, lake::ProductType::kFutureOptionMbo, "mbo", request));
-    }
-    return fmt::format("raw {} {}{} options{} {}..{}", request.symbol, request.dt,
-                       RawIdentity(RawFiles(lake_root, request.product, "mbo", request)), option_files,
-                       request.session_start_ns, request.session_end_ns);
+ComputeInputs ResolveComputeInputs(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
+                                   const SourceRequest& request) {
+  ComputeInputs in;
+  std::string options = " none";
+  try {
+    options = OptionInputIdentity(registry, lake_root, request);
+  } catch (const lake::LakeError& e) {
+    in.options_missing = std::make_shared<const std::string>(OptionsMissingNote(e, request));
   }
-  const lake::PartitionKey part{request.symbol, request.dt};
-  std::string options_manifest = "none";
-  if (options) options_manifest = lake::InputRefFor(registry, lake_root, kFutureOptions, part).manifest_sha256;
-  return fmt::format("compute {} {} {} {} {}..{}", request.symbol, request.dt,
-                     lake::InputRefFor(registry, lake_root, Underlying(request), part).manifest_sha256,
-                     options_manifest, request.session_start_ns, request.session_end_ns);
+  if (request.raw) {
+    in.identity = fmt::format("raw {} {}{} options{} {}..{}", request.symbol, request.dt,
+                              RawIdentity(RawFiles(lake_root, request.product, "mbo", request)), options,
+                              request.session_start_ns, request.session_end_ns);
+  } else {
+    in.identity = fmt::format("compute {} {} {}{} {}..{}", request.symbol, request.dt,
+                              lake::InputRefFor(registry, lake_root, DatasetKey("bronze", request.product, "mbo"),
+                                                {request.symbol, request.dt})
+                                  .manifest_sha256,
+                              options, request.session_start_ns, request.session_end_ns);
+  }
+  return in;
 }
 
 std::unique_ptr<WindowSource> OpenComputeSource(const lake::DatasetRegistry& registry,
-                                                const std::filesystem::path& lake_root, const SourceRequest& request) {
-  return std::make_unique<ComputeSource>(registry, lake_root, request);
+                                                const std::filesystem::path& lake_root, const SourceRequest& request,
+                                                ComputeInputs inputs) {
+  return std::make_unique<ComputeSource>(registry, lake_root, request, std::move(inputs));
 }
 
 }  // namespace spymaster::serve

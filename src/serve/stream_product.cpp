@@ -27,6 +27,14 @@ lake::ProductType OptionProduct(lake::ProductType underlying) {
                                                      : lake::ProductType::kFutureOptionMbo;
 }
 
+std::string_view OptionBronzeTable(lake::ProductType options) {
+  return options == lake::ProductType::kEquityOptionMbo ? "cmbp_1" : "mbo";
+}
+
+std::string_view OptionRawSchema(lake::ProductType options) {
+  return options == lake::ProductType::kEquityOptionMbo ? "cmbp-1" : "mbo";
+}
+
 std::string DatasetKey(std::string_view layer, lake::ProductType product, std::string_view table) {
   return fmt::format("{}.{}.{}", layer, lake::ToString(product), table);
 }

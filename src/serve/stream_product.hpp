@@ -15,6 +15,10 @@ namespace spymaster::serve {
 lake::ProductType StreamProduct(const std::filesystem::path& lake_root, const std::string& symbol);
 // The options product of an underlying product.
 lake::ProductType OptionProduct(lake::ProductType underlying);
+// The bronze table (mbo, cmbp_1) and the raw schema (mbo, cmbp-1) of an options product's records: ES
+// options come as MBO, OPRA equity options as CMBP-1.
+std::string_view OptionBronzeTable(lake::ProductType options);
+std::string_view OptionRawSchema(lake::ProductType options);
 // The dataset key "<layer>.<product>.<table>".
 std::string DatasetKey(std::string_view layer, lake::ProductType product, std::string_view table);
 

@@ -166,9 +166,9 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
         std::tie(request.session_start_ns, request.session_end_ns) = config_.session_bounds(params_.dt);
       }
       source_request_ = request;
-      JoinPullHub(replay ? ReplaySourceIdentity(*context_->registry, config_.lake_root, request)
-                         : ComputeSourceIdentity(*context_->registry, config_.lake_root, request),
-                  0);
+      if (!replay) compute_inputs_ = ResolveComputeInputs(*context_->registry, config_.lake_root, request);
+      JoinPullHub(
+          replay ? ReplaySourceIdentity(*context_->registry, config_.lake_root, request) : compute_inputs_.identity, 0);
       last_source_ts_ = 0;
       return true;
     } catch (const lake::LakeError& e) {
@@ -203,7 +203,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     const bool replay = params_.origin == StreamOrigin::kReplay;
     auto open = [this, replay] {
       return replay ? OpenReplaySource(*context_->registry, config_.lake_root, source_request_)
-                    : OpenComputeSource(*context_->registry, config_.lake_root, source_request_);
+                    : OpenComputeSource(*context_->registry, config_.lake_root, source_request_, compute_inputs_);
     };
     std::tie(hub_, hub_id_) =
         (replay ? context_->replay_hubs : context_->hubs)->Acquire(identity, seq, open, Notifier());
@@ -654,6 +654,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   int64_t hub_seq_ = 0;
   bool waiting_hub_ = false;      // live: read everything published; the hub's notify resumes
   SourceRequest source_request_;  // replay, compute and raw
+  ComputeInputs compute_inputs_;  // compute and raw: resolved at connect
   lake::ProductType product_ = lake::ProductType::kFutureMbo;
   engine::Forecaster forecaster_;
   std::vector<engine::ForecastRow> forecast_;

@@ -44,13 +44,22 @@ std::unique_ptr<WindowSource> OpenReplaySource(const lake::DatasetRegistry& regi
 // The identity OpenReplaySource's source would have, without opening it (reads the manifests only).
 std::string ReplaySourceIdentity(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
                                  const SourceRequest& request);
-// Throws lake::LakeError naming the bronze partition when it is not complete (raw: the raw directory
-// when the underlying's day file is not there).
+// What a compute source of `request` reads, resolved once per connect: the session keys the shared engine
+// run by the identity and opens the source (when no run holds it) with the same resolution.
+struct ComputeInputs {
+  // What determines the windows (WindowSource::identity): the bronze partitions' manifests, or the raw day
+  // files' paths, sizes and modification times (not their contents), and the session.
+  std::string identity;
+  // Why the options surface stays empty (the options' input is not in the lake, and how to get it), or null.
+  std::shared_ptr<const std::string> options_missing;
+};
+// Reads the manifests (raw: lists the day files). Throws lake::LakeError naming the underlying's bronze
+// partition when it is not complete (raw: the raw directory when its day file is not there).
+ComputeInputs ResolveComputeInputs(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
+                                   const SourceRequest& request);
+// Throws lake::LakeError naming the partition (raw: the directory) when an input of `inputs` has gone since.
 std::unique_ptr<WindowSource> OpenComputeSource(const lake::DatasetRegistry& registry,
-                                                const std::filesystem::path& lake_root, const SourceRequest& request);
-// The identity OpenComputeSource's source would have, without opening it (reads the manifests only; raw:
-// the day files' paths, sizes and modification times, not their contents).
-std::string ComputeSourceIdentity(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
-                                  const SourceRequest& request);
+                                                const std::filesystem::path& lake_root, const SourceRequest& request,
+                                                ComputeInputs inputs);
 
 }  // namespace spymaster::serve
