@@ -1,7 +1,7 @@
 // Where a stream's windows come from. Two sources behind one interface (stream.md Part 1, issue 13):
 // replay reads silver book_snapshot_1s and gold physics_surface_1s from the lake a record batch at a time
 // (no whole-day cache); compute drives the engine from bronze, or from the raw DBN day files through
-// bronze's normalization (pipeline's record opening, as `run --source raw`), through engine::Feeder (the
+// bronze's normalization (source's record opening, as `run` opens them), through engine::Feeder (the
 // loop batch runs use) and hands out each window as it closes. A live feed plugs in as one more source.
 #pragma once
 
@@ -57,7 +57,8 @@ struct ComputeInputs {
 // partition when it is not complete (raw: the raw directory when its day file is not there).
 ComputeInputs ResolveComputeInputs(const lake::DatasetRegistry& registry, const std::filesystem::path& lake_root,
                                    const SourceRequest& request);
-// Throws lake::LakeError naming the partition (raw: the directory) when an input of `inputs` has gone since.
+// Throws lake::LakeError naming a bronze partition (raw: std::runtime_error naming the directory) when an
+// input has gone since `inputs` was resolved.
 std::unique_ptr<WindowSource> OpenComputeSource(const lake::DatasetRegistry& registry,
                                                 const std::filesystem::path& lake_root, const SourceRequest& request,
                                                 ComputeInputs inputs);

@@ -1,6 +1,6 @@
 // The records an MBO engine stage reads for one task: the bronze partition, or the raw DBN day file through
 // bronze's normalization (RecordOrigin), decoded a few batches ahead on a second thread. The silver stage,
-// the Python package's window stream (commands/window_stream.hpp) and serve's raw compute source open their
+// the Python package's window stream (commands/window_stream.hpp) and serve's compute source open their
 // input here, so all see the same events.
 #pragma once
 

@@ -2,7 +2,7 @@
 // options' records (MBO for ES options, CMBP-1 for OPRA), and the option instruments (right, strike) the
 // engine maps onto its strike grid. From bronze (both partitions), or from the raw day files through
 // bronze's normalization. The option silver stage, the Python package's window stream
-// (commands/window_stream.hpp) and serve's raw compute source open their input here, so all see the same
+// (commands/window_stream.hpp) and serve's compute source open their input here, so all see the same
 // events.
 #pragma once
 

@@ -1,6 +1,6 @@
 // What an engine's record opening (OpenMboRecords, OpenOptionRecords) needs to know about one task: the
 // lake, where the records come from, and the (product, symbol, date) they are for. Pipeline's silver
-// stages, the Python package's window stream and serve's raw compute source all open their records
+// stages, the Python package's window stream and serve's compute source all open their records
 // through it, so they see the same events.
 #pragma once
 
