@@ -172,6 +172,29 @@ def test_option_windows_equal_the_lake_rows(spymaster, option_lake, pt, symbol, 
     assert_batches_equal_the_lake(option_lake, pt, contract, batches, it.schemas, source)
 
 
+@pytest.mark.parametrize("pt, symbol", [("future_option_mbo", "ESH6"), ("equity_option_mbo", "SPY")])
+@pytest.mark.parametrize("batch_windows", [7, 1000])
+def test_option_windows_in_batches_of_several_windows(spymaster, option_lake, pt, symbol, batch_windows):
+    """Option windows built into columns as they close, N a step: each step's tables hold the same
+    consecutive windows (at most N of them, 180 in all), and the steps concatenate to the lake's option
+    partitions. A kept step keeps its rows while the next ones are built."""
+    it = spymaster.windows("bronze", pt, symbol, DT, lake=str(option_lake), batch_windows=batch_windows, **WINDOW)
+    steps = list(it)
+    assert len(steps) == -(-180 // batch_windows)
+    ends = []
+    for step in steps:
+        # physics_surface_1s has window_end_ts_ns only; silver rows carry both.
+        step_ends = [set(step[table].column("window_end_ts_ns").to_pylist()) for _, table in TABLES]
+        assert step_ends[1] <= step_ends[0] and step_ends[2] <= step_ends[0], step_ends
+        assert 0 < len(step_ends[0]) <= batch_windows
+        ends.append(step_ends[0])
+    for before, after in zip(ends, ends[1:]):
+        assert max(before) < min(after)
+    contract = "ESH6" if pt == "future_option_mbo" else symbol
+    assert_batches_equal_the_lake(option_lake, pt, contract, {table: [s[table] for s in steps] for _, table in TABLES},
+                                  it.schemas, "bronze")
+
+
 def buffer_addresses(window):
     return {buf.address for batch in window.values() for column in batch.columns for buf in column.buffers()
             if buf is not None and buf.size > 0}
