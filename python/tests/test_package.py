@@ -228,11 +228,18 @@ def test_one_libarrow_in_the_process(spymaster, cli_lake):
 
 def test_window_batches_own_their_buffers(spymaster, cli_lake):
     """A window kept while the iterator steps on (or is gone) keeps its rows: the next windows are built
-    in other memory, and the batch holds its buffers until the last reference to it goes."""
+    in other memory, and the batch holds its buffers until the last reference to it goes; so does a
+    column kept without its batch."""
     it = spymaster.windows("bronze", "future_mbo", "ESH6", DT, lake=str(cli_lake), batch_windows=2, **WINDOW)
+    first = next(it)
+    column = first["physics_surface_1s"].column("rho")
+    column_values = column.to_pylist()
+    del first
     kept = next(it)
     expected = {table: batch.serialize().to_pybytes() for table, batch in kept.items()}
     later = [next(it) for _ in range(3)]
+    assert all(not ({buf.address for buf in column.buffers() if buf is not None} & buffer_addresses(window))
+               for window in later)
     assert all(not (buffer_addresses(kept) & buffer_addresses(window)) for window in later)
     del later
     for _ in it:
@@ -241,6 +248,7 @@ def test_window_batches_own_their_buffers(spymaster, cli_lake):
     gold = kept["physics_surface_1s"]
     assert gold.num_rows > 0 and pc.max(gold.column("window_end_ts_ns")).as_py() > 0
     assert {table: batch.serialize().to_pybytes() for table, batch in kept.items()} == expected
+    assert len(column_values) > 0 and column.to_pylist() == column_values
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,8 @@
 """Python spymaster.windows() throughput against the C++ engine's own, on the same bronze partitions.
 
     .venv/bin/python python/tools/bench_windows.py [--bin build/spymaster] [--scale 1] [--repeat 3]
-        [--product-type future_mbo future_option_mbo equity_option_mbo]
+        [--product-type future_mbo future_option_mbo equity_option_mbo] [--batch-windows 1 10 60]
+        [--package DIR]
 
 Simulates ES, SPY and their 0DTE options (09:30–10:30) into a temporary lake and writes the products'
 bronze with the CLI, then for each product type (ES futures; ES options and SPY options, whose records are
@@ -13,8 +14,8 @@ every figure alike, best of --repeat each:
   Parquet, no Arrow), and the window stream drained in C++ (the same engine work + the windows' silver and
   gold Arrow batches, one window a batch and 60, what windows() wraps, without Python);
 - Python: every window of spymaster.windows("bronze", ...) as pyarrow batches in a Python loop (the
-  same window stream, the Arrow C data interface export and import, the loop), one window a step and
-  60 (batch_windows=60).
+  same window stream, the Arrow C data interface export and import, the loop), --batch-windows windows a
+  step (1, 10 and 60 by default).
 CPU is the process's (every thread's: the bronze reader's too, on both sides). Prints input records per
 wall second and per CPU second of each, and the ratios Python / C++ (goal: Python >= 90 % of the engine's
 own throughput)."""
@@ -53,11 +54,16 @@ def main():
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--product-type", nargs="+", choices=list(PRODUCTS), default=list(PRODUCTS))
+    parser.add_argument("--batch-windows", nargs="+", type=int, default=[1, 10, 60])
+    parser.add_argument("--package", type=pathlib.Path,
+                        help="the directory holding the spymaster package to measure (default: <bin dir>/python, "
+                             "else the installed one); another build's, to compare two packages against one CLI")
     args = parser.parse_args()
-    build_python = args.bin.absolute().parent / "python"
+    build_python = args.package or args.bin.absolute().parent / "python"
     if (build_python / "spymaster").is_dir():
-        sys.path.insert(0, str(build_python))
+        sys.path.insert(0, str(build_python.absolute()))
     import spymaster
+    print(f"package: {pathlib.Path(spymaster.__file__).parent}")
 
     with tempfile.TemporaryDirectory(prefix="bench_windows_") as tmp:
         lake = pathlib.Path(tmp) / "lake"
@@ -88,7 +94,7 @@ def measure(args, spymaster, lake, product):
             keep(m["what"], float(m["wall"]), float(m["cpu"]))
             records, windows = int(m["records"]), int(m["windows"])
 
-        for batch_windows in (1, 60):
+        for batch_windows in args.batch_windows:
             wall0, cpu0 = time.perf_counter(), time.process_time()
             it = spymaster.windows("bronze", product, symbol, DT, lake=str(lake), batch_windows=batch_windows)
             rows = 0
