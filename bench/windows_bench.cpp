@@ -1,26 +1,34 @@
-// `spymaster bench windows [--scale S] [--repeat N] [--raw-lake DIR]`: the baseline of the Python package's
-// spymaster.windows() (python/tools/bench_windows.py compares with it): one ES hour's bronze (written
-// first, untimed), then from it (1) the engine alone, the records the silver stage reads driving
-// engine::Engine with every window dropped (no Parquet, no Arrow), and (2) commands::WindowStream drained,
-// the engine and the windows' silver and gold Arrow batches, one window a batch and 60 (batch_windows), the
-// C++ that windows() wraps, without Python.
+// `spymaster bench windows [--scale S] [--repeat N] [--raw-lake DIR] [--product-type PT]`: the baseline of
+// the Python package's spymaster.windows() (python/tools/bench_windows.py compares with it): one hour's
+// bronze (written first, untimed; ES futures by default, or ES options or SPY options with their underlying,
+// whose raw files --raw-lake must hold), then from it (1) the engine alone, the records the silver stage
+// reads driving the product's engine (engine::Engine, OptionEngine, QuoteOptionEngine; silver and gold rows
+// computed) with every window dropped (no Parquet, no Arrow), and (2) commands::WindowStream drained, the
+// engine and the windows' silver and gold Arrow batches, one window a batch and 60 (batch_windows), the C++
+// that windows() wraps, without Python.
 // Records/s per CPU second (the shared machine's steady figure) and per wall second.
 #include <arrow/record_batch.h>
 #include <fmt/format.h>
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "bench/bench_command.hpp"
 #include "bench/es_hour.hpp"
 #include "bench/timing.hpp"
 #include "commands/window_stream.hpp"
+#include "common/error.hpp"
 #include "common/standard_output.hpp"
 #include "engine/engine.hpp"
+#include "engine/option_engine.hpp"
+#include "lake/product_type.hpp"
 #include "lake/registry.hpp"
 #include "pipeline/bronze_stages.hpp"
+#include "pipeline/option_stages.hpp"
 #include "pipeline/session.hpp"
 #include "source/mbo_records.hpp"
+#include "source/option_records.hpp"
 
 namespace spymaster::bench {
 namespace {
@@ -32,6 +40,7 @@ struct Args {
   double scale = 1.0;
   int repeat = 3;
   std::string raw_lake;
+  std::string product_type = "future_mbo";
 };
 
 void Print(const char* what, int64_t records, int64_t windows, const Timing& t) {
@@ -41,12 +50,53 @@ void Print(const char* what, int64_t records, int64_t windows, const Timing& t) 
       what, records, windows, t.cpu, double(records) / t.cpu / 1e6, t.wall, double(records) / t.wall / 1e6);
 }
 
+// The product's bronze (its underlying's too, for options) in `lake`, and the symbol its stream reads.
+std::string WriteBronze(const pipeline::StageContext& ctx, lake::ProductType product, const std::string& dt) {
+  switch (product) {
+    case lake::ProductType::kFutureMbo:
+      pipeline::RunBronzeFutureMbo(ctx, {product, "ES", dt});
+      return "ESH6";
+    case lake::ProductType::kFutureOptionMbo:
+      pipeline::RunBronzeFutureMbo(ctx, {lake::ProductType::kFutureMbo, "ES", dt});
+      pipeline::RunBronzeFutureOptionMbo(ctx, {product, "ES", dt});
+      return "ESH6";
+    case lake::ProductType::kEquityOptionMbo:
+      pipeline::RunBronzeEquityMbo(ctx, {lake::ProductType::kEquityMbo, "SPY", dt});
+      pipeline::RunBronzeEquityOptionCmbp1(ctx, {product, "SPY", dt});
+      return "SPY";
+    default:
+      throw UsageError("--product-type: one of future_mbo, future_option_mbo, equity_option_mbo");
+  }
+}
+
+// The engine alone: the records the silver stage reads driving the product's engine, windows counted and
+// dropped. Returns the records.
+int64_t DriveEngine(const pipeline::StageContext& ctx, const pipeline::Task& task, const engine::EngineOptions& options,
+                    int64_t& windows) {
+  if (task.product_type == lake::ProductType::kFutureMbo) {
+    auto source = source::OpenMboRecords(pipeline::RecordRequestOf(ctx, task), nullptr);
+    engine::Engine engine(engine::FutureMboConfig(), options, [&](const engine::WindowPtr&) { ++windows; });
+    return engine::Drive(*source, engine);
+  }
+  source::OptionRecords opened = source::OpenOptionRecords(pipeline::RecordRequestOf(ctx, task), nullptr);
+  const pipeline::OptionProduct& p = pipeline::OptionProductOf(task.product_type);
+  auto sink = [&](const engine::OptionWindowPtr&) { ++windows; };
+  if (task.product_type == lake::ProductType::kFutureOptionMbo) {
+    engine::OptionEngine engine(p.underlying, p.grid, options, std::move(opened.instruments), sink);
+    return engine::Drive(*opened.records, engine);
+  }
+  engine::QuoteOptionEngine engine(p.underlying, p.grid, options, std::move(opened.instruments), sink);
+  return engine::Drive(*opened.records, engine);
+}
+
 void Run(const Args& args) {
+  const auto product = lake::ParseProductType(args.product_type);
+  if (!product) throw UsageError(fmt::format("--product-type: '{}' is not a product type", args.product_type));
   const BenchEsHour hour("windows", args.scale, args.raw_lake);
   const auto registry = lake::DatasetRegistry::LoadDefault();
   const std::string dt(BenchEsHour::kDt);
   const auto lake = hour.ScratchLake();
-  pipeline::RunBronzeFutureMbo({lake, registry, false}, {lake::ProductType::kFutureMbo, "ES", dt});
+  const std::string symbol = WriteBronze({lake, registry, false}, *product, dt);
 
   const pipeline::StageContext ctx{.lake_root = lake, .registry = registry};
   const pipeline::SessionBounds session =
@@ -57,16 +107,13 @@ void Run(const Args& args) {
   int64_t records = 0, windows = 0;
   const Timing engine_alone = BestOf(args.repeat, [&] {
     windows = 0;
-    auto source =
-        source::OpenMboRecords(pipeline::RecordRequestOf(ctx, {lake::ProductType::kFutureMbo, "ESH6", dt}), nullptr);
-    engine::Engine engine(engine::FutureMboConfig(), options, [&](const engine::WindowPtr&) { ++windows; });
-    records = engine::Drive(*source, engine);
+    records = DriveEngine(ctx, {*product, symbol, dt}, options, windows);
   });
   Print("engine alone from bronze (windows dropped)", records, windows, engine_alone);
 
   commands::WindowStreamArgs stream_args;
-  stream_args.product_type = "future_mbo";
-  stream_args.symbol = "ESH6";
+  stream_args.product_type = args.product_type;
+  stream_args.symbol = symbol;
   stream_args.dt = dt;
   stream_args.lake = lake.string();
   for (const int batch_windows : {1, kBatchWindows}) {
@@ -94,8 +141,12 @@ void Run(const Args& args) {
 void AddWindowsBench(CLI::App& bench) {
   auto args = std::make_shared<Args>();
   auto* cmd = bench.add_subcommand(
-      "windows", "The engine alone and the window stream (what Python windows() wraps) on one ES hour's bronze");
+      "windows", "The engine alone and the window stream (what Python windows() wraps) on one hour's bronze");
   AddEsHourOptions(*cmd, args->scale, args->repeat, args->raw_lake);
+  cmd->add_option("--product-type", args->product_type,
+                  "future_mbo (ES), future_option_mbo (ES options) or equity_option_mbo (SPY options; --raw-lake "
+                  "with their raw files and their underlying's)")
+      ->capture_default_str();
   cmd->callback([args] { Run(*args); });
 }
 

@@ -172,6 +172,29 @@ def test_option_windows_equal_the_lake_rows(spymaster, option_lake, pt, symbol, 
     assert_batches_equal_the_lake(option_lake, pt, contract, batches, it.schemas, source)
 
 
+@pytest.mark.parametrize("pt, symbol", [("future_option_mbo", "ESH6"), ("equity_option_mbo", "SPY")])
+@pytest.mark.parametrize("batch_windows", [7, 1000])
+def test_option_windows_in_batches_of_several_windows(spymaster, option_lake, pt, symbol, batch_windows):
+    """Option windows built into columns as they close, N a step: each step's tables hold the same
+    consecutive windows (at most N of them, 180 in all), and the steps concatenate to the lake's option
+    partitions. A kept step keeps its rows while the next ones are built."""
+    it = spymaster.windows("bronze", pt, symbol, DT, lake=str(option_lake), batch_windows=batch_windows, **WINDOW)
+    steps = list(it)
+    assert len(steps) == -(-180 // batch_windows)
+    ends = []
+    for step in steps:
+        # physics_surface_1s has window_end_ts_ns only; silver rows carry both.
+        step_ends = [set(step[table].column("window_end_ts_ns").to_pylist()) for _, table in TABLES]
+        assert step_ends[1] <= step_ends[0] and step_ends[2] <= step_ends[0], step_ends
+        assert 0 < len(step_ends[0]) <= batch_windows
+        ends.append(step_ends[0])
+    for before, after in zip(ends, ends[1:]):
+        assert max(before) < min(after)
+    contract = "ESH6" if pt == "future_option_mbo" else symbol
+    assert_batches_equal_the_lake(option_lake, pt, contract, {table: [s[table] for s in steps] for _, table in TABLES},
+                                  it.schemas, "bronze")
+
+
 def buffer_addresses(window):
     return {buf.address for batch in window.values() for column in batch.columns for buf in column.buffers()
             if buf is not None and buf.size > 0}
@@ -205,11 +228,18 @@ def test_one_libarrow_in_the_process(spymaster, cli_lake):
 
 def test_window_batches_own_their_buffers(spymaster, cli_lake):
     """A window kept while the iterator steps on (or is gone) keeps its rows: the next windows are built
-    in other memory, and the batch holds its buffers until the last reference to it goes."""
+    in other memory, and the batch holds its buffers until the last reference to it goes; so does a
+    column kept without its batch."""
     it = spymaster.windows("bronze", "future_mbo", "ESH6", DT, lake=str(cli_lake), batch_windows=2, **WINDOW)
+    first = next(it)
+    column = first["physics_surface_1s"].column("rho")
+    column_values = column.to_pylist()
+    del first
     kept = next(it)
     expected = {table: batch.serialize().to_pybytes() for table, batch in kept.items()}
     later = [next(it) for _ in range(3)]
+    assert all(not ({buf.address for buf in column.buffers() if buf is not None} & buffer_addresses(window))
+               for window in later)
     assert all(not (buffer_addresses(kept) & buffer_addresses(window)) for window in later)
     del later
     for _ in it:
@@ -218,6 +248,7 @@ def test_window_batches_own_their_buffers(spymaster, cli_lake):
     gold = kept["physics_surface_1s"]
     assert gold.num_rows > 0 and pc.max(gold.column("window_end_ts_ns")).as_py() > 0
     assert {table: batch.serialize().to_pybytes() for table, batch in kept.items()} == expected
+    assert len(column_values) > 0 and column.to_pylist() == column_values
 
 
 @pytest.fixture(scope="module")

@@ -316,6 +316,41 @@ const std::vector<ColumnSpec>& OptionFlowSpecs() {
   return kColumns;
 }
 
+const std::vector<ColumnSpec>& OptionSnapshotSpecs() {
+  using R = engine::OptionSnapshotRow;
+  static const std::vector<ColumnSpec> kColumns = {
+      SPYMASTER_COL(Long, R, window_start_ts_ns), SPYMASTER_COL(Long, R, window_end_ts_ns),
+      SPYMASTER_COL(Long, R, instrument_id),      SPYMASTER_COL(Side, R, right),
+      SPYMASTER_COL(Long, R, strike_price_int),   SPYMASTER_COL(Long, R, bid_price_int),
+      SPYMASTER_COL(Long, R, ask_price_int),      SPYMASTER_COL(Double, R, mid_price),
+      SPYMASTER_COL(Double, R, mid_price_int),    SPYMASTER_COL(Long, R, spot_ref_price_int),
+      SPYMASTER_COL(Bool, R, book_valid)};
+  return kColumns;
+}
+
+const std::vector<ColumnSpec>& OptionGoldSpecs() {
+  using R = engine::OptionGoldRow;
+  static const std::vector<ColumnSpec> kColumns = {SPYMASTER_COL(Long, R, window_end_ts_ns),
+                                                   SPYMASTER_COL(Long, R, event_ts_ns),
+                                                   SPYMASTER_COL(Long, R, spot_ref_price_int),
+                                                   SPYMASTER_COL(Long, R, strike_price_int),
+                                                   SPYMASTER_COL(Double, R, strike_points),
+                                                   SPYMASTER_COL(Int, R, rel_ticks),
+                                                   SPYMASTER_COL(Side, R, right),
+                                                   SPYMASTER_COL(Side, R, side),
+                                                   SPYMASTER_COL(Double, R, add_intensity),
+                                                   SPYMASTER_COL(Double, R, fill_intensity),
+                                                   SPYMASTER_COL(Double, R, pull_intensity),
+                                                   SPYMASTER_COL(Double, R, liquidity_velocity),
+                                                   SPYMASTER_COL(Double, R, rho_opt),
+                                                   SPYMASTER_COL(Double, R, phi_rest_opt),
+                                                   SPYMASTER_COL(Double, R, u_opt_ema_8),
+                                                   SPYMASTER_COL(Double, R, u_opt_ema_32),
+                                                   SPYMASTER_COL(Double, R, u_opt_p_slow),
+                                                   SPYMASTER_COL(Double, R, Omega_opt)};
+  return kColumns;
+}
+
 template <class Row>
 const std::vector<ColumnSpec>& SpecsOf();
 template <>
@@ -325,6 +360,18 @@ const std::vector<ColumnSpec>& SpecsOf<engine::SnapshotRow>() {
 template <>
 const std::vector<ColumnSpec>& SpecsOf<engine::DepthFlowRow>() {
   return DepthFlowSpecs();
+}
+template <>
+const std::vector<ColumnSpec>& SpecsOf<engine::OptionSnapshotRow>() {
+  return OptionSnapshotSpecs();
+}
+template <>
+const std::vector<ColumnSpec>& SpecsOf<engine::OptionFlowRow>() {
+  return OptionFlowSpecs();
+}
+template <>
+const std::vector<ColumnSpec>& SpecsOf<engine::OptionGoldRow>() {
+  return OptionGoldSpecs();
 }
 
 }  // namespace
@@ -353,6 +400,9 @@ std::shared_ptr<arrow::RecordBatch> RowColumns<Row>::Take() {
 }
 template class RowColumns<engine::SnapshotRow>;
 template class RowColumns<engine::DepthFlowRow>;
+template class RowColumns<engine::OptionSnapshotRow>;
+template class RowColumns<engine::OptionFlowRow>;
+template class RowColumns<engine::OptionGoldRow>;
 
 std::shared_ptr<arrow::RecordBatch> SnapshotBatch(const std::vector<engine::SnapshotRow>& rows,
                                                   const std::shared_ptr<arrow::Schema>& schema) {
@@ -366,15 +416,7 @@ std::shared_ptr<arrow::RecordBatch> DepthFlowBatch(const std::vector<engine::Dep
 
 std::shared_ptr<arrow::RecordBatch> OptionSnapshotBatch(const std::vector<engine::OptionSnapshotRow>& rows,
                                                         const std::shared_ptr<arrow::Schema>& schema) {
-  using R = engine::OptionSnapshotRow;
-  static const std::vector<ColumnSpec> kColumns = {
-      SPYMASTER_COL(Long, R, window_start_ts_ns), SPYMASTER_COL(Long, R, window_end_ts_ns),
-      SPYMASTER_COL(Long, R, instrument_id),      SPYMASTER_COL(Side, R, right),
-      SPYMASTER_COL(Long, R, strike_price_int),   SPYMASTER_COL(Long, R, bid_price_int),
-      SPYMASTER_COL(Long, R, ask_price_int),      SPYMASTER_COL(Double, R, mid_price),
-      SPYMASTER_COL(Double, R, mid_price_int),    SPYMASTER_COL(Long, R, spot_ref_price_int),
-      SPYMASTER_COL(Bool, R, book_valid)};
-  return Build(rows, schema, kColumns);
+  return Build(rows, schema, OptionSnapshotSpecs());
 }
 
 std::shared_ptr<arrow::RecordBatch> OptionFlowBatch(const std::vector<engine::OptionFlowRow>& rows,
@@ -384,26 +426,7 @@ std::shared_ptr<arrow::RecordBatch> OptionFlowBatch(const std::vector<engine::Op
 
 std::shared_ptr<arrow::RecordBatch> OptionGoldBatch(const std::vector<engine::OptionGoldRow>& rows,
                                                     const std::shared_ptr<arrow::Schema>& schema) {
-  using R = engine::OptionGoldRow;
-  static const std::vector<ColumnSpec> kColumns = {SPYMASTER_COL(Long, R, window_end_ts_ns),
-                                                   SPYMASTER_COL(Long, R, event_ts_ns),
-                                                   SPYMASTER_COL(Long, R, spot_ref_price_int),
-                                                   SPYMASTER_COL(Long, R, strike_price_int),
-                                                   SPYMASTER_COL(Double, R, strike_points),
-                                                   SPYMASTER_COL(Int, R, rel_ticks),
-                                                   SPYMASTER_COL(Side, R, right),
-                                                   SPYMASTER_COL(Side, R, side),
-                                                   SPYMASTER_COL(Double, R, add_intensity),
-                                                   SPYMASTER_COL(Double, R, fill_intensity),
-                                                   SPYMASTER_COL(Double, R, pull_intensity),
-                                                   SPYMASTER_COL(Double, R, liquidity_velocity),
-                                                   SPYMASTER_COL(Double, R, rho_opt),
-                                                   SPYMASTER_COL(Double, R, phi_rest_opt),
-                                                   SPYMASTER_COL(Double, R, u_opt_ema_8),
-                                                   SPYMASTER_COL(Double, R, u_opt_ema_32),
-                                                   SPYMASTER_COL(Double, R, u_opt_p_slow),
-                                                   SPYMASTER_COL(Double, R, Omega_opt)};
-  return Build(rows, schema, kColumns);
+  return Build(rows, schema, OptionGoldSpecs());
 }
 
 // Gold surfaces are already columns: each contract column is one copy (or a fill, for the per-window

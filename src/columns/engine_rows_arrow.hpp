@@ -27,7 +27,7 @@ std::shared_ptr<arrow::RecordBatch> OptionFlowBatch(const std::vector<engine::Op
                                                     const std::shared_ptr<arrow::Schema>& schema);
 std::shared_ptr<arrow::RecordBatch> OptionGoldBatch(const std::vector<engine::OptionGoldRow>& rows,
                                                     const std::shared_ptr<arrow::Schema>& schema);
-// Silver rows (engine::SnapshotRow, engine::DepthFlowRow) appended window by window into the column
+// Rows (silver engine::SnapshotRow, engine::DepthFlowRow; the option rows) appended window by window into the column
 // buffers of up to `capacity` rows; Take() as GoldColumns'. Throws a data Error for a contract column the
 // engine does not produce.
 template <class Row>
@@ -46,6 +46,9 @@ class RowColumns {
 };
 using SnapshotColumns = RowColumns<engine::SnapshotRow>;
 using DepthFlowColumns = RowColumns<engine::DepthFlowRow>;
+using OptionSnapshotColumns = RowColumns<engine::OptionSnapshotRow>;
+using OptionFlowColumns = RowColumns<engine::OptionFlowRow>;
+using OptionGoldColumns = RowColumns<engine::OptionGoldRow>;
 
 // Gold surfaces appended window by window into the column buffers of up to `capacity` rows; Take() hands
 // out what was appended as one batch and starts empty again. The buffers of a batch are cut from one

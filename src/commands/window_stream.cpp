@@ -87,12 +87,28 @@ WindowStream::WindowStream(const WindowStreamArgs& args) : registry_(lake::Datas
   engine::EngineOptions options;
   options.session_start_ns = session.start_ns;
   options.session_end_ns = session.end_ns;
+  // Room for the rows of a batch's windows; a session has no more windows than its seconds.
+  const int64_t session_windows = (session.end_ns - session.start_ns) / engine::kWindowNs;
+  const int64_t windows_per_batch = std::min<int64_t>(args.batch_windows, std::max<int64_t>(session_windows, 1));
   if (IsOption(product)) {
     source::OptionRecords opened = source::OpenOptionRecords(pipeline::RecordRequestOf(ctx, task), nullptr);
     definitions_ = std::move(opened.definitions);
     records_ = std::move(opened.records);
     const pipeline::OptionProduct& p = pipeline::OptionProductOf(product);
-    auto sink = [this](const engine::OptionWindowPtr& w) { option_closed_.push_back(w); };
+    // A window has at most one snapshot row per instrument and one grid row per (offset, right, side).
+    const int64_t instruments = std::max<int64_t>(static_cast<int64_t>(opened.instruments.size()), 1);
+    const int64_t grid_rows = (2 * int64_t{p.grid.max_offset} + 1) * 4;
+    option_snapshots_ =
+        std::make_unique<columns::OptionSnapshotColumns>(schemas_[0].second, windows_per_batch * instruments);
+    option_flows_ = std::make_unique<columns::OptionFlowColumns>(schemas_[1].second, windows_per_batch * grid_rows);
+    option_gold_ = std::make_unique<columns::OptionGoldColumns>(schemas_[2].second, windows_per_batch * grid_rows);
+    auto sink = [this](const engine::OptionWindowPtr& w) {
+      if (option_closed_.empty() && batched_ < batch_windows_) {
+        Batch(*w);
+      } else {
+        option_closed_.push_back(w);
+      }
+    };
     if (product == lake::ProductType::kFutureOptionMbo) {
       engine_.emplace<engine::OptionEngine>(p.underlying, p.grid, options, std::move(opened.instruments), sink);
     } else {
@@ -101,9 +117,7 @@ WindowStream::WindowStream(const WindowStreamArgs& args) : registry_(lake::Datas
     return;
   }
   const engine::ProductConfig config = source::MboProductConfig(product);
-  // Room for the rows of a batch's windows (each at most both sides of the grid); a session has no more.
-  const int64_t session_windows = (session.end_ns - session.start_ns) / engine::kWindowNs;
-  const int64_t windows_per_batch = std::min<int64_t>(args.batch_windows, std::max<int64_t>(session_windows, 1));
+  // A window has at most both sides of the grid.
   const int64_t grid_rows = 2 * (2 * config.half_width + 1);
   snapshots_ = std::make_unique<columns::SnapshotColumns>(schemas_[0].second, windows_per_batch);
   flows_ = std::make_unique<columns::DepthFlowColumns>(schemas_[1].second, windows_per_batch * grid_rows);
@@ -124,7 +138,10 @@ WindowStream::~WindowStream() = default;
 
 std::optional<std::vector<WindowTable>> WindowStream::Next() {
   for (; !closed_.empty() && batched_ < batch_windows_; closed_.pop_front()) Batch(*closed_.front());
-  const auto full = [this] { return batched_ + option_closed_.size() >= batch_windows_; };
+  for (; !option_closed_.empty() && batched_ < batch_windows_; option_closed_.pop_front()) {
+    Batch(*option_closed_.front());
+  }
+  const auto full = [this] { return batched_ >= batch_windows_; };
   while (!full() && !done_) {
     done_ = std::visit(
         [&](auto& engine) {
@@ -136,9 +153,9 @@ std::optional<std::vector<WindowTable>> WindowStream::Next() {
         },
         engine_);
   }
-  if (!option_closed_.empty()) return OptionTables();
   if (batched_ == 0) return std::nullopt;
-  return MboTables();
+  batched_ = 0;
+  return option_snapshots_ ? OptionTables() : MboTables();
 }
 
 void WindowStream::Batch(const engine::WindowResult& window) {
@@ -148,8 +165,14 @@ void WindowStream::Batch(const engine::WindowResult& window) {
   ++batched_;
 }
 
+void WindowStream::Batch(const engine::OptionWindowResult& window) {
+  option_snapshots_->Append(window.snapshots);
+  option_flows_->Append(window.flow);
+  option_gold_->Append(window.gold);
+  ++batched_;
+}
+
 std::vector<WindowTable> WindowStream::MboTables() {
-  batched_ = 0;
   return {
       {schemas_[0].first, snapshots_->Take()},
       {schemas_[1].first, flows_->Take()},
@@ -158,20 +181,10 @@ std::vector<WindowTable> WindowStream::MboTables() {
 }
 
 std::vector<WindowTable> WindowStream::OptionTables() {
-  std::vector<engine::OptionSnapshotRow> snapshots;
-  std::vector<engine::OptionFlowRow> flows;
-  std::vector<engine::OptionGoldRow> golds;
-  for (std::size_t n = 0; n < batch_windows_ && !option_closed_.empty(); ++n) {
-    const engine::OptionWindowPtr w = std::move(option_closed_.front());
-    option_closed_.pop_front();
-    snapshots.insert(snapshots.end(), w->snapshots.begin(), w->snapshots.end());
-    flows.insert(flows.end(), w->flow.begin(), w->flow.end());
-    golds.insert(golds.end(), w->gold.begin(), w->gold.end());
-  }
   return {
-      {schemas_[0].first, columns::OptionSnapshotBatch(snapshots, schemas_[0].second)},
-      {schemas_[1].first, columns::OptionFlowBatch(flows, schemas_[1].second)},
-      {schemas_[2].first, columns::OptionGoldBatch(golds, schemas_[2].second)},
+      {schemas_[0].first, option_snapshots_->Take()},
+      {schemas_[1].first, option_flows_->Take()},
+      {schemas_[2].first, option_gold_->Take()},
   };
 }
 

@@ -66,8 +66,9 @@ class WindowStream {
   std::map<std::string, int64_t> Counters() const;
 
  private:
-  // Adds a closed MBO window's rows to the batch being built.
+  // Adds a closed window's rows to the batch being built.
   void Batch(const engine::WindowResult& window);
+  void Batch(const engine::OptionWindowResult& window);
   std::vector<WindowTable> MboTables();
   std::vector<WindowTable> OptionTables();
 
@@ -78,16 +79,21 @@ class WindowStream {
   std::unique_ptr<engine::RecordSource> records_;
   std::variant<std::monostate, engine::Engine, engine::OptionEngine, engine::QuoteOptionEngine> engine_;
   engine::Feeder feeder_;
-  // MBO products: each window's rows go into the batch's columns as the window closes (the engine's
-  // result is then free for its next window), and the gold surface is computed straight into the gold
-  // columns (the engine runs without gold; gold_state_ is the GoldState it would run).
+  // Each window's rows go into the batch's columns as the window closes (the engine's result is then
+  // free for its next window). MBO products: the gold surface is computed straight into the gold columns
+  // (the engine runs without gold; gold_state_ is the GoldState it would run).
   std::optional<engine::GoldState> gold_state_;
   std::unique_ptr<columns::SnapshotColumns> snapshots_;
   std::unique_ptr<columns::DepthFlowColumns> flows_;
   std::unique_ptr<columns::GoldColumns> gold_;
+  // Option products: the option engine's rows, gold included.
+  std::unique_ptr<columns::OptionSnapshotColumns> option_snapshots_;
+  std::unique_ptr<columns::OptionFlowColumns> option_flows_;
+  std::unique_ptr<columns::OptionGoldColumns> option_gold_;
   std::size_t batched_ = 0;  // windows in the batch being built
   int64_t gold_rows_ = 0;
-  std::deque<engine::WindowPtr> closed_;  // windows closed while the batch was full (a jump over many)
+  // Windows closed while the batch was full (one record jumping many seconds, or the end of input).
+  std::deque<engine::WindowPtr> closed_;
   std::deque<engine::OptionWindowPtr> option_closed_;
   std::size_t batch_windows_ = 1;
   bool done_ = false;

@@ -14,6 +14,7 @@
 
 #include "commands/window_stream.hpp"
 #include "common/arrow_status.hpp"
+#include "python/batch_export.hpp"
 #include "python/errors.hpp"
 
 namespace nb = nanobind;
@@ -30,11 +31,11 @@ class WindowIterator {
     import_batch_ = pa.attr("RecordBatch").attr("_import_from_c");
     const nb::object import_schema = pa.attr("Schema").attr("_import_from_c");
     for (const auto& [table, schema] : stream_->schemas()) {
+      CheckFlatSchema(*schema);
       ArrowSchema c_schema;
       CheckOk(arrow::ExportSchema(*schema, &c_schema), [&] { return "exporting the schema of " + table; });
       schema_objects_.push_back(import_schema(reinterpret_cast<uintptr_t>(&c_schema)));
       keys_.emplace_back(table.c_str());
-      struct_types_.push_back(arrow::struct_(schema->fields()));
       schemas_[keys_.back()] = schema_objects_.back();
     }
   }
@@ -50,13 +51,7 @@ class WindowIterator {
       if (next) {
         tables = std::move(*next);
         arrays.resize(tables.size());
-        for (std::size_t i = 0; i < tables.size(); ++i) {
-          // A batch leaves as the struct array of its columns (what ExportRecordBatch builds, with a
-          // struct type of the schema's fields, name index and all, made per call; this one is made once).
-          const arrow::RecordBatch& batch = *tables[i].batch;
-          const arrow::StructArray rows(struct_types_[i], batch.num_rows(), batch.columns());
-          CheckOk(arrow::ExportArray(rows, &arrays[i]), [&] { return "exporting " + tables[i].table; });
-        }
+        for (std::size_t i = 0; i < tables.size(); ++i) ExportFlatBatch(std::move(tables[i].batch), &arrays[i]);
       }
     }
     if (tables.empty()) throw nb::stop_iteration();
@@ -88,7 +83,6 @@ class WindowIterator {
   nb::object import_batch_;
   std::vector<nb::object> schema_objects_;  // in the order of stream_->schemas() and of Next()'s tables
   std::vector<nb::str> keys_;               // the table names, made once rather than per step
-  std::vector<std::shared_ptr<arrow::DataType>> struct_types_;  // struct<the schema's fields>
   nb::dict schemas_;
 };
 
