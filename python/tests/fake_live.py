@@ -14,6 +14,8 @@ subscription's start. Switches:
   speed                  None: each session sends its records at once; a number: paced by their ts_recv,
                          `speed` times faster than they were stamped (a live-like feed), from `pace_from`
                          (ns; records before it go at once, like the book-building hours before a session)
+  dataset                None, or the one dataset this gateway serves (a real gateway host serves one): a
+                         session asking for another fails authentication
 Sessions (subscription lines and auth replies) are kept in `sessions` for assertions.
 """
 import hashlib
@@ -44,9 +46,10 @@ def index_ts(record):
 
 
 class FakeLiveGateway:
-    def __init__(self, dbn_bytes, api_key):
+    def __init__(self, dbn_bytes, api_key, dataset=None):
         self.meta, self.records = split_dbn(dbn_bytes)
         self.api_key = api_key
+        self.dataset = dataset
         self.cut_after = []
         self.replay_floor = None
         self.stall_after = []
@@ -96,6 +99,9 @@ class FakeLiveGateway:
                 want = hashlib.sha256(f"{challenge}|{key}".encode()).hexdigest() + "-" + key[-5:]
                 if fields.get("auth") != want:
                     conn.sendall(b"success=0|error=Authentication failed.\n")
+                    return
+                if self.dataset is not None and fields.get("dataset") != self.dataset:
+                    conn.sendall(f"success=0|error=This gateway serves {self.dataset} only.\n".encode())
                     return
                 conn.sendall(f"success=1|session_id={1000 + index}\n".encode())
                 start = None
