@@ -219,7 +219,7 @@ def raw_lake(spymaster_bin, sim_lake, tmp_path_factory):
 
 
 class LiveServer:
-    def __init__(self, spymaster_bin, lake, gw, key=KEY, feeds=("ESH6",)):
+    def __init__(self, spymaster_bin, lake, gw, key=KEY, feeds=("ESH6",), extra=()):
         """`gw`: the fake gateway of the one dataset, or {dataset: gateway}."""
         env = {k: v for k, v in os.environ.items() if k != "DATABENTO_API_KEY"}
         env["DATABENTO_API_KEY"] = key
@@ -228,7 +228,7 @@ class LiveServer:
         self.proc = subprocess.Popen(
             [str(spymaster_bin), "serve", "--lake", str(lake), "--port", "0", *SESSION_0931,
              *(a for f in feeds for a in ("--live-feed", f)), "--live-dt", DT,
-             *(a for g in gateways for a in ("--gateway", g)), "--reconnect-delay", "0"],
+             *(a for g in gateways for a in ("--gateway", g)), "--reconnect-delay", "0", *extra],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         line = self.proc.stdout.readline()
         assert line.startswith("serving http://127.0.0.1:"), (line, self.proc.stderr.read())
@@ -321,7 +321,7 @@ def test_serve_live_streams_the_replay_windows_to_every_client_across_a_reconnec
     for (ha, sa), (hr, sr) in zip(a, r):
         assert sa == sr, ha["window_end_ts_ns"]  # snap, velocity, options (empty), forecast: byte for byte
         assert (ha["surfaces"], ha["late_records"]) == (hr["surfaces"], hr["late_records"])
-        assert "serve --live-feed" in ha["options_missing"]
+        assert "underlying's MBO only" in ha["options_missing"]
     assert 0 < len(b) < len(a) and b == a[-len(b):]
     states = [t["state"] for t in a_texts if t["type"] == "status"]
     assert states[:2] == ["connecting", "live"] or states[:1] == ["live"], a_texts
@@ -375,7 +375,7 @@ def test_serve_live_streams_spy_windows_equal_to_the_raw_compute_of_the_same_rec
     for (ha, sa), (hc, sc) in zip(a, c):
         assert sa == sc, ha["window_end_ts_ns"]  # snap, velocity, options (empty), forecast: byte for byte
         assert (ha["surfaces"], ha["late_records"]) == (hc["surfaces"], hc["late_records"])
-        assert "serve --live-feed" in ha["options_missing"]
+        assert "underlying's MBO only" in ha["options_missing"]
     assert sum(pa_rows(s[1]) > 0 for _, s in a) > 30  # the equity engine's velocity rows, not empty windows
     states = [t["state"] for t in a_texts if t["type"] == "status"]
     assert "reconnecting" in states and states[-1] == "ended" and a_texts[-1] == {"type": "end", "windows": 60}
@@ -458,6 +458,70 @@ def test_serve_live_streams_es_and_spy_from_their_two_gateways_at_once(spymaster
                                {"product_type": "equity_mbo", "symbol": "SPY", "dt": DT, "source": "live"}]
 
 
+@pytest.fixture(scope="module", params=["default", "late"])
+def es_options_lake(request, spymaster_bin, tmp_path_factory):
+    """The simulated minute's raw ES futures and ES options (MBO, definitions, statistics) files, of the default
+    scenario and of the one with late-stamped records (ts_recv 1.2–2 s after ts_event for a tenth of the records
+    from 09:30:30, so arrival order and ts_event order disagree across window boundaries)."""
+    lake = tmp_path_factory.mktemp("es_options_" + request.param)
+    for product in ("future_mbo", "future_option_mbo"):
+        proc = run([spymaster_bin, "simulate", "--lake", lake, "--dt", DT, "--start", "09:30", "--end", "09:31",
+                    "--product", product, "--scenario", request.param])
+        assert proc.returncode == 0, proc.stderr
+    return lake, request.param
+
+
+def test_serve_live_streams_es_with_its_options_equal_to_the_raw_compute(spymaster_bin, es_options_lake):
+    """--live-feed ESH6:future_option_mbo: one GLBX.MDP3 session subscribing the futures' MBO, the options' MBO and
+    their definitions (a fake gateway holding the day's four raw files sends what was subscribed, as one mixed
+    stream in ts_recv order); every live window, the options surface included, equals byte for byte the window
+    source=raw computes from the same files (the option engine over the underlying and the options merged by
+    ts_event), across a drop and resume in the middle."""
+    import asyncio
+    import threading
+    es_options_lake, scenario = es_options_lake
+    files = sorted((es_options_lake / "raw").rglob("*.dbn.zst"))
+    tables = [subprocess.run(["zstd", "-dc", f], capture_output=True, check=True).stdout for f in files]
+    assert len(tables) == 4  # futures mbo; options definition, mbo, statistics
+    with FakeLiveGateway(None, KEY, dataset="GLBX.MDP3", tables=tables) as gw:
+        gw.speed = 10
+        gw.pace_from = SESSION_START_NS
+        gw.gate = threading.Event()
+        gw.cut_at = [SESSION_START_NS + 30 * 10**9]
+        # the close grace covers the records' lag behind the gateway clock (that is what it is for)
+        grace = ["--close-grace-ms", "2500"] if scenario == "late" else []
+        server = LiveServer(spymaster_bin, es_options_lake, gw, feeds=("ESH6:future_option_mbo",), extra=grace)
+        try:
+            async def go():
+                async with websockets.connect(server.url(f"source=live&symbol=ESH6&dt={DT}"), max_size=None) as ws:
+                    async def on_message(messages):
+                        if len(messages) == 1:  # subscribed: let the gateway go
+                            gw.gate.set()
+                    return await read_all(ws, on_message), ws.close_code
+            live_messages, live_code = asyncio.run(go())
+            computed = stream_all(server.url(f"source=raw&symbol=ESH6&dt={DT}&speed=max"))
+        finally:
+            code, logs = server.stop()
+    assert code == 0, logs
+    a, a_texts = split_windows(live_messages)
+    c, c_texts = split_windows(computed)
+    assert len(c) == 60 and live_code == 1000 and c_texts[-1] == {"type": "end", "windows": 60}
+    assert [h["window_end_ts_ns"] for h, _ in a] == [h["window_end_ts_ns"] for h, _ in c]
+    for (ha, sa), (hc, sc) in zip(a, c):
+        assert sa == sc, ha["window_end_ts_ns"]  # snap, velocity, options, forecast: byte for byte
+        assert (ha["surfaces"], ha["late_records"]) == (hc["surfaces"], hc["late_records"])
+        assert "options_missing" not in ha and "options_missing" not in hc
+    assert sum(pa_rows(s[2]) > 0 for _, s in a) > 30  # the options surface, not empty windows
+    states = [t["state"] for t in a_texts if t["type"] == "status"]
+    assert "reconnecting" in states and states[-1] == "ended" and a_texts[-1] == {"type": "end", "windows": 60}
+    # the session subscribed futures MBO, options MBO and definitions; the statistics were not sent
+    lines = [dict(kv.split("=", 1) for kv in line.split("|")) for line in gw.sessions[0]["lines"]]
+    assert [(sub["schema"], sub["stype_in"], sub["id"]) for sub in lines] == [("mbo", "parent", "1"),
+                                                                           ("definition", "parent", "2")]
+    assert "ES.FUT" in lines[0]["symbols"].split(",") and "E1B.OPT" in lines[1]["symbols"].split(",")
+    assert sorted(schema for schema, _ in gw.sessions[0]["tables"]) == ["definition", "mbo", "mbo"]
+
+
 def pa_rows(ipc):
     import pyarrow as pa
     return pa.ipc.open_stream(ipc).read_all().num_rows
@@ -487,7 +551,7 @@ def test_serve_live_auth_failure_stops_the_server_with_exit_1(spymaster_bin, raw
     (["--live-feed", "ESH6", "--live-dt", "2026-02-30"], KEY, "--live-dt"),
     (["--live-feed", "ESH6", "--gateway", "nocolon"], KEY, "--gateway"),
     (["--live-feed", "SPY"], KEY, "SPY:equity_mbo"),  # a ticker needs its product
-    (["--live-feed", "ESH6:future_option_mbo"], KEY, "future_mbo or equity_mbo"),
+    (["--live-feed", "ESH6:equity_option_mbo"], KEY, "future_option_mbo (with the ES options)"),
     (["--live-feed", ":equity_mbo"], KEY, "SYMBOL[:PRODUCT]"),
     (["--live-feed", "ESH6", "--live-feed", "ESH6"], KEY, "given twice"),
     (["--gateway", "127.0.0.1:1"], KEY, "only with --live-feed"),

@@ -6,7 +6,8 @@
 // (with --port 0, the port the system chose), runs until SIGINT/SIGTERM, then exits 0.
 //
 // --live-feed SYMBOL[:PRODUCT] (repeatable): the engine of SYMBOL on the Live feed (cli/live_engine.hpp;
-// futures from GLBX.MDP3 by their parent, e.g. ES.FUT, equities from XNAS.ITCH by ticker), publishing each
+// futures from GLBX.MDP3 by their parent, e.g. ES.FUT; SYMBOL:future_option_mbo adds the ES 0DTE options'
+// MBO and definitions, cli/live_option_engine.hpp; equities from XNAS.ITCH by ticker), publishing each
 // closed window to a serve::WindowHub that every source=live client of (SYMBOL, --live-dt) reads. The
 // feeds of one dataset share one Live session (one gateway, one connection, one thread; key from
 // DATABENTO_API_KEY); each dataset has its own. Connection changes go to the clients as {"type":"status"}.
@@ -26,21 +27,26 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "cli/commands.hpp"
 #include "cli/lake_server.hpp"
 #include "cli/live_engine.hpp"
+#include "cli/live_option_engine.hpp"
 #include "cli/live_options.hpp"
 #include "common/calendar.hpp"
 #include "common/error.hpp"
 #include "common/new_york_time.hpp"
 #include "ingest/api_key.hpp"
+#include "ingest/job_plan.hpp"
 #include "ingest/live_client.hpp"
 #include "lake/product_type.hpp"
 #include "lake/registry.hpp"
 #include "pipeline/session.hpp"
+#include "serve/option_surface.hpp"
 #include "serve/server.hpp"
 #include "serve/window_hub.hpp"
 #include "source/raw_input.hpp"
@@ -74,6 +80,7 @@ std::string StatusJson(const std::string& state, const std::string& message) {
 // One --live-feed: the engine it runs and the hub its clients read.
 struct FeedPlan {
   LiveEngineOptions engine;
+  bool options = false;  // with its 0DTE options (LiveOptionEngine)
   std::shared_ptr<serve::WindowHub> hub;
 };
 
@@ -94,22 +101,27 @@ class LiveFeed {
     for (const FeedPlan& f : plan.feeds) {
       auto stream = std::make_unique<Stream>(f.hub);
       Stream* s = stream.get();
-      s->engine.emplace(f.engine, [this, s](const engine::WindowPtr& w) { Publish(*s, w); });
+      if (f.options) {
+        s->engine.emplace<LiveOptionEngine>(
+            f.engine, [s](const engine::WindowPtr& w, const engine::OptionWindowPtr& o) { s->Publish(w, o.get()); });
+      } else {
+        s->engine.emplace<LiveEngine>(f.engine, [s](const engine::WindowPtr& w) { s->Publish(w, nullptr); });
+      }
       s->hub->Status(StatusJson("connecting", fmt::format("connecting to the Live gateway {}", gateway)));
       streams_.push_back(std::move(stream));
     }
     client_.set_tick_handler([this] {
       for (auto& s : streams_) {
-        if (s->engine->finished()) continue;
-        s->engine->OnTick();  // the timer may close the session's last window
+        if (s->finished()) continue;
+        s->Visit([](auto& e) { e.OnTick(); });  // the timer may close the session's last window
         EndIfFinished(*s);
       }
       if (AllFinished()) client_.Stop();
     });
     client_.set_status_handler([this](const std::string& state, const std::string& message) {
       for (auto& s : streams_) {
-        if (s->engine->finished()) continue;
-        if (state != "live") s->engine->OnDisconnect();
+        if (s->finished()) continue;
+        if (state != "live") s->Visit([](auto& e) { e.OnDisconnect(); });
         s->hub->Status(StatusJson(state, message));
       }
     });
@@ -120,8 +132,8 @@ class LiveFeed {
     try {
       client_.Run([this](const dbn::Metadata& md, const dbn::RecordRef& rec) {
         for (auto& s : streams_) {
-          if (s->engine->finished()) continue;
-          s->engine->OnRecord(md, rec);
+          if (s->finished()) continue;
+          s->Visit([&](auto& e) { e.OnRecord(md, rec); });
           EndIfFinished(*s);
         }
         return !AllFinished();
@@ -130,7 +142,7 @@ class LiveFeed {
     } catch (const std::exception& e) {
       const std::string message = fmt::format("live feed failed: {}", e.what());
       for (auto& s : streams_) {
-        if (!s->engine->finished()) s->hub->End(message);
+        if (!s->finished()) s->hub->End(message);
       }
       return message;
     }
@@ -138,64 +150,120 @@ class LiveFeed {
   void Stop() { client_.Stop(); }
 
  private:
-  struct Stream {
+  class Stream {
+   public:
     explicit Stream(std::shared_ptr<serve::WindowHub> h) : hub(std::move(h)) {}
+    template <class F>
+    void Visit(F&& f) {
+      std::visit(
+          [&](auto& e) {
+            if constexpr (!std::is_same_v<std::decay_t<decltype(e)>, std::monostate>) f(e);
+          },
+          engine);
+    }
+    bool finished() const {
+      return std::visit(
+          [](const auto& e) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(e)>, std::monostate>) {
+              return true;
+            } else {
+              return e.finished();
+            }
+          },
+          engine);
+    }
+    // A closed window, with the option window of the same start when the feed has options.
+    void Publish(const engine::WindowPtr& w, const engine::OptionWindowResult* options) {
+      auto window = std::make_shared<serve::StreamWindow>();
+      window->window = w;
+      if (std::holds_alternative<LiveOptionEngine>(engine)) {
+        if (options != nullptr) serve::AddOptionSurface(*options, *window);
+      } else {
+        window->options_missing = OptionsMissing();
+      }
+      window->closed_ns = SteadyNowNs();
+      hub->Publish(std::move(window));
+    }
+
     std::shared_ptr<serve::WindowHub> hub;
-    std::optional<LiveEngine> engine;
+    std::variant<std::monostate, LiveEngine, LiveOptionEngine> engine;
     bool ended = false;
+
+   private:
+    static std::shared_ptr<const std::string> OptionsMissing() {
+      static const auto kMissing = std::make_shared<const std::string>(
+          "live: this feed streams the underlying's MBO only (ES options: --live-feed ESH6:future_option_mbo; "
+          "live equity options are not done)");
+      return kMissing;
+    }
   };
 
-  void Publish(const Stream& s, const engine::WindowPtr& w) {
-    auto window = std::make_shared<serve::StreamWindow>();
-    window->window = w;
-    window->options_missing = options_missing_;
-    window->closed_ns = SteadyNowNs();
-    s.hub->Publish(std::move(window));
-  }
   void EndIfFinished(Stream& s) {
-    if (s.ended || !s.engine->finished()) return;
+    if (s.ended || !s.finished()) return;
     s.ended = true;
     s.hub->Status(StatusJson("ended", "the live session's last window has closed"));
     s.hub->End();
   }
   bool AllFinished() const {
-    return std::all_of(streams_.begin(), streams_.end(), [](const auto& s) { return s->engine->finished(); });
+    return std::all_of(streams_.begin(), streams_.end(), [](const auto& s) { return s->finished(); });
   }
 
-  std::shared_ptr<const std::string> options_missing_ = std::make_shared<const std::string>(
-      "live: serve --live-feed feeds the underlying's MBO only, so the options surface is empty");
   ingest::LiveClient client_;
   std::vector<std::unique_ptr<Stream>> streams_;
 };
 
-// "ESH6", "ESH6:future_mbo" or "SPY:equity_mbo" → the product and symbol; throws UsageError.
-std::pair<lake::ProductType, std::string> ParseFeed(const std::string& text) {
+struct FeedSpec {
+  lake::ProductType product;  // the stream's (underlying's) product
+  std::string symbol;
+  bool options = false;
+};
+
+// "ESH6", "ESH6:future_mbo", "ESH6:future_option_mbo" (ESH6 with its 0DTE options) or "SPY:equity_mbo";
+// throws UsageError.
+FeedSpec ParseFeed(const std::string& text) {
   const auto colon = text.find(':');
   const std::string symbol = text.substr(0, colon);
   const std::string product_text = colon == std::string::npos ? "future_mbo" : text.substr(colon + 1);
-  if (symbol.empty())
+  if (symbol.empty()) {
     throw UsageError(fmt::format("--live-feed '{}': SYMBOL[:PRODUCT], e.g. ESH6 or SPY:equity_mbo", text));
-  const auto product = lake::ParseProductType(product_text);
-  if (product != lake::ProductType::kFutureMbo && product != lake::ProductType::kEquityMbo) {
-    throw UsageError(
-        fmt::format("--live-feed {}: the live engine runs future_mbo or equity_mbo, not '{}'", text, product_text));
   }
-  return {*product, symbol};
+  const auto product = lake::ParseProductType(product_text);
+  if (product != lake::ProductType::kFutureMbo && product != lake::ProductType::kEquityMbo &&
+      product != lake::ProductType::kFutureOptionMbo) {
+    throw UsageError(fmt::format(
+        "--live-feed {}: the live engines run future_mbo, future_option_mbo (with the ES options) or equity_mbo, "
+        "not '{}'",
+        text, product_text));
+  }
+  const bool options = product == lake::ProductType::kFutureOptionMbo;
+  return {options ? lake::ProductType::kFutureMbo : *product, symbol, options};
 }
 
-// What a feed subscribes on its dataset: futures by their parent (ES.FUT: the engine routes the contract),
-// an equity by its ticker.
-std::pair<std::string, ingest::LiveSubscription> FeedSubscription(lake::ProductType product,
-                                                                  const std::string& symbol) {
-  if (product == lake::ProductType::kEquityMbo) return {"XNAS.ITCH", {"mbo", "raw_symbol", {symbol}}};
+// What a feed subscribes on its dataset: futures by their parent (ES.FUT: the engine routes the contract), and
+// with options the options' MBO and definitions by the parents whose options can expire on dt (the weekly and
+// quarterly ES parents the download plans with, ingest::EsDefinitionParents; the 0DTE selection keeps the
+// day's); an equity by its ticker.
+std::pair<std::string, std::vector<ingest::LiveSubscription>> FeedSubscriptions(const FeedSpec& feed,
+                                                                                const std::string& dt) {
+  if (feed.product == lake::ProductType::kEquityMbo) {
+    return {"XNAS.ITCH", {{"mbo", "raw_symbol", {feed.symbol}}}};
+  }
   std::string root;
   try {  // a ticker under future_mbo would subscribe ES.FUT and never see its records
-    root = source::RawRootOf(product, symbol);
+    root = source::RawRootOf(feed.product, feed.symbol);
   } catch (const std::invalid_argument&) {
-    throw UsageError(fmt::format(
-        "--live-feed {}: not a futures contract (e.g. ESH6); for an equity write {}:equity_mbo", symbol, symbol));
+    throw UsageError(
+        fmt::format("--live-feed {}: not a futures contract (e.g. ESH6); for an equity write {}:equity_mbo",
+                    feed.symbol, feed.symbol));
   }
-  return {"GLBX.MDP3", {"mbo", "parent", {root + ".FUT"}}};
+  std::vector<ingest::LiveSubscription> subs = {{"mbo", "parent", {root + ".FUT"}}};
+  if (feed.options) {
+    if (root != "ES") throw UsageError(fmt::format("--live-feed {}: live options are ES options only", feed.symbol));
+    const std::vector<std::string> parents = ingest::EsDefinitionParents(common::ParseDate(dt));
+    subs.push_back({"mbo", "parent", parents});
+    subs.push_back({"definition", "parent", parents});
+  }
+  return {"GLBX.MDP3", subs};
 }
 
 // Adds `sub` to the session's subscriptions, merged into one of the same schema and symbology.
@@ -253,19 +321,20 @@ void Execute(const ServeArgs& args) {
     const auto bounds = config.session_bounds(dt);
     std::map<std::string, DatasetPlan> plans;
     for (const std::string& text : args.live_feeds) {
-      const auto [product, symbol] = ParseFeed(text);
+      const FeedSpec feed = ParseFeed(text);
+      const std::string& symbol = feed.symbol;
       if (std::any_of(config.live.begin(), config.live.end(), [&](const auto& l) { return l.symbol == symbol; })) {
         throw UsageError(fmt::format("--live-feed {}: given twice", symbol));
       }
-      const auto [dataset, subscription] = FeedSubscription(product, symbol);
+      const auto [dataset, subscriptions] = FeedSubscriptions(feed, dt);
       DatasetPlan& plan = plans[dataset];
       if (plan.feeds.empty()) {
         plan.client = args.live_client.client;
         plan.client.dataset = dataset;
       }
-      AddSubscription(plan.client.subscriptions, subscription);
+      for (const auto& sub : subscriptions) AddSubscription(plan.client.subscriptions, sub);
       LiveEngineOptions engine;
-      engine.product = product;
+      engine.product = feed.product;
       engine.symbol = symbol;
       engine.dt = dt;
       engine.session_start_ns = bounds.first;
@@ -273,8 +342,8 @@ void Execute(const ServeArgs& args) {
       engine.close_grace_ns = int64_t{args.live_client.close_grace_ms} * 1'000'000;
       auto hub = std::make_shared<serve::WindowHub>(
           fmt::format("live {} {} {}..{}", symbol, dt, bounds.first, bounds.second), /*keep=*/2, /*cap=*/64);
-      config.live.push_back({product, symbol, dt, hub});
-      plan.feeds.push_back({engine, hub});
+      config.live.push_back({feed.product, symbol, dt, hub});
+      plan.feeds.push_back({engine, feed.options, hub});
     }
     ApplyGateways(args.gateways, plans);
     const std::string key = ingest::ApiKeyFromEnvironment();
@@ -328,7 +397,8 @@ void AddServeCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--live-feed", args->live_feeds,
                   "Also stream a Databento Live feed (source=live), repeatable: SYMBOL[:PRODUCT], e.g. ESH6 "
-                  "(future_mbo: GLBX.MDP3, ES.FUT) or SPY:equity_mbo (XNAS.ITCH, the ticker); one Live session "
+                  "(future_mbo: GLBX.MDP3, ES.FUT), ESH6:future_option_mbo (with its 0DTE options) or SPY:equity_mbo "
+                  "(XNAS.ITCH, the ticker); one Live session "
                   "per dataset, key from DATABENTO_API_KEY");
   cmd->add_option("--gateway", args->gateways,
                   "Live gateway [DATASET=]HOST:PORT, repeatable (default <dataset>.lsg.databento.com:13000)");

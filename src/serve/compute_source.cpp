@@ -21,6 +21,7 @@
 #include "engine/option_engine.hpp"
 #include "engine/record_source.hpp"
 #include "lake/partition.hpp"
+#include "serve/option_surface.hpp"
 #include "serve/stream_product.hpp"
 #include "serve/window_source.hpp"
 #include "source/bronze_mbo_source.hpp"
@@ -34,7 +35,6 @@ namespace spymaster::serve {
 namespace {
 
 constexpr char kFutureOptions[] = "bronze.future_option_mbo.mbo";
-constexpr int32_t kMaxOptionRelTicks = 400;
 
 std::string Underlying(const SourceRequest& request) { return DatasetKey("bronze", request.product, "mbo"); }
 
@@ -157,7 +157,7 @@ class ComputeSource final : public WindowSource {
     const int64_t start = out->window->snapshot.window_start_ts_ns;
     while (!option_closed_.empty() && option_closed_.front()->window_start_ts_ns < start) option_closed_.pop_front();
     if (!option_closed_.empty() && option_closed_.front()->window_start_ts_ns == start) {
-      Aggregate(*option_closed_.front(), *out);
+      AddOptionSurface(*option_closed_.front(), *out);
       option_closed_.pop_front();
     }
     return out;
@@ -198,16 +198,6 @@ class ComputeSource final : public WindowSource {
     definitions_ = std::move(opened.definitions);
     records_ = std::move(opened.records);
     return std::move(opened.instruments);
-  }
-
-  // Gold rows come in ascending rel_ticks (then right, then side): sums in row order, as replay does.
-  static void Aggregate(const engine::OptionWindowResult& w, StreamWindow& out) {
-    for (const engine::OptionGoldRow& r : w.gold) {
-      if (r.rel_ticks < -kMaxOptionRelTicks || r.rel_ticks > kMaxOptionRelTicks) continue;
-      out.options_spot_ref_price_int = r.spot_ref_price_int;
-      if (out.options.empty() || out.options.back().rel_ticks != r.rel_ticks) out.options.push_back({r.rel_ticks, 0.0});
-      out.options.back().liquidity_velocity += r.liquidity_velocity;
-    }
   }
 
   std::unique_ptr<source::OptionDefinitions> definitions_;  // raw options: what records_ route into
