@@ -1,5 +1,5 @@
-"""`spymaster live` and `serve --live` against the fake Live gateway (fake_live.py) replaying a simulated day's raw
-ES file (and, for the equity feed of `serve --live`, the raw SPY file).
+"""`spymaster live` and `serve --live-feed` against the fake Live gateway (fake_live.py) replaying a simulated day's raw
+ES file (and, for the equity feed of `serve --live-feed`, the raw SPY file).
 
 The recorded DBN file is compared record by record (bytes) with the simulator's file, decoded
 independently with databento_dbn; no record is lost or doubled across disconnects."""
@@ -200,7 +200,7 @@ def test_live_driven_windows_equal_the_raw_driven_lake_rows(spymaster_bin, sim_l
     assert [w["depth_flow_rows"] for w in windows] == [flow.count(w["window_start_ts_ns"]) for w in windows]
 
 
-# `spymaster serve --live`: the Live client feeds the engine inside the stream server (source=live).
+# `spymaster serve --live-feed`: the Live client feeds the engine inside the stream server (source=live).
 
 SESSION_0931 = ["--session-start", "09:30", "--session-end", "09:31"]
 SESSION_START_NS = 1767709800 * 1_000_000_000  # 2026-01-06 09:30 New York
@@ -219,12 +219,16 @@ def raw_lake(spymaster_bin, sim_lake, tmp_path_factory):
 
 
 class LiveServer:
-    def __init__(self, spymaster_bin, lake, gw, key=KEY, feed=("--live-symbol", "ESH6")):
+    def __init__(self, spymaster_bin, lake, gw, key=KEY, feeds=("ESH6",), extra=()):
+        """`gw`: the fake gateway of the one dataset, or {dataset: gateway}."""
         env = {k: v for k, v in os.environ.items() if k != "DATABENTO_API_KEY"}
         env["DATABENTO_API_KEY"] = key
+        gateways = ([f"127.0.0.1:{gw.port}"] if isinstance(gw, FakeLiveGateway)
+                    else [f"{d}=127.0.0.1:{g.port}" for d, g in gw.items()])
         self.proc = subprocess.Popen(
-            [str(spymaster_bin), "serve", "--lake", str(lake), "--port", "0", *SESSION_0931, "--live", *feed,
-             "--live-dt", DT, "--gateway", f"127.0.0.1:{gw.port}", "--reconnect-delay", "0"],
+            [str(spymaster_bin), "serve", "--lake", str(lake), "--port", "0", *SESSION_0931,
+             *(a for f in feeds for a in ("--live-feed", f)), "--live-dt", DT,
+             *(a for g in gateways for a in ("--gateway", g)), "--reconnect-delay", "0", *extra],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         line = self.proc.stdout.readline()
         assert line.startswith("serving http://127.0.0.1:"), (line, self.proc.stderr.read())
@@ -317,7 +321,7 @@ def test_serve_live_streams_the_replay_windows_to_every_client_across_a_reconnec
     for (ha, sa), (hr, sr) in zip(a, r):
         assert sa == sr, ha["window_end_ts_ns"]  # snap, velocity, options (empty), forecast: byte for byte
         assert (ha["surfaces"], ha["late_records"]) == (hr["surfaces"], hr["late_records"])
-        assert "serve --live" in ha["options_missing"]
+        assert "underlying's MBO only" in ha["options_missing"]
     assert 0 < len(b) < len(a) and b == a[-len(b):]
     states = [t["state"] for t in a_texts if t["type"] == "status"]
     assert states[:2] == ["connecting", "live"] or states[:1] == ["live"], a_texts
@@ -338,7 +342,7 @@ def spy_lake(spymaster_bin, tmp_path_factory):
 
 
 def test_serve_live_streams_spy_windows_equal_to_the_raw_compute_of_the_same_records(spymaster_bin, spy_lake):
-    """--live-product-type equity_mbo: the Live client subscribes SPY on XNAS.ITCH and the equity engine runs on
+    """--live-feed SPY:equity_mbo: the Live client subscribes SPY on XNAS.ITCH and the equity engine runs on
     what the gateway sends; every window streamed live equals, surface for surface, the window the compute
     source sends from the raw file the gateway replays (source=raw), with a drop and resume in the middle."""
     import asyncio
@@ -350,8 +354,7 @@ def test_serve_live_streams_spy_windows_equal_to_the_raw_compute_of_the_same_rec
         gw.pace_from = SESSION_START_NS
         gw.gate = threading.Event()
         gw.cut_after = [next(i for i, r in enumerate(gw.records) if index_ts(r) >= SESSION_START_NS + 30 * 10**9)]
-        server = LiveServer(spymaster_bin, spy_lake, gw, feed=("--live-symbol", "SPY", "--live-product-type",
-                                                               "equity_mbo"))
+        server = LiveServer(spymaster_bin, spy_lake, gw, feeds=("SPY:equity_mbo",))
         try:
             async def go():
                 async with websockets.connect(server.url(f"source=live&symbol=SPY&dt={DT}"), max_size=None) as ws:
@@ -372,7 +375,7 @@ def test_serve_live_streams_spy_windows_equal_to_the_raw_compute_of_the_same_rec
     for (ha, sa), (hc, sc) in zip(a, c):
         assert sa == sc, ha["window_end_ts_ns"]  # snap, velocity, options (empty), forecast: byte for byte
         assert (ha["surfaces"], ha["late_records"]) == (hc["surfaces"], hc["late_records"])
-        assert "serve --live" in ha["options_missing"]
+        assert "underlying's MBO only" in ha["options_missing"]
     assert sum(pa_rows(s[1]) > 0 for _, s in a) > 30  # the equity engine's velocity rows, not empty windows
     states = [t["state"] for t in a_texts if t["type"] == "status"]
     assert "reconnecting" in states and states[-1] == "ended" and a_texts[-1] == {"type": "end", "windows": 60}
@@ -380,6 +383,143 @@ def test_serve_live_streams_spy_windows_equal_to_the_raw_compute_of_the_same_rec
     assert auth["dataset"] == "XNAS.ITCH"
     assert gw.sessions[0]["lines"] == ["schema=mbo|stype_in=raw_symbol|id=1|symbols=SPY|snapshot=0|is_last=1"]
     assert catalog["live"] == [{"product_type": "equity_mbo", "symbol": "SPY", "dt": DT, "source": "live"}]
+
+
+def test_serve_live_streams_es_and_spy_from_their_two_gateways_at_once(spymaster_bin, sim_lake, spy_lake, day_dbn,
+                                                                       tmp_path):
+    """--live-feed ESH6 --live-feed SPY:equity_mbo: one Live session per dataset (GLBX.MDP3 and XNAS.ITCH are
+    separate gateways, each serving its dataset only), both feeding one server; a drop on the ES gateway does not
+    touch the SPY feed; every window of each stream equals, surface for surface, the window source=raw sends from
+    the file that stream's gateway replays."""
+    import asyncio
+    import threading
+    lake = tmp_path / "lake"
+    for part in (sim_lake, spy_lake):
+        shutil.copytree(part, lake, dirs_exist_ok=True)
+    spy_file = next((spy_lake / "raw").rglob("symbol=SPY/table=mbo/*/*.mbo.dbn.zst"))
+    spy_dbn = subprocess.run(["zstd", "-dc", spy_file], capture_output=True, check=True).stdout
+    gate = threading.Event()
+    with FakeLiveGateway(day_dbn, KEY, dataset="GLBX.MDP3") as es_gw, \
+            FakeLiveGateway(spy_dbn, KEY, dataset="XNAS.ITCH") as spy_gw:
+        for gw in (es_gw, spy_gw):
+            gw.speed = 10
+            gw.pace_from = SESSION_START_NS
+            gw.gate = gate
+        es_gw.cut_after = [next(i for i, r in enumerate(es_gw.records)
+                                if index_ts(r) >= SESSION_START_NS + 30 * 10**9)]
+        server = LiveServer(spymaster_bin, lake, {"GLBX.MDP3": es_gw, "XNAS.ITCH": spy_gw},
+                            feeds=("ESH6", "SPY:equity_mbo"))
+        try:
+            async def go():
+                subscribed = set()
+
+                async def client(symbol):
+                    async with websockets.connect(server.url(f"source=live&symbol={symbol}&dt={DT}"),
+                                                  max_size=None) as ws:
+                        async def on_message(messages):
+                            if len(messages) == 1:  # both clients subscribed: let the gateways go
+                                subscribed.add(symbol)
+                                if len(subscribed) == 2:
+                                    gate.set()
+                        return await read_all(ws, on_message), ws.close_code
+                return await asyncio.gather(client("ESH6"), client("SPY"))
+            (es_live, es_code), (spy_live, spy_code) = asyncio.run(go())
+            es_raw = stream_all(server.url(f"source=raw&symbol=ESH6&dt={DT}&speed=max"))
+            spy_raw = stream_all(server.url(f"source=raw&symbol=SPY&dt={DT}&speed=max"))
+            stats = server.get("/v1/stats")
+            catalog = server.get("/v1/catalog")
+        finally:
+            code, logs = server.stop()
+    assert code == 0, logs
+    assert KEY not in logs
+    assert es_code == 1000 and spy_code == 1000
+    for live_messages, raw_messages in ((es_live, es_raw), (spy_live, spy_raw)):
+        a, a_texts = split_windows(live_messages)
+        c, c_texts = split_windows(raw_messages)
+        assert len(c) == 60 and c_texts[-1] == {"type": "end", "windows": 60}
+        assert [h["window_end_ts_ns"] for h, _ in a] == [h["window_end_ts_ns"] for h, _ in c]
+        for (ha, sa), (hc, sc) in zip(a, c):
+            assert sa == sc, ha["window_end_ts_ns"]  # snap, velocity, options (empty), forecast: byte for byte
+            assert (ha["surfaces"], ha["late_records"]) == (hc["surfaces"], hc["late_records"])
+        assert sum(pa_rows(s[1]) > 0 for _, s in a) > 30  # the engines' velocity rows, not empty windows
+        assert a_texts[-1] == {"type": "end", "windows": 60}
+    es_states = [t["state"] for t in split_windows(es_live)[1] if t["type"] == "status"]
+    spy_states = [t["state"] for t in split_windows(spy_live)[1] if t["type"] == "status"]
+    assert "reconnecting" in es_states and es_states[-1] == "ended"
+    assert "reconnecting" not in spy_states and spy_states[-1] == "ended"
+    assert len(es_gw.sessions) == 2 and len(spy_gw.sessions) == 1
+    for gw, dataset, line in ((es_gw, "GLBX.MDP3", "schema=mbo|stype_in=parent|id=1|symbols=ES.FUT|snapshot=0|is_last=1"),
+                              (spy_gw, "XNAS.ITCH", "schema=mbo|stype_in=raw_symbol|id=1|symbols=SPY|snapshot=0|is_last=1")):
+        assert dict(kv.split("=", 1) for kv in gw.sessions[0]["auth"].split("|"))["dataset"] == dataset
+        assert gw.sessions[0]["lines"] == [line]
+    assert sorted((f["symbol"], f["windows"], f["status"]["state"]) for f in stats["live"]) == [
+        ("ESH6", 60, "ended"), ("SPY", 60, "ended")]
+    assert catalog["live"] == [{"product_type": "future_mbo", "symbol": "ESH6", "dt": DT, "source": "live"},
+                               {"product_type": "equity_mbo", "symbol": "SPY", "dt": DT, "source": "live"}]
+
+
+@pytest.fixture(scope="module", params=["default", "late"])
+def es_options_lake(request, spymaster_bin, tmp_path_factory):
+    """The simulated minute's raw ES futures and ES options (MBO, definitions, statistics) files, of the default
+    scenario and of the one with late-stamped records (ts_recv 1.2–2 s after ts_event for a tenth of the records
+    from 09:30:30, so arrival order and ts_event order disagree across window boundaries)."""
+    lake = tmp_path_factory.mktemp("es_options_" + request.param)
+    for product in ("future_mbo", "future_option_mbo"):
+        proc = run([spymaster_bin, "simulate", "--lake", lake, "--dt", DT, "--start", "09:30", "--end", "09:31",
+                    "--product", product, "--scenario", request.param])
+        assert proc.returncode == 0, proc.stderr
+    return lake, request.param
+
+
+def test_serve_live_streams_es_with_its_options_equal_to_the_raw_compute(spymaster_bin, es_options_lake):
+    """--live-feed ESH6:future_option_mbo: one GLBX.MDP3 session subscribing the futures' MBO, the options' MBO and
+    their definitions (a fake gateway holding the day's four raw files sends what was subscribed, as one mixed
+    stream in ts_recv order); every live window, the options surface included, equals byte for byte the window
+    source=raw computes from the same files (the option engine over the underlying and the options merged by
+    ts_event), across a drop and resume in the middle."""
+    import asyncio
+    import threading
+    es_options_lake, scenario = es_options_lake
+    files = sorted((es_options_lake / "raw").rglob("*.dbn.zst"))
+    tables = [subprocess.run(["zstd", "-dc", f], capture_output=True, check=True).stdout for f in files]
+    assert len(tables) == 4  # futures mbo; options definition, mbo, statistics
+    with FakeLiveGateway(None, KEY, dataset="GLBX.MDP3", tables=tables) as gw:
+        gw.speed = 10
+        gw.pace_from = SESSION_START_NS
+        gw.gate = threading.Event()
+        gw.cut_at = [SESSION_START_NS + 30 * 10**9]
+        # the close grace covers the records' lag behind the gateway clock (that is what it is for)
+        grace = ["--close-grace-ms", "2500"] if scenario == "late" else []
+        server = LiveServer(spymaster_bin, es_options_lake, gw, feeds=("ESH6:future_option_mbo",), extra=grace)
+        try:
+            async def go():
+                async with websockets.connect(server.url(f"source=live&symbol=ESH6&dt={DT}"), max_size=None) as ws:
+                    async def on_message(messages):
+                        if len(messages) == 1:  # subscribed: let the gateway go
+                            gw.gate.set()
+                    return await read_all(ws, on_message), ws.close_code
+            live_messages, live_code = asyncio.run(go())
+            computed = stream_all(server.url(f"source=raw&symbol=ESH6&dt={DT}&speed=max"))
+        finally:
+            code, logs = server.stop()
+    assert code == 0, logs
+    a, a_texts = split_windows(live_messages)
+    c, c_texts = split_windows(computed)
+    assert len(c) == 60 and live_code == 1000 and c_texts[-1] == {"type": "end", "windows": 60}
+    assert [h["window_end_ts_ns"] for h, _ in a] == [h["window_end_ts_ns"] for h, _ in c]
+    for (ha, sa), (hc, sc) in zip(a, c):
+        assert sa == sc, ha["window_end_ts_ns"]  # snap, velocity, options, forecast: byte for byte
+        assert (ha["surfaces"], ha["late_records"]) == (hc["surfaces"], hc["late_records"])
+        assert "options_missing" not in ha and "options_missing" not in hc
+    assert sum(pa_rows(s[2]) > 0 for _, s in a) > 30  # the options surface, not empty windows
+    states = [t["state"] for t in a_texts if t["type"] == "status"]
+    assert "reconnecting" in states and states[-1] == "ended" and a_texts[-1] == {"type": "end", "windows": 60}
+    # the session subscribed futures MBO, options MBO and definitions; the statistics were not sent
+    lines = [dict(kv.split("=", 1) for kv in line.split("|")) for line in gw.sessions[0]["lines"]]
+    assert [(sub["schema"], sub["stype_in"], sub["id"]) for sub in lines] == [("mbo", "parent", "1"),
+                                                                           ("definition", "parent", "2")]
+    assert "ES.FUT" in lines[0]["symbols"].split(",") and "E1B.OPT" in lines[1]["symbols"].split(",")
+    assert sorted(schema for schema, _ in gw.sessions[0]["tables"]) == ["definition", "mbo", "mbo"]
 
 
 def pa_rows(ipc):
@@ -407,12 +547,17 @@ def test_serve_live_auth_failure_stops_the_server_with_exit_1(spymaster_bin, raw
 
 
 @pytest.mark.parametrize("args,key,needle", [
-    (["--live", "--live-symbol", "ESH6"], None, "DATABENTO_API_KEY"),
-    (["--live"], KEY, "--live-symbol"),
-    (["--live", "--live-symbol", "ESH6", "--live-dt", "2026-02-30"], KEY, "--live-dt"),
-    (["--live", "--live-symbol", "ESH6", "--gateway", "nocolon"], KEY, "--gateway"),
-    (["--live", "--live-symbol", "SPY"], KEY, "--live-symbol"),  # a ticker needs --live-product-type equity_mbo
-    (["--live", "--live-symbol", "ESH6", "--live-product-type", "future_option_mbo"], KEY, "--live-product-type"),
+    (["--live-feed", "ESH6"], None, "DATABENTO_API_KEY"),
+    (["--live-feed", "ESH6", "--live-dt", "2026-02-30"], KEY, "--live-dt"),
+    (["--live-feed", "ESH6", "--gateway", "nocolon"], KEY, "--gateway"),
+    (["--live-feed", "SPY"], KEY, "SPY:equity_mbo"),  # a ticker needs its product
+    (["--live-feed", "ESH6:equity_option_mbo"], KEY, "future_option_mbo (with the ES options)"),
+    (["--live-feed", ":equity_mbo"], KEY, "SYMBOL[:PRODUCT]"),
+    (["--live-feed", "ESH6", "--live-feed", "ESH6"], KEY, "given twice"),
+    (["--gateway", "127.0.0.1:1"], KEY, "only with --live-feed"),
+    # two datasets: a bare HOST:PORT is ambiguous; a dataset without a feed is a mistake
+    (["--live-feed", "ESH6", "--live-feed", "SPY:equity_mbo", "--gateway", "127.0.0.1:1"], KEY, "DATASET=HOST:PORT"),
+    (["--live-feed", "ESH6", "--gateway", "XNAS.ITCH=127.0.0.1:1"], KEY, "no --live-feed uses dataset XNAS.ITCH"),
 ])
 def test_serve_live_bad_parameters_are_usage_errors(spymaster_bin, tmp_path, args, key, needle):
     proc = run([spymaster_bin, "serve", "--lake", tmp_path, "--port", "0", *args], key=key)

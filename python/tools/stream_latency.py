@@ -105,7 +105,7 @@ def main():
                 gw.speed = args.speed
                 gw.pace_from = 1767709800 * 1_000_000_000  # the session's start: the hours before go at once
                 env = dict(os.environ, DATABENTO_API_KEY=KEY)
-                proc, port = start_server(args, ["--lake", lake, *session, "--live", "--live-symbol", "ESH6",
+                proc, port = start_server(args, ["--lake", lake, *session, "--live-feed", "ESH6",
                                                  "--live-dt", DT, "--gateway", f"127.0.0.1:{gw.port}"], env)
                 try:
                     n = asyncio.run(read_stream(f"ws://127.0.0.1:{port}/v1/velocity/stream?symbol=ESH6&dt={DT}"

@@ -125,7 +125,8 @@ void AddLiveCommand(CLI::App& app) {
   auto a = std::make_shared<LiveArgs>();
   CLI::App* cmd =
       app.add_subcommand("live", "Databento Live API: CRAM auth, subscribe, decode (and record) the DBN stream");
-  AddLiveClientOptions(*cmd, a->live)->required();
+  AddLiveSubscriptionOptions(*cmd, a->live)->required();
+  AddLiveConnectionOptions(*cmd, a->live);
   cmd->add_option("--record", a->record, "Write the stream to this new raw DBN file (readable after a crash)");
   cmd->add_option("--max-records", a->max_records, "Stop after this many market-data records (0: run until Ctrl-C)")
       ->capture_default_str();

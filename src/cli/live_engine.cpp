@@ -8,9 +8,22 @@
 #include "source/mbo_records.hpp"
 
 namespace spymaster::cli {
-namespace {
 
-source::RawMboOptions RawOptions(const LiveEngineOptions& o) {
+void GatewayClock::OnRecord(const dbn::RecordRef& record) {
+  const uint64_t ts = dbn::IndexTs(record);
+  if (ts != dbn::kUndefTimestamp && (!anchor_ || ts >= anchor_->gateway_ts)) {
+    anchor_ = Anchor{ts, std::chrono::steady_clock::now()};
+  }
+}
+
+std::optional<int64_t> GatewayClock::Now() const {
+  if (!anchor_) return std::nullopt;
+  const auto elapsed =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - anchor_->wall);
+  return static_cast<int64_t>(anchor_->gateway_ts) + elapsed.count();
+}
+
+source::RawMboOptions RawOptionsOf(const LiveEngineOptions& o) {
   source::RawMboOptions raw;
   raw.yyyymmdd = common::ToYyyymmdd(common::ParseDate(o.dt));
   raw.rules.drop_spreads = o.product == lake::ProductType::kFutureMbo;
@@ -18,7 +31,7 @@ source::RawMboOptions RawOptions(const LiveEngineOptions& o) {
   return raw;
 }
 
-engine::EngineOptions EngineOptions(const LiveEngineOptions& o) {
+engine::EngineOptions EngineOptionsOf(const LiveEngineOptions& o) {
   engine::EngineOptions e;
   e.session_start_ns = o.session_start_ns;
   e.session_end_ns = o.session_end_ns;
@@ -26,18 +39,13 @@ engine::EngineOptions EngineOptions(const LiveEngineOptions& o) {
   return e;
 }
 
-}  // namespace
-
 LiveEngine::LiveEngine(const LiveEngineOptions& options, engine::Engine::Sink sink)
     : options_(options),
-      feed_(RawOptions(options), "live"),
-      engine_(source::MboProductConfig(options.product), EngineOptions(options), std::move(sink)) {}
+      feed_(RawOptionsOf(options), "live"),
+      engine_(source::MboProductConfig(options.product), EngineOptionsOf(options), std::move(sink)) {}
 
 void LiveEngine::OnRecord(const dbn::Metadata& metadata, const dbn::RecordRef& record) {
-  const uint64_t ts = dbn::IndexTs(record);
-  if (ts != dbn::kUndefTimestamp && (!anchor_ || ts >= anchor_->gateway_ts)) {
-    anchor_ = Anchor{ts, std::chrono::steady_clock::now()};
-  }
+  clock_.OnRecord(record);
   if (record.rtype() == dbn::RType::kSystem) return;  // heartbeats and acks: not market data
   bytes_.clear();
   if (!started_) {
@@ -50,11 +58,9 @@ void LiveEngine::OnRecord(const dbn::Metadata& metadata, const dbn::RecordRef& r
 }
 
 void LiveEngine::OnTick() {
-  if (!anchor_ || options_.close_grace_ns <= 0 || engine_.finished()) return;
-  const auto elapsed =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - anchor_->wall);
-  const int64_t clock = static_cast<int64_t>(anchor_->gateway_ts) + elapsed.count();
-  engine_.CloseThrough(clock - options_.close_grace_ns);
+  const std::optional<int64_t> now = clock_.Now();
+  if (!now || options_.close_grace_ns <= 0 || engine_.finished()) return;
+  engine_.CloseThrough(*now - options_.close_grace_ns);
 }
 
 void LiveEngine::Finish() {

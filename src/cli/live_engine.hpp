@@ -23,6 +23,23 @@
 
 namespace spymaster::cli {
 
+// The gateway's clock: the last index timestamp (ts_recv) or heartbeat it sent, advanced by the wall clock
+// since; unknown after a disconnect until the gateway speaks again.
+class GatewayClock {
+ public:
+  void OnRecord(const dbn::RecordRef& record);
+  void Reset() { anchor_.reset(); }
+  // ns since the epoch, or nothing while unknown.
+  std::optional<int64_t> Now() const;
+
+ private:
+  struct Anchor {
+    uint64_t gateway_ts = 0;
+    std::chrono::steady_clock::time_point wall;
+  };
+  std::optional<Anchor> anchor_;
+};
+
 struct LiveEngineOptions {
   // future_mbo (GLBX.MDP3, spreads dropped as bronze drops them) or equity_mbo (XNAS.ITCH): the routing and
   // engine configuration of that product, as `run --source raw` uses for its raw file.
@@ -35,6 +52,10 @@ struct LiveEngineOptions {
   int64_t close_grace_ns = 250'000'000;
 };
 
+// The routing of the feed's underlying (as `run --source raw` routes its raw file) and its engine's options.
+source::RawMboOptions RawOptionsOf(const LiveEngineOptions& options);
+engine::EngineOptions EngineOptionsOf(const LiveEngineOptions& options);
+
 class LiveEngine {
  public:
   LiveEngine(const LiveEngineOptions& options, engine::Engine::Sink sink);
@@ -44,7 +65,7 @@ class LiveEngine {
   // The live timer; call often (the Live client's tick).
   void OnTick();
   // The connection dropped: the gateway clock is unknown until the next record.
-  void OnDisconnect() { anchor_.reset(); }
+  void OnDisconnect() { clock_.Reset(); }
   // End of input: the remaining session windows close.
   void Finish();
 
@@ -52,10 +73,6 @@ class LiveEngine {
   const engine::Engine& engine() const { return engine_; }
 
  private:
-  struct Anchor {
-    uint64_t gateway_ts = 0;
-    std::chrono::steady_clock::time_point wall;
-  };
   void Feed(std::span<const book::MboEvent> events);
 
   LiveEngineOptions options_;
@@ -63,7 +80,7 @@ class LiveEngine {
   engine::Engine engine_;
   std::vector<std::byte> bytes_;
   bool started_ = false;
-  std::optional<Anchor> anchor_;
+  GatewayClock clock_;
 };
 
 }  // namespace spymaster::cli

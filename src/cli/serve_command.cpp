@@ -1,41 +1,52 @@
 // spymaster serve [--lake DIR] [--host 127.0.0.1] [--port 8001] [--threads 2] [--web DIR]
 //                 [--session-start HH:MM --session-end HH:MM]
-//                 [--live --live-symbol ESH6|SPY [--live-product-type future_mbo|equity_mbo] [--live-dt D]
-//                  [--gateway HOST:PORT] [Live client options]]
+//                 [--live-feed ESH6 --live-feed SPY:equity_mbo ... [--live-dt D]
+//                  [--gateway [DATASET=]HOST:PORT ...] [Live client options]]
 // The stream server (serve/server.hpp). Prints "serving http://HOST:PORT" on stdout once listening
 // (with --port 0, the port the system chose), runs until SIGINT/SIGTERM, then exits 0.
 //
-// --live: one thread runs the Live client (key from DATABENTO_API_KEY) and the engine of --live-symbol
-// (cli/live_engine.hpp; futures from GLBX.MDP3 ES.FUT, or with --live-product-type equity_mbo an equity
-// from XNAS.ITCH subscribed by its ticker, unless --dataset/--symbols/--stype say otherwise), publishing
-// each closed window to a serve::WindowHub that every source=live client of (--live-symbol, --live-dt)
-// reads; connection changes go to those clients as {"type":"status"}. When the Live client gives up,
-// clients get the error and the server exits 1.
+// --live-feed SYMBOL[:PRODUCT] (repeatable): the engine of SYMBOL on the Live feed (cli/live_engine.hpp;
+// futures from GLBX.MDP3 by their parent, e.g. ES.FUT; SYMBOL:future_option_mbo adds the ES 0DTE options'
+// MBO and definitions, cli/live_option_engine.hpp; equities from XNAS.ITCH by ticker), publishing each
+// closed window to a serve::WindowHub that every source=live client of (SYMBOL, --live-dt) reads. The
+// feeds of one dataset share one Live session (one gateway, one connection, one thread; key from
+// DATABENTO_API_KEY); each dataset has its own. Connection changes go to the clients as {"type":"status"}.
+// When a Live client gives up, its clients get the error and the server exits 1.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
 
 #include "cli/commands.hpp"
 #include "cli/lake_server.hpp"
 #include "cli/live_engine.hpp"
+#include "cli/live_option_engine.hpp"
 #include "cli/live_options.hpp"
 #include "common/calendar.hpp"
 #include "common/error.hpp"
 #include "common/new_york_time.hpp"
 #include "ingest/api_key.hpp"
+#include "ingest/job_plan.hpp"
 #include "ingest/live_client.hpp"
 #include "lake/product_type.hpp"
 #include "lake/registry.hpp"
 #include "pipeline/session.hpp"
+#include "serve/option_surface.hpp"
 #include "serve/server.hpp"
 #include "serve/window_hub.hpp"
 #include "source/raw_input.hpp"
@@ -51,13 +62,10 @@ struct ServeArgs {
   std::string web;
   std::string session_start = "09:30";
   std::string session_end = "10:30";
-  bool live = false;
-  std::string live_symbol;
-  std::string live_product_type = "future_mbo";
-  std::string live_dt;  // default: today in New York
+  std::vector<std::string> live_feeds;  // SYMBOL[:PRODUCT]
+  std::vector<std::string> gateways;    // [DATASET=]HOST:PORT
+  std::string live_dt;                  // default: today in New York
   LiveCliOptions live_client;
-  bool dataset_given = false;  // equity_mbo defaults --dataset and --stype unless they were given
-  bool stype_given = false;
 };
 
 int64_t SteadyNowNs() {
@@ -69,64 +77,222 @@ std::string StatusJson(const std::string& state, const std::string& message) {
   return nlohmann::json{{"type", "status"}, {"source", "live"}, {"state", state}, {"message", message}}.dump();
 }
 
-// The Live client and engine of `serve --live`, on their own thread, publishing to the hub.
+// One --live-feed: the engine it runs and the hub its clients read.
+struct FeedPlan {
+  LiveEngineOptions engine;
+  bool options = false;  // with its 0DTE options (LiveOptionEngine)
+  std::shared_ptr<serve::WindowHub> hub;
+};
+
+// The feeds of one dataset: one gateway, one Live session subscribing what every feed needs.
+struct DatasetPlan {
+  ingest::LiveOptions client;
+  std::vector<FeedPlan> feeds;
+};
+
+// The Live client of one dataset and the engines of its feeds, on their own thread, each engine publishing
+// to its own hub. The engines see every record of the session and keep their partition's (routing).
 class LiveFeed {
  public:
-  LiveFeed(const ingest::LiveOptions& client, const std::string& key, const LiveEngineOptions& engine,
-           std::shared_ptr<serve::WindowHub> hub)
-      : hub_(std::move(hub)),
-        options_missing_(std::make_shared<const std::string>(
-            "live: serve --live feeds the underlying's MBO only, so the options surface is empty")),
-        client_(client, key),
-        engine_(engine, [this](const engine::WindowPtr& w) { Publish(w); }) {
+  LiveFeed(const DatasetPlan& plan, const std::string& key) : client_(plan.client, key) {
+    const std::string gateway = fmt::format(
+        "{}:{}", plan.client.host.empty() ? ingest::LiveClient::DefaultHost(plan.client.dataset) : plan.client.host,
+        plan.client.port);
+    for (const FeedPlan& f : plan.feeds) {
+      auto stream = std::make_unique<Stream>(f.hub);
+      Stream* s = stream.get();
+      if (f.options) {
+        s->engine.emplace<LiveOptionEngine>(
+            f.engine, [s](const engine::WindowPtr& w, const engine::OptionWindowPtr& o) { s->Publish(w, o.get()); });
+      } else {
+        s->engine.emplace<LiveEngine>(f.engine, [s](const engine::WindowPtr& w) { s->Publish(w, nullptr); });
+      }
+      s->hub->Status(StatusJson("connecting", fmt::format("connecting to the Live gateway {}", gateway)));
+      streams_.push_back(std::move(stream));
+    }
     client_.set_tick_handler([this] {
-      engine_.OnTick();
-      if (engine_.finished()) client_.Stop();  // the timer closed the session's last window
+      for (auto& s : streams_) {
+        if (s->finished()) continue;
+        s->Visit([](auto& e) { e.OnTick(); });  // the timer may close the session's last window
+        EndIfFinished(*s);
+      }
+      if (AllFinished()) client_.Stop();
     });
     client_.set_status_handler([this](const std::string& state, const std::string& message) {
-      if (state != "live") engine_.OnDisconnect();
-      hub_->Status(StatusJson(state, message));
+      for (auto& s : streams_) {
+        if (s->finished()) continue;
+        if (state != "live") s->Visit([](auto& e) { e.OnDisconnect(); });
+        s->hub->Status(StatusJson(state, message));
+      }
     });
-    hub_->Status(StatusJson(
-        "connecting",
-        fmt::format("connecting to the Live gateway {}:{}",
-                    client.host.empty() ? ingest::LiveClient::DefaultHost(client.dataset) : client.host, client.port)));
   }
 
-  // Runs until the session's last window, Stop(), or a failure (returned; the hub's clients are told).
+  // Runs until every feed's last window, Stop(), or a failure (returned; the hubs' clients are told).
   std::optional<std::string> Run() {
     try {
       client_.Run([this](const dbn::Metadata& md, const dbn::RecordRef& rec) {
-        engine_.OnRecord(md, rec);
-        return !engine_.finished();
+        for (auto& s : streams_) {
+          if (s->finished()) continue;
+          s->Visit([&](auto& e) { e.OnRecord(md, rec); });
+          EndIfFinished(*s);
+        }
+        return !AllFinished();
       });
-      if (engine_.finished()) {
-        hub_->Status(StatusJson("ended", "the live session's last window has closed"));
-        hub_->End();
-      }
       return std::nullopt;
     } catch (const std::exception& e) {
       const std::string message = fmt::format("live feed failed: {}", e.what());
-      hub_->End(message);
+      for (auto& s : streams_) {
+        if (!s->finished()) s->hub->End(message);
+      }
       return message;
     }
   }
   void Stop() { client_.Stop(); }
 
  private:
-  void Publish(const engine::WindowPtr& w) {
-    auto window = std::make_shared<serve::StreamWindow>();
-    window->window = w;
-    window->options_missing = options_missing_;
-    window->closed_ns = SteadyNowNs();
-    hub_->Publish(std::move(window));
+  class Stream {
+   public:
+    explicit Stream(std::shared_ptr<serve::WindowHub> h) : hub(std::move(h)) {}
+    template <class F>
+    void Visit(F&& f) {
+      std::visit(
+          [&](auto& e) {
+            if constexpr (!std::is_same_v<std::decay_t<decltype(e)>, std::monostate>) f(e);
+          },
+          engine);
+    }
+    bool finished() const {
+      return std::visit(
+          [](const auto& e) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(e)>, std::monostate>) {
+              return true;
+            } else {
+              return e.finished();
+            }
+          },
+          engine);
+    }
+    // A closed window, with the option window of the same start when the feed has options.
+    void Publish(const engine::WindowPtr& w, const engine::OptionWindowResult* options) {
+      auto window = std::make_shared<serve::StreamWindow>();
+      window->window = w;
+      if (std::holds_alternative<LiveOptionEngine>(engine)) {
+        if (options != nullptr) serve::AddOptionSurface(*options, *window);
+      } else {
+        window->options_missing = OptionsMissing();
+      }
+      window->closed_ns = SteadyNowNs();
+      hub->Publish(std::move(window));
+    }
+
+    std::shared_ptr<serve::WindowHub> hub;
+    std::variant<std::monostate, LiveEngine, LiveOptionEngine> engine;
+    bool ended = false;
+
+   private:
+    static std::shared_ptr<const std::string> OptionsMissing() {
+      static const auto kMissing = std::make_shared<const std::string>(
+          "live: this feed streams the underlying's MBO only (ES options: --live-feed ESH6:future_option_mbo; "
+          "live equity options are not done)");
+      return kMissing;
+    }
+  };
+
+  void EndIfFinished(Stream& s) {
+    if (s.ended || !s.finished()) return;
+    s.ended = true;
+    s.hub->Status(StatusJson("ended", "the live session's last window has closed"));
+    s.hub->End();
+  }
+  bool AllFinished() const {
+    return std::all_of(streams_.begin(), streams_.end(), [](const auto& s) { return s->finished(); });
   }
 
-  std::shared_ptr<serve::WindowHub> hub_;
-  std::shared_ptr<const std::string> options_missing_;
   ingest::LiveClient client_;
-  LiveEngine engine_;
+  std::vector<std::unique_ptr<Stream>> streams_;
 };
+
+struct FeedSpec {
+  lake::ProductType product;  // the stream's (underlying's) product
+  std::string symbol;
+  bool options = false;
+};
+
+// "ESH6", "ESH6:future_mbo", "ESH6:future_option_mbo" (ESH6 with its 0DTE options) or "SPY:equity_mbo";
+// throws UsageError.
+FeedSpec ParseFeed(const std::string& text) {
+  const auto colon = text.find(':');
+  const std::string symbol = text.substr(0, colon);
+  const std::string product_text = colon == std::string::npos ? "future_mbo" : text.substr(colon + 1);
+  if (symbol.empty()) {
+    throw UsageError(fmt::format("--live-feed '{}': SYMBOL[:PRODUCT], e.g. ESH6 or SPY:equity_mbo", text));
+  }
+  const auto product = lake::ParseProductType(product_text);
+  if (product != lake::ProductType::kFutureMbo && product != lake::ProductType::kEquityMbo &&
+      product != lake::ProductType::kFutureOptionMbo) {
+    throw UsageError(fmt::format(
+        "--live-feed {}: the live engines run future_mbo, future_option_mbo (with the ES options) or equity_mbo, "
+        "not '{}'",
+        text, product_text));
+  }
+  const bool options = product == lake::ProductType::kFutureOptionMbo;
+  return {options ? lake::ProductType::kFutureMbo : *product, symbol, options};
+}
+
+// What a feed subscribes on its dataset: futures by their parent (ES.FUT: the engine routes the contract), and
+// with options the options' MBO and definitions by the parents whose options can expire on dt (the weekly and
+// quarterly ES parents the download plans with, ingest::EsDefinitionParents; the 0DTE selection keeps the
+// day's); an equity by its ticker.
+std::pair<std::string, std::vector<ingest::LiveSubscription>> FeedSubscriptions(const FeedSpec& feed,
+                                                                                const std::string& dt) {
+  if (feed.product == lake::ProductType::kEquityMbo) {
+    return {"XNAS.ITCH", {{"mbo", "raw_symbol", {feed.symbol}}}};
+  }
+  std::string root;
+  try {  // a ticker under future_mbo would subscribe ES.FUT and never see its records
+    root = source::RawRootOf(feed.product, feed.symbol);
+  } catch (const std::invalid_argument&) {
+    throw UsageError(
+        fmt::format("--live-feed {}: not a futures contract (e.g. ESH6); for an equity write {}:equity_mbo",
+                    feed.symbol, feed.symbol));
+  }
+  std::vector<ingest::LiveSubscription> subs = {{"mbo", "parent", {root + ".FUT"}}};
+  if (feed.options) {
+    if (root != "ES") throw UsageError(fmt::format("--live-feed {}: live options are ES options only", feed.symbol));
+    const std::vector<std::string> parents = ingest::EsDefinitionParents(common::ParseDate(dt));
+    subs.push_back({"mbo", "parent", parents});
+    subs.push_back({"definition", "parent", parents});
+  }
+  return {"GLBX.MDP3", subs};
+}
+
+// Adds `sub` to the session's subscriptions, merged into one of the same schema and symbology.
+void AddSubscription(std::vector<ingest::LiveSubscription>& subs, const ingest::LiveSubscription& sub) {
+  for (ingest::LiveSubscription& s : subs) {
+    if (s.schema != sub.schema || s.stype_in != sub.stype_in) continue;
+    for (const std::string& symbol : sub.symbols) {
+      if (std::find(s.symbols.begin(), s.symbols.end(), symbol) == s.symbols.end()) s.symbols.push_back(symbol);
+    }
+    return;
+  }
+  subs.push_back(sub);
+}
+
+// The --gateway values by dataset ("" for a bare HOST:PORT, allowed when the feeds use one dataset).
+void ApplyGateways(const std::vector<std::string>& gateways, std::map<std::string, DatasetPlan>& plans) {
+  for (const std::string& g : gateways) {
+    const auto eq = g.find('=');
+    const std::string dataset = eq == std::string::npos ? "" : g.substr(0, eq);
+    if (dataset.empty() && plans.size() != 1) {
+      throw UsageError(
+          fmt::format("--gateway {}: the feeds use {} datasets; write DATASET=HOST:PORT", g, plans.size()));
+    }
+    auto it = dataset.empty() ? plans.begin() : plans.find(dataset);
+    if (it == plans.end()) throw UsageError(fmt::format("--gateway {}: no --live-feed uses dataset {}", g, dataset));
+    std::tie(it->second.client.host, it->second.client.port) =
+        ParseGateway(eq == std::string::npos ? g : g.substr(eq + 1), "--gateway");
+  }
+}
 
 void Execute(const ServeArgs& args) {
   LakeServerOptions options;
@@ -145,63 +311,67 @@ void Execute(const ServeArgs& args) {
   auto registry = std::make_shared<const lake::DatasetRegistry>(lake::DatasetRegistry::LoadDefault());
   serve::ServerConfig config = LakeServerConfig(options, registry);
 
-  std::unique_ptr<LiveFeed> feed;
-  if (args.live) {
-    if (args.live_symbol.empty()) {
-      throw UsageError("--live-symbol: required with --live (the contract or ticker, e.g. ESH6 or SPY)");
-    }
-    const auto product = lake::ParseProductType(args.live_product_type);
-    if (product != lake::ProductType::kFutureMbo && product != lake::ProductType::kEquityMbo) {
-      throw UsageError(
-          fmt::format("--live-product-type {}: the live engine runs future_mbo or equity_mbo", args.live_product_type));
-    }
-    const bool equity = product == lake::ProductType::kEquityMbo;
-    try {  // a ticker under future_mbo would subscribe ES.FUT and never see its records
-      if (!equity) source::RawRootOf(*product, args.live_symbol);
-    } catch (const std::invalid_argument&) {
-      throw UsageError(fmt::format(
-          "--live-symbol {}: not a futures contract (e.g. ESH6); for an equity add --live-product-type equity_mbo",
-          args.live_symbol));
-    }
-    LiveCliOptions cli = args.live_client;
-    if (cli.symbols.empty()) cli.symbols = equity ? args.live_symbol : "ES.FUT";
-    if (equity && !args.dataset_given) cli.client.dataset = "XNAS.ITCH";
-    if (equity && !args.stype_given) cli.client.stype_in = "raw_symbol";
-    const ingest::LiveOptions client = ResolveLiveOptions(cli);
+  std::vector<std::unique_ptr<LiveFeed>> feeds;
+  if (!args.live_feeds.empty()) {
     const std::string dt =
         args.live_dt.empty()
             ? common::FormatDate(common::NewYorkDate(
                   std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now())))
             : common::FormatDate(WithUsageErrors("--live-dt", [&] { return common::ParseDate(args.live_dt); }));
     const auto bounds = config.session_bounds(dt);
-    LiveEngineOptions engine;
-    engine.product = *product;
-    engine.symbol = args.live_symbol;
-    engine.dt = dt;
-    engine.session_start_ns = bounds.first;
-    engine.session_end_ns = bounds.second;
-    engine.close_grace_ns = int64_t{cli.close_grace_ms} * 1'000'000;
-    auto hub = std::make_shared<serve::WindowHub>(
-        fmt::format("live {} {} {}..{}", engine.symbol, dt, bounds.first, bounds.second), /*keep=*/2, /*cap=*/64);
-    config.live.push_back({engine.product, engine.symbol, dt, hub});
-    feed = std::make_unique<LiveFeed>(client, ingest::ApiKeyFromEnvironment(), engine, hub);
+    std::map<std::string, DatasetPlan> plans;
+    for (const std::string& text : args.live_feeds) {
+      const FeedSpec feed = ParseFeed(text);
+      const std::string& symbol = feed.symbol;
+      if (std::any_of(config.live.begin(), config.live.end(), [&](const auto& l) { return l.symbol == symbol; })) {
+        throw UsageError(fmt::format("--live-feed {}: given twice", symbol));
+      }
+      const auto [dataset, subscriptions] = FeedSubscriptions(feed, dt);
+      DatasetPlan& plan = plans[dataset];
+      if (plan.feeds.empty()) {
+        plan.client = args.live_client.client;
+        plan.client.dataset = dataset;
+      }
+      for (const auto& sub : subscriptions) AddSubscription(plan.client.subscriptions, sub);
+      LiveEngineOptions engine;
+      engine.product = feed.product;
+      engine.symbol = symbol;
+      engine.dt = dt;
+      engine.session_start_ns = bounds.first;
+      engine.session_end_ns = bounds.second;
+      engine.close_grace_ns = int64_t{args.live_client.close_grace_ms} * 1'000'000;
+      auto hub = std::make_shared<serve::WindowHub>(
+          fmt::format("live {} {} {}..{}", symbol, dt, bounds.first, bounds.second), /*keep=*/2, /*cap=*/64);
+      config.live.push_back({feed.product, symbol, dt, hub});
+      plan.feeds.push_back({engine, feed.options, hub});
+    }
+    ApplyGateways(args.gateways, plans);
+    const std::string key = ingest::ApiKeyFromEnvironment();
+    for (const auto& [dataset, plan] : plans) feeds.push_back(std::make_unique<LiveFeed>(plan, key));
+  } else if (!args.gateways.empty()) {
+    throw UsageError("--gateway: only with --live-feed");
   }
 
   serve::Server server(std::move(config), *registry);
   std::cout << fmt::format("serving http://{}:{} (lake {})", args.host, server.port(), args.lake) << std::endl;
+  // Each dataset's feed on its own thread; the first to fail stops the server.
+  std::mutex failure_mutex;
   std::optional<std::string> live_failure;
-  std::thread live_thread;
-  if (feed) {
-    live_thread = std::thread([&] {
-      live_failure = feed->Run();
-      if (live_failure) server.Stop();
+  std::vector<std::thread> live_threads;
+  for (auto& feed : feeds) {
+    live_threads.emplace_back([&, f = feed.get()] {
+      if (auto failure = f->Run()) {
+        {
+          const std::lock_guard lock(failure_mutex);
+          if (!live_failure) live_failure = std::move(failure);
+        }
+        server.Stop();
+      }
     });
   }
   server.Run();
-  if (feed) {
-    feed->Stop();
-    live_thread.join();
-  }
+  for (auto& feed : feeds) feed->Stop();
+  for (std::thread& t : live_threads) t.join();
   if (live_failure) throw Error(ErrorKind::kIo, *live_failure);
 }
 
@@ -225,19 +395,16 @@ void AddServeCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--session-end", args->session_end, "Compute source: session end, America/New_York HH:MM")
       ->capture_default_str();
-  cmd->add_flag("--live", args->live,
-                "Also stream the Live feed (source=live): Databento Live client, key from DATABENTO_API_KEY");
-  cmd->add_option("--live-symbol", args->live_symbol, "Live: the contract or ticker the engine follows, e.g. ESH6");
-  cmd->add_option("--live-product-type", args->live_product_type,
-                  "Live: future_mbo (GLBX.MDP3, ES.FUT) or equity_mbo (XNAS.ITCH, the ticker as raw_symbol)")
-      ->capture_default_str();
+  cmd->add_option("--live-feed", args->live_feeds,
+                  "Also stream a Databento Live feed (source=live), repeatable: SYMBOL[:PRODUCT], e.g. ESH6 "
+                  "(future_mbo: GLBX.MDP3, ES.FUT), ESH6:future_option_mbo (with its 0DTE options) or SPY:equity_mbo "
+                  "(XNAS.ITCH, the ticker); one Live session "
+                  "per dataset, key from DATABENTO_API_KEY");
+  cmd->add_option("--gateway", args->gateways,
+                  "Live gateway [DATASET=]HOST:PORT, repeatable (default <dataset>.lsg.databento.com:13000)");
   cmd->add_option("--live-dt", args->live_dt, "Live: the session date YYYY-MM-DD (default: today in New York)");
-  AddLiveClientOptions(*cmd, args->live_client)->default_str("ES.FUT, or the ticker for equity_mbo");
-  cmd->callback([args, cmd] {
-    args->dataset_given = cmd->get_option("--dataset")->count() > 0;
-    args->stype_given = cmd->get_option("--stype")->count() > 0;
-    Execute(*args);
-  });
+  AddLiveConnectionOptions(*cmd, args->live_client);
+  cmd->callback([args] { Execute(*args); });
 }
 
 }  // namespace spymaster::cli

@@ -157,7 +157,10 @@ std::string LiveClient::DefaultHost(const std::string& dataset) {
 LiveClient::LiveClient(LiveOptions options, std::string api_key)
     : options_(std::move(options)), api_key_(std::move(api_key)) {
   if (options_.host.empty()) options_.host = DefaultHost(options_.dataset);
-  if (options_.symbols.empty()) throw UsageError("--symbols: at least one symbol");
+  if (options_.subscriptions.empty()) throw UsageError("Live: no subscription");
+  for (const LiveSubscription& s : options_.subscriptions) {
+    if (s.symbols.empty()) throw UsageError(fmt::format("Live: the {} subscription has no symbol", s.schema));
+  }
 }
 
 bool LiveClient::Session(const LiveHandler& handler, const IdleHandler& on_idle) {
@@ -193,13 +196,16 @@ bool LiveClient::Session(const LiveHandler& handler, const IdleHandler& on_idle)
 
   // Resume point: after a drop, replay from the last index timestamp delivered (its records already seen are skipped).
   const std::string start = last_ts_ ? std::to_string(*last_ts_) : options_.start;
-  for (std::size_t i = 0; i < options_.symbols.size(); i += kMaxSymbolsPerLine) {
-    const std::size_t end = std::min(options_.symbols.size(), i + kMaxSymbolsPerLine);
-    std::vector<std::string> chunk(options_.symbols.begin() + static_cast<std::ptrdiff_t>(i),
-                                   options_.symbols.begin() + static_cast<std::ptrdiff_t>(end));
-    socket.SendAll(fmt::format("schema={}|stype_in={}|id=1{}|symbols={}|snapshot=0|is_last={}\n", options_.schema,
-                               options_.stype_in, start.empty() ? "" : "|start=" + start, fmt::join(chunk, ","),
-                               end == options_.symbols.size() ? 1 : 0));
+  for (std::size_t id = 1; const LiveSubscription& sub : options_.subscriptions) {
+    for (std::size_t i = 0; i < sub.symbols.size(); i += kMaxSymbolsPerLine) {
+      const std::size_t end = std::min(sub.symbols.size(), i + kMaxSymbolsPerLine);
+      std::vector<std::string> chunk(sub.symbols.begin() + static_cast<std::ptrdiff_t>(i),
+                                     sub.symbols.begin() + static_cast<std::ptrdiff_t>(end));
+      socket.SendAll(fmt::format("schema={}|stype_in={}|id={}{}|symbols={}|snapshot=0|is_last={}\n", sub.schema,
+                                 sub.stype_in, id, start.empty() ? "" : "|start=" + start, fmt::join(chunk, ","),
+                                 end == sub.symbols.size() ? 1 : 0));
+    }
+    ++id;
   }
   socket.SendAll("start_session\n");
 

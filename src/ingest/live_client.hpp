@@ -24,13 +24,20 @@
 
 namespace spymaster::ingest {
 
+// One subscription line (chunked by 500 symbols) of a session.
+struct LiveSubscription {
+  std::string schema = "mbo";
+  std::string stype_in = "parent";
+  std::vector<std::string> symbols;
+};
+
 struct LiveOptions {
   std::string host;  // default: <dataset lower-cased, '.' → '-'>.lsg.databento.com
   int port = 13000;
   std::string dataset = "GLBX.MDP3";
-  std::string schema = "mbo";
-  std::string stype_in = "parent";
-  std::vector<std::string> symbols;
+  // Several schemas or symbologies go in one session (one dataset per session): the gateway then sends
+  // one stream of mixed records, its metadata's schema and stype_in "mixed" (spec dbn.md §11.3).
+  std::vector<LiveSubscription> subscriptions;
   std::string start;  // optional replay start (ns or ISO-8601) of the first session
   int heartbeat_interval_s = 30;
   int max_reconnects = 10;  // consecutive failed attempts before giving up

@@ -24,6 +24,7 @@
 #include "engine/option_engine.hpp"
 #include "engine/record_source.hpp"
 #include "lake/partition.hpp"
+#include "serve/option_surface.hpp"
 #include "serve/stream_product.hpp"
 #include "serve/window_source.hpp"
 #include "source/mbo_records.hpp"
@@ -34,8 +35,6 @@
 
 namespace spymaster::serve {
 namespace {
-
-constexpr int32_t kMaxOptionRelTicks = 400;
 
 // The raw day files of `product` and `schema` behind the request. A missing (or ambiguous) file, like a
 // symbol that has no raw root, is data the lake does not hold: lake::LakeError (the client gets 1008).
@@ -171,7 +170,7 @@ class ComputeSource final : public WindowSource {
     const int64_t start = out->window->snapshot.window_start_ts_ns;
     while (!option_closed_.empty() && option_closed_.front()->window_start_ts_ns < start) option_closed_.pop_front();
     if (!option_closed_.empty() && option_closed_.front()->window_start_ts_ns == start) {
-      Aggregate(*option_closed_.front(), *out);
+      AddOptionSurface(*option_closed_.front(), *out);
       option_closed_.pop_front();
     }
     return out;
@@ -179,16 +178,6 @@ class ComputeSource final : public WindowSource {
   const std::string& identity() const override { return identity_; }
 
  private:
-  // Gold rows come in ascending rel_ticks (then right, then side): sums in row order, as replay does.
-  static void Aggregate(const engine::OptionWindowResult& w, StreamWindow& out) {
-    for (const engine::OptionGoldRow& r : w.gold) {
-      if (r.rel_ticks < -kMaxOptionRelTicks || r.rel_ticks > kMaxOptionRelTicks) continue;
-      out.options_spot_ref_price_int = r.spot_ref_price_int;
-      if (out.options.empty() || out.options.back().rel_ticks != r.rel_ticks) out.options.push_back({r.rel_ticks, 0.0});
-      out.options.back().liquidity_velocity += r.liquidity_velocity;
-    }
-  }
-
   std::unique_ptr<source::OptionDefinitions> definitions_;  // raw options: what records_ route into
   std::unique_ptr<engine::RecordSource> records_;
   std::deque<engine::WindowPtr> closed_;

@@ -14,6 +14,7 @@
 #include "common/arrow_status.hpp"
 #include "engine/option_engine.hpp"
 #include "lake/partition.hpp"
+#include "serve/option_surface.hpp"
 #include "serve/stream_product.hpp"
 #include "serve/window_source.hpp"
 
@@ -26,7 +27,6 @@ constexpr engine::GoldValue kStreamedValues[] = {
 constexpr int64_t kGoldBatchRows = 802 * 16;
 constexpr int64_t kOptionBatchRows = 84 * 64;
 constexpr int64_t kForecastBatchRows = (engine::kForecastHorizon + 1) * 64;
-constexpr int32_t kMaxOptionRelTicks = 400;
 
 // Option gold of one underlying, read window by window: per window the rows' liquidity_velocity summed
 // over right and side per rel_ticks (stream.md §A.4), in row order (ascending rel_ticks in a verified lake).

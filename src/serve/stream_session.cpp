@@ -228,7 +228,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     std::string have;
     for (const LiveStream& live : config_.live) have += fmt::format(" symbol={} dt={}", live.symbol, live.dt);
     Fail(1008, fmt::format("no live stream for symbol={} dt={}; this server streams live:{}", symbol_, params_.dt,
-                           have.empty() ? " nothing (start it with spymaster serve --live ...)" : have));
+                           have.empty() ? " nothing (start it with spymaster serve --live-feed ...)" : have));
     return false;
   }
 

@@ -10,6 +10,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/calendar.hpp"
+#include "dbn/record.hpp"
+
 namespace spymaster::source {
 
 struct OptionMeta {
@@ -30,5 +33,21 @@ struct OptionDefinitions {
 // on that underlying (equity options). Throws std::runtime_error naming the file on bad input.
 OptionDefinitions LoadZeroDteOptions(const std::vector<std::filesystem::path>& files, std::string_view dt,
                                      std::string_view underlying_filter);
+
+// The push form (Live): definitions as they arrive, each one replacing an instrument's entry when its
+// ts_event is not older than the entry's (the latest definition wins, as above).
+class ZeroDteFeed {
+ public:
+  ZeroDteFeed(std::string_view dt, std::string underlying_filter);
+  // Returns the instrument's 0DTE entry after this definition, or nullptr when it is not (or no longer) one.
+  const OptionMeta* OnDefinition(const dbn::InstrumentDefMsg& def);
+  const OptionDefinitions& definitions() const { return out_; }
+
+ private:
+  common::Date session_date_;
+  std::string underlying_filter_;
+  std::unordered_map<uint32_t, uint64_t> latest_ts_;  // by instrument_id
+  OptionDefinitions out_;
+};
 
 }  // namespace spymaster::source
