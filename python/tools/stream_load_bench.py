@@ -2,7 +2,7 @@
 (the clients run in a separate process: `spymaster bench serve --port`). Loopback only.
 
 Usage: .venv/bin/python python/tools/stream_load_bench.py --lake LAKE [--clients 200] [--speed 60]
-           [--end 09:50] [--bin build/spymaster]
+           [--threads 2] [--client-threads 1] [--bin build/spymaster]
 The stream lasts as long as the lake's session at the given speed (a 20-minute session at speed=60: 20 s).
 """
 import argparse
@@ -37,7 +37,8 @@ def main():
     ap.add_argument("--speed", default="60")
     ap.add_argument("--symbol", default="ESH6")
     ap.add_argument("--dt", default="2026-01-06")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2, help="server I/O threads")
+    ap.add_argument("--client-threads", type=int, default=1, help="threads of the client process (one io_context)")
     a = ap.parse_args()
 
     server = subprocess.Popen([a.bin, "serve", "--lake", a.lake, "--port", "0", "--threads", str(a.threads)],
@@ -60,7 +61,8 @@ def main():
     cpu0, wall0 = proc_cpu_s(server.pid), time.monotonic()
     sampler.start()
     clients = subprocess.run([a.bin, "bench", "serve", "--port", port, "--clients", str(a.clients), "--speed", a.speed,
-                              "--symbol", a.symbol, "--dt", a.dt], capture_output=True, text=True)
+                              "--symbol", a.symbol, "--dt", a.dt,
+                              "--client-threads", str(a.client_threads)], capture_output=True, text=True)
     done.set()
     sampler.join()
     cpu, wall = proc_cpu_s(server.pid) - cpu0, time.monotonic() - wall0
