@@ -20,6 +20,7 @@ import os
 import pathlib
 import shutil
 import signal
+import socket
 import sys
 import urllib.request
 
@@ -95,18 +96,26 @@ def windows_of(messages):
 def test_ping_pong_and_close_while_windows_are_written(server, replay):
     """The server writes each window as one gathered write of frames it framed itself, beneath Beast, which
     writes its pong and close frames: they must not land inside a window's bytes. An independent client
-    (websockets) pings after each of the first 60 windows of a speed=max stream, reads it to the end, gets every
-    pong and the same bytes as an undisturbed client; another closes mid-stream and gets the server's close
+    (websockets) lets a speed=max stream fill the sockets, pings 60 times, reads it to the end, gets every pong
+    and the same bytes as an undisturbed client; another closes mid-stream and gets the server's close
     frame (not a protocol error)."""
     pings = 60
 
     async def go():
         messages, waiters = [], []
-        async with websockets.connect(server.url("speed=max"), max_size=None, ping_interval=None) as ws:
+        # A small receive buffer (no autotuning) and not reading fill the sockets well before the stream's
+        # end (websockets stops reading past 16 queued messages): the server's write of a window then waits
+        # for room while the pings come in.
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 << 10)
+        sock.connect(("127.0.0.1", server.port))
+        async with websockets.connect(server.url("speed=max"), max_size=None, ping_interval=None, sock=sock) as ws:
+            await asyncio.sleep(1.0)
+            for k in range(pings):
+                waiters.append(await ws.ping(bytes([k]) * 125))
+                await asyncio.sleep(0.005)
             async for m in ws:
                 messages.append(m)
-                if isinstance(m, str) and json.loads(m)["type"] == "batch_start" and len(waiters) < pings:
-                    waiters.append(await ws.ping(bytes([len(waiters)]) * 125))
         code = ws.close_code
         latencies = await asyncio.wait_for(asyncio.gather(*waiters), timeout=30)
         closer_windows = 0

@@ -2,7 +2,7 @@
 (the clients run in a separate process: `spymaster bench serve --port`). Loopback only.
 
 Usage: .venv/bin/python python/tools/stream_load_bench.py --lake LAKE [--clients 200] [--speed 60]
-           [--threads 2] [--client-threads 1] [--bin build/spymaster]
+           [--threads 2] [--client-threads 1] [--bin build/spymaster] [--server-bin OTHER]
 The stream lasts as long as the lake's session at the given speed (a 20-minute session at speed=60: 20 s).
 """
 import argparse
@@ -33,6 +33,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lake", required=True)
     ap.add_argument("--bin", default=str(REPO / "build" / "spymaster"))
+    ap.add_argument("--server-bin", help="the server's binary when another one's (default --bin)")
     ap.add_argument("--clients", type=int, default=200)
     ap.add_argument("--speed", default="60")
     ap.add_argument("--symbol", default="ESH6")
@@ -41,7 +42,7 @@ def main():
     ap.add_argument("--client-threads", type=int, default=1, help="threads of the client process (one io_context)")
     a = ap.parse_args()
 
-    server = subprocess.Popen([a.bin, "serve", "--lake", a.lake, "--port", "0", "--threads", str(a.threads)],
+    server = subprocess.Popen([a.server_bin or a.bin, "serve", "--lake", a.lake, "--port", "0", "--threads", str(a.threads)],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = server.stdout.readline()
     if not line.startswith("serving http://127.0.0.1:"):
