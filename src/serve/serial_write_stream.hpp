@@ -60,7 +60,9 @@ class SerialWriteStream {
   };
 
   // Completes a whole write: starts the next waiting one, then hands the result on. Runs on the socket's
-  // executor, which is the session's (one io_context per I/O thread).
+  // executor, which is the session's (one io_context per I/O thread). A plain pointer to the stream: every
+  // write's final handler (the session's own, or Beast's read and close operations') holds the session that
+  // owns it.
   template <class Handler>
   struct Done {
     SerialWriteStream* stream;
