@@ -51,8 +51,7 @@ class SerialWriteStream {
 
   template <class ConstBuffers, class Handler>
   struct Waiting : Pending {
-    Waiting(SerialWriteStream& s, const ConstBuffers& b, Handler&& h)
-        : stream(s), buffers(b), handler(std::move(h)) {}
+    Waiting(SerialWriteStream& s, const ConstBuffers& b, Handler&& h) : stream(s), buffers(b), handler(std::move(h)) {}
     void Start() override { stream.Write(buffers, std::move(handler)); }
     SerialWriteStream& stream;
     ConstBuffers buffers;
