@@ -1,8 +1,8 @@
 // `spymaster bench serve`: the stream server's per-window work and, given a lake, the whole server.
 // - frames: the engine runs a generated ES hour; each window's forecast and Arrow IPC frames are timed
 //   (the work a stream does per window, beyond reading it), in windows/s and MB/s on one core.
-// - with --lake: an in-process server on a loopback port and --clients WebSocket clients (Beast, one
-//   thread each) reading the (symbol, dt) stream at speed=max: windows/s per client, MB/s in total,
+// - with --lake: an in-process server on a loopback port and --clients WebSocket clients (Beast, asynchronous
+//   on --client-threads threads) reading the (symbol, dt) stream at speed=max: windows/s per client, MB/s in total,
 //   server-side CPU and peak RSS of the process; for --source compute, the server's close-to-socket latency
 //   (GET /v1/stats: from the record that closed each window to its last message written to the socket).
 #include <fmt/format.h>
@@ -11,12 +11,16 @@
 #include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -45,6 +49,7 @@ struct Args {
   std::string speed = "max";
   int clients = 1;
   int threads = 2;
+  int client_threads = 1;
   int port = 0;  // a running server's port: clients only, so the server's own CPU and RSS can be read apart
 };
 
@@ -99,35 +104,71 @@ struct ClientResult {
   bool ended = false;
 };
 
-ClientResult RunClient(uint16_t port, const std::string& target) {
-  ClientResult r;
-  net::io_context ioc;
-  beast::websocket::stream<net::ip::tcp::socket> ws(ioc);
-  ws.next_layer().connect({net::ip::make_address("127.0.0.1"), port});
-  ws.read_message_max(64 << 20);
-  const auto t0 = std::chrono::steady_clock::now();
-  ws.handshake("127.0.0.1", target);
-  beast::flat_buffer buffer;
-  beast::error_code ec;
-  while (true) {
-    ws.read(buffer, ec);
-    if (ec) break;
-    r.bytes += static_cast<int64_t>(buffer.size());
-    if (ws.got_text()) {
-      const std::string text = beast::buffers_to_string(buffer.data());
-      if (text.find("\"batch_start\"") != std::string::npos) ++r.windows;
-      constexpr std::string_view kDropped = "\"dropped\",\"windows\":";
-      if (const auto at = text.find(kDropped); at != std::string::npos) {
-        r.dropped += std::stoll(text.substr(at + kDropped.size()));
-      }
-      if (text.find("\"end\"") != std::string::npos) r.ended = true;
-      if (text.find("\"error\"") != std::string::npos) throw std::runtime_error("server: " + text);
-    }
-    buffer.consume(buffer.size());
+// One client's stream, read asynchronously: the clients of a run share one io_context on --client-threads
+// threads (not a thread each), so that with 200 clients the client process costs the reading of the bytes,
+// not 200 threads' wake-ups. Each client's handlers run on its own strand.
+class Client : public std::enable_shared_from_this<Client> {
+ public:
+  Client(net::io_context& ioc, net::ip::tcp::endpoint endpoint, std::string target, ClientResult& result,
+         std::exception_ptr& failure, std::mutex& failure_mutex)
+      : ws_(net::make_strand(ioc)),
+        endpoint_(endpoint),
+        target_(std::move(target)),
+        r_(result),
+        failure_(failure),
+        failure_mutex_(failure_mutex) {}
+
+  void Start() {
+    ws_.read_message_max(64 << 20);
+    ws_.next_layer().async_connect(endpoint_, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) return self->Fail("connect: " + ec.message());
+      self->t0_ = std::chrono::steady_clock::now();
+      self->ws_.async_handshake("127.0.0.1", self->target_, [self](beast::error_code ec) {
+        if (ec) return self->Fail("handshake: " + ec.message());
+        self->Read();
+      });
+    });
   }
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return r;
-}
+
+ private:
+  void Read() {
+    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec) {  // the server's close (after end or error) or a lost connection: the stream is over
+      r_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+      return;
+    }
+    r_.bytes += static_cast<int64_t>(buffer_.size());
+    if (ws_.got_text()) {
+      const std::string_view text(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+      if (text.find("\"batch_start\"") != std::string_view::npos) ++r_.windows;
+      constexpr std::string_view kDropped = "\"dropped\",\"windows\":";
+      if (const auto at = text.find(kDropped); at != std::string_view::npos) {
+        r_.dropped += std::stoll(std::string(text.substr(at + kDropped.size())));
+      }
+      if (text.find("\"end\"") != std::string_view::npos) r_.ended = true;
+      if (text.find("\"error\"") != std::string_view::npos) Fail("server: " + std::string(text));
+    }
+    buffer_.consume(buffer_.size());
+    Read();
+  }
+
+  void Fail(const std::string& what) {
+    std::lock_guard lock(failure_mutex_);
+    if (!failure_) failure_ = std::make_exception_ptr(std::runtime_error(what));
+  }
+
+  beast::websocket::stream<beast::tcp_stream> ws_;
+  net::ip::tcp::endpoint endpoint_;
+  std::string target_;
+  ClientResult& r_;
+  std::exception_ptr& failure_;
+  std::mutex& failure_mutex_;
+  beast::flat_buffer buffer_;
+  std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
+};
 
 // The server's GET /v1/stats.
 nlohmann::json ServerStats(uint16_t port) {
@@ -166,20 +207,17 @@ void ServerBench(const Args& a) {
   const double cpu0 = CpuSeconds();
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<ClientResult> results(static_cast<std::size_t>(a.clients));
-  std::vector<std::thread> clients;
   std::exception_ptr failure;
   std::mutex failure_mutex;
-  for (int c = 0; c < a.clients; ++c) {
-    clients.emplace_back([&, c] {
-      try {
-        results[c] = RunClient(port, target);
-      } catch (...) {
-        std::lock_guard lock(failure_mutex);
-        failure = std::current_exception();
-      }
-    });
+  {
+    net::io_context ioc(a.client_threads);
+    const net::ip::tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), port);
+    for (auto& r : results) std::make_shared<Client>(ioc, endpoint, target, r, failure, failure_mutex)->Start();
+    std::vector<std::thread> threads;
+    for (int t = 1; t < a.client_threads; ++t) threads.emplace_back([&ioc] { ioc.run(); });
+    ioc.run();
+    for (auto& t : threads) t.join();
   }
-  for (auto& t : clients) t.join();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const double cpu = CpuSeconds() - cpu0;
   const nlohmann::json stats = a.source == "compute" ? ServerStats(port) : nlohmann::json();
@@ -238,6 +276,9 @@ void AddServeBench(CLI::App& bench) {
   cmd->add_option("--port", args->port, "Connect to a running `spymaster serve` on 127.0.0.1:PORT instead")
       ->check(CLI::Range(1, 65535));
   cmd->add_option("--clients", args->clients, "Concurrent clients")->check(CLI::Range(1, 1000))->capture_default_str();
+  cmd->add_option("--client-threads", args->client_threads, "Threads running the clients (one io_context)")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   cmd->add_option("--threads", args->threads, "Server I/O threads")->check(CLI::Range(1, 64))->capture_default_str();
   cmd->callback([args] {
     if (args->port == 0) FramesBench(*args);

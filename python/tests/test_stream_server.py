@@ -23,6 +23,7 @@ import os
 import pathlib
 import shutil
 import signal
+import socket
 import sys
 import urllib.request
 
@@ -93,6 +94,52 @@ def windows_of(messages):
             i += 2
         windows.append(w)
     return windows, messages[i:]
+
+
+def test_ping_pong_and_close_while_windows_are_written(server, replay):
+    """The server writes each window as one gathered write of frames it framed itself, beneath Beast, which
+    writes its pong and close frames: they must not land inside a window's bytes. An independent client
+    (websockets) lets a speed=max stream fill the sockets, pings 60 times, reads it to the end, gets every pong
+    and the same bytes as an undisturbed client; another closes mid-stream and gets the server's close
+    frame (not a protocol error)."""
+    pings = 60
+
+    async def go():
+        messages, waiters = [], []
+        # A small receive buffer (no autotuning) and not reading fill the sockets well before the stream's
+        # end (websockets stops reading past 16 queued messages): the server's write of a window then waits
+        # for room while the pings come in.
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 << 10)
+        sock.connect(("127.0.0.1", server.port))
+        async with websockets.connect(server.url("speed=max"), max_size=None, ping_interval=None, sock=sock) as ws:
+            await asyncio.sleep(1.0)
+            for k in range(pings):
+                waiters.append(await ws.ping(bytes([k]) * 125))
+                await asyncio.sleep(0.005)
+            async for m in ws:
+                messages.append(m)
+        code = ws.close_code
+        latencies = await asyncio.wait_for(asyncio.gather(*waiters), timeout=30)
+        closer_windows = 0
+        # max_queue=None: the client keeps reading while it waits for the close frame (with a bounded queue
+        # websockets stops reading the socket and the server's close frame waits behind unread windows).
+        async with websockets.connect(server.url("speed=max"), max_size=None, ping_interval=None,
+                                      max_queue=None) as ws:
+            while closer_windows < 30:
+                m = await ws.recv()
+                closer_windows += isinstance(m, str) and json.loads(m)["type"] == "batch_start"
+            await ws.close()
+            return messages, code, latencies, ws.close_code, ws.protocol.close_rcvd
+
+    messages, code, latencies, closer_code, close_rcvd = asyncio.run(go())
+    assert len(latencies) == pings
+    windows, tail = windows_of(messages)
+    assert [w["raw"] for w in windows] == [w["raw"] for w in windows_of(replay[0])[0]]
+    assert [json.loads(m) for m in tail] == [{"type": "end", "windows": WINDOWS}]
+    assert code == 1000
+    assert closer_code == 1000
+    assert close_rcvd is not None and close_rcvd.code == 1000
 
 
 def read_lake(lake, layer, table, product="future_mbo", symbol="ESH6"):

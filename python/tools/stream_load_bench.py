@@ -2,7 +2,7 @@
 (the clients run in a separate process: `spymaster bench serve --port`). Loopback only.
 
 Usage: .venv/bin/python python/tools/stream_load_bench.py --lake LAKE [--clients 200] [--speed 60]
-           [--end 09:50] [--bin build/spymaster]
+           [--threads 2] [--client-threads 1] [--bin build/spymaster] [--server-bin OTHER]
 The stream lasts as long as the lake's session at the given speed (a 20-minute session at speed=60: 20 s).
 """
 import argparse
@@ -33,14 +33,16 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lake", required=True)
     ap.add_argument("--bin", default=str(REPO / "build" / "spymaster"))
+    ap.add_argument("--server-bin", help="the server's binary when another one's (default --bin)")
     ap.add_argument("--clients", type=int, default=200)
     ap.add_argument("--speed", default="60")
     ap.add_argument("--symbol", default="ESH6")
     ap.add_argument("--dt", default="2026-01-06")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2, help="server I/O threads")
+    ap.add_argument("--client-threads", type=int, default=1, help="threads of the client process (one io_context)")
     a = ap.parse_args()
 
-    server = subprocess.Popen([a.bin, "serve", "--lake", a.lake, "--port", "0", "--threads", str(a.threads)],
+    server = subprocess.Popen([a.server_bin or a.bin, "serve", "--lake", a.lake, "--port", "0", "--threads", str(a.threads)],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = server.stdout.readline()
     if not line.startswith("serving http://127.0.0.1:"):
@@ -60,7 +62,8 @@ def main():
     cpu0, wall0 = proc_cpu_s(server.pid), time.monotonic()
     sampler.start()
     clients = subprocess.run([a.bin, "bench", "serve", "--port", port, "--clients", str(a.clients), "--speed", a.speed,
-                              "--symbol", a.symbol, "--dt", a.dt], capture_output=True, text=True)
+                              "--symbol", a.symbol, "--dt", a.dt,
+                              "--client-threads", str(a.client_threads)], capture_output=True, text=True)
     done.set()
     sampler.join()
     cpu, wall = proc_cpu_s(server.pid) - cpu0, time.monotonic() - wall0

@@ -20,6 +20,7 @@
 #include "engine/product_config.hpp"
 #include "lake/partition.hpp"
 #include "serve/pacer.hpp"
+#include "serve/serial_write_stream.hpp"
 #include "serve/stream_params.hpp"
 #include "serve/stream_product.hpp"
 #include "serve/window_frames.hpp"
@@ -75,8 +76,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     beast::error_code ignored;
     beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), ignored);
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-    // Each message goes out as one frame in one gathered write (header + payload), not in write-buffer-sized
-    // fragments of one system call each: a window's velocity frame is ~70 KB.
+    // Beast's own frames (pong, close) each go out in one write (SerialWriteStream keeps them whole).
     ws_.auto_fragment(false);
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(http::field::server, "spymaster"); }));
@@ -93,9 +93,8 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
 
  private:
   struct Outgoing {
-    WindowMessagesPtr group;
+    WindowMessagesPtr group;  // written whole: its frames in one gathered write
     bool is_window = false;
-    std::size_t index = 0;
     int64_t closed_ns = 0;  // engine-driven windows: when the engine closed it
   };
 
@@ -377,7 +376,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
       EnqueueText(DroppedJson(dropped_));
       dropped_ = 0;
     }
-    queue_.push_back({Frames(*pending_), true, 0, pending_->window ? pending_->closed_ns : 0});
+    queue_.push_back({Frames(*pending_), true, pending_->window ? pending_->closed_ns : 0});
     ++queued_windows_;
     ++sent_;
     pacer_.Sent(ts, due);
@@ -470,11 +469,16 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   void EnqueueText(std::string text) {
     auto group = std::make_shared<WindowMessages>();
     group->messages.push_back(TextMessage(std::move(text)));
+    group->bytes = group->messages.back().size();
+    FrameMessages(*group);
     queue_.push_back({std::move(group), false, 0});
   }
 
+  // The queue's next group, its frames in one whole write to the socket beneath Beast (which frames nothing of
+  // ours; it writes only its pong and close frames).
   void DoWrite() {
     if (writing_ || closed_) return;
+    if (!ws_.is_open()) return;  // the client's close frame came in and Beast answered it: nothing after that
     if (queue_.empty()) {
       if (close_code_ && !close_sent_) {
         close_sent_ = true;
@@ -487,35 +491,31 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
       }
       return;
     }
-    const Message& m = queue_.front().group->messages[queue_.front().index];
     writing_ = true;
-    ws_.binary(m.binary);
-    ws_.async_write(net::buffer(m.data(), m.size()),
-                    WriteLoop{beast::bind_front_handler(&StreamSession::OnWrite, shared_from_this())});
+    ws_.next_layer().async_write_some(
+        queue_.front().group->wire, WriteLoop{beast::bind_front_handler(&StreamSession::OnWrite, shared_from_this())});
   }
 
-  void OnWrite(beast::error_code ec, std::size_t bytes) {
+  void OnWrite(beast::error_code ec, std::size_t) {
     writing_ = false;
-    if (ec) {
+    if (ec || closed_) {  // closed while writing: the write may still have gone out whole
       Closed();
       return;
     }
-    bytes_sent_ += static_cast<int64_t>(bytes);
-    Outgoing& front = queue_.front();
-    if (++front.index == front.group->messages.size()) {
-      if (front.closed_ns > 0) {
-        context_->latency.Add(NowNs() - front.closed_ns);
-        if (prefetch_after_) Prefetch(*prefetch_after_);
-        prefetch_after_.reset();
-      }
-      if (front.is_window) --queued_windows_;
-      queue_.pop_front();
-      if (waiting_room_) {
-        waiting_room_ = false;
-        ++gen_;  // retires the slow-client timer
-        timer_.cancel();
-        PostTick();
-      }
+    const Outgoing& front = queue_.front();
+    bytes_sent_ += static_cast<int64_t>(front.group->bytes);
+    if (front.closed_ns > 0) {
+      context_->latency.Add(NowNs() - front.closed_ns);
+      if (prefetch_after_) Prefetch(*prefetch_after_);
+      prefetch_after_.reset();
+    }
+    if (front.is_window) --queued_windows_;
+    queue_.pop_front();
+    if (waiting_room_) {
+      waiting_room_ = false;
+      ++gen_;  // retires the slow-client timer
+      timer_.cancel();
+      PostTick();
     }
     DoWrite();
   }
@@ -636,10 +636,11 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     ++gen_;
     timer_.cancel();
     kill_timer_.cancel();
-    queue_.clear();
+    // A write in flight still reads its group's bytes (and OnWrite its entry): that one goes when it completes.
+    queue_.erase(writing_ ? std::next(queue_.begin()) : queue_.begin(), queue_.end());
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<SerialWriteStream> ws_;
   net::steady_timer timer_;
   net::steady_timer kill_timer_;
   http::request<http::string_body> request_;

@@ -235,6 +235,38 @@ std::shared_ptr<arrow::Schema> ForecastSchema() {
   return schema;
 }
 
+std::string FrameHeader(bool binary, std::size_t size) {
+  std::string header(1, static_cast<char>(0x80 | (binary ? 0x2 : 0x1)));  // FIN, opcode
+  int length_bytes = 0;
+  if (size < 126) {
+    header += static_cast<char>(size);
+  } else if (size <= 0xFFFF) {
+    header += static_cast<char>(126);
+    length_bytes = 2;
+  } else {
+    header += static_cast<char>(127);
+    length_bytes = 8;
+  }
+  for (int i = length_bytes - 1; i >= 0; --i) header += static_cast<char>((size >> (8 * i)) & 0xFF);  // big-endian
+  return header;
+}
+
+void FrameMessages(WindowMessages& group) {
+  std::vector<std::size_t> ends;
+  group.frame_headers.clear();
+  for (const Message& m : group.messages) {
+    group.frame_headers += FrameHeader(m.binary, m.size());
+    ends.push_back(group.frame_headers.size());
+  }
+  group.wire.clear();
+  std::size_t begin = 0;
+  for (std::size_t i = 0; i < group.messages.size(); ++i) {
+    group.wire.emplace_back(group.frame_headers.data() + begin, ends[i] - begin);
+    group.wire.emplace_back(group.messages[i].data(), group.messages[i].size());
+    begin = ends[i];
+  }
+}
+
 Message TextMessage(std::string text) {
   Message m;
   m.text = std::move(text);
@@ -292,6 +324,7 @@ WindowMessagesPtr EncodeWindow(const StreamWindow& stream_window, std::span<cons
     out->messages.push_back(std::move(m));
   }
   for (const Message& m : out->messages) out->bytes += m.size();
+  FrameMessages(*out);
   return out;
 }
 

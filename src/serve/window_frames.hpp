@@ -5,6 +5,7 @@
 
 #include <arrow/type_fwd.h>
 
+#include <boost/asio/buffer.hpp>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -29,6 +30,12 @@ struct WindowMessages {
   int64_t window_end_ts_ns = 0;
   std::vector<Message> messages;
   std::size_t bytes = 0;  // payload bytes of all messages
+  // The messages as WebSocket frames (server to client: final, unmasked), header and payload buffers in
+  // order, so that a session writes a whole window in one gathered write (one sendmsg rather than one per
+  // message) and every client of the stream shares the framing. Points into `frame_headers` and the
+  // messages: set by FrameMessages once the group is complete, and the group is not moved after.
+  std::string frame_headers;
+  std::vector<boost::asio::const_buffer> wire;
 };
 using WindowMessagesPtr = std::shared_ptr<const WindowMessages>;
 
@@ -42,6 +49,12 @@ std::shared_ptr<arrow::Schema> ForecastSchema();
 // liquidity_velocity, rho, nu, kappa, pressure_grad, u_wave_energy, Omega); `forecast` is its Forecaster output.
 WindowMessagesPtr EncodeWindow(const StreamWindow& window, std::span<const engine::ForecastRow> forecast,
                                std::span<const Surface> surfaces);
+
+// A final, unmasked WebSocket frame header (RFC 6455 §5.2) for a text or binary message of `size` bytes.
+std::string FrameHeader(bool binary, std::size_t size);
+
+// Fills `group.frame_headers` and `group.wire` from `group.messages`.
+void FrameMessages(WindowMessages& group);
 
 // Text messages outside windows.
 Message TextMessage(std::string text);

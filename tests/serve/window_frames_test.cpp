@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 namespace spymaster::serve {
 namespace {
@@ -247,6 +249,43 @@ TEST(WindowFramesTest, FramesAreTheBytesOfArrowsBuildersAndStreamWriter) {
     EXPECT_EQ(Bytes(group->messages[6]), ReferenceOptions(sw));
     EXPECT_EQ(Bytes(group->messages[8]), ReferenceForecast(forecast));
   }
+}
+
+// RFC 6455 §5.2 by hand: byte 0 is FIN (0x80) | opcode (text 1, binary 2); byte 1 is the length when < 126,
+// else 126 and a 16-bit or 127 and a 64-bit big-endian length; no mask bit from a server.
+TEST(WindowFramesTest, FrameHeadersByHand) {
+  using Bytes = std::vector<uint8_t>;
+  auto bytes = [](const std::string& s) { return Bytes(s.begin(), s.end()); };
+  EXPECT_EQ(bytes(FrameHeader(false, 0)), (Bytes{0x81, 0x00}));
+  EXPECT_EQ(bytes(FrameHeader(false, 125)), (Bytes{0x81, 0x7D}));
+  EXPECT_EQ(bytes(FrameHeader(true, 126)), (Bytes{0x82, 0x7E, 0x00, 0x7E}));
+  EXPECT_EQ(bytes(FrameHeader(true, 65535)), (Bytes{0x82, 0x7E, 0xFF, 0xFF}));
+  EXPECT_EQ(bytes(FrameHeader(true, 65536)), (Bytes{0x82, 0x7F, 0, 0, 0, 0, 0, 0x01, 0x00, 0x00}));
+  EXPECT_EQ(bytes(FrameHeader(true, 0x0102030405)), (Bytes{0x82, 0x7F, 0, 0, 0, 0x01, 0x02, 0x03, 0x04, 0x05}));
+}
+
+// A window's wire form is each message's header then its payload, in message order, over the group's own
+// bytes (no copies); `bytes` counts payloads only.
+TEST(WindowFramesTest, WireIsEveryMessageFramedInOrder) {
+  const Surface all[] = {Surface::kSnap, Surface::kVelocity, Surface::kOptions, Surface::kForecast};
+  StreamWindow sw;
+  sw.window = std::make_shared<const engine::WindowResult>(Window());
+  const auto forecast = engine::ComputeForecast(sw.window->gold);
+  const auto group = EncodeWindow(sw, forecast, all);
+  ASSERT_EQ(group->wire.size(), 2 * group->messages.size());
+  std::size_t payload = 0;
+  for (std::size_t i = 0; i < group->messages.size(); ++i) {
+    const Message& m = group->messages[i];
+    const auto& header = group->wire[2 * i];
+    EXPECT_EQ(std::string(static_cast<const char*>(header.data()), header.size()), FrameHeader(m.binary, m.size()));
+    EXPECT_EQ(group->wire[2 * i + 1].data(), m.data());
+    EXPECT_EQ(group->wire[2 * i + 1].size(), m.size());
+    payload += m.size();
+  }
+  EXPECT_EQ(group->bytes, payload);
+  EXPECT_TRUE(group->messages[2].binary);  // velocity: 0x82
+  EXPECT_EQ(static_cast<const uint8_t*>(group->wire[4].data())[0], 0x82);
+  EXPECT_EQ(static_cast<const uint8_t*>(group->wire[0].data())[0], 0x81);  // batch_start: text
 }
 
 TEST(WindowFramesTest, ControlJson) {
