@@ -36,25 +36,32 @@ constexpr std::string_view kSingleFileManifestSuffix = ".manifest.json";
 constexpr int kManifestVersion = 2;
 // Level 1: bronze is write-heavy; level 3 costs ~15% more CPU for ~4% smaller files.
 constexpr int kZstdLevel = 1;
-// Byte-split float mantissa streams are close to random: zstd's fast negative levels trade little size
-// for much CPU. -3 against -1: gold file +1.9 %, 5.9 % fewer instructions for `run --layer all` of the
-// real-size simulated hour (docs/engine.md "Huge pages, and zstd's level for floats"); -1 against 1 was
-// +3 % in size.
-constexpr int kFloatZstdLevel = -3;
+// Float mantissas are close to random: zstd's fast negative levels trade little size for much CPU.
+// Plain floats at -1 against byte-stream-split ones at -3 (the gold table of the real-size simulated
+// hour): ≈ 25 % less CPU to encode, file +2.4 %; at 1, smaller than byte-stream split but no cheaper
+// (docs/engine.md "Plain floats").
+constexpr int kFloatZstdLevel = -1;
 constexpr int64_t kWriteBatchValues = 1 << 16;
 // Arrow keeps a row group's encoded pages in memory until it closes: 256 Ki rows instead of the 1 Mi
 // default cut peak RSS by ~50 MB (bronze) and ~60 MB (gold) on a real-size hour at no measurable
 // cost in time or size (+0.15 %), and give readers finer time pruning (≈ 5 min of gold windows).
 constexpr int64_t kMaxRowGroupRows = 1 << 18;
 
-// Integers in our tables are timestamps, ids and sequence numbers (near-monotonic), constants
-// (channel, publisher, instrument) or small steps (sizes, flags, tick offsets, reference prices):
-// delta packing is cheaper than dictionary hashing for all of them and about as small after zstd.
-// Raw MBO prices jump between a few hundred price levels: they keep the dictionary.
-bool DeltaEncoded(const arrow::Field& field) {
-  const std::string& n = field.name();
-  return (field.type()->id() == arrow::Type::INT64 || field.type()->id() == arrow::Type::INT32) && n != "price";
+bool IsInteger(const arrow::Field& field) {
+  return field.type()->id() == arrow::Type::INT64 || field.type()->id() == arrow::Type::INT32;
 }
+
+// Integers in our tables are timestamps and sequence numbers (near-monotonic), constants (channel,
+// publisher, instrument) or small steps (sizes, flags, tick offsets, reference prices): delta packing
+// is cheaper than dictionary hashing for all of them and about as small after zstd. Order ids are
+// scattered: zstd finds their shared high bytes in the plain values, cheaper than delta packing and
+// smaller (real-size ES hour: 13.8 → 8.8 MB). Raw MBO prices jump between a few hundred price levels:
+// they keep the dictionary.
+bool DeltaEncoded(const arrow::Field& field) {
+  return IsInteger(field) && field.name() != "price" && field.name() != "order_id";
+}
+
+bool PlainInteger(const arrow::Field& field) { return IsInteger(field) && field.name() == "order_id"; }
 
 void Check(const arrow::Status& status, std::string_view what, const fs::path& path) {
   if (!status.ok()) {
@@ -441,12 +448,16 @@ void PartitionWriter::OpenFile(const std::shared_ptr<arrow::Schema>& schema) {
       builder.disable_dictionary(field->name());
       builder.encoding(field->name(), parquet::Encoding::DELTA_BINARY_PACKED);
     }
+    if (PlainInteger(*field)) {
+      builder.disable_dictionary(field->name());
+      builder.encoding(field->name(), parquet::Encoding::PLAIN);
+    }
     // Measured floats (gold physics values) rarely repeat: dictionary building costs hashing before
-    // Parquet falls back to plain. Splitting the bytes into streams lets zstd find the shared
-    // exponent/high-mantissa bytes: faster to write and smaller files than plain.
+    // Parquet falls back to plain. Plain, not byte-stream split: Arrow's splitter copies every value
+    // twice more, and zstd finds the whole repeated values (zeros, flat stretches of a field) in plain.
     if (arrow::is_floating(field->type()->id())) {
       builder.disable_dictionary(field->name());
-      builder.encoding(field->name(), parquet::Encoding::BYTE_STREAM_SPLIT);
+      builder.encoding(field->name(), parquet::Encoding::PLAIN);
       builder.compression_level(field->name(), kFloatZstdLevel);
     }
     // Only timestamps (bronze ts_*, silver/gold *_ts_ns) get min/max statistics: readers prune row
