@@ -20,6 +20,7 @@
 #include "common/error.hpp"
 #include "serve/catalog.hpp"
 #include "serve/stream_session.hpp"
+#include "serve/warm_heap.hpp"
 
 namespace spymaster::serve {
 
@@ -275,8 +276,12 @@ void Server::Run() {
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < impl_->iocs.size(); ++i) {
     idle.push_back(net::make_work_guard(*impl_->iocs[i]));
-    threads.emplace_back([ioc = impl_->iocs[i].get()] { ioc->run(); });
+    threads.emplace_back([ioc = impl_->iocs[i].get()] {
+      WarmHeap(kFrameCacheBytes);
+      ioc->run();
+    });
   }
+  WarmHeap(kFrameCacheBytes);
   impl_->iocs[0]->run();
   for (auto& t : threads) t.join();
 }
