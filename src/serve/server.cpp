@@ -113,7 +113,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         {"forecast_normals_ahead", {{"hits", context_->normals.hits()}, {"misses", context_->normals.misses()}}},
         {"live", live},
         {"close_to_socket_latency_ns",
-         {{"count", lat.count}, {"p50", lat.p50_ns}, {"p99", lat.p99_ns}, {"max", lat.max_ns}}}}
+         {{"count", lat.count},
+          {"p50", lat.p50_ns},
+          {"p99", lat.p99_ns},
+          {"max", lat.max_ns},
+          {"over_1ms", lat.over_1ms}}}}
         .dump();
   }
 
