@@ -11,7 +11,7 @@ percentiles on GET /v1/stats (close_to_socket_latency_ns). This tool drives it t
 
 Usage: python/tools/stream_latency.py [--minutes 10] [--speed 10] [--compute-speeds max,10] [--bin build/spymaster]
                                      [--mode compute|live|both]
-Prints one line per run: windows, p50, p99, max (µs), and the load average while it ran.
+Prints one line per run: windows, p50, p99, max (µs), windows over 1 ms, and the load average while it ran.
 """
 import argparse
 import asyncio
@@ -65,7 +65,7 @@ def report(mode, port, windows):
     lat = stats["close_to_socket_latency_ns"]
     normals = stats["forecast_normals_ahead"]
     print(f"{mode}: {windows} windows, {lat['count']} samples; close-to-socket p50 {lat['p50'] / 1e3:.0f} us, "
-          f"p99 {lat['p99'] / 1e3:.0f} us, max {lat['max'] / 1e3:.0f} us; normals ahead {normals['hits']}, "
+          f"p99 {lat['p99'] / 1e3:.0f} us, max {lat['max'] / 1e3:.0f} us, {lat['over_1ms']} over 1 ms; normals ahead {normals['hits']}, "
           f"at the close {normals['misses']}; load average {os.getloadavg()[0]:.1f}", flush=True)
 
 

@@ -15,7 +15,8 @@ struct LatencySummary {
   int64_t count = 0;  // samples ever recorded
   int64_t p50_ns = 0;
   int64_t p99_ns = 0;
-  int64_t max_ns = 0;  // of the kept samples
+  int64_t max_ns = 0;    // of the kept samples
+  int64_t over_1ms = 0;  // kept samples above 1 ms (issue 13's bound), which a percentile alone hides
 };
 
 class LatencyRecorder {
@@ -49,6 +50,7 @@ class LatencyRecorder {
     out.p50_ns = at(0.50);
     out.p99_ns = at(0.99);
     out.max_ns = s.back();
+    out.over_1ms = s.end() - std::upper_bound(s.begin(), s.end(), int64_t{1'000'000});
     return out;
   }
 

@@ -20,6 +20,7 @@
 #include "common/error.hpp"
 #include "serve/catalog.hpp"
 #include "serve/stream_session.hpp"
+#include "serve/warm_heap.hpp"
 
 namespace spymaster::serve {
 
@@ -112,7 +113,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         {"forecast_normals_ahead", {{"hits", context_->normals.hits()}, {"misses", context_->normals.misses()}}},
         {"live", live},
         {"close_to_socket_latency_ns",
-         {{"count", lat.count}, {"p50", lat.p50_ns}, {"p99", lat.p99_ns}, {"max", lat.max_ns}}}}
+         {{"count", lat.count},
+          {"p50", lat.p50_ns},
+          {"p99", lat.p99_ns},
+          {"max", lat.max_ns},
+          {"over_1ms", lat.over_1ms}}}}
         .dump();
   }
 
@@ -275,8 +280,12 @@ void Server::Run() {
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < impl_->iocs.size(); ++i) {
     idle.push_back(net::make_work_guard(*impl_->iocs[i]));
-    threads.emplace_back([ioc = impl_->iocs[i].get()] { ioc->run(); });
+    threads.emplace_back([ioc = impl_->iocs[i].get()] {
+      WarmHeap(kFrameCacheBytes);
+      ioc->run();
+    });
   }
+  WarmHeap(kFrameCacheBytes);
   impl_->iocs[0]->run();
   for (auto& t : threads) t.join();
 }

@@ -390,8 +390,9 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   // its close-to-socket time is the server's work on it (the particle steps, the frames, the writes), as in
   // a live stream, rather than a wait for its time to come or for the normals thread.
   bool WaitBeforeClose(uint64_t gen) {
-    if (!EngineDriven() || last_source_ts_ == 0 || hub_->head() > hub_seq_) return false;
-    const int64_t ts = last_source_ts_ + kWindowNs;  // compute windows are consecutive
+    if (!EngineDriven() || hub_->head() > hub_seq_) return false;
+    // Compute windows are consecutive from the session's start.
+    const int64_t ts = (last_source_ts_ ? last_source_ts_ : source_request_.session_start_ns) + kWindowNs;
     const bool skipped =
         skip_remaining_ > 0 || (params_.start_ns && ts - kWindowNs < *params_.start_ns) || (seek_ns_ && ts < *seek_ns_);
     if (skipped) return false;  // NextWindow reads past it
@@ -443,8 +444,9 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     } else {
       // The next windows end a second apart: their normals are generated while the engine reads their
       // records (or this thread encodes), and this one's were, unless it is the first or the generator
-      // fell behind. For a window the engine just closed, they are asked for once it is written (OnWrite):
-      // waking the generator now would have it compete for a core with this window's frames and writes.
+      // fell behind. For a window the engine just closed, only the next window's are asked for, once this
+      // one is written (OnWrite): a generator running now would compete for a core with this window's
+      // frames and writes (with the client reading, on 2 cores).
       if (w.closed_ns > 0) {
         prefetch_after_ = ts;
       } else {
@@ -506,7 +508,9 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     bytes_sent_ += static_cast<int64_t>(front.group->bytes);
     if (front.closed_ns > 0) {
       context_->latency.Add(NowNs() - front.closed_ns);
-      if (prefetch_after_) Prefetch(*prefetch_after_);
+      // Only the next window's: generating the one after it too would run while the next is closed and
+      // sent, on the core that window needs (at speed=max the generator otherwise never rests).
+      if (prefetch_after_) context_->normals.Want(*prefetch_after_ + kWindowNs);
       prefetch_after_.reset();
     }
     if (front.is_window) --queued_windows_;
@@ -659,7 +663,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   lake::ProductType product_ = lake::ProductType::kFutureMbo;
   engine::Forecaster forecaster_;
   std::vector<engine::ForecastRow> forecast_;
-  std::optional<int64_t> prefetch_after_;  // the next windows' normals are wanted once this window is written
+  std::optional<int64_t> prefetch_after_;  // the next window's normals are wanted once this window is written
   Pacer pacer_;
   StreamWindowPtr pending_;
   int64_t last_source_ts_ = 0;

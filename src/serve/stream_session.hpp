@@ -24,11 +24,14 @@ namespace spymaster::serve {
 
 class StreamSession;
 
+// The shared frame cache's capacity; each I/O thread's heap is touched that far up front (WarmHeap).
+constexpr std::size_t kFrameCacheBytes = 64 << 20;
+
 // What the server's sessions share.
 struct ServerContext {
   ServerConfig config;
   const lake::DatasetRegistry* registry = nullptr;
-  FrameCache frames{64 << 20};
+  FrameCache frames{kFrameCacheBytes};
   std::unique_ptr<HubRegistry> hubs;         // compute: one engine run shared by the clients of a (symbol, dt)
   std::unique_ptr<HubRegistry> replay_hubs;  // replay: one reading of the lake shared likewise
   NormalsPrefetcher normals;                 // compute and live: the next windows' forecast normals
