@@ -18,6 +18,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "lake/durable_file.hpp"
 #include "lake/failpoint.hpp"
@@ -128,7 +129,7 @@ void CreateDirectoriesDurably(const fs::path& dir, std::set<fs::path>& to_sync) 
 void CreateDirectoriesDurably(const fs::path& dir) {
   std::set<fs::path> to_sync;
   CreateDirectoriesDurably(dir, to_sync);
-  for (const fs::path& d : to_sync) SyncPath(d);
+  SyncPaths({to_sync.begin(), to_sync.end()});
 }
 
 // Held while a commit is published or recovered; see the header.
@@ -175,9 +176,11 @@ void RollForward(const fs::path& lake_root, const fs::path& journal_path, const 
     touched.insert(from.parent_path());
     touched.insert(to.parent_path());
   }
+  std::vector<fs::path> to_sync;
   for (const fs::path& dir : touched) {
-    if (Exists(dir)) SyncPath(dir);
+    if (Exists(dir)) to_sync.push_back(dir);
   }
+  SyncPaths(to_sync);
   for (const fs::path& t : trash) {
     if (Exists(t)) RemoveAll(t);
   }

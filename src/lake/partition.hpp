@@ -118,8 +118,11 @@ class PartitionWriter {
   void Write(const arrow::RecordBatch& batch);
   void Write(const arrow::Table& table);
 
-  // Finishes the partition in its temporary directory without publishing it: closes the Parquet file,
-  // writes _MANIFEST.json, then _SUCCESS, each fsynced. Returns the InputRef a consumer of this
+  // Closes the Parquet file and fsyncs it; no Write after it. Prepare does it when it was not called:
+  // calling it first (e.g. on another thread) overlaps the last encoding with other work.
+  void Finish();
+  // Finishes the partition in its temporary directory without publishing it: Finish, then writes
+  // _MANIFEST.json and _SUCCESS, all fsynced. Returns the InputRef a consumer of this
   // partition records (its manifest's sha256 does not change when it is published).
   InputRef Prepare(const StageInfo& info);
   // Prepare + CommitPartitions({this}): the partition is renamed into place, replacing an existing one
@@ -143,6 +146,7 @@ class PartitionWriter {
   std::shared_ptr<arrow::io::FileOutputStream> sink_;
   int64_t rows_ = 0;
   std::optional<CommitResult> prepared_;
+  bool finished_ = false;   // the data file is closed and synced
   bool committed_ = false;  // the temporary belongs to a commit (journal written)
 };
 

@@ -55,9 +55,22 @@ class GoldSink {
     if (columns_.size() >= static_cast<int64_t>(kFlushRows)) Flush();
   }
 
+  // Writes what is left and closes the file on the writer's thread: the last row group's encoding
+  // overlaps silver's finish and the wait for the lineage.
+  void Finish() {
+    if (finishing_) return;
+    finishing_ = true;
+    std::shared_ptr<arrow::RecordBatch> batch = columns_.size() > 0 ? columns_.Take() : nullptr;
+    Wait();
+    write_ = std::async(std::launch::async, [this, batch = std::move(batch)] {
+      if (batch) writer_.Write(*batch);
+      writer_.Finish();
+    });
+  }
+
   // Finishes the partition for a commit with the silver ones (lake::CommitPartitions on writer()).
   void Prepare(const lake::StageInfo& info) {
-    if (columns_.size() > 0) Flush();
+    Finish();
     Wait();
     writer_.Prepare(info);
   }
@@ -78,6 +91,7 @@ class GoldSink {
   lake::PartitionWriter writer_;
   columns::GoldColumns columns_;
   std::future<void> write_;
+  bool finishing_ = false;
   int64_t gold_windows_ = 0;
 };
 
@@ -141,8 +155,13 @@ StageResult RunSilver(const StageContext& ctx, const Task& task, const MboStageN
     if (gold) gold->OnWindow(w.gold);
   });
   engine::Drive(*records, engine);
+  if (gold) gold->Finish();
   if (!flows.empty()) flow_writer.Write(*columns::DepthFlowBatch(flows, flow_schema));
   snap_writer.Write(*columns::SnapshotBatch(snaps, snap_schema));
+  // Closing and syncing the three files does not need the lineage (a fed run waits for bronze's commit).
+  auto flow_finished = std::async(std::launch::async, [&] { flow_writer.Finish(); });
+  snap_writer.Finish();
+  flow_finished.get();
 
   std::map<std::string, int64_t> counters;
   for (const auto& [name, value] : engine.CounterList()) counters[name] = value;
@@ -150,7 +169,9 @@ StageResult RunSilver(const StageContext& ctx, const Task& task, const MboStageN
   if (fed != nullptr) inputs = fed_lineage();
   const lake::StageInfo info{std::string(names.silver), inputs, counters, params};
   // Silver (and gold) appear together or not at all: one commit.
-  const std::vector<lake::InputRef> silver_refs = {snap_writer.Prepare(info), flow_writer.Prepare(info)};
+  auto flow_ref = std::async(std::launch::async, [&] { return flow_writer.Prepare(info); });
+  const lake::InputRef snap_ref = snap_writer.Prepare(info);
+  const std::vector<lake::InputRef> silver_refs = {snap_ref, flow_ref.get()};
   std::vector<lake::PartitionWriter*> outputs = {&snap_writer, &flow_writer};
   if (gold) {
     // Same lineage and counters as the gold stage: its inputs are the silver partitions of this commit.

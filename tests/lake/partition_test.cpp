@@ -14,10 +14,12 @@
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "common/sha256.hpp"
 #include "lake/commit_journal.hpp"
 #include "lake/contract_check.hpp"
+#include "lake/durable_file.hpp"
 #include "lake/failpoint.hpp"
 #include "lake/interrupt.hpp"
 #include "lake/mbo_rows.hpp"
@@ -225,6 +227,30 @@ TEST_F(PartitionTest, UncommittedWriterLeavesNoPartition) {
   EXPECT_FALSE(fs::exists(root_ / "silver"));
   EXPECT_THAT([&] { ReadPartition(registry_, root_, kSnapshot, key_); },
               ::testing::ThrowsMessage<LakeError>(HasSubstr("input not ready")));
+}
+
+TEST_F(PartitionTest, FinishOnAnotherThreadThenCommitPublishesTheRowsAndRefusesLaterWrites) {
+  const auto table = SnapshotTable(300);
+  PartitionWriter w(registry_, root_, kSnapshot, key_);
+  w.Write(*table);
+  std::thread([&] { w.Finish(); }).join();
+  w.Finish();  // a second call is a no-op, as the one inside Prepare is
+  EXPECT_THAT([&] { w.Write(*table); }, ::testing::ThrowsMessage<LakeError>(HasSubstr("written after Finish")));
+  const auto result = w.Commit(StageInfo{"silver_test", {}, {}});
+  EXPECT_EQ(result.rows, 300);
+  EXPECT_TRUE(ReadPartition(registry_, root_, kSnapshot, key_)->Equals(*table));
+  EXPECT_EQ(nlohmann::json::parse(ReadText(result.dir / "_MANIFEST.json"))["row_count"], 300);
+}
+
+TEST_F(PartitionTest, SyncPathsSyncsAllAndNamesAPathItCannotOpen) {
+  fs::create_directories(root_ / "a");
+  WriteText(root_ / "a" / "f", "x");
+  EXPECT_NO_THROW(SyncPaths({root_, root_ / "a", root_ / "a" / "f"}));
+  EXPECT_THAT(
+      [&] {
+        SyncPaths({root_ / "a", root_ / "missing", root_ / "a" / "f"});
+      },
+      ::testing::ThrowsMessage<LakeError>(HasSubstr((root_ / "missing").string())));
 }
 
 TEST_F(PartitionTest, DirectoryWithoutSuccessIsNotAPartition) {
