@@ -645,6 +645,9 @@ def test_serve_live_auth_failure_stops_the_server_with_exit_1(spymaster_bin, raw
     # two datasets: a bare HOST:PORT is ambiguous; a dataset without a feed is a mistake
     (["--live-feed", "ESH6", "--live-feed", "SPY:equity_mbo", "--gateway", "127.0.0.1:1"], KEY, "DATASET=HOST:PORT"),
     (["--live-feed", "ESH6", "--gateway", "XNAS.ITCH=127.0.0.1:1"], KEY, "no --live-feed uses dataset XNAS.ITCH"),
+    # SPY with its options is two datasets (XNAS.ITCH and OPRA.PILLAR) on its own
+    (["--live-feed", "SPY:equity_option_mbo", "--gateway", "127.0.0.1:1"], KEY, "the feeds use 2 datasets"),
+    (["--live-feed", "SPY:equity_mbo", "--gateway", "OPRA.PILLAR=127.0.0.1:1"], KEY, "no --live-feed uses dataset OPRA"),
 ])
 def test_serve_live_bad_parameters_are_usage_errors(spymaster_bin, tmp_path, args, key, needle):
     proc = run([spymaster_bin, "serve", "--lake", tmp_path, "--port", "0", *args], key=key)
