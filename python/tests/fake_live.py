@@ -22,6 +22,8 @@ Switches:
   replay_floor           the earliest time it can replay from; an older start is served from there
                          (metadata start = the floor), which the client must count as a gap
   gate                   None, or a threading.Event every session waits for before its first record
+  start_delay            seconds the first session waits after the gate before its first record (a gateway
+                         that starts sending later than another one)
   speed                  None: each session sends its records at once; a number: paced by their ts_recv,
                          `speed` times faster than they were stamped (a live-like feed), from `pace_from`
                          (ns; records before it go at once, like the book-building hours before a session)
@@ -49,13 +51,15 @@ def split_dbn(data):
     return meta, records
 
 
+# Where ts_recv sits, by rtype (DBN v2/v3 layouts, as the C++ dbn::IndexTs reads it): MBO at 40; status,
+# definition, imbalance and statistics right after the header (16); the MBP/BBO/CMBP family at 32.
+_TS_RECV_OFFSET = {0xA0: 40, 0x12: 16, 0x13: 16, 0x14: 16, 0x18: 16,
+                   0x00: 32, 0x01: 32, 0x0A: 32, 0xB1: 32, 0xC0: 32, 0xC1: 32, 0xC2: 32, 0xC3: 32, 0xC4: 32}
+
+
 def index_ts(record):
-    """ts_recv for MBO (rtype 0xA0, at offset 40) and definitions (0x13, at offset 16), else ts_event."""
-    if record[1] == 0xA0:
-        return struct.unpack_from("<Q", record, 40)[0]
-    if record[1] == 0x13:
-        return struct.unpack_from("<Q", record, 16)[0]
-    return struct.unpack_from("<Q", record, 8)[0]
+    """The record's index timestamp: ts_recv where its schema has one, else ts_event."""
+    return struct.unpack_from("<Q", record, _TS_RECV_OFFSET.get(record[1], 8))[0]
 
 
 class Table:
@@ -109,6 +113,7 @@ class FakeLiveGateway:
         self.speed = None
         self.pace_from = 0
         self.gate = None
+        self.start_delay = 0
         self.sessions = []
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -177,6 +182,8 @@ class FakeLiveGateway:
                 conn.sendall(bytes(meta))
                 if self.gate is not None:
                     self.gate.wait()
+                if index == 0 and self.start_delay:
+                    time.sleep(self.start_delay)
                 records = [r for r in all_records if r[1] == 0x16 or index_ts(r) >= begin]
                 cut = self.cut_after[index] if index < len(self.cut_after) else None
                 if index < len(self.cut_at):

@@ -522,6 +522,93 @@ def test_serve_live_streams_es_with_its_options_equal_to_the_raw_compute(spymast
     assert sorted(schema for schema, _ in gw.sessions[0]["tables"]) == ["definition", "mbo", "mbo"]
 
 
+@pytest.fixture(scope="module", params=["default", "late"])
+def spy_options_lake(request, spymaster_bin, tmp_path_factory):
+    """The simulated minute's raw SPY and QQQ files: XNAS.ITCH MBO, and OPRA.PILLAR CMBP-1, definitions and
+    statistics of their options, of the default scenario and of the one with late-stamped records (there the
+    tickers' MBO: ts_recv 1.2–2 s after ts_event for a tenth of the adds from 09:30:30)."""
+    lake = tmp_path_factory.mktemp("spy_options_" + request.param)
+    for product in ("equity_mbo", "equity_option_mbo"):
+        proc = run([spymaster_bin, "simulate", "--lake", lake, "--dt", DT, "--start", "09:30", "--end", "09:31",
+                    "--product", product, "--scenario", request.param])
+        assert proc.returncode == 0, proc.stderr
+    return lake, request.param
+
+
+def test_serve_live_streams_spy_with_its_options_from_two_gateways_equal_to_the_raw_compute(spymaster_bin,
+                                                                                           spy_options_lake):
+    """--live-feed SPY:equity_option_mbo: two Live sessions, as XNAS.ITCH and OPRA.PILLAR are two gateways (each
+    serving its dataset only, holding the day's files of SPY and QQQ and sending what was subscribed): SPY's MBO
+    from one, the SPY options' CMBP-1 and definitions (parent SPY.OPT, one mixed stream in ts_recv order) from the
+    other, the first starting later than the second, each dropped once at a different time and resumed. Every
+    live window, the options surface included,
+    equals byte for byte the window source=raw computes from the same files (QuoteOptionEngine over SPY's MBO and
+    its 0DTE options' tops merged by ts_event), so the merge across the two sessions' clocks gave the files'
+    order."""
+    import asyncio
+    import threading
+    lake, scenario = spy_options_lake
+    raw = lake / "raw"
+    xnas = [zstd_bytes(f) for f in sorted(raw.rglob("product_type=equity_mbo/*/*/*/*.mbo.dbn.zst"))]
+    opra = [zstd_bytes(f) for f in sorted(raw.rglob("product_type=equity_option_mbo/*/*/*/*.dbn.zst"))]
+    assert len(xnas) == 2 and len(opra) == 6  # SPY and QQQ: MBO; options cmbp-1, definition, statistics
+    gate = threading.Event()
+    with FakeLiveGateway(None, KEY, dataset="XNAS.ITCH", tables=xnas) as xnas_gw, \
+            FakeLiveGateway(None, KEY, dataset="OPRA.PILLAR", tables=opra) as opra_gw:
+        for gw in (xnas_gw, opra_gw):
+            gw.speed = 10
+            gw.pace_from = SESSION_START_NS
+            gw.gate = gate
+        # XNAS starts 15 s of the session (1.5 s at speed 10) after OPRA, then each drops once
+        xnas_gw.start_delay = 1.5
+        xnas_gw.cut_at = [SESSION_START_NS + 20 * 10**9]
+        opra_gw.cut_at = [SESSION_START_NS + 40 * 10**9]
+        # the close grace covers the records' lag behind the gateway clock (that is what it is for)
+        grace = ["--close-grace-ms", "2500"] if scenario == "late" else []
+        server = LiveServer(spymaster_bin, lake, {"XNAS.ITCH": xnas_gw, "OPRA.PILLAR": opra_gw},
+                            feeds=("SPY:equity_option_mbo",), extra=grace)
+        try:
+            async def go():
+                async with websockets.connect(server.url(f"source=live&symbol=SPY&dt={DT}"), max_size=None) as ws:
+                    async def on_message(messages):
+                        if len(messages) == 1:  # subscribed: let the gateways go
+                            gate.set()
+                    return await read_all(ws, on_message), ws.close_code
+            live_messages, live_code = asyncio.run(go())
+            computed = stream_all(server.url(f"source=raw&symbol=SPY&dt={DT}&speed=max"))
+            catalog = server.get("/v1/catalog")
+        finally:
+            code, logs = server.stop()
+    assert code == 0, logs
+    assert KEY not in logs
+    a, a_texts = split_windows(live_messages)
+    c, c_texts = split_windows(computed)
+    assert len(c) == 60 and live_code == 1000 and c_texts[-1] == {"type": "end", "windows": 60}
+    assert [h["window_end_ts_ns"] for h, _ in a] == [h["window_end_ts_ns"] for h, _ in c]
+    for (ha, sa), (hc, sc) in zip(a, c):
+        assert sa == sc, ha["window_end_ts_ns"]  # snap, velocity, options, forecast: byte for byte
+        assert (ha["surfaces"], ha["late_records"]) == (hc["surfaces"], hc["late_records"])
+        assert "options_missing" not in ha and "options_missing" not in hc
+    assert sum(pa_rows(s[2]) > 0 for _, s in a) > 30  # the options surface, not empty windows
+    # the late scenario's lagging records are late in the files' merge too (it takes them in arrival order), and
+    # live counts the same ones in the same windows (the comparison above)
+    assert (sum(h["late_records"] for h, _ in a) > 0) == (scenario == "late")
+    states = [t["state"] for t in a_texts if t["type"] == "status"]
+    assert states.count("reconnecting") == 2 and states[-1] == "ended" and a_texts[-1] == {"type": "end", "windows": 60}
+    assert len(xnas_gw.sessions) == 2 and len(opra_gw.sessions) == 2
+    assert xnas_gw.sessions[0]["lines"] == ["schema=mbo|stype_in=raw_symbol|id=1|symbols=SPY|snapshot=0|is_last=1"]
+    assert opra_gw.sessions[0]["lines"] == [
+        "schema=cmbp-1|stype_in=parent|id=1|symbols=SPY.OPT|snapshot=0|is_last=1",
+        "schema=definition|stype_in=parent|id=2|symbols=SPY.OPT|snapshot=0|is_last=1"]
+    assert sorted(opra_gw.sessions[0]["tables"]) == [("cmbp-1", ["SPY.OPT"]), ("definition", ["SPY.OPT"])]
+    assert all("start=" in line for line in opra_gw.sessions[1]["lines"] + xnas_gw.sessions[1]["lines"])
+    assert catalog["live"] == [{"product_type": "equity_mbo", "symbol": "SPY", "dt": DT, "source": "live"}]
+
+
+def zstd_bytes(path):
+    return subprocess.run(["zstd", "-dc", path], capture_output=True, check=True).stdout
+
+
 def pa_rows(ipc):
     import pyarrow as pa
     return pa.ipc.open_stream(ipc).read_all().num_rows
@@ -551,13 +638,16 @@ def test_serve_live_auth_failure_stops_the_server_with_exit_1(spymaster_bin, raw
     (["--live-feed", "ESH6", "--live-dt", "2026-02-30"], KEY, "--live-dt"),
     (["--live-feed", "ESH6", "--gateway", "nocolon"], KEY, "--gateway"),
     (["--live-feed", "SPY"], KEY, "SPY:equity_mbo"),  # a ticker needs its product
-    (["--live-feed", "ESH6:equity_option_mbo"], KEY, "future_option_mbo (with the ES options)"),
+    (["--live-feed", "ESH6:future_mbp"], KEY, "equity_option_mbo (with the equity options)"),
     (["--live-feed", ":equity_mbo"], KEY, "SYMBOL[:PRODUCT]"),
     (["--live-feed", "ESH6", "--live-feed", "ESH6"], KEY, "given twice"),
     (["--gateway", "127.0.0.1:1"], KEY, "only with --live-feed"),
     # two datasets: a bare HOST:PORT is ambiguous; a dataset without a feed is a mistake
     (["--live-feed", "ESH6", "--live-feed", "SPY:equity_mbo", "--gateway", "127.0.0.1:1"], KEY, "DATASET=HOST:PORT"),
     (["--live-feed", "ESH6", "--gateway", "XNAS.ITCH=127.0.0.1:1"], KEY, "no --live-feed uses dataset XNAS.ITCH"),
+    # SPY with its options is two datasets (XNAS.ITCH and OPRA.PILLAR) on its own
+    (["--live-feed", "SPY:equity_option_mbo", "--gateway", "127.0.0.1:1"], KEY, "the feeds use 2 datasets"),
+    (["--live-feed", "SPY:equity_mbo", "--gateway", "OPRA.PILLAR=127.0.0.1:1"], KEY, "no --live-feed uses dataset OPRA"),
 ])
 def test_serve_live_bad_parameters_are_usage_errors(spymaster_bin, tmp_path, args, key, needle):
     proc = run([spymaster_bin, "serve", "--lake", tmp_path, "--port", "0", *args], key=key)

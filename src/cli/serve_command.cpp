@@ -1,20 +1,22 @@
 // spymaster serve [--lake DIR] [--host 127.0.0.1] [--port 8001] [--threads 2] [--web DIR]
 //                 [--session-start HH:MM --session-end HH:MM]
-//                 [--live-feed ESH6 --live-feed SPY:equity_mbo ... [--live-dt D]
+//                 [--live-feed ESH6 --live-feed SPY:equity_option_mbo ... [--live-dt D]
 //                  [--gateway [DATASET=]HOST:PORT ...] [Live client options]]
 // The stream server (serve/server.hpp). Prints "serving http://HOST:PORT" on stdout once listening
 // (with --port 0, the port the system chose), runs until SIGINT/SIGTERM, then exits 0.
 //
 // --live-feed SYMBOL[:PRODUCT] (repeatable): the engine of SYMBOL on the Live feed (cli/live_engine.hpp;
 // futures from GLBX.MDP3 by their parent, e.g. ES.FUT; SYMBOL:future_option_mbo adds the ES 0DTE options'
-// MBO and definitions, cli/live_option_engine.hpp; equities from XNAS.ITCH by ticker), publishing each
-// closed window to a serve::WindowHub that every source=live client of (SYMBOL, --live-dt) reads. The
-// feeds of one dataset share one Live session (one gateway, one connection, one thread; key from
-// DATABENTO_API_KEY); each dataset has its own. Connection changes go to the clients as {"type":"status"}.
-// When a Live client gives up, its clients get the error and the server exits 1.
+// MBO and definitions, cli/live_option_engine.hpp; equities from XNAS.ITCH by ticker; SYMBOL:equity_option_mbo
+// adds the ticker's 0DTE options' CMBP-1 and definitions from OPRA.PILLAR), publishing each closed window to a
+// serve::WindowHub that every source=live client of (SYMBOL, --live-dt) reads. The feeds of one dataset share
+// one Live session (one gateway, one connection, one thread; key from DATABENTO_API_KEY); each dataset has its
+// own, and a feed of two datasets (equity options) is fed by both. Connection changes go to the clients as
+// {"type":"status"}. When a Live client gives up, its clients get the error and the server exits 1.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <exception>
 #include <filesystem>
@@ -77,52 +79,138 @@ std::string StatusJson(const std::string& state, const std::string& message) {
   return nlohmann::json{{"type", "status"}, {"source", "live"}, {"state", state}, {"message", message}}.dump();
 }
 
-// One --live-feed: the engine it runs and the hub its clients read.
-struct FeedPlan {
-  LiveEngineOptions engine;
-  bool options = false;  // with its 0DTE options (LiveOptionEngine)
+// One --live-feed: its engine and the hub its clients read. A feed of two datasets (equity options: the ticker's
+// MBO on XNAS.ITCH, its options on OPRA.PILLAR) is shared by the two datasets' LiveFeeds, whose threads call its
+// engine concurrently (LiveQuoteOptionEngine locks); the other engines see one dataset's thread only.
+class FeedStream {
+ public:
+  using Engine = std::variant<std::monostate, LiveEngine, LiveOptionEngine, LiveQuoteOptionEngine>;
+
+  explicit FeedStream(std::shared_ptr<serve::WindowHub> h) : hub(std::move(h)) {}
+
+  // Builds the feed's engine, publishing each closed window to the hub.
+  void Build(const LiveEngineOptions& options, bool with_options) {
+    auto publish = [this](const engine::WindowPtr& w, const engine::OptionWindowPtr& o) { Publish(w, o.get()); };
+    if (!with_options) {
+      engine.emplace<LiveEngine>(options, [this](const engine::WindowPtr& w) { Publish(w, nullptr); });
+    } else if (options.product == lake::ProductType::kEquityMbo) {
+      engine.emplace<LiveQuoteOptionEngine>(options, publish);
+    } else {
+      engine.emplace<LiveOptionEngine>(options, publish);
+    }
+  }
+
+  // Session `session`'s record (the option engines' session index; LiveEngine has one session).
+  void OnRecord(int session, const dbn::Metadata& md, const dbn::RecordRef& rec) {
+    Visit([&](auto& e) {
+      if constexpr (std::is_same_v<std::decay_t<decltype(e)>, LiveEngine>) {
+        e.OnRecord(md, rec);
+      } else {
+        e.OnRecord(session, md, rec);
+      }
+    });
+  }
+  void OnTick() {
+    Visit([](auto& e) { e.OnTick(); });
+  }
+  void OnDisconnect(int session) {
+    Visit([&](auto& e) {
+      if constexpr (std::is_same_v<std::decay_t<decltype(e)>, LiveEngine>) {
+        e.OnDisconnect();
+      } else {
+        e.OnDisconnect(session);
+      }
+    });
+  }
+  bool finished() const {
+    return std::visit(
+        [](const auto& e) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(e)>, std::monostate>) {
+            return true;
+          } else {
+            return e.finished();
+          }
+        },
+        engine);
+  }
+  // Once the engine has finished, the first caller (of either dataset's thread) ends the hub.
+  void EndIfFinished() {
+    if (!finished() || ended.exchange(true)) return;
+    hub->Status(StatusJson("ended", "the live session's last window has closed"));
+    hub->End();
+  }
+
   std::shared_ptr<serve::WindowHub> hub;
+
+ private:
+  template <class F>
+  void Visit(F&& f) {
+    std::visit(
+        [&](auto& e) {
+          if constexpr (!std::is_same_v<std::decay_t<decltype(e)>, std::monostate>) f(e);
+        },
+        engine);
+  }
+  // A closed window, with the option window of the same start when the feed has options.
+  void Publish(const engine::WindowPtr& w, const engine::OptionWindowResult* options) {
+    auto window = std::make_shared<serve::StreamWindow>();
+    window->window = w;
+    if (std::holds_alternative<LiveEngine>(engine)) {
+      window->options_missing = OptionsMissing();
+    } else if (options != nullptr) {
+      serve::AddOptionSurface(*options, *window);
+    }
+    window->closed_ns = SteadyNowNs();
+    hub->Publish(std::move(window));
+  }
+  static std::shared_ptr<const std::string> OptionsMissing() {
+    static const auto kMissing = std::make_shared<const std::string>(
+        "live: this feed streams the underlying's MBO only (with the 0DTE options: --live-feed "
+        "ESH6:future_option_mbo, --live-feed SPY:equity_option_mbo)");
+    return kMissing;
+  }
+
+  Engine engine;
+  std::atomic<bool> ended{false};
+};
+
+// A feed's part in one dataset's Live session: the stream and which of its engine's sessions this dataset is.
+struct FeedPart {
+  std::shared_ptr<FeedStream> stream;
+  int session = 0;
 };
 
 // The feeds of one dataset: one gateway, one Live session subscribing what every feed needs.
 struct DatasetPlan {
   ingest::LiveOptions client;
-  std::vector<FeedPlan> feeds;
+  std::vector<FeedPart> feeds;
 };
 
-// The Live client of one dataset and the engines of its feeds, on their own thread, each engine publishing
-// to its own hub. The engines see every record of the session and keep their partition's (routing).
+// The Live client of one dataset driving the engines of its feeds, on its own thread. The engines see every
+// record of the session and keep their partition's (routing).
 class LiveFeed {
  public:
-  LiveFeed(const DatasetPlan& plan, const std::string& key) : client_(plan.client, key) {
+  LiveFeed(const DatasetPlan& plan, const std::string& key) : client_(plan.client, key), parts_(plan.feeds) {
     const std::string gateway = fmt::format(
         "{}:{}", plan.client.host.empty() ? ingest::LiveClient::DefaultHost(plan.client.dataset) : plan.client.host,
         plan.client.port);
-    for (const FeedPlan& f : plan.feeds) {
-      auto stream = std::make_unique<Stream>(f.hub);
-      Stream* s = stream.get();
-      if (f.options) {
-        s->engine.emplace<LiveOptionEngine>(
-            f.engine, [s](const engine::WindowPtr& w, const engine::OptionWindowPtr& o) { s->Publish(w, o.get()); });
-      } else {
-        s->engine.emplace<LiveEngine>(f.engine, [s](const engine::WindowPtr& w) { s->Publish(w, nullptr); });
-      }
-      s->hub->Status(StatusJson("connecting", fmt::format("connecting to the Live gateway {}", gateway)));
-      streams_.push_back(std::move(stream));
+    for (const FeedPart& p : parts_) {
+      p.stream->hub->Status(StatusJson(
+          "connecting", fmt::format("connecting to the Live gateway {} ({})", gateway, plan.client.dataset)));
     }
     client_.set_tick_handler([this] {
-      for (auto& s : streams_) {
-        if (s->finished()) continue;
-        s->Visit([](auto& e) { e.OnTick(); });  // the timer may close the session's last window
-        EndIfFinished(*s);
+      for (const FeedPart& p : parts_) {
+        if (p.stream->finished()) continue;
+        p.stream->OnTick();  // the timer may close the session's last window
+        p.stream->EndIfFinished();
       }
       if (AllFinished()) client_.Stop();
     });
     client_.set_status_handler([this](const std::string& state, const std::string& message) {
-      for (auto& s : streams_) {
-        if (s->finished()) continue;
-        if (state != "live") s->Visit([](auto& e) { e.OnDisconnect(); });
-        s->hub->Status(StatusJson(state, message));
+      for (const FeedPart& p : parts_) {
+        if (p.stream->finished()) continue;
+        if (state != "live") p.stream->OnDisconnect(p.session);
+        p.stream->hub->Status(StatusJson(state, message));
       }
     });
   }
@@ -131,18 +219,18 @@ class LiveFeed {
   std::optional<std::string> Run() {
     try {
       client_.Run([this](const dbn::Metadata& md, const dbn::RecordRef& rec) {
-        for (auto& s : streams_) {
-          if (s->finished()) continue;
-          s->Visit([&](auto& e) { e.OnRecord(md, rec); });
-          EndIfFinished(*s);
+        for (const FeedPart& p : parts_) {
+          if (p.stream->finished()) continue;
+          p.stream->OnRecord(p.session, md, rec);
+          p.stream->EndIfFinished();
         }
         return !AllFinished();
       });
       return std::nullopt;
     } catch (const std::exception& e) {
       const std::string message = fmt::format("live feed failed: {}", e.what());
-      for (auto& s : streams_) {
-        if (!s->finished()) s->hub->End(message);
+      for (const FeedPart& p : parts_) {
+        if (!p.stream->finished()) p.stream->hub->End(message);
       }
       return message;
     }
@@ -150,66 +238,12 @@ class LiveFeed {
   void Stop() { client_.Stop(); }
 
  private:
-  class Stream {
-   public:
-    explicit Stream(std::shared_ptr<serve::WindowHub> h) : hub(std::move(h)) {}
-    template <class F>
-    void Visit(F&& f) {
-      std::visit(
-          [&](auto& e) {
-            if constexpr (!std::is_same_v<std::decay_t<decltype(e)>, std::monostate>) f(e);
-          },
-          engine);
-    }
-    bool finished() const {
-      return std::visit(
-          [](const auto& e) {
-            if constexpr (std::is_same_v<std::decay_t<decltype(e)>, std::monostate>) {
-              return true;
-            } else {
-              return e.finished();
-            }
-          },
-          engine);
-    }
-    // A closed window, with the option window of the same start when the feed has options.
-    void Publish(const engine::WindowPtr& w, const engine::OptionWindowResult* options) {
-      auto window = std::make_shared<serve::StreamWindow>();
-      window->window = w;
-      if (std::holds_alternative<LiveOptionEngine>(engine)) {
-        if (options != nullptr) serve::AddOptionSurface(*options, *window);
-      } else {
-        window->options_missing = OptionsMissing();
-      }
-      window->closed_ns = SteadyNowNs();
-      hub->Publish(std::move(window));
-    }
-
-    std::shared_ptr<serve::WindowHub> hub;
-    std::variant<std::monostate, LiveEngine, LiveOptionEngine> engine;
-    bool ended = false;
-
-   private:
-    static std::shared_ptr<const std::string> OptionsMissing() {
-      static const auto kMissing = std::make_shared<const std::string>(
-          "live: this feed streams the underlying's MBO only (ES options: --live-feed ESH6:future_option_mbo; "
-          "live equity options are not done)");
-      return kMissing;
-    }
-  };
-
-  void EndIfFinished(Stream& s) {
-    if (s.ended || !s.finished()) return;
-    s.ended = true;
-    s.hub->Status(StatusJson("ended", "the live session's last window has closed"));
-    s.hub->End();
-  }
   bool AllFinished() const {
-    return std::all_of(streams_.begin(), streams_.end(), [](const auto& s) { return s->finished(); });
+    return std::all_of(parts_.begin(), parts_.end(), [](const FeedPart& p) { return p.stream->finished(); });
   }
 
   ingest::LiveClient client_;
-  std::vector<std::unique_ptr<Stream>> streams_;
+  std::vector<FeedPart> parts_;
 };
 
 struct FeedSpec {
@@ -218,8 +252,8 @@ struct FeedSpec {
   bool options = false;
 };
 
-// "ESH6", "ESH6:future_mbo", "ESH6:future_option_mbo" (ESH6 with its 0DTE options) or "SPY:equity_mbo";
-// throws UsageError.
+// "ESH6", "ESH6:future_mbo", "ESH6:future_option_mbo" (ESH6 with its 0DTE options), "SPY:equity_mbo" or
+// "SPY:equity_option_mbo" (SPY with its 0DTE options); throws UsageError.
 FeedSpec ParseFeed(const std::string& text) {
   const auto colon = text.find(':');
   const std::string symbol = text.substr(0, colon);
@@ -228,25 +262,42 @@ FeedSpec ParseFeed(const std::string& text) {
     throw UsageError(fmt::format("--live-feed '{}': SYMBOL[:PRODUCT], e.g. ESH6 or SPY:equity_mbo", text));
   }
   const auto product = lake::ParseProductType(product_text);
-  if (product != lake::ProductType::kFutureMbo && product != lake::ProductType::kEquityMbo &&
-      product != lake::ProductType::kFutureOptionMbo) {
+  if (!product) {
     throw UsageError(fmt::format(
-        "--live-feed {}: the live engines run future_mbo, future_option_mbo (with the ES options) or equity_mbo, "
-        "not '{}'",
+        "--live-feed {}: the live engines run future_mbo, future_option_mbo (with the ES options), equity_mbo or "
+        "equity_option_mbo (with the equity options), not '{}'",
         text, product_text));
   }
-  const bool options = product == lake::ProductType::kFutureOptionMbo;
-  return {options ? lake::ProductType::kFutureMbo : *product, symbol, options};
+  switch (*product) {
+    case lake::ProductType::kFutureOptionMbo:
+      return {lake::ProductType::kFutureMbo, symbol, true};
+    case lake::ProductType::kEquityOptionMbo:
+      return {lake::ProductType::kEquityMbo, symbol, true};
+    default:
+      return {*product, symbol, false};
+  }
 }
 
-// What a feed subscribes on its dataset: futures by their parent (ES.FUT: the engine routes the contract), and
-// with options the options' MBO and definitions by the parents whose options can expire on dt (the weekly and
-// quarterly ES parents the download plans with, ingest::EsDefinitionParents; the 0DTE selection keeps the
-// day's); an equity by its ticker.
-std::pair<std::string, std::vector<ingest::LiveSubscription>> FeedSubscriptions(const FeedSpec& feed,
-                                                                                const std::string& dt) {
+// One dataset's part of a feed: the dataset and what the feed subscribes there.
+struct FeedSession {
+  std::string dataset;
+  std::vector<ingest::LiveSubscription> subscriptions;
+};
+
+// What a feed subscribes, per dataset in its engine's session order: futures by their parent (ES.FUT: the engine
+// routes the contract), and with options the options' MBO and definitions by the parents whose options can expire
+// on dt (the weekly and quarterly ES parents the download plans with, ingest::EsDefinitionParents; the 0DTE
+// selection keeps the day's); an equity by its ticker on XNAS.ITCH, and with options its options' CMBP-1 and
+// definitions on OPRA.PILLAR by their parent (SPY.OPT, as the download asks for them; the 0DTE selection keeps
+// the day's).
+std::vector<FeedSession> FeedSubscriptions(const FeedSpec& feed, const std::string& dt) {
   if (feed.product == lake::ProductType::kEquityMbo) {
-    return {"XNAS.ITCH", {{"mbo", "raw_symbol", {feed.symbol}}}};
+    std::vector<FeedSession> sessions = {{"XNAS.ITCH", {{"mbo", "raw_symbol", {feed.symbol}}}}};
+    if (feed.options) {
+      const std::string parent = source::RawRootOf(lake::ProductType::kEquityOptionMbo, feed.symbol) + ".OPT";
+      sessions.push_back({"OPRA.PILLAR", {{"cmbp-1", "parent", {parent}}, {"definition", "parent", {parent}}}});
+    }
+    return sessions;
   }
   std::string root;
   try {  // a ticker under future_mbo would subscribe ES.FUT and never see its records
@@ -263,7 +314,7 @@ std::pair<std::string, std::vector<ingest::LiveSubscription>> FeedSubscriptions(
     subs.push_back({"mbo", "parent", parents});
     subs.push_back({"definition", "parent", parents});
   }
-  return {"GLBX.MDP3", subs};
+  return {{"GLBX.MDP3", subs}};
 }
 
 // Adds `sub` to the session's subscriptions, merged into one of the same schema and symbology.
@@ -326,13 +377,6 @@ void Execute(const ServeArgs& args) {
       if (std::any_of(config.live.begin(), config.live.end(), [&](const auto& l) { return l.symbol == symbol; })) {
         throw UsageError(fmt::format("--live-feed {}: given twice", symbol));
       }
-      const auto [dataset, subscriptions] = FeedSubscriptions(feed, dt);
-      DatasetPlan& plan = plans[dataset];
-      if (plan.feeds.empty()) {
-        plan.client = args.live_client.client;
-        plan.client.dataset = dataset;
-      }
-      for (const auto& sub : subscriptions) AddSubscription(plan.client.subscriptions, sub);
       LiveEngineOptions engine;
       engine.product = feed.product;
       engine.symbol = symbol;
@@ -343,7 +387,18 @@ void Execute(const ServeArgs& args) {
       auto hub = std::make_shared<serve::WindowHub>(
           fmt::format("live {} {} {}..{}", symbol, dt, bounds.first, bounds.second), /*keep=*/2, /*cap=*/64);
       config.live.push_back({feed.product, symbol, dt, hub});
-      plan.feeds.push_back({engine, feed.options, hub});
+      auto stream = std::make_shared<FeedStream>(hub);
+      stream->Build(engine, feed.options);
+      const std::vector<FeedSession> sessions = FeedSubscriptions(feed, dt);
+      for (std::size_t k = 0; k < sessions.size(); ++k) {
+        DatasetPlan& plan = plans[sessions[k].dataset];
+        if (plan.feeds.empty()) {
+          plan.client = args.live_client.client;
+          plan.client.dataset = sessions[k].dataset;
+        }
+        for (const auto& sub : sessions[k].subscriptions) AddSubscription(plan.client.subscriptions, sub);
+        plan.feeds.push_back({stream, static_cast<int>(k)});
+      }
     }
     ApplyGateways(args.gateways, plans);
     const std::string key = ingest::ApiKeyFromEnvironment();
@@ -397,9 +452,9 @@ void AddServeCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--live-feed", args->live_feeds,
                   "Also stream a Databento Live feed (source=live), repeatable: SYMBOL[:PRODUCT], e.g. ESH6 "
-                  "(future_mbo: GLBX.MDP3, ES.FUT), ESH6:future_option_mbo (with its 0DTE options) or SPY:equity_mbo "
-                  "(XNAS.ITCH, the ticker); one Live session "
-                  "per dataset, key from DATABENTO_API_KEY");
+                  "(future_mbo: GLBX.MDP3, ES.FUT), ESH6:future_option_mbo (with its 0DTE options), SPY:equity_mbo "
+                  "(XNAS.ITCH, the ticker) or SPY:equity_option_mbo (with its 0DTE options: OPRA.PILLAR, SPY.OPT); "
+                  "one Live session per dataset, key from DATABENTO_API_KEY");
   cmd->add_option("--gateway", args->gateways,
                   "Live gateway [DATASET=]HOST:PORT, repeatable (default <dataset>.lsg.databento.com:13000)");
   cmd->add_option("--live-dt", args->live_dt, "Live: the session date YYYY-MM-DD (default: today in New York)");

@@ -1,5 +1,6 @@
 #include "source/raw_cmbp1_source.hpp"
 
+#include <limits>
 #include <stdexcept>
 
 namespace spymaster::source {
@@ -15,33 +16,38 @@ const OptionDefinitions& DefinitionsOf(const RawCmbp1Options& options) {
 
 }  // namespace
 
+bool Cmbp1Tops::Pump(Cmbp1Normalizer& normalizer, dbn::Decoder& decoder, std::vector<book::MboEvent>& out,
+                     std::size_t max) {
+  const OptionMeta* meta = nullptr;
+  while (out.size() < max) {
+    const dbn::Cmbp1Msg* row = normalizer.Next(decoder, meta);
+    if (row == nullptr) return false;
+    if (meta->underlying != underlying_) {
+      ++other_underlying_;
+      continue;
+    }
+    const auto& top = row->levels[0];
+    out.resize(out.size() + 2);
+    QuoteEvents(row->hd.ts_event, row->hd.instrument_id, static_cast<uint32_t>(kept_++), top.bid_px, top.bid_sz,
+                top.ask_px, top.ask_sz, &out[out.size() - 2]);
+  }
+  return true;
+}
+
 RawCmbp1Source::RawCmbp1Source(RawCmbp1Options options)
-    : options_(std::move(options)), normalizer_(DefinitionsOf(options_)) {
+    : options_(std::move(options)), normalizer_(DefinitionsOf(options_)), tops_(options_.underlying) {
   events_.reserve(2 * kBatchTops);
 }
 
 std::span<const book::MboEvent> RawCmbp1Source::NextBatch() {
   events_.clear();
-  const OptionMeta* meta = nullptr;
   while (events_.size() < 2 * kBatchTops) {
     if (!decoder_) {
       if (next_file_ == options_.files.size()) break;
       decoder_ = std::make_unique<dbn::Decoder>(dbn::Decoder::FromFile(options_.files[next_file_++]));
       normalizer_.StartFile();
     }
-    const dbn::Cmbp1Msg* row = normalizer_.Next(*decoder_, meta);
-    if (row == nullptr) {
-      decoder_.reset();
-      continue;
-    }
-    if (meta->underlying != options_.underlying) {
-      ++other_underlying_;
-      continue;
-    }
-    const auto& top = row->levels[0];
-    events_.resize(events_.size() + 2);
-    QuoteEvents(row->hd.ts_event, row->hd.instrument_id, static_cast<uint32_t>(kept_++), top.bid_px, top.bid_sz,
-                top.ask_px, top.ask_sz, &events_[events_.size() - 2]);
+    if (!tops_.Pump(normalizer_, *decoder_, events_, 2 * kBatchTops)) decoder_.reset();
   }
   return events_;
 }
@@ -52,7 +58,32 @@ std::map<std::string, int64_t> RawCmbp1Source::Counters() const {
           {"other_records_skipped", n.other},
           {"not_0dte_dropped", n.not_zero_dte},
           {"null_price_zeroed", n.null_prices},
-          {"other_partition_records", other_underlying_}};
+          {"other_partition_records", tops_.other_underlying()}};
+}
+
+PushCmbp1Feed::PushCmbp1Feed(const OptionDefinitions& definitions, std::string underlying, std::string name)
+    : normalizer_(definitions), tops_(std::move(underlying)), decoder_(dbn::Decoder::Push({}, std::move(name))) {}
+
+std::span<const book::MboEvent> PushCmbp1Feed::Drain() {
+  events_.clear();
+  if (!started_) {
+    if (!decoder_.PollStart()) return events_;
+    normalizer_.StartFile();
+    started_ = true;
+  }
+  while (tops_.Pump(normalizer_, decoder_, events_, std::numeric_limits<std::size_t>::max())) {
+  }
+  return events_;
+}
+
+std::span<const book::MboEvent> PushCmbp1Feed::Feed(std::span<const std::byte> bytes) {
+  decoder_.Feed(bytes);
+  return Drain();
+}
+
+std::span<const book::MboEvent> PushCmbp1Feed::Finish() {
+  decoder_.FinishInput();
+  return Drain();
 }
 
 }  // namespace spymaster::source

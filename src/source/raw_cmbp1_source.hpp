@@ -6,6 +6,10 @@
 //
 //   source::RawCmbp1Source src({files, &definitions, "SPY"});
 //   engine::Drive(merged_with_the_underlying, engine);
+//
+// Push (Live): source::PushCmbp1Feed feed(definitions, "SPY");
+//              for (auto& e : feed.Feed(bytes)) ...;  ...  feed.Finish();
+// gives the events RawCmbp1Source gives for a file of the same bytes.
 #pragma once
 
 #include <cstddef>
@@ -29,6 +33,22 @@ struct RawCmbp1Options {
   std::string underlying;                          // keep the options on this underlying (SPY)
 };
 
+// The kept tops of a CMBP-1 stream as engine events: the options of one underlying, numbered in order
+// (MboEvent::sequence) as both the file and the push form number them.
+class Cmbp1Tops {
+ public:
+  explicit Cmbp1Tops(std::string underlying) : underlying_(std::move(underlying)) {}
+  // Appends the normalizer's next kept tops from `decoder` to `out` until it holds `max` events or the decoder
+  // has nothing ready. Returns false when the decoder returned nullptr.
+  bool Pump(Cmbp1Normalizer& normalizer, dbn::Decoder& decoder, std::vector<book::MboEvent>& out, std::size_t max);
+  int64_t other_underlying() const { return other_underlying_; }
+
+ private:
+  std::string underlying_;
+  int64_t kept_ = 0;
+  int64_t other_underlying_ = 0;
+};
+
 class RawCmbp1Source final : public engine::RecordSource {
  public:
   // Throws std::invalid_argument without files or definitions.
@@ -43,9 +63,28 @@ class RawCmbp1Source final : public engine::RecordSource {
   Cmbp1Normalizer normalizer_;
   std::size_t next_file_ = 0;
   std::unique_ptr<dbn::Decoder> decoder_;
+  Cmbp1Tops tops_;
   std::vector<book::MboEvent> events_;
-  int64_t kept_ = 0;
-  int64_t other_underlying_ = 0;
+};
+
+class PushCmbp1Feed {
+ public:
+  // `definitions` (the 0DTE options; must outlive the feed) may still grow until the first CMBP-1 record.
+  PushCmbp1Feed(const OptionDefinitions& definitions, std::string underlying, std::string name = "<push>");
+  // Hands in the next bytes (any split; the stream's metadata first); returns the kept events they complete,
+  // valid until the next call. Throws as RawCmbp1Source does.
+  std::span<const book::MboEvent> Feed(std::span<const std::byte> bytes);
+  // No more bytes; returns the last events. Throws dbn::DecodeError when the input stops mid-record.
+  std::span<const book::MboEvent> Finish();
+
+ private:
+  std::span<const book::MboEvent> Drain();
+
+  Cmbp1Normalizer normalizer_;
+  Cmbp1Tops tops_;
+  dbn::Decoder decoder_;
+  bool started_ = false;
+  std::vector<book::MboEvent> events_;
 };
 
 }  // namespace spymaster::source

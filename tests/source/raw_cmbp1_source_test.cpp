@@ -6,6 +6,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <string>
 #include <tuple>
 #include <vector>
 
@@ -106,6 +110,37 @@ TEST_F(RawCmbp1SourceTest, EventsEqualBronzeDrivenOnesAndDropsAreCounted) {
   EXPECT_EQ(counters.at("not_0dte_dropped"), 1);
   EXPECT_EQ(counters.at("other_partition_records"), 1);
   EXPECT_EQ(counters.at("null_price_zeroed"), 2);
+}
+
+TEST_F(RawCmbp1SourceTest, PushFeedOfTheFilesBytesInAnySplitGivesTheFilesEvents) {
+  WriteDefinitions();
+  const uint64_t t = kDay + 14 * 3600 * kSecond;
+  std::vector<dbn::Cmbp1Msg> quotes;
+  for (uint32_t i = 0; i < 40; ++i) {  // ids 1..4 in turn: SPY 0DTE, QQQ, SPY tomorrow, SPY 0DTE
+    quotes.push_back(Quote(1 + i % 4, t + i, t + i + 1, 1'000'000'000 + i, i, 1'100'000'000 + i, 2 * i));
+  }
+  const auto raw = WriteQuotes(quotes);
+  const OptionDefinitions definitions = Definitions();
+  RawCmbp1Source from_file({{raw}, &definitions, "SPY"});
+  const auto want = All(from_file);
+  ASSERT_EQ(want.size(), 40u);  // 20 SPY 0DTE tops, two events each
+  std::ifstream in(raw, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto* bytes = reinterpret_cast<const std::byte*>(text.data());
+  for (const std::size_t split : {std::size_t{1}, std::size_t{7}, text.size()}) {
+    PushCmbp1Feed feed(definitions, "SPY", "push");
+    std::vector<book::MboEvent> got;
+    for (std::size_t at = 0; at < text.size(); at += split) {
+      const auto part = feed.Feed({bytes + at, std::min(split, text.size() - at)});
+      got.insert(got.end(), part.begin(), part.end());
+    }
+    const auto last = feed.Finish();
+    got.insert(got.end(), last.begin(), last.end());
+    ASSERT_EQ(got.size(), want.size()) << "split " << split;
+    for (std::size_t i = 0; i < got.size(); ++i) EXPECT_EQ(Key(got[i]), Key(want[i])) << "event " << i;
+  }
+  EXPECT_EQ(want[2].sequence, 1u);  // tops numbered among the kept ones (1 and 4), not among all read
+  EXPECT_EQ(want[2].instrument_id, 4u);
 }
 
 TEST_F(RawCmbp1SourceTest, RecordsOutOfTsRecvOrderNameTheFileRecordAndOffset) {
