@@ -275,6 +275,34 @@ async def read_all(ws, on_message=None):
     return messages
 
 
+def read_live_once_subscribed(url, gate):
+    """A source=live client reading its stream to the end: (messages, close code). It sets `gate` (the fake
+    gateways start sending) once subscribed, so no record is sent before the client listens."""
+    import asyncio
+
+    async def go():
+        async with websockets.connect(url, max_size=None) as ws:
+            async def on_message(messages):
+                if len(messages) == 1:  # subscribed (the feed's status came first)
+                    gate.set()
+            return await read_all(ws, on_message), ws.close_code
+    return asyncio.run(go())
+
+
+def split_equal_live_and_raw_windows(live_messages, raw_messages):
+    """Asserts that a live stream and source=raw over the same records sent the same 60 windows, every surface
+    byte for byte (snap, velocity, options, forecast), with the same surfaces and late records; returns both
+    as split_windows gives them."""
+    a, a_texts = split_windows(live_messages)
+    c, c_texts = split_windows(raw_messages)
+    assert len(c) == 60 and c_texts[-1] == {"type": "end", "windows": 60}
+    assert [h["window_end_ts_ns"] for h, _ in a] == [h["window_end_ts_ns"] for h, _ in c]
+    for (ha, sa), (hc, sc) in zip(a, c):
+        assert sa == sc, ha["window_end_ts_ns"]
+        assert (ha["surfaces"], ha["late_records"]) == (hc["surfaces"], hc["late_records"])
+    return (a, a_texts), (c, c_texts)
+
+
 def test_serve_live_streams_the_replay_windows_to_every_client_across_a_reconnect(spymaster_bin, raw_lake, day_dbn):
     """One live engine, two clients (one joining late), a gateway drop in the middle: every window streamed live
     equals, surface for surface, the window a replay of the raw-driven lake sends; the late client gets the
@@ -345,7 +373,6 @@ def test_serve_live_streams_spy_windows_equal_to_the_raw_compute_of_the_same_rec
     """--live-feed SPY:equity_mbo: the Live client subscribes SPY on XNAS.ITCH and the equity engine runs on
     what the gateway sends; every window streamed live equals, surface for surface, the window the compute
     source sends from the raw file the gateway replays (source=raw), with a drop and resume in the middle."""
-    import asyncio
     import threading
     spy_file = next((spy_lake / "raw").rglob("symbol=SPY/table=mbo/*/*.mbo.dbn.zst"))  # the simulator writes QQQ too
     spy_dbn = subprocess.run(["zstd", "-dc", spy_file], capture_output=True, check=True).stdout
@@ -356,26 +383,15 @@ def test_serve_live_streams_spy_windows_equal_to_the_raw_compute_of_the_same_rec
         gw.cut_after = [next(i for i, r in enumerate(gw.records) if index_ts(r) >= SESSION_START_NS + 30 * 10**9)]
         server = LiveServer(spymaster_bin, spy_lake, gw, feeds=("SPY:equity_mbo",))
         try:
-            async def go():
-                async with websockets.connect(server.url(f"source=live&symbol=SPY&dt={DT}"), max_size=None) as ws:
-                    async def on_message(messages):
-                        if len(messages) == 1:  # subscribed: let the gateway go
-                            gw.gate.set()
-                    return await read_all(ws, on_message), ws.close_code
-            live_messages, live_code = asyncio.run(go())
+            live_messages, live_code = read_live_once_subscribed(server.url(f"source=live&symbol=SPY&dt={DT}"), gw.gate)
             computed = stream_all(server.url(f"source=raw&symbol=SPY&dt={DT}&speed=max"))
             catalog = server.get("/v1/catalog")
         finally:
             code, logs = server.stop()
     assert code == 0, logs
-    a, a_texts = split_windows(live_messages)
-    c, c_texts = split_windows(computed)
-    assert len(c) == 60 and live_code == 1000 and c_texts[-1] == {"type": "end", "windows": 60}
-    assert [h["window_end_ts_ns"] for h, _ in a] == [h["window_end_ts_ns"] for h, _ in c]
-    for (ha, sa), (hc, sc) in zip(a, c):
-        assert sa == sc, ha["window_end_ts_ns"]  # snap, velocity, options (empty), forecast: byte for byte
-        assert (ha["surfaces"], ha["late_records"]) == (hc["surfaces"], hc["late_records"])
-        assert "underlying's MBO only" in ha["options_missing"]
+    assert live_code == 1000
+    (a, a_texts), _ = split_equal_live_and_raw_windows(live_messages, computed)  # options empty on both sides
+    assert all("underlying's MBO only" in h["options_missing"] for h, _ in a)
     assert sum(pa_rows(s[1]) > 0 for _, s in a) > 30  # the equity engine's velocity rows, not empty windows
     states = [t["state"] for t in a_texts if t["type"] == "status"]
     assert "reconnecting" in states and states[-1] == "ended" and a_texts[-1] == {"type": "end", "windows": 60}
@@ -434,13 +450,7 @@ def test_serve_live_streams_es_and_spy_from_their_two_gateways_at_once(spymaster
     assert KEY not in logs
     assert es_code == 1000 and spy_code == 1000
     for live_messages, raw_messages in ((es_live, es_raw), (spy_live, spy_raw)):
-        a, a_texts = split_windows(live_messages)
-        c, c_texts = split_windows(raw_messages)
-        assert len(c) == 60 and c_texts[-1] == {"type": "end", "windows": 60}
-        assert [h["window_end_ts_ns"] for h, _ in a] == [h["window_end_ts_ns"] for h, _ in c]
-        for (ha, sa), (hc, sc) in zip(a, c):
-            assert sa == sc, ha["window_end_ts_ns"]  # snap, velocity, options (empty), forecast: byte for byte
-            assert (ha["surfaces"], ha["late_records"]) == (hc["surfaces"], hc["late_records"])
+        (a, a_texts), _ = split_equal_live_and_raw_windows(live_messages, raw_messages)  # options empty on both
         assert sum(pa_rows(s[1]) > 0 for _, s in a) > 30  # the engines' velocity rows, not empty windows
         assert a_texts[-1] == {"type": "end", "windows": 60}
     es_states = [t["state"] for t in split_windows(es_live)[1] if t["type"] == "status"]
@@ -477,7 +487,6 @@ def test_serve_live_streams_es_with_its_options_equal_to_the_raw_compute(spymast
     stream in ts_recv order); every live window, the options surface included, equals byte for byte the window
     source=raw computes from the same files (the option engine over the underlying and the options merged by
     ts_event), across a drop and resume in the middle."""
-    import asyncio
     import threading
     es_options_lake, scenario = es_options_lake
     files = sorted((es_options_lake / "raw").rglob("*.dbn.zst"))
@@ -492,25 +501,15 @@ def test_serve_live_streams_es_with_its_options_equal_to_the_raw_compute(spymast
         grace = ["--close-grace-ms", "2500"] if scenario == "late" else []
         server = LiveServer(spymaster_bin, es_options_lake, gw, feeds=("ESH6:future_option_mbo",), extra=grace)
         try:
-            async def go():
-                async with websockets.connect(server.url(f"source=live&symbol=ESH6&dt={DT}"), max_size=None) as ws:
-                    async def on_message(messages):
-                        if len(messages) == 1:  # subscribed: let the gateway go
-                            gw.gate.set()
-                    return await read_all(ws, on_message), ws.close_code
-            live_messages, live_code = asyncio.run(go())
+            live_messages, live_code = read_live_once_subscribed(server.url(f"source=live&symbol=ESH6&dt={DT}"),
+                                                                 gw.gate)
             computed = stream_all(server.url(f"source=raw&symbol=ESH6&dt={DT}&speed=max"))
         finally:
             code, logs = server.stop()
     assert code == 0, logs
-    a, a_texts = split_windows(live_messages)
-    c, c_texts = split_windows(computed)
-    assert len(c) == 60 and live_code == 1000 and c_texts[-1] == {"type": "end", "windows": 60}
-    assert [h["window_end_ts_ns"] for h, _ in a] == [h["window_end_ts_ns"] for h, _ in c]
-    for (ha, sa), (hc, sc) in zip(a, c):
-        assert sa == sc, ha["window_end_ts_ns"]  # snap, velocity, options, forecast: byte for byte
-        assert (ha["surfaces"], ha["late_records"]) == (hc["surfaces"], hc["late_records"])
-        assert "options_missing" not in ha and "options_missing" not in hc
+    assert live_code == 1000
+    (a, a_texts), (c, _) = split_equal_live_and_raw_windows(live_messages, computed)
+    assert not any("options_missing" in h for h, _ in a + c)
     assert sum(pa_rows(s[2]) > 0 for _, s in a) > 30  # the options surface, not empty windows
     states = [t["state"] for t in a_texts if t["type"] == "status"]
     assert "reconnecting" in states and states[-1] == "ended" and a_texts[-1] == {"type": "end", "windows": 60}
@@ -545,7 +544,6 @@ def test_serve_live_streams_spy_with_its_options_from_two_gateways_equal_to_the_
     equals byte for byte the window source=raw computes from the same files (QuoteOptionEngine over SPY's MBO and
     its 0DTE options' tops merged by ts_event), so the merge across the two sessions' clocks gave the files'
     order."""
-    import asyncio
     import threading
     lake, scenario = spy_options_lake
     raw = lake / "raw"
@@ -568,27 +566,16 @@ def test_serve_live_streams_spy_with_its_options_from_two_gateways_equal_to_the_
         server = LiveServer(spymaster_bin, lake, {"XNAS.ITCH": xnas_gw, "OPRA.PILLAR": opra_gw},
                             feeds=("SPY:equity_option_mbo",), extra=grace)
         try:
-            async def go():
-                async with websockets.connect(server.url(f"source=live&symbol=SPY&dt={DT}"), max_size=None) as ws:
-                    async def on_message(messages):
-                        if len(messages) == 1:  # subscribed: let the gateways go
-                            gate.set()
-                    return await read_all(ws, on_message), ws.close_code
-            live_messages, live_code = asyncio.run(go())
+            live_messages, live_code = read_live_once_subscribed(server.url(f"source=live&symbol=SPY&dt={DT}"), gate)
             computed = stream_all(server.url(f"source=raw&symbol=SPY&dt={DT}&speed=max"))
             catalog = server.get("/v1/catalog")
         finally:
             code, logs = server.stop()
     assert code == 0, logs
     assert KEY not in logs
-    a, a_texts = split_windows(live_messages)
-    c, c_texts = split_windows(computed)
-    assert len(c) == 60 and live_code == 1000 and c_texts[-1] == {"type": "end", "windows": 60}
-    assert [h["window_end_ts_ns"] for h, _ in a] == [h["window_end_ts_ns"] for h, _ in c]
-    for (ha, sa), (hc, sc) in zip(a, c):
-        assert sa == sc, ha["window_end_ts_ns"]  # snap, velocity, options, forecast: byte for byte
-        assert (ha["surfaces"], ha["late_records"]) == (hc["surfaces"], hc["late_records"])
-        assert "options_missing" not in ha and "options_missing" not in hc
+    assert live_code == 1000
+    (a, a_texts), (c, _) = split_equal_live_and_raw_windows(live_messages, computed)
+    assert not any("options_missing" in h for h, _ in a + c)
     assert sum(pa_rows(s[2]) > 0 for _, s in a) > 30  # the options surface, not empty windows
     # the late scenario's lagging records are late in the files' merge too (it takes them in arrival order), and
     # live counts the same ones in the same windows (the comparison above)
