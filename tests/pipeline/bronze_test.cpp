@@ -19,6 +19,7 @@ using testing::DayMetadata;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::kDay;
+using testing::kDayClose;
 using testing::kPx;
 using testing::kSecond;
 using testing::Mbo;
@@ -247,12 +248,11 @@ TEST_F(Bronze, FutureOptionsKeep0dteByNewYorkDateAndJoinTheLatestDefinition) {
 }
 
 TEST_F(Bronze, EquityOptionsCmbp1FiltersByUnderlyingAndZeroesNullQuotes) {
-  const uint64_t close = kDay + 21 * 3600 * kSecond;
   WriteRaw(lake::ProductType::kEquityOptionMbo, "SPY", "definition", "opra-pillar",
            DayMetadata("OPRA.PILLAR", dbn::Schema::kDefinition, {}),
-           std::vector<dbn::InstrumentDefMsg>{OptionDef(1, 'C', "SPY", 600'000'000'000, close),
-                                              OptionDef(2, 'P', "QQQ", 500'000'000'000, close),
-                                              OptionDef(3, 'C', "SPY", 601'000'000'000, close + 86'400 * kSecond)});
+           std::vector<dbn::InstrumentDefMsg>{OptionDef(1, 'C', "SPY", 600'000'000'000, kDayClose),
+                                              OptionDef(2, 'P', "QQQ", 500'000'000'000, kDayClose),
+                                              OptionDef(3, 'C', "SPY", 601'000'000'000, kDayClose + 86'400 * kSecond)});
   auto quote = [](uint32_t id, uint64_t ts_event, uint64_t ts_recv, int64_t bid, int64_t ask) {
     dbn::Cmbp1Msg q;
     q.hd.instrument_id = id;

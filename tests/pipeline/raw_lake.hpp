@@ -24,7 +24,8 @@ namespace spymaster::pipeline::testing {
 
 inline constexpr uint64_t kDay = 1'767'657'600'000'000'000;  // 2026-01-06T00:00:00Z
 inline constexpr uint64_t kSecond = 1'000'000'000;
-inline constexpr int64_t kPx = 6'900'000'000'000;  // $6900 in 1e-9 units
+inline constexpr uint64_t kDayClose = kDay + 21 * 3600 * kSecond;  // 2026-01-06 16:00 ET: a 0DTE expiration
+inline constexpr int64_t kPx = 6'900'000'000'000;                  // $6900 in 1e-9 units
 
 inline dbn::Metadata DayMetadata(std::string dataset, dbn::Schema schema,
                                  std::vector<std::pair<std::string, uint32_t>> symbols, uint32_t yyyymmdd = 20260106) {

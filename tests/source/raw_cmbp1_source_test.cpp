@@ -24,11 +24,10 @@ namespace {
 
 using pipeline::testing::DayMetadata;
 using pipeline::testing::kDay;
+using pipeline::testing::kDayClose;
 using pipeline::testing::kSecond;
 using pipeline::testing::OptionDef;
 using ::testing::HasSubstr;
-
-constexpr uint64_t kClose = kDay + 21 * 3600 * kSecond;  // 2026-01-06 16:00 ET: 0DTE
 
 dbn::Cmbp1Msg Quote(uint32_t id, uint64_t ts_event, uint64_t ts_recv, int64_t bid, uint32_t bid_sz, int64_t ask,
                     uint32_t ask_sz) {
@@ -52,10 +51,10 @@ class RawCmbp1SourceTest : public pipeline::testing::RawLake {
   void WriteDefinitions() {
     WriteRaw(lake::ProductType::kEquityOptionMbo, "SPY", "definition", "opra-pillar",
              DayMetadata("OPRA.PILLAR", dbn::Schema::kDefinition, {}),
-             std::vector<dbn::InstrumentDefMsg>{OptionDef(1, 'C', "SPY", 600'000'000'000, kClose),
-                                                OptionDef(2, 'P', "QQQ", 500'000'000'000, kClose),
-                                                OptionDef(3, 'C', "SPY", 601'000'000'000, kClose + 86'400 * kSecond),
-                                                OptionDef(4, 'C', "SPY", 602'000'000'000, kClose)});
+             std::vector<dbn::InstrumentDefMsg>{OptionDef(1, 'C', "SPY", 600'000'000'000, kDayClose),
+                                                OptionDef(2, 'P', "QQQ", 500'000'000'000, kDayClose),
+                                                OptionDef(3, 'C', "SPY", 601'000'000'000, kDayClose + 86'400 * kSecond),
+                                                OptionDef(4, 'C', "SPY", 602'000'000'000, kDayClose)});
   }
   std::filesystem::path WriteQuotes(const std::vector<dbn::Cmbp1Msg>& quotes) {
     return WriteRaw(lake::ProductType::kEquityOptionMbo, "SPY", "cmbp-1", "opra-pillar",

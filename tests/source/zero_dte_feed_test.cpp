@@ -14,26 +14,26 @@ namespace {
 
 using pipeline::testing::DayMetadata;
 using pipeline::testing::kDay;
+using pipeline::testing::kDayClose;
 using pipeline::testing::kSecond;
 using pipeline::testing::OptionDef;
 
-constexpr uint64_t kClose = kDay + 21 * 3600 * kSecond;  // 2026-01-06 16:00 ET: 0DTE
-constexpr uint64_t kTomorrow = kClose + 86'400 * kSecond;
+constexpr uint64_t kTomorrow = kDayClose + 86'400 * kSecond;
 
 class ZeroDteFeedTest : public pipeline::testing::RawLake {};
 
 TEST_F(ZeroDteFeedTest, PushedDefinitionsSelectWhatTheFileSelects) {
   const std::vector<dbn::InstrumentDefMsg> defs = {
-      OptionDef(1, 'C', "ESH6", 6'000'000'000'000, kClose),
+      OptionDef(1, 'C', "ESH6", 6'000'000'000'000, kDayClose),
       OptionDef(2, 'P', "ESH6", 6'005'000'000'000, kTomorrow),            // not 0DTE
-      OptionDef(3, 'C', "ESH6", 6'010'000'000'000, kClose, kDay + 5),     // 0DTE, then redefined:
+      OptionDef(3, 'C', "ESH6", 6'010'000'000'000, kDayClose, kDay + 5),  // 0DTE, then redefined:
       OptionDef(3, 'C', "ESH6", 6'010'000'000'000, kTomorrow, kDay + 9),  //   the newer one is not
       OptionDef(4, 'P', "ESH6", 5'990'000'000'000, kTomorrow, kDay + 9),  // not 0DTE, then an older
-      OptionDef(4, 'P', "ESH6", 5'990'000'000'000, kClose, kDay + 5),     //   0DTE one: ignored
-      OptionDef(5, 'F', "ESH6", 0, kClose),                               // not an option
-      OptionDef(6, 'C', "ESH6", 6'020'000'000'000, kClose, kDay, /*user_defined=*/'Y'),
+      OptionDef(4, 'P', "ESH6", 5'990'000'000'000, kDayClose, kDay + 5),  //   0DTE one: ignored
+      OptionDef(5, 'F', "ESH6", 0, kDayClose),                            // not an option
+      OptionDef(6, 'C', "ESH6", 6'020'000'000'000, kDayClose, kDay, /*user_defined=*/'Y'),
       OptionDef(7, 'P', "ESH6", 5'980'000'000'000, kTomorrow, kDay + 5),  // redefined as 0DTE later
-      OptionDef(7, 'P', "ESH6", 5'980'000'000'000, kClose, kDay + 9),
+      OptionDef(7, 'P', "ESH6", 5'980'000'000'000, kDayClose, kDay + 9),
   };
   WriteRaw(lake::ProductType::kFutureOptionMbo, "ES", "definition", "glbx-mdp3",
            DayMetadata("GLBX.MDP3", dbn::Schema::kDefinition, {}), defs);
