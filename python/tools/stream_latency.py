@@ -6,7 +6,7 @@ percentiles on GET /v1/stats (close_to_socket_latency_ns). This tool drives it t
 
   compute  one client, source=compute at each of --compute-speeds (max: as fast as the client reads; a number:
            paced, each window closed by the engine when it is due), over a simulated lake built here (bronze)
-  live     `serve --live` fed by the fake Live gateway (python/tests/fake_live.py) replaying the simulated
+  live     `serve --live-feed ESH6` fed by the fake Live gateway (python/tests/fake_live.py) replaying the simulated
            raw file paced by its ts_recv at --speed times real time, one client reading source=live
 
 Usage: python/tools/stream_latency.py [--minutes 10] [--speed 10] [--compute-speeds max,10] [--bin build/spymaster]

@@ -1,4 +1,4 @@
-// The engine behind a Live feed (`spymaster live --engine-symbol`, `spymaster serve --live`): records go in
+// The engine behind a Live feed (`spymaster live --engine-symbol`, `spymaster serve --live-feed`): records go in
 // as DBN bytes through source::PushMboFeed, exactly the bytes a recorder writes (the first session's
 // metadata, then every delivered record once), so routing and normalization are those of
 // `run --source raw` and the windows are the lake's.
