@@ -16,6 +16,7 @@
 
 #include "columns/engine_rows_arrow.hpp"
 #include "engine/engine.hpp"
+#include "engine/gold_state.hpp"
 #include "engine/record_source.hpp"
 #include "lake/partition.hpp"
 #include "pipeline/mbo_stages.hpp"
@@ -38,20 +39,24 @@ constexpr MboStageNames kFutureNames{"silver_compute_book_states_1s", "gold_comp
 constexpr MboStageNames kEquityNames{"silver_compute_equity_book_states_1s", "gold_compute_equity_physics_surface_1s",
                                      &RunGoldEquityMbo};
 
-// Gold surfaces as the engine emits them, written in batches on a second thread while the engine goes on.
+// Gold surfaces of the engine's windows, written in batches on a second thread while the engine goes on.
+// The sink runs the GoldState the engine would (the engine runs without gold) and computes each surface
+// straight into the column buffers: no GoldSurface rows copied into columns.
 class GoldSink {
  public:
   GoldSink(const StageContext& ctx, const std::string& key, const lake::PartitionKey& part, int32_t half_width)
       : writer_(ctx.registry, ctx.lake_root, key, part, ctx.overwrite),
         columns_(ctx.registry.Get(key).contract.ArrowSchema(),
-                 static_cast<int64_t>(kFlushRows) + 2 * (2 * half_width + 1)) {}
+                 static_cast<int64_t>(kFlushRows) + 2 * (2 * half_width + 1)),
+        state_(half_width) {}
   ~GoldSink() {
     if (write_.valid()) write_.wait();  // the writer's thread must finish before the writer goes
   }
 
-  void OnWindow(const engine::GoldSurface& surface) {
-    if (!surface.empty()) ++gold_windows_;
-    columns_.Append(surface);
+  void OnWindow(const engine::WindowResult& window) {
+    const int64_t rows = columns_.AppendWindow(state_, window.snapshot, window.depth_flow);
+    if (rows > 0) ++gold_windows_;
+    gold_rows_ += rows;
     if (columns_.size() >= static_cast<int64_t>(kFlushRows)) Flush();
   }
 
@@ -76,6 +81,7 @@ class GoldSink {
   }
   lake::PartitionWriter& writer() { return writer_; }
   int64_t gold_windows() const { return gold_windows_; }
+  int64_t gold_rows() const { return gold_rows_; }
 
  private:
   void Flush() {
@@ -90,9 +96,11 @@ class GoldSink {
 
   lake::PartitionWriter writer_;
   columns::GoldColumns columns_;
+  engine::GoldState state_;
   std::future<void> write_;
   bool finishing_ = false;
   int64_t gold_windows_ = 0;
+  int64_t gold_rows_ = 0;
 };
 
 // Reads the task's records (source::OpenMboRecords), or `fed` when given: then `fed_lineage` gives the inputs to
@@ -143,7 +151,7 @@ StageResult RunSilver(const StageContext& ctx, const Task& task, const MboStageN
   engine::EngineOptions options;
   options.session_start_ns = session.start_ns;
   options.session_end_ns = session.end_ns;
-  options.compute_gold = with_gold;
+  options.compute_gold = false;  // gold (with_gold) is computed by the sink, into its columns
   engine::Engine engine(product, options, [&](const engine::WindowPtr& w_ptr) {
     const engine::WindowResult& w = *w_ptr;
     snaps.push_back(w.snapshot);
@@ -152,7 +160,7 @@ StageResult RunSilver(const StageContext& ctx, const Task& task, const MboStageN
       flow_writer.Write(*columns::DepthFlowBatch(flows, flow_schema));
       flows.clear();
     }
-    if (gold) gold->OnWindow(w.gold);
+    if (gold) gold->OnWindow(w);
   });
   engine::Drive(*records, engine);
   if (gold) gold->Finish();
@@ -166,6 +174,7 @@ StageResult RunSilver(const StageContext& ctx, const Task& task, const MboStageN
   std::map<std::string, int64_t> counters;
   for (const auto& [name, value] : engine.CounterList()) counters[name] = value;
   for (const auto& [name, value] : records->Counters()) counters[name] = value;
+  if (gold) counters["gold_rows"] = gold->gold_rows();  // the engine's own count, had it run gold
   if (fed != nullptr) inputs = fed_lineage();
   const lake::StageInfo info{std::string(names.silver), inputs, counters, params};
   // Silver (and gold) appear together or not at all: one commit.
