@@ -156,7 +156,8 @@ void RegisterWindows(nb::module_& m) {
       .def("__next__", &WindowIterator::Next)
       .def_prop_ro("schemas", &WindowIterator::schemas, "{table: pyarrow.Schema}, the dataset contracts' schemas.")
       .def("counters", &WindowIterator::Counters,
-           "The engine's and the source's counters so far (the silver manifest's, once exhausted).");
+           "The engine's and the source's counters so far: of the windows computed, which run up to 31 windows "
+           "ahead of those yielded when a step takes fewer than 32 (the silver manifest's, once exhausted).");
   m.def(
       "windows",
       [](const std::string& source, const std::string& product_type, const std::string& symbol, const std::string& dt,
@@ -179,7 +180,8 @@ void RegisterWindows(nb::module_& m) {
       "Each closed session window of the engine run over bronze (source='bronze') or the raw DBN day "
       "(source='raw') as {'book_snapshot_1s', 'depth_and_flow_1s', 'physics_surface_1s': pyarrow.RecordBatch}; "
       "the option products merge the underlying's records with their options' for each window's spot. "
-      "batch_windows=N: each step gives the rows of up to N consecutive windows.");
+      "batch_windows=N: each step gives the rows of up to N consecutive windows (below 32, slices of batches of "
+      "32 or so windows, which the engine computes at once).");
 }
 
 }  // namespace spymaster::python
