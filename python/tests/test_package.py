@@ -119,6 +119,45 @@ def test_windows_in_batches_of_several_windows(spymaster, cli_lake, batch_window
         spymaster.windows("bronze", "future_mbo", "ESH6", DT, lake=str(cli_lake), batch_windows=0)
 
 
+def test_windows_before_a_read_error_come_first(spymaster, cli_lake, tmp_path):
+    """A raw file cut short: every window that closed before the cut is yielded, then the read error,
+    whatever the windows a step (the engine computes several per step; those already closed are not lost
+    with the error); they are the intact lake's first windows."""
+    shutil.copytree(cli_lake / "raw", tmp_path / "raw")
+    (dbn,) = (tmp_path / "raw").glob("source=databento/product_type=future_mbo/symbol=ES/table=mbo/*/*.dbn.zst")
+    dbn.write_bytes(dbn.read_bytes()[:dbn.stat().st_size * 97 // 100])
+    want = read_partition(cli_lake, "silver", "future_mbo", "ESH6", "book_snapshot_1s")
+    for batch_windows in (1, 7, 60):
+        steps = []
+        with pytest.raises(spymaster.DataError, match="truncated zstd frame"):
+            for step in spymaster.windows("raw", "future_mbo", "ESH6", DT, lake=str(tmp_path),
+                                          batch_windows=batch_windows, **WINDOW):
+                steps.append(step["book_snapshot_1s"])
+        got = pa.Table.from_batches(steps)
+        assert 0 < got.num_rows < 180, batch_windows
+        assert got.equals(want.slice(0, got.num_rows)), batch_windows
+        assert [s.num_rows for s in steps[:-1]] == [batch_windows] * (len(steps) - 1)
+
+
+def test_threads_sharing_windows_get_each_window_once(spymaster, cli_lake):
+    """Threads stepping one iterator (each step fetches without the GIL) get every window exactly once."""
+    it = spymaster.windows("bronze", "future_mbo", "ESH6", DT, lake=str(cli_lake), batch_windows=3, **WINDOW)
+    got = [[], [], []]
+
+    def drain(out):
+        for step in it:
+            out.append(step["book_snapshot_1s"])
+
+    threads = [threading.Thread(target=drain, args=(out,)) for out in got]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    starts = sorted(s for out in got for batch in out for s in batch.column("window_start_ts_ns").to_pylist())
+    want = read_partition(cli_lake, "silver", "future_mbo", "ESH6", "book_snapshot_1s")
+    assert starts == want.column("window_start_ts_ns").to_pylist() and len(starts) == 180
+
+
 def test_windows_resolve_es_through_the_selection_map(spymaster, cli_lake):
     """ES is the date's front-month contract, as for `run --layer silver --symbol ES`."""
     es = next(iter(spymaster.windows("bronze", "future_mbo", "ES", DT, lake=str(cli_lake), **WINDOW)))
@@ -200,6 +239,28 @@ def buffer_addresses(window):
             if buf is not None and buf.size > 0}
 
 
+def column_bits(column):
+    """The [start, end) bit addresses (address * 8 + bit) that hold a flat column's rows: its slice of its
+    buffers (a string's offsets but the last, which the next rows' share as their first)."""
+    start, n = column.offset, len(column)
+    buffers = column.buffers()
+    assert buffers[0] is None  # no validity bitmap: no nulls
+    if pa.types.is_string(column.type):
+        offsets = pa.Array.from_buffers(pa.int32(), start + n + 1, [None, buffers[1]])
+        return [(8 * (buffers[1].address + 4 * start), 8 * (buffers[1].address + 4 * (start + n))),
+                (8 * (buffers[2].address + offsets[start].as_py()), 8 * (buffers[2].address + offsets[start + n].as_py()))]
+    width = column.type.bit_width
+    return [(8 * buffers[1].address + width * start, 8 * buffers[1].address + width * (start + n))]
+
+
+def row_bits(window):
+    return [r for batch in window.values() for column in batch.columns for r in column_bits(column)]
+
+
+def overlap(ranges, others):
+    return any(a < d and c < b for a, b in ranges if a < b for c, d in others if c < d)
+
+
 def test_one_libarrow_in_the_process(spymaster, cli_lake):
     """The extension uses pyarrow's libarrow (the batches cross through the C data interface between
     them): one libarrow mapped, and the engine's column buffers are pyarrow memory-pool memory, which the
@@ -218,7 +279,7 @@ def test_one_libarrow_in_the_process(spymaster, cli_lake):
     first = buffer_addresses(window)
     del window
     steady = pa.total_allocated_bytes()
-    for _ in range(5):
+    for _ in range(100):  # past the first of the engine's batches, whose rows the first steps slice
         window = next(it)
         assert window["physics_surface_1s"].num_rows > 0
         assert buffer_addresses(window) == first  # the engine's buffers again, not a copy elsewhere
@@ -227,9 +288,9 @@ def test_one_libarrow_in_the_process(spymaster, cli_lake):
 
 
 def test_window_batches_own_their_buffers(spymaster, cli_lake):
-    """A window kept while the iterator steps on (or is gone) keeps its rows: the next windows are built
-    in other memory, and the batch holds its buffers until the last reference to it goes; so does a
-    column kept without its batch."""
+    """A window kept while the iterator steps on (or is gone) keeps its rows: the next windows' rows are in
+    other memory (other rows of the engine's batch, or another batch once that one is used up), and the
+    batch holds its buffers until the last reference to it goes; so does a column kept without its batch."""
     it = spymaster.windows("bronze", "future_mbo", "ESH6", DT, lake=str(cli_lake), batch_windows=2, **WINDOW)
     first = next(it)
     column = first["physics_surface_1s"].column("rho")
@@ -237,13 +298,13 @@ def test_window_batches_own_their_buffers(spymaster, cli_lake):
     del first
     kept = next(it)
     expected = {table: batch.serialize().to_pybytes() for table, batch in kept.items()}
-    later = [next(it) for _ in range(3)]
-    assert all(not ({buf.address for buf in column.buffers() if buf is not None} & buffer_addresses(window))
-               for window in later)
-    assert all(not (buffer_addresses(kept) & buffer_addresses(window)) for window in later)
-    del later
-    for _ in it:
-        pass
+    kept_bits = row_bits(kept)
+    later = 0
+    for window in it:  # every later step, past the engine batch the kept window's rows are in
+        assert not overlap(column_bits(column), row_bits(window))
+        assert not overlap(kept_bits, row_bits(window))
+        later += 1
+    assert later == 180 // 2 - 2
     del it
     gold = kept["physics_surface_1s"]
     assert gold.num_rows > 0 and pc.max(gold.column("window_end_ts_ns")).as_py() > 0

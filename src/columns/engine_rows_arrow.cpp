@@ -26,18 +26,27 @@ static_assert(std::is_standard_layout_v<engine::SnapshotRow> && std::is_standard
 
 enum class Kind { kLong, kInt, kDouble, kBool, kSide };
 
-// Cuts `sizes` (bytes per buffer, in order) out of one slab: the buffers of one batch.
+// Cuts `sizes` (bytes per buffer, in order) out of one slab: the buffers of one batch. Buffer i starts
+// 64·i bytes past a multiple of 4 KiB, so the columns a window fills row by row keep row r in different
+// cache sets: packed end to end, buffers whose sizes are multiples of 4 KiB (ES: 802 grid rows × 30 or 60
+// windows × 8 bytes) put every column's row r in one L1 set, more columns than the set has ways, and the
+// stores thrash (ES at 30 windows a batch: 1.6x the time at 32).
 std::vector<std::shared_ptr<arrow::Buffer>> CutSlab(ColumnSlabs& slabs, const std::vector<int64_t>& sizes) {
-  int64_t total = 0;
-  for (const int64_t bytes : sizes) total += ColumnSlabs::Align(bytes);
-  const auto slab = slabs.Get(total);
+  constexpr int64_t kSetPeriod = 4096;  // L1 sets × line size of the x86 cores this runs on
+  std::vector<int64_t> starts;
+  starts.reserve(sizes.size());
+  int64_t at = 0;
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    const int64_t phase = static_cast<int64_t>(i) * ColumnSlabs::kAlignment % kSetPeriod;
+    at += (phase - at % kSetPeriod + kSetPeriod) % kSetPeriod;
+    starts.push_back(at);
+    at += ColumnSlabs::Align(sizes[i]);
+  }
+  const auto slab = slabs.Get(at);
   std::vector<std::shared_ptr<arrow::Buffer>> buffers;
   buffers.reserve(sizes.size());
-  int64_t at = 0;
-  for (const int64_t bytes : sizes) {
-    buffers.push_back(arrow::SliceMutableBuffer(slab, at, bytes));
-    at += ColumnSlabs::Align(bytes);
-  }
+  for (std::size_t i = 0; i < sizes.size(); ++i)
+    buffers.push_back(arrow::SliceMutableBuffer(slab, starts[i], sizes[i]));
   return buffers;
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <type_traits>
+#include <utility>
 
 #include "common/calendar.hpp"
 #include "common/error.hpp"
@@ -137,21 +138,29 @@ WindowStream::WindowStream(const WindowStreamArgs& args) : registry_(lake::Datas
 WindowStream::~WindowStream() = default;
 
 std::optional<std::vector<WindowTable>> WindowStream::Next() {
+  if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
   for (; !closed_.empty() && batched_ < batch_windows_; closed_.pop_front()) Batch(*closed_.front());
   for (; !option_closed_.empty() && batched_ < batch_windows_; option_closed_.pop_front()) {
     Batch(*option_closed_.front());
   }
   const auto full = [this] { return batched_ >= batch_windows_; };
-  while (!full() && !done_) {
-    done_ = std::visit(
-        [&](auto& engine) {
-          if constexpr (std::is_same_v<std::decay_t<decltype(engine)>, std::monostate>) {
-            return true;
-          } else {
-            return !feeder_.Feed(*records_, engine, full);
-          }
-        },
-        engine_);
+  try {
+    while (!full() && !done_) {
+      done_ = std::visit(
+          [&](auto& engine) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(engine)>, std::monostate>) {
+              return true;
+            } else {
+              return !feeder_.Feed(*records_, engine, full);
+            }
+          },
+          engine_);
+    }
+  } catch (...) {
+    // The windows already batched are handed out first, as they would have been a window a batch.
+    if (batched_ == 0) throw;
+    error_ = std::current_exception();
+    done_ = true;
   }
   if (batched_ == 0) return std::nullopt;
   batched_ = 0;
@@ -162,29 +171,36 @@ void WindowStream::Batch(const engine::WindowResult& window) {
   snapshots_->Append({&window.snapshot, 1});
   flows_->Append(window.depth_flow);
   gold_rows_ += gold_->AppendWindow(*gold_state_, window.snapshot, window.depth_flow);
-  ++batched_;
+  EndWindow(snapshots_->size(), flows_->size(), gold_->size());
 }
 
 void WindowStream::Batch(const engine::OptionWindowResult& window) {
   option_snapshots_->Append(window.snapshots);
   option_flows_->Append(window.flow);
   option_gold_->Append(window.gold);
+  EndWindow(option_snapshots_->size(), option_flows_->size(), option_gold_->size());
+}
+
+void WindowStream::EndWindow(int64_t snapshot_rows, int64_t flow_rows, int64_t gold_rows) {
+  snapshot_ends_.push_back(snapshot_rows);
+  flow_ends_.push_back(flow_rows);
+  gold_ends_.push_back(gold_rows);
   ++batched_;
 }
 
 std::vector<WindowTable> WindowStream::MboTables() {
   return {
-      {schemas_[0].first, snapshots_->Take()},
-      {schemas_[1].first, flows_->Take()},
-      {schemas_[2].first, gold_->Take()},
+      {schemas_[0].first, snapshots_->Take(), std::exchange(snapshot_ends_, {})},
+      {schemas_[1].first, flows_->Take(), std::exchange(flow_ends_, {})},
+      {schemas_[2].first, gold_->Take(), std::exchange(gold_ends_, {})},
   };
 }
 
 std::vector<WindowTable> WindowStream::OptionTables() {
   return {
-      {schemas_[0].first, option_snapshots_->Take()},
-      {schemas_[1].first, option_flows_->Take()},
-      {schemas_[2].first, option_gold_->Take()},
+      {schemas_[0].first, option_snapshots_->Take(), std::exchange(snapshot_ends_, {})},
+      {schemas_[1].first, option_flows_->Take(), std::exchange(flow_ends_, {})},
+      {schemas_[2].first, option_gold_->Take(), std::exchange(gold_ends_, {})},
   };
 }
 

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <map>
 #include <memory>
 #include <optional>
@@ -42,10 +43,12 @@ struct WindowStreamArgs {
   int batch_windows = 1;
 };
 
-// One table of a window: the table name (book_snapshot_1s, ...) and its rows.
+// One table of a step's windows: the table name (book_snapshot_1s, ...), its rows, and where each window's
+// rows end in the batch (window i: rows [window_ends[i - 1], window_ends[i]), the first from 0).
 struct WindowTable {
   std::string table;
   std::shared_ptr<arrow::RecordBatch> batch;
+  std::vector<int64_t> window_ends;
 };
 
 class WindowStream {
@@ -58,7 +61,8 @@ class WindowStream {
   WindowStream& operator=(const WindowStream&) = delete;
 
   // The next closed windows' tables (up to batch_windows windows; fewer at the end), or nullopt after the
-  // session's last window.
+  // session's last window. An error while a batch is under way comes after the windows batched before it,
+  // on the next call.
   std::optional<std::vector<WindowTable>> Next();
   // Table names and schemas (the dataset contracts'), in the order Next() gives them.
   const std::vector<std::pair<std::string, std::shared_ptr<arrow::Schema>>>& schemas() const { return schemas_; }
@@ -71,6 +75,7 @@ class WindowStream {
   void Batch(const engine::OptionWindowResult& window);
   std::vector<WindowTable> MboTables();
   std::vector<WindowTable> OptionTables();
+  void EndWindow(int64_t snapshot_rows, int64_t flow_rows, int64_t gold_rows);
 
   lake::DatasetRegistry registry_;
   std::vector<std::pair<std::string, std::shared_ptr<arrow::Schema>>> schemas_;
@@ -91,6 +96,10 @@ class WindowStream {
   std::unique_ptr<columns::OptionFlowColumns> option_flows_;
   std::unique_ptr<columns::OptionGoldColumns> option_gold_;
   std::size_t batched_ = 0;  // windows in the batch being built
+  // Each table's row count at the end of each window of the batch being built.
+  std::vector<int64_t> snapshot_ends_, flow_ends_, gold_ends_;
+  // The engine's or the source's error that stopped a batch under way, for the Next() after that batch.
+  std::exception_ptr error_;
   int64_t gold_rows_ = 0;
   // Windows closed while the batch was full (one record jumping many seconds, or the end of input).
   std::deque<engine::WindowPtr> closed_;

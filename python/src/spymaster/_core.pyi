@@ -86,4 +86,6 @@ def windows(
     Every product type: the option products (future_option_mbo, equity_option_mbo; symbol = the
     underlying's, ES resolves through the selection map) merge the underlying's records with their
     options' for each window's spot, as the option silver stage does. batch_windows=N: each step gives
-    the rows of up to N consecutive windows in one batch per table (fewer hand-overs to Python)."""
+    the rows of up to N consecutive windows in one batch per table; below 32, the steps are zero-copy
+    slices of batches of up to 32 windows, which the engine computes at once (counters() runs ahead of
+    the windows yielded by up to that many)."""
