@@ -37,10 +37,11 @@ constexpr int kManifestVersion = 2;
 // Level 1: bronze is write-heavy; level 3 costs ~15% more CPU for ~4% smaller files.
 constexpr int kZstdLevel = 1;
 // Float mantissas are close to random: zstd's fast negative levels trade little size for much CPU.
-// Plain floats at -1 against byte-stream-split ones at -3 (the gold table of the real-size simulated
-// hour): ≈ 25 % less CPU to encode, file +2.4 %; at 1, smaller than byte-stream split but no cheaper
-// (docs/engine.md "Plain floats").
-constexpr int kFloatZstdLevel = -1;
+// Plain floats against byte-stream-split ones (the gold table of the real-size simulated hour): ≈ 25 %
+// less CPU to encode at -1, file +2.4 %; at 1, smaller than byte-stream split but no cheaper
+// (docs/engine.md "Plain floats"). From -1 to -5: gold's float encoding −12 % CPU, file +2.3 %; below -7
+// the file grows faster than the CPU falls (docs/lake.md "Column encodings").
+constexpr int kFloatZstdLevel = -5;
 constexpr int64_t kWriteBatchValues = 1 << 16;
 constexpr int64_t kDataPageBytes = 512 << 10;
 // Arrow keeps a row group's encoded pages in memory until it closes: 256 Ki rows instead of the 1 Mi
