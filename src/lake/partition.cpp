@@ -507,6 +507,9 @@ void PartitionWriter::OpenFile(const std::shared_ptr<arrow::Schema>& schema) {
   // Encoders take the input in chunks of this many values (default 1024): fewer, longer calls.
   builder.write_batch_size(kWriteBatchValues);
   builder.data_pagesize(kDataPageBytes);
+  // V2 data pages keep levels outside the compressed values, so a page's values are compressed straight
+  // from the encoder's buffer; V1 first copies them after the levels into one more buffer.
+  builder.data_page_version(parquet::ParquetDataPageVersion::V2);
   builder.max_row_group_length(kMaxRowGroupRows);
   auto props = builder.build();
   // Columns of a row group are encoded and compressed in parallel on Arrow's CPU pool.
