@@ -41,7 +41,7 @@ engine::EngineOptions EngineOptionsOf(const LiveEngineOptions& o) {
 
 LiveEngine::LiveEngine(const LiveEngineOptions& options, engine::Engine::Sink sink)
     : options_(options),
-      feed_(RawOptionsOf(options), "live"),
+      feed_("live", RawOptionsOf(options)),
       engine_(source::MboProductConfig(options.product), EngineOptionsOf(options), std::move(sink)) {}
 
 void LiveEngine::OnRecord(const dbn::Metadata& metadata, const dbn::RecordRef& record) {

@@ -24,9 +24,9 @@ source::RawMboOptions OptionRawOptions(const LiveEngineOptions& o, const source:
 template <class Feed>
 Feed MakeOptionFeed(const LiveEngineOptions& o, const source::OptionDefinitions& definitions) {
   if constexpr (std::is_same_v<Feed, source::PushCmbp1Feed>) {
-    return Feed(definitions, o.symbol, "live options");
+    return Feed("live options", definitions, o.symbol);
   } else {
-    return Feed(OptionRawOptions(o, &definitions), "live options");
+    return Feed("live options", OptionRawOptions(o, &definitions));
   }
 }
 
@@ -43,7 +43,7 @@ BasicLiveOptionEngine<E>::BasicLiveOptionEngine(const LiveEngineOptions& options
     : options_(options),
       sink_(std::move(sink)),
       definitions_(options.dt, UnderlyingFilter(options, kQuotes)),
-      underlying_feed_(RawOptionsOf(options), "live"),
+      underlying_feed_("live", RawOptionsOf(options)),
       option_feed_(MakeOptionFeed<OptionFeed>(options, definitions_.definitions())) {}
 
 template <class E>

@@ -1,6 +1,5 @@
 #include "source/raw_cmbp1_source.hpp"
 
-#include <limits>
 #include <stdexcept>
 
 namespace spymaster::source {
@@ -16,11 +15,10 @@ const OptionDefinitions& DefinitionsOf(const RawCmbp1Options& options) {
 
 }  // namespace
 
-bool Cmbp1Tops::Pump(Cmbp1Normalizer& normalizer, dbn::Decoder& decoder, std::vector<book::MboEvent>& out,
-                     std::size_t max) {
+bool Cmbp1Tops::Pump(dbn::Decoder& decoder, std::vector<book::MboEvent>& out, std::size_t max) {
   const OptionMeta* meta = nullptr;
   while (out.size() < max) {
-    const dbn::Cmbp1Msg* row = normalizer.Next(decoder, meta);
+    const dbn::Cmbp1Msg* row = normalizer_.Next(decoder, meta);
     if (row == nullptr) return false;
     if (meta->underlying != underlying_) {
       ++other_underlying_;
@@ -34,8 +32,17 @@ bool Cmbp1Tops::Pump(Cmbp1Normalizer& normalizer, dbn::Decoder& decoder, std::ve
   return true;
 }
 
+std::map<std::string, int64_t> Cmbp1Tops::Counters() const {
+  const RawCmbp1Counts& n = normalizer_.counts();
+  return {{"raw_records_read", n.cmbp1},
+          {"other_records_skipped", n.other},
+          {"not_0dte_dropped", n.not_zero_dte},
+          {"null_price_zeroed", n.null_prices},
+          {"other_partition_records", other_underlying_}};
+}
+
 RawCmbp1Source::RawCmbp1Source(RawCmbp1Options options)
-    : options_(std::move(options)), normalizer_(DefinitionsOf(options_)), tops_(options_.underlying) {
+    : options_(std::move(options)), tops_(DefinitionsOf(options_), options_.underlying) {
   events_.reserve(2 * kBatchTops);
 }
 
@@ -45,45 +52,13 @@ std::span<const book::MboEvent> RawCmbp1Source::NextBatch() {
     if (!decoder_) {
       if (next_file_ == options_.files.size()) break;
       decoder_ = std::make_unique<dbn::Decoder>(dbn::Decoder::FromFile(options_.files[next_file_++]));
-      normalizer_.StartFile();
+      tops_.StartFile(*decoder_);
     }
-    if (!tops_.Pump(normalizer_, *decoder_, events_, 2 * kBatchTops)) decoder_.reset();
+    if (!tops_.Pump(*decoder_, events_, 2 * kBatchTops)) decoder_.reset();
   }
   return events_;
 }
 
-std::map<std::string, int64_t> RawCmbp1Source::Counters() const {
-  const RawCmbp1Counts& n = normalizer_.counts();
-  return {{"raw_records_read", n.cmbp1},
-          {"other_records_skipped", n.other},
-          {"not_0dte_dropped", n.not_zero_dte},
-          {"null_price_zeroed", n.null_prices},
-          {"other_partition_records", tops_.other_underlying()}};
-}
-
-PushCmbp1Feed::PushCmbp1Feed(const OptionDefinitions& definitions, std::string underlying, std::string name)
-    : normalizer_(definitions), tops_(std::move(underlying)), decoder_(dbn::Decoder::Push({}, std::move(name))) {}
-
-std::span<const book::MboEvent> PushCmbp1Feed::Drain() {
-  events_.clear();
-  if (!started_) {
-    if (!decoder_.PollStart()) return events_;
-    normalizer_.StartFile();
-    started_ = true;
-  }
-  while (tops_.Pump(normalizer_, decoder_, events_, std::numeric_limits<std::size_t>::max())) {
-  }
-  return events_;
-}
-
-std::span<const book::MboEvent> PushCmbp1Feed::Feed(std::span<const std::byte> bytes) {
-  decoder_.Feed(bytes);
-  return Drain();
-}
-
-std::span<const book::MboEvent> PushCmbp1Feed::Finish() {
-  decoder_.FinishInput();
-  return Drain();
-}
+std::map<std::string, int64_t> RawCmbp1Source::Counters() const { return tops_.Counters(); }
 
 }  // namespace spymaster::source

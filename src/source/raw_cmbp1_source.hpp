@@ -7,7 +7,7 @@
 //   source::RawCmbp1Source src({files, &definitions, "SPY"});
 //   engine::Drive(merged_with_the_underlying, engine);
 //
-// Push (Live): source::PushCmbp1Feed feed(definitions, "SPY");
+// Push (Live): source::PushCmbp1Feed feed("live", definitions, "SPY");
 //              for (auto& e : feed.Feed(bytes)) ...;  ...  feed.Finish();
 // gives the events RawCmbp1Source gives for a file of the same bytes.
 #pragma once
@@ -24,6 +24,7 @@
 #include "engine/record_source.hpp"
 #include "source/cmbp1_normalizer.hpp"
 #include "source/option_definitions.hpp"
+#include "source/push_feed.hpp"
 
 namespace spymaster::source {
 
@@ -34,16 +35,20 @@ struct RawCmbp1Options {
 };
 
 // The kept tops of a CMBP-1 stream as engine events: the options of one underlying, numbered in order
-// (MboEvent::sequence) as both the file and the push form number them.
+// (MboEvent::sequence) as both the file and the push form number them (PushFeed's Filter).
 class Cmbp1Tops {
  public:
-  explicit Cmbp1Tops(std::string underlying) : underlying_(std::move(underlying)) {}
+  // `definitions` (the 0DTE options) must outlive the tops; they may still grow until the first record.
+  Cmbp1Tops(const OptionDefinitions& definitions, std::string underlying)
+      : normalizer_(definitions), underlying_(std::move(underlying)) {}
+  void StartFile(const dbn::Decoder&) { normalizer_.StartFile(); }
   // Appends the normalizer's next kept tops from `decoder` to `out` until it holds `max` events or the decoder
   // has nothing ready. Returns false when the decoder returned nullptr.
-  bool Pump(Cmbp1Normalizer& normalizer, dbn::Decoder& decoder, std::vector<book::MboEvent>& out, std::size_t max);
-  int64_t other_underlying() const { return other_underlying_; }
+  bool Pump(dbn::Decoder& decoder, std::vector<book::MboEvent>& out, std::size_t max);
+  std::map<std::string, int64_t> Counters() const;
 
  private:
+  Cmbp1Normalizer normalizer_;
   std::string underlying_;
   int64_t kept_ = 0;
   int64_t other_underlying_ = 0;
@@ -60,31 +65,14 @@ class RawCmbp1Source final : public engine::RecordSource {
 
  private:
   RawCmbp1Options options_;
-  Cmbp1Normalizer normalizer_;
+  Cmbp1Tops tops_;
   std::size_t next_file_ = 0;
   std::unique_ptr<dbn::Decoder> decoder_;
-  Cmbp1Tops tops_;
   std::vector<book::MboEvent> events_;
 };
 
-class PushCmbp1Feed {
- public:
-  // `definitions` (the 0DTE options; must outlive the feed) may still grow until the first CMBP-1 record.
-  PushCmbp1Feed(const OptionDefinitions& definitions, std::string underlying, std::string name = "<push>");
-  // Hands in the next bytes (any split; the stream's metadata first); returns the kept events they complete,
-  // valid until the next call. Throws as RawCmbp1Source does.
-  std::span<const book::MboEvent> Feed(std::span<const std::byte> bytes);
-  // No more bytes; returns the last events. Throws dbn::DecodeError when the input stops mid-record.
-  std::span<const book::MboEvent> Finish();
-
- private:
-  std::span<const book::MboEvent> Drain();
-
-  Cmbp1Normalizer normalizer_;
-  Cmbp1Tops tops_;
-  dbn::Decoder decoder_;
-  bool started_ = false;
-  std::vector<book::MboEvent> events_;
-};
+// The push form: PushCmbp1Feed feed(name, definitions, underlying) (the stream's metadata first; throws as
+// RawCmbp1Source does).
+using PushCmbp1Feed = PushFeed<Cmbp1Tops>;
 
 }  // namespace spymaster::source

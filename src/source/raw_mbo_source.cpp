@@ -1,6 +1,5 @@
 #include "source/raw_mbo_source.hpp"
 
-#include <limits>
 #include <stdexcept>
 
 namespace spymaster::source {
@@ -24,7 +23,7 @@ book::MboEvent ToEvent(const dbn::MboMsg& m) {
 
 }  // namespace
 
-void RawMboFilter::StartFile(const dbn::Decoder& decoder) { normalizer_.StartFile(decoder, options_.yyyymmdd); }
+void RawMboFilter::StartFile(const dbn::Decoder& decoder) { normalizer_.StartFile(decoder, yyyymmdd_); }
 
 int32_t RawMboFilter::Keep() {
   // A name's partition index never changes once routed, but the partition may appear only later.
@@ -32,7 +31,7 @@ int32_t RawMboFilter::Keep() {
   if (keep_ < 0 && names.size() != partitions_seen_) {
     partitions_seen_ = names.size();
     for (std::size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == options_.partition) keep_ = static_cast<int32_t>(i);
+      if (names[i] == partition_) keep_ = static_cast<int32_t>(i);
     }
   }
   return keep_;
@@ -81,31 +80,6 @@ std::span<const book::MboEvent> RawMboSource::NextBatch() {
     if (!filter_.Pump(*decoder_, events_, kBatch)) decoder_.reset();
   }
   return events_;
-}
-
-PushMboFeed::PushMboFeed(RawMboOptions options, std::string name)
-    : options_(std::move(options)), filter_(options_), decoder_(dbn::Decoder::Push({}, std::move(name))) {}
-
-std::span<const book::MboEvent> PushMboFeed::Drain() {
-  events_.clear();
-  if (!started_) {
-    if (!decoder_.PollStart()) return events_;
-    filter_.StartFile(decoder_);
-    started_ = true;
-  }
-  while (filter_.Pump(decoder_, events_, std::numeric_limits<std::size_t>::max())) {
-  }
-  return events_;
-}
-
-std::span<const book::MboEvent> PushMboFeed::Feed(std::span<const std::byte> bytes) {
-  decoder_.Feed(bytes);
-  return Drain();
-}
-
-std::span<const book::MboEvent> PushMboFeed::Finish() {
-  decoder_.FinishInput();
-  return Drain();
 }
 
 }  // namespace spymaster::source

@@ -5,7 +5,7 @@
 //
 // Pull (files):  source::RawMboSource src({files, 20260106, {.drop_spreads = true}, "ESH6"});
 //                engine::Drive(src, engine);
-// Push (socket): source::PushMboFeed feed({{}, 20260106, {.drop_spreads = true}, "ESH6"});
+// Push (socket): source::PushMboFeed feed("live", source::RawMboOptions{{}, 20260106, {.drop_spreads = true}, "ESH6"});
 //                for (auto& e : feed.Feed(bytes)) engine.OnEvent(e);  ...  feed.Finish();
 #pragma once
 
@@ -20,6 +20,7 @@
 #include "dbn/decoder.hpp"
 #include "engine/record_source.hpp"
 #include "source/mbo_normalizer.hpp"
+#include "source/push_feed.hpp"
 
 namespace spymaster::source {
 
@@ -30,10 +31,12 @@ struct RawMboOptions {
   std::string partition;  // keep the records routed here
 };
 
-// Routing, normalization and conversion of one decoder's records; what both modes share.
+// Routing, normalization and conversion of one decoder's records; what both modes share (PushFeed's Filter).
 class RawMboFilter {
  public:
-  explicit RawMboFilter(const RawMboOptions& options) : options_(options), normalizer_(options.rules) {}
+  // options.files is unused.
+  explicit RawMboFilter(const RawMboOptions& options)
+      : yyyymmdd_(options.yyyymmdd), partition_(options.partition), normalizer_(options.rules) {}
   void StartFile(const dbn::Decoder& decoder);
   // Appends the kept events of the decoder's ready records to `out` until it holds `max` or the decoder
   // has nothing ready. Returns false when the decoder returned nullptr. Throws std::runtime_error naming
@@ -45,9 +48,10 @@ class RawMboFilter {
  private:
   int32_t Keep();
 
-  const RawMboOptions& options_;
+  uint32_t yyyymmdd_;
+  std::string partition_;
   MboNormalizer normalizer_;
-  int32_t keep_ = -1;                // router partition index of options_.partition; -1 = not routed yet
+  int32_t keep_ = -1;                // router partition index of partition_; -1 = not routed yet
   std::size_t partitions_seen_ = 0;  // router partitions when keep_ was last looked up
   int64_t other_partition_ = 0;
 };
@@ -66,24 +70,7 @@ class RawMboSource final : public engine::RecordSource {
   std::vector<book::MboEvent> events_;
 };
 
-class PushMboFeed {
- public:
-  // options.files is unused; the name appears in errors.
-  explicit PushMboFeed(RawMboOptions options, std::string name = "<push>");
-  // Hands in the next bytes (any split); returns the kept events they complete, valid until the next call.
-  std::span<const book::MboEvent> Feed(std::span<const std::byte> bytes);
-  // No more bytes; returns the last events. Throws dbn::DecodeError when the input stops mid-record.
-  std::span<const book::MboEvent> Finish();
-  std::map<std::string, int64_t> Counters() const { return filter_.Counters(); }
-
- private:
-  std::span<const book::MboEvent> Drain();
-
-  RawMboOptions options_;
-  RawMboFilter filter_;
-  dbn::Decoder decoder_;
-  bool started_ = false;
-  std::vector<book::MboEvent> events_;
-};
+// The push form: PushMboFeed feed(name, options) (options.files unused; the name appears in errors).
+using PushMboFeed = PushFeed<RawMboFilter>;
 
 }  // namespace spymaster::source

@@ -127,7 +127,7 @@ TEST_F(RawCmbp1SourceTest, PushFeedOfTheFilesBytesInAnySplitGivesTheFilesEvents)
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto* bytes = reinterpret_cast<const std::byte*>(text.data());
   for (const std::size_t split : {std::size_t{1}, std::size_t{7}, text.size()}) {
-    PushCmbp1Feed feed(definitions, "SPY", "push");
+    PushCmbp1Feed feed("push", definitions, "SPY");
     std::vector<book::MboEvent> got;
     for (std::size_t at = 0; at < text.size(); at += split) {
       const auto part = feed.Feed({bytes + at, std::min(split, text.size() - at)});

@@ -127,7 +127,7 @@ TEST_F(RawSourceTest, PushedInRandomPiecesEqualsPulledFromTheFileWithLateRecords
   }();
   std::mt19937_64 rng(7);
   for (std::size_t max_piece : {3u, 1000u, 65536u}) {
-    PushMboFeed feed(Options({}), "<socket>");
+    PushMboFeed feed("<socket>", Options({}));
     Run got;
     engine::Engine e(engine::FutureMboConfig(), Session(),
                      [&](const engine::WindowPtr& w) { got.windows.push_back(w); });
