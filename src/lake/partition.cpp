@@ -11,11 +11,13 @@
 #include <string.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <string_view>
 
 #include "common/calendar.hpp"
 #include "common/sha256.hpp"
@@ -37,11 +39,17 @@ constexpr int kManifestVersion = 2;
 // Level 1: bronze is write-heavy; level 3 costs ~15% more CPU for ~4% smaller files.
 constexpr int kZstdLevel = 1;
 // Float mantissas are close to random: zstd's fast negative levels trade little size for much CPU.
-// Plain floats against byte-stream-split ones (the gold table of the real-size simulated hour): ≈ 25 %
-// less CPU to encode at -1, file +2.4 %; at 1, smaller than byte-stream split but no cheaper
-// (docs/engine.md "Plain floats"). From -1 to -5: gold's float encoding −12 % CPU, file +2.3 %; below -7
-// the file grows faster than the CPU falls (docs/lake.md "Column encodings").
-constexpr int kFloatZstdLevel = -5;
+// Plain floats at -1 against byte-stream-split ones at -3 (the gold table of the real-size simulated
+// hour): ≈ 25 % less CPU to encode, file +2.4 %; at 1, smaller than byte-stream split but no cheaper
+// (docs/engine.md "Plain floats").
+constexpr int kFloatZstdLevel = -1;
+// The MBO products' gold surfaces (the largest tables by far: 30 float columns × 802 rows a window) at -5:
+// their float encoding −12 % CPU, file +2.3 %; below -7 the file grows faster than the CPU falls. The other
+// float columns (silver quantities, the option surfaces' per-strike constants) are up to 2× larger at -5
+// for no measured time (docs/lake.md "Column encodings").
+constexpr int kSurfaceFloatZstdLevel = -5;
+constexpr std::array<std::string_view, 2> kMboSurfaces = {"gold.future_mbo.physics_surface_1s",
+                                                          "gold.equity_mbo.physics_surface_1s"};
 constexpr int64_t kWriteBatchValues = 1 << 16;
 constexpr int64_t kDataPageBytes = 512 << 10;
 // Arrow keeps a row group's encoded pages in memory until it closes: 256 Ki rows instead of the 1 Mi
@@ -58,10 +66,11 @@ bool IsInteger(const arrow::Field& field) {
 // - event timestamps and sequence numbers (bronze ts_recv, ts_event, sequence) are near-monotonic: delta
 //   packing is the cheapest and smallest;
 // - raw MBO prices jump between a few hundred levels: the dictionary (3.9 MB against 7.1 plain);
-// - the other bronze integers (sizes, flags, order ids, latencies and the per-file constants channel,
-//   publisher, rtype, instrument) are byte-stream split: each byte of the values becomes its own stream, in
-//   which zstd finds the constant high bytes at once, 10-40 % less CPU than delta packing or plain (order
-//   ids: 99 → 75 ms, +7 % size; sizes 3.4 → 1.4 MB);
+// - order ids are scattered: zstd finds their shared high bytes in the plain values (ES hour: 8.8 MB against
+//   13.8 delta-packed; byte-stream split is 25 % cheaper but 7 % larger, and 80 % larger on ES options);
+// - the other bronze integers (sizes, flags, latencies and the per-file constants channel, publisher, rtype,
+//   instrument) are byte-stream split: each byte of the values becomes its own stream, in which zstd finds
+//   the constant high bytes at once, 10-30 % less CPU than delta packing (sizes 3.4 → 1.4 MB);
 // - in silver and gold tables with a row per price level (they have rel_ticks), the integers are window
 //   stamps, reference prices and grid positions, constant or stepping by one across a window's rows: plain
 //   values zstd'd cost about 40 % less than delta packing, as small;
@@ -76,8 +85,9 @@ IntegerStorage IntegerStorageOf(Layer layer, const arrow::Schema& schema, const 
   }
   if (name == "ts_recv" || name == "ts_event" || name == "sequence") return IntegerStorage::kDelta;
   if (name == "price") return IntegerStorage::kDictionary;
-  if (name == "size" || name == "flags" || name == "order_id" || name == "ts_in_delta" || name == "channel_id" ||
-      name == "rtype" || name == "publisher_id" || name == "instrument_id") {
+  if (name == "order_id") return IntegerStorage::kPlain;
+  if (name == "size" || name == "flags" || name == "ts_in_delta" || name == "channel_id" || name == "rtype" ||
+      name == "publisher_id" || name == "instrument_id") {
     return IntegerStorage::kByteStreamSplit;
   }
   return IntegerStorage::kDelta;
@@ -463,6 +473,7 @@ void PartitionWriter::OpenFile(const std::shared_ptr<arrow::Schema>& schema) {
   sink_ = Unwrap(arrow::io::FileOutputStream::Open(file.string()), "cannot create", file);
   parquet::WriterProperties::Builder builder;
   builder.compression(parquet::Compression::ZSTD)->compression_level(kZstdLevel);
+  const bool mbo_surface = std::ranges::find(kMboSurfaces, dataset_.key) != kMboSurfaces.end();
   for (const auto& field : schema->fields()) {
     const std::string& name = field->name();
     if (IsInteger(*field)) {
@@ -485,7 +496,7 @@ void PartitionWriter::OpenFile(const std::shared_ptr<arrow::Schema>& schema) {
     // twice more, and zstd finds the whole repeated values (zeros, flat stretches of a field) in plain.
     if (arrow::is_floating(field->type()->id())) {
       builder.disable_dictionary(name)->encoding(name, parquet::Encoding::PLAIN);
-      builder.compression_level(name, kFloatZstdLevel);
+      builder.compression_level(name, mbo_surface ? kSurfaceFloatZstdLevel : kFloatZstdLevel);
     }
     // Silver and gold sides ("A"/"B" in runs of a window's levels) hash every value into the dictionary;
     // plain one-byte strings zstd'd cost ≈ 40 % less (gold's side: 37 → 23 ms) at a few kB more.
