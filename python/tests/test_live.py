@@ -29,12 +29,13 @@ def run(cmd, key=KEY):
     return subprocess.run([str(c) for c in cmd], capture_output=True, text=True, env=env)
 
 
-def simulated_minute(spymaster_bin, tmp_path_factory, product):
-    """A lake holding the raw file of one simulated minute (09:30–09:31) of `product`."""
-    lake = tmp_path_factory.mktemp(product)
-    proc = run([spymaster_bin, "simulate", "--lake", lake, "--dt", DT, "--start", "09:30", "--end", "09:31",
-                "--product", product])
-    assert proc.returncode == 0, proc.stderr
+def simulated_minute(spymaster_bin, tmp_path_factory, *products, scenario="default"):
+    """A lake holding the raw files of one simulated minute (09:30–09:31) of each of `products`, in `scenario`."""
+    lake = tmp_path_factory.mktemp("_".join(products) + "_" + scenario)
+    for product in products:
+        proc = run([spymaster_bin, "simulate", "--lake", lake, "--dt", DT, "--start", "09:30", "--end", "09:31",
+                    "--product", product, "--scenario", scenario])
+        assert proc.returncode == 0, proc.stderr
     return lake
 
 
@@ -473,12 +474,8 @@ def es_options_lake(request, spymaster_bin, tmp_path_factory):
     """The simulated minute's raw ES futures and ES options (MBO, definitions, statistics) files, of the default
     scenario and of the one with late-stamped records (ts_recv 1.2–2 s after ts_event for a tenth of the records
     from 09:30:30, so arrival order and ts_event order disagree across window boundaries)."""
-    lake = tmp_path_factory.mktemp("es_options_" + request.param)
-    for product in ("future_mbo", "future_option_mbo"):
-        proc = run([spymaster_bin, "simulate", "--lake", lake, "--dt", DT, "--start", "09:30", "--end", "09:31",
-                    "--product", product, "--scenario", request.param])
-        assert proc.returncode == 0, proc.stderr
-    return lake, request.param
+    return simulated_minute(spymaster_bin, tmp_path_factory, "future_mbo", "future_option_mbo",
+                            scenario=request.param), request.param
 
 
 def test_serve_live_streams_es_with_its_options_equal_to_the_raw_compute(spymaster_bin, es_options_lake):
@@ -526,12 +523,8 @@ def spy_options_lake(request, spymaster_bin, tmp_path_factory):
     """The simulated minute's raw SPY and QQQ files: XNAS.ITCH MBO, and OPRA.PILLAR CMBP-1, definitions and
     statistics of their options, of the default scenario and of the one with late-stamped records (there the
     tickers' MBO: ts_recv 1.2–2 s after ts_event for a tenth of the adds from 09:30:30)."""
-    lake = tmp_path_factory.mktemp("spy_options_" + request.param)
-    for product in ("equity_mbo", "equity_option_mbo"):
-        proc = run([spymaster_bin, "simulate", "--lake", lake, "--dt", DT, "--start", "09:30", "--end", "09:31",
-                    "--product", product, "--scenario", request.param])
-        assert proc.returncode == 0, proc.stderr
-    return lake, request.param
+    return simulated_minute(spymaster_bin, tmp_path_factory, "equity_mbo", "equity_option_mbo",
+                            scenario=request.param), request.param
 
 
 def test_serve_live_streams_spy_with_its_options_from_two_gateways_equal_to_the_raw_compute(spymaster_bin,
