@@ -104,7 +104,7 @@ WindowStream::WindowStream(const WindowStreamArgs& args) : registry_(lake::Datas
     option_flows_ = std::make_unique<columns::OptionFlowColumns>(schemas_[1].second, windows_per_batch * grid_rows);
     option_gold_ = std::make_unique<columns::OptionGoldColumns>(schemas_[2].second, windows_per_batch * grid_rows);
     auto sink = [this](const engine::OptionWindowPtr& w) {
-      if (option_closed_.empty() && batched_ < batch_windows_) {
+      if (option_closed_.empty() && batched() < batch_windows_) {
         Batch(*w);
       } else {
         option_closed_.push_back(w);
@@ -127,7 +127,7 @@ WindowStream::WindowStream(const WindowStreamArgs& args) : registry_(lake::Datas
   records_ = source::OpenMboRecords(pipeline::RecordRequestOf(ctx, task), nullptr);
   options.compute_gold = false;
   engine_.emplace<engine::Engine>(config, options, [this](const engine::WindowPtr& w) {
-    if (closed_.empty() && batched_ < batch_windows_) {
+    if (closed_.empty() && batched() < batch_windows_) {
       Batch(*w);
     } else {
       closed_.push_back(w);
@@ -139,11 +139,11 @@ WindowStream::~WindowStream() = default;
 
 std::optional<std::vector<WindowTable>> WindowStream::Next() {
   if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
-  for (; !closed_.empty() && batched_ < batch_windows_; closed_.pop_front()) Batch(*closed_.front());
-  for (; !option_closed_.empty() && batched_ < batch_windows_; option_closed_.pop_front()) {
+  for (; !closed_.empty() && batched() < batch_windows_; closed_.pop_front()) Batch(*closed_.front());
+  for (; !option_closed_.empty() && batched() < batch_windows_; option_closed_.pop_front()) {
     Batch(*option_closed_.front());
   }
-  const auto full = [this] { return batched_ >= batch_windows_; };
+  const auto full = [this] { return batched() >= batch_windows_; };
   try {
     while (!full() && !done_) {
       done_ = std::visit(
@@ -158,12 +158,11 @@ std::optional<std::vector<WindowTable>> WindowStream::Next() {
     }
   } catch (...) {
     // The windows already batched are handed out first, as they would have been a window a batch.
-    if (batched_ == 0) throw;
+    if (batched() == 0) throw;
     error_ = std::current_exception();
     done_ = true;
   }
-  if (batched_ == 0) return std::nullopt;
-  batched_ = 0;
+  if (batched() == 0) return std::nullopt;
   return option_snapshots_ ? OptionTables() : MboTables();
 }
 
@@ -185,7 +184,6 @@ void WindowStream::EndWindow(int64_t snapshot_rows, int64_t flow_rows, int64_t g
   snapshot_ends_.push_back(snapshot_rows);
   flow_ends_.push_back(flow_rows);
   gold_ends_.push_back(gold_rows);
-  ++batched_;
 }
 
 std::vector<WindowTable> WindowStream::MboTables() {

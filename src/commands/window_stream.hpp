@@ -76,6 +76,7 @@ class WindowStream {
   std::vector<WindowTable> MboTables();
   std::vector<WindowTable> OptionTables();
   void EndWindow(int64_t snapshot_rows, int64_t flow_rows, int64_t gold_rows);
+  std::size_t batched() const { return snapshot_ends_.size(); }  // windows in the batch being built
 
   lake::DatasetRegistry registry_;
   std::vector<std::pair<std::string, std::shared_ptr<arrow::Schema>>> schemas_;
@@ -95,7 +96,6 @@ class WindowStream {
   std::unique_ptr<columns::OptionSnapshotColumns> option_snapshots_;
   std::unique_ptr<columns::OptionFlowColumns> option_flows_;
   std::unique_ptr<columns::OptionGoldColumns> option_gold_;
-  std::size_t batched_ = 0;  // windows in the batch being built
   // Each table's row count at the end of each window of the batch being built.
   std::vector<int64_t> snapshot_ends_, flow_ends_, gold_ends_;
   // The engine's or the source's error that stopped a batch under way, for the Next() after that batch.
