@@ -292,29 +292,28 @@ def test_spy_frames_equal_the_equity_lake_rows(server, lake):
     assert with_gold > WINDOWS // 2 and with_options > WINDOWS // 2
 
 
+def assert_same_frames(reference, *others):
+    """Each of the other streams sends the reference's bytes, every message of every window and the tail, and
+    every stream closes normally; returns each stream's windows, the reference's first."""
+    split = [windows_of(messages) for messages, _, _ in (reference, *others)]
+    ref_windows, ref_tail = split[0]
+    assert len(ref_windows) == WINDOWS
+    for (messages, code, _), (windows, tail) in zip((reference, *others), split):
+        assert len(windows) == WINDOWS and tail == ref_tail and code == 1000
+        for r, w in zip(ref_windows, windows):
+            assert w["raw"] == r["raw"], r["ts"]
+    return [windows for windows, _ in split]
+
+
 def test_replay_and_compute_send_identical_frames(server, replay):
-    computed = stream(server.url("speed=max&source=compute"))
-    replay_windows, replay_tail = windows_of(replay[0])
-    compute_windows, compute_tail = windows_of(computed[0])
-    assert len(compute_windows) == len(replay_windows) == WINDOWS
-    for r, c in zip(replay_windows, compute_windows):
-        assert r["raw"] == c["raw"], r["ts"]  # byte for byte, every message of every window
-    assert compute_tail == replay_tail and computed[1] == 1000
+    assert_same_frames(replay, stream(server.url("speed=max&source=compute")))
 
 
 def test_raw_compute_and_replay_send_identical_frames(server, replay):
     """source=raw: the engine driven from the raw DBN day files (ES futures MBO, the ES options' MBO and
     definitions) through bronze's normalization sends the bytes replay and compute from bronze send, every window."""
     raw = stream(server.url("speed=max&source=raw"))
-    computed = stream(server.url("speed=max&source=compute"))
-    replay_windows, replay_tail = windows_of(replay[0])
-    raw_windows, raw_tail = windows_of(raw[0])
-    compute_windows, _ = windows_of(computed[0])
-    assert len(raw_windows) == len(compute_windows) == len(replay_windows) == WINDOWS
-    for r, c, w in zip(replay_windows, compute_windows, raw_windows):
-        assert w["raw"] == r["raw"], r["ts"]  # byte for byte, every message of every window
-        assert w["raw"] == c["raw"], r["ts"]
-    assert raw_tail == replay_tail and raw[1] == 1000
+    _, raw_windows, _ = assert_same_frames(replay, raw, stream(server.url("speed=max&source=compute")))
     assert sum(w["surfaces"]["options"].num_rows > 0 for w in raw_windows) > WINDOWS // 2
 
 
@@ -322,18 +321,10 @@ def test_raw_spy_frames_equal_compute_and_replay_frames(server):
     """SPY with its 0DTE equity options: compute from bronze (equity_mbo MBO and equity_option_mbo CMBP-1 merged
     into the QuoteOptionEngine the option silver/gold stage runs) and raw (the XNAS.ITCH MBO, OPRA CMBP-1 and
     definition day files) send the replay's bytes, every message of every window, the options surface included."""
-    raw = stream(server.url("symbol=SPY&speed=max&source=raw"))
-    computed = stream(server.url("symbol=SPY&speed=max&source=compute"))
-    replayed = stream(server.url("symbol=SPY&speed=max"))
-    raw_windows, raw_tail = windows_of(raw[0])
-    compute_windows, compute_tail = windows_of(computed[0])
-    replay_windows, replay_tail = windows_of(replayed[0])
-    assert len(raw_windows) == len(compute_windows) == len(replay_windows) == WINDOWS
-    assert raw_tail == compute_tail == replay_tail and raw[1] == computed[1] == replayed[1] == 1000
-    for w, c, r in zip(raw_windows, compute_windows, replay_windows):
-        assert "options_missing" not in w["head"], w["head"]
-        assert w["raw"] == r["raw"], w["ts"]  # byte for byte, every message of every window
-        assert c["raw"] == r["raw"], w["ts"]
+    _, raw_windows, _ = assert_same_frames(stream(server.url("symbol=SPY&speed=max")),
+                                           stream(server.url("symbol=SPY&speed=max&source=raw")),
+                                           stream(server.url("symbol=SPY&speed=max&source=compute")))
+    assert all("options_missing" not in w["head"] for w in raw_windows)
     assert sum(w["surfaces"]["options"].num_rows > 0 for w in raw_windows) > WINDOWS // 2
 
 
