@@ -3,16 +3,19 @@
 // bronze (written first, untimed; ES futures by default, or ES options or SPY options with their underlying,
 // whose raw files --raw-lake must hold), then from it (1) the engine alone, the records the silver stage
 // reads driving the product's engine (engine::Engine, OptionEngine, QuoteOptionEngine; silver and gold rows
-// computed) with every window dropped (no Parquet, no Arrow), and (2) commands::WindowStream drained, the
-// engine and the windows' silver and gold Arrow batches, one window a batch and 60 (batch_windows), the C++
-// that windows() wraps, without Python.
+// computed) with every window dropped (no Parquet, no Arrow), (2) commands::WindowStream drained, the engine
+// and the windows' silver and gold Arrow batches, the C++ that windows() wraps, without Python: one window a
+// batch, 32 (the chunk windows() imports when a step takes fewer) and 60 (batch_windows), and (3) the store
+// floor: the least those batches' values cost beyond the engine's own rows, whatever computes them.
 // Records/s per CPU second (the shared machine's steady figure) and per wall second.
-#include <arrow/record_batch.h>
+#include <arrow/api.h>
 #include <fmt/format.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "bench/bench_command.hpp"
 #include "bench/es_hour.hpp"
@@ -33,7 +36,8 @@
 namespace spymaster::bench {
 namespace {
 
-// The window stream's other batch size: a minute of windows per batch.
+// The window stream's batch sizes besides one window: windows()'s chunk, and a minute of windows.
+constexpr int kChunkWindows = 32;
 constexpr int kBatchWindows = 60;
 
 struct Args {
@@ -48,6 +52,46 @@ void Print(const char* what, int64_t records, int64_t windows, const Timing& t) 
       "{}: {} records, {} windows; best cpu {:.3f} s = {:.2f} M records/s/core; best wall {:.3f} s = "
       "{:.2f} M records/s\n",
       what, records, windows, t.cpu, double(records) / t.cpu / 1e6, t.wall, double(records) / t.wall / 1e6);
+}
+
+// The bytes of a batch's values: fixed-width columns and strings' offsets and characters (no validity).
+int64_t ValueBytes(const arrow::RecordBatch& batch) {
+  int64_t bytes = 0;
+  for (const auto& column : batch.columns()) {
+    if (column->type_id() == arrow::Type::STRING) {
+      const auto& strings = static_cast<const arrow::StringArray&>(*column);
+      bytes += 4 * (strings.length() + 1) + strings.total_values_length();
+    } else {
+      bytes += column->length() * static_cast<const arrow::FixedWidthType&>(*column->type()).bit_width() / 8;
+    }
+  }
+  return bytes;
+}
+
+// The store floor: a window's share of the batches' bytes stored with memset (the cheapest stores there are)
+// into the next rows of 32-window slabs, two alternating (as while Python holds the step before: the
+// chunk windows() imports), against the same bytes stored into one window's memory each time, in cache as
+// the engine's reused rows are. The difference is what any producer of distinct rows for every window pays
+// over an engine that drops them; the window stream cannot cost less than the engine alone plus it.
+void PrintStoreFloor(int64_t bytes, int64_t windows, int repeat, const Timing& engine_alone) {
+  constexpr int64_t kChunk = 32;
+  const int64_t per_window = bytes / windows;
+  std::vector<std::vector<char>> slabs(2, std::vector<char>(static_cast<std::size_t>(per_window * kChunk), 1));
+  auto store = [&](char* to, int64_t w) {
+    std::memset(to, static_cast<int>(w), static_cast<std::size_t>(per_window));
+    asm volatile("" : : "r"(to) : "memory");  // the stores are the measurement: keep them
+  };
+  const Timing fresh = BestOf(repeat, [&] {
+    for (int64_t w = 0; w < windows; ++w) store(slabs[(w / kChunk) % 2].data() + (w % kChunk) * per_window, w);
+  });
+  const Timing cached = BestOf(repeat, [&] {
+    for (int64_t w = 0; w < windows; ++w) store(slabs[0].data(), w);
+  });
+  PrintStdout(
+      "store floor: {:.0f} MB of batch values ({} bytes a window) stored into fresh slab rows cpu {:.1f} ms, into one "
+      "cached window's {:.1f} ms: {:.1f} ms more = {:.1f} % of the engine alone\n",
+      double(bytes) / 1e6, per_window, fresh.cpu * 1e3, cached.cpu * 1e3, (fresh.cpu - cached.cpu) * 1e3,
+      100.0 * (fresh.cpu - cached.cpu) / engine_alone.cpu);
 }
 
 // The product's bronze (its underlying's too, for options) in `lake`, and the symbol its stream reads.
@@ -116,14 +160,18 @@ void Run(const Args& args) {
   stream_args.symbol = symbol;
   stream_args.dt = dt;
   stream_args.lake = lake.string();
-  for (const int batch_windows : {1, kBatchWindows}) {
+  int64_t bytes = 0;
+  for (const int batch_windows : {1, kChunkWindows, kBatchWindows}) {
     stream_args.batch_windows = batch_windows;
     int64_t rows = 0;
     const Timing stream = BestOf(args.repeat, [&] {
-      rows = 0;
+      rows = bytes = 0;
       commands::WindowStream s(stream_args);
       while (auto tables = s.Next()) {
-        for (const auto& t : *tables) rows += t.batch->num_rows();
+        for (const auto& t : *tables) {
+          rows += t.batch->num_rows();
+          if (batch_windows == kBatchWindows) bytes += ValueBytes(*t.batch);
+        }
       }
       const auto counters = s.Counters();
       records = counters.at("records");
@@ -134,6 +182,7 @@ void Run(const Args& args) {
         records, windows, stream);
     PrintStdout("  {} rows in the batches per run\n", rows);
   }
+  PrintStoreFloor(bytes, windows, args.repeat, engine_alone);
 }
 
 }  // namespace

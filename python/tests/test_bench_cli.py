@@ -31,7 +31,9 @@ EXTRA_LINES = {
     "windows": [r"engine alone from bronze \(windows dropped\): \d+ records, 3600 windows; .* M records/s/core",
                 r"window stream from bronze, 1 window\(s\) a batch \(engine \+ Arrow batches\): \d+ records, 3600 "
                 r"windows; .* M records/s",
-                r"window stream from bronze, 60 window\(s\) a batch .*: \d+ records, 3600 windows; .* M records/s"],
+                r"window stream from bronze, 32 window\(s\) a batch .*: \d+ records, 3600 windows; .* M records/s",
+                r"window stream from bronze, 60 window\(s\) a batch .*: \d+ records, 3600 windows; .* M records/s",
+                r"store floor: \d+ MB of batch values \(\d+ bytes a window\) .* ms more = [\d.]+ % of the engine alone"],
     "options": [r"option books: .* M events/s/core", r"option engine books\+silver\+gold: .* M events/s/core",
                 r"cmbp-1 engine tops\+silver\+gold: .* M updates/s/core"],
 }

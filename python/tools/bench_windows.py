@@ -12,7 +12,7 @@ every figure alike, best of --repeat each:
   from the same raw files first, untimed): the engine alone from bronze (the records silver reads driving
   the product's engine, which computes every window's silver and gold rows; every window dropped: no
   Parquet, no Arrow), and the window stream drained in C++ (the same engine work + the windows' silver and
-  gold Arrow batches, one window a batch and 60, what windows() wraps, without Python);
+  gold Arrow batches, one window a batch, 32 and 60, what windows() wraps, without Python);
 - Python: every window of spymaster.windows("bronze", ...) as pyarrow batches in a Python loop (the
   same window stream, the Arrow C data interface export and import, the loop), --batch-windows windows a
   step (1, 10 and 60 by default).
@@ -88,8 +88,10 @@ def measure(args, spymaster, lake, product):
         w, c = best.get(what, (float("inf"), float("inf")))
         best[what] = (min(w, wall), min(c, cpu))
 
+    floor = ""
     for _ in range(args.repeat):
         out = cli(args.bin, "bench", "windows", "--raw-lake", lake, "--repeat", "1", "--product-type", product)
+        floor = next(iter(re.findall(r"^store floor: .*$", out, re.M)), floor)
         for m in CPP_LINE.finditer(out):
             keep(m["what"], float(m["wall"]), float(m["cpu"]))
             records, windows = int(m["records"]), int(m["windows"])
@@ -108,6 +110,7 @@ def measure(args, spymaster, lake, product):
     for what, (wall, cpu) in best.items():
         print(f"  {what:<55} wall {wall:6.3f} s = {records / wall / 1e6:5.2f} M records/s   "
               f"cpu {cpu:6.3f} s = {records / cpu / 1e6:5.2f} M records/s/core")
+    print(f"  {floor}")
     engine_wall, engine_cpu = next(v for what, v in best.items() if what.startswith("engine alone"))
     for what, (wall, cpu) in best.items():
         if not what.startswith("engine alone"):
