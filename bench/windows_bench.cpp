@@ -61,8 +61,10 @@ int64_t ValueBytes(const arrow::RecordBatch& batch) {
     if (column->type_id() == arrow::Type::STRING) {
       const auto& strings = static_cast<const arrow::StringArray&>(*column);
       bytes += 4 * (strings.length() + 1) + strings.total_values_length();
-    } else {
+    } else if (arrow::is_fixed_width(column->type_id())) {
       bytes += column->length() * static_cast<const arrow::FixedWidthType&>(*column->type()).bit_width() / 8;
+    } else {
+      throw Error(ErrorKind::kData, fmt::format("no value size for a column of type {}", column->type()->ToString()));
     }
   }
   return bytes;
@@ -74,7 +76,7 @@ int64_t ValueBytes(const arrow::RecordBatch& batch) {
 // the engine's reused rows are. The difference is what any producer of distinct rows for every window pays
 // over an engine that drops them; the window stream cannot cost less than the engine alone plus it.
 void PrintStoreFloor(int64_t bytes, int64_t windows, int repeat, const Timing& engine_alone) {
-  constexpr int64_t kChunk = 32;
+  constexpr int64_t kChunk = kChunkWindows;
   const int64_t per_window = bytes / windows;
   std::vector<std::vector<char>> slabs(2, std::vector<char>(static_cast<std::size_t>(per_window * kChunk), 1));
   auto store = [&](char* to, int64_t w) {
