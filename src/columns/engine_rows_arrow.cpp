@@ -607,12 +607,14 @@ int64_t GoldColumns::AppendWindow(engine::GoldState& gold, const engine::Snapsho
   m.CheckRoom(static_cast<int64_t>(gold.surface_rows()));
   if (!m.allocated) m.Allocate();
   const int64_t at = m.n;
-  // Columns the contract lacks are still computed, into scratch.
-  m.scratch_values.resize(gold.surface_rows());
-  m.scratch_ticks.resize(gold.surface_rows());
-  m.scratch_side.resize(gold.surface_rows());
+  // Columns the contract lacks are still computed, into scratch: one of its own per value, as GoldState
+  // reads some values back and its loops assume no two columns overlap.
+  const std::size_t cells = gold.surface_rows();
+  m.scratch_values.resize(engine::kGoldValueCount * cells);
+  m.scratch_ticks.resize(cells);
+  m.scratch_side.resize(cells);
   engine::GoldColumnPointers out{m.scratch_ticks.data(), m.scratch_ticks.data(), m.scratch_side.data(), {}};
-  out.values.fill(m.scratch_values.data());
+  for (std::size_t v = 0; v < out.values.size(); ++v) out.values[v] = m.scratch_values.data() + v * cells;
   for (Impl::Out& o : m.outs) {
     uint8_t* dst = o.data->mutable_data();
     switch (o.source) {

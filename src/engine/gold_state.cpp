@@ -4,6 +4,13 @@
 #include <cmath>
 #include <cstring>
 
+// The loop that follows has no dependence between iterations through memory (see OnWindow).
+#if defined(__clang__)
+#define SPYMASTER_IVDEP _Pragma("clang loop vectorize(assume_safety)")
+#else
+#define SPYMASTER_IVDEP _Pragma("GCC ivdep")
+#endif
+
 namespace spymaster::engine {
 namespace {
 
@@ -16,7 +23,7 @@ GoldState::GoldState(int32_t half_width)
     : half_width_(half_width), cells_(2 * half_width + 1), near_(MakeKernel(6.0, 16)), far_(MakeKernel(24.0, 64)) {
   const std::size_t n = 2 * static_cast<std::size_t>(cells_);
   for (auto* v : {&ema2_, &ema8_, &ema32_, &ema128_, &prev_ema2_, &prev_du_dt_, &depth_start_, &depth_end_, &add_,
-                  &pull_, &rest_, &fill_, &omega_}) {
+                  &pull_, &rest_, &fill_, &omega_, &rho_}) {
     v->assign(n, 0.0);
   }
   padded_.assign(static_cast<std::size_t>(cells_) + 2 * kMaxTaps + 32, 0.0);
@@ -109,56 +116,78 @@ std::size_t GoldState::OnWindow(const SnapshotRow& snapshot, std::span<const Dep
   const std::size_t n = surface_rows();
   double* v[kGoldValueCount];
   std::copy(out.values.begin(), out.values.end(), v);
-  for (std::size_t c = 0; c < n; ++c) {
-    const int s = static_cast<int>(c / cells_);
-    const int32_t rel = static_cast<int32_t>(c % cells_) - half_width_;
-    out.rel_ticks[c] = rel;
-    out.rel_ticks_side[c] = rel - offset[s];
-    out.side[c] = s == 0 ? 'A' : 'B';
+  for (int s = 0; s < 2; ++s) {
+    const std::size_t base = s * static_cast<std::size_t>(cells_);
+    for (int32_t x = 0; x < cells_; ++x) {
+      const int32_t rel = x - half_width_;
+      out.rel_ticks[base + x] = rel;
+      out.rel_ticks_side[base + x] = rel - offset[s];
+      out.side[base + x] = s == 0 ? 'A' : 'B';
+    }
+  }
 
-    const double denom = depth_start_[c] + kEpsQty;
-    const double add = add_[c] / denom;
-    const double fill = fill_[c] / denom;
-    const double pull = pull_[c] / denom;
-    const double u = add - pull - fill;
-    v[kAddIntensity][c] = add;
-    v[kFillIntensity][c] = fill;
-    v[kPullIntensity][c] = pull;
-    v[kLiquidityVelocity][c] = u;
+  // The cell loops below run 4 cells at a time (AVX2). SPYMASTER_IVDEP tells the compiler that the output
+  // columns and this state's buffers never overlap (GoldColumnPointers' promise), which it cannot prove for
+  // this many pointers; -fno-math-errno and -fno-trapping-math (CMakeLists.txt) make sqrt and max
+  // branch-free. Division and sqrt are correctly rounded in vector form too and the expressions are the
+  // scalar ones, so every value is the same bits. The log has no vector form here: a scalar loop of its own.
+  for (std::size_t c = 0; c < n; ++c) rho_[c] = std::log(1.0 + depth_end_[c]);
+  for (int s = 0; s < 2; ++s) {
+    const std::size_t base = s * static_cast<std::size_t>(cells_);
+    SPYMASTER_IVDEP
+    for (std::size_t c = base; c < base + cells_; ++c) {
+      const double denom = depth_start_[c] + kEpsQty;
+      const double add = add_[c] / denom;
+      const double fill = fill_[c] / denom;
+      const double pull = pull_[c] / denom;
+      const double u = add - pull - fill;
+      v[kAddIntensity][c] = add;
+      v[kFillIntensity][c] = fill;
+      v[kPullIntensity][c] = pull;
+      v[kLiquidityVelocity][c] = u;
 
-    // EMA = first value at the first window (alpha 1), then decays toward u every window, idle or not.
-    ema2_[c] += alpha[0] * (u - ema2_[c]);
-    ema8_[c] += alpha[1] * (u - ema8_[c]);
-    ema32_[c] += alpha[2] * (u - ema32_[c]);
-    ema128_[c] += alpha[3] * (u - ema128_[c]);
-    v[kUEma2][c] = ema2_[c];
-    v[kUEma8][c] = ema8_[c];
-    v[kUEma32][c] = ema32_[c];
-    v[kUEma128][c] = ema128_[c];
-    const double band_fast = ema2_[c] - ema8_[c];
-    const double band_mid = ema8_[c] - ema32_[c];
-    const double band_slow = ema32_[c] - ema128_[c];
-    v[kUBandFast][c] = band_fast;
-    v[kUBandMid][c] = band_mid;
-    v[kUBandSlow][c] = band_slow;
-    v[kUWaveEnergy][c] = std::sqrt(band_fast * band_fast + band_mid * band_mid + band_slow * band_slow);
-    const double du_dt = first ? 0.0 : ema2_[c] - prev_ema2_[c];
-    v[kDuDt][c] = du_dt;
-    v[kD2uDt2][c] = first ? 0.0 : du_dt - prev_du_dt_[c];
-    prev_ema2_[c] = ema2_[c];
-    prev_du_dt_[c] = du_dt;
+      // EMA = first value at the first window (alpha 1), then decays toward u every window, idle or not.
+      const double e2 = ema2_[c] + alpha[0] * (u - ema2_[c]);
+      const double e8 = ema8_[c] + alpha[1] * (u - ema8_[c]);
+      const double e32 = ema32_[c] + alpha[2] * (u - ema32_[c]);
+      const double e128 = ema128_[c] + alpha[3] * (u - ema128_[c]);
+      ema2_[c] = e2;
+      ema8_[c] = e8;
+      ema32_[c] = e32;
+      ema128_[c] = e128;
+      v[kUEma2][c] = e2;
+      v[kUEma8][c] = e8;
+      v[kUEma32][c] = e32;
+      v[kUEma128][c] = e128;
+      const double band_fast = e2 - e8;
+      const double band_mid = e8 - e32;
+      const double band_slow = e32 - e128;
+      v[kUBandFast][c] = band_fast;
+      v[kUBandMid][c] = band_mid;
+      v[kUBandSlow][c] = band_slow;
+      v[kUWaveEnergy][c] = std::sqrt(band_fast * band_fast + band_mid * band_mid + band_slow * band_slow);
+      // Both loads unconditional, so the selects carry no branch.
+      const double prev_e2 = prev_ema2_[c];
+      const double prev_du_dt = prev_du_dt_[c];
+      const double du_dt = first ? 0.0 : e2 - prev_e2;
+      const double d2u_dt2 = du_dt - prev_du_dt;
+      v[kDuDt][c] = du_dt;
+      v[kD2uDt2][c] = first ? 0.0 : d2u_dt2;
+      prev_ema2_[c] = e2;
+      prev_du_dt_[c] = du_dt;
 
-    const double rho = std::log(1.0 + depth_end_[c]);
-    const double phi_rest = rest_[c] / (depth_end_[c] + 1.0);
-    const double u_p = phi_rest * ema8_[c];
-    const double u_p_slow = phi_rest * ema32_[c];
-    v[kRho][c] = rho;
-    v[kPhiRest][c] = phi_rest;
-    v[kUP][c] = u_p;
-    v[kUPSlow][c] = u_p_slow;
-    omega_[c] = rho * (0.5 + 0.5 * phi_rest) * (1.0 + std::max(0.0, u_p_slow));
-    v[kOmega][c] = omega_[c];
-    v[kPressureGrad][c] = s == 1 ? u_p : -u_p;
+      const double rho = rho_[c];
+      const double phi_rest = rest_[c] / (depth_end_[c] + 1.0);
+      const double u_p = phi_rest * e8;
+      const double u_p_slow = phi_rest * e32;
+      v[kRho][c] = rho;
+      v[kPhiRest][c] = phi_rest;
+      v[kUP][c] = u_p;
+      v[kUPSlow][c] = u_p_slow;
+      omega_[c] = rho * (0.5 + 0.5 * phi_rest) * (1.0 + std::max(0.0, u_p_slow));
+      v[kOmega][c] = omega_[c];
+      v[kPressureGrad][c] = s == 1 ? u_p : -u_p;
+    }
   }
 
   for (int s = 0; s < 2; ++s) {
@@ -168,18 +197,23 @@ std::size_t GoldState::OnWindow(const SnapshotRow& snapshot, std::span<const Dep
     Smooth(near_, omega_.data() + base, v[kOmegaNear] + base);
     Smooth(far_, omega_.data() + base, v[kOmegaFar] + base);
     const double* u_near = v[kUNear];
+    SPYMASTER_IVDEP
     for (int32_t x = 0; x < cells_; ++x) {
       const std::size_t c = base + x;
       v[kUProm][c] = u_near[c] - v[kUFar][c];
-      const bool edge = x == 0 || x == cells_ - 1;
-      v[kDuDx][c] = edge ? 0.0 : (u_near[c + 1] - u_near[c - 1]) * 0.5;
-      v[kD2uDx2][c] = edge ? 0.0 : u_near[c + 1] - 2.0 * u_near[c] + u_near[c - 1];
       const double omega_prom = v[kOmegaNear][c] - v[kOmegaFar][c];
       v[kOmegaProm][c] = omega_prom;
       const double nu = 1.0 + v[kOmegaNear][c] + 2.0 * std::max(0.0, omega_prom);
       v[kNu][c] = nu;
       v[kKappa][c] = 1.0 / nu;
     }
+    // Central differences inside the side's grid, 0 at its two edges.
+    SPYMASTER_IVDEP
+    for (std::size_t c = base + 1; c + 1 < base + cells_; ++c) {
+      v[kDuDx][c] = (u_near[c + 1] - u_near[c - 1]) * 0.5;
+      v[kD2uDx2][c] = u_near[c + 1] - 2.0 * u_near[c] + u_near[c - 1];
+    }
+    for (const std::size_t c : {base, base + cells_ - 1}) v[kDuDx][c] = v[kD2uDx2][c] = 0.0;
   }
   return n;
 }

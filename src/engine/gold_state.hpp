@@ -50,7 +50,7 @@ class GoldState {
   // Per cell, index side * cells_ + (rel_ticks + half_width); side 0 = A, 1 = B.
   std::vector<double> ema2_, ema8_, ema32_, ema128_, prev_ema2_, prev_du_dt_;
   // Per-window scratch.
-  std::vector<double> depth_start_, depth_end_, add_, pull_, rest_, fill_, omega_;
+  std::vector<double> depth_start_, depth_end_, add_, pull_, rest_, fill_, omega_, rho_;
   std::vector<double> padded_;  // Smooth's zero-padded input
 };
 

@@ -178,7 +178,9 @@ struct GoldSurface {
 
 // Where GoldState writes one window's surface: a pointer per column with room for the surface's
 // 2 × (2·half_width + 1) rows. GoldSurface's vectors, or a batch's Arrow buffers at the window's first row
-// (columns::GoldColumns), so the surface is computed where it is handed out, not copied there.
+// (columns::GoldColumns), so the surface is computed where it is handed out, not copied there. No two
+// value columns may overlap each other or GoldState's own buffers (its cell loops are vectorized on that
+// promise).
 struct GoldColumnPointers {
   int32_t* rel_ticks = nullptr;
   int32_t* rel_ticks_side = nullptr;
