@@ -36,8 +36,8 @@
 namespace spymaster::bench {
 namespace {
 
-// The window stream's batch sizes besides one window: windows()'s chunk, and a minute of windows.
-constexpr int kChunkWindows = 32;
+// The window stream's other batch size besides one window and windows()'s chunk (commands::kChunkWindows):
+// a minute of windows.
 constexpr int kBatchWindows = 60;
 
 struct Args {
@@ -76,7 +76,7 @@ int64_t ValueBytes(const arrow::RecordBatch& batch) {
 // the engine's reused rows are. The difference is what any producer of distinct rows for every window pays
 // over an engine that drops them; the window stream cannot cost less than the engine alone plus it.
 void PrintStoreFloor(int64_t bytes, int64_t windows, int repeat, const Timing& engine_alone) {
-  constexpr int64_t kChunk = kChunkWindows;
+  constexpr int64_t kChunk = commands::kChunkWindows;
   const int64_t per_window = bytes / windows;
   std::vector<std::vector<char>> slabs(2, std::vector<char>(static_cast<std::size_t>(per_window * kChunk), 1));
   auto store = [&](char* to, int64_t w) {
@@ -163,7 +163,7 @@ void Run(const Args& args) {
   stream_args.dt = dt;
   stream_args.lake = lake.string();
   int64_t bytes = 0;
-  for (const int batch_windows : {1, kChunkWindows, kBatchWindows}) {
+  for (const int batch_windows : {1, commands::kChunkWindows, kBatchWindows}) {
     stream_args.batch_windows = batch_windows;
     int64_t rows = 0;
     const Timing stream = BestOf(args.repeat, [&] {

@@ -29,6 +29,15 @@
 
 namespace spymaster::commands {
 
+// The windows Python's windows() has the stream compute per hand-over when a step takes fewer. Steps of a
+// few windows share one hand-over to pyarrow: its import of a step's three batches (~190 k instructions)
+// costs about as much as the engine's work on a window, so the engine computes this many windows (the
+// largest multiple of batch_windows up to it, at least batch_windows) per import, and a step is zero-copy
+// slices of those batches (~1.5 us a table). Their rows stay in one slab per table, reused once every slice
+// of it is gone. 32 measured best on the ES hour (16 to 64 within the noise; 256 worse, likely as the
+// chunk's columns outgrow the cache). `spymaster bench windows` measures the stream at this batch size.
+constexpr int kChunkWindows = 32;
+
 struct WindowStreamArgs {
   std::string source = "bronze";  // bronze | raw (run's --source)
   std::string product_type;       // future_mbo | future_option_mbo | equity_mbo | equity_option_mbo

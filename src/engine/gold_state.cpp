@@ -166,13 +166,9 @@ std::size_t GoldState::OnWindow(const SnapshotRow& snapshot, std::span<const Dep
       v[kUBandMid][c] = band_mid;
       v[kUBandSlow][c] = band_slow;
       v[kUWaveEnergy][c] = std::sqrt(band_fast * band_fast + band_mid * band_mid + band_slow * band_slow);
-      // Both loads unconditional, so the selects carry no branch.
-      const double prev_e2 = prev_ema2_[c];
-      const double prev_du_dt = prev_du_dt_[c];
-      const double du_dt = first ? 0.0 : e2 - prev_e2;
-      const double d2u_dt2 = du_dt - prev_du_dt;
+      const double du_dt = first ? 0.0 : e2 - prev_ema2_[c];
       v[kDuDt][c] = du_dt;
-      v[kD2uDt2][c] = first ? 0.0 : d2u_dt2;
+      v[kD2uDt2][c] = first ? 0.0 : du_dt - prev_du_dt_[c];
       prev_ema2_[c] = e2;
       prev_du_dt_[c] = du_dt;
 

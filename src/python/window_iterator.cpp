@@ -26,21 +26,13 @@ using namespace nb::literals;
 namespace spymaster::python {
 namespace {
 
-// Steps of a few windows share one hand-over to pyarrow: its import of a step's three batches (~190 k
-// instructions) costs about as much as the engine's work on a window, so the engine computes this many
-// windows (the largest multiple of batch_windows up to it, at least batch_windows) per import, and a step
-// is zero-copy slices of those batches (~1.5 us a table). Their rows stay in one slab per table, reused
-// once every slice of it is gone. 32 measured best on the ES hour (16 to 64 within the noise; 256 worse,
-// likely as the chunk's columns outgrow the cache).
-constexpr int kChunkWindows = 32;
-
 class WindowIterator {
  public:
   // `args.batch_windows`: the windows a step gives.
   explicit WindowIterator(commands::WindowStreamArgs args)
       : step_windows_(static_cast<std::size_t>(args.batch_windows)) {
     if (args.batch_windows >= 1) {  // below, the stream's UsageError names the argument
-      args.batch_windows *= std::max(1, kChunkWindows / args.batch_windows);
+      args.batch_windows *= std::max(1, commands::kChunkWindows / args.batch_windows);
     }
     stream_ = CallReleased([&] { return std::make_unique<commands::WindowStream>(args); });
     const nb::module_ pa = nb::module_::import_("pyarrow");
